@@ -1,0 +1,1 @@
+"""The reverse-mode engine: graph nodes and the one backward traversal. Knows no particular op."""

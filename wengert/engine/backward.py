@@ -1,0 +1,245 @@
+"""The one graph traversal (Kahn's algorithm with edge counts, no recursion), and the two
+ways to run reverse mode over it: `.backward()` (accumulate into leaves) and
+`autograd.grad` (return gradients, touch no `.grad`).
+
+Gradients travel as ndarrays at first order (the rules then run at NumPy speed and record
+nothing) and as Tensors with `create_graph=True` (the same rules then record the backward
+pass, so it can be differentiated again). `None` means an exactly-zero gradient.
+"""
+import numpy as np
+
+from . import anomaly
+from .node import FREED, Node, _node_hooks, freed_error
+from ..tensor import Tensor, _make
+
+
+def count_edges(roots):
+    """For every node or leaf reachable from `roots`, the number of edges leading into it."""
+    pending = {}
+    stack = []
+    for r in roots:
+        if r not in pending:
+            pending[r] = 0
+            if type(r) is Node:
+                stack.append(r)
+    while stack:
+        for p in stack.pop().parents:
+            if p is None:
+                continue
+            c = pending.get(p)
+            if c is None:
+                pending[p] = 1
+                if type(p) is Node:
+                    stack.append(p)
+            else:
+                pending[p] = c + 1
+    return pending
+
+
+def walk(roots, pending=None):
+    """Yield the nodes and leaves reachable from `roots`, each after every node that uses it.
+
+    The caller may act on each item before the walk releases its parents, which is what
+    backward needs; viz and symbolic use the same order.
+    """
+    if pending is None:
+        pending = count_edges(roots)
+    ready = [r for r in dict.fromkeys(roots) if pending[r] == 0]
+    while ready:
+        item = ready.pop()
+        yield item
+        if type(item) is Node:
+            for p in item.parents:
+                if p is not None:
+                    c = pending[p] - 1
+                    pending[p] = c
+                    if c == 0:
+                        ready.append(p)
+
+
+def run_backward(roots, seeds, retain_graph, create_graph, capture=None):
+    """Propagate `seeds` (one per root) back through the graph.
+
+    Without `capture`, leaves accumulate into `.grad`. With `capture` (a dict from a Node or
+    leaf to the indices of the requested inputs it stands for), returns the gradient arriving
+    at each captured target instead (None where it was not reached) and touches no `.grad`.
+    """
+    pending = count_edges(roots)
+    inbox, owned, delivered = {}, set(), set()
+    for r, s in zip(roots, seeds):
+        prev = inbox.get(r)
+        inbox[r] = s if prev is None else prev + s
+        if type(s) is not Tensor:
+            delivered.add(id(s))          # the caller's array: never hand it out as a .grad
+    results = None if capture is None else [None] * (max(i for ix in capture.values() for i in ix) + 1)
+    check_nan = anomaly.state.enabled
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for node in walk(roots, pending):
+            g = inbox.pop(node, None)
+            if type(node) is not Node:                            # a leaf
+                if capture is None:
+                    if g is not None:
+                        _deliver(node, g, delivered)
+                elif node in capture:
+                    g = _run_tensor_hooks(node, g)
+                    for i in capture[node]:
+                        results[i] = g
+                continue
+            if _node_hooks and g is not None:
+                g = _run_node_hooks(node, g)
+            if capture is not None and node in capture:
+                for i in capture[node]:
+                    results[i] = g
+            if node.saved is FREED:
+                raise freed_error(node)
+            if g is None:
+                continue                   # all-zero: skip the rule; walk() still releases parents
+            grads = node.op.backward(node, g, create_graph)
+            if check_nan:
+                anomaly.check_backward(node, grads)
+            if not retain_graph:
+                node.saved = FREED
+            for p, gp in zip(node.parents, grads):
+                if p is None or gp is None:
+                    continue
+                prev = inbox.get(p)
+                if prev is None:
+                    inbox[p] = gp                         # stored as is: may be shared
+                elif p in owned and type(prev) is np.ndarray and not create_graph:
+                    np.add(prev, gp, out=prev)            # a sum we made ourselves: safe in place
+                else:
+                    inbox[p] = prev + gp
+                    owned.add(p)
+    return results
+
+
+def _run_tensor_hooks(leaf, g):
+    extra = leaf._extra
+    if extra is None or not extra.hooks or g is None:
+        return g
+    for hook in list(extra.hooks):
+        r = hook(g if type(g) is Tensor else _make(g, None))
+        if r is not None:
+            g = r if type(g) is Tensor else np.asarray(r.data if isinstance(r, Tensor) else r)
+    return g
+
+
+def _run_node_hooks(node, g):
+    hooks = _node_hooks.get(node)
+    if not hooks:
+        return g
+    for hook in list(hooks):
+        r = hook(g if type(g) is Tensor else _make(g, None))
+        if r is not None:
+            g = r if type(g) is Tensor else np.asarray(r.data if isinstance(r, Tensor) else r)
+    return g
+
+
+def _deliver(leaf, g, delivered):
+    """Add g into leaf.grad. An array that may be shared (seen before, a view, the caller's
+    seed, read-only) is copied first, so a later in-place update of .grad corrupts nothing."""
+    g = _run_tensor_hooks(leaf, g)
+    if type(g) is Tensor:
+        if g.dtype != leaf.dtype:
+            g = g.astype(leaf.dtype)
+        leaf.grad = g if leaf.grad is None else leaf.grad + g
+        return
+    dtype = leaf.data.dtype
+    if type(g) is not np.ndarray:
+        g = np.asarray(g, dtype=dtype)
+    elif g.dtype != dtype:
+        g = g.astype(dtype)
+    elif id(g) in delivered or g.base is not None or not g.flags.writeable:
+        g = g.copy()
+    if g.shape != leaf.data.shape:
+        g = np.broadcast_to(g, leaf.data.shape).copy()
+    delivered.add(id(g))
+    old = leaf.grad
+    if old is None:
+        leaf.grad = _make(g, None)
+    else:
+        leaf.grad = _make(old.data + g, None)
+
+
+def _seed_for(t, gradient, create_graph, what):
+    if gradient is None:
+        if t.data.size != 1:
+            raise RuntimeError(
+                f"grad can be implicitly created only for outputs with one element; {what} has "
+                f"shape {t.shape}: pass gradient= (a tensor of shape {t.shape}) to backward, or "
+                f"reduce the output first (e.g. y.sum()).")
+        g = np.ones_like(t.data)
+        return _make(g, None) if create_graph else g
+    if isinstance(gradient, Tensor):
+        if tuple(gradient.shape) != tuple(t.shape):
+            raise RuntimeError(
+                f"gradient has shape {gradient.shape} but {what} has shape {t.shape}; they must match")
+        return gradient if create_graph else gradient.data
+    g = np.asarray(gradient, dtype=t.data.dtype)
+    if g.shape != t.data.shape:
+        raise RuntimeError(f"gradient has shape {g.shape} but {what} has shape {t.shape}; they must match")
+    return _make(g, None) if create_graph else g
+
+
+def _target(t, what):
+    if t.grad_fn is not None:
+        return t.grad_fn
+    if t.requires_grad:
+        return t
+    raise RuntimeError(
+        f"{what} does not require grad and has no grad_fn: nothing to differentiate. Create "
+        f"the inputs with requires_grad=True (outside no_grad()) before computing it.")
+
+
+def backward(tensor, gradient=None, retain_graph=None, create_graph=False):
+    """Accumulate d(tensor)/d(leaf) · gradient into every leaf's `.grad`."""
+    if retain_graph is None:
+        retain_graph = create_graph
+    root = _target(tensor, "the tensor")
+    seed = _seed_for(tensor, gradient, create_graph, "the tensor")
+    run_backward([root], [seed], retain_graph, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False):
+    """Σ_k grad_outputs[k] · ∂outputs[k]/∂inputs, one Tensor per input; `.grad` untouched."""
+    single_out = isinstance(outputs, Tensor)
+    outputs = [outputs] if single_out else list(outputs)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor) and single_out:
+        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
+    grad_outputs = list(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"got {len(grad_outputs)} grad_outputs for {len(outputs)} outputs")
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots, seeds = [], []
+    for k, (o, go) in enumerate(zip(outputs, grad_outputs)):
+        roots.append(_target(o, f"output {k}"))
+        seeds.append(_seed_for(o, go, create_graph, f"output {k}"))
+    capture = {}
+    for i, x in enumerate(inputs):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"inputs must be Tensors, got {type(x).__name__} at position {i}")
+        if not x.requires_grad:
+            raise RuntimeError(f"input {i} does not require grad: create it with requires_grad=True")
+        capture.setdefault(x.grad_fn if x.grad_fn is not None else x, []).append(i)
+    results = run_backward(roots, seeds, retain_graph, create_graph, capture)
+    out = []
+    for i, (x, g) in enumerate(zip(inputs, results)):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    f"input {i} was not used to compute the outputs (its gradient is undefined); "
+                    f"pass allow_unused=True to get None for it instead.")
+            out.append(None)
+            continue
+        if type(g) is not Tensor:
+            g = np.asarray(g)
+            if g.dtype != x.data.dtype:
+                g = g.astype(x.data.dtype)
+            g = _make(g, None)
+        elif g.dtype != x.dtype:
+            g = g.astype(x.dtype)
+        out.append(g)
+    return tuple(out)

@@ -1,0 +1,337 @@
+"""Op: a primitive declared once, with its forward and derivative rules side by side.
+
+Four declaration helpers cover every op; each returns a registered, callable Op:
+
+* ``unary(name, fn, of_x=f′ | of_y=f′)`` — elementwise, one input. Give f′ once, as a
+  function of the input x or of the output y (which is also what gets saved).
+  VJP = g·f′ and JVP = t·f′ are derived.
+* ``binary(name, fn, d_x, d_y, save="xy")`` — elementwise with broadcasting. Give ∂z/∂x and
+  ∂z/∂y as functions of (x, y, z) (or ONE / NEG_ONE, which skip the multiply); `save` names
+  what those need. VJP = sum_to(g·∂z/∂x, x.shape), …; JVP = tx·∂z/∂x + ty·∂z/∂y.
+* ``linear(name, fn, transpose)`` — linear in its one array argument. VJP = transpose(g,
+  x_shape, **params); JVP = fn(t, **params).
+* ``primitive(name, fn, vjp, jvp, save=...)`` — the general case: rules written out.
+  ``vjp(g, needs, *saved, **params)`` returns one gradient (or None) per positional input;
+  ``jvp(tangents, *saved, **params)`` returns the output tangent (tangents: one per input,
+  None where absent). `saved` is the inputs named by `save` (indices; default all) followed
+  by the output when ``save_out=True``.
+
+``singular=True`` marks ops whose local derivative can be infinite or undefined (sqrt, log,
+divide, …): their VJP returns exactly 0 wherever the incoming cotangent is exactly 0, so a
+masked branch (``where(x > 0, sqrt(x), 0)``) never leaks NaN. Other ops pay nothing for it.
+
+Rules are written in NumPy vocabulary (operators, methods, ``np.*``). At first order the
+engine feeds them ndarrays; with ``create_graph=True`` it feeds Tensors and NumPy's dispatch
+protocols record the same code as wengert ops, so every derivative differentiates again.
+"""
+import numpy as np
+
+from ..engine import anomaly as _anomaly_mod
+from ..engine.node import Node, version_error
+from ..grad_mode import state as _grad
+from ..tensor import UFUNCS, Tensor, _make
+from ._shapes import sum_to
+
+registry = {}           # name → Op: the op tests, viz and docs enumerate it
+_anomaly = _anomaly_mod.state
+
+ONE = "ONE"             # ∂z/∂x = 1: the VJP passes g through
+NEG_ONE = "NEG_ONE"     # ∂z/∂x = −1: the VJP negates g
+
+
+def _camel(name):
+    return "".join(p.capitalize() for p in name.split("_"))
+
+
+class Op:
+    __slots__ = ("name", "grad_name", "forward", "doc", "__weakref__")
+
+    def _init(self, name, forward, grad_name, doc):
+        self.name = name
+        self.grad_name = (grad_name or _camel(name)) + "Backward"
+        self.forward = forward
+        self.doc = doc
+        if name in registry:
+            raise ValueError(f"op {name!r} declared twice")
+        registry[name] = self
+        if isinstance(forward, np.ufunc):
+            UFUNCS[forward] = self
+
+    def __repr__(self):
+        return f"<wengert op {self.name}>"
+
+
+def _version_checked(node, i, t, v, create):
+    if t._version != v:
+        raise version_error(node, i, v, t._version)
+    return t if create else t.data
+
+
+def masked_mul(g, d):
+    """g·d, but exactly 0 where g is exactly 0 (even where d is inf or NaN)."""
+    r = g * d
+    if type(r) is not Tensor and np.isfinite(r).all():
+        return r
+    return np.where(g == 0, 0.0, r)
+
+
+# ---- unary --------------------------------------------------------------------------------
+
+class UnaryOp(Op):
+    __slots__ = ("deriv", "of", "singular")
+
+    def __call__(self, x):
+        if isinstance(x, Tensor):
+            y = self.forward(x.data)
+            if x._requires_grad and _grad.enabled:
+                f = x.grad_fn
+                of = self.of
+                node = Node(self, (x if f is None else f,),
+                            x if of == "x" else y if of == "y" else None, x._version, None)
+                if _anomaly.enabled:
+                    _anomaly_mod.check_forward(self, y)
+                return _make(y, node)
+            return _make(y, None)
+        return _make(np.asarray(self.forward(x)), None)
+
+    def _local(self, node, create):
+        """f′ at the saved point (an array, or a Tensor when recording)."""
+        s = node.saved
+        if self.of == "x":
+            return self.deriv(_version_checked(node, 0, s, node.versions, create))
+        return self.deriv(_make(s, node) if create else s)
+
+    def backward(self, node, g, create):
+        if self.of is None:
+            return (np.zeros_like(g),)
+        d = self._local(node, create)
+        return (masked_mul(g, d) if self.singular else g * d,)
+
+    def jvp(self, tangents, x, y):
+        if self.of is None:
+            return np.zeros_like(tangents[0])
+        return tangents[0] * self.deriv(x if self.of == "x" else y)
+
+
+def unary(name, fn, of_x=None, of_y=None, singular=False, grad_name=None, doc=None):
+    """Declare an elementwise op f with f′ given of the input x or of the output y.
+    Neither given: f is piecewise constant and its derivative is 0."""
+    op = UnaryOp()
+    op._init(name, fn, grad_name, doc)
+    op.deriv = of_x if of_x is not None else of_y
+    op.of = "x" if of_x is not None else "y" if of_y is not None else None
+    op.singular = singular
+    return op
+
+
+# ---- binary -------------------------------------------------------------------------------
+
+class BinaryOp(Op):
+    __slots__ = ("dx", "dy", "save_x", "save_y", "save_z", "singular")
+
+    def __call__(self, x, y):
+        tx = isinstance(x, Tensor)
+        ty = isinstance(y, Tensor)
+        z = self.forward(x.data if tx else x, y.data if ty else y)
+        if _grad.enabled:
+            rx = tx and x._requires_grad
+            ry = ty and y._requires_grad
+            if rx or ry:
+                return self._record(x, y, z, tx, ty, rx, ry)
+        return _make(z if tx or ty else np.asarray(z), None)
+
+    def _record(self, x, y, z, tx, ty, rx, ry):
+        zs = z.shape
+        if rx:
+            f = x.grad_fn
+            px = x if f is None else f
+            xs = x.data.shape
+        else:
+            px = xs = None
+        if ry:
+            f = y.grad_fn
+            py = y if f is None else f
+            ys = y.data.shape
+        else:
+            py = ys = None
+        if not tx and type(x) not in (float, int):
+            x = np.asarray(x)
+        if not ty and type(y) not in (float, int):
+            y = np.asarray(y)
+        shapes = None if xs == zs and ys == zs or (xs is None and ys == zs) or (
+            ys is None and xs == zs) else (xs, ys, zs)
+        node = Node(self, (px, py),
+                    (x if self.save_x else None, y if self.save_y else None,
+                     z if self.save_z else None),
+                    (x._version if tx else 0, y._version if ty else 0), shapes)
+        if _anomaly.enabled:
+            _anomaly_mod.check_forward(self, z)
+        return _make(z, node)
+
+    def backward(self, node, g, create):
+        px, py = node.parents
+        x, y, z = node.saved
+        vx, vy = node.versions
+        if type(x) is Tensor:
+            x = _version_checked(node, 0, x, vx, create)
+        if type(y) is Tensor:
+            y = _version_checked(node, 1, y, vy, create)
+        if z is not None and create:
+            z = _make(z, node)
+        shapes = node.params
+        gx = gy = None
+        if px is not None:
+            gx = self._partial(self.dx, g, x, y, z)
+            if shapes is not None and shapes[0] != shapes[2]:
+                gx = sum_to(gx, shapes[0], shapes[2])
+        if py is not None:
+            gy = self._partial(self.dy, g, x, y, z)
+            if shapes is not None and shapes[1] != shapes[2]:
+                gy = sum_to(gy, shapes[1], shapes[2])
+        return gx, gy
+
+    def _partial(self, d, g, x, y, z):
+        if d is ONE:
+            return g
+        if d is NEG_ONE:
+            return -g
+        if d is None:
+            return np.zeros_like(g)
+        return masked_mul(g, d(x, y, z)) if self.singular else g * d(x, y, z)
+
+    def jvp(self, tangents, x, y, z):
+        out = None
+        for t, d in zip(tangents, (self.dx, self.dy)):
+            if t is None or d is None:
+                continue
+            term = t if d is ONE else -t if d is NEG_ONE else t * d(x, y, z)
+            out = term if out is None else out + term
+        return out
+
+
+def binary(name, fn, d_x, d_y, save="xy", singular=False, grad_name=None, doc=None):
+    """Declare an elementwise, broadcasting op z = f(x, y) by its two partials."""
+    op = BinaryOp()
+    op._init(name, fn, grad_name, doc)
+    op.dx, op.dy = d_x, d_y
+    op.save_x, op.save_y, op.save_z = "x" in save, "y" in save, "z" in save
+    op.singular = singular
+    return op
+
+
+# ---- linear -------------------------------------------------------------------------------
+
+class LinearOp(Op):
+    __slots__ = ("transpose",)
+
+    def __call__(self, x, **params):
+        if isinstance(x, Tensor):
+            y = self.forward(x.data, **params)
+            if x._requires_grad and _grad.enabled:
+                f = x.grad_fn
+                return _make(y, Node(self, (x if f is None else f,), None, 0,
+                                     (x.data.shape, params)))
+            return _make(y, None)
+        return _make(np.asarray(self.forward(x, **params)), None)
+
+    def backward(self, node, g, create):
+        shape, params = node.params
+        return (self.transpose(g, shape, **params),)
+
+    def jvp(self, tangents, **params):
+        return self.forward(tangents[0], **params)
+
+
+def linear(name, fn, transpose, grad_name=None, doc=None):
+    """Declare an op linear in its array argument by its transpose (its VJP)."""
+    op = LinearOp()
+    op._init(name, fn, grad_name, doc)
+    op.transpose = transpose
+    return op
+
+
+# ---- general primitives -------------------------------------------------------------------
+
+class Cotangents(tuple):
+    """The gradient of a multi-output op: one entry per output, None for zero."""
+
+    def __add__(self, other):
+        return Cotangents(a if b is None else b if a is None else a + b
+                          for a, b in zip(self, other))
+
+
+class PrimitiveOp(Op):
+    __slots__ = ("vjp", "jvp", "save", "save_out", "nout", "selectors")
+
+    def __call__(self, *args, **params):
+        datas = []
+        rg = False
+        for a in args:
+            if isinstance(a, Tensor):
+                datas.append(a.data)
+                rg = rg or a._requires_grad
+            else:
+                datas.append(a)
+        out = self.forward(*datas, **params)
+        if not (rg and _grad.enabled):
+            if self.nout == 1:
+                return _make(out if isinstance(out, (np.ndarray, np.generic)) else np.asarray(out), None)
+            return tuple(_make(o, None) for o in out)
+        parents = tuple((a if a.grad_fn is None else a.grad_fn)
+                        if isinstance(a, Tensor) and a._requires_grad else None for a in args)
+        save = range(len(args)) if self.save is None else self.save
+        saved = tuple(args[i] if isinstance(args[i], Tensor) or type(args[i]) in (float, int)
+                      else datas[i] for i in save)
+        versions = tuple(s._version if type(s) is Tensor else 0 for s in saved)
+        if self.save_out:
+            saved += (out,)
+        node = Node(self, parents, saved, versions, params)
+        if _anomaly.enabled:
+            _anomaly_mod.check_forward(self, out)
+        if self.nout == 1:
+            return _make(out, node)
+        return tuple(_make(o, Node(sel, (node,), None, 0, None))
+                     for o, sel in zip(out, self.selectors))
+
+    def backward(self, node, g, create):
+        saved = node.saved
+        vals = []
+        for i, (s, v) in enumerate(zip(saved, node.versions)):
+            vals.append(_version_checked(node, i, s, v, create) if type(s) is Tensor else s)
+        if self.save_out:
+            out = saved[-1]
+            if create:
+                out = (_make(out, node) if self.nout == 1 else
+                       tuple(_make(o, Node(sel, (node,), None, 0, None))
+                             for o, sel in zip(out, self.selectors)))
+            vals.append(out)
+        needs = tuple(p is not None for p in node.parents)
+        return self.vjp(g, needs, *vals, **node.params)
+
+
+class _Select(Op):
+    # output i of a multi-output op: its VJP places g at position i of the cotangents
+    __slots__ = ("index", "nout")
+
+    def backward(self, node, g, create):
+        return (Cotangents(g if i == self.index else None for i in range(self.nout)),)
+
+
+def primitive(name, fn, vjp, jvp=None, save=None, save_out=False, nout=1, grad_name=None,
+              doc=None):
+    """Declare an op with explicit VJP and JVP rules (see the module docstring)."""
+    op = PrimitiveOp()
+    op._init(name, fn, grad_name, doc)
+    op.vjp, op.jvp = vjp, jvp
+    op.save = None if save is None else tuple(save)
+    op.save_out, op.nout = save_out, nout
+    op.selectors = ()
+    if nout > 1:
+        sels = []
+        for i in range(nout):
+            s = _Select.__new__(_Select)
+            s.name, s.grad_name, s.forward, s.doc = f"{name}[{i}]", "SelectBackward", None, None
+            s.index, s.nout = i, nout
+            sels.append(s)
+        op.selectors = tuple(sels)
+    return op

@@ -1,0 +1,461 @@
+"""Tensor: one NumPy value plus what reverse mode needs (grad_fn, requires_grad, grad).
+
+Operators and methods are one line each, calling an op; NumPy's protocols
+(__array__, __array_ufunc__, __array_function__) route NumPy calls on Tensors into wengert
+ops, so unmodified NumPy code — and the derivative rules themselves — record graphs.
+"""
+import numpy as np
+
+from .grad_mode import state as _grad_state
+
+
+class _Extra:
+    """Rarely used per-tensor state, created on first use so ordinary tensors stay small."""
+    __slots__ = ("hooks", "name", "retains_grad")
+
+    def __init__(self):
+        self.hooks = None
+        self.name = None
+        self.retains_grad = False
+
+
+class Tensor:
+    __slots__ = ("data", "grad_fn", "_requires_grad", "grad", "_version", "_extra", "__weakref__")
+    __array_priority__ = 1000.0
+
+    def __init__(self, data, dtype=None, requires_grad=False):
+        from .creation import _to_array
+        self.data = _to_array(data, dtype, copy=True)
+        self.grad_fn = None
+        self.grad = None
+        self._version = 0
+        self._extra = None
+        self._requires_grad = False
+        if requires_grad:
+            self.requires_grad = True
+
+    # ---- attributes -------------------------------------------------------------------
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag):
+        flag = bool(flag)
+        if self.grad_fn is not None:
+            if not flag:
+                raise RuntimeError("requires_grad can only be changed on leaf tensors; use "
+                                   "y.detach() to get a tensor that does not require grad")
+            return
+        if flag and self.data.dtype.kind not in "fc":
+            raise TypeError(f"only floating-point tensors can require gradients, got dtype "
+                            f"{self.data.dtype}; convert first, e.g. t.astype(wg.float64)")
+        self._requires_grad = flag
+
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def size(self):
+        return self.data.size
+
+    @property
+    def device(self):
+        return "cpu"
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    @property
+    def T(self):
+        return permute_dims(self, tuple(range(self.data.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self):
+        return swapaxes(self, -1, -2)
+
+    @property
+    def name(self):
+        return None if self._extra is None else self._extra.name
+
+    @name.setter
+    def name(self, value):
+        self._get_extra().name = value
+
+    @property
+    def retains_grad(self):
+        return self._extra is not None and self._extra.retains_grad
+
+    def _get_extra(self):
+        if self._extra is None:
+            self._extra = _Extra()
+        return self._extra
+
+    # ---- conversion ---------------------------------------------------------------------
+    def numpy(self):
+        d = self.data
+        return d if type(d) is np.ndarray else np.asarray(d)
+
+    def item(self):
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def __array__(self, dtype=None, copy=None):
+        a = self.numpy()
+        if dtype is not None and a.dtype != dtype:
+            return a.astype(dtype)
+        return a.copy() if copy else a
+
+    def __array_namespace__(self, api_version=None):
+        import wengert
+        return wengert
+
+    def _one_element(self, what):
+        if self.data.size != 1:
+            raise ValueError(f"{what} of a tensor with {self.data.size} elements is ambiguous; "
+                             f"only one-element tensors convert (use .any() or .all() for bool)")
+        return self.data.item()
+
+    def __bool__(self):
+        return bool(self._one_element("the truth value"))
+
+    def __float__(self):
+        return float(self._one_element("float()"))
+
+    def __int__(self):
+        return int(self._one_element("int()"))
+
+    def __index__(self):
+        if self.data.dtype.kind not in "iub":
+            raise TypeError("only integer tensors with one element can be used as an index")
+        return int(self._one_element("index"))
+
+    def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    __hash__ = object.__hash__
+
+    def __repr__(self):
+        d = self.numpy()
+        body = np.array2string(d, separator=", ", prefix="tensor(")
+        extras = []
+        if d.dtype not in (np.float64, np.int64, np.bool_):
+            extras.append(f"dtype={d.dtype}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn=<{self.grad_fn.name}>")
+        elif self._requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + ", ".join([body] + extras) + ")"
+
+    __str__ = __repr__
+
+    # ---- autograd -----------------------------------------------------------------------
+    def detach(self):
+        """The same memory, cut from the graph."""
+        return _make(self.data, None)
+
+    def detach_(self):
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def requires_grad_(self, flag=True):
+        self.requires_grad = flag
+        return self
+
+    def retain_grad(self):
+        """Keep .grad on this non-leaf after backward (leaves keep it anyway)."""
+        if self.grad_fn is None:
+            return
+        extra = self._get_extra()
+        if extra.retains_grad:
+            return
+        extra.retains_grad = True
+        import weakref
+        ref = weakref.ref(self)            # weak: node → hook → tensor → node would be a cycle
+
+        def _retain(g):
+            t = ref()
+            if t is not None:
+                g = g.detach() if not _grad_state.enabled or g.grad_fn is None else g
+                t.grad = g if t.grad is None else t.grad + g
+        self.grad_fn.register_hook(_retain)
+
+    def register_hook(self, fn):
+        """fn(grad) runs when this tensor's gradient is computed; it may return a replacement."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that does not require grad")
+        if self.grad_fn is not None:
+            return self.grad_fn.register_hook(fn)
+        from .engine.node import RemovableHandle
+        extra = self._get_extra()
+        if extra.hooks is None:
+            extra.hooks = []
+        extra.hooks.append(fn)
+        return RemovableHandle(extra.hooks, fn)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False):
+        """Accumulate d(self)/d(leaf) into each leaf's .grad (seeded with `gradient`)."""
+        _backward(self, gradient, retain_graph, create_graph)
+
+    # ---- in place -------------------------------------------------------------------------
+    def _inplace(self, op, other):
+        """self ← op(self, other). Recorded like the out-of-place op; a leaf or constant
+        outside the graph is updated in its own memory (NumPy semantics, shared by detach()),
+        anything in the graph gets a fresh array so no saved value changes under a node."""
+        other_rg = isinstance(other, Tensor) and other._requires_grad
+        if _grad_state.enabled and (self._requires_grad or other_rg):
+            if self.grad_fn is None and self._requires_grad:
+                raise RuntimeError(
+                    "a leaf tensor that requires grad is being used in an in-place operation; "
+                    "do the update inside `with wg.no_grad():` (as optimizers do) or write it "
+                    "out of place (x = x + 1)")
+            old = _make(self.data, self.grad_fn)
+            old._requires_grad = self._requires_grad
+            r = op(old, other)
+            if r.data.dtype != self.data.dtype:
+                _check_cast(r.data.dtype, self.data.dtype)
+                r = astype(r, self.data.dtype)
+            self.data, self.grad_fn, self._requires_grad = r.data, r.grad_fn, True
+        else:
+            r = op(self.data, other.data if isinstance(other, Tensor) else other).data
+            d = self.data
+            if r.dtype != d.dtype:
+                _check_cast(r.dtype, d.dtype)
+            if (self.grad_fn is None and type(d) is np.ndarray and d.flags.writeable
+                    and d.flags.owndata):
+                np.copyto(d, r, casting="unsafe")
+            else:
+                self.data = np.asarray(r, dtype=d.dtype)
+        self._version += 1
+        return self
+
+    def __iadd__(self, other):
+        return self._inplace(add, other)
+
+    def __isub__(self, other):
+        return self._inplace(subtract, other)
+
+    def __imul__(self, other):
+        return self._inplace(multiply, other)
+
+    def __itruediv__(self, other):
+        return self._inplace(divide, other)
+
+    def __setitem__(self, index, value):
+        index = _unwrap_index(index)
+        d = self.data
+        if (not (_grad_state.enabled and (self._requires_grad or _needs_grad(value)))
+                and self.grad_fn is None and type(d) is np.ndarray and d.flags.writeable
+                and d.flags.owndata):
+            d[index] = value.data if isinstance(value, Tensor) else value    # plain NumPy
+            self._version += 1
+            return
+        self._inplace(lambda x, v: setitem(x, index, v), value)
+
+    def __getitem__(self, index):
+        return getitem(self, index)
+
+    # ---- operators (one line each) -----------------------------------------------------------
+    def __add__(self, other): return add(self, other)
+    def __radd__(self, other): return add(other, self)
+    def __sub__(self, other): return subtract(self, other)
+    def __rsub__(self, other): return subtract(other, self)
+    def __mul__(self, other): return multiply(self, other)
+    def __rmul__(self, other): return multiply(other, self)
+    def __truediv__(self, other): return divide(self, other)
+    def __rtruediv__(self, other): return divide(other, self)
+    def __floordiv__(self, other): return floor_divide(self, other)
+    def __rfloordiv__(self, other): return floor_divide(other, self)
+    def __mod__(self, other): return remainder(self, other)
+    def __rmod__(self, other): return remainder(other, self)
+    def __pow__(self, other): return power(self, other)
+    def __rpow__(self, other): return power(other, self)
+    def __matmul__(self, other): return matmul(self, other)
+    def __rmatmul__(self, other): return matmul(other, self)
+    def __neg__(self): return negative(self)
+    def __pos__(self): return positive(self)
+    def __abs__(self): return absolute(self)
+    def __lt__(self, other): return less(self, other)
+    def __le__(self, other): return less_equal(self, other)
+    def __gt__(self, other): return greater(self, other)
+    def __ge__(self, other): return greater_equal(self, other)
+    def __eq__(self, other): return equal(self, other)
+    def __ne__(self, other): return not_equal(self, other)
+    def __invert__(self): return logical_not(self)
+    def __and__(self, other): return logical_and(self, other)
+    def __or__(self, other): return logical_or(self, other)
+
+    # ---- NumPy-named methods ---------------------------------------------------------------
+    def astype(self, dtype, copy=True): return astype(self, dtype)
+    def copy(self): return copy(self)
+    def sum(self, axis=None, dtype=None, keepdims=False): return _ns.sum(self, axis=axis, dtype=dtype, keepdims=keepdims)
+    def mean(self, axis=None, dtype=None, keepdims=False): return _ns.mean(self, axis=axis, dtype=dtype, keepdims=keepdims)
+    def prod(self, axis=None, dtype=None, keepdims=False): return _ns.prod(self, axis=axis, dtype=dtype, keepdims=keepdims)
+    def max(self, axis=None, keepdims=False): return _ns.max(self, axis=axis, keepdims=keepdims)
+    def min(self, axis=None, keepdims=False): return _ns.min(self, axis=axis, keepdims=keepdims)
+    def var(self, axis=None, ddof=0, keepdims=False): return _ns.var(self, axis=axis, ddof=ddof, keepdims=keepdims)
+    def std(self, axis=None, ddof=0, keepdims=False): return _ns.std(self, axis=axis, ddof=ddof, keepdims=keepdims)
+    def all(self, axis=None, keepdims=False): return _ns.all(self, axis=axis, keepdims=keepdims)
+    def any(self, axis=None, keepdims=False): return _ns.any(self, axis=axis, keepdims=keepdims)
+    def argmax(self, axis=None, keepdims=False): return _ns.argmax(self, axis=axis, keepdims=keepdims)
+    def argmin(self, axis=None, keepdims=False): return _ns.argmin(self, axis=axis, keepdims=keepdims)
+    def cumsum(self, axis=None): return _ns.cumsum(self, axis=axis)
+    def cumprod(self, axis=None): return _ns.cumprod(self, axis=axis)
+    def clip(self, min=None, max=None): return _ns.clip(self, min, max)
+    def dot(self, other): return _ns.dot(self, other)
+    def round(self, decimals=0): return _ns.round(self, decimals)
+    def reshape(self, *shape, order="C"):
+        if len(shape) == 1 and not isinstance(shape[0], int):
+            shape = shape[0]
+        return _ns.reshape(self, shape, order=order)
+    def transpose(self, *axes):
+        if len(axes) == 1 and not isinstance(axes[0], int):
+            axes = axes[0]
+        return _ns.transpose(self, axes or None)
+    def flatten(self): return _ns.reshape(self, (-1,))
+    def ravel(self): return _ns.reshape(self, (-1,))
+    def squeeze(self, axis=None): return _ns.squeeze(self, axis)
+    def swapaxes(self, axis1, axis2): return swapaxes(self, axis1, axis2)
+    def repeat(self, repeats, axis=None): return _ns.repeat(self, repeats, axis)
+    def take(self, indices, axis=None): return _ns.take(self, indices, axis)
+    def diagonal(self, offset=0, axis1=0, axis2=1): return _ns.diagonal(self, offset, axis1, axis2)
+    def trace(self, offset=0, axis1=0, axis2=1): return _ns.trace(self, offset, axis1, axis2)
+    # the elementwise functions PyTorch users reach for as methods
+    def exp(self): return _ns.exp(self)
+    def log(self): return _ns.log(self)
+    def sqrt(self): return _ns.sqrt(self)
+    def sin(self): return _ns.sin(self)
+    def cos(self): return _ns.cos(self)
+    def tanh(self): return _ns.tanh(self)
+    def sigmoid(self): return _ns.sigmoid(self)
+    def relu(self): return _ns.relu(self)
+    def abs(self): return absolute(self)
+
+    # ---- NumPy protocols ------------------------------------------------------------------
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if kwargs.get("out") is not None:
+            return NotImplemented
+        kwargs.pop("out", None)
+        if kwargs:
+            return _fallback(getattr(ufunc, method), inputs, kwargs, f"np.{ufunc.__name__} with {sorted(kwargs)}")
+        if method == "__call__":
+            f = UFUNCS.get(ufunc)
+        elif method == "reduce":
+            f = UFUNC_REDUCTIONS.get(ufunc)
+        elif method == "accumulate":
+            f = UFUNC_ACCUMULATIONS.get(ufunc)
+        else:
+            f = None
+        if f is None:
+            return _fallback(getattr(ufunc, method), inputs, kwargs, f"np.{ufunc.__name__}.{method}")
+        return f(*inputs, **kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        f = FUNCTIONS.get(func)
+        if f is None:
+            return _fallback(func, args, kwargs, f"np.{func.__name__}")
+        return f(*args, **kwargs)
+
+
+_new = object.__new__
+
+
+def _make(data, grad_fn):
+    """The fast constructor for op results: no validation, slots set directly."""
+    t = _new(Tensor)
+    t.data = data
+    t.grad_fn = grad_fn
+    t._requires_grad = grad_fn is not None
+    t.grad = None
+    t._version = 0
+    t._extra = None
+    return t
+
+
+def _check_cast(src, dst):
+    if not np.can_cast(src, dst, casting="same_kind"):
+        raise TypeError(f"cannot write a {src} result into a {dst} tensor in place "
+                        f"(it would lose precision); compute out of place instead")
+
+
+def _unwrap_index(index):
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    return index.data if isinstance(index, Tensor) else index
+
+
+def _strip(obj):
+    if isinstance(obj, Tensor):
+        return obj.data
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_strip(o) for o in obj)
+    if isinstance(obj, dict):
+        return {k: _strip(v) for k, v in obj.items()}
+    return obj
+
+
+def _needs_grad(obj):
+    if isinstance(obj, Tensor):
+        return obj._requires_grad
+    if isinstance(obj, (list, tuple)):
+        return any(_needs_grad(o) for o in obj)
+    if isinstance(obj, dict):
+        return any(_needs_grad(o) for o in obj.values())
+    return False
+
+
+def _fallback(func, args, kwargs, what):
+    """A NumPy function wengert does not differentiate: fine on constants, an error (never
+    a silently detached result) when something would need its gradient."""
+    if _grad_state.enabled and (_needs_grad(args) or _needs_grad(kwargs)):
+        raise TypeError(f"{what} is not differentiable in wengert; use a wengert function, or "
+                        f"call it on .detach()ed tensors if no gradient is needed")
+    out = func(*_strip(args), **_strip(kwargs))
+    if isinstance(out, np.ndarray):
+        return _make(out, None)
+    if isinstance(out, tuple) and all(isinstance(o, np.ndarray) for o in out):
+        return tuple(_make(o, None) for o in out)
+    return out
+
+
+# Filled by wengert.ops when it is imported: NumPy callable → wengert function.
+UFUNCS = {}
+UFUNC_REDUCTIONS = {}
+UFUNC_ACCUMULATIONS = {}
+FUNCTIONS = {}
+
+
+def _backward(tensor, gradient, retain_graph, create_graph):
+    from .engine.backward import backward
+    backward(tensor, gradient, retain_graph, create_graph)
+
+
+# Late imports: the ops import Tensor, so they can only be bound after the class exists.
+import wengert as _ns  # noqa: E402  (the package, partly initialised; used at call time)
+from .ops.elementwise import (  # noqa: E402
+    absolute, add, astype, copy, divide, equal, floor_divide, greater, greater_equal, less,
+    less_equal, logical_and, logical_not, logical_or, multiply, negative, not_equal, positive,
+    power, remainder, subtract)
+from .ops.indexing import getitem, setitem  # noqa: E402
+from .ops.linalg import matmul  # noqa: E402
+from .ops.shape import permute_dims, swapaxes  # noqa: E402
