@@ -12,13 +12,14 @@ from .creation import (arange, asarray, empty, empty_like, eye, full, full_like,
                        manual_seed, ones, ones_like, rand, randint, randn, tensor, zeros,
                        zeros_like)
 from .ops import registry as _registry
+# Each op family lists its public names in its __all__ (abs, sum, round… shadow builtins
+# on purpose: this is NumPy's namespace).
 from .ops.elementwise import *  # noqa: F401,F403
-from .ops.elementwise import abs, pow, round  # noqa: F401  (shadow builtins on purpose)
-from .ops.reduction import mean, sum  # noqa: F401
-from .ops.shape import (broadcast_to, expand_dims, permute_dims, reshape, squeeze,  # noqa: F401
-                        swapaxes, transpose)
-from .ops.indexing import getitem, setitem  # noqa: F401
-from .ops.linalg import matmul  # noqa: F401
+from .ops.reduction import *  # noqa: F401,F403
+from .ops.shape import *  # noqa: F401,F403
+from .ops.indexing import *  # noqa: F401,F403
+from .ops.linalg import *  # noqa: F401,F403
+from .ops.nn import *  # noqa: F401,F403
 from . import autograd, linalg  # noqa: F401
 from .engine.anomaly import detect_anomaly  # noqa: F401
 

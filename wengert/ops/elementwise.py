@@ -15,6 +15,18 @@ from ..tensor import UFUNCS, Tensor, _make
 from ._primitive import NEG_ONE, ONE, binary, linear, primitive, unary
 from ._shapes import sum_to
 
+__all__ = [
+    "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "cbrt", "square",
+    "reciprocal", "absolute", "abs", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh",
+    "cosh", "tanh", "arcsinh", "arccosh", "arctanh", "sign", "floor", "ceil", "trunc", "rint",
+    "round", "negative", "positive", "copy", "add", "subtract", "multiply", "divide",
+    "true_divide", "power", "pow", "floor_divide", "remainder", "maximum", "minimum", "fmax",
+    "fmin", "logaddexp", "hypot", "arctan2", "where", "clip", "astype", "equal", "not_equal",
+    "less", "less_equal", "greater", "greater_equal", "logical_and", "logical_or",
+    "logical_xor", "logical_not", "isnan", "isinf", "isfinite", "signbit", "asin", "acos",
+    "atan", "atan2", "asinh", "acosh", "atanh",
+]
+
 _LN2 = np.log(2.0)
 _LN10 = np.log(10.0)
 

@@ -10,6 +10,8 @@ from ..tensor import Tensor, _make
 from ._primitive import linear, primitive
 from ._shapes import sum_to
 
+__all__ = ["getitem", "setitem"]
+
 
 def _normalize(index):
     """Tensors inside an index become arrays; the result is always a tuple."""

@@ -4,6 +4,8 @@ import numpy as np
 from ._primitive import primitive
 from ._shapes import sum_to
 
+__all__ = ["matmul"]
+
 
 def _matmul_fwd(x, y):
     try:

@@ -11,6 +11,8 @@ from ..tensor import Tensor, _make
 from ._primitive import linear
 from ._shapes import negative_axes
 
+__all__ = ["sum", "mean"]
+
 
 def _sum_transpose(g, x_shape, axis=None, keepdims=False):
     """Σ copies each input element into one output, so the transpose copies g back."""

@@ -7,6 +7,8 @@ import numpy as np
 from ._primitive import linear
 from ._shapes import negative_axes, sum_to
 
+__all__ = ["reshape", "permute_dims", "transpose", "swapaxes", "expand_dims", "squeeze", "broadcast_to"]
+
 
 def _batch(g, ndim_out):
     return g.shape[:g.ndim - ndim_out]
