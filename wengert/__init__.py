@@ -21,6 +21,7 @@ from .ops.indexing import *  # noqa: F401,F403
 from .ops.linalg import *  # noqa: F401,F403
 from .ops.nn import *  # noqa: F401,F403
 from . import autograd, linalg  # noqa: F401
+from .engine.function import Function, checkpoint  # noqa: F401
 from .engine.anomaly import detect_anomaly  # noqa: F401
 
 newaxis = None

@@ -1,3 +1,4 @@
 """`wg.autograd`: the functional entry to reverse mode, and the custom-op base class."""
 from .engine.backward import backward, grad  # noqa: F401
 from .engine.anomaly import detect_anomaly  # noqa: F401
+from .engine.function import Function, FunctionCtx, checkpoint  # noqa: F401

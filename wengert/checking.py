@@ -144,8 +144,9 @@ def _check_first(contracted, args, diff, eps, atol, rtol, what):
         if not isinstance(s, Tensor) or not s.requires_grad:
             got = [np.zeros_like(args[i]) for i in diff]
         else:
+            grads = _autograd_grad(s, [ts[i] for i in diff], allow_unused=True)
             got = [np.zeros_like(args[i]) if g is None else np.asarray(g.data)
-                   for g in _autograd_grad(s, [ts[i] for i in diff], allow_unused=True)]
+                   for i, g in zip(diff, grads)]
     for i, g in zip(diff, got):
         expected = np.asarray(numerical_grad(lambda *xs: contracted(*[_make(np.asarray(x), None) for x in xs]),
                                              *args, argnums=i, eps=eps))

@@ -1,5 +1,6 @@
 """Grad mode: whether ops record the graph. Per thread, like PyTorch."""
 import functools
+import inspect
 import threading
 
 
@@ -33,12 +34,28 @@ class _GradMode:
         state.enabled = self._prev
         return False
 
+    def _clone(self):
+        return type(self)()
+
     def __call__(self, func):
-        mode = type(self)
+        if inspect.isgeneratorfunction(func):
+            @functools.wraps(func)
+            def gen_wrapper(*args, **kwargs):
+                # the mode holds while the generator body runs, not around its creation
+                gen = func(*args, **kwargs)
+                value = None
+                while True:
+                    with self._clone():
+                        try:
+                            item = gen.send(value)
+                        except StopIteration as stop:
+                            return stop.value
+                    value = yield item
+            return gen_wrapper
 
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            with mode():
+            with self._clone():
                 return func(*args, **kwargs)
         return wrapper
 
@@ -54,7 +71,25 @@ class enable_grad(_GradMode):
 
 
 class set_grad_enabled(_GradMode):
+    """set_grad_enabled(mode): sets grad mode at once (as a plain call), or for a `with` block
+    (restoring the previous mode after), or for a decorated function."""
+
     def __new__(cls, mode):
         self = object.__new__(cls)
         self._value = bool(mode)
+        self._prev = state.enabled
+        state.enabled = self._value        # a plain call takes effect immediately
         return self
+
+    def __enter__(self):
+        pass                               # already set by the constructor
+
+    def _clone(self):
+        prev = state.enabled
+        c = set_grad_enabled(self._value)
+        c._prev = prev
+        return c
+
+    def __call__(self, func):
+        state.enabled = self._prev         # used as a decorator: undo the immediate effect
+        return super().__call__(func)

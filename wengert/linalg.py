@@ -1,2 +1,17 @@
-"""`wg.linalg`: NumPy's linalg names, differentiable."""
-from .ops.linalg import matmul  # noqa: F401
+"""`wg.linalg`: NumPy's linalg names, differentiable (see wengert/ops/linalg.py for the
+derivative formulas and conventions). Every public name here also answers np.linalg.<name>
+called on Tensors."""
+from .ops.linalg import (  # noqa: F401
+    EighResult, LinAlgError, QRResult, SlogdetResult, SVDResult, cholesky, det, eigh,
+    eigvalsh, inv, matrix_norm, matrix_power, matrix_transpose, multi_dot, norm, qr, slogdet,
+    solve, svd, svdvals, vecdot, vector_norm)
+from .ops.linalg import linalg_diagonal as diagonal  # noqa: F401
+from .ops.linalg import linalg_matmul as matmul  # noqa: F401
+from .ops.linalg import linalg_outer as outer  # noqa: F401
+from .ops.linalg import linalg_tensordot as tensordot  # noqa: F401
+from .ops.linalg import linalg_trace as trace  # noqa: F401
+
+__all__ = ["cholesky", "det", "diagonal", "eigh", "eigvalsh", "inv", "matmul", "matrix_norm",
+           "matrix_power", "matrix_transpose", "multi_dot", "norm", "outer", "qr", "slogdet",
+           "solve", "svd", "svdvals", "tensordot", "trace", "vecdot", "vector_norm",
+           "LinAlgError"]

@@ -10,13 +10,21 @@ from .grad_mode import state as _grad_state
 
 
 class _Extra:
-    """Rarely used per-tensor state, created on first use so ordinary tensors stay small."""
-    __slots__ = ("hooks", "name", "retains_grad")
+    """Rarely used per-tensor state, created on first use so ordinary tensors stay small.
+
+    aliases: weak references to every tensor sharing this one's memory (detach(), views),
+    one list shared by the group, so an in-place write bumps every member's version.
+    cow: this tensor aliases memory a graph node may hold as its saved output, so in-place
+    updates must copy instead of writing into it.
+    """
+    __slots__ = ("hooks", "name", "retains_grad", "aliases", "cow")
 
     def __init__(self):
         self.hooks = None
         self.name = None
         self.retains_grad = False
+        self.aliases = None
+        self.cow = False
 
 
 class Tensor:
@@ -171,7 +179,9 @@ class Tensor:
     # ---- autograd -----------------------------------------------------------------------
     def detach(self):
         """The same memory, cut from the graph."""
-        return _make(self.data, None)
+        t = _make(self.data, None)
+        alias(self, t)
+        return t
 
     def detach_(self):
         self.grad_fn = None
@@ -198,6 +208,7 @@ class Tensor:
             if t is not None:
                 g = g.detach() if not _grad_state.enabled or g.grad_fn is None else g
                 t.grad = g if t.grad is None else t.grad + g
+        _retain.retains_grad = True
         self.grad_fn.register_hook(_retain)
 
     def register_hook(self, fn):
@@ -241,13 +252,29 @@ class Tensor:
             d = self.data
             if r.dtype != d.dtype:
                 _check_cast(r.dtype, d.dtype)
-            if (self.grad_fn is None and type(d) is np.ndarray and d.flags.writeable
-                    and d.flags.owndata):
+            if self._writable():
                 np.copyto(d, r, casting="unsafe")
+                self._bump_aliases()
             else:
                 self.data = np.asarray(r, dtype=d.dtype)
         self._version += 1
         return self
+
+    def _writable(self):
+        """May an in-place update write into this tensor's own memory (NumPy semantics)?
+        Not for a graph node's output or an alias of one: there a fresh array is bound."""
+        d = self.data
+        e = self._extra
+        return (self.grad_fn is None and type(d) is np.ndarray and d.flags.writeable
+                and (e is None or not e.cow))
+
+    def _bump_aliases(self):
+        e = self._extra
+        if e is not None and e.aliases:
+            for ref in e.aliases:
+                t = ref()
+                if t is not None and t is not self:
+                    t._version += 1
 
     def __iadd__(self, other):
         return self._inplace(add, other)
@@ -265,10 +292,10 @@ class Tensor:
         index = _unwrap_index(index)
         d = self.data
         if (not (_grad_state.enabled and (self._requires_grad or _needs_grad(value)))
-                and self.grad_fn is None and type(d) is np.ndarray and d.flags.writeable
-                and d.flags.owndata):
+                and self._writable()):
             d[index] = value.data if isinstance(value, Tensor) else value    # plain NumPy
             self._version += 1
+            self._bump_aliases()
             return
         self._inplace(lambda x, v: setitem(x, index, v), value)
 
@@ -356,12 +383,10 @@ class Tensor:
         if kwargs.get("out") is not None:
             return NotImplemented
         kwargs.pop("out", None)
-        if kwargs:
-            return _fallback(getattr(ufunc, method), inputs, kwargs, f"np.{ufunc.__name__} with {sorted(kwargs)}")
         if method == "__call__":
-            f = UFUNCS.get(ufunc)
+            f = None if kwargs else UFUNCS.get(ufunc)
         elif method == "reduce":
-            f = UFUNC_REDUCTIONS.get(ufunc)
+            f = UFUNC_REDUCTIONS.get(ufunc)       # these take axis=, keepdims=, dtype=
         elif method == "accumulate":
             f = UFUNC_ACCUMULATIONS.get(ufunc)
         else:
@@ -373,7 +398,7 @@ class Tensor:
     def __array_function__(self, func, types, args, kwargs):
         f = FUNCTIONS.get(func)
         if f is None:
-            return _fallback(func, args, kwargs, f"np.{func.__name__}")
+            return _fallback(func, args, kwargs, _numpy_name(func))
         return f(*args, **kwargs)
 
 
@@ -390,6 +415,26 @@ def _make(data, grad_fn):
     t._version = 0
     t._extra = None
     return t
+
+
+def alias(base, t):
+    """Record that t shares base's memory. If base is a graph node's output (or an alias of
+    one), t becomes copy-on-write; otherwise both join one alias group for version counting."""
+    e = base._extra
+    if base.grad_fn is not None or (e is not None and e.cow):
+        if t.grad_fn is None:
+            t._get_extra().cow = True
+        return
+    import weakref
+    if e is None:
+        e = base._get_extra()
+    group = e.aliases
+    if group is None:
+        group = e.aliases = [weakref.ref(base)]
+    elif len(group) > 32:
+        group[:] = [r for r in group if r() is not None]   # views come and go: prune the dead
+    group.append(weakref.ref(t))
+    t._get_extra().aliases = group
 
 
 def _check_cast(src, dst):
@@ -424,6 +469,11 @@ def _needs_grad(obj):
     return False
 
 
+def _numpy_name(func):
+    mod = getattr(func, "__module__", "numpy") or "numpy"
+    return ("np.linalg." if "linalg" in mod else "np.fft." if "fft" in mod else "np.") + func.__name__
+
+
 def _fallback(func, args, kwargs, what):
     """A NumPy function wengert does not differentiate: fine on constants, an error (never
     a silently detached result) when something would need its gradient."""
@@ -431,7 +481,7 @@ def _fallback(func, args, kwargs, what):
         raise TypeError(f"{what} is not differentiable in wengert; use a wengert function, or "
                         f"call it on .detach()ed tensors if no gradient is needed")
     out = func(*_strip(args), **_strip(kwargs))
-    if isinstance(out, np.ndarray):
+    if isinstance(out, (np.ndarray, np.generic)):
         return _make(out, None)
     if isinstance(out, tuple) and all(isinstance(o, np.ndarray) for o in out):
         return tuple(_make(o, None) for o in out)

@@ -1,14 +1,14 @@
 """detect_anomaly(): stop at the first op, forward or backward, whose output holds NaN."""
-import threading
-
 import numpy as np
 
 
-class _State(threading.local):
-    enabled = False
+class _State:
+    # process-wide, not per thread: every op reads it, and a plain attribute is the cheapest
+    __slots__ = ("enabled",)
 
 
 state = _State()
+state.enabled = False
 
 
 class detect_anomaly:

@@ -71,8 +71,12 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None):
         inbox[r] = s if prev is None else prev + s
         if type(s) is not Tensor:
             delivered.add(id(s))          # the caller's array: never hand it out as a .grad
-    results = None if capture is None else [None] * (max(i for ix in capture.values() for i in ix) + 1)
+    results = needed = None
+    if capture is not None:
+        results = [None] * (max(i for ix in capture.values() for i in ix) + 1)
+        needed = _leading_to(capture, roots, pending)
     check_nan = anomaly.state.enabled
+    hooked = _node_hooks.data          # the plain dict under the weak one: a cheap emptiness test
     with np.errstate(divide="ignore", invalid="ignore"):
         for node in walk(roots, pending):
             g = inbox.pop(node, None)
@@ -85,11 +89,18 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None):
                     for i in capture[node]:
                         results[i] = g
                 continue
-            if _node_hooks and g is not None:
+            if needed is not None:
+                wanted = node in capture
+                if not wanted and node not in needed:
+                    continue                       # leads to no requested input: leave it be
+            if hooked and g is not None:
                 g = _run_node_hooks(node, g)
-            if capture is not None and node in capture:
-                for i in capture[node]:
-                    results[i] = g
+            if needed is not None:
+                if wanted:
+                    for i in capture[node]:
+                        results[i] = g
+                if node not in needed:
+                    continue                       # the walk stops at a requested input
             if node.saved is FREED:
                 raise freed_error(node)
             if g is None:
@@ -111,6 +122,18 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None):
                     inbox[p] = prev + gp
                     owned.add(p)
     return results
+
+
+def _leading_to(targets, roots, pending):
+    """The nodes with a target strictly above them: only their rules need to run."""
+    needed = set()
+    for node in reversed(list(walk(roots, dict(pending)))):
+        if type(node) is Node:
+            for p in node.parents:
+                if p is not None and (p in targets or p in needed):
+                    needed.add(node)
+                    break
+    return needed
 
 
 def _run_tensor_hooks(leaf, g):

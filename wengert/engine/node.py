@@ -88,7 +88,10 @@ def _add_hook(node, fn):
     hooks = _node_hooks.get(node)
     if hooks is None:
         hooks = _node_hooks[node] = []
-    hooks.append(fn)
+    if hooks and getattr(hooks[-1], "retains_grad", False):
+        hooks.insert(len(hooks) - 1, fn)   # retain_grad stays last: .grad shows what flows on
+    else:
+        hooks.append(fn)
     return RemovableHandle(hooks, fn)
 
 
@@ -98,13 +101,6 @@ def version_error(node, index, saved_version, found_version):
         f"in-place operation: input {index} saved by {node.op.grad_name} is at version "
         f"{found_version}; expected version {saved_version}. Compute an out-of-place copy "
         f"(y = y + 1 rather than y += 1) or call .copy() before modifying it.")
-
-
-def output_modified_error(node):
-    return RuntimeError(
-        f"one of the variables needed for gradient computation has been modified by an "
-        f"in-place operation: the output of {node.op.grad_name} was saved at version 0 and "
-        f"modified in place afterwards. Compute out of place instead (y = y + 1).")
 
 
 def freed_error(node):

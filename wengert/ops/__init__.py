@@ -8,8 +8,7 @@ from ._primitive import registry  # noqa: F401
 # NumPy functions that only ask about a value: answered on the data, never recorded.
 _QUERIES = ("shape", "ndim", "size", "result_type", "iscomplexobj", "isrealobj", "can_cast",
             "array_equal", "allclose", "isclose", "array_equiv", "count_nonzero", "nonzero",
-            "argwhere", "flatnonzero", "searchsorted", "unique", "sort", "argsort", "histogram",
-            "array2string", "array_repr", "array_str", "copyto")
+            "argwhere", "flatnonzero", "searchsorted", "array2string", "array_repr", "array_str")
 
 
 def _query(f):
@@ -39,12 +38,25 @@ def install_numpy_dispatch(namespace, linalg_namespace):
         if f is not None and f not in FUNCTIONS:
             FUNCTIONS[f] = _query(f)
     ns = namespace
-    UFUNC_REDUCTIONS.update({
-        np.add: lambda a, axis=0, dtype=None, keepdims=False: ns["sum"](a, axis=axis, dtype=dtype, keepdims=keepdims),
-    })
-    for uf, name in ((np.multiply, "prod"), (np.maximum, "max"), (np.minimum, "min")):
-        if name in ns:
-            UFUNC_REDUCTIONS[uf] = (lambda f: lambda a, axis=0, keepdims=False, **kw: f(a, axis=axis, keepdims=keepdims))(ns[name])
+    # ufunc.reduce / .accumulate default to axis=0, unlike sum() & co.
+    for uf, name in ((np.add, "sum"), (np.multiply, "prod"), (np.maximum, "max"),
+                     (np.minimum, "min")):
+        UFUNC_REDUCTIONS[uf] = _reduce_with(ns[name])
     for uf, name in ((np.add, "cumsum"), (np.multiply, "cumprod")):
-        if name in ns:
-            UFUNC_ACCUMULATIONS[uf] = (lambda f: lambda a, axis=0, **kw: f(a, axis=axis))(ns[name])
+        UFUNC_ACCUMULATIONS[uf] = _accumulate_with(ns[name])
+
+
+def _reduce_with(f):
+    def reduce(a, axis=0, dtype=None, keepdims=False, **kw):
+        if dtype is not None:
+            a = a.astype(dtype)
+        return f(a, axis=axis, keepdims=keepdims, **kw)
+    return reduce
+
+
+def _accumulate_with(f):
+    def accumulate(a, axis=0, dtype=None):
+        if dtype is not None:
+            a = a.astype(dtype)
+        return f(a, axis=axis)
+    return accumulate

@@ -24,12 +24,14 @@ Rules are written in NumPy vocabulary (operators, methods, ``np.*``). At first o
 engine feeds them ndarrays; with ``create_graph=True`` it feeds Tensors and NumPy's dispatch
 protocols record the same code as wengert ops, so every derivative differentiates again.
 """
+import operator
+
 import numpy as np
 
 from ..engine import anomaly as _anomaly_mod
 from ..engine.node import Node, version_error
 from ..grad_mode import state as _grad
-from ..tensor import UFUNCS, Tensor, _make
+from ..tensor import UFUNCS, Tensor, _make, alias
 from ._shapes import sum_to
 
 registry = {}           # name → Op: the op tests, viz and docs enumerate it
@@ -68,11 +70,19 @@ def _version_checked(node, i, t, v, create):
 
 
 def masked_mul(g, d):
-    """g·d, but exactly 0 where g is exactly 0 (even where d is inf or NaN)."""
+    """g·d, but exactly 0 where g is exactly 0 and d is inf or NaN.
+
+    Only the non-finite places of d are touched, so where d is finite the product keeps its
+    full dependence on g (derivatives of any order stay right)."""
     r = g * d
-    if type(r) is not Tensor and np.isfinite(r).all():
+    if type(r) is not Tensor:
+        if np.isfinite(r).all():
+            return r
+        return np.where(g == 0, 0.0, r)
+    bad = ~np.isfinite(d.data if isinstance(d, Tensor) else d)
+    if not bad.any():
         return r
-    return np.where(g == 0, 0.0, r)
+    return np.where(bad & (np.asarray(g) == 0), 0.0, r)
 
 
 # ---- unary --------------------------------------------------------------------------------
@@ -126,13 +136,30 @@ def unary(name, fn, of_x=None, of_y=None, singular=False, grad_name=None, doc=No
 
 # ---- binary -------------------------------------------------------------------------------
 
+# Python's operators run the same ufunc as np.add & co. but skip most of the call overhead
+# for NumPy scalars (0.15 µs against 1.8 µs); used when an operand is NumPy-typed, so the
+# semantics stay NumPy's (two Python ints, or a list, go through the ufunc itself).
+_OPERATORS = {np.add: operator.add, np.subtract: operator.sub, np.multiply: operator.mul,
+              np.divide: operator.truediv, np.power: operator.pow,
+              np.floor_divide: operator.floordiv, np.remainder: operator.mod}
+_PY_SCALARS = (float, int)
+
+
 class BinaryOp(Op):
-    __slots__ = ("dx", "dy", "save_x", "save_y", "save_z", "singular")
+    __slots__ = ("dx", "dy", "save_x", "save_y", "save_z", "singular", "fast")
 
     def __call__(self, x, y):
         tx = isinstance(x, Tensor)
         ty = isinstance(y, Tensor)
-        z = self.forward(x.data if tx else x, y.data if ty else y)
+        if tx:
+            if ty or type(y) in _PY_SCALARS:
+                z = self.fast(x.data, y.data if ty else y)
+            else:
+                z = self.forward(x.data, y)
+        elif ty and type(x) in _PY_SCALARS:
+            z = self.fast(x, y.data)
+        else:
+            z = self.forward(x.data if tx else x, y.data if ty else y)
         if _grad.enabled:
             rx = tx and x._requires_grad
             ry = ty and y._requires_grad
@@ -214,6 +241,7 @@ def binary(name, fn, d_x, d_y, save="xy", singular=False, grad_name=None, doc=No
     op = BinaryOp()
     op._init(name, fn, grad_name, doc)
     op.dx, op.dy = d_x, d_y
+    op.fast = _OPERATORS.get(fn, fn)
     op.save_x, op.save_y, op.save_z = "x" in save, "y" in save, "z" in save
     op.singular = singular
     return op
@@ -229,9 +257,13 @@ class LinearOp(Op):
             y = self.forward(x.data, **params)
             if x._requires_grad and _grad.enabled:
                 f = x.grad_fn
-                return _make(y, Node(self, (x if f is None else f,), None, 0,
-                                     (x.data.shape, params)))
-            return _make(y, None)
+                t = _make(y, Node(self, (x if f is None else f,), None, 0,
+                                  (x.data.shape, params)))
+            else:
+                t = _make(y, None)
+            if type(y) is np.ndarray and y.base is not None:
+                alias(x, t)               # a view (reshape, slice, transpose…) shares memory
+            return t
         return _make(np.asarray(self.forward(x, **params)), None)
 
     def backward(self, node, g, create):

@@ -2,13 +2,24 @@
 
 Unary: f′ as a function of the input x (of_x) or of the output y (of_y); none means the op is
 piecewise constant (derivative 0). Binary: ∂z/∂x and ∂z/∂y as functions of (x, y, z);
-broadcasting is undone by the helper. `singular=True` marks derivatives that can be inf/NaN:
-those VJPs give exactly 0 where the cotangent is exactly 0 (masked branches stay NaN-free).
+broadcasting is undone by the helper. `singular=True` marks derivatives that can be inf/NaN
+(at a pole, off the domain, or overflowing where the value itself overflows): those VJPs give
+exactly 0 where the cotangent is exactly 0, so masked branches stay NaN-free.
 
-Conventions at kinks: abs′(0) = 0, sign′ = floor′ = … = 0, maximum/minimum split the
-gradient evenly (½ each) between tied arguments; clip passes the gradient to x on the closed
-interval [a_min, a_max].
+Conventions at kinks: abs′(0) = 0 (so is ∂copysign(x, y)/∂x at x = 0), sign′ = floor′ = … = 0,
+maximum/minimum (and fmax/fmin) split the gradient evenly (½ each) between tied arguments;
+clip passes the gradient to x on the closed interval [a_min, a_max] and to the bound it was
+clipped to outside it.
+
+Derivative formulas avoid spurious overflow (arctan′ via hypot, not 1 + x²) and, at singular
+points, products of two factors that can both be infinite (reciprocal′ = −1/x/x, not −y·y), so
+a masked gradient stays exactly 0 at second order too.
+
+dtype: constants in rules are Python floats (NumPy 2 treats them as weak), so float32 inputs
+give float32 outputs and float32 gradients all the way through.
 """
+import math
+
 import numpy as np
 
 from ..tensor import UFUNCS, Tensor, _make
@@ -18,163 +29,269 @@ from ._shapes import sum_to
 __all__ = [
     "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "cbrt", "square",
     "reciprocal", "absolute", "abs", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh",
-    "cosh", "tanh", "arcsinh", "arccosh", "arctanh", "sign", "floor", "ceil", "trunc", "rint",
-    "round", "negative", "positive", "copy", "add", "subtract", "multiply", "divide",
-    "true_divide", "power", "pow", "floor_divide", "remainder", "maximum", "minimum", "fmax",
-    "fmin", "logaddexp", "hypot", "arctan2", "where", "clip", "astype", "equal", "not_equal",
-    "less", "less_equal", "greater", "greater_equal", "logical_and", "logical_or",
-    "logical_xor", "logical_not", "isnan", "isinf", "isfinite", "signbit", "asin", "acos",
-    "atan", "atan2", "asinh", "acosh", "atanh",
+    "cosh", "tanh", "arcsinh", "arccosh", "arctanh", "deg2rad", "rad2deg", "radians",
+    "degrees", "sign", "floor", "ceil", "trunc", "rint", "round", "negative", "positive",
+    "copy", "add", "subtract", "multiply", "divide", "true_divide", "power", "pow",
+    "floor_divide", "remainder", "fmod", "maximum", "minimum", "fmax", "fmin", "logaddexp",
+    "logaddexp2", "hypot", "arctan2", "copysign", "where", "clip", "astype", "equal",
+    "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and",
+    "logical_or", "logical_xor", "logical_not", "isnan", "isinf", "isfinite", "signbit",
+    "asin", "acos", "atan", "atan2", "asinh", "acosh", "atanh",
 ]
 
-_LN2 = np.log(2.0)
-_LN10 = np.log(10.0)
-
-# ---- unary: name            forward      f′ (of the input x, or of the output y)
-exp        = unary("exp",      np.exp,      of_y=lambda y: y)
-exp2       = unary("exp2",     np.exp2,     of_y=lambda y: y * _LN2)
-expm1      = unary("expm1",    np.expm1,    of_y=lambda y: y + 1)
-log        = unary("log",      np.log,      of_x=lambda x: 1 / x, singular=True)
-log2       = unary("log2",     np.log2,     of_x=lambda x: 1 / (x * _LN2), singular=True)
-log10      = unary("log10",    np.log10,    of_x=lambda x: 1 / (x * _LN10), singular=True)
-log1p      = unary("log1p",    np.log1p,    of_x=lambda x: 1 / (1 + x), singular=True)
-sqrt       = unary("sqrt",     np.sqrt,     of_y=lambda y: 0.5 / y, singular=True)
-cbrt       = unary("cbrt",     np.cbrt,     of_y=lambda y: 1 / (3 * y * y), singular=True)
-square     = unary("square",   np.square,   of_x=lambda x: 2 * x)
-reciprocal = unary("reciprocal", np.reciprocal, of_y=lambda y: -(y * y), singular=True)
-absolute   = unary("absolute", np.absolute, of_x=np.sign, grad_name="Abs")
-sin        = unary("sin",      np.sin,      of_x=np.cos)
-cos        = unary("cos",      np.cos,      of_x=lambda x: -np.sin(x))
-tan        = unary("tan",      np.tan,      of_y=lambda y: 1 + y * y)
-arcsin     = unary("arcsin",   np.arcsin,   of_x=lambda x: 1 / np.sqrt(1 - x * x), singular=True)
-arccos     = unary("arccos",   np.arccos,   of_x=lambda x: -1 / np.sqrt(1 - x * x), singular=True)
-arctan     = unary("arctan",   np.arctan,   of_x=lambda x: 1 / (1 + x * x))
-sinh       = unary("sinh",     np.sinh,     of_x=np.cosh)
-cosh       = unary("cosh",     np.cosh,     of_x=np.sinh)
-tanh       = unary("tanh",     np.tanh,     of_y=lambda y: 1 - y * y)
-arcsinh    = unary("arcsinh",  np.arcsinh,  of_x=lambda x: 1 / np.sqrt(x * x + 1))
-arccosh    = unary("arccosh",  np.arccosh,  of_x=lambda x: 1 / np.sqrt(x * x - 1), singular=True)
-arctanh    = unary("arctanh",  np.arctanh,  of_x=lambda x: 1 / (1 - x * x), singular=True)
-sign       = unary("sign",     np.sign)
-floor      = unary("floor",    np.floor)
-ceil       = unary("ceil",     np.ceil)
-trunc      = unary("trunc",    np.trunc)
-rint       = unary("rint",     np.rint)
-
-# ---- linear unary: name       forward       transpose
-negative = linear("negative", np.negative, lambda g, shape: -g, grad_name="Neg")
-positive = linear("positive", np.positive, lambda g, shape: g, grad_name="Pos")
-copy     = linear("copy", lambda x: np.array(x, copy=True), lambda g, shape: g)
+_LN2 = math.log(2.0)             # Python floats, not np.float64: they keep float32 float32
+_LN10 = math.log(10.0)
+_PY_SCALARS = (int, float)
 
 
-def _tie_split(x, y):
-    """∂max(x, y)/∂x: 1 where x wins, ½ on a tie, 0 where y wins."""
-    return (x > y) + 0.5 * (x == y)
+def _arctan_d(x):
+    """1/(1 + x²), as (1/√(1 + x²))² so that a huge x underflows to 0 instead of overflowing."""
+    return np.square(1 / np.hypot(1.0, x))
+
+
+def _sinh_quiet(x):
+    """sinh, for cosh′: past |x| ≈ 710 it is ±inf like cosh itself, without a second warning."""
+    with np.errstate(over="ignore"):
+        return np.sinh(x)
+
+
+# ---- unary: name               forward         f′ (of the input x, or of the output y)
+exp        = unary("exp",        np.exp,        of_y=lambda y: y, singular=True)
+exp2       = unary("exp2",       np.exp2,       of_y=lambda y: y * _LN2, singular=True)
+expm1      = unary("expm1",      np.expm1,      of_y=lambda y: y + 1, singular=True)
+log        = unary("log",        np.log,        of_x=lambda x: 1 / x, singular=True)
+log2       = unary("log2",       np.log2,       of_x=lambda x: 1 / (x * _LN2), singular=True)
+log10      = unary("log10",      np.log10,      of_x=lambda x: 1 / (x * _LN10), singular=True)
+log1p      = unary("log1p",      np.log1p,      of_x=lambda x: 1 / (1 + x), singular=True)
+sqrt       = unary("sqrt",       np.sqrt,       of_y=lambda y: 0.5 / y, singular=True)
+cbrt       = unary("cbrt",       np.cbrt,       of_y=lambda y: 1 / (3 * y * y), singular=True)
+square     = unary("square",     np.square,     of_x=lambda x: 2 * x)
+reciprocal = unary("reciprocal", np.reciprocal, of_x=lambda x: -1 / x / x, singular=True)
+absolute   = unary("absolute",   np.absolute,   of_x=np.sign, grad_name="Abs")
+sin        = unary("sin",        np.sin,        of_x=np.cos)
+cos        = unary("cos",        np.cos,        of_x=lambda x: -np.sin(x))
+tan        = unary("tan",        np.tan,        of_y=lambda y: 1 + y * y)
+arcsin     = unary("arcsin",     np.arcsin,     of_x=lambda x: 1 / np.sqrt((1 - x) * (1 + x)), singular=True)
+arccos     = unary("arccos",     np.arccos,     of_x=lambda x: -1 / np.sqrt((1 - x) * (1 + x)), singular=True)
+arctan     = unary("arctan",     np.arctan,     of_x=_arctan_d)
+sinh       = unary("sinh",       np.sinh,       of_y=lambda y: np.hypot(1.0, y), singular=True)  # √(1 + y²)
+cosh       = unary("cosh",       np.cosh,       of_x=_sinh_quiet, singular=True)
+tanh       = unary("tanh",       np.tanh,       of_y=lambda y: 1 - y * y)
+arcsinh    = unary("arcsinh",    np.arcsinh,    of_x=lambda x: 1 / np.hypot(x, 1.0))
+arccosh    = unary("arccosh",    np.arccosh,    of_x=lambda x: 1 / np.sqrt(x - 1) / np.sqrt(x + 1), singular=True)
+arctanh    = unary("arctanh",    np.arctanh,    of_x=lambda x: 1 / ((1 - x) * (1 + x)), singular=True)
+sign       = unary("sign",       np.sign)
+floor      = unary("floor",      np.floor)
+ceil       = unary("ceil",       np.ceil)
+trunc      = unary("trunc",      np.trunc)
+rint       = unary("rint",       np.rint)
+
+# ---- linear unary: name         forward        transpose
+negative = linear("negative", np.negative,   lambda g, shape: -g, grad_name="Neg")
+positive = linear("positive", np.positive,   lambda g, shape: g, grad_name="Pos")
+copy     = linear("copy",     lambda x, order="K": np.array(x, order=order, copy=True),
+                              lambda g, shape, order="K": g)
+deg2rad  = linear("deg2rad",  np.deg2rad,    lambda g, shape: np.deg2rad(g))
+rad2deg  = linear("rad2deg",  np.rad2deg,    lambda g, shape: np.rad2deg(g))
+
+
+# ---- partials that need more than one expression ----------------------------------------------
+
+def _share(x, y):
+    """∂max(x, y)/∂x: 1 where x wins, ½ on a tie, 0 where y wins (in the result's dtype)."""
+    dtype = np.result_type(getattr(x, "dtype", x), getattr(y, "dtype", y))
+    return ((x > y) + 0.5 * (x == y)).astype(dtype)
+
+
+def _fmax_dx(x, y, z):
+    """fmax ignores a NaN: x takes the whole gradient where y is NaN (also when both are)."""
+    return np.where(np.isnan(y), 1.0, _share(x, y))
+
+
+def _fmax_dy(x, y, z):
+    return np.where(np.isnan(x) & ~np.isnan(y), 1.0, _share(y, x))
+
+
+def _fmin_dx(x, y, z):
+    return np.where(np.isnan(y), 1.0, _share(y, x))
+
+
+def _fmin_dy(x, y, z):
+    return np.where(np.isnan(x) & ~np.isnan(y), 1.0, _share(x, y))
+
+
+def _div_dx(x, y, z):
+    """∂(x/y)/∂x = 1/y; a Python 0 divisor gives ±inf as NumPy would (not ZeroDivisionError)."""
+    if type(y) in _PY_SCALARS and y == 0:
+        return math.copysign(math.inf, y)
+    return 1 / y
 
 
 def _pow_dx(x, y, z):
-    """∂(x^y)/∂x = y·x^(y−1), taken as 0 where y = 0 (x^0 is constant even at x = 0)."""
+    """∂(x^y)/∂x = y·x^(y−1), taken as 0 where y = 0 (x^0 is constant, even at x = 0)."""
+    if type(y) in _PY_SCALARS:
+        return y * x ** (y - 1) if y != 0 else 0.0
     return np.where(y == 0, 0.0, y * x ** (y - 1))
 
 
 def _pow_dy(x, y, z):
-    """∂(x^y)/∂y = x^y·ln x, taken as 0 at x = 0, y ≥ 0 (the one-sided limit)."""
-    return np.where((x == 0) & (y >= 0), 0.0, z * np.log(np.where(x == 0, 1.0, x)))
+    """∂(x^y)/∂y = x^y·ln x; at x = 0 it is 0 for y > 0 (z = 0), undefined for y < 0."""
+    if type(x) in _PY_SCALARS:          # a Python base: ln x stays a weak Python float
+        return z * (math.log(x) if x > 0 else 0.0 if x == 0 else math.nan)
+    return z * np.log(np.where(x == 0, 1.0, x))
 
 
-# ---- binary: name           forward         ∂z/∂x                       ∂z/∂y                      saves
-add          = binary("add",          np.add,          ONE,                        ONE,                       save="")
-subtract     = binary("subtract",     np.subtract,     ONE,                        NEG_ONE,                   save="", grad_name="Sub")
-multiply     = binary("multiply",     np.multiply,     lambda x, y, z: y,          lambda x, y, z: x,         grad_name="Mul")
-divide       = binary("divide",       np.divide,       lambda x, y, z: 1 / y,      lambda x, y, z: -z / y,    save="yz", singular=True, grad_name="Div")
-power        = binary("power",        np.power,        _pow_dx,                    _pow_dy,                   save="xyz", singular=True, grad_name="Pow")
-floor_divide = binary("floor_divide", np.floor_divide, None,                       None,                      save="")
-remainder    = binary("remainder",    np.remainder,    ONE,                        lambda x, y, z: -np.floor_divide(x, y))
-maximum      = binary("maximum",      np.maximum,      lambda x, y, z: _tie_split(x, y), lambda x, y, z: _tie_split(y, x))
-minimum      = binary("minimum",      np.minimum,      lambda x, y, z: _tie_split(y, x), lambda x, y, z: _tie_split(x, y))
-fmax         = binary("fmax",         np.fmax,         lambda x, y, z: np.where(np.isnan(y), 1.0, _tie_split(x, y)),
-                                                       lambda x, y, z: np.where(np.isnan(x), 1.0, _tie_split(y, x)))
-fmin         = binary("fmin",         np.fmin,         lambda x, y, z: np.where(np.isnan(y), 1.0, _tie_split(y, x)),
-                                                       lambda x, y, z: np.where(np.isnan(x), 1.0, _tie_split(x, y)))
+def _remainder_dy(x, y, z):
+    """x mod y = x − ⌊x/y⌋·y, so ∂/∂y = −⌊x/y⌋ (the quotient NumPy itself uses)."""
+    return -np.floor_divide(x, y)
+
+
+def _fmod_dy(x, y, z):
+    """fmod(x, y) = x − q·y with q = trunc(x/y) = (x − z)/y, an integer: rounding makes it exact."""
+    return -np.round((x - z) / y)
+
+
+def _atan2_dx(x, y, z):
+    """∂atan2(x, y)/∂x = y/(x² + y²), as (y/r)/r with r = hypot(x, y): no spurious overflow."""
+    r = np.hypot(x, y)
+    return y / r / r
+
+
+def _atan2_dy(x, y, z):
+    r = np.hypot(x, y)
+    return -(x / r / r)
+
+
+# ---- binary: name             forward          ∂z/∂x                         ∂z/∂y                         saves
+add          = binary("add",          np.add,          ONE,                          ONE,                          save="")
+subtract     = binary("subtract",     np.subtract,     ONE,                          NEG_ONE,                      save="", grad_name="Sub")
+multiply     = binary("multiply",     np.multiply,     lambda x, y, z: y,            lambda x, y, z: x,            grad_name="Mul")
+divide       = binary("divide",       np.divide,       _div_dx,                      lambda x, y, z: -z / y,       save="yz", singular=True, grad_name="Div")
+power        = binary("power",        np.power,        _pow_dx,                      _pow_dy,                      save="xyz", singular=True, grad_name="Pow")
+floor_divide = binary("floor_divide", np.floor_divide, None,                         None,                         save="")
+remainder    = binary("remainder",    np.remainder,    ONE,                          _remainder_dy,                singular=True)
+fmod         = binary("fmod",         np.fmod,         ONE,                          _fmod_dy,                     save="xyz", singular=True)
+maximum      = binary("maximum",      np.maximum,      lambda x, y, z: _share(x, y), lambda x, y, z: _share(y, x))
+minimum      = binary("minimum",      np.minimum,      lambda x, y, z: _share(y, x), lambda x, y, z: _share(x, y))
+fmax         = binary("fmax",         np.fmax,         _fmax_dx,                     _fmax_dy)
+fmin         = binary("fmin",         np.fmin,         _fmin_dx,                     _fmin_dy)
 logaddexp    = binary("logaddexp",    np.logaddexp,    lambda x, y, z: np.exp(x - z), lambda x, y, z: np.exp(y - z), save="xyz")
-hypot        = binary("hypot",        np.hypot,        lambda x, y, z: x / z,      lambda x, y, z: y / z,     save="xyz", singular=True)
-arctan2      = binary("arctan2",      np.arctan2,      lambda x, y, z: y / (x * x + y * y),
-                                                       lambda x, y, z: -x / (x * x + y * y), singular=True)
+logaddexp2   = binary("logaddexp2",   np.logaddexp2,   lambda x, y, z: np.exp2(x - z), lambda x, y, z: np.exp2(y - z), save="xyz")
+hypot        = binary("hypot",        np.hypot,        lambda x, y, z: x / z,        lambda x, y, z: y / z,        save="xyz", singular=True)
+arctan2      = binary("arctan2",      np.arctan2,      _atan2_dx,                    _atan2_dy,                    singular=True)
+copysign     = binary("copysign",     np.copysign,     lambda x, y, z: np.sign(x) * np.sign(z), None,              save="xz")
 
 
 # ---- piecewise selection with explicit rules ---------------------------------------------------
 
-def _where_vjp(g, needs, cond, x, y):
+def _shape(a):
+    return a.data.shape if isinstance(a, Tensor) else np.shape(a)
+
+
+def _lift(t, shape, ndim):
+    """Tangent t (batch axes + `shape`) padded with 1s to `ndim` trailing axes, so it lines up
+    with the op's other operands when broadcast from the right."""
+    k = len(shape)
+    if k == ndim:
+        return t
+    return np.reshape(t, np.shape(t)[:np.ndim(t) - k] + (1,) * (ndim - k) + tuple(shape))
+
+
+def _where_vjp(g, needs, cond, x_shape, y_shape):
     """d where(c, x, y) = where(c, g, 0) to x and where(c, 0, g) to y, each summed to shape."""
-    shape = np.shape(g)[np.ndim(g) - _out_ndim(cond, x, y):]
+    out = np.broadcast_shapes(np.shape(cond), x_shape, y_shape)
     gx = gy = None
     if needs[1]:
-        gx = sum_to(np.where(cond, g, 0.0), np.shape(x), shape)
+        gx = sum_to(np.where(cond, g, 0.0), x_shape, out)
     if needs[2]:
-        gy = sum_to(np.where(cond, 0.0, g), np.shape(y), shape)
+        gy = sum_to(np.where(cond, 0.0, g), y_shape, out)
     return None, gx, gy
 
 
-def _out_ndim(*args):
-    return max(np.ndim(a) for a in args)
-
-
-def _where_jvp(tangents, cond, x, y):
+def _where_jvp(tangents, cond, x_shape, y_shape):
     _, tx, ty = tangents
-    return np.where(cond, 0.0 if tx is None else tx, 0.0 if ty is None else ty)
+    out = np.broadcast_shapes(np.shape(cond), x_shape, y_shape)
+    t, s = (tx, x_shape) if tx is not None else (ty, y_shape)
+    batch = np.shape(t)[:np.ndim(t) - len(s)]
+    tx = 0.0 if tx is None else _lift(tx, x_shape, len(out))
+    ty = 0.0 if ty is None else _lift(ty, y_shape, len(out))
+    return np.broadcast_to(np.where(cond, tx, ty), batch + out)
 
 
-_where = primitive("where", np.where, _where_vjp, _where_jvp, save=(0, 1, 2))
+# the condition is saved (a Tensor stays version-checked); x and y only by their shapes, so
+# modifying them in place later is harmless: the gradient does not depend on their values
+_where = primitive("where", lambda c, x, y, x_shape, y_shape: np.where(c, x, y),
+                   _where_vjp, _where_jvp, save=(0,))
 
 
 def where(condition, x=None, y=None, /):
-    """where(c, x, y): x where c holds, else y. Gradient flows only into the chosen branch,
-    exactly (a NaN or inf in the other branch's derivative never leaks)."""
+    """where(c, x, y): x where c holds, else y. The gradient flows only into the chosen branch,
+    exactly (a NaN or inf in the other branch's derivative never leaks).
+    where(c) alone is nonzero(c), as in NumPy."""
     if x is None and y is None:
-        return tuple(_make(i, None) for i in np.nonzero(np.asarray(condition)))
-    if isinstance(condition, Tensor):
-        condition = condition.data
-    return _where(condition, x, y)
+        c = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+        return tuple(_make(i, None) for i in np.nonzero(c))
+    if x is None or y is None:
+        raise ValueError("where: either both or neither of x and y should be given")
+    if isinstance(condition, Tensor) and condition._requires_grad:
+        condition = condition.detach()      # used for its truth values only: never a parent
+    return _where(condition, x, y, x_shape=_shape(x), y_shape=_shape(y))
+
+
+def _clip_masks(x, lo, hi):
+    below = False if lo is None else x < lo
+    above = False if hi is None else x > hi
+    return below, above
 
 
 def _clip_vjp(g, needs, x, lo, hi):
     """g flows to x on [lo, hi] (closed), to lo where x < lo, to hi where x > hi."""
-    shape = np.shape(g)[np.ndim(g) - _out_ndim(x, lo, hi):]
-    below = x < lo if lo is not None else False
-    above = x > hi if hi is not None else False
-    out = [None, None, None]
+    out = np.broadcast_shapes(np.shape(x), np.shape(lo), np.shape(hi))
+    below, above = _clip_masks(x, lo, hi)
+    gx = glo = ghi = None
     if needs[0]:
-        out[0] = sum_to(np.where(below | above, 0.0, g), np.shape(x), shape)
+        gx = sum_to(np.where(np.logical_or(below, above), 0.0, g), np.shape(x), out)
     if needs[1]:
-        out[1] = sum_to(np.where(below, g, 0.0), np.shape(lo), shape)
+        glo = sum_to(np.where(below, g, 0.0), np.shape(lo), out)
     if needs[2]:
-        out[2] = sum_to(np.where(above, g, 0.0), np.shape(hi), shape)
-    return tuple(out)
+        ghi = sum_to(np.where(above, g, 0.0), np.shape(hi), out)
+    return gx, glo, ghi
 
 
 def _clip_jvp(tangents, x, lo, hi):
-    tx, tlo, thi = tangents
-    below = x < lo if lo is not None else False
-    above = x > hi if hi is not None else False
-    t = np.where(below | above, 0.0, 0.0 if tx is None else tx)
-    if tlo is not None:
-        t = t + np.where(below, tlo, 0.0)
-    if thi is not None:
-        t = t + np.where(above, thi, 0.0)
-    return t
+    out = np.broadcast_shapes(np.shape(x), np.shape(lo), np.shape(hi))
+    n = len(out)
+    below, above = _clip_masks(x, lo, hi)
+    t = 0.0
+    batch = ()
+    for tan, arg, mask in zip(tangents, (x, lo, hi), (np.logical_or(below, above), below, above)):
+        if tan is None:
+            continue
+        batch = np.shape(tan)[:np.ndim(tan) - np.ndim(arg)]
+        lifted = _lift(tan, np.shape(arg), n)
+        # x's tangent passes where x is inside [lo, hi]; a bound's where x is clipped to it
+        t = t + (np.where(mask, 0.0, lifted) if arg is x else np.where(mask, lifted, 0.0))
+    return np.broadcast_to(t, batch + out)
 
 
-_clip = primitive("clip", lambda x, lo, hi: np.clip(x, lo, hi), _clip_vjp, _clip_jvp)
+_clip = primitive("clip", np.clip, _clip_vjp, _clip_jvp)
 
 
-def clip(a, a_min=None, a_max=None, /, *, min=None, max=None):
-    """clip(a, a_min, a_max), with NumPy 2's min=/max= spellings too."""
+def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None):
+    """a limited to [a_min, a_max] (NumPy 2's min=/max= spellings too); a bound may be None.
+
+    ∂/∂a = 1 on the closed interval, else 0; ∂/∂a_min = 1 where a < a_min; ∂/∂a_max = 1
+    where a > a_max (for a_min ≤ a_max)."""
+    if out is not None:
+        raise TypeError("wengert.clip does not support out=; use the returned tensor")
+    if a_min is not None and min is not None or a_max is not None and max is not None:
+        raise ValueError("clip: pass each bound once (a_min or min, a_max or max)")
     lo = a_min if a_min is not None else min
     hi = a_max if a_max is not None else max
     return _clip(a, lo, hi)
 
 
-def _round_vjp(g, needs):
+def _round_vjp(g, needs, decimals=0):
     return (np.zeros_like(g),)
 
 
@@ -182,8 +299,10 @@ _round = primitive("round", lambda x, decimals=0: np.round(x, decimals), _round_
                    lambda tangents, decimals=0: np.zeros_like(tangents[0]), save=())
 
 
-def round(a, decimals=0):
+def round(a, decimals=0, out=None):
     """Round half to even, like NumPy. Piecewise constant: derivative 0."""
+    if out is not None:
+        raise TypeError("wengert.round does not support out=; use the returned tensor")
     return _round(a, decimals=decimals)
 
 
@@ -193,7 +312,7 @@ _astype = linear("astype", lambda x, dtype, src: x.astype(dtype),
                  lambda g, shape, dtype, src: g.astype(src))
 
 
-def astype(x, dtype, /, *, copy=True):
+def astype(x, dtype, /, *, copy=True, device=None):
     """A cast. Differentiable between floating dtypes (the gradient is cast back); a cast
     to an integer or bool dtype gives a constant."""
     dtype = np.dtype(dtype)
@@ -236,3 +355,6 @@ pow = power
 abs = absolute
 asin, acos, atan, atan2 = arcsin, arccos, arctan, arctan2
 asinh, acosh, atanh = arcsinh, arccosh, arctanh
+radians, degrees = deg2rad, rad2deg
+UFUNCS[np.radians] = radians          # distinct ufunc objects in NumPy (unlike np.abs/np.pow)
+UFUNCS[np.degrees] = degrees

@@ -1,3 +1,215 @@
-"""Machine-learning functions: sigmoid relu softplus gelu softmax log_softmax (stable forms)."""
+"""Machine-learning functions: sigmoid relu softplus gelu softmax log_softmax, and erf.
 
-__all__ = []
+Every forward is written so that extreme inputs (±1000, ±inf) neither overflow nor produce
+NaN or RuntimeWarnings, and every derivative stays finite there too. Rules use NumPy
+vocabulary (or, for erf, a helper that picks the array kernel or the wengert op), so they
+differentiate again.
+"""
+import math
+
+import numpy as np
+
+from ..tensor import Tensor
+from ._primitive import primitive, unary
+from ._shapes import negative_axes
+
+__all__ = ["sigmoid", "relu", "softplus", "gelu", "softmax", "log_softmax", "erf"]
+
+
+# ---- erf --------------------------------------------------------------------------------------
+# NumPy has no erf (and SciPy is no dependency). Around each centre c = k/8, k = 0 … 48, erf is
+# replaced by its Taylor polynomial of degree 12, with coefficients from
+#     erf⁽ⁿ⁾(c) = (2/√π) (−1)ⁿ⁻¹ Hₙ₋₁(c) e^(−c²)     (Hₙ: physicists' Hermite polynomials),
+# erf(c) itself from math.erf. For |x − c| ≤ 1/16 the remainder is below 1e-17, so the result is
+# within 2 ulp of erf(x) (tests/ops/test_nn.py checks it against math.erf); beyond 6, erf is 1
+# to double precision. A large array costs one table lookup and 12 multiply-adds per element;
+# a small one (where NumPy's per-call overhead dominates) goes through math.erf instead.
+
+_ERF_STEP, _ERF_TOP, _ERF_DEG = 0.125, 6.0, 12
+_ERF_KMAX = _ERF_TOP / _ERF_STEP
+_ERF_SMALL = 256                 # element count below which math.erf per element is faster
+_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
+
+
+def _erf_taylor_table():
+    """Row n: the n-th Taylor coefficient of erf about each centre c = k·step."""
+    rows = np.empty((_ERF_DEG + 1, int(_ERF_KMAX) + 1))
+    for k in range(rows.shape[1]):
+        c = k * _ERF_STEP
+        herm = [1.0, 2 * c]                                   # H₀, H₁
+        for n in range(1, _ERF_DEG - 1):
+            herm.append(2 * c * herm[n] - 2 * n * herm[n - 1])  # Hₙ₊₁ = 2c Hₙ − 2n Hₙ₋₁
+        scale = _TWO_OVER_SQRT_PI * math.exp(-c * c)
+        rows[0, k] = math.erf(c)
+        for n in range(1, _ERF_DEG + 1):
+            rows[n, k] = scale * (-1) ** (n - 1) * herm[n - 1] / math.factorial(n)
+    return rows
+
+
+_ERF_TABLE = _erf_taylor_table()
+_erf_scalar = np.frompyfunc(math.erf, 1, 1)
+
+
+def _erf_array(x):
+    """erf of an array, computed in float64 and returned in x's floating dtype."""
+    x = np.asarray(x)
+    dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+    x = x.astype(np.float64, copy=False)
+    if x.size <= _ERF_SMALL:
+        out = np.asarray(_erf_scalar(x), dtype=np.float64)
+    else:
+        a = np.minimum(np.abs(x), _ERF_TOP)                 # NaN stays NaN
+        k = (np.fmin(a * (1 / _ERF_STEP), _ERF_KMAX) + 0.5).astype(np.intp)   # fmin: NaN → k_max
+        s = a - k * _ERF_STEP
+        out = _ERF_TABLE[_ERF_DEG].take(k)
+        for coef in _ERF_TABLE[_ERF_DEG - 1::-1]:
+            out *= s
+            out += coef.take(k)
+        np.copysign(out, x, out=out)
+    return out.astype(dtype, copy=False)
+
+
+erf = unary("erf", _erf_array, of_x=lambda x: _TWO_OVER_SQRT_PI * np.exp(-(x * x)))
+erf.doc = "erf(x) = (2/√π) ∫₀ˣ e^(−t²) dt.   erf′(x) = (2/√π) e^(−x²)."
+
+
+def _erf_any(x):
+    """erf inside a rule: the array kernel at first order, the recorded op on Tensors."""
+    return erf(x) if isinstance(x, Tensor) else _erf_array(x)
+
+
+# ---- activations ----------------------------------------------------------------------------------
+
+def _sigmoid(x):
+    x = np.asarray(x)
+    e = np.exp(-np.abs(x))                  # in (0, 1]: cannot overflow
+    r = 1 / (1 + e)
+    return np.where(x >= 0, r, e * r)       # 1/(1 + e^−x) for x ≥ 0, e^x/(1 + e^x) below
+
+
+def _relu(x):
+    return np.maximum(x, 0)
+
+
+def _softplus(x):
+    return np.log1p(np.exp(-np.abs(x))) + np.maximum(x, 0)
+
+
+_SQRT_HALF = math.sqrt(0.5)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+_TANH_K = math.sqrt(2 / math.pi)
+_TANH_C = 0.044715
+
+
+def _gelu(x):
+    x = np.asarray(x)
+    return x * (0.5 * (1 + _erf_array(x * _SQRT_HALF)))
+
+
+def _gelu_d(x):
+    """Φ(x) + x·φ(x): the normal CDF and density (e^(−x²/2) underflows quietly at ±1000)."""
+    return 0.5 * (1 + _erf_any(x * _SQRT_HALF)) + x * (_INV_SQRT_2PI * np.exp(-0.5 * (x * x)))
+
+
+def _gelu_tanh(x):
+    x = np.asarray(x)
+    return 0.5 * x * (1 + np.tanh(_TANH_K * (x + _TANH_C * (x * x * x))))
+
+
+def _gelu_tanh_d(x):
+    """½(1 + t) + ½x(1 − t²)·k(1 + 3c x²), t = tanh(k(x + c x³)); 1 − t² → 0, never NaN."""
+    t = np.tanh(_TANH_K * (x + _TANH_C * (x * x * x)))
+    return 0.5 * (1 + t) + (0.5 * x) * (1 - t * t) * (_TANH_K * (1 + (3 * _TANH_C) * (x * x)))
+
+
+# name                     forward       f′ (of the input x, or of the output y)
+sigmoid    = unary("sigmoid",   _sigmoid,   of_y=lambda y: y * (1 - y))
+relu       = unary("relu",      _relu,      of_y=lambda y: y > 0)            # relu′(0) = 0
+softplus   = unary("softplus",  _softplus,  of_y=lambda y: -np.expm1(-y))     # = σ(x)
+_gelu_erf  = unary("gelu",      _gelu,      of_x=_gelu_d, grad_name="Gelu")
+_gelu_tnh  = unary("gelu_tanh", _gelu_tanh, of_x=_gelu_tanh_d, grad_name="Gelu")
+
+sigmoid.doc = "σ(x) = 1/(1 + e^(−x)), evaluated without overflow.   σ′ = y(1 − y)."
+relu.doc = "max(x, 0).   relu′(x) = 1 for x > 0, else 0 (so relu′(0) = 0)."
+softplus.doc = ("log(1 + e^x) = log1p(e^(−|x|)) + max(x, 0), which cannot overflow.   "
+                "softplus′(x) = σ(x) = 1 − e^(−y).")
+
+
+def gelu(x, approximate="none"):
+    """x·Φ(x) = ½x(1 + erf(x/√2)), Φ the standard normal CDF.   gelu′ = Φ(x) + x·φ(x).
+
+    approximate='tanh' gives ½x(1 + tanh(√(2/π)(x + 0.044715x³))) and its exact derivative.
+    """
+    if approximate == "none":
+        return _gelu_erf(x)
+    if approximate == "tanh":
+        return _gelu_tnh(x)
+    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+# ---- softmax and log_softmax -------------------------------------------------------------------------
+# Dedicated primitives rather than compositions of exp, sum and divide: the forward subtracts
+# the maximum first (so ±1000 neither overflows nor gives 0/0), one node saves only the output
+# instead of every intermediate, and the VJPs are a couple of fused NumPy expressions. Both
+# VJPs use only the output y, the cotangent and NumPy operations that dispatch on Tensors, so
+# they are differentiable themselves (second order and beyond).
+
+def _axes(x, axis):
+    return negative_axes(axis, x.data.ndim if isinstance(x, Tensor) else np.ndim(x))
+
+
+def _softmax_fwd(x, axis):
+    x = np.asarray(x)
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _softmax_vjp(g, needs, y, axis):
+    """x̄ = y·(ḡ − Σ ḡ·y), the sum along `axis`."""
+    gy = g * y
+    return (gy - y * gy.sum(axis=axis, keepdims=True),)
+
+
+def _softmax_jvp(tangents, y, axis):
+    ty = tangents[0] * y
+    return ty - y * ty.sum(axis=axis, keepdims=True)
+
+
+def _log_softmax_fwd(x, axis):
+    x = np.asarray(x)
+    s = x - x.max(axis=axis, keepdims=True)
+    return s - np.log(np.exp(s).sum(axis=axis, keepdims=True))
+
+
+def _log_softmax_vjp(g, needs, y, axis):
+    """x̄ = ḡ − e^y·Σ ḡ (e^y is the softmax), the sum along `axis`."""
+    return (g - np.exp(y) * g.sum(axis=axis, keepdims=True),)
+
+
+def _log_softmax_jvp(tangents, y, axis):
+    t = tangents[0]
+    return t - (np.exp(y) * t).sum(axis=axis, keepdims=True)
+
+
+_softmax = primitive("softmax", _softmax_fwd, _softmax_vjp, _softmax_jvp, save=(), save_out=True)
+_log_softmax = primitive("log_softmax", _log_softmax_fwd, _log_softmax_vjp, _log_softmax_jvp,
+                         save=(), save_out=True)
+
+
+def softmax(x, axis=-1):
+    """e^x / Σ e^x along `axis` (an int, a tuple, or None for all axes), computed as
+    e^(x − max) / Σ e^(x − max).   ∂: x̄ = y·(ḡ − Σ ḡ·y).
+
+    A primitive of its own, not exp/sum/divide composed: shifted by the max it cannot
+    overflow, its one node saves only y, and its VJP (NumPy vocabulary, so differentiable
+    again) is two fused expressions instead of a chain of recorded ones."""
+    return _softmax(x, axis=_axes(x, axis))
+
+
+def log_softmax(x, axis=-1):
+    """x − log Σ e^x along `axis`, computed as (x − max) − log Σ e^(x − max).
+    ∂: x̄ = ḡ − softmax(x)·Σ ḡ.
+
+    A primitive of its own for the same reasons as softmax; besides, log(softmax(x)) would
+    underflow to log(0) = −inf where this stays finite (x − max − log Σ e^(x − max))."""
+    return _log_softmax(x, axis=_axes(x, axis))

@@ -1,23 +1,135 @@
-"""Reductions: sum mean prod max min var std cumsum cumprod logsumexp argmax argmin all any.
+"""Reductions: sum mean prod max min amax amin argmax argmin var std cumsum cumprod logsumexp
+all any — NumPy 2 signatures (axis=None | int | tuple, keepdims=, dtype= where NumPy has it).
+
+Primitives and their derivatives (y the result, g the cotangent expanded back over the
+reduced axes, t a tangent):
+
+    sum        linear       transpose: broadcast g back
+    cumsum     linear       transpose: reversed cumsum of g
+    prod       ∂y/∂xᵢ = Πⱼ≠ᵢ xⱼ                    (never divides by a zero: exact with zeros)
+    cumprod    ∂yₖ/∂xᵢ = Πⱼ≤ₖ,ⱼ≠ᵢ xⱼ for i ≤ k     (likewise)
+    max, min   ∂y/∂xᵢ = [xᵢ = y] / #{j : xⱼ = y}   (split evenly among ties)
+    logsumexp  ∂y/∂xᵢ = exp(xᵢ − y) = softmax(x)ᵢ
+
+mean, var and std are composites of these and elementwise ops. argmax, argmin, all and any
+are not differentiable: their results never require grad.
 
 Each rule is batch-polymorphic: axes are normalised to negative numbers from the input
-shape known at forward time, so cotangents with leading batch axes pass through.
+shape known at forward time, so cotangents and tangents with leading batch axes pass
+through. Rules branch only on values (where the zeros or ties are) and use only inputs,
+outputs and params, so with create_graph=True they are recorded and differentiated again.
 """
 import builtins
+import warnings
 
 import numpy as np
 
 from ..tensor import Tensor, _make
-from ._primitive import linear
-from ._shapes import negative_axes
+from ._primitive import linear, primitive
+from .elementwise import add, astype, divide, multiply, sqrt, square, subtract, where as _where
+from .shape import reshape
 
-__all__ = ["sum", "mean"]
+__all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var",
+           "std", "cumsum", "cumprod", "logsumexp", "all", "any"]
 
+
+# ---- arguments ------------------------------------------------------------------------------
+
+def _input(a, fname):
+    """A Tensor as is; anything else (ndarray, scalar, nested list) as an ndarray."""
+    if isinstance(a, Tensor):
+        return a
+    arr = np.asarray(a)
+    if arr.dtype.kind not in "biufc":
+        raise TypeError(f"wengert.{fname} needs numbers (a tensor, array, scalar or list), "
+                        f"got {type(a).__name__} of dtype {arr.dtype}")
+    return arr
+
+
+def _cast(a, dtype):
+    return a if dtype is None else a.astype(dtype)
+
+
+def _val(a):
+    return a.data if isinstance(a, Tensor) else a
+
+
+def _axes(axis, shape, fname):
+    """`axis` (None, int or a tuple/list of ints) as a tuple of distinct negative axes."""
+    ndim = len(shape)
+    if axis is None:
+        return tuple(range(-ndim, 0))
+    items = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+    out = []
+    for a in items:
+        if isinstance(a, (bool, np.bool_)) or not isinstance(a, (int, np.integer)):
+            raise TypeError(f"wengert.{fname}: axis must be None, an int or a tuple of ints, "
+                            f"got {axis!r}")
+        a = int(a)
+        if not -ndim <= a < ndim:
+            raise np.exceptions.AxisError(
+                f"wengert.{fname}: axis {a} is out of bounds for an array of dimension {ndim} "
+                f"(shape {tuple(shape)})")
+        a = a - ndim if a >= 0 else a
+        if a in out:
+            raise ValueError(f"wengert.{fname}: duplicate axis in {axis!r}")
+        out.append(a)
+    return tuple(out)
+
+
+def _one_axis(axis, shape, fname):
+    """A single axis (int) as a negative int, or None."""
+    if axis is None:
+        return None
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"wengert.{fname}: axis must be None or an int, got {axis!r}")
+    return _axes(axis, shape, fname)[0]
+
+
+def _no_extras(fname, out=None, where=None):
+    if out is not None or where is not None:
+        raise TypeError(f"wengert.{fname} does not support out= or where=; compute the "
+                        f"result and combine it explicitly (e.g. with wengert.where)")
+
+
+def _count(shape, axes):
+    n = 1
+    for ax in axes:
+        n *= shape[ax]
+    return n
+
+
+def _expand(g, axes, keepdims):
+    """g with the reduced axes back as length-1 axes (a batch in front of g is kept)."""
+    return g if keepdims else np.expand_dims(g, axes)
+
+
+def _flip(a, ax):
+    """a reversed along the negative axis ax (getitem: works on arrays and Tensors)."""
+    return a[(Ellipsis, slice(None, None, -1)) + (slice(None),) * (-ax - 1)]
+
+
+def _revcumsum(a, ax):
+    """Σ_{k≥i} a_k along ax."""
+    return _flip(np.cumsum(_flip(a, ax), axis=ax), ax)
+
+
+def _first_true(mask, axes):
+    """mask keeping only its first True in each slice over `axes` (a plain ndarray)."""
+    nd = mask.ndim
+    src = [a % nd for a in axes]
+    dst = list(range(nd - len(src), nd))
+    m = np.moveaxis(mask, src, dst)
+    flat = m.reshape(m.shape[:nd - len(src)] + (-1,))
+    first = flat & (np.cumsum(flat, axis=-1) == 1)
+    return np.moveaxis(first.reshape(m.shape), dst, src)
+
+
+# ---- sum, mean ------------------------------------------------------------------------------
 
 def _sum_transpose(g, x_shape, axis=None, keepdims=False):
     """Σ copies each input element into one output, so the transpose copies g back."""
-    if not keepdims:
-        g = np.expand_dims(g, negative_axes(axis, len(x_shape)))
+    g = _expand(g, axis, keepdims)
     return np.broadcast_to(g, g.shape[:g.ndim - len(x_shape)] + tuple(x_shape))
 
 
@@ -25,40 +137,353 @@ _sum = linear("sum", lambda x, axis=None, keepdims=False: np.sum(x, axis=axis, k
               _sum_transpose)
 
 
-def _no_extras(fname, out=None, initial=None, where=None):
-    if out is not None or initial is not None or where is not None:
-        raise TypeError(f"wengert.{fname} does not support out=, initial= or where=; "
-                        f"compute the result and combine it explicitly")
-
-
-def _is_float(a):
-    return isinstance(a, Tensor) and a.data.dtype.kind in "fc"
-
-
 def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
-    """Σ a over `axis`. ∂/∂a = 1: the gradient is broadcast back."""
-    _no_extras("sum", out, initial, where)
-    if dtype is not None:
-        a = a.astype(dtype) if isinstance(a, Tensor) else np.asarray(a, dtype=dtype)
-    if isinstance(axis, list):
-        axis = tuple(axis)
-    return _sum(a, axis=axis, keepdims=keepdims)
+    """Σ a over `axis` (plus `initial`). ∂/∂aᵢ = 1: the gradient is broadcast back."""
+    _no_extras("sum", out, where)
+    a = _cast(_input(a, "sum"), dtype)
+    y = _sum(a, axis=_axes(axis, np.shape(a), "sum"), keepdims=keepdims)
+    return y if initial is None else add(y, initial)
 
 
-def _count(shape, axis):
-    n = 1
-    for ax in negative_axes(axis, len(shape)):
-        n *= shape[ax]
-    return n
-
-
-def mean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
-    """Σ a / n over `axis`. ∂/∂a = 1/n."""
-    _no_extras("mean", out, None, where)
-    if isinstance(axis, list):
-        axis = tuple(axis)
-    shape = np.shape(a)
-    s = sum(a, axis=axis, dtype=dtype, keepdims=keepdims)
-    if not _is_float(s):
+def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
+    """Σ a / n over `axis` (integers give float64). ∂/∂aᵢ = 1/n."""
+    _no_extras("mean", out, where)
+    a = _input(a, "mean")
+    axes = _axes(axis, np.shape(a), "mean")
+    half = dtype is None and np.result_type(_val(a)) == np.float16
+    s = sum(a, axis=axes, dtype=np.float32 if half else dtype, keepdims=keepdims)
+    if s.dtype.kind not in "fc":
         s = s.astype(np.float64)
-    return s / _count(shape, axis)
+    m = s / _count(np.shape(a), axes)
+    return m.astype(np.float16) if half else m     # NumPy also sums float16 in float32
+
+
+_mean = mean
+
+
+# ---- prod ---------------------------------------------------------------------------------------
+
+def _others(x, y, axes):
+    """Πⱼ≠ᵢ xⱼ over each reduced slice, for every i (y = prod(x, keepdims=True)).
+
+    Without zeros this is y / x. With zeros it avoids division: one zero of each slice
+    (its first) is factored out, prod(x) = prod(x′)·x_z with x′ = x with x_z set to 1, so
+    ∂/∂x_z = prod(x′) and ∂/∂xᵢ = x_z·(Πⱼ≠ᵢ x′ⱼ) elsewhere. On arrays (first order) x_z = 0
+    makes the second term 0; on Tensors (recording, for higher order) it recurses on x′,
+    so every derivative is that of the exact polynomial.
+    """
+    xv = _val(x)
+    zero = xv == 0
+    if not zero.any():
+        return y / x
+    first = _first_true(zero, axes)
+    x1 = np.where(first, 1, x)
+    y1 = np.prod(x1, axis=axes, keepdims=True)
+    if isinstance(x, Tensor):
+        xz = np.sum(np.where(first, x, 0), axis=axes, keepdims=True)
+        rest = _others(x1, y1, axes) * np.where(first.any(axis=axes, keepdims=True), xz, 1)
+    else:
+        rest = np.where(zero.any(axis=axes, keepdims=True), 0, y / np.where(zero, 1, x))
+    return np.where(first, y1, rest)
+
+
+def _prod_vjp(g, needs, x, y, axis, keepdims):
+    """g·Πⱼ≠ᵢ xⱼ, broadcast over each reduced slice."""
+    return (_expand(g, axis, keepdims) * _others(x, _expand(y, axis, keepdims), axis),)
+
+
+def _prod_jvp(tangents, x, y, axis, keepdims):
+    return np.sum(tangents[0] * _others(x, _expand(y, axis, keepdims), axis), axis=axis,
+                  keepdims=keepdims)
+
+
+_prod = primitive("prod", lambda x, axis, keepdims: np.prod(x, axis=axis, keepdims=keepdims),
+                  _prod_vjp, _prod_jvp, save=(0,), save_out=True)
+
+
+def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
+    """Π a over `axis` (times `initial`). ∂y/∂aᵢ = Πⱼ≠ᵢ aⱼ, computed without dividing by
+    aᵢ: exact where some aᵢ = 0 (one zero: only it gets the product of the others; two or
+    more: every gradient is 0), to every order."""
+    _no_extras("prod", out, where)
+    a = _cast(_input(a, "prod"), dtype)
+    y = _prod(a, axis=_axes(axis, np.shape(a), "prod"), keepdims=keepdims)
+    return y if initial is None else multiply(y, initial)
+
+
+# ---- max, min -------------------------------------------------------------------------------------
+
+def _tie_weights(x, y, axes, keepdims):
+    """[xᵢ = y] / #ties per slice, a constant array of x's dtype (NaN counts as equal to a
+    NaN result; a slice won by `initial` alone gets weight 0)."""
+    xv, yv = _val(x), _expand(_val(y), axes, keepdims)
+    hit = xv == yv
+    if xv.dtype.kind == "f":
+        hit |= np.isnan(xv) & np.isnan(yv)
+    count = hit.sum(axis=axes, keepdims=True)
+    dt = xv.dtype if xv.dtype.kind in "fc" else np.float64
+    return hit.astype(dt) / np.maximum(count, 1).astype(dt)
+
+
+def _extreme_vjp(g, needs, x, y, axis, keepdims, initial):
+    return (_expand(g, axis, keepdims) * _tie_weights(x, y, axis, keepdims),)
+
+
+def _extreme_jvp(tangents, x, y, axis, keepdims, initial):
+    return np.sum(tangents[0] * _tie_weights(x, y, axis, keepdims), axis=axis, keepdims=keepdims)
+
+
+def _extreme_fwd(reduce):
+    def fwd(x, axis, keepdims, initial):
+        if initial is None:
+            return reduce(x, axis=axis, keepdims=keepdims)
+        return reduce(x, axis=axis, keepdims=keepdims, initial=initial)
+    return fwd
+
+
+_max = primitive("max", _extreme_fwd(np.max), _extreme_vjp, _extreme_jvp, save=(0,), save_out=True)
+_min = primitive("min", _extreme_fwd(np.min), _extreme_vjp, _extreme_jvp, save=(0,), save_out=True)
+
+
+def max(a, axis=None, out=None, keepdims=False, initial=None, where=None):
+    """The largest element over `axis`. ∂y/∂aᵢ = 1 where aᵢ is the maximum; where several
+    elements tie for it, the gradient is split evenly among them (each gets 1/#ties), so
+    the gradient of a constant slice is uniform and sums to 1."""
+    _no_extras("max", out, where)
+    a = _input(a, "max")
+    return _max(a, axis=_axes(axis, np.shape(a), "max"), keepdims=keepdims, initial=initial)
+
+
+def min(a, axis=None, out=None, keepdims=False, initial=None, where=None):
+    """The smallest element over `axis`. ∂y/∂aᵢ = 1 where aᵢ is the minimum, split evenly
+    among ties (each gets 1/#ties)."""
+    _no_extras("min", out, where)
+    a = _input(a, "min")
+    return _min(a, axis=_axes(axis, np.shape(a), "min"), keepdims=keepdims, initial=initial)
+
+
+amax = max
+amin = min
+
+
+# ---- var, std ---------------------------------------------------------------------------------------
+
+def _ddof(fname, ddof, correction):
+    if correction is None:
+        return ddof
+    if ddof != 0:
+        raise ValueError(f"wengert.{fname}: give ddof= or correction=, not both")
+    return correction
+
+
+def _var(fname, a, axis, dtype, out, ddof, keepdims, where, mean, correction):
+    _no_extras(fname, out, where)
+    ddof = _ddof(fname, ddof, correction)
+    a = _cast(_input(a, fname), dtype)
+    if np.result_type(_val(a)).kind not in "fc":
+        a = astype(a, np.float64)
+    axes = _axes(axis, np.shape(a), fname)
+    m = _mean(a, axis=axes, keepdims=True) if mean is None else mean
+    s = sum(square(subtract(a, m)), axis=axes, keepdims=keepdims)
+    n = builtins.max(_count(np.shape(a), axes) - ddof, 0)
+    if n == 0:
+        warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=3)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return divide(s, n)
+
+
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, mean=None,
+        correction=None):
+    """Σ (a − ā)² / (n − ddof) over `axis` (`correction=` is the Array API name of ddof;
+    `mean=` supplies ā, with keepdims=True shape, as in NumPy).
+
+    A composite of mean, subtract, square, sum and divide, so every order comes for free:
+    ∂/∂aᵢ = 2(aᵢ − ā)/(n − ddof) (the ā term contributes Σ(aⱼ − ā) = 0). A dedicated rule
+    would save a few nodes, not accuracy.
+    """
+    return _var("var", a, axis, dtype, out, ddof, keepdims, where, mean, correction)
+
+
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None, mean=None,
+        correction=None):
+    """√var(a). ∂/∂aᵢ = (aᵢ − ā) / ((n − ddof)·std).
+
+    Where the variance is exactly 0 (a constant slice) the gradient is taken as 0 — the
+    minimum-norm subgradient, as for abs′(0) = 0 — instead of 0/0 = NaN: √ is applied
+    under a `where` that masks those slices, and masked cotangents are exactly zero.
+    """
+    v = _var("std", a, axis, dtype, out, ddof, keepdims, where, mean, correction)
+    flat = _val(v) == 0
+    if not np.any(flat):
+        return sqrt(v)
+    return _where(flat, 0.0, sqrt(v))
+
+
+# ---- cumsum, cumprod ----------------------------------------------------------------------------
+
+def _cumsum_transpose(g, x_shape, axis):
+    """yₖ = Σ_{i≤k} xᵢ, so ∂L/∂xᵢ = Σ_{k≥i} gₖ: a reversed cumsum."""
+    return _revcumsum(g, axis)
+
+
+_cumsum = linear("cumsum", lambda x, axis: np.cumsum(x, axis=axis), _cumsum_transpose)
+
+
+def _flat_axis(a, axis, fname):
+    """NumPy's cumulative convention: axis=None works on the flattened array."""
+    if axis is None:
+        if np.ndim(a) != 1:
+            a = reshape(a, (-1,)) if isinstance(a, Tensor) else np.reshape(a, (-1,))
+        return a, -1
+    return a, _one_axis(axis, np.shape(a), fname)
+
+
+def cumsum(a, axis=None, dtype=None, out=None):
+    """Running sum along `axis` (the flattened array when None). Linear; its transpose is
+    the reversed running sum: ∂L/∂aᵢ = Σ_{k≥i} gₖ."""
+    _no_extras("cumsum", out)
+    a = _cast(_input(a, "cumsum"), dtype)
+    a, ax = _flat_axis(a, axis, "cumsum")
+    return _cumsum(a, axis=ax)
+
+
+def _cumprod_grad(g, x, y, ax):
+    """Σ_{k≥i} gₖ ∂yₖ/∂xᵢ for y = cumprod(x) along ax, where ∂yₖ/∂xᵢ = Πⱼ≤ₖ,ⱼ≠ᵢ xⱼ (i ≤ k).
+
+    No zeros: revcumsum(g·y)/x. Otherwise, with z the first zero of a slice: before z the
+    same formula holds; at z, Σ_{k≥z} gₖ·cumprod(x′)ₖ with x′ = x with x_z set to 1; after
+    z, 0. On Tensors (recording, for higher order) the part after z is kept as the exact
+    polynomial instead, x_z·(gradient of cumprod(x′)), recursing on x′, so the recorded
+    rule has the true derivatives at zeros too.
+    """
+    zero = _val(x) == 0
+    if not zero.any():
+        return _revcumsum(g * y, ax) / x
+    seen = np.cumsum(zero, axis=ax)
+    first = zero & (seen == 1)
+    x1 = np.where(first, 1, x)
+    y1 = np.cumprod(x1, axis=ax)
+    at_first = _revcumsum(g * y1, ax)
+    if isinstance(x, Tensor):
+        xz = np.sum(np.where(first, x, 0), axis=ax, keepdims=True)
+        rest = _cumprod_grad(g * np.where(seen > 0, xz, 1), x1, y1, ax)
+    else:
+        before = seen == 0
+        rest = np.where(before, _revcumsum(g * y, ax) / np.where(before, x, 1), 0)
+    return np.where(first, at_first, rest)
+
+
+def _cumprod_tangent(t, x, y, ax):
+    """Σ_{i≤k} tᵢ ∂yₖ/∂xᵢ: y·cumsum(t/x) without zeros; the same split at the first zero."""
+    zero = _val(x) == 0
+    if not zero.any():
+        return y * np.cumsum(t / x, axis=ax)
+    seen = np.cumsum(zero, axis=ax)
+    first = zero & (seen == 1)
+    x1 = np.where(first, 1, x)
+    y1 = np.cumprod(x1, axis=ax)
+    tz = np.sum(np.where(first, t, 0), axis=ax, keepdims=True)
+    if isinstance(x, Tensor):
+        xz = np.sum(np.where(first, x, 0), axis=ax, keepdims=True)
+        return (_cumprod_tangent(np.where(first, 0, t), x1, y1, ax) * np.where(seen > 0, xz, 1)
+                + y1 * np.where(seen > 0, tz, 0))
+    before = seen == 0
+    return np.where(before, y * np.cumsum(t / np.where(before, x, 1), axis=ax), tz * y1)
+
+
+_cumprod = primitive("cumprod", lambda x, axis: np.cumprod(x, axis=axis),
+                     lambda g, needs, x, y, axis: (_cumprod_grad(g, x, y, axis),),
+                     lambda tangents, x, y, axis: _cumprod_tangent(tangents[0], x, y, axis),
+                     save=(0,), save_out=True)
+
+
+def cumprod(a, axis=None, dtype=None, out=None):
+    """Running product along `axis` (the flattened array when None).
+    ∂yₖ/∂aᵢ = Πⱼ≤ₖ,ⱼ≠ᵢ aⱼ for i ≤ k, computed without dividing by zeros: the gradient is
+    exact where a contains zeros (first order always; higher orders too, by recursion on
+    the zeros when the backward pass is recorded)."""
+    _no_extras("cumprod", out)
+    a = _cast(_input(a, "cumprod"), dtype)
+    a, ax = _flat_axis(a, axis, "cumprod")
+    return _cumprod(a, axis=ax)
+
+
+# ---- logsumexp --------------------------------------------------------------------------------------
+
+def _lse_fwd(x, axis, keepdims):
+    """m + log Σ exp(x − m) with m the slice maximum (taken as 0 where it is ±inf)."""
+    m = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
+    m = np.where(np.isinf(m), 0, m)
+    with np.errstate(divide="ignore", over="ignore"):
+        y = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+    return y if keepdims else np.squeeze(y, axis)
+
+
+def _softmax_of(x, axis):
+    """∂y/∂x = exp(x − y) = softmax(x), computed as exp(x − m) / Σ exp(x − m) with m the
+    slice maximum taken as a constant (softmax is shift-invariant, so every derivative is
+    still exact): accurate in float32 at ±1000, where x − y would lose digits. A slice
+    whose result is ±inf (all −inf, or holding +inf) gets 0, never NaN."""
+    m = np.max(_val(x), axis=axis, keepdims=True, initial=-np.inf)
+    inf = np.isinf(m)
+    if inf.any():
+        m = np.where(inf, 0, m)
+        x = np.where(inf, -np.inf, x)
+    e = np.exp(x - m)
+    s = np.sum(e, axis=axis, keepdims=True)
+    return e / (np.where(inf, 1, s) if inf.any() else s)
+
+
+_logsumexp = primitive(
+    "logsumexp", _lse_fwd,
+    lambda g, needs, x, axis, keepdims: (_expand(g, axis, keepdims) * _softmax_of(x, axis),),
+    lambda tangents, x, axis, keepdims: np.sum(tangents[0] * _softmax_of(x, axis), axis=axis,
+                                               keepdims=keepdims),
+    save=(0,))
+
+
+def logsumexp(a, axis=-1, keepdims=False):
+    """log Σ exp(a) over `axis` (default the last), computed stably as m + log Σ exp(a − m)
+    with m the maximum: no overflow at ±1000; a slice of −inf gives −inf; an empty slice
+    gives −inf. ∂y/∂aᵢ = exp(aᵢ − y) = softmax(a)ᵢ (0 where y is ±inf). A 0-d input is its
+    own logsumexp."""
+    a = _input(a, "logsumexp")
+    if np.result_type(_val(a)).kind not in "fc":
+        a = astype(a, np.float64)
+    if np.ndim(a) == 0 and axis in (0, -1):
+        axis = None
+    return _logsumexp(a, axis=_axes(axis, np.shape(a), "logsumexp"), keepdims=keepdims)
+
+
+# ---- not differentiable: argmax argmin all any ----------------------------------------------------
+
+def argmax(a, axis=None, out=None, *, keepdims=False):
+    """Index of the first maximum along `axis` (of the flattened array when None). An
+    integer tensor: never requires grad."""
+    _no_extras("argmax", out)
+    a = _val(_input(a, "argmax"))
+    return _make(np.asarray(np.argmax(a, axis=_one_axis(axis, a.shape, "argmax"),
+                                      keepdims=keepdims)), None)
+
+
+def argmin(a, axis=None, out=None, *, keepdims=False):
+    """Index of the first minimum along `axis` (of the flattened array when None). An
+    integer tensor: never requires grad."""
+    _no_extras("argmin", out)
+    a = _val(_input(a, "argmin"))
+    return _make(np.asarray(np.argmin(a, axis=_one_axis(axis, a.shape, "argmin"),
+                                      keepdims=keepdims)), None)
+
+
+def all(a, axis=None, out=None, keepdims=False, *, where=None):
+    """Whether every element over `axis` is nonzero. A bool tensor: never requires grad."""
+    _no_extras("all", out, where)
+    a = _val(_input(a, "all"))
+    return _make(np.asarray(np.all(a, axis=_axes(axis, a.shape, "all"), keepdims=keepdims)), None)
+
+
+def any(a, axis=None, out=None, keepdims=False, *, where=None):
+    """Whether some element over `axis` is nonzero. A bool tensor: never requires grad."""
+    _no_extras("any", out, where)
+    a = _val(_input(a, "any"))
+    return _make(np.asarray(np.any(a, axis=_axes(axis, a.shape, "any"), keepdims=keepdims)), None)

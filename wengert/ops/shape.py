@@ -1,113 +1,532 @@
-"""Shape ops: each is linear, so each declares its transpose (its VJP); its JVP is itself.
+"""Shape ops. The single-input ones are linear and declare their transpose (their VJP; their
+JVP is the op itself); concatenate and stack are primitives whose VJP slices g back.
+The rest (moveaxis, ravel, split, tile, repeat, pad's other modes) are compositions of these
+and of indexing, so they inherit rules of every order.
 
-Transposes keep any leading batch axes of g (the `lead` axes in front of the op's output).
+Transposes keep any leading batch axes of g (the axes in front of the op's output): they
+index from the right (Ellipsis, negative axes) and build shapes as g.shape[:lead] + x_shape.
+The forwards, which are also the JVPs, do the same for tangents with leading batch axes:
+their parameters are negative axes, or say the input's ndim (`ndim`) so the batch is known.
 """
+import math
+
 import numpy as np
 
-from ._primitive import linear
+from ..tensor import Tensor
+from ._primitive import linear, primitive
 from ._shapes import negative_axes, sum_to
 
-__all__ = ["reshape", "permute_dims", "transpose", "swapaxes", "expand_dims", "squeeze", "broadcast_to"]
+__all__ = ["reshape", "transpose", "permute_dims", "swapaxes", "moveaxis", "expand_dims",
+           "squeeze", "broadcast_to", "concatenate", "concat", "stack", "split", "flip",
+           "tile", "repeat", "pad", "ravel"]
 
 
-def _batch(g, ndim_out):
-    return g.shape[:g.ndim - ndim_out]
+def _shape_of(a):
+    return a.data.shape if isinstance(a, Tensor) else np.shape(a)
 
 
-def _reshape_fwd(x, shape, order="C"):
-    return np.reshape(x, shape, order=order)
+def _lead(g, ndim_out):
+    return np.shape(g)[:np.ndim(g) - ndim_out]
 
 
-def _reshape_transpose(g, x_shape, shape, order="C"):
-    n_out = 1 if isinstance(shape, (int, np.integer)) else len(shape)
-    return np.reshape(g, _batch(g, n_out) + tuple(x_shape), order=order)
+def _as_shape(shape, what="shape"):
+    if type(shape) is tuple and all(type(s) is int for s in shape):
+        return shape
+    if isinstance(shape, (int, np.integer)):
+        return (int(shape),)
+    try:
+        return tuple(int(s) for s in shape)
+    except TypeError:
+        raise TypeError(f"{what} must be an int or a sequence of ints, got {shape!r}") from None
+
+
+def _axis_tuple(axis):
+    return (int(axis),) if isinstance(axis, (int, np.integer)) else tuple(int(a) for a in axis)
+
+
+def _check_unique(axes, what):
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"repeated axis in {what}")
+
+
+# ---- reshape ---------------------------------------------------------------------------------
+
+def _reshape_transpose(g, x_shape, shape, ndim):
+    return np.reshape(g, _lead(g, len(shape)) + tuple(x_shape))
+
+
+def _reshape_fwd(x, shape, ndim):
+    lead = x.ndim - ndim            # x: an array, a NumPy scalar, or a Tensor (a tangent)
+    return x.reshape(x.shape[:lead] + shape if lead else shape)
 
 
 _reshape = linear("reshape", _reshape_fwd, _reshape_transpose)
 
 
-def reshape(a, shape=None, order="C", *, newshape=None, copy=None):
-    """The same elements in a new shape; the gradient is reshaped back."""
-    if shape is None:
-        shape = newshape
-    if isinstance(shape, list):
-        shape = tuple(shape)
-    return _reshape(a, shape=shape, order=order)
+def _resolve(shape, x_shape):
+    """`shape` with its one -1 filled in, or a ValueError naming both shapes."""
+    size = math.prod(x_shape)
+    if -1 not in shape and math.prod(shape) == size and all(s >= 0 for s in shape):
+        return shape
+    unknown = [i for i, s in enumerate(shape) if s == -1]
+    known = math.prod(s for s in shape if s != -1)
+    ok = len(unknown) <= 1 and all(s >= -1 for s in shape)
+    if ok and unknown:
+        ok = known != 0 and size % known == 0
+        if ok:
+            shape = shape[:unknown[0]] + (size // known,) + shape[unknown[0] + 1:]
+    elif ok:
+        ok = known == size
+    if not ok:
+        raise ValueError(f"cannot reshape a tensor of shape {tuple(x_shape)} (size {size}) "
+                         f"into shape {shape}")
+    return shape
 
+
+def _fortran(a):
+    d = a.data if isinstance(a, Tensor) else np.asarray(a)
+    return d.flags.f_contiguous and not d.flags.c_contiguous
+
+
+def reshape(a, /, shape=None, order="C", *, newshape=None, copy=None):
+    """The same elements in a new shape (read and written in `order`: 'C', 'F', or 'A', which
+    is 'F' for Fortran-contiguous data). Linear: the gradient is reshaped back."""
+    if shape is None:
+        if newshape is None:
+            raise TypeError("reshape() needs a shape")
+        shape = newshape
+    if not isinstance(a, Tensor):
+        a = np.asarray(a)
+    x_shape = a.shape if type(a) is np.ndarray else a.data.shape
+    shape = _resolve(_as_shape(shape), x_shape)
+    if order == "A":
+        order = "F" if _fortran(a) else "C"
+    if order == "F":
+        # F order is C order on the reversed axes
+        rev = transpose(a)
+        return transpose(_reshape(rev, shape=shape[::-1], ndim=len(x_shape)))
+    if order != "C":
+        raise ValueError(f"order must be 'C', 'F' or 'A', got {order!r}")
+    return _reshape(a, shape=shape, ndim=len(x_shape))
+
+
+def ravel(a, order="C"):
+    """The elements as a 1-D tensor, in `order` ('C', 'F', 'A' or 'K': memory order)."""
+    if order == "K":
+        d = a.data if isinstance(a, Tensor) else np.asarray(a)
+        if d.ndim > 1 and not d.flags.c_contiguous:
+            # the positions NumPy reads, in the order it reads them
+            where = np.empty_like(d, dtype=np.intp)
+            where[...] = np.arange(d.size, dtype=np.intp).reshape(d.shape)
+            from .indexing import getitem
+            return getitem(_reshape(a, shape=(d.size,), ndim=d.ndim), (where.ravel(order="K"),))
+        order = "C"
+    return reshape(a, (-1,), order=order)
+
+
+# ---- axis permutations -----------------------------------------------------------------------
 
 def _permute_transpose(g, x_shape, axes):
-    n = len(x_shape)
-    lead = g.ndim - n
-    inverse = np.argsort([a % n for a in axes])
-    return np.transpose(g, tuple(range(lead)) + tuple(lead + int(i) for i in inverse))
+    lead = np.ndim(g) - len(x_shape)
+    inverse = [0] * len(axes)
+    for i, a in enumerate(axes):
+        inverse[a] = i
+    return np.transpose(g, tuple(range(lead)) + tuple(lead + i for i in inverse))
 
 
-_permute = linear("permute_dims", lambda x, axes: np.transpose(x, axes), _permute_transpose,
-                  grad_name="Permute")
+def _permute_fwd(x, axes):
+    lead = np.ndim(x) - len(axes)
+    return np.transpose(x, tuple(range(lead)) + tuple(lead + a for a in axes)) if lead else \
+        np.transpose(x, axes)
 
 
-def permute_dims(a, axes):
-    """Axes reordered; the gradient is reordered by the inverse permutation."""
-    return _permute(a, axes=tuple(int(i) for i in axes))
+_permute = linear("permute_dims", _permute_fwd, _permute_transpose, grad_name="Permute")
+
+
+def permute_dims(a, /, axes=None):
+    """Axes reordered (output axis i is input axis axes[i]; reversed when None); the
+    gradient is reordered by the inverse permutation. (NumPy's permute_dims is transpose.)"""
+    nd = len(_shape_of(a))
+    axes = tuple(range(nd - 1, -1, -1)) if axes is None else _axis_tuple(axes)
+    if len(axes) != nd:
+        raise ValueError(f"axes {axes} don't match a tensor of {nd} dimensions")
+    axes = tuple(ax + nd for ax in negative_axes(axes, nd))
+    _check_unique(axes, "transpose")
+    return _permute(a, axes=axes)
 
 
 def transpose(a, axes=None):
-    nd = np.ndim(a)
-    return permute_dims(a, tuple(range(nd - 1, -1, -1)) if axes is None else axes)
-
-
-def _swap_fwd(x, axis1, axis2):
-    return np.swapaxes(x, axis1, axis2)
+    """Axes reversed, or permuted by `axes` (see permute_dims)."""
+    return permute_dims(a, axes)
 
 
 def _swap_transpose(g, x_shape, axis1, axis2):
-    a1, a2 = negative_axes((axis1, axis2), len(x_shape))
-    return np.swapaxes(g, a1, a2)
+    return np.swapaxes(g, axis1, axis2)
 
 
-_swapaxes = linear("swapaxes", _swap_fwd, _swap_transpose)
+_swapaxes = linear("swapaxes", lambda x, axis1, axis2: np.swapaxes(x, axis1, axis2),
+                   _swap_transpose)
 
 
 def swapaxes(a, axis1, axis2):
     """Two axes exchanged; the transpose exchanges them back."""
-    return _swapaxes(a, axis1=axis1, axis2=axis2)
+    a1, a2 = negative_axes((axis1, axis2), len(_shape_of(a)))
+    return _swapaxes(a, axis1=a1, axis2=a2)
 
+
+def moveaxis(a, source, destination):
+    """Axes `source` moved to positions `destination`, the others kept in order."""
+    nd = len(_shape_of(a))
+    src = tuple(s + nd for s in negative_axes(_axis_tuple(source), nd))
+    dst = tuple(d + nd for d in negative_axes(_axis_tuple(destination), nd))
+    if len(src) != len(dst):
+        raise ValueError("`source` and `destination` arguments must have the same number of "
+                         f"elements, got {len(src)} and {len(dst)}")
+    _check_unique(src, "source")
+    _check_unique(dst, "destination")
+    order = [i for i in range(nd) if i not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return permute_dims(a, order)
+
+
+# ---- adding and removing unit axes, broadcasting -----------------------------------------------
 
 def _expand_transpose(g, x_shape, axis):
-    return np.reshape(g, _batch(g, len(x_shape) + (1 if isinstance(axis, int) else len(axis))) + tuple(x_shape))
+    return np.reshape(g, _lead(g, len(x_shape) + len(axis)) + tuple(x_shape))
 
 
 _expand_dims = linear("expand_dims", lambda x, axis: np.expand_dims(x, axis), _expand_transpose)
 
 
 def expand_dims(a, axis):
-    """A new axis of length 1; the gradient drops it again."""
-    return _expand_dims(a, axis=tuple(axis) if isinstance(axis, list) else axis)
+    """New length-1 axes at `axis` (positions in the result); the gradient drops them."""
+    axis = _axis_tuple(axis)
+    axis = negative_axes(axis, len(_shape_of(a)) + len(axis))
+    _check_unique(axis, "expand_dims")
+    return _expand_dims(a, axis=axis)
 
 
 def _squeeze_transpose(g, x_shape, axis):
-    n_out = len(x_shape) - (sum(1 for s in x_shape if s == 1) if axis is None else
-                            (1 if isinstance(axis, int) else len(axis)))
-    return np.reshape(g, _batch(g, n_out) + tuple(x_shape))
+    return np.reshape(g, _lead(g, len(x_shape) - len(axis)) + tuple(x_shape))
 
 
 _squeeze = linear("squeeze", lambda x, axis: np.squeeze(x, axis), _squeeze_transpose)
 
 
 def squeeze(a, axis=None):
-    return _squeeze(a, axis=tuple(axis) if isinstance(axis, list) else axis)
+    """Length-1 axes removed (all of them, or those in `axis`); the gradient gets them back."""
+    shape = _shape_of(a)
+    nd = len(shape)
+    if axis is None:
+        axis = tuple(i - nd for i, s in enumerate(shape) if s == 1)
+    else:
+        axis = negative_axes(_axis_tuple(axis), nd)
+        for ax in axis:
+            if shape[ax] != 1:
+                raise ValueError(f"cannot squeeze axis {ax + nd} of a tensor of shape {shape}: "
+                                 f"its length is {shape[ax]}, not 1")
+        _check_unique(axis, "squeeze")
+    return _squeeze(a, axis=axis)
 
 
-def _broadcast_transpose(g, x_shape, shape):
-    return sum_to(g, tuple(x_shape), tuple(shape))
+def _broadcast_transpose(g, x_shape, shape, ndim):
+    return sum_to(g, tuple(x_shape), shape)
 
 
-_broadcast_to = linear("broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
-                       _broadcast_transpose, grad_name="Expand")
+def _broadcast_fwd(x, shape, ndim):
+    lead = _lead(x, ndim)
+    if lead:                # a batch of tangents: line x's own axes up with `shape`
+        x = np.reshape(x, lead + (1,) * (len(shape) - ndim) + np.shape(x)[len(lead):])
+    return np.broadcast_to(x, lead + shape)
 
 
-def broadcast_to(array, shape):
+_broadcast_to = linear("broadcast_to", _broadcast_fwd, _broadcast_transpose, grad_name="Expand")
+
+
+def broadcast_to(array, shape, subok=False):
     """Copies along broadcast axes; the gradient is summed back over them."""
-    if isinstance(shape, (int, np.integer)):
-        shape = (int(shape),)
-    return _broadcast_to(array, shape=tuple(int(s) for s in shape))
+    shape = _as_shape(shape)
+    x_shape = _shape_of(array)
+    n = len(shape) - len(x_shape)
+    if n < 0 or any(s < 0 for s in shape) or any(
+            xs != 1 and xs != s for xs, s in zip(x_shape, shape[n:])):
+        raise ValueError(f"cannot broadcast a tensor of shape {x_shape} to shape {shape}")
+    return _broadcast_to(array, shape=shape, ndim=len(x_shape))
+
+
+# ---- joining ---------------------------------------------------------------------------------
+
+def _operands(arrays, fname):
+    if isinstance(arrays, (Tensor, np.ndarray)):
+        arrays = list(arrays)       # NumPy iterates over the first axis
+    arrays = [a if isinstance(a, Tensor) else np.asarray(a) for a in arrays]
+    if not arrays:
+        raise ValueError(f"{fname} needs at least one array")
+    return arrays
+
+
+def _cast(arrays, dtype, casting, fname):
+    if dtype is None:
+        return arrays
+    from .elementwise import astype
+    dtype = np.dtype(dtype)
+    src = np.result_type(*[a.data if isinstance(a, Tensor) else a for a in arrays])
+    if not np.can_cast(src, dtype, casting=casting):
+        raise TypeError(f"{fname}: cannot cast {src} to {dtype} with casting rule {casting!r}")
+    return [astype(a, dtype) for a in arrays]
+
+
+def _zeros_for(tangents, shapes):
+    """The tangents with absent ones (None) replaced by zeros of the same batch and dtype."""
+    k = next(i for i, t in enumerate(tangents) if t is not None)
+    ref = tangents[k]
+    lead = _lead(ref, len(shapes[k]))
+    return [np.zeros(lead + s, dtype=ref.dtype) if t is None else t
+            for t, s in zip(tangents, shapes)]
+
+
+def _without(shape, axis):
+    """`shape` without its (negative) `axis`."""
+    return shape[:len(shape) + axis] + shape[len(shape) + axis + 1:]
+
+
+def _concat_vjp(g, needs, axis, shapes):
+    """Each input gets its own slice of g along `axis`."""
+    out = []
+    start = 0
+    tail = (slice(None),) * (-1 - axis)
+    for need, s in zip(needs, shapes):
+        n = s[axis]
+        out.append(g[(Ellipsis, slice(start, start + n)) + tail] if need else None)
+        start += n
+    return tuple(out)
+
+
+def _concat_jvp(tangents, axis, shapes):
+    return np.concatenate(_zeros_for(tangents, shapes), axis=axis)
+
+
+_concatenate = primitive("concatenate", lambda *xs, axis, shapes: np.concatenate(xs, axis=axis),
+                         _concat_vjp, _concat_jvp, save=(), grad_name="Cat")
+
+
+def concatenate(arrays, /, axis=0, out=None, *, dtype=None, casting="same_kind"):
+    """The arrays joined along an existing axis (flattened first when axis is None).
+    ∂/∂arrays[i] is the slice of g that arrays[i] became."""
+    if out is not None:
+        raise TypeError("wengert.concatenate does not support out=; use the returned tensor")
+    arrays = _cast(_operands(arrays, "concatenate"), dtype, casting, "concatenate")
+    if axis is None:
+        arrays = [reshape(a, (-1,)) for a in arrays]
+        axis = 0
+    shapes = [tuple(_shape_of(a)) for a in arrays]
+    nd = len(shapes[0])
+    if nd == 0:
+        raise ValueError("zero-dimensional arrays cannot be concatenated")
+    ax = negative_axes(axis, nd)[0]
+    for s in shapes[1:]:
+        if len(s) != nd or _without(s, ax) != _without(shapes[0], ax):
+            raise ValueError(f"concatenate: all input shapes must match except along axis "
+                             f"{nd + ax}; got shapes {shapes[0]} and {s}")
+    return _concatenate(*arrays, axis=ax, shapes=tuple(shapes))
+
+
+concat = concatenate
+
+
+def _stack_vjp(g, needs, axis, shapes):
+    """Input i gets g at position i of the new axis."""
+    tail = (slice(None),) * (-1 - axis)
+    return tuple(g[(Ellipsis, i) + tail] if need else None for i, need in enumerate(needs))
+
+
+def _stack_jvp(tangents, axis, shapes):
+    return np.stack(_zeros_for(tangents, shapes), axis=axis)
+
+
+_stack = primitive("stack", lambda *xs, axis, shapes: np.stack(xs, axis=axis), _stack_vjp,
+                   _stack_jvp, save=())
+
+
+def stack(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
+    """The arrays (all of one shape) joined along a new axis. ∂/∂arrays[i] = g[..., i, ...]."""
+    if out is not None:
+        raise TypeError("wengert.stack does not support out=; use the returned tensor")
+    arrays = _cast(_operands(arrays, "stack"), dtype, casting, "stack")
+    shapes = [tuple(_shape_of(a)) for a in arrays]
+    for s in shapes[1:]:
+        if s != shapes[0]:
+            raise ValueError(f"stack: all input arrays must have the same shape; got shapes "
+                             f"{shapes[0]} and {s}")
+    ax = negative_axes(axis, len(shapes[0]) + 1)[0]
+    return _stack(*arrays, axis=ax, shapes=tuple(shapes))
+
+
+def split(ary, indices_or_sections, axis=0):
+    """A list of sub-tensors: `indices_or_sections` equal parts, or cut before each index.
+    Each part is a slice of `ary`, so each part's gradient lands back in its place."""
+    from .indexing import getitem
+    shape = _shape_of(ary)
+    nd = len(shape)
+    ax = negative_axes(axis, nd)[0] + nd
+    n = shape[ax]
+    if isinstance(indices_or_sections, (int, np.integer)):
+        k = int(indices_or_sections)
+        if k <= 0:
+            raise ValueError("number sections must be larger than 0.")
+        if n % k:
+            raise ValueError(f"array split does not result in an equal division: an axis of "
+                             f"length {n} into {k} sections")
+        cuts = [i * (n // k) for i in range(1, k)]
+    else:
+        cuts = [int(c) for c in np.asarray(
+            indices_or_sections.data if isinstance(indices_or_sections, Tensor)
+            else indices_or_sections).reshape(-1)]
+    bounds = [0] + cuts + [n]
+    head = (slice(None),) * ax
+    return [getitem(ary, head + (slice(lo, hi),)) for lo, hi in zip(bounds[:-1], bounds[1:])]
+
+
+# ---- reordering and repeating ----------------------------------------------------------------
+
+_flip = linear("flip", lambda x, axis: np.flip(x, axis),
+               lambda g, x_shape, axis: np.flip(g, axis))
+
+
+def flip(m, axis=None):
+    """The order of elements reversed along `axis` (all axes when None); so is the gradient."""
+    nd = len(_shape_of(m))
+    axis = negative_axes(None if axis is None else _axis_tuple(axis), nd)
+    _check_unique(axis, "flip")
+    return _flip(m, axis=axis)
+
+
+def tile(A, reps):
+    """A repeated reps[i] times along axis i (np.tile). Built as reshape → broadcast →
+    reshape, so the gradient is the sum over the copies."""
+    reps = _as_shape(reps, "reps")
+    shape = _shape_of(A)
+    d = max(len(reps), len(shape))
+    shape = (1,) * (d - len(shape)) + tuple(shape)
+    reps = (1,) * (d - len(reps)) + reps
+    if any(r < 0 for r in reps):
+        raise ValueError(f"tile: reps must be non-negative, got {reps}")
+    spread = tuple(v for s in shape for v in (1, s))
+    copies = tuple(v for s, r in zip(shape, reps) for v in (r, s))
+    x = broadcast_to(reshape(A, spread), copies)
+    return reshape(x, tuple(s * r for s, r in zip(shape, reps)))
+
+
+def repeat(a, repeats, axis=None):
+    """Each element repeated `repeats` times (an int, or one count per element) along `axis`
+    (the flattened array when None). ∂/∂a sums the gradient over each element's copies."""
+    if axis is None:
+        a = reshape(a, (-1,))
+        axis = 0
+    shape = _shape_of(a)
+    nd = len(shape)
+    ax = negative_axes(axis, nd)[0] + nd
+    r = np.asarray(repeats.data if isinstance(repeats, Tensor) else repeats)
+    if r.dtype.kind not in "iu":
+        if r.dtype.kind == "b" or r.size and not np.array_equal(r, np.floor(r)):
+            raise TypeError(f"repeats must be integers, got {r.dtype}")
+        r = r.astype(np.intp)
+    if r.size == 1:
+        r = int(r.reshape(()))
+        if r < 0:
+            raise ValueError(f"repeat: negative repeat count {r}")
+        x = expand_dims(a, ax + 1)
+        x = broadcast_to(x, shape[:ax + 1] + (r,) + shape[ax + 1:])
+        return reshape(x, shape[:ax] + (shape[ax] * r,) + shape[ax + 1:])
+    if r.ndim != 1 or r.shape[0] != shape[ax]:
+        raise ValueError(f"repeat: {r.shape} repeat counts for an axis of length {shape[ax]}")
+    if (r < 0).any():
+        raise ValueError("repeat: negative repeat counts")
+    from .indexing import take
+    return take(a, np.repeat(np.arange(shape[ax], dtype=np.intp), r), axis=ax)
+
+
+# ---- padding ---------------------------------------------------------------------------------
+
+def _pad_transpose(g, x_shape, pairs):
+    return g[(Ellipsis,) + tuple(slice(b, b + n) for (b, _), n in zip(pairs, x_shape))]
+
+
+def _pad_fwd(x, pairs):
+    lead = np.ndim(x) - len(pairs)
+    return np.pad(x, ((0, 0),) * lead + pairs if lead else pairs)
+
+
+_pad = linear("pad", _pad_fwd, _pad_transpose)
+
+
+def _pad_pairs(pad_width, nd):
+    w = np.asarray(pad_width.data if isinstance(pad_width, Tensor) else pad_width)
+    if w.dtype.kind not in "iu":
+        raise TypeError(f"`pad_width` must be of integral type, got {w.dtype}")
+    try:
+        w = np.broadcast_to(w, (nd, 2))
+    except ValueError:
+        raise ValueError(f"pad_width of shape {w.shape} does not fit a tensor of "
+                         f"{nd} dimensions (give an int, (before, after), or one pair per "
+                         f"axis)") from None
+    if (w < 0).any():
+        raise ValueError(f"pad_width must be non-negative, got {w.tolist()}")
+    return tuple((int(b), int(a)) for b, a in w)
+
+
+_PAD_INDEX_MODES = {"edge": (), "wrap": (), "reflect": ("reflect_type",),
+                    "symmetric": ("reflect_type",)}
+
+
+def pad(array, pad_width, mode="constant", **kwargs):
+    """`array` padded by pad_width[i] = (before, after) elements along axis i (np.pad).
+
+    Modes: 'constant' (constant_values, which may be a tensor: it gets the sum of g over the
+    places it fills), 'empty' (filled with zeros, one valid choice for undefined values),
+    and the copying modes 'edge', 'reflect', 'symmetric', 'wrap' (reflect_type='even').
+    Constant padding is linear in `array`: its gradient is the middle slice of g; the
+    copying modes are gathers, so repeated copies of an element add up in its gradient.
+    """
+    shape = _shape_of(array)
+    nd = len(shape)
+    pairs = _pad_pairs(pad_width, nd)
+    allowed = {"constant": ("constant_values",), "empty": ()}.get(mode, _PAD_INDEX_MODES.get(mode))
+    if allowed is None:
+        raise ValueError(f"pad mode {mode!r} is not supported by wengert; use one of "
+                         f"'constant', 'empty', 'edge', 'reflect', 'symmetric', 'wrap'")
+    bad = set(kwargs) - set(allowed)
+    if bad:
+        raise ValueError(f"unsupported keyword arguments for mode {mode!r}: {sorted(bad)}")
+    if mode in _PAD_INDEX_MODES:
+        if kwargs.get("reflect_type", "even") != "even":
+            raise ValueError("pad: only reflect_type='even' is supported")
+        from .indexing import take
+        out = array
+        for k, (b, a) in enumerate(pairs):
+            if b or a:
+                # where each output position along axis k copies from
+                src = np.pad(np.arange(shape[k], dtype=np.intp), (b, a), mode=mode)
+                out = take(out, src, axis=k)
+        return reshape(out, _shape_of(out))
+    out = _pad(array, pairs=pairs)
+    c = kwargs.get("constant_values", 0)
+    if isinstance(c, Tensor):
+        return out + _constant_fill(c, shape, pairs, out.dtype)
+    if np.any(np.asarray(c) != 0):
+        return out + np.pad(np.zeros(shape, dtype=out.dtype), pairs, constant_values=c)
+    return out
+
+
+def _constant_fill(c, shape, pairs, dtype):
+    """The padding of a zero array with the constants c (a Tensor), as a differentiable
+    gather from [0, c's (before, after) values per axis]."""
+    from .indexing import take
+    nd = len(shape)
+    code = np.zeros(shape, dtype=np.intp)
+    codes = np.arange(1, 2 * nd + 1, dtype=np.intp).reshape(nd, 2)
+    code = np.pad(code, pairs, constant_values=codes) if nd else code
+    values = reshape(broadcast_to(c, (nd, 2)), (-1,))
+    values = concatenate([np.zeros(1, dtype=np.result_type(c.dtype, dtype)), values])
+    return take(values, code)
