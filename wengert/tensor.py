@@ -28,7 +28,8 @@ class _Extra:
 
 
 class Tensor:
-    __slots__ = ("data", "grad_fn", "_requires_grad", "grad", "_version", "_extra", "__weakref__")
+    __slots__ = ("data", "grad_fn", "_requires_grad", "grad", "_version", "_extra", "_tangents",
+                 "__weakref__")
     __array_priority__ = 1000.0
 
     def __init__(self, data, dtype=None, requires_grad=False):
@@ -38,6 +39,7 @@ class Tensor:
         self.grad = None
         self._version = 0
         self._extra = None
+        self._tangents = None
         self._requires_grad = False
         if requires_grad:
             self.requires_grad = True
@@ -99,6 +101,22 @@ class Tensor:
     @name.setter
     def name(self, value):
         self._get_extra().name = value
+
+    @property
+    def tangent(self):
+        """The ε part of a dual number made by wg.dual (None when there is none)."""
+        return None if self._tangents is None else self._tangents.get(DUAL_LEVEL)
+
+    @property
+    def primal(self):
+        """The value part of a dual number: this tensor without its wg.dual tangent."""
+        if self._tangents is None or DUAL_LEVEL not in self._tangents:
+            return self
+        t = _make(self.data, self.grad_fn)
+        t._requires_grad = self._requires_grad
+        rest = {k: v for k, v in self._tangents.items() if k != DUAL_LEVEL}
+        t._tangents = rest or None
+        return t
 
     @property
     def retains_grad(self):
@@ -404,6 +422,10 @@ class Tensor:
 
 _new = object.__new__
 
+# Forward mode: `_tangents` maps a level to this tensor's tangent at that level. wg.dual uses
+# level 0; each jvp call takes a fresh, higher level, so nested transforms never mix tangents.
+DUAL_LEVEL = 0
+
 
 def _make(data, grad_fn):
     """The fast constructor for op results: no validation, slots set directly."""
@@ -414,6 +436,7 @@ def _make(data, grad_fn):
     t.grad = None
     t._version = 0
     t._extra = None
+    t._tangents = None
     return t
 
 

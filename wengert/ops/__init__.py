@@ -27,7 +27,7 @@ def install_numpy_dispatch(namespace, linalg_namespace):
     np.f(tensor) dispatches through __array_function__ and stays differentiable."""
     for name, ours in namespace.items():
         theirs = getattr(np, name, None)
-        if isinstance(theirs, _DISPATCHED) and callable(ours):
+        if isinstance(theirs, _DISPATCHED) and callable(ours) and ours is not theirs:
             FUNCTIONS[theirs] = ours
     for name, ours in linalg_namespace.items():
         theirs = getattr(np.linalg, name, None)

@@ -25,6 +25,7 @@ engine feeds them ndarrays; with ``create_graph=True`` it feeds Tensors and NumP
 protocols record the same code as wengert ops, so every derivative differentiates again.
 """
 import operator
+import weakref
 
 import numpy as np
 
@@ -85,6 +86,73 @@ def masked_mul(g, d):
     return np.where(bad & (np.asarray(g) == 0), 0.0, r)
 
 
+# ---- forward mode -------------------------------------------------------------------------
+
+# Tangents of saved outputs, per node and level: a rule that re-reads its output while
+# recording (create_graph inside jvp: forward-over-reverse) must see the output's tangents too.
+_out_tangents = weakref.WeakKeyDictionary()
+
+
+def forward_mode(op, args, params):
+    """An input carries tangents. Peel off the innermost level L, call the op on the rest
+    (which records the graph and handles lower levels by the same route), then push level
+    L's tangents through the op's JVP rule, itself computed with wengert ops: lower levels
+    and recording apply to the tangent computation too. Nesting without confusion follows."""
+    level = max(max(a._tangents) for a in args if isinstance(a, Tensor) and a._tangents)
+    tangents = [a._tangents.get(level) if isinstance(a, Tensor) and a._tangents else None
+                for a in args]
+    peeled = {}
+    for a in args:
+        if isinstance(a, Tensor) and a._tangents and level in a._tangents and id(a) not in peeled:
+            peeled[id(a)] = (a, a._tangents)
+            a._tangents = {k: v for k, v in a._tangents.items() if k != level} or None
+    try:
+        out = op(*args, **params)
+        t_out = op.push_tangent(tangents, args, params, out)
+    finally:
+        for a, tans in peeled.values():
+            a._tangents = tans
+    if t_out is None:
+        return out
+    if isinstance(out, tuple):
+        for o, t in zip(out, t_out):
+            if t is not None:
+                _set_tangent(o, level, t)
+        node = out[0].grad_fn.parents[0] if out[0].grad_fn is not None else None
+    else:
+        _set_tangent(out, level, t_out)
+        node = out.grad_fn
+    if node is not None:
+        _out_tangents.setdefault(node, {})[level] = t_out
+    return out
+
+
+def _set_tangent(t, level, tangent):
+    if not isinstance(tangent, Tensor):
+        tangent = _make(np.asarray(tangent), None)
+    tans = dict(t._tangents) if t._tangents else {}
+    tans[level] = tangent
+    t._tangents = tans
+
+
+def saved_output(value, node, selectors=None):
+    """A saved output re-wrapped as a Tensor for a recorded backward rule: its gradient flows
+    into `node`; its tangents (if forward mode saw it) come back too."""
+    tans = _out_tangents.get(node) if _out_tangents else None
+    if selectors:
+        outs = tuple(_make(o, Node(sel, (node,), None, 0, None)) for o, sel in zip(value, selectors))
+        if tans:
+            for lvl, ts in tans.items():
+                for o, t in zip(outs, ts):
+                    if t is not None:
+                        _set_tangent(o, lvl, t)
+        return outs
+    out = _make(value, node)
+    if tans:
+        out._tangents = dict(tans)
+    return out
+
+
 # ---- unary --------------------------------------------------------------------------------
 
 class UnaryOp(Op):
@@ -92,6 +160,8 @@ class UnaryOp(Op):
 
     def __call__(self, x):
         if isinstance(x, Tensor):
+            if x._tangents is not None:
+                return forward_mode(self, (x,), {})
             y = self.forward(x.data)
             if x._requires_grad and _grad.enabled:
                 f = x.grad_fn
@@ -109,7 +179,7 @@ class UnaryOp(Op):
         s = node.saved
         if self.of == "x":
             return self.deriv(_version_checked(node, 0, s, node.versions, create))
-        return self.deriv(_make(s, node) if create else s)
+        return self.deriv(saved_output(s, node) if create else s)
 
     def backward(self, node, g, create):
         if self.of is None:
@@ -121,6 +191,9 @@ class UnaryOp(Op):
         if self.of is None:
             return np.zeros_like(tangents[0])
         return tangents[0] * self.deriv(x if self.of == "x" else y)
+
+    def push_tangent(self, tangents, args, params, out):
+        return self.jvp(tangents, args[0], out)
 
 
 def unary(name, fn, of_x=None, of_y=None, singular=False, grad_name=None, doc=None):
@@ -160,6 +233,8 @@ class BinaryOp(Op):
             z = self.fast(x, y.data)
         else:
             z = self.forward(x.data if tx else x, y.data if ty else y)
+        if (tx and x._tangents is not None) or (ty and y._tangents is not None):
+            return forward_mode(self, (x, y), {})
         if _grad.enabled:
             rx = tx and x._requires_grad
             ry = ty and y._requires_grad
@@ -204,7 +279,7 @@ class BinaryOp(Op):
         if type(y) is Tensor:
             y = _version_checked(node, 1, y, vy, create)
         if z is not None and create:
-            z = _make(z, node)
+            z = saved_output(z, node)
         shapes = node.params
         gx = gy = None
         if px is not None:
@@ -227,13 +302,28 @@ class BinaryOp(Op):
         return masked_mul(g, d(x, y, z)) if self.singular else g * d(x, y, z)
 
     def jvp(self, tangents, x, y, z):
+        """tx·∂z/∂x + ty·∂z/∂y, broadcast to z's shape (behind any leading batch axes)."""
         out = None
-        for t, d in zip(tangents, (self.dx, self.dy)):
-            if t is None or d is None:
+        zd = np.ndim(z)
+        lead = ()
+        for t, v, d in zip(tangents, (x, y), (self.dx, self.dy)):
+            if t is None:
+                continue
+            vd = np.ndim(v)
+            lead = np.shape(t)[:np.ndim(t) - vd]
+            if lead and vd < zd:          # align a batched tangent's own axes with z's
+                t = np.reshape(t, lead + (1,) * (zd - vd) + np.shape(v))
+            if d is None:
                 continue
             term = t if d is ONE else -t if d is NEG_ONE else t * d(x, y, z)
             out = term if out is None else out + term
-        return out
+        if out is None:
+            return None
+        target = tuple(lead) + np.shape(z)
+        return out if np.shape(out) == target else np.broadcast_to(out, target)
+
+    def push_tangent(self, tangents, args, params, out):
+        return self.jvp(tangents, args[0], args[1], out)
 
 
 def binary(name, fn, d_x, d_y, save="xy", singular=False, grad_name=None, doc=None):
@@ -254,6 +344,8 @@ class LinearOp(Op):
 
     def __call__(self, x, **params):
         if isinstance(x, Tensor):
+            if x._tangents is not None:
+                return forward_mode(self, (x,), params)
             y = self.forward(x.data, **params)
             if x._requires_grad and _grad.enabled:
                 f = x.grad_fn
@@ -271,7 +363,11 @@ class LinearOp(Op):
         return (self.transpose(g, shape, **params),)
 
     def jvp(self, tangents, **params):
-        return self.forward(tangents[0], **params)
+        """Linear: the tangent goes through the op itself."""
+        return None if tangents[0] is None else self(tangents[0], **params)
+
+    def push_tangent(self, tangents, args, params, out):
+        return self.jvp(tangents, **params)
 
 
 def linear(name, fn, transpose, grad_name=None, doc=None):
@@ -300,6 +396,8 @@ class PrimitiveOp(Op):
         rg = False
         for a in args:
             if isinstance(a, Tensor):
+                if a._tangents is not None:
+                    return forward_mode(self, args, params)
                 datas.append(a.data)
                 rg = rg or a._requires_grad
             else:
@@ -333,12 +431,17 @@ class PrimitiveOp(Op):
         if self.save_out:
             out = saved[-1]
             if create:
-                out = (_make(out, node) if self.nout == 1 else
-                       tuple(_make(o, Node(sel, (node,), None, 0, None))
-                             for o, sel in zip(out, self.selectors)))
+                out = saved_output(out, node, self.selectors)
             vals.append(out)
         needs = tuple(p is not None for p in node.parents)
         return self.vjp(g, needs, *vals, **node.params)
+
+    def push_tangent(self, tangents, args, params, out):
+        save = range(len(args)) if self.save is None else self.save
+        saved = [args[i] for i in save]
+        if self.save_out:
+            saved.append(out)
+        return self.jvp(tangents, *saved, **params)
 
 
 class _Select(Op):
