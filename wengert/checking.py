@@ -1,14 +1,32 @@
 """Finite differences: the independent check of every derivative.
 
-`numerical_grad` is the seeds' method (central differences by default). `check_grads` compares
-reverse mode against it, element by element, to first or second order; the public
-`gradcheck` builds on it.
+`numerical_grad` is the seeds' method (central differences by default). `gradcheck` compares
+both modes of automatic differentiation against central differences, element by element:
+
+* 'rev': the outputs are contracted with a fixed random cotangent u (u = 1 for a single
+  one-element output: the gradient itself), and the VJP uᵀJ that reverse mode returns is
+  compared with uᵀ·J_fd, for every element of every argument.
+* 'fwd': for every argument and every element j (not a random direction: each column of the
+  Jacobian is checked), the basis tangent eⱼ is pushed through forward mode at a fresh level
+  and every output's tangent J·eⱼ is compared with the finite-difference column J_fd·eⱼ.
+
+Both use the same central-difference Jacobian J_fd (one pair of evaluations of f per input
+element). order=2 then checks the derivatives of the VJP x ↦ uᵀJ(x) (computed with
+create_graph=True) and, with 'fwd', of the JVP x ↦ J(x)·v (v a fixed random tangent), in the
+same way and with the same modes: reverse-over-reverse, forward-over-reverse,
+reverse-over-forward and forward-over-forward all get checked.
+
+`check_grads` is the reverse-mode-only form the op tests used before forward mode existed.
 """
 import numpy as np
 
 from .engine.backward import grad as _autograd_grad
 from .grad_mode import enable_grad, no_grad
 from .tensor import Tensor, _make
+
+__all__ = ["GradcheckError", "gradcheck", "numerical_grad", "check_grads", "default_eps"]
+
+MODES = ("rev", "fwd")
 
 
 class GradcheckError(AssertionError):
@@ -82,79 +100,271 @@ def numerical_grad(f, *args, argnums=0, eps=None, method="central"):
     return tuple(out) if many else out[0]
 
 
-def _flat_outputs(out):
+# ---- gradcheck ------------------------------------------------------------------------------
+
+def _leaves(out):
+    """The outputs of f as a flat list (tuples, lists and dicts opened; None dropped)."""
+    if out is None:
+        return []
     if isinstance(out, (tuple, list)):
-        return [o for o in out if o is not None]
+        return [leaf for o in out for leaf in _leaves(o)]
+    if isinstance(out, dict):
+        return [leaf for k in out for leaf in _leaves(out[k])]
     return [out]
 
 
-def _differentiable(args):
-    idx = []
+def _value(o):
+    return np.asarray(o.data if isinstance(o, Tensor) else o)
+
+
+def _floating(o):
+    return np.result_type(_value(o)).kind == "f"
+
+
+def _float_outputs(out):
+    """The floating outputs of f (the only ones with derivatives), as a flat list."""
+    return [o for o in _leaves(out) if _floating(o)]
+
+
+def _prepare(args):
+    """(values, indices of the checked arguments): floating arguments become float64 arrays
+    (finite differences need the precision); anything else is passed to f unchanged."""
+    if not isinstance(args, (tuple, list)):
+        args = (args,)
+    values, diff = [], []
     for i, a in enumerate(args):
-        v = a.data if isinstance(a, Tensor) else a
-        if np.asarray(v).dtype.kind == "f":
-            idx.append(i)
-    return idx
+        if isinstance(a, bool) or a is None:
+            values.append(a)
+            continue
+        if isinstance(a, (Tensor, np.ndarray, np.generic, float)):
+            v = np.asarray(a.data if isinstance(a, Tensor) else a)
+            if v.dtype.kind == "f":
+                values.append(np.array(v, dtype=np.float64, copy=True))
+                diff.append(i)
+                continue
+        values.append(a)
+    return values, diff
 
 
-def check_grads(f, args, order=1, eps=None, atol=1e-5, rtol=1e-3, seed=0):
-    """Compare reverse mode with central differences, for every floating argument.
+def _call(f, values, diff, replace=None):
+    """f on Tensors for the checked arguments (`replace` maps an index to a ready Tensor)."""
+    call = list(values)
+    for i in diff:
+        t = None if replace is None else replace.get(i)
+        call[i] = _make(values[i].copy(), None) if t is None else t
+    return f(*call)
 
-    The outputs of f (a Tensor or a tuple of them) are contracted with a fixed random
-    cotangent u, so every element of every output is checked at once. order=2 also checks
-    the derivatives of the VJP itself, computed with create_graph=True (so the backward rules
-    run on Tensors and are differentiated). Raises GradcheckError on the first mismatch.
-    """
-    rng = np.random.default_rng(seed)
-    args = [np.asarray(a.data if isinstance(a, Tensor) else a) for a in args]
-    diff = _differentiable(args)
+
+def _fd_columns(f, values, diff, eps, shapes):
+    """The central-difference Jacobian: cols[i][j] = [∂out_k/∂args[i].flat[j] for every k]."""
+    cols = {}
+    with enable_grad():        # f may differentiate internally (a VJP, a transform)
+        for i in diff:
+            x = values[i]
+            flat = x.reshape(-1)
+            col_i = []
+            for j in range(flat.size):
+                h = eps * max(1.0, abs(float(flat[j])))
+                sides = []
+                for s in (h, -h):
+                    xx = x.copy()
+                    xx.reshape(-1)[j] += s
+                    outs = _float_outputs(_call(f, values, diff, {i: _make(xx, None)}))
+                    if len(outs) != len(shapes):
+                        raise GradcheckError(
+                            f"f returned {len(outs)} floating outputs at a perturbed point but "
+                            f"{len(shapes)} at the point itself")
+                    sides.append([_value(o).astype(np.float64) for o in outs])
+                col_i.append([(p - m) / (2 * h) for p, m in zip(*sides)])
+            cols[i] = col_i
+    return cols
+
+
+def _element(shape, j):
+    return tuple(int(k) for k in np.unravel_index(j, shape)) if shape else ()
+
+
+def _compare(got, expected, atol, rtol, where, how):
+    got = np.asarray(got, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    bad = ~np.isclose(got, expected, atol=atol, rtol=rtol, equal_nan=False)
+    if bad.any():
+        k = tuple(int(v) for v in np.argwhere(bad)[0]) if got.ndim else ()
+        raise GradcheckError(f"{where(k)}: expected {float(expected[k])!r} (finite "
+                             f"differences), got {float(got[k])!r} ({how})")
+
+
+def _check_rev(f, values, diff, cols, us, atol, rtol, what):
+    how = "reverse mode" if _unit(us) else "reverse mode: uᵀJ for a fixed random cotangent u"
+    ts = {i: _make(values[i].copy(), None) for i in diff}
+    for t in ts.values():
+        t.requires_grad = True
     with enable_grad():
-        probe = _flat_outputs(f(*[_make(a, None) for a in args]))
-    us = [rng.standard_normal(np.shape(o.data if isinstance(o, Tensor) else o)) for o in probe]
+        outs = _float_outputs(_call(f, values, diff, ts))
+        s = _contract(outs, us)
+        live = isinstance(s, Tensor) and s.requires_grad
+        grads = (_autograd_grad(s, [ts[i] for i in diff], allow_unused=True) if live
+                 else (None,) * len(diff))
+    for i, g in zip(diff, grads):
+        shape = values[i].shape
+        if g is None:
+            got = np.zeros(shape)
+        else:
+            if tuple(g.shape) != shape:
+                raise GradcheckError(f"{what}argument {i}: the gradient has shape "
+                                     f"{tuple(g.shape)}, expected {shape} (reverse mode)")
+            got = _value(g)
+        expected = np.array([sum(float(np.sum(u * c)) for u, c in zip(us, col))
+                             for col in cols[i]]).reshape(shape)
+        _compare(got, expected, atol, rtol,
+                 lambda k, i=i: f"{what}argument {i}, element {k}", how)
 
-    def contracted(*xs):
-        total = 0.0
-        for o, u in zip(_flat_outputs(f(*xs)), us):
+
+def _unit(us):
+    return len(us) == 1 and us[0].size == 1 and float(us[0].reshape(())) == 1.0
+
+
+def _contract(outs, us):
+    """Σₖ Σ (outₖ · uₖ), over the outputs that carry a graph."""
+    total = 0.0
+    for o, u in zip(outs, us):
+        if isinstance(o, Tensor) and o.requires_grad:
             total = total + (o * u).sum()
-        return total
+    return total
 
-    _check_first(contracted, args, diff, eps, atol, rtol, "")
-    if order >= 2:
-        def vjp(*xs):
-            ts = [x if isinstance(x, Tensor) else _make(np.asarray(x), None) for x in xs]
-            for i in diff:
-                if not ts[i].requires_grad:
-                    ts[i] = _make(ts[i].data, None)
-                    ts[i].requires_grad = True
-            with enable_grad():         # also when numerical_grad evaluates it under no_grad
-                s = contracted(*ts)
-                grads = _autograd_grad(s, [ts[i] for i in diff], create_graph=True,
-                                       allow_unused=True)
-            return tuple(g for g in grads if g is not None)
-        check_grads(vjp, args, order=order - 1, eps=eps, atol=atol, rtol=rtol, seed=seed + 1)
+
+def _check_fwd(f, values, diff, cols, shapes, atol, rtol, what):
+    from .forward import new_level, tangent_at, with_tangent
+    for i in diff:
+        x = values[i]
+        for j in range(x.size):
+            e = np.zeros(x.size)
+            e[j] = 1.0
+            level = new_level()
+            with enable_grad():
+                xt = with_tangent(_make(x.copy(), None), e.reshape(x.shape), level)
+                outs = _float_outputs(_call(f, values, diff, {i: xt}))
+            el = _element(x.shape, j)
+            for k, (o, shape, expected) in enumerate(zip(outs, shapes, cols[i][j])):
+                t = tangent_at(o, level)
+                if t is None:
+                    got = np.zeros(shape)
+                else:
+                    got = _value(t)
+                    if got.shape != shape:
+                        raise GradcheckError(
+                            f"{what}argument {i}, element {el}: the tangent of output {k} has "
+                            f"shape {got.shape}, but the output has shape {shape} (forward mode)")
+                _compare(got, expected, atol, rtol,
+                         lambda m, i=i, el=el, k=k: f"{what}argument {i}, element {el}: "
+                                                    f"output {k}, element {m}", "forward mode")
+
+
+def _vjp_function(f, diff, us):
+    """x ↦ uᵀJ(x) for the checked arguments, recorded (create_graph) so it differentiates."""
+    from .ops.elementwise import positive
+
+    def vjp(*xs):
+        xs = list(xs)
+        targets = []
+        # record the backward pass only when something will differentiate it (finite
+        # differences evaluate this on constants: nothing to record there)
+        create = any(xs[i].requires_grad or xs[i]._tangents is not None for i in diff)
+        for i in diff:
+            x = xs[i]
+            if x.requires_grad:
+                c = positive(x)        # a recorded copy: the outer derivative still reaches x
+            else:
+                c = _make(x.data, None)
+                c._tangents = dict(x._tangents) if x._tangents else None
+                c._requires_grad = True
+            xs[i] = c
+            targets.append(c)
+        with enable_grad():
+            s = _contract(_float_outputs(f(*xs)), us)
+            if not (isinstance(s, Tensor) and s.requires_grad):
+                grads = (None,) * len(targets)
+            else:
+                grads = _autograd_grad(s, targets, create_graph=create, allow_unused=True)
+        return tuple(_make(np.zeros_like(c.data), None) if g is None else g
+                     for c, g in zip(targets, grads))
+    return vjp
+
+
+def _jvp_function(f, diff, vs):
+    """x ↦ J(x)·v (v one fixed tangent per checked argument), through forward mode."""
+    from .forward import new_level, tangent_at, with_tangent
+
+    def jvp(*xs):
+        xs = list(xs)
+        level = new_level()
+        for i, v in zip(diff, vs):
+            xs[i] = with_tangent(xs[i], v, level)
+        with enable_grad():
+            outs = _float_outputs(f(*xs))
+        res = []
+        for o in outs:
+            t = tangent_at(o, level)
+            res.append(_make(np.zeros(_value(o).shape), None) if t is None else t)
+        return tuple(res)
+    return jvp
+
+
+def gradcheck(f, args, eps=1e-6, atol=1e-5, rtol=1e-3, order=1, modes=("rev", "fwd")):
+    """Check the derivatives of f at `args` against central finite differences.
+
+    f takes the arguments (floating ones arrive as float64 Tensors; others unchanged) and
+    returns a Tensor or a tree (tuple, list, dict) of them; every floating output is checked.
+    modes: 'rev' compares the VJP with a random cotangent, 'fwd' the JVP of every basis
+    tangent (each Jacobian column). order=2 also checks the derivatives of the VJP and (with
+    'fwd') of the JVP the same way. Returns True, or raises GradcheckError naming the
+    argument, the element, the expected (finite-difference) and the computed value.
+    """
+    if isinstance(modes, str):
+        modes = (modes,)
+    modes = tuple(modes)
+    if not modes or any(m not in MODES for m in modes):
+        raise ValueError(f"modes must be a non-empty selection of 'rev' and 'fwd', got {modes!r}")
+    if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 1:
+        raise ValueError(f"order must be a positive integer, got {order!r}")
+    if not callable(f):
+        raise TypeError(f"gradcheck needs a function as its first argument, got "
+                        f"{type(f).__name__}")
+    values, diff = _prepare(args)
+    step = default_eps(np.float64) if eps is None else float(eps)
+    _gradcheck(f, values, diff, step, atol, rtol, int(order), modes, "", 0)
     return True
 
 
-def _check_first(contracted, args, diff, eps, atol, rtol, what):
+def _gradcheck(f, values, diff, eps, atol, rtol, order, modes, what, seed):
+    rng = np.random.default_rng(seed)
     with enable_grad():
-        ts = [_make(a, None) for a in args]
-        for i in diff:
-            ts[i].requires_grad = True
-        s = contracted(*ts)
-        if not isinstance(s, Tensor) or not s.requires_grad:
-            got = [np.zeros_like(args[i]) for i in diff]
-        else:
-            grads = _autograd_grad(s, [ts[i] for i in diff], allow_unused=True)
-            got = [np.zeros_like(args[i]) if g is None else np.asarray(g.data)
-                   for i, g in zip(diff, grads)]
-    for i, g in zip(diff, got):
-        expected = np.asarray(numerical_grad(lambda *xs: contracted(*[_make(np.asarray(x), None) for x in xs]),
-                                             *args, argnums=i, eps=eps))
-        if g.shape != expected.shape:
-            raise GradcheckError(f"argument {i}: gradient has shape {g.shape}, expected {expected.shape}")
-        bad = ~np.isclose(g, expected, atol=atol, rtol=rtol, equal_nan=False)
-        if bad.any():
-            j = tuple(int(k) for k in np.argwhere(bad)[0])
-            raise GradcheckError(
-                f"argument {i}, element {j}: expected {expected[j]!r} (finite differences), "
-                f"got {g[j]!r} (reverse mode){what}")
+        probe = _float_outputs(_call(f, values, diff))
+    shapes = [_value(o).shape for o in probe]
+    cols = _fd_columns(f, values, diff, eps, shapes)
+    if len(shapes) == 1 and np.prod(shapes[0], dtype=int) == 1:
+        us = [np.ones(shapes[0])]      # one scalar output: the VJP is the gradient itself
+    else:
+        us = [rng.standard_normal(s) for s in shapes]
+    if "rev" in modes:
+        _check_rev(f, values, diff, cols, us, atol, rtol, what)
+    if "fwd" in modes:
+        _check_fwd(f, values, diff, cols, shapes, atol, rtol, what)
+    if order < 2:
+        return
+    if "rev" in modes:
+        _gradcheck(_vjp_function(f, diff, us), values, diff, eps, atol, rtol, order - 1,
+                   modes, what + "derivative of the VJP: ", seed + 1)
+    if "fwd" in modes:
+        vs = [rng.standard_normal(values[i].shape) for i in diff]
+        _gradcheck(_jvp_function(f, diff, vs), values, diff, eps, atol, rtol, order - 1,
+                   modes, what + "derivative of the JVP: ", seed + 2)
+
+
+def check_grads(f, args, order=1, eps=None, atol=1e-5, rtol=1e-3, seed=0):
+    """Reverse mode only (the checker the op tests used before forward mode): gradcheck with
+    modes=('rev',). Raises GradcheckError on the first mismatch."""
+    values, diff = _prepare(args)
+    step = default_eps(np.float64) if eps is None else float(eps)
+    _gradcheck(f, values, diff, step, atol, rtol, int(order), ("rev",), "", seed)
+    return True

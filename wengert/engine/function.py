@@ -18,7 +18,7 @@ checkpoints differentiable to any order.
 import numpy as np
 
 from ..grad_mode import state as _grad
-from ..ops._primitive import Op, _Select, _version_checked
+from ..ops._primitive import Op, _Select, _out_tangents, _set_tangent, _version_checked
 from ..ops._shapes import sum_to
 from ..tensor import Tensor, _make
 from . import anomaly as _anomaly
@@ -149,6 +149,7 @@ class FunctionCtx:
         self._outs = ()
         self._node = None           # set only while backward runs: ctx → node → ctx is a cycle
         self._create = False
+        self._live = None           # (inputs, output Tensors) only while the user's jvp runs
 
     def save_for_backward(self, *values):
         """Keep forward inputs or outputs for backward (the very arrays forward received or
@@ -158,7 +159,14 @@ class FunctionCtx:
     @property
     def saved_tensors(self):
         """The saved values as Tensors, in save order: an input is the input Tensor itself
-        (recorded through when create_graph=True), an output is re-wrapped with the op's node."""
+        (recorded through when create_graph=True), an output is re-wrapped with the op's node.
+        Inside jvp they are the live input and output Tensors (recorded, carrying the
+        tangents of other forward-mode levels), so the tangent computation nests."""
+        if self._live is not None:
+            args, outs = self._live
+            return tuple(None if kind is None else outs[k] if kind == "out" else args[k]
+                         if isinstance(args[k], Tensor) else _make(np.asarray(args[k]), None)
+                         for kind, k in self._saved)
         node, create = self._node, self._create
         out = []
         for j, (kind, k) in enumerate(self._saved):
@@ -182,6 +190,10 @@ class FunctionCtx:
                     else:
                         sel = _selectors(node.op, len(self._metas))[k]
                         o = _make(o, Node(sel, (node,), None, 0, None))
+                    tans = _out_tangents.get(node) if _out_tangents else None
+                    if tans:            # forward mode saw this output: its tangents come back
+                        o._tangents = {lvl: ts[k] for lvl, ts in tans.items()
+                                       if ts[k] is not None} or None
                 else:
                     o = _make(o, None)
                 out.append(o)
@@ -227,8 +239,7 @@ class _FunctionOp(Op):
         if f is None:
             raise RuntimeError(f"{self.cls.__name__} defines no jvp(ctx, *tangents): forward "
                                f"mode (and Hessians) through it need one")
-        ts = tuple(np.zeros(np.shape(a), np.result_type(a)) if t is None else t
-                   for t, a in zip(tangents, ctx._datas))
+        ts = tuple(_zero_tangent(a, ()) if t is None else t for t, a in zip(tangents, ctx._datas))
         return f(ctx, *ts)
 
 
@@ -237,6 +248,13 @@ class Function:
     ndarrays for tensors, other arguments as given; returns an array or a tuple of arrays),
     `backward(ctx, *grads)` (one gradient Tensor per output; returns one gradient per forward
     input, None allowed), optionally `jvp(ctx, *tangents)`, and call `Fn.apply(*args)`.
+
+    jvp (forward mode: wg.dual, jvp, jacfwd, hessian) gets one tangent Tensor per input —
+    zeros for a floating input without one, None for a non-floating one — and returns one per
+    output (None for zero), written in wengert ops; there `ctx.saved_tensors` are the live
+    input and output Tensors, so the jvp differentiates again. Tangents may carry leading
+    batch axes (jacfwd pushes several at once): write it elementwise or with negative axes.
+    A tangent reaching a Function without jvp is a RuntimeError.
     """
 
     _op = None
@@ -254,6 +272,11 @@ class Function:
 
     @classmethod
     def apply(cls, *args):
+        return _apply_any(cls, args)[0]
+
+    @classmethod
+    def _apply(cls, args):
+        """(the outputs, the ctx) of one application without forward-mode tangents."""
         who = cls.__name__
         if cls._op is None or getattr(cls, "forward", None) is None:
             raise TypeError(f"{who} must subclass wg.Function and define a staticmethod "
@@ -272,7 +295,7 @@ class Function:
             ctx._to_save = None
         record = any(needs) and any(_floating(o) for o in outs)
         if not record:
-            return _wrap_outputs(cls._op, outs, multi, None)
+            return _wrap_outputs(cls._op, outs, multi, None), ctx
         if getattr(cls, "backward", None) is None:
             raise TypeError(f"{who} defines no staticmethod backward(ctx, *grads), so its "
                             f"result cannot be differentiated")
@@ -292,7 +315,98 @@ class Function:
         node = Node(cls._op, parents, ctx, ctx._versions, None)
         if _anomaly.state.enabled:
             _anomaly.check_forward(cls._op, outs)
-        return _wrap_outputs(cls._op, outs, multi, node)
+        return _wrap_outputs(cls._op, outs, multi, node), ctx
+
+
+def _apply_any(cls, args):
+    """(outputs, ctx) of Fn.apply(*args), through forward mode when tangents come in."""
+    for a in args:
+        if isinstance(a, Tensor) and a._tangents is not None:
+            return _apply_forward_mode(cls, args)
+    return cls._apply(args)
+
+
+def _apply_forward_mode(cls, args):
+    """Fn.apply on inputs carrying tangents, the way built-in ops do it: peel off the
+    innermost level L, apply to the rest (recording, lower levels by the same route), then
+    push level L through the user's jvp(ctx, *tangents) — written in wengert ops on the live
+    Tensors, so lower levels and recording apply to it too (nesting, forward-over-reverse)."""
+    who = cls.__name__
+    f = getattr(cls, "jvp", None)
+    if f is None:
+        raise RuntimeError(f"{who} defines no staticmethod jvp(ctx, *tangents), but a forward-"
+                           f"mode tangent (wg.dual, jvp, jacfwd, hessian, hvp) reached it; "
+                           f"add a jvp returning the output tangent(s)")
+    level = max(max(a._tangents) for a in args if isinstance(a, Tensor) and a._tangents)
+    tangents = [a._tangents.get(level) if isinstance(a, Tensor) and a._tangents else None
+                for a in args]
+    peeled = {}
+    for a in args:
+        if isinstance(a, Tensor) and a._tangents and level in a._tangents and id(a) not in peeled:
+            peeled[id(a)] = (a, a._tangents)
+            a._tangents = {k: v for k, v in a._tangents.items() if k != level} or None
+    try:
+        result, ctx = _apply_any(cls, args)       # lower levels, by the same route
+        outs = result if isinstance(result, tuple) else (result,)
+        lead = ()
+        for a, t in zip(args, tangents):
+            if t is not None:
+                lead = tuple(t.shape[:t.ndim - a.ndim])
+                break
+        ts = tuple(t if t is not None else _zero_tangent(a, lead) for a, t in zip(args, tangents))
+        ctx._live = (args, outs)
+        try:
+            res = f(ctx, *ts)
+        finally:
+            ctx._live = None
+    finally:
+        for a, tans in peeled.values():
+            a._tangents = tans
+    res = tuple(res) if isinstance(res, (tuple, list)) else (res,)
+    if len(res) != len(outs):
+        raise RuntimeError(f"{who}.jvp returned {len(res)} tangents, but forward returned "
+                           f"{len(outs)} outputs; return one per output (None for a zero one)")
+    fitted = tuple(None if t is None or not _floating(o.data) else
+                   _fit_tangent(t, lead + o.shape, o.dtype, who, k)
+                   for k, (o, t) in enumerate(zip(outs, res)))
+    for o, t in zip(outs, fitted):
+        if t is not None:
+            _set_tangent(o, level, t)
+    node = next((o.grad_fn for o in outs if o.grad_fn is not None), None)
+    if node is not None and isinstance(result, tuple):
+        node = node.parents[0]            # past the output's selector, to the Function's node
+    if node is not None and any(t is not None for t in fitted):
+        _out_tangents.setdefault(node, {})[level] = fitted
+    return result, ctx
+
+
+def _zero_tangent(a, lead):
+    """The tangent of an input that has none at this level: zeros (with the batch axes of
+    the others) for a floating Tensor, array or number; None for anything else."""
+    v = a.data if isinstance(a, Tensor) else a
+    if isinstance(v, (float, np.ndarray, np.generic)) and not isinstance(v, bool) \
+            and np.result_type(v).kind == "f":
+        return _make(np.zeros(lead + np.shape(v), np.result_type(v)), None)
+    return None
+
+
+def _fit_tangent(t, shape, dtype, who, k):
+    """A tangent returned by a user's jvp, as a Tensor of the output's (batched) shape."""
+    if not isinstance(t, Tensor):
+        t = _make(np.asarray(t), None)
+    if tuple(t.shape) != shape:
+        try:
+            ok = np.broadcast_shapes(tuple(t.shape), shape) == shape
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ValueError(f"{who}.jvp returned a tangent of shape {tuple(t.shape)} for output "
+                             f"{k}, whose tangent must have shape {shape}")
+        from ..ops.shape import broadcast_to
+        t = broadcast_to(t, shape)
+    if t.dtype != dtype:
+        t = t.astype(dtype)
+    return t
 
 
 def _locate(v, datas, outs, who, j):
@@ -416,9 +530,15 @@ def checkpoint(fn, *args):
 
     fn must return a Tensor or a tuple of Tensors and be deterministic given its inputs and
     wengert's random generator (whose state is restored for the recomputation).
+
+    Inputs carrying forward-mode tangents: fn runs directly (its tangents come from its own
+    ops, which a recomputation at backward time could not give the forward pass), so values,
+    tangents and gradients stay exact; only the memory saving is forgone there.
     """
     if not callable(fn):
         raise TypeError(f"checkpoint needs a function as its first argument, got {type(fn).__name__}")
+    if any(isinstance(a, Tensor) and a._tangents is not None for a in args):
+        return fn(*args)
     from .. import creation
     rng_state = creation.generator().bit_generator.state
     enabled = _grad.enabled

@@ -33,6 +33,10 @@ def install_numpy_dispatch(namespace, linalg_namespace):
         theirs = getattr(np.linalg, name, None)
         if isinstance(theirs, _DISPATCHED) and callable(ours):
             FUNCTIONS[theirs] = ours
+    # the commonest queries, answered without a generic unwrap (rules call them often)
+    FUNCTIONS[np.shape] = lambda a: a.data.shape
+    FUNCTIONS[np.ndim] = lambda a: a.data.ndim
+    FUNCTIONS[np.size] = lambda a, axis=None: np.size(a.data, axis)
     for name in _QUERIES:
         f = getattr(np, name, None)
         if f is not None and f not in FUNCTIONS:

@@ -64,6 +64,12 @@ class Op:
         return f"<wengert op {self.name}>"
 
 
+def _shape(v):
+    """The shape of an array, Tensor or Python number, without NumPy's dispatch overhead."""
+    s = getattr(v, "shape", None)
+    return s if s is not None else np.shape(v)
+
+
 def _version_checked(node, i, t, v, create):
     if t._version != v:
         raise version_error(node, i, v, t._version)
@@ -224,6 +230,8 @@ class BinaryOp(Op):
     def __call__(self, x, y):
         tx = isinstance(x, Tensor)
         ty = isinstance(y, Tensor)
+        if (tx and x._tangents is not None) or (ty and y._tangents is not None):
+            return forward_mode(self, (x, y), {})
         if tx:
             if ty or type(y) in _PY_SCALARS:
                 z = self.fast(x.data, y.data if ty else y)
@@ -233,8 +241,6 @@ class BinaryOp(Op):
             z = self.fast(x, y.data)
         else:
             z = self.forward(x.data if tx else x, y.data if ty else y)
-        if (tx and x._tangents is not None) or (ty and y._tangents is not None):
-            return forward_mode(self, (x, y), {})
         if _grad.enabled:
             rx = tx and x._requires_grad
             ry = ty and y._requires_grad
@@ -304,23 +310,26 @@ class BinaryOp(Op):
     def jvp(self, tangents, x, y, z):
         """tx·∂z/∂x + ty·∂z/∂y, broadcast to z's shape (behind any leading batch axes)."""
         out = None
-        zd = np.ndim(z)
+        zshape = _shape(z)
+        zd = len(zshape)
         lead = ()
         for t, v, d in zip(tangents, (x, y), (self.dx, self.dy)):
             if t is None:
                 continue
-            vd = np.ndim(v)
-            lead = np.shape(t)[:np.ndim(t) - vd]
+            vshape = _shape(v)
+            vd = len(vshape)
+            tshape = _shape(t)
+            lead = tshape[:len(tshape) - vd]
             if lead and vd < zd:          # align a batched tangent's own axes with z's
-                t = np.reshape(t, lead + (1,) * (zd - vd) + np.shape(v))
+                t = np.reshape(t, lead + (1,) * (zd - vd) + vshape)
             if d is None:
                 continue
             term = t if d is ONE else -t if d is NEG_ONE else t * d(x, y, z)
             out = term if out is None else out + term
         if out is None:
             return None
-        target = tuple(lead) + np.shape(z)
-        return out if np.shape(out) == target else np.broadcast_to(out, target)
+        target = tuple(lead) + zshape
+        return out if _shape(out) == target else np.broadcast_to(out, target)
 
     def push_tangent(self, tangents, args, params, out):
         return self.jvp(tangents, args[0], args[1], out)

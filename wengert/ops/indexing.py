@@ -194,7 +194,8 @@ def _getitem_fwd(x, index, ndim):
 
 
 def _getitem_transpose(g, x_shape, index, ndim):
-    return _scatter_fwd(g, index, tuple(x_shape))
+    # x's own shape: x_shape starts with batch axes when a batch of tangents was indexed
+    return _scatter_fwd(g, index, tuple(x_shape)[len(x_shape) - ndim:])
 
 
 def _scatter_transpose(g, g_shape, index, x_shape):

@@ -56,7 +56,10 @@ def _t(x):
 
 
 def _records(x):
-    return isinstance(x, Tensor) and x._requires_grad and _grad.enabled
+    """Whether x needs a differentiable path: recorded for reverse mode, or carrying
+    forward-mode tangents (a shortcut on the bare values would drop them)."""
+    return isinstance(x, Tensor) and (x._requires_grad and _grad.enabled
+                                      or x._tangents is not None)
 
 
 def _mT(x):

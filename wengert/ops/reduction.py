@@ -316,7 +316,9 @@ def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Non
     flat = _val(v) == 0
     if not np.any(flat):
         return sqrt(v)
-    return _where(flat, 0.0, sqrt(v))
+    # √ never sees those zeros (1 in their place): √′(0) = ∞ would otherwise meet a zero
+    # tangent in forward mode, and 0·∞ = NaN reaches reverse-over-forward derivatives
+    return _where(flat, 0.0, sqrt(_where(flat, 1.0, v)))
 
 
 # ---- cumsum, cumprod ----------------------------------------------------------------------------

@@ -7,6 +7,9 @@ Transposes keep any leading batch axes of g (the axes in front of the op's outpu
 index from the right (Ellipsis, negative axes) and build shapes as g.shape[:lead] + x_shape.
 The forwards, which are also the JVPs, do the same for tangents with leading batch axes:
 their parameters are negative axes, or say the input's ndim (`ndim`) so the batch is known.
+When such a batched forward is recorded (reverse mode through jacfwd), the recorded x_shape
+starts with the batch too: transposes take x's own axes as the last `ndim` (or len(axes))
+of it, so both batches pass through.
 """
 import math
 
@@ -52,7 +55,10 @@ def _check_unique(axes, what):
 # ---- reshape ---------------------------------------------------------------------------------
 
 def _reshape_transpose(g, x_shape, shape, ndim):
-    return np.reshape(g, _lead(g, len(shape)) + tuple(x_shape))
+    # x_shape may carry batch axes of its own (a batch of tangents reshaped, recorded):
+    # the output was x_shape's batch + shape, and g may add a batch in front of that
+    out_nd = len(x_shape) - ndim + len(shape)
+    return np.reshape(g, _lead(g, out_nd) + tuple(x_shape))
 
 
 def _reshape_fwd(x, shape, ndim):
@@ -127,7 +133,7 @@ def ravel(a, order="C"):
 # ---- axis permutations -----------------------------------------------------------------------
 
 def _permute_transpose(g, x_shape, axes):
-    lead = np.ndim(g) - len(x_shape)
+    lead = np.ndim(g) - len(axes)         # every axis in front of the permuted ones
     inverse = [0] * len(axes)
     for i, a in enumerate(axes):
         inverse[a] = i
@@ -231,7 +237,8 @@ def squeeze(a, axis=None):
 
 
 def _broadcast_transpose(g, x_shape, shape, ndim):
-    return sum_to(g, tuple(x_shape), shape)
+    # x's own axes (x_shape may start with batch axes of a recorded batch of tangents)
+    return sum_to(g, tuple(x_shape)[len(x_shape) - ndim:], shape)
 
 
 def _broadcast_fwd(x, shape, ndim):
@@ -450,7 +457,8 @@ def repeat(a, repeats, axis=None):
 # ---- padding ---------------------------------------------------------------------------------
 
 def _pad_transpose(g, x_shape, pairs):
-    return g[(Ellipsis,) + tuple(slice(b, b + n) for (b, _), n in zip(pairs, x_shape))]
+    core = tuple(x_shape)[len(x_shape) - len(pairs):]      # without any batch axes
+    return g[(Ellipsis,) + tuple(slice(b, b + n) for (b, _), n in zip(pairs, core))]
 
 
 def _pad_fwd(x, pairs):

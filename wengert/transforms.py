@@ -1,0 +1,804 @@
+"""Functional transforms: grad, value_and_grad, vjp, jvp, linearize, jacrev, jacfwd, jacobian,
+hessian, hvp.
+
+Each transform takes a function of trees (nested tuples/lists/dicts of Tensors, ndarrays or
+Python numbers; see `wengert.tree`) and returns a function of the same arguments.
+
+How they stay apart when nested (no perturbation confusion):
+
+* Reverse mode (grad, vjp, jacrev) differentiates with respect to private copies of its
+  inputs: a fresh leaf for a constant, or a recorded identity (`positive`) of a Tensor that an
+  outer transform or the caller is differentiating. The backward pass captures the gradient at
+  the copy and stops there, so an outer variable is a constant to the inner derivative, while
+  the copy still carries the outer dependence for the outer transform.
+* Forward mode (jvp, jacfwd) tags its tangents with a fresh level (`forward.new_level`), higher
+  than every level alive; ops peel the highest level first, so tangents of different calls
+  never mix.
+
+The reverse pass records itself (create_graph) only when something outside needs its result
+to be differentiable: an input or a tangent that requires grad, or an output that reaches a
+Tensor requiring grad other than this call's own inputs (a closure over an outer variable or a
+parameter). When tangents are about (jvp of grad, jacfwd of jacrev) but nothing needs the
+record, the rules run on Tensors with grad mode off, so tangents flow through the backward
+pass (forward-over-reverse) without the cost of recording it.
+
+Jacobians use batched tangents and cotangents: `jacfwd` pushes the n basis vectors of the
+input as one tangent of shape (n,) + x.shape through one forward pass, `jacrev` pulls the m
+basis vectors of the output as one cotangent of shape (m,) + y.shape through one reverse pass.
+The result follows JAX: jacobian[out leaf][in leaf] has shape out.shape + in.shape.
+
+Types: with ndarrays and Python numbers in, results are ndarrays and floats (a gradient has its
+primal's type); with Tensors in, Tensors. That holds at the outermost transform only; inside
+another transform every result is a Tensor, so it keeps its dependence on the outer one. A
+result that depends on a Tensor the caller closed over (a parameter requiring grad, a dual
+number) stays a Tensor even at the outermost call, so no dependence is silently dropped.
+"""
+import threading
+
+import numpy as np
+
+from .engine.backward import run_backward
+from .forward import new_level
+from .grad_mode import state as _grad
+from .ops._primitive import _set_tangent
+from .ops.elementwise import positive
+from .tensor import Tensor, _make
+from .tree import tree_flatten, tree_unflatten
+
+__all__ = ["grad", "value_and_grad", "vjp", "jvp", "linearize", "jacrev", "jacfwd", "jacobian",
+           "hessian", "hvp"]
+
+
+# ---- bookkeeping ----------------------------------------------------------------------------
+
+class _Depth(threading.local):
+    value = 0              # how many transforms are running in this thread
+
+
+_depth = _Depth()
+
+
+class _running:
+    """Marks a transform as running (for the outermost-only type conversion) and sets grad
+    mode on inside it, so a transform works under the caller's `no_grad()` too."""
+    __slots__ = ("prev",)
+
+    def __enter__(self):
+        _depth.value += 1
+        self.prev = _grad.enabled
+        _grad.enabled = True
+
+    def __exit__(self, *exc):
+        _depth.value -= 1
+        _grad.enabled = self.prev
+        return False
+
+
+class _grad_mode:
+    __slots__ = ("value", "prev")
+
+    def __init__(self, value):
+        self.value = value
+
+    def __enter__(self):
+        self.prev = _grad.enabled
+        _grad.enabled = self.value
+
+    def __exit__(self, *exc):
+        _grad.enabled = self.prev
+        return False
+
+
+def _check_callable(f, who):
+    if not callable(f):
+        raise TypeError(f"{who} expects a callable as its first argument, got {type(f).__name__}")
+
+
+def _argnums(argnums, who):
+    """argnums as (tuple of ints, was it a single int)."""
+    if isinstance(argnums, (int, np.integer)) and not isinstance(argnums, bool):
+        return (int(argnums),), True
+    if isinstance(argnums, (tuple, list)) and argnums and all(
+            isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in argnums):
+        return tuple(int(a) for a in argnums), False
+    raise TypeError(f"{who}: argnums must be an int or a non-empty tuple of ints, got {argnums!r}")
+
+
+def _resolve(argnums, nargs, who):
+    out = []
+    for a in argnums:
+        if not -nargs <= a < nargs:
+            raise ValueError(f"{who}: argnums {a} is out of range for a call with {nargs} "
+                             f"positional argument{'s' if nargs != 1 else ''}")
+        out.append(a % nargs)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{who}: argnums {argnums!r} names an argument twice")
+    return out
+
+
+def _is_number(x):
+    return (isinstance(x, (int, float, np.integer, np.floating))
+            and not isinstance(x, (bool, np.bool_)))
+
+
+def _primal_tensor(x, who):
+    """x as a floating Tensor to differentiate with respect to (Python ints become float64)."""
+    if isinstance(x, Tensor):
+        if x.dtype.kind not in "fc":
+            raise TypeError(f"{who} can only differentiate with respect to floating-point "
+                            f"inputs; got a tensor of dtype {x.dtype}. Convert it first, e.g. "
+                            f"x.astype(wg.float64)")
+        return x
+    if isinstance(x, (bool, np.bool_)):
+        raise TypeError(f"{who} cannot differentiate with respect to a bool")
+    if isinstance(x, (int, np.integer)) and not isinstance(x, np.ndarray):
+        return _make(np.asarray(x, dtype=np.float64), None)
+    if isinstance(x, (float, np.floating, np.ndarray)):
+        a = np.asarray(x)
+        if a.dtype.kind not in "fc":
+            raise TypeError(f"{who} can only differentiate with respect to floating-point "
+                            f"inputs; got an array of dtype {a.dtype}. Convert it first, "
+                            f"e.g. x.astype(np.float64)")
+        return _make(a, None)
+    raise TypeError(f"{who} can only differentiate with respect to Tensors, ndarrays and "
+                    f"Python numbers (or trees of them), got {type(x).__name__}")
+
+
+def _has_tangents(t):
+    return isinstance(t, Tensor) and t._tangents is not None
+
+
+def _tangent_requires_grad(t):
+    return isinstance(t, Tensor) and t._tangents is not None and any(
+        v._requires_grad for v in t._tangents.values())
+
+
+# ---- reverse mode ---------------------------------------------------------------------------
+
+class _Watched:
+    """The private copies a reverse-mode transform differentiates with respect to.
+
+    `copies[i]` replaces input leaf i in the call of f; `capture` maps the copy's node (or the
+    copy itself when it is a fresh leaf) to its index, for `run_backward`."""
+    __slots__ = ("primals", "copies", "capture")
+
+    def __init__(self, leaves, who, ambient):
+        self.primals = leaves
+        self.copies = []
+        self.capture = {}
+        for i, x in enumerate(leaves):
+            p = _primal_tensor(x, who)
+            if not ambient and p._requires_grad:        # the caller's no_grad(): a constant
+                q = _make(p.data, None)
+                q._tangents = p._tangents
+                p = q
+            if p._requires_grad:
+                c = positive(p)                          # recorded: the outer graph goes on
+                self.capture.setdefault(c.grad_fn, []).append(i)
+            else:
+                c = _make(p.data, None)
+                c._requires_grad = True
+                c._tangents = dict(p._tangents) if p._tangents else None
+                self.capture.setdefault(c, []).append(i)
+            self.copies.append(c)
+
+    def modes(self, outs):
+        """(record, tensors): must the backward pass be recorded, and must its rules run on
+        Tensors (record, or tangents to carry through)?"""
+        record = any(c._requires_grad and c.grad_fn is not None for c in self.copies)
+        tangents = any(_has_tangents(c) for c in self.copies) or any(_has_tangents(o) for o in outs)
+        if not record:
+            record = (any(_tangent_requires_grad(c) for c in self.copies)
+                      or _reaches_outside(_graph_roots(outs), self.capture))
+        return record, record or tangents
+
+    def backward(self, roots, seeds, record, tensors, retain):
+        """Gradients (Tensors, or None where unreached) at the copies."""
+        if not roots:
+            return [None] * len(self.copies)
+        if tensors:
+            seeds = [s if isinstance(s, Tensor) else _make(s, None) for s in seeds]
+        with _grad_mode(record):
+            res = run_backward(roots, seeds, retain, tensors, self.capture)
+        res = res + [None] * (len(self.copies) - len(res))
+        out = []
+        for c, g in zip(self.copies, res):
+            if g is None:
+                out.append(None)
+                continue
+            if type(g) is not Tensor:
+                g = np.asarray(g)
+                if g.dtype != c.dtype:
+                    g = g.astype(c.dtype)
+                g = _make(g, None)
+            elif g.dtype != c.dtype:
+                g = g.astype(c.dtype)
+            out.append(g)
+        return out
+
+
+def _graph_roots(ts):
+    """The graph entry points of Tensors `ts` and of their tangents (nested, every level)."""
+    roots, stack = [], list(ts)
+    while stack:
+        t = stack.pop()
+        if not isinstance(t, Tensor):
+            continue
+        if t.grad_fn is not None:
+            roots.append(t.grad_fn)
+        elif t._requires_grad:
+            roots.append(t)
+        if t._tangents:
+            stack.extend(t._tangents.values())
+    return roots
+
+
+def _reaches_outside(roots, capture):
+    """Does the graph under `roots` reach a Tensor requiring grad other than the captured
+    copies? (A closure over an outer variable or a parameter: the result must stay
+    differentiable with respect to it.)"""
+    seen = set(capture)                  # the walk stops at this call's own copies
+    stack = [r for r in roots if r not in seen]
+    while stack:
+        node = stack.pop()
+        if type(node) is Tensor:
+            return True
+        if node in seen:
+            continue
+        seen.add(node)
+        for p in node.parents:
+            if p is not None and p not in seen:
+                stack.append(p)
+    return False
+
+
+def _root(o):
+    """The node to start backward from for output o, or None when o does not depend on
+    anything that requires grad."""
+    if not isinstance(o, Tensor):
+        return None
+    if o.grad_fn is not None:
+        return o.grad_fn
+    return o if o._requires_grad else None
+
+
+def _out_tensor(o, who):
+    if isinstance(o, Tensor):
+        return o
+    if _is_number(o) or isinstance(o, np.ndarray) and o.dtype.kind in "biufc":
+        return _make(np.asarray(o), None)
+    raise TypeError(f"{who}: the function must return Tensors, ndarrays or numbers (or trees "
+                    f"of them), got {type(o).__name__}")
+
+
+def _split_aux(res, has_aux, who):
+    if not has_aux:
+        return res, None
+    if not isinstance(res, (tuple, list)) or len(res) != 2:
+        raise TypeError(f"{who} with has_aux=True needs the function to return a pair "
+                        f"(output, aux), got {type(res).__name__}"
+                        + (f" of length {len(res)}" if isinstance(res, (tuple, list)) else ""))
+    return res[0], res[1]
+
+
+# ---- results --------------------------------------------------------------------------------
+
+class _Export:
+    """Turns internal results (Tensors) into what the caller gets back.
+
+    keep: the results must stay connected to the graph (something outside needs it).
+    plain: the caller gave no Tensors (then ndarrays/floats come back at the outermost call).
+    scalars: every input leaf was a Python number (0-d results become floats)."""
+    __slots__ = ("keep", "plain", "scalars")
+
+    def __init__(self, keep, args):
+        self.keep = keep
+        self.plain = self.scalars = False
+        if _depth.value == 0:
+            leaves = tree_flatten(args)[0]
+            self.plain = not any(isinstance(x, Tensor) for x in leaves)
+            self.scalars = self.plain and all(_is_number(x) for x in leaves)
+
+    def __call__(self, t, like=None):
+        """One result; `like` is the primal it is the gradient of (its type is kept)."""
+        if not isinstance(t, Tensor):
+            return t
+        if not self.keep:
+            t = _detach_deep(t)                      # only this call's own copies lie below
+        if not self.plain or t.grad_fn is not None or t._tangents is not None:
+            return t
+        a = t.data
+        if type(a) is not np.ndarray:
+            a = np.asarray(a)
+        elif not a.flags.writeable or a.base is not None:
+            a = a.copy()                             # never hand out a view of a seed or basis
+        if like is not None:
+            return float(a) if _is_number(like) and a.ndim == 0 else a
+        return a.item() if self.scalars and a.ndim == 0 else a
+
+    def tree(self, tree):
+        leaves, td = tree_flatten(tree)
+        return tree_unflatten(td, [self(x) for x in leaves])
+
+
+def _detach_deep(t):
+    """t and its tangents (at every level, nested) cut from the graph."""
+    tans = t._tangents
+    if t.grad_fn is None and not t._requires_grad and not tans:
+        return t
+    d = _make(t.data, None)
+    if tans:
+        d._tangents = {k: _detach_deep(v) for k, v in tans.items()}
+    return d
+
+
+def _zeros(shape, dtype):
+    return _make(np.zeros(shape, dtype), None)
+
+
+# ---- grad, value_and_grad, vjp --------------------------------------------------------------
+
+def _diff_call(f, args, nums, who, ambient):
+    """Call f with private copies of the differentiated arguments (argnums `nums`).
+    Returns (result, watched, per-argument treedefs)."""
+    leaves, defs = [], []
+    for i in nums:
+        ls, td = tree_flatten(args[i])
+        leaves.extend(ls)
+        defs.append((td, len(ls)))
+    w = _Watched(leaves, who, ambient)
+    call = list(args)
+    k = 0
+    for i, (td, n) in zip(nums, defs):
+        call[i] = tree_unflatten(td, w.copies[k:k + n])
+        k += n
+    return f(*call), w, defs
+
+
+def _regroup(values, defs):
+    """Per-leaf values back into one tree per differentiated argument."""
+    out, k = [], 0
+    for td, n in defs:
+        out.append(tree_unflatten(td, values[k:k + n]))
+        k += n
+    return out
+
+
+def value_and_grad(f, argnums=0, has_aux=False):
+    """The function x ↦ (f(x), ∇f(x)), by one forward and one reverse pass.
+
+    f must return one element (shape () or (1,), …). With argnums a tuple the gradient is a
+    tuple (one per argument); each gradient has its argument's tree structure. With has_aux,
+    f returns (value, aux) and the result is ((value, aux), gradient)."""
+    _check_callable(f, "value_and_grad")
+    nums, single = _argnums(argnums, "value_and_grad")
+    return _value_and_grad(f, nums, single, has_aux, "value_and_grad")
+
+
+def grad(f, argnums=0, has_aux=False):
+    """The gradient ∇f of a function with one-element output, as a function of f's arguments.
+
+    ∇f(x) = ∂f/∂x by one reverse pass (its cost is a small multiple of one f evaluation).
+    argnums: which arguments (int or tuple); has_aux: f returns (value, aux) and grad returns
+    (gradient, aux). Composes with every transform, to any order: grad(grad(grad(f)))."""
+    _check_callable(f, "grad")
+    nums, single = _argnums(argnums, "grad")
+    vg = _value_and_grad(f, nums, single, has_aux, "grad")
+
+    def grad_f(*args, **kwargs):
+        value, g = vg(*args, **kwargs)
+        return (g, value[1]) if has_aux else g
+
+    _name(grad_f, f, "grad")
+    return grad_f
+
+
+def _name(wrapper, f, prefix):
+    wrapper.__name__ = f"{prefix}({getattr(f, '__name__', 'f')})"
+    wrapper.__qualname__ = wrapper.__name__
+    wrapper.__doc__ = f"{prefix} of {getattr(f, '__name__', repr(f))} (a wengert transform)"
+    wrapper.__wrapped__ = f
+
+
+def _value_and_grad(f, nums, single, has_aux, who):
+    def vg(*args, **kwargs):
+        ambient = _grad.enabled
+        pos = _resolve(nums, len(args), who)
+        with _running():
+            res, w, defs = _diff_call(lambda *a: f(*a, **kwargs), args, pos, who, ambient)
+            out, aux = _split_aux(res, has_aux, who)
+            if isinstance(out, (tuple, list, dict)):
+                raise TypeError(f"{who} needs a function with one output element; got a "
+                                f"{type(out).__name__}. For several outputs use jacrev or vjp.")
+            out = _out_tensor(out, who)
+            if out.size != 1:
+                raise TypeError(f"{who} needs a function whose output has exactly one element; "
+                                f"got shape {out.shape}. For a Jacobian use jacrev (or jacfwd); "
+                                f"for a vector-Jacobian product use vjp.")
+            if out.dtype.kind not in "fc":
+                raise TypeError(f"{who} needs a floating-point output, got dtype {out.dtype}")
+            record, tensors = w.modes([out])
+            root = _root(out)
+            roots = [] if root is None else [root]
+            grads = w.backward(roots, [np.ones(out.shape, out.dtype)], record, tensors, record)
+            grads = [_zeros(c.shape, c.dtype) if g is None else g for c, g in zip(w.copies, grads)]
+        ex = _Export(record, args)
+        grads = [ex(g, like) for g, like in zip(grads, w.primals)]
+        per_arg = _regroup(grads, defs)
+        g = per_arg[0] if single else tuple(per_arg)
+        value = ex(out)
+        if has_aux:
+            return (value, ex.tree(aux)), g
+        return value, g
+
+    _name(vg, f, "value_and_grad")
+    return vg
+
+
+def vjp(f, *primals, has_aux=False):
+    """(f(*primals), vjp_fn): vjp_fn(cotangent) = cotangentᵀ·∂f/∂primals, one reverse pass per
+    call (the graph is kept, so vjp_fn may be called many times).
+
+    The cotangent has the structure and shapes of f's output; vjp_fn returns a tuple with one
+    entry per primal, each with that primal's structure. With has_aux, f returns (out, aux)
+    and vjp returns (out, vjp_fn, aux)."""
+    _check_callable(f, "vjp")
+    ambient = _grad.enabled
+    with _running():
+        res, w, defs = _diff_call(f, primals, range(len(primals)), "vjp", ambient)
+        out, aux = _split_aux(res, has_aux, "vjp")
+        out_leaves, out_def = tree_flatten(out)
+        outs = [_out_tensor(o, "vjp") for o in out_leaves]
+        record, tensors = w.modes(outs)
+    ex = _Export(record, primals)
+    out_value = ex.tree(tree_unflatten(out_def, outs))
+
+    def vjp_fn(cotangent):
+        ct_leaves, ct_def = tree_flatten(cotangent)
+        if ct_def != out_def:
+            raise ValueError(f"vjp_fn: the cotangent must have the structure of f's output "
+                             f"{out_def!r}, got {ct_def!r}")
+        roots, seeds = [], []
+        rec, ten = record, tensors
+        for k, (o, c) in enumerate(zip(outs, ct_leaves)):
+            c = c if isinstance(c, Tensor) else np.asarray(c, dtype=o.dtype)
+            if tuple(np.shape(c)) != o.shape:
+                raise ValueError(f"vjp_fn: cotangent {k} has shape {tuple(np.shape(c))} but "
+                                 f"the output it belongs to has shape {o.shape}")
+            if isinstance(c, Tensor):
+                rec = rec or c._requires_grad or _tangent_requires_grad(c)
+                ten = ten or rec or c._tangents is not None
+            r = _root(o)
+            if r is not None:
+                roots.append(r)
+                seeds.append(c)
+        if not ten:
+            seeds = [s.data if isinstance(s, Tensor) else s for s in seeds]
+        with _running():
+            grads = w.backward(roots, seeds, rec, ten, True)
+        grads = [_zeros(c.shape, c.dtype) if g is None else g for c, g in zip(w.copies, grads)]
+        exv = _Export(rec, (primals, cotangent))
+        return tuple(_regroup([exv(g, like) for g, like in zip(grads, w.primals)], defs))
+
+    _name(vjp_fn, f, "vjp")
+    if has_aux:
+        return out_value, vjp_fn, ex.tree(aux)
+    return out_value, vjp_fn
+
+
+# ---- forward mode ---------------------------------------------------------------------------
+
+def _attach(p, t, level, ambient):
+    """p + t·ε at `level` (t may carry leading batch axes), connected to p's graph."""
+    if not ambient and p._requires_grad:
+        q = _make(p.data, None)
+        q._tangents = p._tangents
+        p = q
+    if p._requires_grad:
+        out = positive(p)                  # recorded: gradients still reach p
+    else:
+        out = _make(p.data, None)
+        out._tangents = dict(p._tangents) if p._tangents else None
+    _set_tangent(out, level, t)
+    return out
+
+
+def _tangent_for(p, t, k, who):
+    """The tangent t for primal p (a Tensor), checked and cast to p's dtype."""
+    if isinstance(t, Tensor):
+        tt = t
+    elif _is_number(t) or isinstance(t, np.ndarray):
+        tt = _make(np.asarray(t), None)
+    else:
+        raise TypeError(f"{who}: tangents must be Tensors, ndarrays or numbers, got "
+                        f"{type(t).__name__} at leaf {k}")
+    if tt.shape != p.shape:
+        raise ValueError(f"{who}: tangent {k} has shape {tt.shape} but its primal has shape "
+                         f"{p.shape}; they must match")
+    if tt.dtype != p.dtype:
+        tt = tt.astype(p.dtype)
+    return tt
+
+
+def _read_tangent(o, level, lead):
+    """(primal without `level`, its tangent at `level` or zeros of shape lead + o.shape)."""
+    tans = o._tangents
+    t = tans.get(level) if tans is not None else None
+    if t is None:
+        return o, _zeros(lead + o.shape, o.dtype)
+    p = _without(o, level)
+    if t.shape != lead + o.shape:          # a tangent that never met a batched one
+        from .ops.shape import broadcast_to
+        t = broadcast_to(t, lead + o.shape)
+    if t.dtype != o.dtype and o.dtype.kind in "fc":
+        t = t.astype(o.dtype)
+    return p, t
+
+
+def _push_forward(f, args, leaves_of, tangent_of, ambient):
+    """Call f with each selected primal leaf carrying its tangent at a fresh level.
+    leaves_of: list of (arg index, treedef, primal Tensors); tangent_of(j, p) gives leaf j's
+    tangent. Returns (f's result, the level)."""
+    level = new_level()
+    call = list(args)
+    j = 0
+    for i, td, ps in leaves_of:
+        dual_leaves = []
+        for p in ps:
+            dual_leaves.append(_attach(p, tangent_of(j, p), level, ambient))
+            j += 1
+        call[i] = tree_unflatten(td, dual_leaves)
+    return f(*call), level
+
+
+def jvp(f, primals, tangents, has_aux=False):
+    """(f(primals), ∂f·tangents): the value and the directional derivative, in one forward pass
+    (dual numbers: each op carries value and tangent together; a small multiple of the cost
+    of evaluating f).
+
+    primals and tangents are tuples (one entry per argument of f) of the same structure and
+    shapes. With has_aux, f returns (out, aux) and jvp returns (out, tangent_out, aux)."""
+    _check_callable(f, "jvp")
+    if not isinstance(primals, (tuple, list)):
+        raise TypeError(f"jvp: primals must be a tuple (or list) with one entry per argument of "
+                        f"f, got {type(primals).__name__}")
+    if not isinstance(tangents, (tuple, list)):
+        raise TypeError(f"jvp: tangents must be a tuple (or list) with one entry per argument "
+                        f"of f, got {type(tangents).__name__}")
+    pl, pdef = tree_flatten(tuple(primals))
+    tl, tdef = tree_flatten(tuple(tangents))
+    if pdef != tdef:
+        raise ValueError(f"jvp: primals and tangents must have the same structure, got "
+                         f"{pdef!r} and {tdef!r}")
+    ambient = _grad.enabled
+    with _running():
+        ps = [_primal_tensor(p, "jvp") for p in pl]
+        ts = [_tangent_for(p, t, k, "jvp") for k, (p, t) in enumerate(zip(ps, tl))]
+        leaves_of, k = [], 0
+        for i, a in enumerate(primals):
+            ls, td = tree_flatten(a)
+            leaves_of.append((i, td, ps[k:k + len(ls)]))
+            k += len(ls)
+        res, level = _push_forward(f, primals, leaves_of, lambda j, p: ts[j], ambient)
+        out, aux = _split_aux(res, has_aux, "jvp")
+        ol, odef = tree_flatten(out)
+        pairs = [_read_tangent(_out_tensor(o, "jvp"), level, ()) for o in ol]
+    ex = _Export(True, (primals, tangents))
+    value = tree_unflatten(odef, [ex(p) for p, _ in pairs])
+    tan = tree_unflatten(odef, [ex(t) for _, t in pairs])
+    if has_aux:
+        return value, tan, ex.tree(_strip_level(aux, level))
+    return value, tan
+
+
+def _strip_level(tree, level):
+    """The tree with every Tensor leaf's tangent at `level` removed (aux outputs)."""
+    leaves, td = tree_flatten(tree)
+    return tree_unflatten(td, [_without(x, level) for x in leaves])
+
+
+def _without(t, level):
+    if not isinstance(t, Tensor) or t._tangents is None or level not in t._tangents:
+        return t
+    p = _make(t.data, t.grad_fn)
+    p._requires_grad = t._requires_grad
+    p._tangents = {k: v for k, v in t._tangents.items() if k != level} or None
+    return p
+
+
+def linearize(f, *primals):
+    """(f(*primals), f_jvp) where f_jvp(*tangents) = ∂f(primals)·tangents, the linear map.
+
+    Cost: f is evaluated once now; each call of f_jvp runs one forward-mode pass of f at the
+    primals (a full jvp: the primal is recomputed along with the tangent), so it re-evaluates
+    f rather than replaying a stored linear graph. Take `jacfwd` when the whole Jacobian is
+    wanted: one batched pass instead of one call per direction."""
+    _check_callable(f, "linearize")
+    ambient = _grad.enabled
+    with _running(), _grad_mode(ambient):
+        out = f(*primals)
+    ex = _Export(True, primals)
+    out_value = ex.tree(out)
+    n = len(primals)
+
+    def f_jvp(*tangents):
+        if len(tangents) != n:
+            raise TypeError(f"linearize: f_jvp takes {n} tangent{'s' if n != 1 else ''} (one "
+                            f"per primal), got {len(tangents)}")
+        return jvp(f, primals, tangents)[1]
+
+    _name(f_jvp, f, "linearize")
+    return out_value, f_jvp
+
+
+# ---- Jacobians ------------------------------------------------------------------------------
+
+def _basis(n, offset, size, shape, dtype):
+    """Rows offset … offset+size of the n×n identity, shaped (n,) + shape: the basis vectors
+    that belong to one leaf of size `size` among all the leaves."""
+    e = np.eye(n, size, -offset, dtype=dtype)
+    return e.reshape((n,) + tuple(shape))
+
+
+def _jac_block(t, rows, lead_first, out_shape, in_shape):
+    """Cut one leaf pair's block from a batched result and shape it out_shape + in_shape.
+
+    t: (n,) + shape where the batch runs over `rows` (a slice); lead_first says whether the
+    batch indexes the output (jacrev: batch = out elements, trailing = input shape) or the
+    input (jacfwd: batch = in elements, trailing = output shape)."""
+    b = t if rows is None or (rows.start == 0 and rows.stop == t.shape[0]) else t[rows]
+    target = tuple(out_shape) + tuple(in_shape)
+    if lead_first:                     # (m_k,) + in_shape → out_shape + in_shape
+        return _reshape(b, target)
+    m = int(np.prod(out_shape, dtype=np.int64))
+    n = int(np.prod(in_shape, dtype=np.int64))
+    b = _reshape(b, (n, m))            # (n_j,) + out_shape → out_shape + in_shape
+    return _reshape(b.T, target)
+
+
+def _reshape(b, shape):
+    # no op (and no node) when the shape is already right: the common 1-D case
+    return b if b.shape == shape else b.reshape(shape)
+
+
+def _jac_tree(blocks, odef, defs, single):
+    """blocks[k][j]: block for output leaf k, input leaf j → out tree of (in trees)."""
+    per_out = []
+    for row in blocks:
+        per_arg = _regroup(row, defs)
+        per_out.append(per_arg[0] if single else tuple(per_arg))
+    return tree_unflatten(odef, per_out)
+
+
+def jacrev(f, argnums=0, has_aux=False):
+    """The Jacobian of f by reverse mode: ONE reverse pass pulling all m basis cotangents at
+    once (a cotangent of shape (m,) + out.shape). Best when outputs are few (m ≤ n).
+
+    Result: for each output leaf, for each differentiated argument (a tuple when argnums is),
+    an array of shape out.shape + in.shape. With has_aux returns (jacobian, aux)."""
+    _check_callable(f, "jacrev")
+    nums, single = _argnums(argnums, "jacrev")
+
+    def jac_f(*args, **kwargs):
+        ambient = _grad.enabled
+        pos = _resolve(nums, len(args), "jacrev")
+        with _running():
+            res, w, defs = _diff_call(lambda *a: f(*a, **kwargs), args, pos, "jacrev", ambient)
+            out, aux = _split_aux(res, has_aux, "jacrev")
+            ol, odef = tree_flatten(out)
+            outs = [_out_tensor(o, "jacrev") for o in ol]
+            record, tensors = w.modes(outs)
+            m = sum(o.size for o in outs)
+            batched = m != 1
+            roots, seeds, rows, off = [], [], [], 0
+            for o in outs:
+                rows.append(slice(off, off + o.size) if batched else None)
+                r = _root(o)
+                if r is not None and m:          # m = 0: no output elements, nothing to pull
+                    roots.append(r)
+                    seeds.append(_basis(m, off, o.size, o.shape, o.dtype) if batched
+                                 else np.ones(o.shape, o.dtype))
+                off += o.size
+            grads = w.backward(roots, seeds, record, tensors, record)
+            blocks = []
+            for o, rw in zip(outs, rows):
+                row = []
+                for c, g in zip(w.copies, grads):
+                    if g is None:
+                        row.append(_zeros(o.shape + c.shape, c.dtype))
+                    else:
+                        row.append(_jac_block(g, rw, True, o.shape, c.shape))
+                blocks.append(row)
+        ex = _Export(record, args)
+        jac = _jac_tree([[ex(b) for b in row] for row in blocks], odef, defs, single)
+        if has_aux:
+            return jac, ex.tree(aux)
+        return jac
+
+    _name(jac_f, f, "jacrev")
+    return jac_f
+
+
+jacobian = jacrev
+
+
+def jacfwd(f, argnums=0, has_aux=False):
+    """The Jacobian of f by forward mode: ONE forward pass pushing all n basis tangents at
+    once (a tangent of shape (n,) + x.shape on each input). Best when inputs are few (n ≤ m).
+
+    Result: as jacrev — out.shape + in.shape per (output leaf, input leaf)."""
+    _check_callable(f, "jacfwd")
+    nums, single = _argnums(argnums, "jacfwd")
+
+    def jac_f(*args, **kwargs):
+        ambient = _grad.enabled
+        pos = _resolve(nums, len(args), "jacfwd")
+        with _running():
+            leaves_of, defs, ps = [], [], []
+            for i in pos:
+                ls, td = tree_flatten(args[i])
+                tens = [_primal_tensor(x, "jacfwd") for x in ls]
+                leaves_of.append((i, td, tens))
+                defs.append((td, len(ls)))
+                ps.extend(tens)
+            n = sum(p.size for p in ps)
+            batched = n != 1
+            offs = np.cumsum([0] + [p.size for p in ps]).tolist()
+
+            def tangent_of(j, p):
+                if not batched:
+                    return _make(np.ones(p.shape, p.dtype), None)
+                return _make(_basis(n, offs[j], p.size, p.shape, p.dtype), None)
+
+            if n:
+                res, level = _push_forward(lambda *a: f(*a, **kwargs), args, leaves_of,
+                                           tangent_of, ambient)
+            else:                                # no input elements: nothing to push
+                res, level = f(*args, **kwargs), None
+            out, aux = _split_aux(res, has_aux, "jacfwd")
+            ol, odef = tree_flatten(out)
+            lead = (n,) if batched else ()
+            blocks = []
+            for o in ol:
+                o = _out_tensor(o, "jacfwd")
+                _, t = _read_tangent(o, level, lead)
+                row = []
+                for j, p in enumerate(ps):
+                    rows = slice(offs[j], offs[j + 1]) if batched else None
+                    row.append(_jac_block(t, rows, False, o.shape, p.shape))
+                blocks.append(row)
+        ex = _Export(True, args)
+        jac = _jac_tree([[ex(b) for b in row] for row in blocks], odef, defs, single)
+        if has_aux:
+            return jac, ex.tree(_strip_level(aux, level))
+        return jac
+
+    _name(jac_f, f, "jacfwd")
+    return jac_f
+
+
+def hessian(f, argnums=0, has_aux=False):
+    """The Hessian ∂²f/∂x² of a function with one-element output: jacfwd(jacrev(f)), forward
+    over reverse — one reverse pass carrying a batch of n tangents. Shape: in.shape + in.shape
+    (for tuple argnums, a tuple of tuples of blocks), after f's own output shape."""
+    _check_callable(f, "hessian")
+    _argnums(argnums, "hessian")
+    h = jacfwd(jacrev(f, argnums, has_aux), argnums, has_aux)
+    _name(h, f, "hessian")
+    return h
+
+
+def hvp(f, x, v):
+    """H·v, the Hessian of f (one-element output) at x times v, by ONE forward-over-reverse
+    pass: the jvp of grad f at x in direction v. The Hessian is never formed; the cost is a
+    small multiple of one gradient. x and v are trees of the same structure and shapes."""
+    _check_callable(f, "hvp")
+    xl, xdef = tree_flatten(x)
+    vl, vdef = tree_flatten(v)
+    if xdef != vdef:
+        raise ValueError(f"hvp: v must have the structure of x, got {vdef!r} and {xdef!r}")
+    for k, (a, b) in enumerate(zip(xl, vl)):
+        if tuple(np.shape(a)) != tuple(np.shape(b)):
+            raise ValueError(f"hvp: v has shape {tuple(np.shape(b))} where x has shape "
+                             f"{tuple(np.shape(a))} (leaf {k}); they must match")
+    return jvp(grad(f), (x,), (v,))[1]
