@@ -351,3 +351,44 @@ def test_a_checkpoint_passes_tangents_through():
     np.testing.assert_allclose(y.tangent.numpy(), np.sin(x0) + x0 * np.cos(x0))
     y.primal.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), y.tangent.numpy())
+
+
+def test_forward_over_reverse_through_output_saving_ops_frees_the_graph():
+    import gc
+    import weakref
+    x = wg.tensor([0.5, 1.0], requires_grad=True)
+    y = wg.exp(wg.dual(x, wg.tensor([1.0, 0.0])))
+    ref = weakref.ref(y.grad_fn)
+    del y
+    assert ref() is None          # no cycle through the forward-mode bookkeeping
+
+
+def test_masked_branch_stays_nan_free_in_reverse_over_forward():
+    x = wg.tensor([0.0, 2.0], requires_grad=True)
+    xd = wg.dual(x, wg.tensor([1.0, 1.0]))
+    y = wg.where(xd > 0, wg.sqrt(xd * xd), 0.0)
+    (g,) = wg.autograd.grad(y.tangent.sum(), x)
+    assert np.all(np.isfinite(g.numpy()))
+
+
+def test_forward_mode_through_a_masked_branch_gives_no_warning():
+    import warnings
+    d = wg.dual(wg.tensor([0.0, 4.0]), wg.tensor([1.0, 1.0]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = wg.where(d > 0, wg.sqrt(d), 0.0)
+    np.testing.assert_allclose(y.tangent.numpy(), [0.0, 0.25])
+
+
+def test_in_place_on_a_dual_updates_its_tangent():
+    d = wg.dual(wg.tensor([1.0, 2.0]), wg.tensor([1.0, 1.0]))
+    d *= 3
+    np.testing.assert_allclose(d.tangent.numpy(), [3.0, 3.0])
+    d[0] = 5.0
+    np.testing.assert_allclose(d.tangent.numpy(), [0.0, 3.0])
+
+
+def test_an_unsupported_numpy_function_on_a_dual_raises():
+    d = wg.dual(wg.tensor([1.0, 2.0, 3.0]), wg.tensor([1.0, 1.0, 1.0]))
+    with pytest.raises(TypeError, match="not differentiable"):
+        np.median(d)

@@ -252,19 +252,24 @@ class Tensor:
         outside the graph is updated in its own memory (NumPy semantics, shared by detach()),
         anything in the graph gets a fresh array so no saved value changes under a node."""
         other_rg = isinstance(other, Tensor) and other._requires_grad
-        if _grad_state.enabled and (self._requires_grad or other_rg):
-            if self.grad_fn is None and self._requires_grad:
+        dual = self._tangents is not None or (isinstance(other, Tensor) and
+                                               other._tangents is not None)
+        if (_grad_state.enabled and (self._requires_grad or other_rg)) or dual:
+            if self.grad_fn is None and self._requires_grad and _grad_state.enabled:
                 raise RuntimeError(
                     "a leaf tensor that requires grad is being used in an in-place operation; "
                     "do the update inside `with wg.no_grad():` (as optimizers do) or write it "
                     "out of place (x = x + 1)")
             old = _make(self.data, self.grad_fn)
             old._requires_grad = self._requires_grad
+            old._tangents = self._tangents
             r = op(old, other)
             if r.data.dtype != self.data.dtype:
                 _check_cast(r.data.dtype, self.data.dtype)
                 r = astype(r, self.data.dtype)
-            self.data, self.grad_fn, self._requires_grad = r.data, r.grad_fn, True
+            self.data, self._tangents = r.data, r._tangents
+            if r.grad_fn is not None:
+                self.grad_fn, self._requires_grad = r.grad_fn, True
         else:
             r = op(self.data, other.data if isinstance(other, Tensor) else other).data
             d = self.data
@@ -310,7 +315,7 @@ class Tensor:
         index = _unwrap_index(index)
         d = self.data
         if (not (_grad_state.enabled and (self._requires_grad or _needs_grad(value)))
-                and self._writable()):
+                and self._tangents is None and not _has_tangents(value) and self._writable()):
             d[index] = value.data if isinstance(value, Tensor) else value    # plain NumPy
             self._version += 1
             self._bump_aliases()
@@ -497,10 +502,21 @@ def _numpy_name(func):
     return ("np.linalg." if "linalg" in mod else "np.fft." if "fft" in mod else "np.") + func.__name__
 
 
+def _has_tangents(obj):
+    if isinstance(obj, Tensor):
+        return obj._tangents is not None
+    if isinstance(obj, (list, tuple)):
+        return any(_has_tangents(o) for o in obj)
+    if isinstance(obj, dict):
+        return any(_has_tangents(o) for o in obj.values())
+    return False
+
+
 def _fallback(func, args, kwargs, what):
     """A NumPy function wengert does not differentiate: fine on constants, an error (never
-    a silently detached result) when something would need its gradient."""
-    if _grad_state.enabled and (_needs_grad(args) or _needs_grad(kwargs)):
+    a silently detached result) when something would need its gradient or carries a tangent."""
+    if (_grad_state.enabled and (_needs_grad(args) or _needs_grad(kwargs))) or \
+            _has_tangents(args) or _has_tangents(kwargs):
         raise TypeError(f"{what} is not differentiable in wengert; use a wengert function, or "
                         f"call it on .detach()ed tensors if no gradient is needed")
     out = func(*_strip(args), **_strip(kwargs))

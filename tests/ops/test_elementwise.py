@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import wengert as wg
+from wengert.ops._primitive import masked_multiply
 from tests.ops.op_table import Row, generic_tests
 from wengert.ops import elementwise
 from wengert.ops._primitive import Op
@@ -96,6 +97,9 @@ ROWS = [
     Row(wg.add, np.add, nargs=2),
     Row(wg.subtract, np.subtract, nargs=2),
     Row(wg.multiply, np.multiply, nargs=2),
+    # the engine's zero-masking product (masked_mul's recorded form): equals multiply away
+    # from zero cotangents
+    Row(masked_multiply, np.multiply, nargs=2, domain=(0.5, 2.0)),
     Row(wg.divide, np.divide, nargs=2, sample=per_arg(None, away(0.5, 2.0))),
     Row(wg.true_divide, np.true_divide, nargs=2, sample=per_arg(None, away(0.5, 2.0)), shapes=TWO,
         id="true_divide"),

@@ -18,7 +18,7 @@ checkpoints differentiable to any order.
 import numpy as np
 
 from ..grad_mode import state as _grad
-from ..ops._primitive import Op, _Select, _out_tangents, _set_tangent, _version_checked
+from ..ops._primitive import Op, _Select, _replay, _set_tangent, _shadow, _version_checked
 from ..ops._shapes import sum_to
 from ..tensor import Tensor, _make
 from . import anomaly as _anomaly
@@ -185,15 +185,16 @@ class FunctionCtx:
             else:
                 o = self._outs[k]
                 if create and node is not None and _floating(o):
-                    if len(self._metas) == 1:
+                    replay = _replay.get(node) if _replay else None
+                    if replay is not None and any(isinstance(a, Tensor) and a._tangents
+                                                  for a in replay[1]):
+                        res = replay[0](*replay[1])   # forward mode saw it: recompute, tangents too
+                        o = res[k] if isinstance(res, tuple) else res
+                    elif len(self._metas) == 1:
                         o = _make(o, node)
                     else:
                         sel = _selectors(node.op, len(self._metas))[k]
                         o = _make(o, Node(sel, (node,), None, 0, None))
-                    tans = _out_tangents.get(node) if _out_tangents else None
-                    if tans:            # forward mode saw this output: its tangents come back
-                        o._tangents = {lvl: ts[k] for lvl, ts in tans.items()
-                                       if ts[k] is not None} or None
                 else:
                     o = _make(o, None)
                 out.append(o)
@@ -354,7 +355,7 @@ def _apply_forward_mode(cls, args):
                 lead = tuple(t.shape[:t.ndim - a.ndim])
                 break
         ts = tuple(t if t is not None else _zero_tangent(a, lead) for a, t in zip(args, tangents))
-        ctx._live = (args, outs)
+        ctx._live = (args, tuple(_shadow(o) for o in outs))   # no cycle via the tangents
         try:
             res = f(ctx, *ts)
         finally:
@@ -375,8 +376,8 @@ def _apply_forward_mode(cls, args):
     node = next((o.grad_fn for o in outs if o.grad_fn is not None), None)
     if node is not None and isinstance(result, tuple):
         node = node.parents[0]            # past the output's selector, to the Function's node
-    if node is not None and any(t is not None for t in fitted):
-        _out_tangents.setdefault(node, {})[level] = fitted
+    if node is not None:
+        _replay[node] = (cls.apply, args, {})
     return result, ctx
 
 

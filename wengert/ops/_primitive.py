@@ -77,26 +77,33 @@ def _version_checked(node, i, t, v, create):
 
 
 def masked_mul(g, d):
-    """g·d, but exactly 0 where g is exactly 0 and d is inf or NaN.
+    """g·d with 0·(anything) = 0 on either side, so an exactly-zero cotangent contributes
+    exactly 0 even where d is inf or NaN (and an exactly-zero factor cuts a NaN that only
+    reaches it through a masked path, at higher orders). Used by ops marked singular.
 
-    Only the non-finite places of d are touched, so where d is finite the product keeps its
-    full dependence on g (derivatives of any order stay right)."""
-    r = g * d
-    if type(r) is not Tensor:
-        if np.isfinite(r).all():
-            return r
-        return np.where(g == 0, 0.0, r)
-    bad = ~np.isfinite(d.data if isinstance(d, Tensor) else d)
-    if not bad.any():
+    On arrays (first order) the fix-up runs only when something is not finite. On Tensors it
+    is the op `masked_multiply`, whose derivatives are masked the same way, at every order."""
+    if type(g) is Tensor or type(d) is Tensor:
+        return masked_multiply(g, d)
+    return _masked_multiply_fwd(g, d)
+
+
+def _masked_multiply_fwd(a, b):
+    """a·b with 0·(anything) = 0."""
+    r = a * b
+    if np.isfinite(r).all():
         return r
-    return np.where(bad & (np.asarray(g) == 0), 0.0, r)
+    zero = (np.asarray(a) == 0) | (np.asarray(b) == 0)
+    return np.where(zero, 0.0, r).astype(np.result_type(r), copy=False)
 
 
 # ---- forward mode -------------------------------------------------------------------------
 
-# Tangents of saved outputs, per node and level: a rule that re-reads its output while
-# recording (create_graph inside jvp: forward-over-reverse) must see the output's tangents too.
-_out_tangents = weakref.WeakKeyDictionary()
+# What each op applied in forward mode was called with, per node: a recorded backward rule
+# that reads the op's output (create_graph inside jvp: forward-over-reverse) re-derives it
+# from these, so the output's tangents come back. Inputs lie upstream of their node, so the
+# weak map holds no cycle and a dropped graph is freed by reference counting.
+_replay = weakref.WeakKeyDictionary()
 
 
 def forward_mode(op, args, params):
@@ -114,23 +121,34 @@ def forward_mode(op, args, params):
             a._tangents = {k: v for k, v in a._tangents.items() if k != level} or None
     try:
         out = op(*args, **params)
-        t_out = op.push_tangent(tangents, args, params, out)
+        # the rule sees a shadow of the output (same value and node): were it `out` itself,
+        # out → its tangent → the tangent's graph → out would be a reference cycle
+        shadow = tuple(map(_shadow, out)) if isinstance(out, tuple) else _shadow(out)
+        with np.errstate(divide="ignore", invalid="ignore"):   # as in backward: masked places
+            t_out = op.push_tangent(tangents, args, params, shadow)
     finally:
         for a, tans in peeled.values():
             a._tangents = tans
+    first = out[0] if isinstance(out, tuple) else out
+    node = first.grad_fn
+    if node is not None:
+        _replay[node.parents[0] if isinstance(out, tuple) else node] = (op, args, params)
     if t_out is None:
         return out
     if isinstance(out, tuple):
         for o, t in zip(out, t_out):
             if t is not None:
                 _set_tangent(o, level, t)
-        node = out[0].grad_fn.parents[0] if out[0].grad_fn is not None else None
     else:
         _set_tangent(out, level, t_out)
-        node = out.grad_fn
-    if node is not None:
-        _out_tangents.setdefault(node, {})[level] = t_out
     return out
+
+
+def _shadow(t):
+    s = _make(t.data, t.grad_fn)
+    s._requires_grad = t._requires_grad
+    s._tangents = dict(t._tangents) if t._tangents else None
+    return s
 
 
 def _set_tangent(t, level, tangent):
@@ -143,20 +161,16 @@ def _set_tangent(t, level, tangent):
 
 def saved_output(value, node, selectors=None):
     """A saved output re-wrapped as a Tensor for a recorded backward rule: its gradient flows
-    into `node`; its tangents (if forward mode saw it) come back too."""
-    tans = _out_tangents.get(node) if _out_tangents else None
+    into `node`. If forward mode saw the op, the output is recomputed from its inputs instead,
+    so it carries its tangents."""
+    replay = _replay.get(node) if _replay else None
+    if replay is not None:
+        op, args, params = replay
+        if any(isinstance(a, Tensor) and a._tangents for a in args):
+            return op(*args, **params)
     if selectors:
-        outs = tuple(_make(o, Node(sel, (node,), None, 0, None)) for o, sel in zip(value, selectors))
-        if tans:
-            for lvl, ts in tans.items():
-                for o, t in zip(outs, ts):
-                    if t is not None:
-                        _set_tangent(o, lvl, t)
-        return outs
-    out = _make(value, node)
-    if tans:
-        out._tangents = dict(tans)
-    return out
+        return tuple(_make(o, Node(sel, (node,), None, 0, None)) for o, sel in zip(value, selectors))
+    return _make(value, node)
 
 
 # ---- unary --------------------------------------------------------------------------------
@@ -196,7 +210,8 @@ class UnaryOp(Op):
     def jvp(self, tangents, x, y):
         if self.of is None:
             return np.zeros_like(tangents[0])
-        return tangents[0] * self.deriv(x if self.of == "x" else y)
+        d = self.deriv(x if self.of == "x" else y)
+        return masked_mul(tangents[0], d) if self.singular else tangents[0] * d
 
     def push_tangent(self, tangents, args, params, out):
         return self.jvp(tangents, args[0], out)
@@ -324,7 +339,8 @@ class BinaryOp(Op):
                 t = np.reshape(t, lead + (1,) * (zd - vd) + vshape)
             if d is None:
                 continue
-            term = t if d is ONE else -t if d is NEG_ONE else t * d(x, y, z)
+            term = t if d is ONE else -t if d is NEG_ONE else (
+                masked_mul(t, d(x, y, z)) if self.singular else t * d(x, y, z))
             out = term if out is None else out + term
         if out is None:
             return None
@@ -344,6 +360,11 @@ def binary(name, fn, d_x, d_y, save="xy", singular=False, grad_name=None, doc=No
     op.save_x, op.save_y, op.save_z = "x" in save, "y" in save, "z" in save
     op.singular = singular
     return op
+
+
+# g·d that is exactly 0 wherever g is exactly 0: the recorded form of masked_mul.
+masked_multiply = binary("masked_multiply", _masked_multiply_fwd,
+                         lambda x, y, z: y, lambda x, y, z: x, singular=True)
 
 
 # ---- linear -------------------------------------------------------------------------------
