@@ -37,6 +37,12 @@ def with_tangent(primal, tangent, level):
         raise ValueError(f"tangent shape {t.shape} does not match primal shape {p.shape}")
     if t.dtype != p.dtype and p.dtype.kind in "fc":
         t = t.astype(p.dtype)
+    return attach(p, t, level)
+
+
+def attach(p, t, level):
+    """p + t·ε at `level` (t unchecked: it may carry leading batch axes), as a new Tensor
+    connected to p's graph."""
     if p._requires_grad:
         from .ops.elementwise import positive
         out = positive(p)                # recorded: gradients still reach p

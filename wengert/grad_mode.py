@@ -15,6 +15,23 @@ def is_grad_enabled():
     return state.enabled
 
 
+class grad_mode_set:
+    """A bare save/restore of this thread's grad mode, for internal use (cheaper than the
+    public context managers, which also work as decorators)."""
+    __slots__ = ("value", "prev")
+
+    def __init__(self, value):
+        self.value = value
+
+    def __enter__(self):
+        self.prev = state.enabled
+        state.enabled = self.value
+
+    def __exit__(self, *exc):
+        state.enabled = self.prev
+        return False
+
+
 class _GradMode:
     """Context manager and decorator (with or without parentheses) setting grad mode."""
 

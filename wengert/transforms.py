@@ -38,9 +38,8 @@ import threading
 import numpy as np
 
 from .engine.backward import run_backward
-from .forward import new_level
-from .grad_mode import state as _grad
-from .ops._primitive import _set_tangent
+from .forward import attach, new_level
+from .grad_mode import grad_mode_set, state as _grad
 from .ops.elementwise import positive
 from .tensor import Tensor, _make
 from .tree import tree_flatten, tree_unflatten
@@ -74,19 +73,6 @@ class _running:
         return False
 
 
-class _grad_mode:
-    __slots__ = ("value", "prev")
-
-    def __init__(self, value):
-        self.value = value
-
-    def __enter__(self):
-        self.prev = _grad.enabled
-        _grad.enabled = self.value
-
-    def __exit__(self, *exc):
-        _grad.enabled = self.prev
-        return False
 
 
 def _check_callable(f, who):
@@ -198,7 +184,7 @@ class _Watched:
             return [None] * len(self.copies)
         if tensors:
             seeds = [s if isinstance(s, Tensor) else _make(s, None) for s in seeds]
-        with _grad_mode(record):
+        with grad_mode_set(record):
             res = run_backward(roots, seeds, retain, tensors, self.capture)
         res = res + [None] * (len(self.copies) - len(res))
         out = []
@@ -494,13 +480,7 @@ def _attach(p, t, level, ambient):
         q = _make(p.data, None)
         q._tangents = p._tangents
         p = q
-    if p._requires_grad:
-        out = positive(p)                  # recorded: gradients still reach p
-    else:
-        out = _make(p.data, None)
-        out._tangents = dict(p._tangents) if p._tangents else None
-    _set_tangent(out, level, t)
-    return out
+    return attach(p, t, level)
 
 
 def _tangent_for(p, t, k, who):
@@ -615,7 +595,7 @@ def linearize(f, *primals):
     wanted: one batched pass instead of one call per direction."""
     _check_callable(f, "linearize")
     ambient = _grad.enabled
-    with _running(), _grad_mode(ambient):
+    with _running(), grad_mode_set(ambient):
         out = f(*primals)
     ex = _Export(True, primals)
     out_value = ex.tree(out)

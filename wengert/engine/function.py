@@ -17,8 +17,9 @@ checkpoints differentiable to any order.
 """
 import numpy as np
 
-from ..grad_mode import state as _grad
-from ..ops._primitive import Op, _Select, _replay, _set_tangent, _shadow, _version_checked
+from ..grad_mode import state as _grad, grad_mode_set
+from ..ops._primitive import (Op, _Select, _replay, _set_tangent, _shadow, _version_checked,
+                              peel, unpeel)
 from ..ops._shapes import sum_to
 from ..tensor import Tensor, _make
 from . import anomaly as _anomaly
@@ -28,20 +29,6 @@ from .node import Node
 __all__ = ["Function", "FunctionCtx", "checkpoint"]
 
 
-class _grad_mode:
-    # a bare save/restore of the thread's grad mode (cheaper than the public context managers)
-    __slots__ = ("value", "prev")
-
-    def __init__(self, value):
-        self.value = value
-
-    def __enter__(self):
-        self.prev = _grad.enabled
-        _grad.enabled = self.value
-
-    def __exit__(self, *exc):
-        _grad.enabled = self.prev
-        return False
 
 
 def _selectors(op, nout):
@@ -215,7 +202,7 @@ class _FunctionOp(Op):
             if create:
                 res = cls.backward(ctx, *gs)
             else:
-                with _grad_mode(False):
+                with grad_mode_set(False):
                     res = cls.backward(ctx, *gs)
         finally:
             ctx._node = None
@@ -286,7 +273,7 @@ class Function:
         needs = tuple(enabled and isinstance(a, Tensor) and a._requires_grad for a in args)
         datas = tuple(a.data if isinstance(a, Tensor) else a for a in args)
         ctx = FunctionCtx(needs)
-        with _grad_mode(False):
+        with grad_mode_set(False):
             raw = cls.forward(ctx, *datas)
         multi = isinstance(raw, tuple)
         raws = raw if multi else (raw,)
@@ -338,14 +325,7 @@ def _apply_forward_mode(cls, args):
         raise RuntimeError(f"{who} defines no staticmethod jvp(ctx, *tangents), but a forward-"
                            f"mode tangent (wg.dual, jvp, jacfwd, hessian, hvp) reached it; "
                            f"add a jvp returning the output tangent(s)")
-    level = max(max(a._tangents) for a in args if isinstance(a, Tensor) and a._tangents)
-    tangents = [a._tangents.get(level) if isinstance(a, Tensor) and a._tangents else None
-                for a in args]
-    peeled = {}
-    for a in args:
-        if isinstance(a, Tensor) and a._tangents and level in a._tangents and id(a) not in peeled:
-            peeled[id(a)] = (a, a._tangents)
-            a._tangents = {k: v for k, v in a._tangents.items() if k != level} or None
+    level, tangents, peeled = peel(args)
     try:
         result, ctx = _apply_any(cls, args)       # lower levels, by the same route
         outs = result if isinstance(result, tuple) else (result,)
@@ -361,8 +341,7 @@ def _apply_forward_mode(cls, args):
         finally:
             ctx._live = None
     finally:
-        for a, tans in peeled.values():
-            a._tangents = tans
+        unpeel(peeled)
     res = tuple(res) if isinstance(res, (tuple, list)) else (res,)
     if len(res) != len(outs):
         raise RuntimeError(f"{who}.jvp returned {len(res)} tangents, but forward returned "
@@ -470,13 +449,13 @@ def _leaf_copy(a, requires_grad):
 
 def _vjp(fn, xs, needs, gs, rng_state, create):
     """Σ_k gs[k]·∂fn(xs)[k]/∂xs[i] for each needed i (zeros where unused); xs are leaves."""
-    with _grad_mode(True), _rng_at(rng_state):
+    with grad_mode_set(True), _rng_at(rng_state):
         out = fn(*xs)
     outs = out if isinstance(out, tuple) else (out,)
     pairs = [(o, g) for o, g in zip(outs, gs) if isinstance(o, Tensor) and o._requires_grad]
     targets = [x for x, need in zip(xs, needs) if need]
     if pairs:
-        with _grad_mode(True):
+        with grad_mode_set(True):
             grads = _grad_of([o for o, _ in pairs], targets, [g for _, g in pairs],
                              create_graph=create, allow_unused=True)
     else:
@@ -544,7 +523,7 @@ def checkpoint(fn, *args):
     rng_state = creation.generator().bit_generator.state
     enabled = _grad.enabled
     needs = tuple(enabled and isinstance(a, Tensor) and a._requires_grad for a in args)
-    with _grad_mode(False):
+    with grad_mode_set(False):
         out = fn(*[_leaf_copy(a, False) for a in args])
     multi = isinstance(out, tuple)
     outs = out if multi else (out,)

@@ -111,14 +111,7 @@ def forward_mode(op, args, params):
     (which records the graph and handles lower levels by the same route), then push level
     L's tangents through the op's JVP rule, itself computed with wengert ops: lower levels
     and recording apply to the tangent computation too. Nesting without confusion follows."""
-    level = max(max(a._tangents) for a in args if isinstance(a, Tensor) and a._tangents)
-    tangents = [a._tangents.get(level) if isinstance(a, Tensor) and a._tangents else None
-                for a in args]
-    peeled = {}
-    for a in args:
-        if isinstance(a, Tensor) and a._tangents and level in a._tangents and id(a) not in peeled:
-            peeled[id(a)] = (a, a._tangents)
-            a._tangents = {k: v for k, v in a._tangents.items() if k != level} or None
+    level, tangents, peeled = peel(args)
     try:
         out = op(*args, **params)
         # the rule sees a shadow of the output (same value and node): were it `out` itself,
@@ -127,8 +120,7 @@ def forward_mode(op, args, params):
         with np.errstate(divide="ignore", invalid="ignore"):   # as in backward: masked places
             t_out = op.push_tangent(tangents, args, params, shadow)
     finally:
-        for a, tans in peeled.values():
-            a._tangents = tans
+        unpeel(peeled)
     first = out[0] if isinstance(out, tuple) else out
     node = first.grad_fn
     if node is not None:
@@ -142,6 +134,25 @@ def forward_mode(op, args, params):
     else:
         _set_tangent(out, level, t_out)
     return out
+
+
+def peel(args):
+    """Take the innermost level L off every input for the duration of one op: returns L,
+    each input's level-L tangent (None where absent), and what `unpeel` puts back."""
+    level = max(max(a._tangents) for a in args if isinstance(a, Tensor) and a._tangents)
+    tangents = [a._tangents.get(level) if isinstance(a, Tensor) and a._tangents else None
+                for a in args]
+    peeled = {}
+    for a in args:
+        if isinstance(a, Tensor) and a._tangents and level in a._tangents and id(a) not in peeled:
+            peeled[id(a)] = (a, a._tangents)
+            a._tangents = {k: v for k, v in a._tangents.items() if k != level} or None
+    return level, tangents, peeled
+
+
+def unpeel(peeled):
+    for a, tans in peeled.values():
+        a._tangents = tans
 
 
 def _shadow(t):
