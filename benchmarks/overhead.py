@@ -271,10 +271,17 @@ def main(argv=None):
     if sys.stderr.isatty():
         print(file=sys.stderr)
 
+    def total(m):
+        return m["fwd"] + m["bwd"] + m["free"]
+
     def med(impl, case, key):
-        vals = [m[key] if key != "total" else m["fwd"] + m["bwd"] + m["free"]
-                for m in results[impl, case]]
+        vals = [total(m) if key == "total" else m[key] for m in results[impl, case]]
         return statistics.median(vals) * 1e6, min(vals) * 1e6, max(vals) * 1e6
+
+    def ratio(a, b, case):
+        # per repeat, between neighbouring processes: robust to the machine's speed drifting
+        return statistics.median(total(x) / total(y)
+                                 for x, y in zip(results[a, case], results[b, case]))
 
     print(f"\nµs per op, median of {args.repeats} fresh processes, each the fastest of "
           f"{args.inner} chains (spread of the total: min–max)")
@@ -285,11 +292,16 @@ def main(argv=None):
             t, lo, hi = med(impl, case, "total")
             label = f"{case}, {n:,} ops" if impl == impls[0] else ""
             print(f"{label:<22}{impl:<9}{f:>9.2f}{b:>10.2f}{fr:>7.2f}{t:>8.2f}   {lo:.2f}–{hi:.2f}")
-        ratio = med("wengert", case, "total")[0] / med("numpy", case, "total")[0]
-        line = f"{'':<22}wengert/numpy = {ratio:.2f}×"
+        line = f"{'':<22}wengert/numpy = {ratio('wengert', 'numpy', case):.2f}×"
         if "torch" in impls:
-            line += f", wengert/torch = {med('wengert', case, 'total')[0] / med('torch', case, 'total')[0]:.2f}×"
+            line += f", wengert/torch = {ratio('wengert', 'torch', case):.2f}×"
         print(line)
+    print("(ratios: median over repeats of the ratio between processes run side by side)")
+    verdict = [f"16-vector within 3× the floor: {'yes' if ratio('wengert', 'numpy', '16-vector') <= 3 else 'NO'}"]
+    if "torch" in impls:
+        faster = all(ratio("wengert", "torch", c) < 1 for c in CASES)
+        verdict.append(f"faster than PyTorch eager on both: {'yes' if faster else 'NO'}")
+    print("targets: " + "; ".join(verdict))
     cmd = shlex.join([sys.executable, os.path.relpath(os.path.abspath(__file__))] +
                      (argv if argv is not None else sys.argv[1:]))
     print(f"\nreproduce: cd {shlex.quote(os.getcwd())} && {cmd}")

@@ -57,14 +57,15 @@ def walk(roots, pending=None):
                         ready.append(p)
 
 
-def run_backward(roots, seeds, retain_graph, create_graph, capture=None):
+def run_backward(roots, seeds, retain_graph, create_graph, capture=None, pending=None):
     """Propagate `seeds` (one per root) back through the graph.
 
     Without `capture`, leaves accumulate into `.grad`. With `capture` (a dict from a Node or
     leaf to the indices of the requested inputs it stands for), returns the gradient arriving
     at each captured target instead (None where it was not reached) and touches no `.grad`.
     """
-    pending = count_edges(roots)
+    if pending is None:
+        pending = count_edges(roots)
     inbox, owned, delivered = {}, set(), set()
     for r, s in zip(roots, seeds):
         prev = inbox.get(r)
@@ -74,7 +75,9 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None):
     results = needed = None
     if capture is not None:
         results = [None] * (max(i for ix in capture.values() for i in ix) + 1)
-        needed = _leading_to(capture, roots, pending)
+        # above a leaf there is nothing: pruning matters only when a target is a node
+        needed = (_leading_to(capture, roots, pending)
+                  if any(type(k) is Node for k in capture) else None)
     check_nan = anomaly.state.enabled
     hooked = _node_hooks.data          # the plain dict under the weak one: a cheap emptiness test
     with np.errstate(divide="ignore", invalid="ignore"):

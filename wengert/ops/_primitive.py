@@ -17,7 +17,8 @@ Four declaration helpers cover every op; each returns a registered, callable Op:
   by the output when ``save_out=True``.
 
 ``singular=True`` marks ops whose local derivative can be infinite or undefined (sqrt, log,
-divide, …): their VJP returns exactly 0 wherever the incoming cotangent is exactly 0, so a
+divide, …; a binary op may pass a predicate of (x, y) instead, e.g. power is regular for a
+constant exponent ≥ 1): their VJP returns exactly 0 wherever the incoming cotangent is exactly 0, so a
 masked branch (``where(x > 0, sqrt(x), 0)``) never leaks NaN. Other ops pay nothing for it.
 
 Rules are written in NumPy vocabulary (operators, methods, ``np.*``). At first order the
@@ -117,13 +118,16 @@ def forward_mode(op, args, params):
         # the rule sees a shadow of the output (same value and node): were it `out` itself,
         # out → its tangent → the tangent's graph → out would be a reference cycle
         shadow = tuple(map(_shadow, out)) if isinstance(out, tuple) else _shadow(out)
-        with np.errstate(divide="ignore", invalid="ignore"):   # as in backward: masked places
+        if getattr(op, "singular", False):
+            with np.errstate(divide="ignore", invalid="ignore"):   # as in backward
+                t_out = op.push_tangent(tangents, args, params, shadow)
+        else:
             t_out = op.push_tangent(tangents, args, params, shadow)
     finally:
         unpeel(peeled)
     first = out[0] if isinstance(out, tuple) else out
     node = first.grad_fn
-    if node is not None:
+    if node is not None and op.saves_output:
         _replay[node.parents[0] if isinstance(out, tuple) else node] = (op, args, params)
     if t_out is None:
         return out
@@ -189,6 +193,10 @@ def saved_output(value, node, selectors=None):
 class UnaryOp(Op):
     __slots__ = ("deriv", "of", "singular")
 
+    @property
+    def saves_output(self):
+        return self.of == "y"
+
     def __call__(self, x):
         if isinstance(x, Tensor):
             if x._tangents is not None:
@@ -252,6 +260,10 @@ _PY_SCALARS = (float, int)
 
 class BinaryOp(Op):
     __slots__ = ("dx", "dy", "save_x", "save_y", "save_z", "singular", "fast")
+
+    @property
+    def saves_output(self):
+        return self.save_z
 
     def __call__(self, x, y):
         tx = isinstance(x, Tensor)
@@ -331,7 +343,10 @@ class BinaryOp(Op):
             return -g
         if d is None:
             return np.zeros_like(g)
-        return masked_mul(g, d(x, y, z)) if self.singular else g * d(x, y, z)
+        sing = self.singular
+        if sing is not True and sing is not False:
+            sing = sing(x, y)
+        return masked_mul(g, d(x, y, z)) if sing else g * d(x, y, z)
 
     def jvp(self, tangents, x, y, z):
         """tx·∂z/∂x + ty·∂z/∂y, broadcast to z's shape (behind any leading batch axes)."""
@@ -350,8 +365,11 @@ class BinaryOp(Op):
                 t = np.reshape(t, lead + (1,) * (zd - vd) + vshape)
             if d is None:
                 continue
+            sing = self.singular
+            if sing is not True and sing is not False:
+                sing = sing(x, y)
             term = t if d is ONE else -t if d is NEG_ONE else (
-                masked_mul(t, d(x, y, z)) if self.singular else t * d(x, y, z))
+                masked_mul(t, d(x, y, z)) if sing else t * d(x, y, z))
             out = term if out is None else out + term
         if out is None:
             return None
@@ -382,6 +400,7 @@ masked_multiply = binary("masked_multiply", _masked_multiply_fwd,
 
 class LinearOp(Op):
     __slots__ = ("transpose",)
+    saves_output = False
 
     def __call__(self, x, **params):
         if isinstance(x, Tensor):
@@ -431,6 +450,10 @@ class Cotangents(tuple):
 
 class PrimitiveOp(Op):
     __slots__ = ("vjp", "jvp", "save", "save_out", "nout", "selectors")
+
+    @property
+    def saves_output(self):
+        return self.save_out
 
     def __call__(self, *args, **params):
         datas = []

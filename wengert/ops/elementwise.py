@@ -130,8 +130,15 @@ def _div_dx(x, y, z):
 def _pow_dx(x, y, z):
     """∂(x^y)/∂x = y·x^(y−1), taken as 0 where y = 0 (x^0 is constant, even at x = 0)."""
     if type(y) in _PY_SCALARS:
-        return y * x ** (y - 1) if y != 0 else 0.0
+        if y == 2 and type(x) is not Tensor:     # x**2 at first order: one multiply
+            return 2.0 * x
+        return 0.0 if y == 0 else y * x ** (y - 1)   # recorded: keeps x**0's graph (→ 0)
     return np.where(y == 0, 0.0, y * x ** (y - 1))
+
+
+def _pow_singular(x, y):
+    """x^y has a finite derivative wherever x is finite when y is a constant ≥ 1 (x**2)."""
+    return not (type(y) in _PY_SCALARS and y >= 1)
 
 
 def _pow_dy(x, y, z):
@@ -167,7 +174,7 @@ add          = binary("add",          np.add,          ONE,                     
 subtract     = binary("subtract",     np.subtract,     ONE,                          NEG_ONE,                      save="", grad_name="Sub")
 multiply     = binary("multiply",     np.multiply,     lambda x, y, z: y,            lambda x, y, z: x,            grad_name="Mul")
 divide       = binary("divide",       np.divide,       _div_dx,                      lambda x, y, z: -z / y,       save="yz", singular=True, grad_name="Div")
-power        = binary("power",        np.power,        _pow_dx,                      _pow_dy,                      save="xyz", singular=True, grad_name="Pow")
+power        = binary("power",        np.power,        _pow_dx,                      _pow_dy,                      save="xyz", singular=_pow_singular, grad_name="Pow")
 floor_divide = binary("floor_divide", np.floor_divide, None,                         None,                         save="")
 remainder    = binary("remainder",    np.remainder,    ONE,                          _remainder_dy,                singular=True)
 fmod         = binary("fmod",         np.fmod,         ONE,                          _fmod_dy,                     save="xyz", singular=True)
