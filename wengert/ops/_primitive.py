@@ -213,17 +213,18 @@ class UnaryOp(Op):
             return _make(y, None)
         return _make(np.asarray(self.forward(x)), None)
 
-    def _local(self, node, create):
-        """f′ at the saved point (an array, or a Tensor when recording)."""
-        s = node.saved
-        if self.of == "x":
-            return self.deriv(_version_checked(node, 0, s, node.versions, create))
-        return self.deriv(saved_output(s, node) if create else s)
-
     def backward(self, node, g, create):
-        if self.of is None:
+        """g·f′ at the saved point (an array, or a Tensor when recording)."""
+        of = self.of
+        s = node.saved
+        if of == "x":
+            if s._version != node.versions:
+                raise version_error(node, 0, node.versions, s._version)
+            d = self.deriv(s if create else s.data)
+        elif of == "y":
+            d = self.deriv(saved_output(s, node) if create else s)
+        else:
             return (np.zeros_like(g),)
-        d = self._local(node, create)
         return (masked_mul(g, d) if self.singular else g * d,)
 
     def jvp(self, tangents, x, y):
@@ -327,11 +328,13 @@ class BinaryOp(Op):
         shapes = node.params
         gx = gy = None
         if px is not None:
-            gx = self._partial(self.dx, g, x, y, z)
+            d = self.dx
+            gx = g if d is ONE else -g if d is NEG_ONE else self._partial(d, g, x, y, z)
             if shapes is not None and shapes[0] != shapes[2]:
                 gx = sum_to(gx, shapes[0], shapes[2])
         if py is not None:
-            gy = self._partial(self.dy, g, x, y, z)
+            d = self.dy
+            gy = g if d is ONE else -g if d is NEG_ONE else self._partial(d, g, x, y, z)
             if shapes is not None and shapes[1] != shapes[2]:
                 gy = sum_to(gy, shapes[1], shapes[2])
         return gx, gy
