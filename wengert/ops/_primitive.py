@@ -260,7 +260,7 @@ _PY_SCALARS = (float, int)
 
 
 class BinaryOp(Op):
-    __slots__ = ("dx", "dy", "save_x", "save_y", "save_z", "singular", "fast")
+    __slots__ = ("dx", "dy", "save_x", "save_y", "save_z", "z_x", "z_y", "singular", "fast")
 
     @property
     def saves_output(self):
@@ -323,8 +323,8 @@ class BinaryOp(Op):
             x = _version_checked(node, 0, x, vx, create)
         if type(y) is Tensor:
             y = _version_checked(node, 1, y, vy, create)
-        if z is not None and create:
-            z = saved_output(z, node)
+        if z is not None and create and (px is not None and self.z_x or py is not None and self.z_y):
+            z = saved_output(z, node)     # (a replay under forward mode: only when a partial reads z)
         shapes = node.params
         gx = gy = None
         if px is not None:
@@ -371,6 +371,9 @@ class BinaryOp(Op):
             sing = self.singular
             if sing is not True and sing is not False:
                 sing = sing(x, y)
+            if d is NEG_ONE and out is not None:
+                out = out - t                 # one subtract, not a negate and an add
+                continue
             term = t if d is ONE else -t if d is NEG_ONE else (
                 masked_mul(t, d(x, y, z)) if sing else t * d(x, y, z))
             out = term if out is None else out + term
@@ -383,13 +386,16 @@ class BinaryOp(Op):
         return self.jvp(tangents, args[0], args[1], out)
 
 
-def binary(name, fn, d_x, d_y, save="xy", singular=False, grad_name=None, doc=None):
-    """Declare an elementwise, broadcasting op z = f(x, y) by its two partials."""
+def binary(name, fn, d_x, d_y, save="xy", singular=False, grad_name=None, doc=None, z_for="xy"):
+    """Declare an elementwise, broadcasting op z = f(x, y) by its two partials. When z is
+    saved, `z_for` names the partials that read it ("y": only ∂z/∂y), so a recorded backward
+    that needs only the other one does not rebuild z."""
     op = BinaryOp()
     op._init(name, fn, grad_name, doc)
     op.dx, op.dy = d_x, d_y
     op.fast = _OPERATORS.get(fn, fn)
     op.save_x, op.save_y, op.save_z = "x" in save, "y" in save, "z" in save
+    op.z_x, op.z_y = "x" in z_for, "y" in z_for
     op.singular = singular
     return op
 

@@ -22,6 +22,7 @@ import math
 
 import numpy as np
 
+from ..grad_mode import state as _grad
 from ..tensor import UFUNCS, Tensor, _make
 from ._primitive import NEG_ONE, ONE, binary, linear, primitive, unary
 from ._shapes import sum_to
@@ -130,8 +131,8 @@ def _div_dx(x, y, z):
 def _pow_dx(x, y, z):
     """∂(x^y)/∂x = y·x^(y−1), taken as 0 where y = 0 (x^0 is constant, even at x = 0)."""
     if type(y) in _PY_SCALARS:
-        if y == 2 and type(x) is not Tensor:     # x**2 at first order: one multiply
-            return 2.0 * x
+        if y == 2 and not (type(x) is Tensor and x._requires_grad and _grad.enabled):
+            return 2.0 * x      # one multiply; a recorded x**1 keeps d³(x²) = 0 connected
         return 0.0 if y == 0 else y * x ** (y - 1)   # recorded: keeps x**0's graph (→ 0)
     return np.where(y == 0, 0.0, y * x ** (y - 1))
 
@@ -173,11 +174,11 @@ def _atan2_dy(x, y, z):
 add          = binary("add",          np.add,          ONE,                          ONE,                          save="")
 subtract     = binary("subtract",     np.subtract,     ONE,                          NEG_ONE,                      save="", grad_name="Sub")
 multiply     = binary("multiply",     np.multiply,     lambda x, y, z: y,            lambda x, y, z: x,            grad_name="Mul")
-divide       = binary("divide",       np.divide,       _div_dx,                      lambda x, y, z: -z / y,       save="yz", singular=True, grad_name="Div")
-power        = binary("power",        np.power,        _pow_dx,                      _pow_dy,                      save="xyz", singular=_pow_singular, grad_name="Pow")
+divide       = binary("divide",       np.divide,       _div_dx,                      lambda x, y, z: -z / y,       save="yz", z_for="y", singular=True, grad_name="Div")
+power        = binary("power",        np.power,        _pow_dx,                      _pow_dy,                      save="xyz", z_for="y", singular=_pow_singular, grad_name="Pow")
 floor_divide = binary("floor_divide", np.floor_divide, None,                         None,                         save="")
 remainder    = binary("remainder",    np.remainder,    ONE,                          _remainder_dy,                singular=True)
-fmod         = binary("fmod",         np.fmod,         ONE,                          _fmod_dy,                     save="xyz", singular=True)
+fmod         = binary("fmod",         np.fmod,         ONE,                          _fmod_dy,                     save="xyz", z_for="y", singular=True)
 maximum      = binary("maximum",      np.maximum,      lambda x, y, z: _share(x, y), lambda x, y, z: _share(y, x))
 minimum      = binary("minimum",      np.minimum,      lambda x, y, z: _share(y, x), lambda x, y, z: _share(x, y))
 fmax         = binary("fmax",         np.fmax,         _fmax_dx,                     _fmax_dy)
