@@ -13,10 +13,13 @@ vector result is summed, one more op for everyone). It compares
 * wengert — the library as a user writes it (operators, wg.sin, .backward()).
 * torch   — PyTorch eager on CPU, when it is installed (skipped otherwise).
 
-Every measurement runs in a fresh process (one warm-up chain, then the fastest of three timed
+Every measurement runs in a fresh process (one warm-up chain, then the fastest of five timed
 chains), the processes are interleaved across implementations and repeats, and the report
 gives medians over processes (with the spread) in µs per op, for forward, backward, freeing
-the graph, and their total.
+the graph, and their total. Times are the process's CPU time by default (time.process_time,
+which other load on the machine disturbs less than elapsed time); `--clock wall` uses
+time.perf_counter. The ratios are medians of per-repeat ratios between processes run side by
+side, so a machine whose speed drifts still compares like with like.
 BLAS and PyTorch run single-threaded so the numbers measure Python overhead, not threads.
 
     python benchmarks/overhead.py                  # the checkout's wengert, 9 repeats
@@ -46,6 +49,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CHECKOUT = os.path.dirname(HERE)
 CASES = {"0-d": ((), 20_000), "16-vector": ((16,), 5_000)}
 IMPLS = ("numpy", "wengert", "torch")
+CLOCKS = {"cpu": time.process_time, "wall": time.perf_counter}
+clock = CLOCKS["cpu"]
 
 
 def inputs(shape, seed=0):
@@ -63,7 +68,7 @@ def numpy_impl(shape):
     vector = bool(shape)
 
     def run(n):
-        t0 = time.perf_counter()
+        t0 = clock()
         tape = []                                 # what each op's derivative needs
         h = x0
         for i in range(n):
@@ -80,7 +85,7 @@ def numpy_impl(shape):
                 h = np.tanh(h)
                 tape.append(h)
         s = h.sum() if vector else h
-        t1 = time.perf_counter()
+        t1 = clock()
         g = np.ones_like(h)                       # d s / d h
         gw = gb = 0.0
         for i in range(n - 1, -1, -1):
@@ -95,9 +100,9 @@ def numpy_impl(shape):
             else:
                 gw = gw + g * tape.pop()          # ∂(h·w)/∂w = h
                 g = g * w                         # ∂(h·w)/∂h = w
-        t2 = time.perf_counter()
+        t2 = clock()
         del tape, s
-        t3 = time.perf_counter()
+        t3 = clock()
         run.grads = tuple(np.asarray(v, dtype=np.float64) for v in (g, gw, gb))
         return t1 - t0, t2 - t1, t3 - t2
     return run
@@ -113,7 +118,7 @@ def wengert_impl(shape):
         w = wg.tensor(w0, requires_grad=True)
         b = wg.tensor(b0, requires_grad=True)
         sin, tanh = wg.sin, wg.tanh
-        t0 = time.perf_counter()
+        t0 = clock()
         h = x
         for i in range(n):
             k = i & 3
@@ -126,11 +131,11 @@ def wengert_impl(shape):
             else:
                 h = tanh(h)
         s = h.sum() if vector else h
-        t1 = time.perf_counter()
+        t1 = clock()
         s.backward()
-        t2 = time.perf_counter()
+        t2 = clock()
         del h, s                                  # the graph goes with its last reference
-        t3 = time.perf_counter()
+        t3 = clock()
         run.grads = tuple(t.grad.numpy() for t in (x, w, b))
         return t1 - t0, t2 - t1, t3 - t2
     return run
@@ -145,7 +150,7 @@ def torch_impl(shape):
     def run(n):
         x, w, b = (torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (x0, w0, b0))
         sin, tanh = torch.sin, torch.tanh
-        t0 = time.perf_counter()
+        t0 = clock()
         h = x
         for i in range(n):
             k = i & 3
@@ -158,11 +163,11 @@ def torch_impl(shape):
             else:
                 h = tanh(h)
         s = h.sum() if vector else h
-        t1 = time.perf_counter()
+        t1 = clock()
         s.backward()
-        t2 = time.perf_counter()
+        t2 = clock()
         del h, s
-        t3 = time.perf_counter()
+        t3 = clock()
         run.grads = tuple(t.grad.numpy() for t in (x, w, b))
         return t1 - t0, t2 - t1, t3 - t2
     return run
@@ -181,7 +186,9 @@ def have_torch():
 
 # ---- child: one measurement in a fresh process --------------------------------------------
 
-def child(impl, case, inner):
+def child(impl, case, inner, which):
+    global clock
+    clock = CLOCKS[which]
     shape, n = CASES[case]
     run = MAKERS[impl](shape)
     run(n)                               # warm-up: imports, first-call caches, allocator
@@ -211,11 +218,11 @@ def verify(impls, n=64):
                              f"({case}): {a} vs {e}")
 
 
-def measure(impl, case, path, inner):
+def measure(impl, case, path, inner, which):
     env = dict(os.environ)
     env["PYTHONPATH"] = path + os.pathsep + env.get("PYTHONPATH", "")
     out = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", impl, case,
-                          "--inner", str(inner)],
+                          "--inner", str(inner), "--clock", which],
                          env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
     if out.returncode != 0:
         sys.exit(f"the {impl} {case} run failed:\n{out.stderr}")
@@ -236,15 +243,18 @@ def cpu_name():
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--repeats", type=int, default=9, help="fresh processes per measurement")
-    p.add_argument("--inner", type=int, default=3,
+    p.add_argument("--inner", type=int, default=5,
                    help="timed chains per process, after one warm-up; the fastest counts")
+    p.add_argument("--clock", choices=CLOCKS, default="cpu",
+                   help="cpu: CPU time of the process, which a busy machine disturbs less "
+                        "(default); wall: elapsed time")
     p.add_argument("--path", default=CHECKOUT,
                    help="directory holding the wengert package to measure (default: this checkout)")
     p.add_argument("--no-torch", action="store_true", help="leave PyTorch out even if installed")
     p.add_argument("--child", nargs=2, metavar=("IMPL", "CASE"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:
-        return child(*args.child, args.inner)
+        return child(*args.child, args.inner, args.clock)
 
     path = os.path.abspath(args.path)
     sys.path.insert(0, path)
@@ -265,7 +275,7 @@ def main(argv=None):
         order = impls[r % len(impls):] + impls[:r % len(impls)]     # rotate: no fixed slot
         for case in CASES:
             for impl in order:
-                results[impl, case].append(measure(impl, case, path, args.inner))
+                results[impl, case].append(measure(impl, case, path, args.inner, args.clock))
         if sys.stderr.isatty():
             print(f"\rrepeat {r + 1}/{args.repeats}", end="", file=sys.stderr, flush=True)
     if sys.stderr.isatty():
@@ -283,8 +293,8 @@ def main(argv=None):
         return statistics.median(total(x) / total(y)
                                  for x, y in zip(results[a, case], results[b, case]))
 
-    print(f"\nµs per op, median of {args.repeats} fresh processes, each the fastest of "
-          f"{args.inner} chains (spread of the total: min–max)")
+    print(f"\nµs per op ({args.clock} time), median of {args.repeats} fresh processes, each the "
+          f"fastest of {args.inner} chains (spread of the total: min–max)")
     print(f"{'case':<22}{'impl':<9}{'forward':>9}{'backward':>10}{'free':>7}{'total':>8}   spread")
     for case, (shape, n) in CASES.items():
         for impl in impls:
