@@ -25,6 +25,7 @@ Rules are written in NumPy vocabulary (operators, methods, ``np.*``). At first o
 engine feeds them ndarrays; with ``create_graph=True`` it feeds Tensors and NumPy's dispatch
 protocols record the same code as wengert ops, so every derivative differentiates again.
 """
+import contextlib
 import operator
 import weakref
 
@@ -543,3 +544,32 @@ def primitive(name, fn, vjp, jvp=None, save=None, save_out=False, nout=1, grad_n
             sels.append(s)
         op.selectors = tuple(sels)
     return op
+
+
+# ---- observing op applications ------------------------------------------------------------
+
+_OBSERVED = (UnaryOp, BinaryOp, LinearOp, PrimitiveOp)
+
+
+@contextlib.contextmanager
+def observe(callback):
+    """Call ``callback(op, args, params, out)`` after every op application inside the block
+    (the tape that drawings and symbolic views read). The op classes' ``__call__`` is
+    swapped for the block only, so ops pay nothing while no one observes. Process-wide,
+    like anomaly mode; blocks nest."""
+    before = [(cls, cls.__dict__["__call__"]) for cls in _OBSERVED]
+
+    def observed(call):
+        def call_and_report(self, *args, **params):
+            out = call(self, *args, **params)
+            callback(self, args, params, out)
+            return out
+        return call_and_report
+
+    for cls, call in before:
+        cls.__call__ = observed(call)
+    try:
+        yield
+    finally:
+        for cls, call in before:
+            cls.__call__ = call
