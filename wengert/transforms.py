@@ -37,7 +37,7 @@ import threading
 
 import numpy as np
 
-from .engine.backward import run_backward
+from .engine.backward import count_edges, run_backward
 from .forward import attach, new_level
 from .grad_mode import grad_mode_set, state as _grad
 from .ops.elementwise import positive
@@ -146,12 +146,13 @@ class _Watched:
 
     `copies[i]` replaces input leaf i in the call of f; `capture` maps the copy's node (or the
     copy itself when it is a fresh leaf) to its index, for `run_backward`."""
-    __slots__ = ("primals", "copies", "capture")
+    __slots__ = ("primals", "copies", "capture", "pending")
 
     def __init__(self, leaves, who, ambient):
         self.primals = leaves
         self.copies = []
         self.capture = {}
+        self.pending = None       # edge counts of the graph, when `modes` had to count them
         for i, x in enumerate(leaves):
             p = _primal_tensor(x, who)
             if not ambient and p._requires_grad:        # the caller's no_grad(): a constant
@@ -174,8 +175,16 @@ class _Watched:
         record = any(c._requires_grad and c.grad_fn is not None for c in self.copies)
         tangents = any(_has_tangents(c) for c in self.copies) or any(_has_tangents(o) for o in outs)
         if not record:
-            record = (any(_tangent_requires_grad(c) for c in self.copies)
-                      or _reaches_outside(_graph_roots(outs), self.capture))
+            if tangents:
+                record = (any(_tangent_requires_grad(c) for c in self.copies)
+                          or _reaches_outside(_graph_roots(outs), self.capture))
+            else:
+                # every copy is a fresh leaf: the graph reaches outside iff it holds another
+                # leaf requiring grad. Counting its edges answers that, and the count is kept
+                # for the backward pass, so the graph is walked once, not twice.
+                self.pending = pending = count_edges(_graph_roots(outs))
+                capture = self.capture
+                record = any(type(k) is Tensor and k not in capture for k in pending)
         return record, record or tangents
 
     def backward(self, roots, seeds, record, tensors, retain):
@@ -184,8 +193,11 @@ class _Watched:
             return [None] * len(self.copies)
         if tensors:
             seeds = [s if isinstance(s, Tensor) else _make(s, None) for s in seeds]
+        pending, self.pending = self.pending, None     # run_backward uses up the counts
+        if pending is not None and any(r not in pending for r in roots):
+            pending = None
         with grad_mode_set(record):
-            res = run_backward(roots, seeds, retain, tensors, self.capture)
+            res = run_backward(roots, seeds, retain, tensors, self.capture, pending)
         res = res + [None] * (len(self.copies) - len(res))
         out = []
         for c, g in zip(self.copies, res):

@@ -129,7 +129,7 @@ def _first_true(mask, axes):
 
 def _sum_transpose(g, x_shape, axis=None, keepdims=False):
     """Σ copies each input element into one output, so the transpose copies g back."""
-    if type(g) is np.float64 or type(g) is np.ndarray and g.ndim == 0 and axis is None:
+    if not keepdims and (type(g) is np.ndarray or isinstance(g, np.generic)) and g.ndim == 0:
         return np.full(x_shape, g, dtype=g.dtype)      # the total's gradient: one fill
     g = _expand(g, axis, keepdims)
     return np.broadcast_to(g, g.shape[:g.ndim - len(x_shape)] + tuple(x_shape))
