@@ -293,7 +293,10 @@ class _Export:
         self.keep = keep
         self.plain = self.scalars = False
         if _depth.value == 0:
-            leaves = tree_flatten(args)[0]
+            # the usual call passes arrays or numbers: no tree to flatten
+            leaves = ([a for a in args if a is not None]
+                      if not any(isinstance(a, (tuple, list, dict)) for a in args)
+                      else tree_flatten(args)[0])
             self.plain = not any(isinstance(x, Tensor) for x in leaves)
             self.scalars = self.plain and all(_is_number(x) for x in leaves)
 
