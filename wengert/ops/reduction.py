@@ -220,11 +220,11 @@ def _tie_weights(x, y, axes, keepdims):
     NaN result; a slice won by `initial` alone gets weight 0)."""
     xv, yv = _val(x), _expand(_val(y), axes, keepdims)
     hit = xv == yv
-    if xv.dtype.kind == "f":
+    if xv.dtype.kind == "f" and np.isnan(yv).any():     # y is small: test it, not x
         hit |= np.isnan(xv) & np.isnan(yv)
-    count = hit.sum(axis=axes, keepdims=True)
     dt = xv.dtype if xv.dtype.kind in "fc" else np.float64
-    return hit.astype(dt) / np.maximum(count, 1).astype(dt)
+    count = hit.sum(axis=axes, keepdims=True, dtype=dt)
+    return hit * (1 / np.maximum(count, 1))
 
 
 def _extreme_vjp(g, needs, x, y, axis, keepdims, initial):
