@@ -653,3 +653,25 @@ def test_rules_accept_leading_batch_axes(name, f, shapes, sample):
         for b, s, a in zip(batched, single, args):
             assert np.shape(b) == lead + np.shape(a)
             np.testing.assert_allclose(np.asarray(b)[k], s, rtol=1e-10, atol=1e-12)
+
+
+def test_linear_layer_weight_gradient_is_c_ordered_and_private():
+    """x @ W.T: W.grad comes out C-ordered without a copy, and is not shared with anything."""
+    W = wg.tensor(np.arange(12.0).reshape(3, 4), requires_grad=True)
+    x = wg.tensor(np.ones((2, 4)))
+    (x @ W.T).sum().backward()
+    g = W.grad.data
+    assert g.flags.c_contiguous and g.flags.writeable
+    np.testing.assert_array_equal(g, np.full((3, 4), 2.0))
+    g += 1                                              # the user's in-place change touches
+    np.testing.assert_array_equal(W.data, np.arange(12.0).reshape(3, 4))   # nothing else
+
+
+def test_view_gradient_sharing_a_base_is_copied():
+    """Two leaves receiving views of one array each get a private copy."""
+    a = wg.tensor(np.ones(3), requires_grad=True)
+    b = wg.tensor(np.ones(3), requires_grad=True)
+    s = wg.stack([a, b])                                # backward hands out views of one g
+    (s * 2.0).sum().backward()
+    a.grad.data[...] = 7.0
+    np.testing.assert_array_equal(b.grad.data, np.full(3, 2.0))

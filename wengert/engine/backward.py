@@ -6,6 +6,8 @@ Gradients travel as ndarrays at first order (the rules then run at NumPy speed a
 nothing) and as Tensors with `create_graph=True` (the same rules then record the backward
 pass, so it can be differentiated again). `None` means an exactly-zero gradient.
 """
+import sys
+
 import numpy as np
 
 from . import anomaly
@@ -187,8 +189,9 @@ def _deliver(leaf, g, delivered):
         g = np.asarray(g, dtype=dtype)
     elif g.dtype != dtype:
         g = g.astype(dtype)
-    elif id(g) in delivered or g.base is not None or not g.flags.writeable:
-        g = g.copy()
+    elif (id(g) in delivered or not g.flags.writeable
+          or g.base is not None and sys.getrefcount(g.base) > 2):
+        g = g.copy()        # (a view whose base nothing else holds is ours: no copy)
     if g.shape != leaf.data.shape:
         g = np.broadcast_to(g, leaf.data.shape).copy()
     delivered.add(id(g))

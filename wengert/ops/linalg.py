@@ -126,12 +126,25 @@ def _matmul_fwd(x, y):
                          f"second, and the batch axes must broadcast)") from None
 
 
+def _f_ordered(a):
+    """A Fortran-ordered ndarray (a transposed view): its gradient is built the same way."""
+    return type(a) is np.ndarray and a.flags.f_contiguous and not a.flags.c_contiguous
+
+
 def _matmul_vjp(g, needs, x, y):
     """∂(x@y): g @ yᵀ to x and xᵀ @ g to y, summed back over broadcast batch axes
     (1-D operands are promoted to a row / a column and demoted again)."""
     xd, yd = np.ndim(x), np.ndim(y)
     if xd == 2 and yd == 2 and np.ndim(g) == 2:
-        return (g @ _mT(y) if needs[0] else None, _mT(x) @ g if needs[1] else None)
+        # each gradient comes out in its operand's layout: for x @ W.T (a Linear layer) the
+        # gradient of W.T is a transposed view of a C-ordered array, so W.grad is C-ordered
+        # after the transpose's own VJP and needs no copy (same flops either way)
+        gx = gy = None
+        if needs[0]:
+            gx = (y @ g.T).T if _f_ordered(x) else g @ _mT(y)
+        if needs[1]:
+            gy = (g.T @ x).T if _f_ordered(y) else _mT(x) @ g
+        return gx, gy
     x2 = x if xd > 1 else np.expand_dims(x, 0)
     y2 = y if yd > 1 else np.expand_dims(y, -1)
     g2 = g if yd > 1 else np.expand_dims(g, -1)
