@@ -50,3 +50,29 @@ def test_nothing_is_recorded_outside_and_ops_are_restored():
     assert c.item() == 3.0
     assert {cls: cls.__call__ for cls in _primitive._OBSERVED} == calls
     assert entry_for(c.grad_fn) is None
+
+
+def test_the_tape_does_not_keep_the_graph_alive():
+    import gc
+    import weakref
+    gc.disable()
+    try:
+        x = wg.tensor(2.0, requires_grad=True)
+        with record() as tape:
+            y = wg.exp(x) * x
+        node = weakref.ref(y.grad_fn)
+        assert entry_for(y.grad_fn) is tape.entries[-1]
+        del y
+        assert node() is None          # freed by reference counting alone, tape or not
+        assert tape.entries[-1].node is None
+        assert np.isclose(tape.entries[-1].output.item(), 2.0 * np.exp(2.0))   # values stay
+    finally:
+        gc.enable()
+
+
+def test_entries_outlive_the_tape_object_while_the_graph_lives():
+    x = wg.tensor(2.0, requires_grad=True)
+    with record():
+        y = x * 3.0
+    e = entry_for(y.grad_fn)
+    assert e is not None and e.inputs[1] == 3.0
