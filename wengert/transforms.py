@@ -33,6 +33,7 @@ another transform every result is a Tensor, so it keeps its dependence on the ou
 result that depends on a Tensor the caller closed over (a parameter requiring grad, a dual
 number) stays a Tensor even at the outermost call, so no dependence is silently dropped.
 """
+import sys
 import threading
 
 import numpy as np
@@ -172,8 +173,17 @@ class _Watched:
     def modes(self, outs):
         """(record, tensors): must the backward pass be recorded, and must its rules run on
         Tensors (record, or tangents to carry through)?"""
-        record = any(c._requires_grad and c.grad_fn is not None for c in self.copies)
-        tangents = any(_has_tangents(c) for c in self.copies) or any(_has_tangents(o) for o in outs)
+        record = tangents = False
+        for c in self.copies:               # (plain loops: this runs on every transform call)
+            if c.grad_fn is not None:
+                record = True
+            if c._tangents is not None:
+                tangents = True
+        if not tangents:
+            for o in outs:
+                if isinstance(o, Tensor) and o._tangents is not None:
+                    tangents = True
+                    break
         if not record:
             if tangents:
                 record = (any(_tangent_requires_grad(c) for c in self.copies)
@@ -184,7 +194,10 @@ class _Watched:
                 # for the backward pass, so the graph is walked once, not twice.
                 self.pending = pending = count_edges(_graph_roots(outs))
                 capture = self.capture
-                record = any(type(k) is Tensor and k not in capture for k in pending)
+                for k in pending:
+                    if type(k) is Tensor and k not in capture:
+                        record = True
+                        break
         return record, record or tangents
 
     def backward(self, roots, seeds, record, tensors, retain):
@@ -194,8 +207,11 @@ class _Watched:
         if tensors:
             seeds = [s if isinstance(s, Tensor) else _make(s, None) for s in seeds]
         pending, self.pending = self.pending, None     # run_backward uses up the counts
-        if pending is not None and any(r not in pending for r in roots):
-            pending = None
+        if pending is not None:
+            for r in roots:
+                if r not in pending:
+                    pending = None
+                    break
         with grad_mode_set(record):
             res = run_backward(roots, seeds, retain, tensors, self.capture, pending)
         res = res + [None] * (len(self.copies) - len(res))
@@ -311,8 +327,9 @@ class _Export:
         a = t.data
         if type(a) is not np.ndarray:
             a = np.asarray(a)
-        elif not a.flags.writeable or a.base is not None:
-            a = a.copy()                             # never hand out a view of a seed or basis
+        elif not a.flags.writeable or a.base is not None and sys.getrefcount(a.base) > 2:
+            a = a.copy()             # never hand out a view of a seed or basis (a view of an
+                                     # array nothing else holds is the caller's alone)
         if like is not None:
             return float(a) if _is_number(like) and a.ndim == 0 else a
         return a.item() if self.scalars and a.ndim == 0 else a
@@ -421,7 +438,8 @@ def _value_and_grad(f, nums, single, has_aux, who):
             record, tensors = w.modes([out])
             root = _root(out)
             roots = [] if root is None else [root]
-            grads = w.backward(roots, [np.ones(out.shape, out.dtype)], record, tensors, record)
+            seed = np.array(1, out.dtype).reshape(out.shape)      # (np.ones: 3× slower)
+            grads = w.backward(roots, [seed], record, tensors, record)
             grads = [_zeros(c.shape, c.dtype) if g is None else g for c, g in zip(w.copies, grads)]
         ex = _Export(record, args)
         grads = [ex(g, like) for g, like in zip(grads, w.primals)]

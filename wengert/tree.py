@@ -68,6 +68,8 @@ def _sorted_keys(d):
 
 def tree_flatten(tree):
     """(leaves, treedef): the leaves in order and the structure that holds them."""
+    if not isinstance(tree, (tuple, list, dict)) and tree is not None:
+        return [tree], _LEAF_DEF
     leaves = []
     return leaves, _flatten(tree, leaves)
 
@@ -87,6 +89,8 @@ def _flatten(node, leaves):
 
 def tree_unflatten(treedef, leaves):
     """The tree of structure `treedef` holding `leaves` (in flatten order)."""
+    if treedef is _LEAF_DEF and type(leaves) is list and len(leaves) == 1:   # a lone leaf
+        return leaves[0]
     leaves = list(leaves)
     if len(leaves) != treedef.num_leaves:
         raise ValueError(f"tree structure {treedef!r} holds {treedef.num_leaves} leaves, "
