@@ -208,15 +208,17 @@ def write_graph(expr, values, path, ext):
         draw, write_html = viz.draw, viz.write_html
     except (ImportError, AttributeError) as err:
         raise Unavailable(f"--graph needs wengert.viz: {err}") from None
-    with record(), np.errstate(all="ignore"):
+    with record() as tape, np.errstate(all="ignore"):
         xs = {n: wg.tensor(values[n], dtype=wg.float64, requires_grad=True, name=n)
               for n in expr.variables}
         y = _as_tensor(expr.evaluate(xs))
+        if y.grad_fn is not None:
+            y.name = "f"                  # (a bare variable keeps its own name)
         if y.requires_grad:
             y.backward()
     try:
         if ext == ".html":
-            write_html(y, path)
+            write_html(y, path, title=f"f = {expr.text}", tape=tape)
             return
         data = draw(y, values=True, grads=True).pipe(format=ext[1:])
     except ImportError as err:

@@ -1,0 +1,324 @@
+"""Drawings of a graph: each node's op, its value and, after backward, its gradient.
+
+`draw(y)` returns a `graphviz.Digraph` (the optional `graphviz` package; rendering needs
+Graphviz's `dot` program). Values of every node need the graph to be built under
+``wengert.tape.record()``: a graph alone keeps only what its derivative rules need, so
+without a tape only y, the leaves and the tensors the nodes saved are known, and the rest is
+marked "not recorded".
+
+`collect(y)` is the picture-independent part, shared with `wengert.viz.html`: the nodes
+reachable from y in the order of the engine's one iterative walk, each with its inputs,
+value and gradient.
+"""
+import html
+import itertools
+
+import numpy as np
+
+from ..engine.backward import count_edges, walk
+from ..engine.node import Node
+from ..tape import entry_for
+from ..tensor import Tensor
+
+__all__ = ["draw", "collect", "summarize", "Graph", "Item"]
+
+# Each drawn node costs Graphviz a few milliseconds of layout (superlinear in the count):
+# beyond a few hundred the drawing is unreadable anyway.
+MAX_NODES = 500
+
+# Binary ops whose operands may swap: their edges need no position label.
+_SYMMETRIC = frozenset({"add", "multiply", "maximum", "minimum", "hypot", "logaddexp",
+                        "fmax", "fmin"})
+
+
+def _fmt_number(v):
+    if isinstance(v, (bool, np.bool_)):
+        return str(bool(v))
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    return f"{v:.4g}"
+
+
+def summarize(value, n=3):
+    """Short text for a value: 4 significant digits for a scalar; a tensor shows dtype,
+    shape and a few numbers, e.g. ``float32[3,4] [0.1, 0.2, 0.3, … 0.9]``."""
+    a = np.asarray(value)
+    if a.ndim == 0:
+        return _fmt_number(a.item())
+    head = f"{a.dtype}[{','.join(map(str, a.shape))}]"
+    flat = a.reshape(-1)
+    if flat.size == 0:
+        return head
+    if flat.size <= n + 1:
+        nums = ", ".join(_fmt_number(v) for v in flat.tolist())
+    else:
+        nums = ", ".join(_fmt_number(v) for v in flat[:n].tolist()) + \
+            f", … {_fmt_number(flat[-1].item())}"
+    return f"{head} [{nums}]"
+
+
+class Item:
+    """One drawn node. `kind`: "op" (a Node), "leaf" (a Tensor), "const" (an input that
+    needs no gradient), "cut" (an input left out by the cap) or "more" (the note saying
+    how many were left out). `inputs`: ids of the
+    items feeding it, one per positional argument. `value`/`grad` are arrays or None;
+    `value_known`/`grad_known` say whether None means "not recorded"."""
+    __slots__ = ("id", "kind", "label", "name", "inputs", "value", "grad",
+                 "value_known", "grad_known", "ref", "outputs")
+
+    def __init__(self, id, kind, label, name=None, inputs=(), value=None, grad=None,
+                 value_known=False, grad_known=False, ref=None):
+        self.id, self.kind, self.label, self.name = id, kind, label, name
+        self.inputs = list(inputs)
+        self.value, self.grad = value, grad
+        self.value_known, self.grad_known = value_known, grad_known
+        self.ref = ref
+        self.outputs = 0      # > 0: an op with several outputs, each drawn as its own node
+
+    @property
+    def title(self):
+        """What the node is called on screen: its name, else its op."""
+        return self.name or self.label
+
+    def value_text(self):
+        if self.outputs:
+            return f"{self.outputs} outputs"
+        if self.value is not None:
+            return summarize(self.value)
+        return "not recorded" if not self.value_known else "—"
+
+    def grad_text(self):
+        if self.outputs:
+            return "on each output"
+        if self.grad is not None:
+            return summarize(self.grad)
+        return "none" if self.grad_known else "not recorded"
+
+    def __repr__(self):
+        return f"<Item {self.id} {self.kind} {self.title}>"
+
+
+class Graph:
+    """Items in forward order (`items`: constants and leaves before the ops using them,
+    ops in a topological order), `backward`: ids in the order reverse mode finishes each
+    gradient (root first), `hidden`: how many nodes were left out by the cap, `recorded`:
+    whether a tape saw the graph, `has_grads`: whether any gradient is known."""
+    __slots__ = ("items", "by_id", "root", "backward", "hidden", "recorded", "has_grads",
+                 "max_nodes")
+
+    def __init__(self):
+        self.items, self.by_id, self.backward = [], {}, []
+        self.root, self.hidden, self.recorded, self.has_grads = None, 0, False, False
+        self.max_nodes = MAX_NODES
+
+    def add(self, item):
+        self.items.append(item)
+        self.by_id[item.id] = item
+        return item
+
+    def ops(self):
+        return [it for it in self.items if it.kind == "op"]
+
+
+def _tensor_arrays(t, with_grad):
+    g = t.grad if with_grad else None
+    return t.data, (None if g is None else g.data)
+
+
+def collect(y, max_nodes=MAX_NODES):
+    """The graph of `y` as a `Graph`, walked once with the engine's iterative walk.
+
+    At most `max_nodes` nodes and leaves are kept: those nearest the output (the walk
+    yields a node only after all its users, so the kept part is closed upwards); each input
+    cut off becomes a small "cut" item and one "more" item counts what was left out.
+    """
+    if not isinstance(y, Tensor):
+        raise TypeError(f"expected a wengert Tensor to draw, got {type(y).__name__}")
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, (int, np.integer)):
+        raise TypeError(f"max_nodes must be an int, got {type(max_nodes).__name__}")
+    if max_nodes < 1:
+        raise ValueError(f"max_nodes must be at least 1, got {max_nodes}")
+    root = y.grad_fn if y.grad_fn is not None else y
+    pending = count_edges([root])
+    total = len(pending)
+    order = list(itertools.islice(walk([root], pending), int(max_nodes)))
+    kept = set(order)
+
+    # tensors whose value is known without a tape: y itself and what the nodes saved
+    known = {root: y} if root is not y else {}
+    recorded = False
+    entries = {}
+    multi = {}               # multi-output node → an entry of one of its outputs
+    for item in order:
+        if type(item) is not Node:
+            continue
+        e = entry_for(item)
+        if e is not None:
+            recorded = True
+            entries[item] = e
+            if e.index is not None and item.parents and type(item.parents[0]) is Node:
+                multi.setdefault(item.parents[0], e)
+        saved = item.saved
+        if type(saved) is tuple:
+            for s in saved:
+                if type(s) is Tensor and s.grad_fn is not None and s.grad_fn not in known:
+                    known[s.grad_fn] = s
+
+    g = Graph()
+    g.recorded = recorded
+    g.max_nodes = int(max_nodes)
+    g.hidden = total - len(kept)
+    ids = {}
+    n_const, n_cut = itertools.count(), itertools.count()
+    # forward order: the reverse of the walk, so every input comes before its users
+    for k, item in enumerate(reversed(order)):
+        nid = f"n{k}"
+        ids[item] = nid
+        if type(item) is not Node:                       # a leaf (or a constant y)
+            value, grad = _tensor_arrays(item, True)
+            g.add(Item(nid, "leaf" if item.requires_grad else "const",
+                       item.name or ("leaf" if item.requires_grad else "constant"),
+                       name=item.name, value=value, grad=grad, value_known=True,
+                       grad_known=item.requires_grad, ref=item))
+            continue
+        e = entries.get(item)
+        inputs = []
+        args = None
+        if e is not None and e.index is None:
+            args = e.inputs
+        elif item in multi:
+            args = multi[item].inputs
+        if args is not None and len(args) != len(item.parents):
+            args = None                                  # a shape this code cannot align
+        for i, p in enumerate(item.parents):
+            if p is None:
+                cid = f"c{next(n_const)}"
+                if args is not None:
+                    a = args[i]
+                    v = a.data if isinstance(a, Tensor) else np.asarray(a)
+                    nm = a.name if isinstance(a, Tensor) else None
+                    g.add(Item(cid, "const", "constant", name=nm, value=v, value_known=True,
+                               ref=a if isinstance(a, Tensor) else None))
+                else:
+                    g.add(Item(cid, "const", "constant"))
+                inputs.append(cid)
+            elif p in kept:
+                inputs.append(ids[p])
+            else:
+                # a stub beside its user, not one note fed by every cut edge: a shared
+                # node with hundreds of long edges costs Graphviz minutes of layout
+                cid = f"m{next(n_cut)}"
+                g.add(Item(cid, "cut", "…"))
+                inputs.append(cid)
+        label = item.op.name
+        if e is not None:
+            out = e.output
+            value, grad = _tensor_arrays(out, True)
+            # a name given to y after it was recorded is not on the tape's record of it
+            name = y.name if item is root and y.name else out.name
+            g.add(Item(nid, "op", label, name=name, inputs=inputs, value=value,
+                       grad=grad, value_known=True, grad_known=True, ref=item))
+        elif item in known:
+            t = known[item]
+            value, grad = _tensor_arrays(t, True)
+            g.add(Item(nid, "op", label, name=t.name, inputs=inputs, value=value, grad=grad,
+                       value_known=True, grad_known=t.retains_grad, ref=item))
+        else:
+            it = g.add(Item(nid, "op", label, inputs=inputs, ref=item))
+            if item in multi:
+                it.outputs = getattr(item.op, "nout", 0) or 0
+    if g.hidden:
+        g.add(Item("more", "more", f"… {g.hidden:,} more nodes not drawn "
+                                   f"(max_nodes={g.max_nodes})"))
+    g.root = ids[root]
+    g.backward = [ids[item] for item in order]
+    g.has_grads = any(it.grad is not None for it in g.items)
+    return g
+
+
+def _import_graphviz():
+    try:
+        import graphviz
+    except ImportError as err:
+        raise ImportError(
+            "wengert.viz.draw needs the 'graphviz' Python package: pip install 'wengert[viz]' "
+            "(rendering also needs Graphviz's dot program: apt install graphviz / "
+            "brew install graphviz)") from err
+    return graphviz
+
+
+def _cell(text, bold=False, color=None, italic=False):
+    t = html.escape(text, quote=True)
+    if bold:
+        t = f"<B>{t}</B>"
+    if italic:
+        t = f"<I>{t}</I>"
+    if color:
+        t = f'<FONT COLOR="{color}">{t}</FONT>'
+    return f"<TD>{t}</TD>"
+
+
+def _record(item, values, grads):
+    cells = []
+    if item.name:
+        cells.append(_cell(item.name, bold=True))
+    elif item.kind == "leaf":
+        cells.append(_cell("leaf", italic=True))
+    if values:
+        known = item.value is not None
+        cells.append(_cell(f"data {item.value_text()}", italic=not known,
+                           color=None if known else "gray50"))
+    if grads:
+        known = item.grad is not None
+        cells.append(_cell(f"grad {item.grad_text()}", italic=not known,
+                           color=None if known else "gray50"))
+    if not cells:
+        cells.append(_cell(item.label))
+    return ('<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4"><TR>'
+            + "".join(cells) + "</TR></TABLE>>")
+
+
+def draw(y, values=True, grads=True, max_nodes=MAX_NODES, graph=None):
+    """A `graphviz.Digraph` of y's graph, left to right: every value a box (leaves with
+    their names, then data and, after backward, grad = ∂y/∂value), every op an ellipse
+    between its inputs and its output, constants as small boxes.
+
+    Values of every node need the graph to be built under ``wengert.tape.record()``;
+    without a tape only y, the leaves and tensors saved by the nodes are known and the
+    other values are marked "not recorded". At most `max_nodes` nodes are drawn (those
+    nearest y); a note counts the rest. `.render()` / `.pipe(format='svg')` need `dot`.
+    """
+    graphviz = _import_graphviz()
+    g = collect(y, max_nodes) if graph is None else graph
+    show_grads = grads and g.has_grads
+    dot = graphviz.Digraph("wengert", graph_attr={"rankdir": "LR"},
+                           node_attr={"fontname": "Helvetica", "fontsize": "11"},
+                           edge_attr={"arrowsize": "0.7"})
+    for it in g.items:
+        if it.kind == "more":
+            dot.node(it.id, it.label, shape="note", style="dashed", fontcolor="gray30")
+        elif it.kind == "cut":
+            dot.node(it.id, it.label, shape="plaintext", fontcolor="gray50", height="0.2",
+                     width="0.2")
+        elif it.kind == "const":
+            text = it.value_text() if values else it.label
+            if it.name:
+                text = f"{it.name} = {text}"
+            dot.node(it.id, text, shape="box", fontsize="9", fontcolor="gray20",
+                     color="gray60", height="0.25", margin="0.05,0.02")
+        elif it.kind == "leaf":
+            dot.node(it.id, _record(it, values, show_grads), shape="plain")
+        else:
+            dot.node(it.id, _record(it, values, show_grads), shape="plain")
+            op_id = it.id + "_op"
+            dot.node(op_id, it.label, shape="ellipse", style="filled", fillcolor="lightblue2")
+            labelled = len(it.inputs) > 1 and it.label not in _SYMMETRIC
+            for pos, src in enumerate(it.inputs):
+                if g.by_id[src].kind == "cut":
+                    dot.edge(src, op_id, style="dashed", color="gray50")
+                elif labelled:
+                    dot.edge(src, op_id, label=str(pos), fontsize="8", fontcolor="gray40")
+                else:
+                    dot.edge(src, op_id)
+            dot.edge(op_id, it.id)
+    return dot
