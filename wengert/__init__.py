@@ -38,3 +38,7 @@ from .ops import install_numpy_dispatch as _install  # noqa: E402
 _install({k: v for k, v in globals().items() if not k.startswith("_")},
          {k: v for k, v in vars(linalg).items() if not k.startswith("_")})
 del _install
+
+# Subpackages whose names must not enter NumPy's dispatch table (np.save is not wg.save).
+from . import nn, optim, symbolic, tape, viz  # noqa: E402,F401
+from .serialization import load, save  # noqa: E402,F401

@@ -1,0 +1,6 @@
+"""Optimizers: in-place updates of leaf tensors from their .grad (torch.optim's rules)."""
+from .optimizer import Optimizer
+from .sgd import SGD
+from .adam import Adam, AdamW
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW"]

@@ -1,0 +1,217 @@
+"""Optimizer: parameter groups, zero_grad, state_dict, and the raw in-place update helpers.
+
+Updates run on the parameters' ndarrays with NumPy's `out=` ufunc forms, outside the graph,
+then bump each parameter's version counter, so a graph that saved a parameter before the step
+refuses to backward through the stale value (as an in-place op under `no_grad()` would).
+"""
+import numpy as np
+
+from ..grad_mode import grad_mode_set
+from ..tensor import Tensor, _make
+
+__all__ = ["Optimizer"]
+
+
+class _Required:
+    __slots__ = ()
+
+    def __repr__(self):
+        return "<required parameter>"
+
+
+required = _Required()     # a default with no value: every group must give it
+
+
+class Optimizer:
+    """Base class: `param_groups` (list of dicts, each with 'params' and its options),
+    `state` (per parameter, keyed by the Tensor); subclasses define `step(closure=None)`.
+
+    `params` is an iterable of Tensors, or of dicts {'params': ..., option: value} whose
+    options override the defaults for that group (as in torch.optim).
+    """
+
+    def __init__(self, params, defaults):
+        self.defaults = dict(defaults)
+        self.state = {}
+        self.param_groups = []
+        self._scratch = {}           # dtype → one flat buffer the updates write temporaries into
+        if isinstance(params, (Tensor, np.ndarray)) or not _iterable(params):
+            raise TypeError(f"params given to the optimizer should be an iterable of Tensors or "
+                            f"dicts, but got {type(params).__name__}")
+        groups = list(params)
+        if not groups:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for g in groups:
+            self.add_param_group(g)
+
+    def __repr__(self):
+        lines = [type(self).__name__ + " ("]
+        for i, g in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {v}" for k, v in sorted(g.items()) if k != "params"]
+        return "\n".join(lines + [")"])
+
+    def add_param_group(self, group):
+        """Append a group: a dict with 'params' (a Tensor or an iterable of them) and options."""
+        if not isinstance(group, dict):
+            raise TypeError(f"a parameter group must be a dict, got {type(group).__name__}")
+        group = dict(group)
+        if "params" not in group:
+            raise ValueError("a parameter group needs a 'params' entry")
+        params = group["params"]
+        params = [params] if isinstance(params, Tensor) else list(params)
+        for p in params:
+            if not isinstance(p, Tensor):
+                raise TypeError(f"optimizer can only optimize Tensors, got {type(p).__name__}")
+            if not p.is_leaf:
+                raise ValueError("can't optimize a non-leaf Tensor (one computed by an op); "
+                                 "optimize the leaves it was computed from")
+            if p.dtype.kind not in "fc":
+                raise TypeError(f"optimizer can only optimize floating-point tensors, got {p.dtype}")
+        ids = {id(p) for p in params}
+        if len(ids) != len(params):
+            raise ValueError("a parameter group lists the same parameter more than once")
+        for other in self.param_groups:
+            if any(id(p) in ids for p in other["params"]):
+                raise ValueError("some parameters appear in more than one parameter group")
+        group["params"] = params
+        for k, v in self.defaults.items():
+            if v is required and k not in group:
+                raise ValueError(f"parameter group didn't specify a value of required "
+                                 f"optimization parameter {k}")
+            group.setdefault(k, v)
+        self._check_group(group)
+        self.param_groups.append(group)
+
+    def _check_group(self, group):
+        """Raise ValueError for options out of range (subclasses)."""
+
+    def zero_grad(self, set_to_none=True):
+        """Reset every parameter's .grad: to None (default), or to zeros in place."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                g = p.grad
+                if g is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                elif g.grad_fn is None and type(g.data) is np.ndarray and g.data.flags.writeable:
+                    g.data.fill(0)
+                    g._version += 1
+                else:
+                    p.grad = _make(np.zeros_like(p.data), None)
+
+    @staticmethod
+    def _closure(closure):
+        """step(closure): call it with grad enabled (it recomputes the loss) before updating."""
+        if closure is None:
+            return None
+        with grad_mode_set(True):
+            return closure()
+
+    # ---- state_dict ----------------------------------------------------------------------
+    def state_dict(self):
+        """{'state': {index: {name: value}}, 'param_groups': [{option: value, 'params':
+        [index, ...]}]}, parameters numbered in group order as torch.optim does. Arrays are
+        copies."""
+        index, groups = {}, []
+        for group in self.param_groups:
+            g = {k: v for k, v in group.items() if k != "params"}
+            g["params"] = []
+            for p in group["params"]:
+                index[id(p)] = len(index)
+                g["params"].append(index[id(p)])
+            groups.append(g)
+        state = {}
+        for p, s in self.state.items():
+            state[index[id(p)]] = {k: v.copy() if isinstance(v, np.ndarray) else v
+                                   for k, v in s.items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        """Copy options and per-parameter state in from `state_dict` (as made by state_dict())."""
+        if not isinstance(state_dict, dict) or "state" not in state_dict \
+                or "param_groups" not in state_dict:
+            raise TypeError("load_state_dict expects a dict with 'state' and 'param_groups'")
+        saved = state_dict["param_groups"]
+        if len(saved) != len(self.param_groups):
+            raise ValueError(f"loaded state dict has {len(saved)} parameter groups, the optimizer "
+                             f"has {len(self.param_groups)}")
+        params = {}
+        for mine, theirs in zip(self.param_groups, saved):
+            if len(mine["params"]) != len(theirs["params"]):
+                raise ValueError(f"loaded state dict contains a parameter group of "
+                                 f"{len(theirs['params'])} parameters that doesn't match the "
+                                 f"size of the optimizer's group ({len(mine['params'])})")
+            params.update(zip(theirs["params"], mine["params"]))
+        state = {}
+        for i, s in state_dict["state"].items():
+            if i not in params:
+                raise ValueError(f"loaded state dict has state for parameter {i!r}, which no "
+                                 f"parameter group lists")
+            p = params[i]
+            new = {}
+            for k, v in s.items():
+                if isinstance(v, (np.ndarray, Tensor)):
+                    v = np.array(v.data if isinstance(v, Tensor) else v, dtype=p.dtype)
+                    if v.shape != p.shape:
+                        raise ValueError(f"state {k!r} of parameter {i} has shape {v.shape}, "
+                                         f"the parameter has shape {p.shape}")
+                new[k] = v
+            state[p] = new
+        for mine, theirs in zip(self.param_groups, saved):
+            opts = {k: v for k, v in theirs.items() if k != "params"}
+            candidate = dict(mine, **opts)
+            self._check_group(candidate)
+            mine.update(opts)
+        self.state = state
+
+    # ---- helpers for the updates -----------------------------------------------------------
+    def _buffers(self, like, k):
+        """k scratch arrays shaped like `like` (one flat buffer per dtype, grown as needed),
+        so an update writes its temporaries into memory it already owns."""
+        n = like.size
+        buf = self._scratch.get(like.dtype)
+        if buf is None or buf.size < k * n:
+            buf = self._scratch[like.dtype] = np.empty(k * max(n, self._largest(like.dtype)),
+                                                       like.dtype)
+        return [buf[i * n:(i + 1) * n].reshape(like.shape) for i in range(k)]
+
+    def _largest(self, dtype):
+        return max((p.data.size for g in self.param_groups for p in g["params"]
+                    if p.dtype == dtype), default=0)
+
+
+def _iterable(x):
+    try:
+        iter(x)
+    except TypeError:
+        return False
+    return True
+
+
+def writable_data(p):
+    """p's ndarray, made safe to write into: a NumPy scalar, a read-only array or memory a
+    graph node may hold (copy-on-write alias) is replaced by a private copy first."""
+    d = p.data
+    e = p._extra
+    if type(d) is not np.ndarray or not d.flags.writeable or (e is not None and e.cow):
+        d = p.data = np.array(d)
+        if e is not None:
+            e.cow = False
+    return d
+
+
+def bump(p):
+    """Record that p changed in place: its version (and that of every alias) moves on."""
+    p._version += 1
+    if p._extra is not None:
+        p._bump_aliases()
+
+
+def grad_array(g, dtype):
+    """The gradient's ndarray (a NumPy scalar for 0-d is fine as a ufunc operand)."""
+    d = g.data
+    return d if d.dtype == dtype else d.astype(dtype)

@@ -1,0 +1,82 @@
+"""Stochastic gradient descent with momentum, dampening, Nesterov and L2 weight decay."""
+import numpy as np
+
+from .optimizer import Optimizer, bump, grad_array, required, writable_data
+
+__all__ = ["SGD"]
+
+
+class SGD(Optimizer):
+    """PyTorch's SGD rule, per parameter p with gradient g (μ momentum, τ dampening, λ decay):
+
+        d = g + λ·p
+        b = d on the first step, then b = μ·b + (1 − τ)·d        (only when μ ≠ 0)
+        d = d + μ·b if nesterov else b                             (only when μ ≠ 0)
+        p = p − lr·d
+
+    Parameters whose .grad is None are left alone.
+    """
+
+    def __init__(self, params, lr=required, momentum=0, dampening=0, weight_decay=0,
+                 nesterov=False):
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
+                                      weight_decay=weight_decay, nesterov=nesterov))
+
+    def _check_group(self, group):
+        if group["lr"] < 0:
+            raise ValueError(f"Invalid learning rate: {group['lr']} (must be >= 0)")
+        if group["momentum"] < 0:
+            raise ValueError(f"Invalid momentum value: {group['momentum']} (must be >= 0)")
+        if group["weight_decay"] < 0:
+            raise ValueError(f"Invalid weight_decay value: {group['weight_decay']} (must be >= 0)")
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+
+    def step(self, closure=None):
+        """Update every parameter that has a gradient; returns closure()'s loss if given."""
+        loss = self._closure(closure)
+        state = self.state
+        for group in self.param_groups:
+            lr, mu, damp = group["lr"], group["momentum"], group["dampening"]
+            wd, nesterov = group["weight_decay"], group["nesterov"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                d = writable_data(p)
+                g = grad_array(p.grad, d.dtype)
+                if mu == 0:
+                    (s,) = self._buffers(d, 1)
+                    if wd:
+                        np.multiply(d, wd, out=s)
+                        np.add(s, g, out=s)
+                        s *= lr
+                    else:
+                        np.multiply(g, lr, out=s)
+                    np.subtract(d, s, out=d)
+                else:
+                    s, t = self._buffers(d, 2)
+                    if wd:
+                        np.multiply(d, wd, out=s)
+                        np.add(s, g, out=s)
+                        g = s
+                    st = state.get(p)
+                    if st is None:
+                        state[p] = {"momentum_buffer": np.array(g, dtype=d.dtype)}
+                        buf = state[p]["momentum_buffer"]
+                    else:
+                        buf = st["momentum_buffer"]
+                        buf *= mu
+                        if damp:
+                            np.multiply(g, 1 - damp, out=t)
+                            buf += t
+                        else:
+                            buf += g
+                    if nesterov:
+                        np.multiply(buf, mu, out=t)
+                        t += g
+                        t *= lr
+                    else:
+                        np.multiply(buf, lr, out=t)
+                    np.subtract(d, t, out=d)
+                bump(p)
+        return loss
