@@ -225,3 +225,22 @@ def test_invalid_params():
         SGD([{"params": [p]}, {"params": [p]}], lr=0.1)
     with pytest.raises(ValueError, match="more than once"):
         SGD([p, p], lr=0.1)
+
+
+def test_same_shaped_parameters_and_a_larger_group_added_later():
+    a = wg.tensor([1.0, 2.0], requires_grad=True)
+    b = wg.tensor([3.0, 4.0], requires_grad=True)
+    opt = SGD([a, b], lr=0.5, momentum=0.5, weight_decay=0.1)
+    a.grad, b.grad = wg.tensor([1.0, 1.0]), wg.tensor([2.0, 0.0])
+    opt.step()
+    np.testing.assert_allclose(a.numpy(), [1 - 0.5 * 1.1, 2 - 0.5 * 1.2])
+    np.testing.assert_allclose(b.numpy(), [3 - 0.5 * 2.3, 4 - 0.5 * 0.4])
+    c = wg.tensor(np.ones((4, 5)), requires_grad=True)     # larger than the scratch so far
+    opt.add_param_group({"params": [c], "momentum": 0.0})
+    c.grad = wg.tensor(np.full((4, 5), 2.0))
+    a.grad = None
+    b0 = b.numpy().copy()
+    opt.step()
+    np.testing.assert_allclose(c.numpy(), 1 - 0.5 * (2 + 0.1))
+    buf = 0.5 * np.array([2.3, 0.4]) + (np.array([2.0, 0.0]) + 0.1 * b0)
+    np.testing.assert_allclose(b.numpy(), b0 - 0.5 * buf)

@@ -35,6 +35,7 @@ class Optimizer:
         self.state = {}
         self.param_groups = []
         self._scratch = {}           # dtype → one flat buffer the updates write temporaries into
+        self._views = {}             # (shape, dtype, k) → views of that buffer
         if isinstance(params, (Tensor, np.ndarray)) or not _iterable(params):
             raise TypeError(f"params given to the optimizer should be an iterable of Tensors or "
                             f"dicts, but got {type(params).__name__}")
@@ -171,13 +172,20 @@ class Optimizer:
     # ---- helpers for the updates -----------------------------------------------------------
     def _buffers(self, like, k):
         """k scratch arrays shaped like `like` (one flat buffer per dtype, grown as needed),
-        so an update writes its temporaries into memory it already owns."""
+        so an update writes its temporaries into memory it already owns. The views are
+        cached per (shape, dtype, k): making them anew costs more than a small update."""
+        key = (like.shape, like.dtype, k)
+        views = self._views.get(key)
+        if views is not None:
+            return views
         n = like.size
         buf = self._scratch.get(like.dtype)
         if buf is None or buf.size < k * n:
             buf = self._scratch[like.dtype] = np.empty(k * max(n, self._largest(like.dtype)),
                                                        like.dtype)
-        return [buf[i * n:(i + 1) * n].reshape(like.shape) for i in range(k)]
+            self._views = {}          # views of the old buffer would keep it alive
+        views = self._views[key] = [buf[i * n:(i + 1) * n].reshape(like.shape) for i in range(k)]
+        return views
 
     def _largest(self, dtype):
         return max((p.data.size for g in self.param_groups for p in g["params"]
