@@ -61,6 +61,10 @@ ROWS = [
     Row(wg.softmax, softmax_ref, shapes=S3, kwargs=AXES, id="softmax-axes"),
     Row(wg.log_softmax, log_softmax_ref, shapes=VECTORS),
     Row(wg.log_softmax, log_softmax_ref, shapes=S3, kwargs=AXES, id="log_softmax-axes"),
+    Row(wg.linear, lambda x, w, b: x @ w.T + b, nargs=3,
+        shapes=[((4, 3), (2, 3), (2,)), ((3,), (2, 3), (2,)), ((2, 4, 3), (5, 3), (5,))]),
+    Row(lambda x, w: wg.linear(x, w), lambda x, w: x @ w.T, nargs=2, ops=("linear",),
+        shapes=[((4, 3), (2, 3)), ((2, 1, 3), (2, 3))], id="linear-no-bias"),
 ]
 
 test_forward_matches_numpy, test_gradients_match_finite_differences, test_float32_stays_float32 = \

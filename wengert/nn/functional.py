@@ -56,14 +56,8 @@ def _check_reduction(reduction):
 # ---- layers -----------------------------------------------------------------------------------
 
 def linear(input, weight, bias=None):
-    """y = x Wᵀ + b, W of shape (out_features, in_features)."""
-    ws = _shape(weight)
-    xs = _shape(input)
-    if not xs or xs[-1] != ws[-1]:
-        raise ValueError(f"linear: input shape {xs} does not fit weight shape {ws} "
-                         f"(input's last axis must be in_features = {ws[-1]})")
-    y = input @ weight.T
-    return y if bias is None else y + bias
+    """y = x Wᵀ + b, W of shape (out_features, in_features): one fused op (`wg.linear`)."""
+    return _nn.linear(input, weight, bias)
 
 
 def relu(input):

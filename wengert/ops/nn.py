@@ -13,7 +13,7 @@ from ..tensor import Tensor
 from ._primitive import primitive, unary
 from ._shapes import negative_axes
 
-__all__ = ["sigmoid", "relu", "softplus", "gelu", "softmax", "log_softmax", "erf"]
+__all__ = ["sigmoid", "relu", "softplus", "gelu", "softmax", "log_softmax", "erf", "linear"]
 
 
 # ---- erf --------------------------------------------------------------------------------------
@@ -145,6 +145,80 @@ def gelu(x, approximate="none"):
     if approximate == "tanh":
         return _gelu_tnh(x)
     raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+# ---- linear: x Wᵀ + b --------------------------------------------------------------------------
+# One primitive for a dense layer rather than transpose, matmul and add: a training step runs
+# it for every layer, and three recorded ops cost three nodes of overhead where one does
+# (measured: ~15 % of a 64×784-256-256-10 step). W's gradient is built as gᵀx, in W's own
+# (C) layout, so the optimizer's update runs over matching memory.
+
+def _rows(a):
+    """a with every axis but the last folded into one: (M, features)."""
+    return np.reshape(a, (-1, np.shape(a)[-1]))
+
+
+def _linear_fwd(x, w, b):
+    y = np.matmul(x, w.T)
+    if b is None:
+        return y
+    if y.dtype == np.result_type(y, b):
+        y += b                              # y is ours: one pass, no temporary
+        return y
+    return y + b
+
+
+def _linear_vjp(g, needs, x, w, b):
+    """x̄ = ḡW, W̄ = ḡᵀx and b̄ = Σ ḡ, summed over x's leading axes (a batch of cotangents in
+    front of ḡ, as jacrev stacks them, is kept)."""
+    lead = np.shape(g)[:np.ndim(g) - np.ndim(x)]
+    gx = g @ w if needs[0] else None
+    gw = gb = None
+    if needs[1] or needs[2]:
+        g2 = np.reshape(g, lead + (-1, np.shape(g)[-1]))             # (…, M, out)
+        if needs[1]:
+            gw = np.swapaxes(g2, -1, -2) @ _rows(x)                     # (…, out, in)
+        if needs[2]:
+            gb = g2.sum(axis=-2)
+    return gx, gw, gb
+
+
+def _linear_jvp(tangents, x, w, b):
+    """ẏ = ẋWᵀ + xẆᵀ + ḃ (tangents may carry a batch in front)."""
+    tx, tw, tb = tangents
+    out = None if tx is None else tx @ np.swapaxes(w, -1, -2)
+    if tw is not None:
+        lead = np.shape(tw)[:np.ndim(tw) - 2]
+        t = _rows(x) @ np.swapaxes(tw, -1, -2)                          # (…, M, out)
+        t = np.reshape(t, lead + np.shape(x)[:-1] + (np.shape(w)[0],))
+        out = t if out is None else out + t
+    if tb is not None:
+        if out is None:
+            shape = np.shape(tb)[:np.ndim(tb) - 1] + np.shape(x)[:-1] + (np.shape(w)[0],)
+            lead = np.shape(tb)[:np.ndim(tb) - 1]
+            out = np.broadcast_to(np.reshape(tb, lead + (1,) * (np.ndim(x) - 1)
+                                             + (np.shape(w)[0],)), shape)
+        else:
+            lead = np.shape(tb)[:np.ndim(tb) - 1]
+            out = out + np.reshape(tb, lead + (1,) * (np.ndim(x) - 1) + (np.shape(w)[0],))
+    return out
+
+
+_linear = primitive("linear", _linear_fwd, _linear_vjp, _linear_jvp)
+
+
+def linear(x, weight, bias=None):
+    """x Wᵀ + b for W of shape (out, in), b of shape (out,) or None: a dense layer.
+    ∂/∂x = ḡW, ∂/∂W = ḡᵀx, ∂/∂b = Σ ḡ over the leading axes."""
+    xs, ws = np.shape(x), np.shape(weight)
+    if len(ws) != 2 or not xs or xs[-1] != ws[-1]:
+        raise ValueError(f"linear: input shape {tuple(xs)} does not fit weight shape "
+                         f"{tuple(ws)} (the weight is (out_features, in_features) and the "
+                         f"input's last axis must be in_features)")
+    if bias is not None and tuple(np.shape(bias)) != (ws[0],):
+        raise ValueError(f"linear: bias shape {tuple(np.shape(bias))} does not fit weight "
+                         f"shape {tuple(ws)} (the bias must be (out_features,) = ({ws[0]},))")
+    return _linear(x, weight, bias)
 
 
 # ---- softmax and log_softmax -------------------------------------------------------------------------
