@@ -354,7 +354,6 @@ def test_a_checkpoint_passes_tangents_through():
 
 
 def test_forward_over_reverse_through_output_saving_ops_frees_the_graph():
-    import gc
     import weakref
     x = wg.tensor([0.5, 1.0], requires_grad=True)
     y = wg.exp(wg.dual(x, wg.tensor([1.0, 0.0])))

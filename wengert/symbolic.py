@@ -246,7 +246,7 @@ def _check_scalar(t, what):
 
 def _graph(y):
     """The SymPy expression of one Tensor's graph (iterative: any depth)."""
-    sp = _sympy()
+    _sympy()                    # without SymPy: the ImportError now, before any walk
     if not isinstance(y, Tensor):
         return _constant(y, "the value")
     _check_scalar(y, "the tensor")

@@ -6,7 +6,6 @@ Fans of a weight of shape (out, in, *kernel): fan_in = in·∏kernel, fan_out = 
 """
 import math
 
-import numpy as np
 
 from .. import creation
 from ..grad_mode import no_grad
