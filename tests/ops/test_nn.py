@@ -49,6 +49,22 @@ S3 = [((2, 3, 4),)]
 AXES = [{}, {"axis": 0}, {"axis": 1}, {"axis": -2}, {"axis": (0, 2)}, {"axis": (-1, -3)},
         {"axis": None}]
 
+TARGETS = np.array([0, 2, 1, 2])
+
+
+def cross_entropy_ref(x, reduction="mean", valid=None):
+    loss = -log_softmax_ref(x)[np.arange(4), TARGETS]
+    if valid is not None:
+        loss = np.where(valid, loss, 0.0)
+    if reduction == "none":
+        return loss
+    return loss.sum() / (4 if valid is None else valid.sum()) if reduction == "mean" else loss.sum()
+
+
+def cross_entropy(x, reduction="mean", valid=None):
+    return nn.cross_entropy_indices(x, TARGETS, valid, reduction)
+
+
 ROWS = [
     Row(wg.sigmoid, sigmoid_ref, domain=(-4.0, 4.0)),
     Row(wg.relu, lambda x: np.maximum(x, 0), sample=away),
@@ -65,6 +81,9 @@ ROWS = [
         shapes=[((4, 3), (2, 3), (2,)), ((3,), (2, 3), (2,)), ((2, 4, 3), (5, 3), (5,))]),
     Row(lambda x, w: wg.linear(x, w), lambda x, w: x @ w.T, nargs=2, ops=("linear",),
         shapes=[((4, 3), (2, 3)), ((2, 1, 3), (2, 3))], id="linear-no-bias"),
+    Row(cross_entropy, cross_entropy_ref, ops=("cross_entropy",), shapes=[((4, 3),)],
+        kwargs=[{}, {"reduction": "sum"}, {"reduction": "none"},
+                {"valid": np.array([True, False, True, True])}]),
 ]
 
 test_forward_matches_numpy, test_gradients_match_finite_differences, test_float32_stays_float32 = \

@@ -259,9 +259,9 @@ def _class_targets(what, input, target):
     return t, (xs[0] if len(xs) == 1 else xs[1])
 
 
-def _pick(what, logp, t, c, weight, ignore_index):
-    """(−logp at each target, per-element weights or None, valid mask or None), all of
-    target's shape; the class axis is 0 for unbatched input, else 1."""
+def _checked_targets(what, t, c, ignore_index):
+    """(targets with ignored ones set to 0, mask of counted ones or None); out-of-range
+    targets are an error."""
     valid = None
     if t.size:
         lo, hi = t.min(), t.max()
@@ -274,6 +274,13 @@ def _pick(what, logp, t, c, weight, ignore_index):
         if lo < 0 or hi >= c:
             bad = t[(t < 0) | (t >= c)].ravel()[0]
             raise ValueError(f"{what}: target {bad} is out of bounds for {c} classes")
+    return t, valid
+
+
+def _pick(what, logp, t, c, weight, ignore_index):
+    """(−logp at each target, per-element weights or None, valid mask or None), all of
+    target's shape; the class axis is 0 for unbatched input, else 1."""
+    t, valid = _checked_targets(what, t, c, ignore_index)
     xs = _shape(logp)
     if len(xs) == 1:
         picked = logp[t]
@@ -340,6 +347,10 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
             target = target * (1 - label_smoothing) + label_smoothing / c
         return _reduce(-_sum(logp * target, axis=axis), reduction)
     t, c = _class_targets("cross_entropy", input, td)
+    if len(xs) == 2 and weight is None and label_smoothing == 0:
+        # the common case, as one fused op (one node, the (softmax − onehot)/n rule)
+        t, valid = _checked_targets("cross_entropy", t, c, ignore_index)
+        return _nn.cross_entropy_indices(input, t, valid, reduction)
     logp = _nn.log_softmax(input, axis=axis)
     loss, w, valid = _pick("cross_entropy", logp, t, c, weight, ignore_index)
     nll = _weighted_reduce(loss, w, reduction)
