@@ -171,6 +171,10 @@ def _linear_fwd(x, w, b):
 def _linear_vjp(g, needs, x, w, b):
     """x̄ = ḡW, W̄ = ḡᵀx and b̄ = Σ ḡ, summed over x's leading axes (a batch of cotangents in
     front of ḡ, as jacrev stacks them, is kept)."""
+    if type(g) is np.ndarray and type(x) is np.ndarray and g.ndim == 2 and x.ndim == 2:
+        # a batch of rows at first order, the training step's case: array methods only
+        return (g @ w if needs[0] else None, g.T @ x if needs[1] else None,
+                g.sum(axis=0) if needs[2] else None)
     lead = np.shape(g)[:np.ndim(g) - np.ndim(x)]
     gx = g @ w if needs[0] else None
     gw = gb = None
@@ -257,6 +261,15 @@ def _ce_fwd(x, target, valid, reduction, count):
 
 def _ce_vjp(g, needs, x, target, valid, reduction, count):
     """x̄ = ḡ·(softmax(x) − onehot(t)), divided by the count for the mean."""
+    if reduction != "none" and type(x) is np.ndarray and type(g) is not Tensor and np.ndim(g) == 0:
+        # first order, one loss: the same formula built in place in one fresh array
+        d = np.exp(x - x.max(axis=-1, keepdims=True))
+        d /= d.sum(axis=-1, keepdims=True)
+        d[np.arange(d.shape[0]), target] -= 1
+        if valid is not None:
+            d *= valid[:, None]
+        d *= g * (1.0 / count) if reduction == "mean" else g
+        return (d,)
     d = _softmax_minus_onehot(x, target, valid)
     if reduction == "none":
         return (np.expand_dims(g, -1) * d,)
