@@ -24,7 +24,8 @@ All four start from the same weights and data; before timing, the script checks 
 compute the same loss, the same gradients and the same updated weights (float32 tolerance).
 
 Method (as benchmarks/overhead.py): every measurement runs in a fresh process (two warm-up
-steps, then the fastest of --inner timed steps), processes are interleaved across
+steps, then the fastest of --inner timed steps run back to back, as in a training loop),
+processes are interleaved across
 implementations and repeats, and the report gives medians over processes, in ms per step,
 split into forward (with the loss), backward, and update (zero_grad + optimizer step). Times
 are CPU time by default (time.process_time; `--clock wall` for elapsed time); BLAS and PyTorch
@@ -335,8 +336,9 @@ def child(impl, config, act, inner, which):
     step()
     step()                                        # warm-up: imports, caches, optimizer state
     best = None
+    # back-to-back steps, as a training loop runs them (no gc.collect() in between: that
+    # walks every Python object and leaves the caches cold for the step that follows)
     for _ in range(inner):                        # the fastest: a passing hiccup is not the step
-        gc.collect()
         t = step()
         if best is None or sum(t) < sum(best):
             best = t
