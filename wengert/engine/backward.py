@@ -209,7 +209,8 @@ def _seed_for(t, gradient, create_graph, what):
                 f"grad can be implicitly created only for outputs with one element; {what} has "
                 f"shape {t.shape}: pass gradient= (a tensor of shape {t.shape}) to backward, or "
                 f"reduce the output first (e.g. y.sum()).")
-        g = np.ones_like(t.data)
+        d = t.data
+        g = np.array(1, d.dtype).reshape(d.shape)       # (np.ones_like: 3× slower)
         return _make(g, None) if create_graph else g
     if isinstance(gradient, Tensor):
         if tuple(gradient.shape) != tuple(t.shape):

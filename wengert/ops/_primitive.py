@@ -499,10 +499,17 @@ class PrimitiveOp(Op):
 
     def backward(self, node, g, create):
         saved = node.saved
-        vals = []
-        for i, (s, v) in enumerate(zip(saved, node.versions)):
-            vals.append(_version_checked(node, i, s, v, create) if type(s) is Tensor else s)
+        vals = list(saved)
+        versions = node.versions
+        for i in range(len(versions)):          # (the output, when saved, comes last)
+            s = vals[i]
+            if type(s) is Tensor:
+                if s._version != versions[i]:
+                    raise version_error(node, i, versions[i], s._version)
+                if not create:
+                    vals[i] = s.data
         if self.save_out:
+            vals.pop()
             out = saved[-1]
             if create:
                 out = saved_output(out, node, self.selectors)
