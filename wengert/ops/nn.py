@@ -153,6 +153,11 @@ def gelu(x, approximate="none"):
 # (measured: ~15 % of a 64×784-256-256-10 step). W's gradient is built as gᵀx, in W's own
 # (C) layout, so the optimizer's update runs over matching memory.
 
+def _shape_of(a):
+    """a's shape without NumPy's dispatch (np.shape of a Tensor costs a protocol call)."""
+    return a.data.shape if isinstance(a, Tensor) else np.shape(a)
+
+
 def _rows(a):
     """a with every axis but the last folded into one: (M, features)."""
     return np.reshape(a, (-1, np.shape(a)[-1]))
@@ -214,13 +219,13 @@ _linear = primitive("linear", _linear_fwd, _linear_vjp, _linear_jvp)
 def linear(x, weight, bias=None):
     """x Wᵀ + b for W of shape (out, in), b of shape (out,) or None: a dense layer.
     ∂/∂x = ḡW, ∂/∂W = ḡᵀx, ∂/∂b = Σ ḡ over the leading axes."""
-    xs, ws = np.shape(x), np.shape(weight)
+    xs, ws = _shape_of(x), _shape_of(weight)
     if len(ws) != 2 or not xs or xs[-1] != ws[-1]:
         raise ValueError(f"linear: input shape {tuple(xs)} does not fit weight shape "
                          f"{tuple(ws)} (the weight is (out_features, in_features) and the "
                          f"input's last axis must be in_features)")
-    if bias is not None and tuple(np.shape(bias)) != (ws[0],):
-        raise ValueError(f"linear: bias shape {tuple(np.shape(bias))} does not fit weight "
+    if bias is not None and tuple(_shape_of(bias)) != (ws[0],):
+        raise ValueError(f"linear: bias shape {tuple(_shape_of(bias))} does not fit weight "
                          f"shape {tuple(ws)} (the bias must be (out_features,) = ({ws[0]},))")
     return _linear(x, weight, bias)
 
@@ -294,7 +299,7 @@ def cross_entropy_indices(x, target, valid=None, reduction="mean"):
     """−log softmax(x)ᵢ[tᵢ] for logits x of shape (N, C) and class indices t of shape (N,)
     (checked by the caller), rows where `valid` is False left out; reduced by 'mean' (over
     the counted rows), 'sum' or 'none'. ∂/∂x = (softmax(x) − onehot(t))·ḡ."""
-    count = int(valid.sum()) if valid is not None else np.shape(x)[0]
+    count = int(valid.sum()) if valid is not None else _shape_of(x)[0]
     return _cross_entropy(x, target=target, valid=valid, reduction=reduction, count=count)
 
 
