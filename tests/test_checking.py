@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import wengert as wg
+from tests.functions import WrongBackwardCube, WrongJvpCube
 from wengert.checking import check_grads, default_eps
 
 
@@ -112,44 +113,6 @@ def test_gradcheck_error_is_an_assertion_error_exported_at_top_level():
 
 
 # ---- gradcheck catches wrong derivatives -------------------------------------------------------
-
-class WrongBackwardCube(wg.Function):
-    """x³ with a wrong backward (2x² instead of 3x²) and a right jvp."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x ** 3
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return 2 * x ** 2 * g
-
-    @staticmethod
-    def jvp(ctx, t):
-        (x,) = ctx.saved_tensors
-        return 3 * x ** 2 * t
-
-
-class WrongJvpCube(wg.Function):
-    """x³ with a right backward and a wrong jvp (3x instead of 3x²)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x ** 3
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return 3 * x ** 2 * g
-
-    @staticmethod
-    def jvp(ctx, t):
-        (x,) = ctx.saved_tensors
-        return 3 * x * t
-
 
 def test_a_function_with_a_wrong_backward_is_caught_naming_argument_element_and_values():
     x = np.array([1.0, 2.0])

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import wengert as wg
+from tests.functions import Cube, ExpWithJvp as Exp
 from wengert.forward import new_level, tangent_at, with_tangent, without_level
 
 
@@ -218,43 +219,6 @@ def test_with_tangent_checks_the_shape():
 
 
 # ---- custom Functions ---------------------------------------------------------------------------
-
-class Cube(wg.Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x ** 3
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return 3 * x ** 2 * g
-
-    @staticmethod
-    def jvp(ctx, t):
-        (x,) = ctx.saved_tensors
-        return 3 * x ** 2 * t
-
-
-class Exp(wg.Function):
-    """Saves its output, which jvp and backward both read."""
-
-    @staticmethod
-    def forward(ctx, x):
-        y = np.exp(x)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        (y,) = ctx.saved_tensors
-        return g * y
-
-    @staticmethod
-    def jvp(ctx, t):
-        (y,) = ctx.saved_tensors
-        return t * y
-
 
 class MulAdd(wg.Function):
     """Two inputs (one may be a plain number), two outputs."""

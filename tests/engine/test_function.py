@@ -6,44 +6,13 @@ import numpy as np
 import pytest
 
 import wengert as wg
+from tests.functions import Cube, Exp
 from wengert.checking import GradcheckError, check_grads
 from wengert.engine.backward import count_edges
 
 
 def leaf(v, dtype=None):
     return wg.tensor(v, dtype=dtype, requires_grad=True)
-
-
-class Cube(wg.Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x ** 3
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return 3 * x ** 2 * g
-
-    @staticmethod
-    def jvp(ctx, t):
-        (x,) = ctx.saved_tensors
-        return 3 * x ** 2 * t
-
-
-class Exp(wg.Function):
-    """Saves its output: backward re-uses it."""
-
-    @staticmethod
-    def forward(ctx, x):
-        y = np.exp(x)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        (y,) = ctx.saved_tensors
-        return g * y
 
 
 class Power(wg.Function):
