@@ -142,23 +142,23 @@ def numpy_impl(config, act):
     return step
 
 
-def wengert_impl(config, act):
-    import wengert as wg
-    from wengert import nn, optim
+def _nn_impl(nn, optim, tensor, set_param, to_numpy, config, act):
+    """The step written once against torch.nn's interface, which wengert.nn follows: the
+    wengert and PyTorch variants differ only in what is passed in (the import)."""
     F = nn.functional
     x0, y0, layers = problem(config)
     mods = []
     for i, (W, b) in enumerate(layers):
         lin = nn.Linear(W.shape[1], W.shape[0])
-        lin.weight.data[...] = W
-        lin.bias.data[...] = b
+        set_param(lin.weight, W)
+        set_param(lin.bias, b)
         mods.append(lin)
         if i < len(layers) - 1:
             mods.append(nn.Tanh() if act == "tanh" else nn.ReLU())
     model = nn.Sequential(*mods)
     params = list(model.parameters())
     opt = optim.SGD(params, lr=LR)
-    x, y = wg.tensor(x0), wg.tensor(y0)
+    x, y = tensor(x0), tensor(y0)
 
     def step():
         t0 = clock()
@@ -178,13 +178,23 @@ def wengert_impl(config, act):
         opt.zero_grad()
         loss = F.cross_entropy(model(x), y)
         loss.backward()
-        grads[:] = [p.grad.numpy().copy() for p in params]
+        grads[:] = [to_numpy(p.grad).copy() for p in params]
         opt.step()
         step_keeping_grads.loss = loss.item()
     step.verify = step_keeping_grads
     step.grads = lambda: grads
-    step.params = lambda: [p.numpy() for p in params]
+    step.params = lambda: [to_numpy(p) for p in params]
     return step
+
+
+def wengert_impl(config, act):
+    import wengert as wg
+    from wengert import nn, optim
+
+    def set_param(p, value):
+        p.data[...] = value
+
+    return _nn_impl(nn, optim, wg.tensor, set_param, lambda t: t.numpy(), config, act)
 
 
 def wengert_ops_impl(config, act):
@@ -242,47 +252,13 @@ def wengert_ops_impl(config, act):
 def torch_impl(config, act):
     import torch
     torch.set_num_threads(1)
-    F = torch.nn.functional
-    x0, y0, layers = problem(config)
-    mods = []
-    for i, (W, b) in enumerate(layers):
-        lin = torch.nn.Linear(W.shape[1], W.shape[0])
+
+    def set_param(p, value):
         with torch.no_grad():
-            lin.weight.copy_(torch.from_numpy(W))
-            lin.bias.copy_(torch.from_numpy(b))
-        mods.append(lin)
-        if i < len(layers) - 1:
-            mods.append(torch.nn.Tanh() if act == "tanh" else torch.nn.ReLU())
-    model = torch.nn.Sequential(*mods)
-    params = list(model.parameters())
-    opt = torch.optim.SGD(params, lr=LR)
-    x, y = torch.from_numpy(x0), torch.from_numpy(y0)
+            p.copy_(torch.from_numpy(value))
 
-    def step():
-        t0 = clock()
-        loss = F.cross_entropy(model(x), y)
-        t1 = clock()
-        loss.backward()
-        t2 = clock()
-        opt.step()
-        opt.zero_grad()
-        t3 = clock()
-        step.loss = loss.item()
-        return t1 - t0, t2 - t1, t3 - t2
-
-    grads = []
-
-    def step_keeping_grads():
-        opt.zero_grad()
-        loss = F.cross_entropy(model(x), y)
-        loss.backward()
-        grads[:] = [p.grad.numpy().copy() for p in params]
-        opt.step()
-        step_keeping_grads.loss = loss.item()
-    step.verify = step_keeping_grads
-    step.grads = lambda: grads
-    step.params = lambda: [p.detach().numpy() for p in params]
-    return step
+    return _nn_impl(torch.nn, torch.optim, torch.from_numpy, set_param,
+                    lambda t: t.detach().numpy(), config, act)
 
 
 MAKERS = {"numpy": numpy_impl, "wengert": wengert_impl, "wengert-ops": wengert_ops_impl,
