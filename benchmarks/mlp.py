@@ -58,12 +58,13 @@ import json
 import platform
 import shlex
 import statistics
-import subprocess
 import sys
 import time
 import tracemalloc
 
 import numpy as np
+
+from _fresh import cpu_name, run_child
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHECKOUT = os.path.dirname(HERE)
@@ -364,25 +365,8 @@ def verify(impls, configs, acts):
 
 
 def measure(impl, config, act, path, inner, which):
-    env = dict(os.environ)
-    env["PYTHONPATH"] = path + os.pathsep + env.get("PYTHONPATH", "")
-    out = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", impl, config, act,
-                          "--inner", str(inner), "--clock", which],
-                         env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    if out.returncode != 0:
-        sys.exit(f"the {impl} {config} {act} run failed:\n{out.stderr}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def cpu_name():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
+    return run_child(__file__, path, [impl, config, act, "--inner", str(inner), "--clock", which],
+                     f"{impl} {config} {act}")
 
 
 def _mib(v):

@@ -1,0 +1,29 @@
+"""What overhead.py and mlp.py share: one measurement in a fresh process, and the CPU's name."""
+import json
+import os
+import platform
+import subprocess
+import sys
+
+
+def run_child(script, path, args, what):
+    """Run `script --child ARGS` in a fresh Python with `path` first on sys.path; its last
+    stdout line is JSON, returned parsed. A failed child stops the benchmark, naming `what`."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = path + os.pathsep + env.get("PYTHONPATH", "")
+    out = subprocess.run([sys.executable, os.path.abspath(script), "--child", *args],
+                         env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    if out.returncode != 0:
+        sys.exit(f"the {what} run failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def cpu_name():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
