@@ -4,6 +4,8 @@ Operators and methods are one line each, calling an op; NumPy's protocols
 (__array__, __array_ufunc__, __array_function__) route NumPy calls on Tensors into wengert
 ops, so unmodified NumPy code — and the derivative rules themselves — record graphs.
 """
+import weakref
+
 import numpy as np
 
 from .grad_mode import state as _grad_state
@@ -218,7 +220,6 @@ class Tensor:
         if extra.retains_grad:
             return
         extra.retains_grad = True
-        import weakref
         ref = weakref.ref(self)            # weak: node → hook → tensor → node would be a cycle
 
         def _retain(g):
@@ -445,6 +446,9 @@ def _make(data, grad_fn):
     return t
 
 
+_ref = weakref.ref
+
+
 def alias(base, t):
     """Record that t shares base's memory. If base is a graph node's output (or an alias of
     one), t becomes copy-on-write; otherwise both join one alias group for version counting."""
@@ -453,16 +457,16 @@ def alias(base, t):
         if t.grad_fn is None:
             t._get_extra().cow = True
         return
-    import weakref
     if e is None:
-        e = base._get_extra()
+        e = base._extra = _Extra()
     group = e.aliases
     if group is None:
-        group = e.aliases = [weakref.ref(base)]
+        group = e.aliases = [_ref(base)]
     elif len(group) > 32:
         group[:] = [r for r in group if r() is not None]   # views come and go: prune the dead
-    group.append(weakref.ref(t))
-    t._get_extra().aliases = group
+    group.append(_ref(t))
+    x = t._extra = _Extra()          # t is a new op result: it has no extra state yet
+    x.aliases = group
 
 
 def _check_cast(src, dst):

@@ -72,6 +72,15 @@ def _shape(v):
     return s if s is not None else np.shape(v)
 
 
+def _dims(v):
+    """The shape of a Tensor, array or number, by the shortest route for each."""
+    if type(v) is Tensor:
+        v = v.data
+    if type(v) is np.ndarray:
+        return v.shape
+    return np.shape(v)
+
+
 def _version_checked(node, i, t, v, create):
     if t._version != v:
         raise version_error(node, i, v, t._version)
@@ -119,7 +128,8 @@ def forward_mode(op, args, params):
         # the rule sees a shadow of the output (same value and node): were it `out` itself,
         # out → its tangent → the tangent's graph → out would be a reference cycle
         shadow = tuple(map(_shadow, out)) if isinstance(out, tuple) else _shadow(out)
-        if getattr(op, "singular", False):
+        sing = getattr(op, "singular", False)
+        if sing is True or sing is not False and sing(*args):
             with np.errstate(divide="ignore", invalid="ignore"):   # as in backward
                 t_out = op.push_tangent(tangents, args, params, shadow)
         else:
@@ -144,14 +154,26 @@ def forward_mode(op, args, params):
 def peel(args):
     """Take the innermost level L off every input for the duration of one op: returns L,
     each input's level-L tangent (None where absent), and what `unpeel` puts back."""
-    level = max(max(a._tangents) for a in args if isinstance(a, Tensor) and a._tangents)
-    tangents = [a._tangents.get(level) if isinstance(a, Tensor) and a._tangents else None
-                for a in args]
+    level = None
+    for a in args:
+        if isinstance(a, Tensor) and a._tangents:
+            tans = a._tangents
+            m = max(tans) if len(tans) > 1 else next(iter(tans))
+            if level is None or m > level:
+                level = m
+    tangents = []
     peeled = {}
     for a in args:
-        if isinstance(a, Tensor) and a._tangents and level in a._tangents and id(a) not in peeled:
-            peeled[id(a)] = (a, a._tangents)
-            a._tangents = {k: v for k, v in a._tangents.items() if k != level} or None
+        if not isinstance(a, Tensor) or not a._tangents and id(a) not in peeled:
+            tangents.append(None)
+            continue
+        got = peeled.get(id(a))                 # the same tensor twice (x * x): peeled already
+        tans = a._tangents if got is None else got[1]
+        t = tans.get(level)
+        tangents.append(t)
+        if t is not None and got is None:
+            peeled[id(a)] = (a, tans)
+            a._tangents = None if len(tans) == 1 else {k: v for k, v in tans.items() if k != level}
     return level, tangents, peeled
 
 
@@ -354,34 +376,43 @@ class BinaryOp(Op):
 
     def jvp(self, tangents, x, y, z):
         """tx·∂z/∂x + ty·∂z/∂y, broadcast to z's shape (behind any leading batch axes)."""
-        out = None
-        zshape = _shape(z)
+        zshape = _dims(z)
         zd = len(zshape)
+        sing = self.singular
+        if sing is not True and sing is not False:
+            sing = sing(x, y)
+        out = None
         lead = ()
-        for t, v, d in zip(tangents, (x, y), (self.dx, self.dy)):
-            if t is None:
-                continue
-            vshape = _shape(v)
-            vd = len(vshape)
-            tshape = _shape(t)
-            lead = tshape[:len(tshape) - vd]
-            if lead and vd < zd:          # align a batched tangent's own axes with z's
-                t = np.reshape(t, lead + (1,) * (zd - vd) + vshape)
-            if d is None:
-                continue
-            sing = self.singular
-            if sing is not True and sing is not False:
-                sing = sing(x, y)
+        tx, ty = tangents
+        if tx is not None:
+            vshape = _dims(x)
+            tshape = _dims(tx)
+            if len(tshape) > len(vshape):
+                lead = tshape[:len(tshape) - len(vshape)]
+                if len(vshape) < zd:          # align a batched tangent's own axes with z's
+                    tx = np.reshape(tx, lead + (1,) * (zd - len(vshape)) + vshape)
+            d = self.dx
+            if d is not None:
+                out = tx if d is ONE else -tx if d is NEG_ONE else (
+                    masked_mul(tx, d(x, y, z)) if sing else tx * d(x, y, z))
+        if ty is not None:
+            vshape = _dims(y)
+            tshape = _dims(ty)
+            if len(tshape) > len(vshape):
+                lead = tshape[:len(tshape) - len(vshape)]
+                if len(vshape) < zd:
+                    ty = np.reshape(ty, lead + (1,) * (zd - len(vshape)) + vshape)
+            d = self.dy
             if d is NEG_ONE and out is not None:
-                out = out - t                 # one subtract, not a negate and an add
-                continue
-            term = t if d is ONE else -t if d is NEG_ONE else (
-                masked_mul(t, d(x, y, z)) if sing else t * d(x, y, z))
-            out = term if out is None else out + term
+                out = out - ty                # one subtract, not a negate and an add
+            elif d is not None:
+                term = ty if d is ONE else -ty if d is NEG_ONE else (
+                    masked_mul(ty, d(x, y, z)) if sing else ty * d(x, y, z))
+                out = term if out is None else out + term
         if out is None:
             return None
-        target = tuple(lead) + zshape
-        return out if _shape(out) == target else np.broadcast_to(out, target)
+        target = lead + zshape if lead else zshape
+        return out if _dims(out) == target else np.broadcast_to(out, target)
 
     def push_tangent(self, tangents, args, params, out):
         return self.jvp(tangents, args[0], args[1], out)

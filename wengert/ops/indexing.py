@@ -41,6 +41,9 @@ def _entry(i):
     return i
 
 
+_BASIC = (int, slice, type(None), type(Ellipsis))     # index entries kept as they are
+
+
 def _normalize(index):
     """The index as a tuple in which Tensors, lists and nested tuples are (copied) arrays."""
     if type(index) is not tuple:
@@ -188,7 +191,7 @@ def _scatter_fwd(g, index, x_shape):
 
 
 def _getitem_fwd(x, index, ndim):
-    if np.ndim(x) == ndim:
+    if (x.ndim if type(x) is np.ndarray else np.ndim(x)) == ndim:
         return x[index]
     return _gather(x, index, np.shape(x)[np.ndim(x) - ndim:])    # a batch of tangents
 
@@ -209,8 +212,14 @@ _scatter = linear("scatter_add", _scatter_fwd, _scatter_transpose)
 def getitem(x, index):
     """x[index]: basic slicing, integer arrays (repeats accumulate in the gradient), boolean
     masks and mixtures, as in NumPy. Linear: ∂/∂x scatters g back into zeros of x's shape."""
-    ndim = np.ndim(x.data if isinstance(x, Tensor) else x)
-    return _getitem(x, index=_normalize(index), ndim=ndim)
+    data = x.data if isinstance(x, Tensor) else x
+    ndim = data.ndim if type(data) is np.ndarray else np.ndim(data)
+    kind = type(index)
+    if kind is slice or kind is int:            # the common cases skip the general analysis
+        index = (index,)
+    elif kind is not tuple or not all(type(i) in _BASIC for i in index):
+        index = _normalize(index)
+    return _getitem(x, index=index, ndim=ndim)
 
 
 # ---- setitem ---------------------------------------------------------------------------------

@@ -135,7 +135,8 @@ def _sum_transpose(g, x_shape, axis=None, keepdims=False):
     return np.broadcast_to(g, g.shape[:g.ndim - len(x_shape)] + tuple(x_shape))
 
 
-_sum = linear("sum", lambda x, axis=None, keepdims=False: np.sum(x, axis=axis, keepdims=keepdims),
+# (np.add.reduce is what ndarray.sum runs, without np.sum's dispatch layers: ~3 µs a call)
+_sum = linear("sum", lambda x, axis=None, keepdims=False: np.add.reduce(x, axis=axis, keepdims=keepdims),
               _sum_transpose)
 
 
@@ -143,7 +144,9 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=
     """Σ a over `axis` (plus `initial`). ∂/∂aᵢ = 1: the gradient is broadcast back."""
     _no_extras("sum", out, where)
     a = _cast(_input(a, "sum"), dtype)
-    y = _sum(a, axis=_axes(axis, np.shape(a), "sum"), keepdims=keepdims)
+    shape = a.data.shape if type(a) is Tensor else np.shape(a)
+    axes = tuple(range(-len(shape), 0)) if axis is None else _axes(axis, shape, "sum")
+    y = _sum(a, axis=axes, keepdims=keepdims)
     return y if initial is None else add(y, initial)
 
 
