@@ -245,7 +245,7 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False):
         """Accumulate d(self)/d(leaf) into each leaf's .grad (seeded with `gradient`)."""
-        _backward(self, gradient, retain_graph, create_graph)
+        _engine_backward(self, gradient, retain_graph, create_graph)
 
     # ---- in place -------------------------------------------------------------------------
     def _inplace(self, op, other):
@@ -295,10 +295,14 @@ class Tensor:
     def _bump_aliases(self):
         e = self._extra
         if e is not None and e.aliases:
+            alone = True
             for ref in e.aliases:
                 t = ref()
                 if t is not None and t is not self:
                     t._version += 1
+                    alone = False
+            if alone:
+                e.aliases = None        # the rest of the group is gone (a parameter's source)
 
     def __iadd__(self, other):
         return self._inplace(add, other)
@@ -538,13 +542,9 @@ UFUNC_ACCUMULATIONS = {}
 FUNCTIONS = {}
 
 
-def _backward(tensor, gradient, retain_graph, create_graph):
-    from .engine.backward import backward
-    backward(tensor, gradient, retain_graph, create_graph)
-
-
 # Late imports: the ops import Tensor, so they can only be bound after the class exists.
 import wengert as _ns  # noqa: E402  (the package, partly initialised; used at call time)
+from .engine.backward import backward as _engine_backward  # noqa: E402
 from .ops.elementwise import (  # noqa: E402
     absolute, add, astype, copy, divide, equal, floor_divide, greater, greater_equal, less,
     less_equal, logical_and, logical_not, logical_or, multiply, negative, not_equal, positive,

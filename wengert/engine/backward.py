@@ -178,7 +178,9 @@ def _run_node_hooks(node, g):
 def _deliver(leaf, g, delivered):
     """Add g into leaf.grad. An array that may be shared (seen before, a view, the caller's
     seed, read-only) is copied first, so a later in-place update of .grad corrupts nothing."""
-    g = _run_tensor_hooks(leaf, g)
+    e = leaf._extra
+    if e is not None and e.hooks:
+        g = _run_tensor_hooks(leaf, g)
     if type(g) is Tensor:
         if g.dtype != leaf.dtype:
             g = g.astype(leaf.dtype)

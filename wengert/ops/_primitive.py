@@ -14,7 +14,10 @@ Four declaration helpers cover every op; each returns a registered, callable Op:
   ``vjp(g, needs, *saved, **params)`` returns one gradient (or None) per positional input;
   ``jvp(tangents, *saved, **params)`` returns the output tangent (tangents: one per input,
   None where absent). `saved` is the inputs named by `save` (indices; default all) followed
-  by the output when ``save_out=True``.
+  by the output when ``save_out=True``. With ``residual=True`` the forward returns
+  ``(output, r)`` and the VJP gets r after `saved` (as JAX's custom_vjp residuals): a value
+  the forward computed anyway that spares first-order backward recomputing it. It is a
+  plain array, so a rule reading it must not need its derivative (recorded rules recompute).
 
 ``singular=True`` marks ops whose local derivative can be infinite or undefined (sqrt, log,
 divide, …; a binary op may pass a predicate of (x, y) instead, e.g. power is regular for a
@@ -490,7 +493,7 @@ class Cotangents(tuple):
 
 
 class PrimitiveOp(Op):
-    __slots__ = ("vjp", "jvp", "save", "save_out", "nout", "selectors")
+    __slots__ = ("vjp", "jvp", "save", "save_out", "nout", "selectors", "residual")
 
     @property
     def saves_output(self):
@@ -508,19 +511,34 @@ class PrimitiveOp(Op):
             else:
                 datas.append(a)
         out = self.forward(*datas, **params)
+        if self.residual:
+            out, res = out
         if not (rg and _grad.enabled):
             if self.nout == 1:
                 return _make(out if isinstance(out, (np.ndarray, np.generic)) else np.asarray(out), None)
             return tuple(_make(o, None) for o in out)
-        parents = tuple((a if a.grad_fn is None else a.grad_fn)
-                        if isinstance(a, Tensor) and a._requires_grad else None for a in args)
-        save = range(len(args)) if self.save is None else self.save
-        saved = tuple(args[i] if isinstance(args[i], Tensor) or type(args[i]) in (float, int)
-                      else datas[i] for i in save)
-        versions = tuple(s._version if type(s) is Tensor else 0 for s in saved)
+        parents = []
+        for a in args:
+            if isinstance(a, Tensor) and a._requires_grad:
+                f = a.grad_fn
+                parents.append(a if f is None else f)
+            else:
+                parents.append(None)
+        saved = []
+        versions = []
+        for i in range(len(args)) if self.save is None else self.save:
+            a = args[i]
+            if type(a) is Tensor:
+                saved.append(a)
+                versions.append(a._version)
+            else:
+                saved.append(a if isinstance(a, Tensor) or type(a) in _PY_SCALARS else datas[i])
+                versions.append(0)
         if self.save_out:
-            saved += (out,)
-        node = Node(self, parents, saved, versions, params)
+            saved.append(out)
+        if self.residual:
+            saved.append(res)
+        node = Node(self, tuple(parents), tuple(saved), tuple(versions), params)
         if _anomaly.enabled:
             _anomaly_mod.check_forward(self, out)
         if self.nout == 1:
@@ -539,13 +557,16 @@ class PrimitiveOp(Op):
                     raise version_error(node, i, versions[i], s._version)
                 if not create:
                     vals[i] = s.data
+        res = vals.pop() if self.residual else None
         if self.save_out:
             vals.pop()
             out = saved[-1]
             if create:
                 out = saved_output(out, node, self.selectors)
             vals.append(out)
-        needs = tuple(p is not None for p in node.parents)
+        if self.residual:
+            vals.append(res)
+        needs = tuple([p is not None for p in node.parents])
         return self.vjp(g, needs, *vals, **node.params)
 
     def push_tangent(self, tangents, args, params, out):
@@ -565,13 +586,13 @@ class _Select(Op):
 
 
 def primitive(name, fn, vjp, jvp=None, save=None, save_out=False, nout=1, grad_name=None,
-              doc=None):
+              doc=None, residual=False):
     """Declare an op with explicit VJP and JVP rules (see the module docstring)."""
     op = PrimitiveOp()
     op._init(name, fn, grad_name, doc)
     op.vjp, op.jvp = vjp, jvp
     op.save = None if save is None else tuple(save)
-    op.save_out, op.nout = save_out, nout
+    op.save_out, op.nout, op.residual = save_out, nout, residual
     op.selectors = ()
     if nout > 1:
         sels = []
