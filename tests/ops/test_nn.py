@@ -334,3 +334,26 @@ def test_rules_pass_a_leading_batch_axis_through_and_are_transposes(name, shape,
     h = 1e-6
     fd = (op.forward(x + h * ts[0], **params) - op.forward(x - h * ts[0], **params)) / (2 * h)
     np.testing.assert_allclose(jvp(ts[0]), fd, rtol=1e-6, atol=1e-8)
+
+
+# ---- the cross-entropy residual --------------------------------------------------------------
+
+def test_cross_entropy_residual_gives_the_recorded_gradient_and_survives_a_retained_graph():
+    # first-order backward starts from the forward's log softmax (a residual kept on the node);
+    # a retained graph must give the same gradient again (the residual is never written into),
+    # and it must equal the rule recorded from the logits (create_graph=True)
+    rng = np.random.default_rng(3)
+    x = wg.tensor(rng.standard_normal((4, 3)) * 50, requires_grad=True)
+    valid = np.array([True, False, True, True])
+    loss = nn.cross_entropy_indices(x, TARGETS, valid, "mean")
+    loss.backward(retain_graph=True)
+    first = x.grad.numpy().copy()
+    x.grad = None
+    loss.backward()
+    np.testing.assert_array_equal(x.grad.numpy(), first)
+    (recorded,) = wg.autograd.grad(nn.cross_entropy_indices(x, TARGETS, valid, "mean"), x,
+                                   create_graph=True)
+    np.testing.assert_allclose(recorded.numpy(), first, rtol=1e-12, atol=1e-15)
+    p = softmax_ref(x.numpy())
+    p[np.arange(4), TARGETS] -= 1
+    np.testing.assert_allclose(first, p * valid[:, None] / 3, rtol=1e-12, atol=1e-15)

@@ -69,12 +69,6 @@ class Op:
         return f"<wengert op {self.name}>"
 
 
-def _shape(v):
-    """The shape of an array, Tensor or Python number, without NumPy's dispatch overhead."""
-    s = getattr(v, "shape", None)
-    return s if s is not None else np.shape(v)
-
-
 def _dims(v):
     """The shape of a Tensor, array or number, by the shortest route for each."""
     if type(v) is Tensor:
@@ -82,6 +76,18 @@ def _dims(v):
     if type(v) is np.ndarray:
         return v.shape
     return np.shape(v)
+
+
+def _batched(t, v, zd, lead=()):
+    """(t, its batch axes): a tangent with batch axes in front of its input v's shape gets
+    1s inserted after them, so it broadcasts against an output of zd dims like v does."""
+    vshape = _dims(v)
+    tshape = _dims(t)
+    if len(tshape) > len(vshape):
+        lead = tshape[:len(tshape) - len(vshape)]
+        if len(vshape) < zd:
+            t = np.reshape(t, lead + (1,) * (zd - len(vshape)) + vshape)
+    return t, lead
 
 
 def _version_checked(node, i, t, v, create):
@@ -388,23 +394,13 @@ class BinaryOp(Op):
         lead = ()
         tx, ty = tangents
         if tx is not None:
-            vshape = _dims(x)
-            tshape = _dims(tx)
-            if len(tshape) > len(vshape):
-                lead = tshape[:len(tshape) - len(vshape)]
-                if len(vshape) < zd:          # align a batched tangent's own axes with z's
-                    tx = np.reshape(tx, lead + (1,) * (zd - len(vshape)) + vshape)
+            tx, lead = _batched(tx, x, zd)
             d = self.dx
             if d is not None:
                 out = tx if d is ONE else -tx if d is NEG_ONE else (
                     masked_mul(tx, d(x, y, z)) if sing else tx * d(x, y, z))
         if ty is not None:
-            vshape = _dims(y)
-            tshape = _dims(ty)
-            if len(tshape) > len(vshape):
-                lead = tshape[:len(tshape) - len(vshape)]
-                if len(vshape) < zd:
-                    ty = np.reshape(ty, lead + (1,) * (zd - len(vshape)) + vshape)
+            ty, lead = _batched(ty, y, zd, lead)
             d = self.dy
             if d is NEG_ONE and out is not None:
                 out = out - ty                # one subtract, not a negate and an add
