@@ -469,8 +469,7 @@ def alias(base, t):
     elif len(group) > 32:
         group[:] = [r for r in group if r() is not None]   # views come and go: prune the dead
     group.append(_ref(t))
-    x = t._extra = _Extra()          # t is a new op result: it has no extra state yet
-    x.aliases = group
+    t._get_extra().aliases = group
 
 
 def _check_cast(src, dst):

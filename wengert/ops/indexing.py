@@ -48,7 +48,7 @@ def _normalize(index):
     """The index as a tuple in which Tensors, lists and nested tuples are (copied) arrays."""
     if type(index) is not tuple:
         index = (index,)
-    return tuple(i if i is None or type(i) in (int, slice) else _entry(i) for i in index)
+    return tuple(i if type(i) in _BASIC else _entry(i) for i in index)
 
 
 def _analyse(index, ndim):

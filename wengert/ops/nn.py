@@ -147,17 +147,17 @@ def gelu(x, approximate="none"):
     raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
-# ---- linear: x Wᵀ + b --------------------------------------------------------------------------
-# One primitive for a dense layer rather than transpose, matmul and add: a training step runs
-# it for every layer, and three recorded ops cost three nodes of overhead where one does
-# (measured: ~15 % of a 64×784-256-256-10 step). W's gradient is built as gᵀx, in W's own
-# (C) layout, so the optimizer's update runs over matching memory.
-
 # what ndarray.sum and .max run, minus their Python wrappers (~0.7 µs a call): for the rules
 # that a training step runs on plain arrays
 _add_reduce = np.add.reduce
 _max_reduce = np.maximum.reduce
 
+
+# ---- linear: x Wᵀ + b --------------------------------------------------------------------------
+# One primitive for a dense layer rather than transpose, matmul and add: a training step runs
+# it for every layer, and three recorded ops cost three nodes of overhead where one does
+# (measured: ~15 % of a 64×784-256-256-10 step). W's gradient is built as gᵀx, in W's own
+# (C) layout, so the optimizer's update runs over matching memory.
 
 def _shape_of(a):
     """a's shape without NumPy's dispatch (np.shape of a Tensor costs a protocol call)."""

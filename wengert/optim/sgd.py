@@ -45,7 +45,7 @@ class SGD(Optimizer):
                 d = writable_data(p)
                 g = grad_array(p.grad, d.dtype)
                 if mu == 0:
-                    s = self._buffers(d, 1)[0]
+                    (s,) = self._buffers(d, 1)
                     if wd:
                         np.multiply(d, wd, out=s)
                         np.add(s, g, out=s)
