@@ -550,6 +550,9 @@ RULE_CASES = [
     ("matmul-vec-mat", lambda a, b: wg.matmul(a, b), [(3,), (2, 3, 4)], None),
     ("matmul-mat-vec", lambda a, b: wg.matmul(a, b), [(2, 2, 3), (3,)], None),
     ("matmul-vec-vec", lambda a, b: wg.matmul(a, b), [(3,), (3,)], None),
+    # matrix·vector: a batch of (co)tangents goes through one gemm, not a matvec per entry
+    ("matmul-2d-vec", lambda a, b: wg.matmul(a, b), [(2, 3), (3,)], None),
+    ("matmul-vec-2d", lambda a, b: wg.matmul(a, b), [(3,), (3, 4)], None),
     ("matmul-bcast", lambda a, b: wg.matmul(a, b), [(2, 1, 2, 3), (3, 3, 2)], None),
     ("tensordot", lambda a, b: wg.tensordot(a, b, axes=([1, 2], [1, 0])), [(2, 3, 4), (4, 3, 5)],
      None),

@@ -145,6 +145,21 @@ def _matmul_vjp(g, needs, x, y):
         if needs[1]:
             gy = (g.T @ x).T if _f_ordered(y) else _mT(x) @ g
         return gx, gy
+    if xd + yd == 3 and np.ndim(g) > 1:
+        # matrix·vector with a batch of cotangents (jacrev, hessian): one gemm over the
+        # batch, g @ W, instead of a batched matmul of one-column matrices (a matvec each)
+        gx = gy = None
+        if xd == 2:                        # z = W @ v: ∂W = g vᵀ, ∂v = Wᵀ g
+            if needs[0]:
+                gx = np.expand_dims(g, -1) * y
+            if needs[1]:
+                gy = g @ x
+        else:                              # z = v @ W: ∂v = W g, ∂W = v gᵀ
+            if needs[0]:
+                gx = g @ _mT(y)
+            if needs[1]:
+                gy = np.expand_dims(x, -1) * np.expand_dims(g, -2)
+        return gx, gy
     x2 = x if xd > 1 else np.expand_dims(x, 0)
     y2 = y if yd > 1 else np.expand_dims(y, -1)
     g2 = g if yd > 1 else np.expand_dims(g, -1)
@@ -169,6 +184,10 @@ def _mm(a, b, ad, bd):
     """a @ b where a (b) has ad (bd) matrix-product axes and possibly leading batch axes."""
     if np.ndim(a) == ad and np.ndim(b) == bd:
         return a @ b
+    if ad == 1 and bd == 2:                # a batch of row vectors times W: one gemm
+        return a @ b
+    if ad == 2 and bd == 1:                # W times a batch of vectors: (vs Wᵀ)ᵀ, one gemm
+        return b @ _mT(a)
     a2 = a if ad > 1 else np.expand_dims(a, -2)
     b2 = b if bd > 1 else np.expand_dims(b, -1)
     n = max(ad, bd, 2)
