@@ -577,3 +577,77 @@ def test_unmasked_infinite_gradient_still_shows():
     with np.errstate(all="ignore"):
         wg.sqrt(x).sum().backward()
     assert np.isinf(x.grad.numpy()[0]) and x.grad.numpy()[1] == 0.25
+
+
+# ---- gradients written in place (arrays of INPLACE_BYTES and more) ---------------------------
+
+from wengert.engine.backward import INPLACE_BYTES  # noqa: E402
+
+BIG = INPLACE_BYTES // 8 + 7          # float64 elements: above the in-place threshold
+
+
+def _chain_graph(x):
+    """Shared subexpressions, a value passed to two parents (add), a negation and a chain of
+    unary ops: every way a gradient array can be shared while the pass runs."""
+    s = wg.sin(x)
+    a = s * 3.0 + s                   # s's gradient arrives twice (accumulated)
+    b = wg.exp(-a) - wg.tanh(a)       # a goes to both sides of a subtract
+    return (b * b + x).sum()
+
+
+def _chain_grad(v):
+    s = np.sin(v)
+    a = 4 * s
+    b = np.exp(-a) - np.tanh(a)
+    db = 2 * b
+    da = db * (-np.exp(-a) - (1 - np.tanh(a) ** 2))
+    return da * 4 * np.cos(v) + 1
+
+
+@pytest.mark.parametrize("n", [5, BIG])
+def test_gradients_written_in_place_are_right(n):
+    v = np.random.default_rng(0).uniform(-1, 1, n)
+    x = wg.tensor(v, requires_grad=True)
+    _chain_graph(x).backward()
+    np.testing.assert_allclose(x.grad.numpy(), _chain_grad(v), rtol=1e-12, atol=1e-12)
+
+
+def test_in_place_gradients_spare_what_others_hold():
+    """retain_grad, hooks and the caller's seed keep their values although later rules could
+    have written into the same arrays."""
+    v = np.random.default_rng(1).uniform(-1, 1, BIG)
+    x = wg.tensor(v, requires_grad=True)
+    s = wg.sin(x)
+    s.retain_grad()
+    seen = []
+    y = wg.exp(s)
+    y.register_hook(lambda g: seen.append(g.numpy().copy()) or None)
+    seed = np.full(BIG, 2.0)
+    kept = seed.copy()
+    (y * 3.0).backward(gradient=seed)
+    np.testing.assert_array_equal(seed, kept)
+    np.testing.assert_allclose(seen[0], 6.0)
+    np.testing.assert_allclose(s.grad.numpy(), 6.0 * np.exp(np.sin(v)), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), 6.0 * np.exp(np.sin(v)) * np.cos(v), rtol=1e-12)
+
+
+def test_in_place_gradients_spare_an_autograd_grad_target():
+    """A captured intermediate's gradient is returned while the pass goes on below it."""
+    v = np.random.default_rng(1).uniform(-1, 1, BIG)
+    x2 = wg.tensor(v, requires_grad=True)
+    s2 = wg.sin(x2)
+    out = (wg.exp(s2) * 3.0).sum()
+    gs, gx = wg.autograd.grad(out, [s2, x2])
+    np.testing.assert_allclose(gs.numpy(), 3.0 * np.exp(np.sin(v)), rtol=1e-12)
+    np.testing.assert_allclose(gx.numpy(), 3.0 * np.exp(np.sin(v)) * np.cos(v), rtol=1e-12)
+
+
+def test_a_retained_graph_gives_the_same_gradient_twice():
+    v = np.random.default_rng(2).uniform(-1, 1, BIG)
+    x = wg.tensor(v, requires_grad=True)
+    y = _chain_graph(x)
+    y.backward(retain_graph=True)
+    first = x.grad.numpy().copy()
+    x.grad = None
+    y.backward()
+    np.testing.assert_array_equal(x.grad.numpy(), first)

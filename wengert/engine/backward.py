@@ -15,6 +15,14 @@ from .node import FREED, Node, _node_hooks, freed_error
 from ..tensor import Tensor, _make
 
 
+# Rules may write into gradient arrays of at least this size that only the backward pass
+# holds. glibc serves a request this large (its default mmap threshold) with fresh pages
+# that fault on first touch, so a reused array saves that (measured: a 200×200 batched
+# jacrev 1.35 → 1.04 ms); a smaller new array comes warm from the heap and costs less than
+# writing through out= does.
+INPLACE_BYTES = 128 << 10
+
+
 def count_edges(roots):
     """For every node or leaf reachable from `roots`, the number of edges leading into it."""
     pending = {}
@@ -82,6 +90,7 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, pending
                   if any(type(k) is Node for k in capture) else None)
     check_nan = anomaly.state.enabled
     hooked = _node_hooks.data          # the plain dict under the weak one: a cheap emptiness test
+    big = INPLACE_BYTES
     # walk()'s loop, with its release step merged into the gradient hand-off below: the
     # backward pass visits each parent edge once (measured: ~0.3 µs a node less)
     ready = [r for r in dict.fromkeys(roots) if pending[r] == 0]
@@ -99,6 +108,7 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, pending
                         results[i] = g
                 continue
             grads = None
+            fresh = own = False
             if needed is None or node in needed or node in capture:
                 if hooked and g is not None:
                     g = _run_node_hooks(node, g)
@@ -109,11 +119,20 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, pending
                     if node.saved is FREED:
                         raise freed_error(node)
                     if g is not None:                     # None: all-zero, skip the rule
-                        grads = node.op.backward(node, g, create_graph)
+                        # g is ours alone (a fresh array no hook, capture or other edge
+                        # saw): the rule may write its result into it
+                        own = (node in owned and type(g) is np.ndarray and not hooked
+                               and g.nbytes >= big
+                               and (capture is None or node not in capture))
+                        grads = node.op.backward(node, g, create_graph, own)
                         if check_nan:
                             anomaly.check_backward(node, grads)
                         if not retain_graph:
                             node.saved = FREED
+                        # which results only this pass holds (later gradients may then be
+                        # added into them in place): new arrays from an op whose rules keep
+                        # none (Op.fresh), and g itself when it was ours and went one way
+                        fresh = node.op.fresh and not create_graph
             if grads is None:
                 for p in node.parents:
                     if p is not None:
@@ -129,8 +148,15 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, pending
                     prev = inbox.get(p)
                     if prev is None:
                         inbox[p] = gp                     # stored as is: may be shared
+                        if (fresh and type(gp) is np.ndarray and gp.nbytes >= big
+                                and _ours(gp, g, own, grads)):
+                            owned.add(p)
                     elif p in owned and type(prev) is np.ndarray and not create_graph:
                         np.add(prev, gp, out=prev)        # a sum we made ourselves: safe in place
+                    elif (fresh and _ours(gp, g, own, grads) and prev.shape == gp.shape
+                          and prev.dtype == gp.dtype):
+                        inbox[p] = np.add(gp, prev, out=gp)     # ours too: no new array
+                        owned.add(p)
                     else:
                         inbox[p] = prev + gp
                         owned.add(p)
@@ -139,6 +165,16 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, pending
                 if c == 0:
                     ready.append(p)
     return results
+
+
+def _ours(gp, g, own, grads):
+    """Does only this pass hold gp, a result of a rule of an Op.fresh op? (Asked of large
+    arrays only: below INPLACE_BYTES a new array is cheaper than the bookkeeping.)"""
+    if type(gp) is not np.ndarray or gp.nbytes < INPLACE_BYTES:
+        return False
+    if gp is g:             # passed on (or written into): ours if g was, and went one way
+        return own and not (len(grads) == 2 and grads[0] is grads[1])
+    return gp.base is None  # a new array, not a view of something else
 
 
 def _leading_to(targets, roots, pending):

@@ -192,7 +192,7 @@ class _FunctionOp(Op):
     """The Op behind one Function subclass; not in the op registry (that lists primitives)."""
     __slots__ = ("cls", "selectors")
 
-    def backward(self, node, g, create):
+    def backward(self, node, g, create, own=False):
         ctx = node.saved
         cls = self.cls
         who = cls.__name__
@@ -412,7 +412,7 @@ def _locate(v, datas, outs, who, j):
 class _CheckpointOp(Op):
     __slots__ = ("selectors",)
 
-    def backward(self, node, g, create):
+    def backward(self, node, g, create, own=False):
         fn, args, rng_state, multi, metas = node.saved
         for i, (a, v) in enumerate(zip(args, node.versions)):
             if type(a) is Tensor:

@@ -53,6 +53,11 @@ def _camel(name):
 
 class Op:
     __slots__ = ("name", "grad_name", "forward", "doc", "__weakref__")
+    # At first order, every gradient this op's VJP returns is g itself, a view of g, or a new
+    # array that nothing else holds (the rule keeps no array it returns): the engine may add
+    # later contributions into such a new array in place. `backward(..., own=True)` says g
+    # itself is the engine's alone, so the rule may write its result into g.
+    fresh = False
 
     def _init(self, name, forward, grad_name, doc):
         self.name = name
@@ -94,6 +99,15 @@ def _version_checked(node, i, t, v, create):
     if t._version != v:
         raise version_error(node, i, v, t._version)
     return t if create else t.data
+
+
+def _times(g, d, own):
+    """g·d, written into g when the engine owns g and d fits it (the same dtype, broadcasting
+    to g's shape: a new array per op is what a long backward pass spends most time on)."""
+    if own and (type(d) is np.ndarray and d.dtype == g.dtype and d.ndim <= g.ndim
+                and d.shape == g.shape[g.ndim - d.ndim:] or type(d) is float):
+        return np.multiply(g, d, out=g)
+    return g * d
 
 
 def masked_mul(g, d):
@@ -224,6 +238,7 @@ def saved_output(value, node, selectors=None):
 
 class UnaryOp(Op):
     __slots__ = ("deriv", "of", "singular")
+    fresh = True
 
     @property
     def saves_output(self):
@@ -245,7 +260,7 @@ class UnaryOp(Op):
             return _make(y, None)
         return _make(np.asarray(self.forward(x)), None)
 
-    def backward(self, node, g, create):
+    def backward(self, node, g, create, own=False):
         """g·f′ at the saved point (an array, or a Tensor when recording)."""
         of = self.of
         s = node.saved
@@ -257,7 +272,7 @@ class UnaryOp(Op):
             d = self.deriv(saved_output(s, node) if create else s)
         else:
             return (np.zeros_like(g),)
-        return (masked_mul(g, d) if self.singular else g * d,)
+        return (masked_mul(g, d) if self.singular else _times(g, d, own),)
 
     def jvp(self, tangents, x, y):
         if self.of is None:
@@ -293,6 +308,7 @@ _PY_SCALARS = (float, int)
 
 class BinaryOp(Op):
     __slots__ = ("dx", "dy", "save_x", "save_y", "save_z", "z_x", "z_y", "singular", "fast")
+    fresh = True
 
     @property
     def saves_output(self):
@@ -347,7 +363,7 @@ class BinaryOp(Op):
             _anomaly_mod.check_forward(self, z)
         return _make(z, node)
 
-    def backward(self, node, g, create):
+    def backward(self, node, g, create, own=False):
         px, py = node.parents
         x, y, z = node.saved
         vx, vy = node.versions
@@ -361,27 +377,28 @@ class BinaryOp(Op):
         gx = gy = None
         if px is not None:
             d = self.dx
-            gx = g if d is ONE else -g if d is NEG_ONE else self._partial(d, g, x, y, z)
+            # (g may take ∂x's product in place only when ∂y's will not read it)
+            gx = g if d is ONE else self._partial(d, g, x, y, z, own and py is None)
             if shapes is not None and shapes[0] != shapes[2]:
                 gx = sum_to(gx, shapes[0], shapes[2])
         if py is not None:
             d = self.dy
-            gy = g if d is ONE else -g if d is NEG_ONE else self._partial(d, g, x, y, z)
+            gy = g if d is ONE else self._partial(d, g, x, y, z, own and gx is not g)
             if shapes is not None and shapes[1] != shapes[2]:
                 gy = sum_to(gy, shapes[1], shapes[2])
         return gx, gy
 
-    def _partial(self, d, g, x, y, z):
+    def _partial(self, d, g, x, y, z, own):
         if d is ONE:
             return g
         if d is NEG_ONE:
-            return -g
+            return np.negative(g, out=g) if own else -g
         if d is None:
             return np.zeros_like(g)
         sing = self.singular
         if sing is not True and sing is not False:
             sing = sing(x, y)
-        return masked_mul(g, d(x, y, z)) if sing else g * d(x, y, z)
+        return masked_mul(g, d(x, y, z)) if sing else _times(g, d(x, y, z), own)
 
     def jvp(self, tangents, x, y, z):
         """tx·∂z/∂x + ty·∂z/∂y, broadcast to z's shape (behind any leading batch axes)."""
@@ -441,6 +458,7 @@ masked_multiply = binary("masked_multiply", _masked_multiply_fwd,
 class LinearOp(Op):
     __slots__ = ("transpose",)
     saves_output = False
+    fresh = True            # a transpose sees only g and shapes: it cannot return a kept array
 
     def __call__(self, x, **params):
         if isinstance(x, Tensor):
@@ -458,7 +476,7 @@ class LinearOp(Op):
             return t
         return _make(np.asarray(self.forward(x, **params)), None)
 
-    def backward(self, node, g, create):
+    def backward(self, node, g, create, own=False):
         shape, params = node.params
         return (self.transpose(g, shape, **params),)
 
@@ -542,7 +560,7 @@ class PrimitiveOp(Op):
         return tuple(_make(o, Node(sel, (node,), None, 0, None))
                      for o, sel in zip(out, self.selectors))
 
-    def backward(self, node, g, create):
+    def backward(self, node, g, create, own=False):
         saved = node.saved
         vals = list(saved)
         versions = node.versions
@@ -577,7 +595,7 @@ class _Select(Op):
     # output i of a multi-output op: its VJP places g at position i of the cotangents
     __slots__ = ("index", "nout")
 
-    def backward(self, node, g, create):
+    def backward(self, node, g, create, own=False):
         return (Cotangents(g if i == self.index else None for i in range(self.nout)),)
 
 
