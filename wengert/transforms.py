@@ -92,6 +92,8 @@ def _argnums(argnums, who):
 
 
 def _resolve(argnums, nargs, who):
+    if len(argnums) == 1 and 0 <= argnums[0] < nargs:      # the usual call: argnums=0
+        return argnums
     out = []
     for a in argnums:
         if not -nargs <= a < nargs:
@@ -110,6 +112,8 @@ def _is_number(x):
 
 def _primal_tensor(x, who):
     """x as a floating Tensor to differentiate with respect to (Python ints become float64)."""
+    if type(x) is np.ndarray and x.dtype.kind in "fc":                    # the usual call
+        return _make(x, None)
     if isinstance(x, Tensor):
         if x.dtype.kind not in "fc":
             raise TypeError(f"{who} can only differentiate with respect to floating-point "
@@ -309,12 +313,23 @@ class _Export:
         self.keep = keep
         self.plain = self.scalars = False
         if _depth.value == 0:
-            # the usual call passes arrays or numbers: no tree to flatten
-            leaves = ([a for a in args if a is not None]
-                      if not any(isinstance(a, (tuple, list, dict)) for a in args)
-                      else tree_flatten(args)[0])
-            self.plain = not any(isinstance(x, Tensor) for x in leaves)
-            self.scalars = self.plain and all(_is_number(x) for x in leaves)
+            plain = scalars = True
+            for a in args:                  # (plain loops: this runs on every transform call)
+                if isinstance(a, (tuple, list, dict)):
+                    leaves = tree_flatten(args)[0]
+                    plain = not any(isinstance(x, Tensor) for x in leaves)
+                    scalars = plain and all(_is_number(x) for x in leaves)
+                    break
+                if a is None:
+                    continue
+                if type(a) is np.ndarray:
+                    scalars = False
+                elif isinstance(a, Tensor):
+                    plain = scalars = False
+                    break
+                elif scalars:
+                    scalars = _is_number(a)
+            self.plain, self.scalars = plain, scalars
 
     def __call__(self, t, like=None):
         """One result; `like` is the primal it is the gradient of (its type is kept)."""
@@ -356,9 +371,9 @@ def _zeros(shape, dtype):
 
 # ---- grad, value_and_grad, vjp --------------------------------------------------------------
 
-def _diff_call(f, args, nums, who, ambient):
-    """Call f with private copies of the differentiated arguments (argnums `nums`).
-    Returns (result, watched, per-argument treedefs)."""
+def _diff_call(f, args, nums, who, ambient, kwargs=None):
+    """Call f(*args, **kwargs) with private copies of the differentiated arguments (argnums
+    `nums`). Returns (result, watched, per-argument treedefs)."""
     leaves, defs = [], []
     for i in nums:
         ls, td = tree_flatten(args[i])
@@ -370,7 +385,7 @@ def _diff_call(f, args, nums, who, ambient):
     for i, (td, n) in zip(nums, defs):
         call[i] = tree_unflatten(td, w.copies[k:k + n])
         k += n
-    return f(*call), w, defs
+    return (f(*call, **kwargs) if kwargs else f(*call)), w, defs
 
 
 def _regroup(values, defs):
@@ -423,7 +438,7 @@ def _value_and_grad(f, nums, single, has_aux, who):
         ambient = _grad.enabled
         pos = _resolve(nums, len(args), who)
         with _running():
-            res, w, defs = _diff_call(lambda *a: f(*a, **kwargs), args, pos, who, ambient)
+            res, w, defs = _diff_call(f, args, pos, who, ambient, kwargs)
             out, aux = _split_aux(res, has_aux, who)
             if isinstance(out, (tuple, list, dict)):
                 raise TypeError(f"{who} needs a function with one output element; got a "
@@ -696,7 +711,7 @@ def jacrev(f, argnums=0, has_aux=False):
         ambient = _grad.enabled
         pos = _resolve(nums, len(args), "jacrev")
         with _running():
-            res, w, defs = _diff_call(lambda *a: f(*a, **kwargs), args, pos, "jacrev", ambient)
+            res, w, defs = _diff_call(f, args, pos, "jacrev", ambient, kwargs)
             out, aux = _split_aux(res, has_aux, "jacrev")
             ol, odef = tree_flatten(out)
             outs = [_out_tensor(o, "jacrev") for o in ol]

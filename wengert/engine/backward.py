@@ -84,13 +84,21 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, pending
             delivered.add(id(s))          # the caller's array: never hand it out as a .grad
     results = needed = None
     if capture is not None:
-        results = [None] * (max(i for ix in capture.values() for i in ix) + 1)
+        n = 0
+        nodes = False
+        for k, ix in capture.items():        # (plain loops: once per call, on every call)
+            for i in ix:
+                if i >= n:
+                    n = i + 1
+            if type(k) is Node:
+                nodes = True
+        results = [None] * n
         # above a leaf there is nothing: pruning matters only when a target is a node
-        needed = (_leading_to(capture, roots, pending)
-                  if any(type(k) is Node for k in capture) else None)
+        needed = _leading_to(capture, roots, pending) if nodes else None
     check_nan = anomaly.state.enabled
     hooked = _node_hooks.data          # the plain dict under the weak one: a cheap emptiness test
     big = INPLACE_BYTES
+    ndarray, freed = np.ndarray, FREED          # (locals: read once a node)
     # walk()'s loop, with its release step merged into the gradient hand-off below: the
     # backward pass visits each parent edge once (measured: ~0.3 µs a node less)
     ready = [r for r in dict.fromkeys(roots) if pending[r] == 0]
@@ -108,7 +116,6 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, pending
                         results[i] = g
                 continue
             grads = None
-            fresh = own = False
             if needed is None or node in needed or node in capture:
                 if hooked and g is not None:
                     g = _run_node_hooks(node, g)
@@ -116,23 +123,23 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, pending
                     for i in capture[node]:
                         results[i] = g
                 if needed is None or node in needed:      # else: the walk stops at an input
-                    if node.saved is FREED:
+                    if node.saved is freed:
                         raise freed_error(node)
                     if g is not None:                     # None: all-zero, skip the rule
-                        # g is ours alone (a fresh array no hook, capture or other edge
-                        # saw): the rule may write its result into it
-                        own = (node in owned and type(g) is np.ndarray and not hooked
-                               and g.nbytes >= big
-                               and (capture is None or node not in capture))
+                        fresh = own = False
+                        if type(g) is ndarray and g.nbytes >= big:
+                            # may later gradients be added into this rule's results (new
+                            # arrays from an op whose rules keep none: Op.fresh)? And is g
+                            # ours alone (no hook, capture or other edge saw it), so the rule
+                            # may write its result into it?
+                            fresh = node.op.fresh
+                            own = (node in owned and not hooked
+                                   and (capture is None or node not in capture))
                         grads = node.op.backward(node, g, create_graph, own)
                         if check_nan:
                             anomaly.check_backward(node, grads)
                         if not retain_graph:
-                            node.saved = FREED
-                        # which results only this pass holds (later gradients may then be
-                        # added into them in place): new arrays from an op whose rules keep
-                        # none (Op.fresh), and g itself when it was ours and went one way
-                        fresh = node.op.fresh and not create_graph
+                            node.saved = freed
             if grads is None:
                 for p in node.parents:
                     if p is not None:
@@ -148,10 +155,9 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, pending
                     prev = inbox.get(p)
                     if prev is None:
                         inbox[p] = gp                     # stored as is: may be shared
-                        if (fresh and type(gp) is np.ndarray and gp.nbytes >= big
-                                and _ours(gp, g, own, grads)):
+                        if fresh and _ours(gp, g, own, grads):
                             owned.add(p)
-                    elif p in owned and type(prev) is np.ndarray and not create_graph:
+                    elif p in owned and type(prev) is ndarray and not create_graph:
                         np.add(prev, gp, out=prev)        # a sum we made ourselves: safe in place
                     elif (fresh and _ours(gp, g, own, grads) and prev.shape == gp.shape
                           and prev.dtype == gp.dtype):

@@ -101,11 +101,11 @@ def _version_checked(node, i, t, v, create):
     return t if create else t.data
 
 
-def _times(g, d, own):
-    """g·d, written into g when the engine owns g and d fits it (the same dtype, broadcasting
-    to g's shape: a new array per op is what a long backward pass spends most time on)."""
-    if own and (type(d) is np.ndarray and d.dtype == g.dtype and d.ndim <= g.ndim
-                and d.shape == g.shape[g.ndim - d.ndim:] or type(d) is float):
+def _times_into(g, d):
+    """g·d written into g (which the engine owns) when d fits it: the same dtype and
+    broadcasting to g's shape. Saves a large new array (see engine.backward.INPLACE_BYTES)."""
+    if (type(d) is np.ndarray and d.dtype == g.dtype and d.ndim <= g.ndim
+            and d.shape == g.shape[g.ndim - d.ndim:] or type(d) is float):
         return np.multiply(g, d, out=g)
     return g * d
 
@@ -272,7 +272,7 @@ class UnaryOp(Op):
             d = self.deriv(saved_output(s, node) if create else s)
         else:
             return (np.zeros_like(g),)
-        return (masked_mul(g, d) if self.singular else _times(g, d, own),)
+        return (masked_mul(g, d) if self.singular else _times_into(g, d) if own else g * d,)
 
     def jvp(self, tangents, x, y):
         if self.of is None:
@@ -366,11 +366,16 @@ class BinaryOp(Op):
     def backward(self, node, g, create, own=False):
         px, py = node.parents
         x, y, z = node.saved
-        vx, vy = node.versions
         if type(x) is Tensor:
-            x = _version_checked(node, 0, x, vx, create)
+            if x._version != node.versions[0]:
+                raise version_error(node, 0, node.versions[0], x._version)
+            if not create:
+                x = x.data
         if type(y) is Tensor:
-            y = _version_checked(node, 1, y, vy, create)
+            if y._version != node.versions[1]:
+                raise version_error(node, 1, node.versions[1], y._version)
+            if not create:
+                y = y.data
         if z is not None and create and (px is not None and self.z_x or py is not None and self.z_y):
             z = saved_output(z, node)     # (a replay under forward mode: only when a partial reads z)
         shapes = node.params
@@ -398,7 +403,8 @@ class BinaryOp(Op):
         sing = self.singular
         if sing is not True and sing is not False:
             sing = sing(x, y)
-        return masked_mul(g, d(x, y, z)) if sing else _times(g, d(x, y, z), own)
+        d = d(x, y, z)
+        return masked_mul(g, d) if sing else _times_into(g, d) if own else g * d
 
     def jvp(self, tangents, x, y, z):
         """tx·∂z/∂x + ty·∂z/∂y, broadcast to z's shape (behind any leading batch axes)."""
