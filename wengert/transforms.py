@@ -159,6 +159,12 @@ class _Watched:
         self.capture = {}
         self.pending = None       # edge counts of the graph, when `modes` had to count them
         for i, x in enumerate(leaves):
+            if type(x) is np.ndarray and x.dtype.kind in "fc":    # the usual call: no Tensor
+                c = _make(x, None)                                # in between
+                c._requires_grad = True
+                self.capture[c] = [i]
+                self.copies.append(c)
+                continue
             p = _primal_tensor(x, who)
             if not ambient and p._requires_grad:        # the caller's no_grad(): a constant
                 q = _make(p.data, None)
@@ -196,7 +202,14 @@ class _Watched:
                 # every copy is a fresh leaf: the graph reaches outside iff it holds another
                 # leaf requiring grad. Counting its edges answers that, and the count is kept
                 # for the backward pass, so the graph is walked once, not twice.
-                self.pending = pending = count_edges(_graph_roots(outs))
+                roots = []
+                for o in outs:              # (no tangents: each output is its own entry)
+                    if isinstance(o, Tensor):
+                        if o.grad_fn is not None:
+                            roots.append(o.grad_fn)
+                        elif o._requires_grad:
+                            roots.append(o)
+                self.pending = pending = count_edges(roots)
                 capture = self.capture
                 for k in pending:
                     if type(k) is Tensor and k not in capture:
@@ -216,22 +229,27 @@ class _Watched:
                 if r not in pending:
                     pending = None
                     break
-        with grad_mode_set(record):
+        prev = _grad.enabled
+        _grad.enabled = record
+        try:
             res = run_backward(roots, seeds, retain, tensors, self.capture, pending)
-        res = res + [None] * (len(self.copies) - len(res))
+        finally:
+            _grad.enabled = prev
         out = []
         for c, g in zip(self.copies, res):
             if g is None:
                 out.append(None)
                 continue
             if type(g) is not Tensor:
-                g = np.asarray(g)
-                if g.dtype != c.dtype:
-                    g = g.astype(c.dtype)
+                if type(g) is not np.ndarray:
+                    g = np.asarray(g)
+                if g.dtype != c.data.dtype:
+                    g = g.astype(c.data.dtype)
                 g = _make(g, None)
             elif g.dtype != c.dtype:
                 g = g.astype(c.dtype)
             out.append(g)
+        out.extend([None] * (len(self.copies) - len(out)))
         return out
 
 
@@ -416,14 +434,7 @@ def grad(f, argnums=0, has_aux=False):
     (gradient, aux). Composes with every transform, to any order: grad(grad(grad(f)))."""
     _check_callable(f, "grad")
     nums, single = _argnums(argnums, "grad")
-    vg = _value_and_grad(f, nums, single, has_aux, "grad")
-
-    def grad_f(*args, **kwargs):
-        value, g = vg(*args, **kwargs)
-        return (g, value[1]) if has_aux else g
-
-    _name(grad_f, f, "grad")
-    return grad_f
+    return _value_and_grad(f, nums, single, has_aux, "grad", with_value=False)
 
 
 def _name(wrapper, f, prefix):
@@ -433,39 +444,42 @@ def _name(wrapper, f, prefix):
     wrapper.__wrapped__ = f
 
 
-def _value_and_grad(f, nums, single, has_aux, who):
+def _value_and_grad(f, nums, single, has_aux, who, with_value=True):
+    """value_and_grad's function, or grad's (with_value=False: the gradient, and aux)."""
     def vg(*args, **kwargs):
         ambient = _grad.enabled
         pos = _resolve(nums, len(args), who)
         with _running():
             res, w, defs = _diff_call(f, args, pos, who, ambient, kwargs)
-            out, aux = _split_aux(res, has_aux, who)
-            if isinstance(out, (tuple, list, dict)):
-                raise TypeError(f"{who} needs a function with one output element; got a "
-                                f"{type(out).__name__}. For several outputs use jacrev or vjp.")
-            out = _out_tensor(out, who)
-            if out.size != 1:
+            out, aux = _split_aux(res, has_aux, who) if has_aux else (res, None)
+            if not isinstance(out, Tensor):
+                if isinstance(out, (tuple, list, dict)):
+                    raise TypeError(f"{who} needs a function with one output element; got a "
+                                    f"{type(out).__name__}. For several outputs use jacrev or "
+                                    f"vjp.")
+                out = _out_tensor(out, who)
+            d = out.data
+            if d.size != 1:
                 raise TypeError(f"{who} needs a function whose output has exactly one element; "
                                 f"got shape {out.shape}. For a Jacobian use jacrev (or jacfwd); "
                                 f"for a vector-Jacobian product use vjp.")
-            if out.dtype.kind not in "fc":
+            if d.dtype.kind not in "fc":
                 raise TypeError(f"{who} needs a floating-point output, got dtype {out.dtype}")
-            record, tensors = w.modes([out])
+            record, tensors = w.modes((out,))
             root = _root(out)
-            roots = [] if root is None else [root]
-            seed = np.array(1, out.dtype).reshape(out.shape)      # (np.ones: 3× slower)
-            grads = w.backward(roots, [seed], record, tensors, record)
-            grads = [_zeros(c.shape, c.dtype) if g is None else g for c, g in zip(w.copies, grads)]
+            seed = np.array(1, d.dtype).reshape(d.shape)          # (np.ones: 3× slower)
+            grads = w.backward(() if root is None else (root,), [seed], record, tensors, record)
         ex = _Export(record, args)
-        grads = [ex(g, like) for g, like in zip(grads, w.primals)]
-        per_arg = _regroup(grads, defs)
-        g = per_arg[0] if single else tuple(per_arg)
+        grads = [ex(_zeros(c.shape, c.dtype) if g is None else g, like)
+                 for c, g, like in zip(w.copies, grads, w.primals)]
+        g = _regroup(grads, defs)
+        g = g[0] if single else tuple(g)
+        if not with_value:
+            return (g, ex.tree(aux)) if has_aux else g
         value = ex(out)
-        if has_aux:
-            return (value, ex.tree(aux)), g
-        return value, g
+        return ((value, ex.tree(aux)), g) if has_aux else (value, g)
 
-    _name(vg, f, "value_and_grad")
+    _name(vg, f, who)
     return vg
 
 

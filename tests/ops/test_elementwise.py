@@ -690,3 +690,20 @@ def test_explicit_rules_pass_a_leading_batch_axis_through_and_are_transposes(nam
         # <g, J t> = <Jᵀ g, t>
         np.testing.assert_allclose(np.sum(gs[0] * jvp(ts[0])), np.sum(vjp(gs[0])[k] * ts[0]),
                                    atol=1e-12)
+
+
+@pytest.mark.parametrize("op", [wg.multiply, wg.hypot, wg.maximum, wg.minimum, wg.logaddexp,
+                                wg.power, wg.subtract, wg.add, wg.divide, wg.arctan2])
+def test_one_input_twice_matches_two_equal_inputs(op):
+    """op(x, x) (the rule may then share one product between both edges) has the gradient
+    and second derivative of op(x, y) at y = x, with y a separate leaf."""
+    v = np.array([0.5, 1.5, 2.0])
+
+    def twice(x):
+        return op(x, x).sum()
+
+    def apart(x):
+        return op(x, x + 0.0).sum()
+    np.testing.assert_allclose(wg.grad(twice)(v), wg.grad(apart)(v), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(wg.hessian(twice)(v), wg.hessian(apart)(v), rtol=1e-12,
+                               atol=1e-12)

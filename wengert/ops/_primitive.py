@@ -388,9 +388,13 @@ class BinaryOp(Op):
                 gx = sum_to(gx, shapes[0], shapes[2])
         if py is not None:
             d = self.dy
-            gy = g if d is ONE else self._partial(d, g, x, y, z, own and gx is not g)
-            if shapes is not None and shapes[1] != shapes[2]:
-                gy = sum_to(gy, shapes[1], shapes[2])
+            if (py is px and y is x and callable(d) and callable(self.dx)
+                    and d(x, y, z) is self.dx(x, y, z)):
+                gy = gx         # one input twice, one partial for both (x * x): one product
+            else:
+                gy = g if d is ONE else self._partial(d, g, x, y, z, own and gx is not g)
+                if shapes is not None and shapes[1] != shapes[2]:
+                    gy = sum_to(gy, shapes[1], shapes[2])
         return gx, gy
 
     def _partial(self, d, g, x, y, z, own):
