@@ -133,6 +133,8 @@ def _sum_transpose(g, x_shape, axis=None, keepdims=False):
         out = np.empty(x_shape, g.dtype)                # the total's gradient: one fill
         out.fill(g)                                     # (np.full: 1 µs more per call)
         return out
+    if not keepdims and np.ndim(g) == 0:
+        return np.broadcast_to(g, tuple(x_shape))      # a recorded total: one op, not two
     g = _expand(g, axis, keepdims)
     return np.broadcast_to(g, g.shape[:g.ndim - len(x_shape)] + tuple(x_shape))
 
