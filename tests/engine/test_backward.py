@@ -579,7 +579,7 @@ def test_unmasked_infinite_gradient_still_shows():
     assert np.isinf(x.grad.numpy()[0]) and x.grad.numpy()[1] == 0.25
 
 
-# ---- gradients written in place (arrays of INPLACE_BYTES and more) ---------------------------
+# ---- gradients written in place (passes seeded with INPLACE_BYTES and more) -----------------
 
 from wengert.engine.backward import INPLACE_BYTES  # noqa: E402
 
@@ -592,29 +592,32 @@ def _chain_graph(x):
     s = wg.sin(x)
     a = s * 3.0 + s                   # s's gradient arrives twice (accumulated)
     b = wg.exp(-a) - wg.tanh(a)       # a goes to both sides of a subtract
-    return (b * b + x).sum()
+    return b * b + x
 
 
-def _chain_grad(v):
+def _chain_grad(v, seed):
     s = np.sin(v)
     a = 4 * s
     b = np.exp(-a) - np.tanh(a)
-    db = 2 * b
+    db = 2 * b * seed
     da = db * (-np.exp(-a) - (1 - np.tanh(a) ** 2))
-    return da * 4 * np.cos(v) + 1
+    return da * 4 * np.cos(v) + seed
 
 
 @pytest.mark.parametrize("n", [5, BIG])
 def test_gradients_written_in_place_are_right(n):
-    v = np.random.default_rng(0).uniform(-1, 1, n)
+    rng = np.random.default_rng(0)
+    v, seed = rng.uniform(-1, 1, n), rng.uniform(0.5, 1.5, n)
+    kept = seed.copy()
     x = wg.tensor(v, requires_grad=True)
-    _chain_graph(x).backward()
-    np.testing.assert_allclose(x.grad.numpy(), _chain_grad(v), rtol=1e-12, atol=1e-12)
+    _chain_graph(x).backward(gradient=seed)
+    np.testing.assert_allclose(x.grad.numpy(), _chain_grad(v, kept), rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(seed, kept)            # the caller's seed is never written
 
 
 def test_in_place_gradients_spare_what_others_hold():
-    """retain_grad, hooks and the caller's seed keep their values although later rules could
-    have written into the same arrays."""
+    """retain_grad and hooks keep their values although later rules could have written into
+    the same arrays."""
     v = np.random.default_rng(1).uniform(-1, 1, BIG)
     x = wg.tensor(v, requires_grad=True)
     s = wg.sin(x)
@@ -622,10 +625,7 @@ def test_in_place_gradients_spare_what_others_hold():
     seen = []
     y = wg.exp(s)
     y.register_hook(lambda g: seen.append(g.numpy().copy()) or None)
-    seed = np.full(BIG, 2.0)
-    kept = seed.copy()
-    (y * 3.0).backward(gradient=seed)
-    np.testing.assert_array_equal(seed, kept)
+    (y * 3.0).backward(gradient=np.full(BIG, 2.0))
     np.testing.assert_allclose(seen[0], 6.0)
     np.testing.assert_allclose(s.grad.numpy(), 6.0 * np.exp(np.sin(v)), rtol=1e-12)
     np.testing.assert_allclose(x.grad.numpy(), 6.0 * np.exp(np.sin(v)) * np.cos(v), rtol=1e-12)
@@ -636,8 +636,8 @@ def test_in_place_gradients_spare_an_autograd_grad_target():
     v = np.random.default_rng(1).uniform(-1, 1, BIG)
     x2 = wg.tensor(v, requires_grad=True)
     s2 = wg.sin(x2)
-    out = (wg.exp(s2) * 3.0).sum()
-    gs, gx = wg.autograd.grad(out, [s2, x2])
+    out = wg.exp(s2) * 3.0
+    gs, gx = wg.autograd.grad(out, [s2, x2], grad_outputs=wg.tensor(np.ones(BIG)))
     np.testing.assert_allclose(gs.numpy(), 3.0 * np.exp(np.sin(v)), rtol=1e-12)
     np.testing.assert_allclose(gx.numpy(), 3.0 * np.exp(np.sin(v)) * np.cos(v), rtol=1e-12)
 
@@ -646,8 +646,35 @@ def test_a_retained_graph_gives_the_same_gradient_twice():
     v = np.random.default_rng(2).uniform(-1, 1, BIG)
     x = wg.tensor(v, requires_grad=True)
     y = _chain_graph(x)
-    y.backward(retain_graph=True)
+    seed = np.ones(BIG)
+    y.backward(gradient=seed, retain_graph=True)
     first = x.grad.numpy().copy()
     x.grad = None
-    y.backward()
+    y.backward(gradient=seed)
     np.testing.assert_array_equal(x.grad.numpy(), first)
+
+
+def test_batched_jacobian_written_in_place_equals_forward_mode():
+    """jacrev's batch of cotangents (above the threshold) against jacfwd, which never writes
+    in place: a matrix product, shared inputs and an accumulation."""
+    n = 160                                          # 160×160 float64: 200 KiB a cotangent
+    assert n * n * 8 >= INPLACE_BYTES
+    rng = np.random.default_rng(3)
+    W, v = rng.standard_normal((n, n)) / n, rng.uniform(-1, 1, n)
+
+    def F(x):
+        return wg.tanh(W @ x + 1.0) * x + 0.1 * x ** 3 - wg.sin(x) * x
+    np.testing.assert_allclose(wg.jacrev(F)(v), wg.jacfwd(F)(v), rtol=1e-12, atol=1e-12)
+
+
+def test_a_view_of_a_shared_gradient_is_never_written():
+    """A reshape hands back a view of its g; where g also went elsewhere (here: the caller's
+    seed, through an add), adding into that view would write through to the seed."""
+    v = np.random.default_rng(4).uniform(-1, 1, 2 * BIG)
+    x = wg.tensor(v, requires_grad=True)
+    t = wg.sin(x)
+    out = t.reshape((2, BIG)).reshape(2 * BIG) + t
+    seed = np.full(2 * BIG, 1.5)
+    out.backward(gradient=seed)
+    np.testing.assert_array_equal(seed, 1.5)
+    np.testing.assert_allclose(x.grad.numpy(), 3.0 * np.cos(v), rtol=1e-12)

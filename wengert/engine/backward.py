@@ -16,10 +16,11 @@ from ..tensor import Tensor, _make
 
 
 # Rules may write into gradient arrays of at least this size that only the backward pass
-# holds. glibc serves a request this large (its default mmap threshold) with fresh pages
-# that fault on first touch, so a reused array saves that (measured: a 200×200 batched
-# jacrev 1.35 → 1.04 ms); a smaller new array comes warm from the heap and costs less than
-# writing through out= does.
+# holds, in a pass seeded with such arrays (a batch of cotangents: jacrev, hessian). glibc
+# serves a request this large (its default mmap threshold) with fresh pages that fault on
+# first touch, so a reused array saves that (measured: a 200×200 batched jacrev 1.35 → 1.04
+# ms); a smaller new array comes warm from the heap and costs less than writing through out=
+# does, and a pass seeded with one number pays no check per node.
 INPLACE_BYTES = 128 << 10
 
 
@@ -77,11 +78,16 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, pending
     if pending is None:
         pending = count_edges(roots)
     inbox, owned, delivered = {}, set(), set()
+    big = INPLACE_BYTES
+    inplace = False
     for r, s in zip(roots, seeds):
         prev = inbox.get(r)
         inbox[r] = s if prev is None else prev + s
         if type(s) is not Tensor:
             delivered.add(id(s))          # the caller's array: never hand it out as a .grad
+            # large seeds (a batch of cotangents) make large gradients: only then is writing
+            # into them worth a check per node
+            inplace = inplace or type(s) is np.ndarray and s.nbytes >= big
     results = needed = None
     if capture is not None:
         n = 0
@@ -97,7 +103,6 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, pending
         needed = _leading_to(capture, roots, pending) if nodes else None
     check_nan = anomaly.state.enabled
     hooked = _node_hooks.data          # the plain dict under the weak one: a cheap emptiness test
-    big = INPLACE_BYTES
     ndarray, freed = np.ndarray, FREED          # (locals: read once a node)
     # walk()'s loop, with its release step merged into the gradient hand-off below: the
     # backward pass visits each parent edge once (measured: ~0.3 µs a node less)
@@ -127,7 +132,7 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, pending
                         raise freed_error(node)
                     if g is not None:                     # None: all-zero, skip the rule
                         fresh = own = False
-                        if type(g) is ndarray and g.nbytes >= big:
+                        if inplace and type(g) is ndarray and g.nbytes >= big:
                             # may later gradients be added into this rule's results (new
                             # arrays from an op whose rules keep none: Op.fresh)? And is g
                             # ours alone (no hook, capture or other edge saw it), so the rule
