@@ -107,6 +107,7 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, pending
     # walk()'s loop, with its release step merged into the gradient hand-off below: the
     # backward pass visits each parent edge once (measured: ~0.3 µs a node less)
     ready = [r for r in dict.fromkeys(roots) if pending[r] == 0]
+    fresh = own = False
     with np.errstate(divide="ignore", invalid="ignore"):
         while ready:
             node = ready.pop()
@@ -121,30 +122,36 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, pending
                         results[i] = g
                 continue
             grads = None
-            if needed is None or node in needed or node in capture:
-                if hooked and g is not None:
-                    g = _run_node_hooks(node, g)
-                if needed is not None and node in capture:
-                    for i in capture[node]:
-                        results[i] = g
-                if needed is None or node in needed:      # else: the walk stops at an input
-                    if node.saved is freed:
-                        raise freed_error(node)
-                    if g is not None:                     # None: all-zero, skip the rule
+            run = True
+            if needed is not None:                        # targets inside the graph
+                run = node in needed                      # (else the walk stops at an input)
+                if run or node in capture:
+                    if hooked and g is not None:
+                        g = _run_node_hooks(node, g)
+                    if node in capture:
+                        for i in capture[node]:
+                            results[i] = g
+            elif hooked and g is not None:
+                g = _run_node_hooks(node, g)
+            if run:
+                if node.saved is freed:
+                    raise freed_error(node)
+                if g is not None:                         # None: all-zero, skip the rule
+                    if inplace:
                         fresh = own = False
-                        if inplace and type(g) is ndarray and g.nbytes >= big:
+                        if type(g) is ndarray and g.nbytes >= big:
                             # may later gradients be added into this rule's results (new
                             # arrays from an op whose rules keep none: Op.fresh)? And is g
-                            # ours alone (no hook, capture or other edge saw it), so the rule
-                            # may write its result into it?
+                            # ours alone (no hook, capture or other edge saw it), so the
+                            # rule may write its result into it?
                             fresh = node.op.fresh
                             own = (node in owned and not hooked
                                    and (capture is None or node not in capture))
-                        grads = node.op.backward(node, g, create_graph, own)
-                        if check_nan:
-                            anomaly.check_backward(node, grads)
-                        if not retain_graph:
-                            node.saved = freed
+                    grads = node.op.backward(node, g, create_graph, own)
+                    if check_nan:
+                        anomaly.check_backward(node, grads)
+                    if not retain_graph:
+                        node.saved = freed
             if grads is None:
                 for p in node.parents:
                     if p is not None:
