@@ -43,7 +43,9 @@ from .forward import attach, new_level
 from .grad_mode import grad_mode_set, state as _grad
 from .ops.elementwise import positive
 from .tensor import Tensor, _make
-from .tree import tree_flatten, tree_unflatten
+from .tree import tree_flatten, tree_structure, tree_unflatten
+
+_LEAF = tree_structure(0)       # the TreeDef of a lone leaf
 
 __all__ = ["grad", "value_and_grad", "vjp", "jvp", "linearize", "jacrev", "jacfwd", "jacobian",
            "hessian", "hvp"]
@@ -357,12 +359,7 @@ class _Export:
             t = _detach_deep(t)                      # only this call's own copies lie below
         if not self.plain or t.grad_fn is not None or t._tangents is not None:
             return t
-        a = t.data
-        if type(a) is not np.ndarray:
-            a = np.asarray(a)
-        elif not a.flags.writeable or a.base is not None and sys.getrefcount(a.base) > 2:
-            a = a.copy()             # never hand out a view of a seed or basis (a view of an
-                                     # array nothing else holds is the caller's alone)
+        a = _private(t.data)
         if like is not None:
             return float(a) if _is_number(like) and a.ndim == 0 else a
         return a.item() if self.scalars and a.ndim == 0 else a
@@ -370,6 +367,17 @@ class _Export:
     def tree(self, tree):
         leaves, td = tree_flatten(tree)
         return tree_unflatten(td, [self(x) for x in leaves])
+
+
+def _private(a):
+    """a as an ndarray the caller may keep and change: a copy where a is read-only or a view
+    of an array something else holds (never hand out a view of a seed or basis; a view of an
+    array nothing else holds is the caller's alone)."""
+    if type(a) is not np.ndarray:
+        return np.asarray(a)
+    if not a.flags.writeable or a.base is not None and sys.getrefcount(a.base) > 2:
+        return a.copy()
+    return a
 
 
 def _detach_deep(t):
@@ -393,16 +401,26 @@ def _diff_call(f, args, nums, who, ambient, kwargs=None):
     """Call f(*args, **kwargs) with private copies of the differentiated arguments (argnums
     `nums`). Returns (result, watched, per-argument treedefs)."""
     leaves, defs = [], []
+    trees = False
     for i in nums:
-        ls, td = tree_flatten(args[i])
+        a = args[i]
+        if a is None or isinstance(a, (tuple, list, dict)):
+            ls, td = tree_flatten(a)
+            trees = True
+        else:                                   # (the usual call: a leaf, no tree to walk)
+            ls, td = [a], _LEAF
         leaves.extend(ls)
         defs.append((td, len(ls)))
     w = _Watched(leaves, who, ambient)
     call = list(args)
-    k = 0
-    for i, (td, n) in zip(nums, defs):
-        call[i] = tree_unflatten(td, w.copies[k:k + n])
-        k += n
+    if trees:
+        k = 0
+        for i, (td, n) in zip(nums, defs):
+            call[i] = tree_unflatten(td, w.copies[k:k + n])
+            k += n
+    else:
+        for i, c in zip(nums, w.copies):
+            call[i] = c
     return (f(*call, **kwargs) if kwargs else f(*call)), w, defs
 
 
@@ -410,7 +428,7 @@ def _regroup(values, defs):
     """Per-leaf values back into one tree per differentiated argument."""
     out, k = [], 0
     for td, n in defs:
-        out.append(tree_unflatten(td, values[k:k + n]))
+        out.append(values[k] if td is _LEAF else tree_unflatten(td, values[k:k + n]))
         k += n
     return out
 
@@ -446,41 +464,115 @@ def _name(wrapper, f, prefix):
 
 def _value_and_grad(f, nums, single, has_aux, who, with_value=True):
     """value_and_grad's function, or grad's (with_value=False: the gradient, and aux)."""
+    short = len(nums) == 1 and not has_aux
+
     def vg(*args, **kwargs):
+        if short and _depth.value == 0:
+            i = nums[0] + len(args) if nums[0] < 0 else nums[0]
+            if 0 <= i < len(args):
+                a = args[i]
+                if type(a) is np.ndarray and a.dtype.kind == "f" or type(a) is float:
+                    return _array_value_and_grad(f, args, kwargs, i, single, who, with_value)
         ambient = _grad.enabled
         pos = _resolve(nums, len(args), who)
-        with _running():
+        with _running():                # (inside: results stay Tensors, grad mode is on)
             res, w, defs = _diff_call(f, args, pos, who, ambient, kwargs)
             out, aux = _split_aux(res, has_aux, who) if has_aux else (res, None)
-            if not isinstance(out, Tensor):
-                if isinstance(out, (tuple, list, dict)):
-                    raise TypeError(f"{who} needs a function with one output element; got a "
-                                    f"{type(out).__name__}. For several outputs use jacrev or "
-                                    f"vjp.")
-                out = _out_tensor(out, who)
-            d = out.data
-            if d.size != 1:
-                raise TypeError(f"{who} needs a function whose output has exactly one element; "
-                                f"got shape {out.shape}. For a Jacobian use jacrev (or jacfwd); "
-                                f"for a vector-Jacobian product use vjp.")
-            if d.dtype.kind not in "fc":
-                raise TypeError(f"{who} needs a floating-point output, got dtype {out.dtype}")
+            out = _one_element(out, who)
             record, tensors = w.modes((out,))
-            root = _root(out)
-            seed = np.array(1, d.dtype).reshape(d.shape)          # (np.ones: 3× slower)
-            grads = w.backward(() if root is None else (root,), [seed], record, tensors, record)
-        ex = _Export(record, args)
-        grads = [ex(_zeros(c.shape, c.dtype) if g is None else g, like)
-                 for c, g, like in zip(w.copies, grads, w.primals)]
-        g = _regroup(grads, defs)
-        g = g[0] if single else tuple(g)
-        if not with_value:
-            return (g, ex.tree(aux)) if has_aux else g
-        value = ex(out)
-        return ((value, ex.tree(aux)), g) if has_aux else (value, g)
+            grads = _backward_from(w, out, record, tensors)
+        return _finish(grads, w, defs, out, aux, args, record, single, has_aux, with_value)
 
     _name(vg, f, who)
     return vg
+
+
+def _one_element(out, who):
+    """f's output as a Tensor, checked: one floating-point element."""
+    if not isinstance(out, Tensor):
+        if isinstance(out, (tuple, list, dict)):
+            raise TypeError(f"{who} needs a function with one output element; got a "
+                            f"{type(out).__name__}. For several outputs use jacrev or vjp.")
+        out = _out_tensor(out, who)
+    d = out.data
+    if d.size != 1:
+        raise TypeError(f"{who} needs a function whose output has exactly one element; got "
+                        f"shape {out.shape}. For a Jacobian use jacrev (or jacfwd); for a "
+                        f"vector-Jacobian product use vjp.")
+    if d.dtype.kind not in "fc":
+        raise TypeError(f"{who} needs a floating-point output, got dtype {out.dtype}")
+    return out
+
+
+def _backward_from(w, out, record, tensors):
+    root = _root(out)
+    d = out.data
+    seed = np.array(1, d.dtype).reshape(d.shape)          # (np.ones: 3× slower)
+    return w.backward(() if root is None else (root,), [seed], record, tensors, record)
+
+
+def _finish(grads, w, defs, out, aux, args, record, single, has_aux, with_value):
+    """The caller's results from the gradients at the copies (see _Export)."""
+    ex = _Export(record, args)
+    grads = [ex(_zeros(c.shape, c.dtype) if g is None else g, like)
+             for c, g, like in zip(w.copies, grads, w.primals)]
+    g = _regroup(grads, defs)
+    g = g[0] if single else tuple(g)
+    if not with_value:
+        return (g, ex.tree(aux)) if has_aux else g
+    value = ex(out)
+    return ((value, ex.tree(aux)), g) if has_aux else (value, g)
+
+
+def _array_value_and_grad(f, args, kwargs, i, single, who, with_value):
+    """The usual call, kept short: one floating ndarray (or float) argument to differentiate,
+    at the outermost level, and f's graph reaching no other Tensor that requires grad. The
+    general path's objects (trees, watched copies, export) cost as much as the backward pass
+    of a small function; this does the same steps directly. A call that turns out to need
+    more (a closure over a parameter, tangents) goes on in the general path, f run once."""
+    a = args[i]
+    c = _make(a if type(a) is np.ndarray else np.asarray(a), None)
+    c._requires_grad = True
+    call = list(args)
+    call[i] = c
+    ambient = _grad.enabled
+    _depth.value += 1
+    _grad.enabled = True
+    try:
+        out = _one_element(f(*call, **kwargs) if kwargs else f(*call), who)
+        root = out.grad_fn
+        pending = None
+        if root is not None and out._tangents is None:
+            pending = count_edges((root,))
+            for k in pending:
+                if type(k) is Tensor and k is not c:     # another leaf requiring grad
+                    pending = None
+                    break
+        if pending is None:                              # the general path from here on
+            w = _Watched.__new__(_Watched)
+            w.primals, w.copies, w.capture, w.pending = [a], [c], {c: [0]}, None
+            record, tensors = w.modes((out,))
+            grads = _backward_from(w, out, record, tensors)
+        else:
+            d = out.data
+            seed = np.array(1, d.dtype).reshape(d.shape)
+            _grad.enabled = False
+            g = run_backward((root,), (seed,), False, False, {c: [0]}, pending)[0]
+    finally:
+        _depth.value -= 1
+        _grad.enabled = ambient
+    if pending is None:
+        return _finish(grads, w, [(_LEAF, 1)], out, None, args, record, single, False,
+                       with_value)
+    x = c.data
+    g = np.zeros_like(x) if g is None else _private(g)
+    if g.dtype != x.dtype:
+        g = g.astype(x.dtype)
+    if type(a) is float:
+        g = float(g)
+    if not single:
+        g = (g,)
+    return (_Export(False, args)(out), g) if with_value else g
 
 
 def vjp(f, *primals, has_aux=False):
