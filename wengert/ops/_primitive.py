@@ -58,6 +58,7 @@ class Op:
     # later contributions into such a new array in place. `backward(..., own=True)` says g
     # itself is the engine's alone, so the rule may write its result into g.
     fresh = False
+    singular = False        # (UnaryOp and BinaryOp declare it per op; see the module docstring)
 
     def _init(self, name, forward, grad_name, doc):
         self.name = name
@@ -147,11 +148,11 @@ def forward_mode(op, args, params):
     and recording apply to the tangent computation too. Nesting without confusion follows."""
     level, tangents, peeled = peel(args)
     try:
-        out = op(*args, **params)
+        out = op(*args, **params) if params else op(*args)
         # the rule sees a shadow of the output (same value and node): were it `out` itself,
         # out → its tangent → the tangent's graph → out would be a reference cycle
         shadow = tuple(map(_shadow, out)) if isinstance(out, tuple) else _shadow(out)
-        sing = getattr(op, "singular", False)
+        sing = op.singular
         if sing is True or sing is not False and sing(*args):
             with np.errstate(divide="ignore", invalid="ignore"):   # as in backward
                 t_out = op.push_tangent(tangents, args, params, shadow)
@@ -179,29 +180,39 @@ def peel(args):
     each input's level-L tangent (None where absent), and what `unpeel` puts back."""
     level = None
     for a in args:
-        if isinstance(a, Tensor) and a._tangents:
+        if isinstance(a, Tensor):
             tans = a._tangents
-            m = max(tans) if len(tans) > 1 else next(iter(tans))
-            if level is None or m > level:
-                level = m
+            if tans:
+                if len(tans) == 1:
+                    for m in tans:          # (the one key, without iter() and next())
+                        pass
+                else:
+                    m = max(tans)
+                if level is None or m > level:
+                    level = m
     tangents = []
-    peeled = {}
+    peeled = []
     for a in args:
-        if not isinstance(a, Tensor) or not a._tangents and id(a) not in peeled:
+        if not isinstance(a, Tensor):
             tangents.append(None)
             continue
-        got = peeled.get(id(a))                 # the same tensor twice (x * x): peeled already
-        tans = a._tangents if got is None else got[1]
-        t = tans.get(level)
-        tangents.append(t)
-        if t is not None and got is None:
-            peeled[id(a)] = (a, tans)
-            a._tangents = None if len(tans) == 1 else {k: v for k, v in tans.items() if k != level}
+        for b, tans in peeled:              # the same tensor twice (x * x): peeled already
+            if b is a:
+                tangents.append(tans.get(level))
+                break
+        else:
+            tans = a._tangents
+            t = tans.get(level) if tans else None
+            tangents.append(t)
+            if t is not None:
+                peeled.append((a, tans))
+                a._tangents = (None if len(tans) == 1
+                               else {k: v for k, v in tans.items() if k != level})
     return level, tangents, peeled
 
 
 def unpeel(peeled):
-    for a, tans in peeled.values():
+    for a, tans in peeled:
         a._tangents = tans
 
 
@@ -215,9 +226,13 @@ def _shadow(t):
 def _set_tangent(t, level, tangent):
     if not isinstance(tangent, Tensor):
         tangent = _make(np.asarray(tangent), None)
-    tans = dict(t._tangents) if t._tangents else {}
-    tans[level] = tangent
-    t._tangents = tans
+    tans = t._tangents
+    if tans:
+        tans = dict(tans)
+        tans[level] = tangent
+        t._tangents = tans
+    else:
+        t._tangents = {level: tangent}
 
 
 def saved_output(value, node, selectors=None):
