@@ -436,13 +436,15 @@ class BinaryOp(Op):
         lead = ()
         tx, ty = tangents
         if tx is not None:
-            tx, lead = _batched(tx, x, zd)
+            if _dims(tx) != _dims(x):                 # (equal shapes: no batch axes)
+                tx, lead = _batched(tx, x, zd)
             d = self.dx
             if d is not None:
                 out = tx if d is ONE else -tx if d is NEG_ONE else (
                     masked_mul(tx, d(x, y, z)) if sing else tx * d(x, y, z))
         if ty is not None:
-            ty, lead = _batched(ty, y, zd, lead)
+            if _dims(ty) != _dims(y):
+                ty, lead = _batched(ty, y, zd, lead)
             d = self.dy
             if d is NEG_ONE and out is not None:
                 out = out - ty                # one subtract, not a negate and an add
