@@ -161,12 +161,6 @@ class _Watched:
         self.capture = {}
         self.pending = None       # edge counts of the graph, when `modes` had to count them
         for i, x in enumerate(leaves):
-            if type(x) is np.ndarray and x.dtype.kind in "fc":    # the usual call: no Tensor
-                c = _make(x, None)                                # in between
-                c._requires_grad = True
-                self.capture[c] = [i]
-                self.copies.append(c)
-                continue
             p = _primal_tensor(x, who)
             if not ambient and p._requires_grad:        # the caller's no_grad(): a constant
                 q = _make(p.data, None)
