@@ -537,9 +537,10 @@ def _array_value_and_grad(f, args, kwargs, i, single, who, with_value):
         root = out.grad_fn
         pending = None
         if root is not None and out._tangents is None:
-            pending = count_edges((root,))
-            for k in pending:
-                if type(k) is Tensor and k is not c:     # another leaf requiring grad
+            leaves = []
+            pending = count_edges((root,), leaves)
+            for k in leaves:
+                if k is not c:                           # another leaf requiring grad
                     pending = None
                     break
         if pending is None:                              # the general path from here on

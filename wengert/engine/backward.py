@@ -24,8 +24,9 @@ from ..tensor import Tensor, _make
 INPLACE_BYTES = 128 << 10
 
 
-def count_edges(roots):
-    """For every node or leaf reachable from `roots`, the number of edges leading into it."""
+def count_edges(roots, leaves=None):
+    """For every node or leaf reachable from `roots`, the number of edges leading into it.
+    `leaves`, a list, also collects the leaves below the roots (not the roots themselves)."""
     pending = {}
     stack = []
     for r in roots:
@@ -42,6 +43,8 @@ def count_edges(roots):
                 pending[p] = 1
                 if type(p) is Node:
                     stack.append(p)
+                elif leaves is not None:
+                    leaves.append(p)
             else:
                 pending[p] = c + 1
     return pending
