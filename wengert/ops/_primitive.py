@@ -395,10 +395,15 @@ class BinaryOp(Op):
             z = saved_output(z, node)     # (a replay under forward mode: only when a partial reads z)
         shapes = node.params
         gx = gy = None
+        plain = not own and self.singular is False     # (then g·∂ needs no helper)
         if px is not None:
             d = self.dx
-            # (g may take ∂x's product in place only when ∂y's will not read it)
-            gx = g if d is ONE else self._partial(d, g, x, y, z, own and py is None)
+            if d is ONE:
+                gx = g
+            elif plain and d is not NEG_ONE and d is not None:
+                gx = g * d(x, y, z)
+            else:   # (g may take ∂x's product in place only when ∂y's will not read it)
+                gx = self._partial(d, g, x, y, z, own and py is None)
             if shapes is not None and shapes[0] != shapes[2]:
                 gx = sum_to(gx, shapes[0], shapes[2])
         if py is not None:
@@ -407,7 +412,12 @@ class BinaryOp(Op):
                     and d(x, y, z) is self.dx(x, y, z)):
                 gy = gx         # one input twice, one partial for both (x * x): one product
             else:
-                gy = g if d is ONE else self._partial(d, g, x, y, z, own and gx is not g)
+                if d is ONE:
+                    gy = g
+                elif plain and d is not NEG_ONE and d is not None:
+                    gy = g * d(x, y, z)
+                else:
+                    gy = self._partial(d, g, x, y, z, own and gx is not g)
                 if shapes is not None and shapes[1] != shapes[2]:
                     gy = sum_to(gy, shapes[1], shapes[2])
         return gx, gy
