@@ -219,6 +219,26 @@ def test_under_no_grad_the_transforms_still_work_and_record_nothing():
     assert not g.requires_grad and not h.requires_grad
 
 
+def test_grad_of_an_ndarray_agrees_with_grad_of_a_tensor():
+    """An ndarray or float argument at the outermost level takes grad's short path; a Tensor
+    the general one: the same numbers, and the short path's result is the caller's own."""
+    def f(x):
+        a, b = x[:-1], x[1:]
+        return (100.0 * (b - a * a) ** 2 + (1.0 - a) ** 2).sum() + x.reshape(-1)[0]
+    x = np.random.default_rng(0).uniform(-1, 1, 7)
+    kept = x.copy()
+    g = wg.grad(f)(x)
+    np.testing.assert_allclose(g, wg.grad(f)(wg.tensor(x)).numpy(), rtol=1e-15)
+    v, g2 = wg.value_and_grad(f, argnums=(0,))(x)
+    assert type(v) is np.ndarray and v.shape == () and isinstance(g2, tuple)
+    np.testing.assert_allclose(v, f(wg.tensor(x)).numpy(), rtol=1e-15)
+    np.testing.assert_array_equal(g2[0], g)
+    g += 1.0
+    np.testing.assert_array_equal(x, kept)
+    np.testing.assert_allclose(wg.grad(f)(x), g - 1.0, rtol=1e-15)
+    assert wg.grad(lambda s: +s)(2.0) == 1.0 and wg.grad(lambda s, t: s * t, -1)(2.0, 3.0) == 2.0
+
+
 def test_a_closure_over_a_parameter_stays_differentiable():
     w = wg.tensor(2.0, requires_grad=True)
     g = wg.grad(lambda x: w * x ** 2)(3.0)        # 2wx, still depending on w
