@@ -577,6 +577,26 @@ def test_hvp_never_builds_the_hessian():
     close(hv[1:-1], (1200 * 0.25 - 400 * 0.5 + 2 + 200) - 400 * 0.5 * 2)
 
 
+def test_hvp_of_arrays_agrees_with_jvp_of_grad():
+    """Array and float arguments take hvp's short path; it gives jvp(grad(f)) exactly, keeps
+    a closure over a parameter differentiable and leaves the caller's grad mode as it was."""
+    x = np.random.default_rng(2).uniform(-1, 1, 6)
+    v = np.random.default_rng(3).standard_normal(6)
+    hv = wg.hvp(rosen, x, v)
+    assert type(hv) is np.ndarray
+    np.testing.assert_allclose(hv, wg.jvp(wg.grad(rosen), (wg.tensor(x),), (wg.tensor(v),))[1]
+                               .numpy(), rtol=1e-15)
+    w = wg.tensor(2.0, requires_grad=True)
+    r = wg.hvp(lambda x: w * (x ** 3).sum(), x, v)            # w·6x·v
+    assert isinstance(r, wg.Tensor) and r.requires_grad
+    r.sum().backward()
+    close(w.grad, (6 * x * v).sum())
+    with wg.no_grad():
+        close(wg.hvp(lambda x: (x ** 3).sum(), x, v), 6 * x * v)
+        assert not wg.is_grad_enabled()
+    close(wg.hvp(lambda x: 3.0, x, v), np.zeros(6))
+
+
 def test_hvp_errors():
     with pytest.raises(ValueError, match="shape \\(3,\\) where x has shape \\(2,\\)"):
         wg.hvp(rosen, np.ones(2), np.ones(3))

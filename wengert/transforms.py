@@ -922,6 +922,9 @@ def hvp(f, x, v):
     pass: the jvp of grad f at x in direction v. The Hessian is never formed; the cost is a
     small multiple of one gradient. x and v are trees of the same structure and shapes."""
     _check_callable(f, "hvp")
+    if (_depth.value == 0 and _float_array(x) and _float_array(v)
+            and np.shape(x) == np.shape(v)):
+        return _array_hvp(f, x, v)
     xl, xdef = tree_flatten(x)
     vl, vdef = tree_flatten(v)
     if xdef != vdef:
@@ -931,3 +934,51 @@ def hvp(f, x, v):
             raise ValueError(f"hvp: v has shape {tuple(np.shape(b))} where x has shape "
                              f"{tuple(np.shape(a))} (leaf {k}); they must match")
     return jvp(grad(f), (x,), (v,))[1]
+
+
+def _float_array(a):
+    return type(a) is np.ndarray and a.dtype.kind == "f" or type(a) is float
+
+
+def _array_hvp(f, x, v):
+    """hvp's usual call, kept short: x and v floating ndarrays (or floats) at the outermost
+    level. The same steps as jvp(grad(f), (x,), (v,)): x carries v at a fresh level while
+    f runs recorded, and the reverse pass runs its rules on Tensors, pushing that level's
+    tangents through them; the tangent of the gradient is H·v. Only the transforms' trees,
+    copies and exports are left out, and the graph is walked once."""
+    xa = x if type(x) is np.ndarray else np.asarray(x)
+    va = v if type(v) is np.ndarray else np.asarray(v)
+    if va.dtype != xa.dtype:
+        va = va.astype(xa.dtype)
+    level = new_level()
+    c = _make(xa, None)
+    c._requires_grad = True
+    c._tangents = {level: _make(va, None)}
+    ambient = _grad.enabled
+    _depth.value += 1
+    _grad.enabled = True
+    try:
+        out = _one_element(f(c), "grad")
+        root = out.grad_fn
+        g = record = None
+        if root is not None:
+            leaves = []
+            pending = count_edges((root,), leaves)
+            # a closure over another Tensor that requires grad: H·v must stay differentiable
+            # with respect to it, so the reverse pass is recorded
+            record = any(k is not c for k in leaves)
+            d = out.data
+            seed = _make(np.array(1, d.dtype).reshape(d.shape), None)
+            _grad.enabled = record
+            g = run_backward((root,), (seed,), record, True, {c: [0]}, pending)[0]
+    finally:
+        _depth.value -= 1
+        _grad.enabled = ambient
+    t = g._tangents.get(level) if isinstance(g, Tensor) and g._tangents else None
+    if t is None:
+        return _Export(True, (x, v))(_zeros(xa.shape, xa.dtype))
+    if not record:
+        t = _detach_deep(t)             # (nothing outside holds this call's graph)
+    if t.dtype != xa.dtype:
+        t = t.astype(xa.dtype)
+    return _Export(True, (x, v))(t)
