@@ -663,7 +663,7 @@ def test_batched_jacobian_written_in_place_equals_forward_mode():
     W, v = rng.standard_normal((n, n)) / n, rng.uniform(-1, 1, n)
 
     def F(x):
-        return wg.tanh(W @ x + 1.0) * x + 0.1 * x ** 3 - wg.sin(x) * x
+        return wg.tanh(W @ x + 1.0) * x + 0.1 * x ** 3 - wg.sin(x) * x + x * x
     np.testing.assert_allclose(wg.jacrev(F)(v), wg.jacfwd(F)(v), rtol=1e-12, atol=1e-12)
 
 
