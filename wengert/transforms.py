@@ -478,8 +478,7 @@ def _value_and_grad(f, nums, single, has_aux, who, with_value=True):
         if short and _depth.value == 0:
             i = nums[0] + len(args) if nums[0] < 0 else nums[0]
             if 0 <= i < len(args):
-                a = args[i]
-                if type(a) is np.ndarray and a.dtype.kind == "f" or type(a) is float:
+                if _float_array(args[i]):
                     return _array_value_and_grad(f, args, kwargs, i, single, who, with_value)
         ambient = _grad.enabled
         pos = _resolve(nums, len(args), who)
@@ -532,6 +531,21 @@ def _finish(grads, w, defs, out, aux, args, record, single, has_aux, with_value)
     return ((value, ex.tree(aux)), g) if has_aux else (value, g)
 
 
+def _float_array(a):
+    """Is a what the short paths take: a floating ndarray or a Python float?"""
+    return type(a) is np.ndarray and a.dtype.kind == "f" or type(a) is float
+
+
+def _counted(root, c):
+    """(edge counts of the graph under root, is c the only leaf in it that requires grad?)"""
+    leaves = []
+    pending = count_edges((root,), leaves)
+    for k in leaves:
+        if k is not c:
+            return pending, False
+    return pending, True
+
+
 def _array_value_and_grad(f, args, kwargs, i, single, who, with_value):
     """The usual call, kept short: one floating ndarray (or float) argument to differentiate,
     at the outermost level, and f's graph reaching no other Tensor that requires grad. The
@@ -551,12 +565,9 @@ def _array_value_and_grad(f, args, kwargs, i, single, who, with_value):
         root = out.grad_fn
         pending = None
         if root is not None and out._tangents is None:
-            leaves = []
-            pending = count_edges((root,), leaves)
-            for k in leaves:
-                if k is not c:                           # another leaf requiring grad
-                    pending = None
-                    break
+            pending, alone = _counted(root, c)
+            if not alone:
+                pending = None
         if pending is None:                              # the general path from here on
             w = _Watched.__new__(_Watched)
             w.primals, w.copies, w.capture, w.pending = [a], [c], {c: [0]}, None
@@ -950,10 +961,6 @@ def hvp(f, x, v):
     return jvp(grad(f), (x,), (v,))[1]
 
 
-def _float_array(a):
-    return type(a) is np.ndarray and a.dtype.kind == "f" or type(a) is float
-
-
 def _array_hvp(f, x, v):
     """hvp's usual call, kept short: x and v floating ndarrays (or floats) at the outermost
     level. The same steps as jvp(grad(f), (x,), (v,)): x carries v at a fresh level while
@@ -976,11 +983,10 @@ def _array_hvp(f, x, v):
         root = out.grad_fn
         g = record = None
         if root is not None:
-            leaves = []
-            pending = count_edges((root,), leaves)
+            pending, alone = _counted(root, c)
             # a closure over another Tensor that requires grad: H·v must stay differentiable
             # with respect to it, so the reverse pass is recorded
-            record = any(k is not c for k in leaves)
+            record = not alone
             d = out.data
             seed = _make(_one_like(d), None)
             _grad.enabled = record

@@ -381,29 +381,19 @@ class BinaryOp(Op):
     def backward(self, node, g, create, own=False):
         px, py = node.parents
         x, y, z = node.saved
+        vx, vy = node.versions
         if type(x) is Tensor:
-            if x._version != node.versions[0]:
-                raise version_error(node, 0, node.versions[0], x._version)
-            if not create:
-                x = x.data
+            x = _version_checked(node, 0, x, vx, create)
         if type(y) is Tensor:
-            if y._version != node.versions[1]:
-                raise version_error(node, 1, node.versions[1], y._version)
-            if not create:
-                y = y.data
+            y = _version_checked(node, 1, y, vy, create)
         if z is not None and create and (px is not None and self.z_x or py is not None and self.z_y):
             z = saved_output(z, node)     # (a replay under forward mode: only when a partial reads z)
         shapes = node.params
         gx = gy = None
-        plain = not own and self.singular is False     # (then g·∂ needs no helper)
         if px is not None:
             d = self.dx
-            if d is ONE:
-                gx = g
-            elif plain and d is not NEG_ONE and d is not None:
-                gx = g * d(x, y, z)
-            else:   # (g may take ∂x's product in place only when ∂y's will not read it)
-                gx = self._partial(d, g, x, y, z, own and py is None)
+            # (g may take ∂x's product in place only when ∂y's will not read it)
+            gx = g if d is ONE else self._partial(d, g, x, y, z, own and py is None)
             if shapes is not None and shapes[0] != shapes[2]:
                 gx = sum_to(gx, shapes[0], shapes[2])
         if py is not None:
@@ -412,12 +402,7 @@ class BinaryOp(Op):
                     and d(x, y, z) is self.dx(x, y, z)):
                 gy = gx         # one input twice, one partial for both (x * x): one product
             else:
-                if d is ONE:
-                    gy = g
-                elif plain and d is not NEG_ONE and d is not None:
-                    gy = g * d(x, y, z)
-                else:
-                    gy = self._partial(d, g, x, y, z, own and gx is not g)
+                gy = g if d is ONE else self._partial(d, g, x, y, z, own and gx is not g)
                 if shapes is not None and shapes[1] != shapes[2]:
                     gy = sum_to(gy, shapes[1], shapes[2])
         return gx, gy

@@ -182,10 +182,8 @@ def _matmul_vjp(g, needs, x, y):
 
 def _mm(a, b, ad, bd):
     """a @ b where a (b) has ad (bd) matrix-product axes and possibly leading batch axes."""
-    if np.ndim(a) == ad and np.ndim(b) == bd:
-        return a @ b
-    if ad == 1 and bd == 2:                # a batch of row vectors times W: one gemm
-        return a @ b
+    if np.ndim(a) == ad and np.ndim(b) == bd or ad == 1 and bd == 2:
+        return a @ b                       # (a batch of row vectors times W: one gemm)
     if ad == 2 and bd == 1:                # W times a batch of vectors: (vs Wᵀ)ᵀ, one gemm
         return b @ _mT(a)
     a2 = a if ad > 1 else np.expand_dims(a, -2)
