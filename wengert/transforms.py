@@ -38,7 +38,7 @@ import threading
 
 import numpy as np
 
-from .engine.backward import count_edges, run_backward
+from .engine.backward import count_edges, count_slots, release, run_backward
 from .forward import attach, new_level
 from .grad_mode import grad_mode_set, state as _grad
 from .ops.elementwise import positive
@@ -537,9 +537,14 @@ def _float_array(a):
 
 
 def _counted(root, c):
-    """(edge counts of the graph under root, is c the only leaf in it that requires grad?)"""
-    leaves = []
-    pending = count_edges((root,), leaves)
+    """(edge counts of the graph under root for run_backward, is c the only leaf in it that
+    requires grad?)"""
+    pending = count_slots((root,))
+    if pending is None:                 # another pass holds the slots
+        leaves = []
+        pending = count_edges((root,), leaves)
+    else:
+        leaves = pending.leaves
     for k in leaves:
         if k is not c:
             return pending, False
@@ -567,6 +572,7 @@ def _array_value_and_grad(f, args, kwargs, i, single, who, with_value):
         if root is not None and out._tangents is None:
             pending, alone = _counted(root, c)
             if not alone:
+                release(pending)
                 pending = None
         if pending is None:                              # the general path from here on
             w = _Watched.__new__(_Watched)

@@ -8,6 +8,7 @@ import pytest
 
 import wengert as wg
 from wengert.engine.backward import count_edges
+from wengert.engine.node import Node
 
 
 def leaf(v, dtype=None):
@@ -678,3 +679,133 @@ def test_a_view_of_a_shared_gradient_is_never_written():
     out.backward(gradient=seed)
     np.testing.assert_array_equal(seed, 1.5)
     np.testing.assert_allclose(x.grad.numpy(), 3.0 * np.cos(v), rtol=1e-12)
+
+
+# ---- the slot pass (counts and gradients in the nodes' slots) and passes nested in it ---------
+
+def _at_rest(*tensors):
+    """Between passes every node's slots are back at 0 / None and the slot lock is free."""
+    from wengert.engine.backward import _slots
+    assert not _slots.locked()
+    for t in tensors:
+        for n in count_edges([t.grad_fn]):
+            if type(n) is Node:
+                assert n._pending == 0 and n._inbox is None
+
+
+def test_a_backward_inside_a_rule_runs_nested_and_both_are_right():
+    """A rule that runs a backward of its own (as checkpoint does) starts while the outer pass
+    holds the slots: the inner pass counts in dicts, the outer one goes on undisturbed."""
+    inner_grads = []
+
+    class Probe(wg.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2.0
+
+        @staticmethod
+        def backward(ctx, g):
+            z = leaf([1.0, 2.0])
+            with wg.enable_grad():                   # (rules run without recording)
+                ((z * z).sum() * 3.0).backward()     # a whole other pass, mid-pass
+            inner_grads.append(z.grad.numpy())
+            return g * 2.0
+
+    x = leaf([1.0, -2.0])
+    y = wg.exp(Probe.apply(wg.sin(x)) + x)
+    (y * y).sum().backward()
+    s = 2.0 * np.sin(x.numpy()) + x.numpy()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * np.exp(2 * s) * (2 * np.cos(x.numpy()) + 1))
+    np.testing.assert_allclose(inner_grads[0], [6.0, 12.0])
+    _at_rest()
+
+
+def test_a_backward_of_the_same_graph_inside_a_rule_counts_it_separately():
+    """The inner pass walks nodes the outer pass has counted (retained graph): its counts must
+    not be the outer pass's."""
+    x = leaf(1.5)
+    base = wg.sin(x) * x
+    seen = []
+
+    class Tap(wg.Function):
+        @staticmethod
+        def forward(ctx, t):
+            return t * 1.0
+
+        @staticmethod
+        def backward(ctx, g):
+            with wg.enable_grad():
+                seen.append(wg.autograd.grad(base, x, retain_graph=True)[0].item())
+            return g
+
+    out = Tap.apply(base) + base * 2.0
+    out.backward(retain_graph=True)
+    d = np.cos(1.5) * 1.5 + np.sin(1.5)
+    assert seen == [pytest.approx(d)]
+    assert x.grad.item() == pytest.approx(3 * d)
+    _at_rest(out)
+    x.grad = None
+    out.backward()                                   # the counts were left at rest: it works again
+    assert x.grad.item() == pytest.approx(3 * d)
+
+
+def test_an_error_mid_pass_leaves_the_graph_and_the_engine_usable():
+    calls = []
+
+    class FailsOnce(wg.Function):
+        @staticmethod
+        def forward(ctx, t):
+            return t * 1.0
+
+        @staticmethod
+        def backward(ctx, g):
+            calls.append(1)
+            if len(calls) == 1:
+                raise ValueError("deliberate")
+            return g
+
+    x = leaf([0.5, 1.0])
+    y = wg.exp(x)
+    out = (FailsOnce.apply(y) * y).sum()
+    with pytest.raises(ValueError, match="deliberate"):
+        out.backward(retain_graph=True)
+    _at_rest(out)
+    x.grad = None                   # (whatever reached x before the error is discarded)
+    out.backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * np.exp(2 * x.numpy()))
+
+
+def test_passes_in_two_threads_give_their_own_gradients():
+    import threading
+    errors, results = [], {}
+
+    def work(k):
+        try:
+            for _ in range(200):
+                x = leaf(np.arange(1.0, 4.0) * k)
+                (wg.sin(x) * x).sum().backward()
+                v = x.numpy()
+                np.testing.assert_allclose(x.grad.numpy(), np.cos(v) * v + np.sin(v))
+            results[k] = True
+        except Exception as e:                       # (reported in the main thread)
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in (1, 2, 3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(results) == 3
+    _at_rest()
+
+
+def test_roots_given_twice_or_below_another_root():
+    x = leaf(2.0)
+    y = x * x
+    z = wg.sin(y)
+    gx, = wg.autograd.grad([z, y, z], [x], [wg.tensor(1.0), wg.tensor(3.0), wg.tensor(0.5)],
+                           retain_graph=True)
+    assert gx.item() == pytest.approx((1.5 * np.cos(4.0) + 3.0) * 4.0)
+    gx, = wg.autograd.grad([x, y], [x], [wg.tensor(2.0), wg.tensor(1.0)])   # a leaf as a root
+    assert gx.item() == pytest.approx(2.0 + 4.0)
+    _at_rest()

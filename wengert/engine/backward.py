@@ -7,6 +7,7 @@ nothing) and as Tensors with `create_graph=True` (the same rules then record the
 pass, so it can be differentiated again). `None` means an exactly-zero gradient.
 """
 import sys
+import threading
 
 import numpy as np
 
@@ -50,6 +51,68 @@ def count_edges(roots, leaves=None):
     return pending
 
 
+# One pass at a time keeps its edge counts and gradients in the nodes' own slots (measured:
+# 46,000 fewer instructions for a 10-op gradient, ~8 % of its time, than dicts keyed by node).
+# A pass that starts while another holds them (a backward inside a hook or rule, checkpoint's
+# recomputation, another thread) uses dicts local to the call: Kahn's algorithm is the same.
+_slots = threading.Lock()
+
+
+class SlotCounts:
+    """The edge counts of one pass, held in the `_pending` slots of `nodes` (the roots first)
+    while the slot lock is held; `leaves` maps each leaf reached to its gradient so far."""
+    __slots__ = ("nodes", "leaves")
+
+
+def count_slots(roots):
+    """Count the edges into every node below `roots` in the nodes' slots, or return None if
+    another pass holds them. Pass the result to run_backward as `pending`, or to `release`."""
+    if not _slots.acquire(False):
+        return None
+    nodes, leaves = [], {}
+    try:
+        for r in roots:
+            if type(r) is Node:
+                if r._pending == 0:
+                    nodes.append(r)
+                r._pending = 1          # reached already: walked once (the 1 is undone below)
+            else:
+                leaves[r] = None
+        k = len(nodes)
+        stack = list(nodes)
+        while stack:
+            for p in stack.pop().parents:
+                if type(p) is Node:
+                    c = p._pending
+                    if c == 0:
+                        stack.append(p)
+                        nodes.append(p)
+                    p._pending = c + 1
+                elif p is not None and p not in leaves:
+                    leaves[p] = None
+        for r in nodes[:k]:
+            r._pending -= 1
+    except BaseException:
+        _reset(nodes)
+        raise
+    counts = SlotCounts()
+    counts.nodes, counts.leaves = nodes, leaves
+    return counts
+
+
+def release(pending):
+    """Give back edge counts a pass will not use (a no-op for a dict)."""
+    if type(pending) is SlotCounts:
+        _reset(pending.nodes)
+
+
+def _reset(nodes):
+    for n in nodes:
+        n._pending = 0
+        n._inbox = None
+    _slots.release()
+
+
 def walk(roots, pending=None):
     """Yield the nodes and leaves reachable from `roots`, each after every node that uses it.
 
@@ -78,23 +141,16 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, pending
     leaf to the indices of the requested inputs it stands for), returns the gradient arriving
     at each captured target instead (None where it was not reached) and touches no `.grad`.
     """
-    if pending is None:
-        pending = count_edges(roots)
-    inbox, owned, delivered = {}, set(), set()
     big = INPLACE_BYTES
-    inplace = False
-    for r, s in zip(roots, seeds):
-        prev = inbox.get(r)
-        inbox[r] = s if prev is None else prev + s
-        if type(s) is not Tensor:
-            delivered.add(id(s))          # the caller's array: never hand it out as a .grad
-            # large seeds (a batch of cotangents) make large gradients: only then is writing
-            # into them worth a check per node
-            inplace = inplace or type(s) is np.ndarray and s.nbytes >= big
-    results = needed = None
+    inplace = nodes = False
+    for s in seeds:
+        # large seeds (a batch of cotangents) make large gradients: only then is writing
+        # into them worth a check per node
+        if type(s) is np.ndarray and s.nbytes >= big:
+            inplace = True
+    results = None
     if capture is not None:
         n = 0
-        nodes = False
         for k, ix in capture.items():        # (plain loops: once per call, on every call)
             for i in ix:
                 if i >= n:
@@ -102,10 +158,26 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, pending
             if type(k) is Node:
                 nodes = True
         results = [None] * n
-        # above a leaf there is nothing: pruning matters only when a target is a node
-        needed = _leading_to(capture, roots, pending) if nodes else None
-    check_nan = anomaly.state.enabled
     hooked = _node_hooks.data          # the plain dict under the weak one: a cheap emptiness test
+    check_nan = anomaly.state.enabled
+    if nodes or inplace or hooked or check_nan:
+        if type(pending) is SlotCounts:     # (the general loop below needs every count)
+            release(pending)
+            pending = None
+    elif pending is None:
+        pending = count_slots(roots)
+    if type(pending) is SlotCounts:
+        return _run_slots(roots, seeds, pending, retain_graph, create_graph, capture, results)
+    if pending is None:
+        pending = count_edges(roots)
+    inbox, owned, delivered = {}, set(), set()
+    for r, s in zip(roots, seeds):
+        prev = inbox.get(r)
+        inbox[r] = s if prev is None else prev + s
+        if type(s) is not Tensor:
+            delivered.add(id(s))          # the caller's array: never hand it out as a .grad
+    # above a leaf there is nothing: pruning matters only when a target is a node
+    needed = _leading_to(capture, roots, pending) if nodes else None
     ndarray, freed = np.ndarray, FREED          # (locals: read once a node)
     # walk()'s loop, with its release step merged into the gradient hand-off below: the
     # backward pass visits each parent edge once (measured: ~0.3 µs a node less)
@@ -198,6 +270,83 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, pending
                 pending[p] = c
                 if c == 0:
                     ready.append(p)
+    return results
+
+
+def _run_slots(roots, seeds, counts, retain_graph, create_graph, capture, results):
+    """run_backward's usual pass (no hooks, anomaly checks, targets inside the graph or
+    in-place gradients), its counts and gradients in the nodes' slots (see count_slots).
+    Leaves collect their gradients in `counts.leaves` and receive them at the end."""
+    leaves = counts.leaves
+    owned, delivered = set(), set()
+    ndarray, freed = np.ndarray, FREED
+    try:
+        for r, s in zip(roots, seeds):
+            if type(s) is not Tensor:
+                delivered.add(id(s))      # the caller's array: never hand it out as a .grad
+            if type(r) is Node:
+                prev = r._inbox
+                r._inbox = s if prev is None else prev + s
+            else:
+                prev = leaves[r]
+                leaves[r] = s if prev is None else prev + s
+        ready = [r for r in dict.fromkeys(roots) if type(r) is Node and r._pending == 0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            while ready:
+                node = ready.pop()
+                g = node._inbox
+                node._inbox = None
+                if node.saved is freed:
+                    raise freed_error(node)
+                if g is None:                             # all-zero: skip the rule
+                    for p in node.parents:
+                        if type(p) is Node:
+                            c = p._pending - 1
+                            p._pending = c
+                            if c == 0:
+                                ready.append(p)
+                    continue
+                grads = node.op.backward(node, g, create_graph, False)
+                if not retain_graph:
+                    node.saved = freed
+                for p, gp in zip(node.parents, grads):
+                    if type(p) is Node:
+                        if gp is not None:
+                            prev = p._inbox
+                            if prev is None:
+                                p._inbox = gp                 # stored as is: may be shared
+                            elif p in owned and type(prev) is ndarray and not create_graph:
+                                np.add(prev, gp, out=prev)    # a sum we made: safe in place
+                            else:
+                                p._inbox = prev + gp
+                                owned.add(p)
+                        c = p._pending - 1
+                        p._pending = c
+                        if c == 0:
+                            ready.append(p)
+                    elif gp is not None and p is not None:
+                        prev = leaves[p]
+                        if prev is None:
+                            leaves[p] = gp
+                        elif p in owned and type(prev) is ndarray and not create_graph:
+                            np.add(prev, gp, out=prev)
+                        else:
+                            leaves[p] = prev + gp
+                            owned.add(p)
+    except BaseException:
+        _reset(counts.nodes)
+        raise
+    _slots.release()            # (every count is back at 0 and every inbox empty)
+    if capture is None:
+        for leaf, g in leaves.items():
+            if g is not None:
+                _deliver(leaf, g, delivered)
+        return None
+    for leaf, ix in capture.items():
+        if leaf in leaves:
+            g = _run_tensor_hooks(leaf, leaves[leaf])
+            for i in ix:
+                results[i] = g
     return results
 
 

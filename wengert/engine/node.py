@@ -23,7 +23,10 @@ _node_hooks = weakref.WeakKeyDictionary()
 
 
 class Node:
-    __slots__ = ("op", "parents", "saved", "versions", "params", "__weakref__")
+    # `_pending` and `_inbox` belong to the backward pass that holds the engine's slot lock
+    # (its edge count here, its gradient so far); 0 and None between passes
+    __slots__ = ("op", "parents", "saved", "versions", "params", "_pending", "_inbox",
+                 "__weakref__")
 
     def __init__(self, op, parents, saved, versions, params):
         self.op = op
@@ -31,6 +34,8 @@ class Node:
         self.saved = saved
         self.versions = versions
         self.params = params
+        self._pending = 0
+        self._inbox = None
 
     @property
     def name(self):
