@@ -544,7 +544,7 @@ def _counted(root, c):
         leaves = []
         pending = count_edges((root,), leaves)
     else:
-        leaves = pending.leaves
+        leaves = pending
     for k in leaves:
         if k is not c:
             return pending, False

@@ -58,10 +58,10 @@ def count_edges(roots, leaves=None):
 _slots = threading.Lock()
 
 
-class SlotCounts:
-    """The edge counts of one pass, held in the `_pending` slots of `nodes` (the roots first)
-    while the slot lock is held; `leaves` maps each leaf reached to its gradient so far."""
-    __slots__ = ("nodes", "leaves")
+class SlotCounts(dict):
+    """The leaves one pass reaches, each mapped to its gradient so far; while it exists (and
+    holds the slot lock) the edge counts of the graph under `roots` sit in the nodes' slots."""
+    __slots__ = ("roots",)
 
 
 def count_slots(roots):
@@ -69,47 +69,52 @@ def count_slots(roots):
     another pass holds them. Pass the result to run_backward as `pending`, or to `release`."""
     if not _slots.acquire(False):
         return None
-    nodes, leaves = [], {}
+    leaves = SlotCounts()
+    leaves.roots = roots
     try:
+        stack = []
         for r in roots:
             if type(r) is Node:
                 if r._pending == 0:
-                    nodes.append(r)
-                r._pending = 1          # reached already: walked once (the 1 is undone below)
+                    stack.append(r)
+                    r._pending = 1      # reached: walked once (this 1 is taken back below)
             else:
                 leaves[r] = None
-        k = len(nodes)
-        stack = list(nodes)
+        tops = stack[:]
         while stack:
             for p in stack.pop().parents:
                 if type(p) is Node:
                     c = p._pending
                     if c == 0:
                         stack.append(p)
-                        nodes.append(p)
                     p._pending = c + 1
                 elif p is not None and p not in leaves:
                     leaves[p] = None
-        for r in nodes[:k]:
+        for r in tops:
             r._pending -= 1
     except BaseException:
-        _reset(nodes)
+        _reset(roots)
         raise
-    counts = SlotCounts()
-    counts.nodes, counts.leaves = nodes, leaves
-    return counts
+    return leaves
 
 
 def release(pending):
     """Give back edge counts a pass will not use (a no-op for a dict)."""
     if type(pending) is SlotCounts:
-        _reset(pending.nodes)
+        _reset(pending.roots)
 
 
-def _reset(nodes):
-    for n in nodes:
-        n._pending = 0
-        n._inbox = None
+def _reset(roots):
+    """Put every node below `roots` back at rest and free the slots (after an error)."""
+    seen = set()
+    stack = [r for r in roots if type(r) is Node]
+    while stack:
+        n = stack.pop()
+        if n not in seen:
+            seen.add(n)
+            n._pending = 0
+            n._inbox = None
+            stack.extend(p for p in n.parents if type(p) is Node)
     _slots.release()
 
 
@@ -273,24 +278,30 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, pending
     return results
 
 
-def _run_slots(roots, seeds, counts, retain_graph, create_graph, capture, results):
+def _run_slots(roots, seeds, leaves, retain_graph, create_graph, capture, results):
     """run_backward's usual pass (no hooks, anomaly checks, targets inside the graph or
     in-place gradients), its counts and gradients in the nodes' slots (see count_slots).
-    Leaves collect their gradients in `counts.leaves` and receive them at the end."""
-    leaves = counts.leaves
-    owned, delivered = set(), set()
+    Leaves collect their gradients in `leaves` and receive them at the end."""
+    owned = set()
     ndarray, freed = np.ndarray, FREED
     try:
-        for r, s in zip(roots, seeds):
-            if type(s) is not Tensor:
-                delivered.add(id(s))      # the caller's array: never hand it out as a .grad
+        if len(roots) == 1:
+            r = roots[0]
             if type(r) is Node:
-                prev = r._inbox
-                r._inbox = s if prev is None else prev + s
+                r._inbox = seeds[0]
+                ready = [r]
             else:
-                prev = leaves[r]
-                leaves[r] = s if prev is None else prev + s
-        ready = [r for r in dict.fromkeys(roots) if type(r) is Node and r._pending == 0]
+                leaves[r] = seeds[0]
+                ready = []
+        else:
+            for r, s in zip(roots, seeds):
+                if type(r) is Node:
+                    prev = r._inbox
+                    r._inbox = s if prev is None else prev + s
+                else:
+                    prev = leaves[r]
+                    leaves[r] = s if prev is None else prev + s
+            ready = [r for r in dict.fromkeys(roots) if type(r) is Node and r._pending == 0]
         with np.errstate(divide="ignore", invalid="ignore"):
             while ready:
                 node = ready.pop()
@@ -334,17 +345,21 @@ def _run_slots(roots, seeds, counts, retain_graph, create_graph, capture, result
                             leaves[p] = prev + gp
                             owned.add(p)
     except BaseException:
-        _reset(counts.nodes)
+        _reset(roots)
         raise
     _slots.release()            # (every count is back at 0 and every inbox empty)
     if capture is None:
+        # the caller's seeds are never handed out as a .grad (nor anything seen twice)
+        delivered = {id(s) for s in seeds if type(s) is not Tensor}
         for leaf, g in leaves.items():
             if g is not None:
                 _deliver(leaf, g, delivered)
         return None
     for leaf, ix in capture.items():
         if leaf in leaves:
-            g = _run_tensor_hooks(leaf, leaves[leaf])
+            g = leaves[leaf]
+            if leaf._extra is not None:
+                g = _run_tensor_hooks(leaf, g)
             for i in ix:
                 results[i] = g
     return results

@@ -343,82 +343,87 @@ class BinaryOp(Op):
             z = self.fast(x, y.data)
         else:
             z = self.forward(x.data if tx else x, y.data if ty else y)
-        if _grad.enabled:
-            rx = tx and x._requires_grad
-            ry = ty and y._requires_grad
-            if rx or ry:
-                return self._record(x, y, z, tx, ty, rx, ry)
+        if _grad.enabled and (tx and x._requires_grad or ty and y._requires_grad):
+            # record (inline: one call less per op)
+            zs = z.shape
+            if tx and x._requires_grad:
+                f = x.grad_fn
+                px = x if f is None else f
+                xs = x.data.shape
+            else:
+                px = xs = None
+            if ty and y._requires_grad:
+                f = y.grad_fn
+                py = y if f is None else f
+                ys = y.data.shape
+            else:
+                py = ys = None
+            if not tx and type(x) not in _PY_SCALARS:
+                x = np.asarray(x)
+            if not ty and type(y) not in _PY_SCALARS:
+                y = np.asarray(y)
+            node = Node(self, (px, py),
+                        (x if self.save_x else None, y if self.save_y else None,
+                         z if self.save_z else None),
+                        (x._version if tx else 0, y._version if ty else 0),
+                        None if (xs is None or xs == zs) and (ys is None or ys == zs)
+                        else (xs, ys, zs))
+            if _anomaly.enabled:
+                _anomaly_mod.check_forward(self, z)
+            return _make(z, node)
         return _make(z if tx or ty else np.asarray(z), None)
-
-    def _record(self, x, y, z, tx, ty, rx, ry):
-        zs = z.shape
-        if rx:
-            f = x.grad_fn
-            px = x if f is None else f
-            xs = x.data.shape
-        else:
-            px = xs = None
-        if ry:
-            f = y.grad_fn
-            py = y if f is None else f
-            ys = y.data.shape
-        else:
-            py = ys = None
-        if not tx and type(x) not in (float, int):
-            x = np.asarray(x)
-        if not ty and type(y) not in (float, int):
-            y = np.asarray(y)
-        shapes = None if xs == zs and ys == zs or (xs is None and ys == zs) or (
-            ys is None and xs == zs) else (xs, ys, zs)
-        node = Node(self, (px, py),
-                    (x if self.save_x else None, y if self.save_y else None,
-                     z if self.save_z else None),
-                    (x._version if tx else 0, y._version if ty else 0), shapes)
-        if _anomaly.enabled:
-            _anomaly_mod.check_forward(self, z)
-        return _make(z, node)
 
     def backward(self, node, g, create, own=False):
         px, py = node.parents
         x, y, z = node.saved
-        vx, vy = node.versions
         if type(x) is Tensor:
-            x = _version_checked(node, 0, x, vx, create)
+            if x._version != node.versions[0]:
+                raise version_error(node, 0, node.versions[0], x._version)
+            if not create:
+                x = x.data
         if type(y) is Tensor:
-            y = _version_checked(node, 1, y, vy, create)
+            if y._version != node.versions[1]:
+                raise version_error(node, 1, node.versions[1], y._version)
+            if not create:
+                y = y.data
         if z is not None and create and (px is not None and self.z_x or py is not None and self.z_y):
             z = saved_output(z, node)     # (a replay under forward mode: only when a partial reads z)
-        shapes = node.params
         gx = gy = None
         if px is not None:
             d = self.dx
-            # (g may take ∂x's product in place only when ∂y's will not read it)
-            gx = g if d is ONE else self._partial(d, g, x, y, z, own and py is None)
+            if d is ONE:
+                gx = g
+            elif d is NEG_ONE:
+                # (g may take ∂x's product in place only when ∂y's will not read it)
+                gx = np.negative(g, out=g) if own and py is None else -g
+            else:
+                gx = self._partial(d, g, x, y, z, own and py is None)
+            shapes = node.params
             if shapes is not None and shapes[0] != shapes[2]:
                 gx = sum_to(gx, shapes[0], shapes[2])
         if py is not None:
             d = self.dy
-            if (py is px and y is x and callable(d) and callable(self.dx)
-                    and d(x, y, z) is self.dx(x, y, z)):
-                gy = gx         # one input twice, one partial for both (x * x): one product
+            if d is ONE:
+                gy = g
+            elif d is NEG_ONE:
+                gy = np.negative(g, out=g) if own and gx is not g else -g
+            elif py is px and y is x and callable(self.dx) and d(x, y, z) is self.dx(x, y, z):
+                return gx, gx   # one input twice, one partial for both (x * x): one product
             else:
-                gy = g if d is ONE else self._partial(d, g, x, y, z, own and gx is not g)
-                if shapes is not None and shapes[1] != shapes[2]:
-                    gy = sum_to(gy, shapes[1], shapes[2])
+                gy = self._partial(d, g, x, y, z, own and gx is not g)
+            shapes = node.params
+            if shapes is not None and shapes[1] != shapes[2]:
+                gy = sum_to(gy, shapes[1], shapes[2])
         return gx, gy
 
     def _partial(self, d, g, x, y, z, own):
-        if d is ONE:
-            return g
-        if d is NEG_ONE:
-            return np.negative(g, out=g) if own else -g
+        """g·d(x, y, z) for a partial given as a function (or None: 0)."""
         if d is None:
             return np.zeros_like(g)
         sing = self.singular
-        if sing is not True and sing is not False:
-            sing = sing(x, y)
-        d = d(x, y, z)
-        return masked_mul(g, d) if sing else _times_into(g, d) if own else g * d
+        if sing is not False and (sing is True or sing(x, y)):
+            return masked_mul(g, d(x, y, z))
+        return _times_into(g, d(x, y, z)) if own else g * d(x, y, z)
 
     def jvp(self, tangents, x, y, z):
         """tx·∂z/∂x + ty·∂z/∂y, broadcast to z's shape (behind any leading batch axes)."""
