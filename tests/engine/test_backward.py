@@ -809,3 +809,50 @@ def test_roots_given_twice_or_below_another_root():
     gx, = wg.autograd.grad([x, y], [x], [wg.tensor(2.0), wg.tensor(1.0)])   # a leaf as a root
     assert gx.item() == pytest.approx(2.0 + 4.0)
     _at_rest()
+
+
+# ---- slices added straight into their input's gradient (LinearOp accumulate) -----------------
+
+def test_a_stencil_of_slices_sums_into_one_gradient():
+    v = np.random.default_rng(5).uniform(-1, 1, 12)
+    x = leaf(v)
+    y = x[2:] - 2.0 * x[1:-1] + x[:-2]
+    (y * y).sum().backward()
+    d = v[2:] - 2 * v[1:-1] + v[:-2]
+    want = np.zeros(12)
+    want[2:] += 2 * d
+    want[1:-1] -= 4 * d
+    want[:-2] += 2 * d
+    np.testing.assert_allclose(x.grad.numpy(), want, rtol=1e-13, atol=1e-13)
+
+
+def test_a_slice_never_adds_into_a_gradient_that_is_shared():
+    """w's first contribution is the array an add hands to both its inputs (w and z): a later
+    slice of w must add out of place, or z's gradient changes too."""
+    v = np.random.default_rng(6).uniform(-1, 1, 5)
+    x, z = leaf(v), leaf(np.zeros(5))
+    w = wg.exp(x)
+    (w[1:].sum() + (w + z).sum()).backward()        # (the add's rule runs first)
+    np.testing.assert_array_equal(z.grad.numpy(), np.ones(5))
+    np.testing.assert_allclose(x.grad.numpy(), np.exp(v) * [1, 2, 2, 2, 2], rtol=1e-14)
+
+
+def test_slices_of_a_node_output_in_two_dimensions():
+    v = np.random.default_rng(7).uniform(-1, 1, (4, 5))
+    x = leaf(v)
+    u = wg.sin(x)
+    (u[1:, :2].sum() * 3.0 + u[0].sum() + u[:, 4].sum()).backward()
+    want = np.zeros((4, 5))
+    want[1:, :2] += 3.0
+    want[0] += 1.0
+    want[:, 4] += 1.0
+    np.testing.assert_allclose(x.grad.numpy(), want * np.cos(v), rtol=1e-14)
+
+
+def test_slices_of_another_dtype_are_not_added_in_place():
+    x = wg.tensor(np.arange(6, dtype=np.float32), requires_grad=True)
+    a = x[:4] * np.float64(2.0)            # float64 gradients arriving at a float32 leaf
+    b = x[2:] * np.float64(3.0)
+    (a.sum() + b.sum()).backward()
+    assert x.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad.numpy(), [2, 2, 5, 5, 3, 3])

@@ -317,7 +317,23 @@ def _run_slots(roots, seeds, leaves, retain_graph, create_graph, capture, result
                             if c == 0:
                                 ready.append(p)
                     continue
-                grads = node.op.backward(node, g, create_graph, False)
+                op = node.op
+                acc = op.accumulates and not create_graph
+                if acc:
+                    # a linear op whose VJP can be added into its input's gradient so far,
+                    # when that is an array this pass made (Op.accumulates)
+                    p = node.parents[0]
+                    if p in owned and op.add_into(
+                            node, g, p._inbox if type(p) is Node else leaves[p]):
+                        if not retain_graph:
+                            node.saved = freed
+                        if type(p) is Node:
+                            c = p._pending - 1
+                            p._pending = c
+                            if c == 0:
+                                ready.append(p)
+                        continue
+                grads = op.backward(node, g, create_graph, False)
                 if not retain_graph:
                     node.saved = freed
                 for p, gp in zip(node.parents, grads):
@@ -326,6 +342,8 @@ def _run_slots(roots, seeds, leaves, retain_graph, create_graph, capture, result
                             prev = p._inbox
                             if prev is None:
                                 p._inbox = gp                 # stored as is: may be shared
+                                if acc:                       # (a new array: ours to add into)
+                                    owned.add(p)
                             elif p in owned and type(prev) is ndarray and not create_graph:
                                 np.add(prev, gp, out=prev)    # a sum we made: safe in place
                             else:
@@ -339,6 +357,8 @@ def _run_slots(roots, seeds, leaves, retain_graph, create_graph, capture, result
                         prev = leaves[p]
                         if prev is None:
                             leaves[p] = gp
+                            if acc:
+                                owned.add(p)
                         elif p in owned and type(prev) is ndarray and not create_graph:
                             np.add(prev, gp, out=prev)
                         else:

@@ -59,6 +59,10 @@ class Op:
     # itself is the engine's alone, so the rule may write its result into g.
     fresh = False
     singular = False        # (UnaryOp and BinaryOp declare it per op; see the module docstring)
+    # A linear op may add its VJP straight into its input's gradient so far (`add_into`), an
+    # array the engine made: a slice's gradient then costs no zeros of the whole input's
+    # shape and no sum of two such arrays (n slices of one array: O(n), not O(n²), traffic).
+    accumulates = False
 
     def _init(self, name, forward, grad_name, doc):
         self.name = name
@@ -483,7 +487,7 @@ masked_multiply = binary("masked_multiply", _masked_multiply_fwd,
 # ---- linear -------------------------------------------------------------------------------
 
 class LinearOp(Op):
-    __slots__ = ("transpose",)
+    __slots__ = ("transpose", "accumulate", "accumulates")
     saves_output = False
     fresh = True            # a transpose sees only g and shapes: it cannot return a kept array
 
@@ -507,6 +511,11 @@ class LinearOp(Op):
         shape, params = node.params
         return (self.transpose(g, shape, **params),)
 
+    def add_into(self, node, g, into):
+        """into += transpose(g), in place (first order): False where the op cannot."""
+        shape, params = node.params
+        return self.accumulate(into, g, shape, **params)
+
     def jvp(self, tangents, **params):
         """Linear: the tangent goes through the op itself."""
         return None if tangents[0] is None else self(tangents[0], **params)
@@ -515,11 +524,15 @@ class LinearOp(Op):
         return self.jvp(tangents, **params)
 
 
-def linear(name, fn, transpose, grad_name=None, doc=None):
-    """Declare an op linear in its array argument by its transpose (its VJP)."""
+def linear(name, fn, transpose, grad_name=None, doc=None, accumulate=None):
+    """Declare an op linear in its array argument by its transpose (its VJP). Optionally
+    `accumulate(into, g, x_shape, **params)` adds transpose(g) into the array `into` in place
+    and returns True, or returns False where it cannot (the engine then calls transpose)."""
     op = LinearOp()
     op._init(name, fn, grad_name, doc)
     op.transpose = transpose
+    op.accumulate = accumulate
+    op.accumulates = accumulate is not None
     return op
 
 

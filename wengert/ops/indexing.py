@@ -216,11 +216,31 @@ def _getitem_transpose(g, x_shape, index, ndim):
     return _scatter_fwd(g, index, tuple(x_shape)[len(x_shape) - ndim:])
 
 
+def _getitem_accumulate(into, g, x_shape, index, ndim):
+    """into[index] += g for ints and slices (no repeated positions), g an array of into's
+    dtype without batch axes: the transpose with no zeros of x's shape."""
+    if (type(g) is not np.ndarray or g.dtype != into.dtype or len(x_shape) != ndim
+            or into.shape != x_shape):
+        return False
+    k = ndim
+    for i in index:
+        kind = type(i)
+        if kind is int:
+            k -= 1
+        elif kind is not slice:
+            return False
+    if g.ndim != k:
+        return False
+    into[index] += g
+    return True
+
+
 def _scatter_transpose(g, g_shape, index, x_shape):
     return _gather(g, index, x_shape)
 
 
-_getitem = linear("getitem", _getitem_fwd, _getitem_transpose, grad_name="Index")
+_getitem = linear("getitem", _getitem_fwd, _getitem_transpose, grad_name="Index",
+                  accumulate=_getitem_accumulate)
 _scatter = linear("scatter_add", _scatter_fwd, _scatter_transpose)
 
 
