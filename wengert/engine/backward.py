@@ -11,7 +11,7 @@ import threading
 
 import numpy as np
 
-from . import anomaly
+from . import anomaly, quiet
 from .node import FREED, Node, _node_hooks, freed_error
 from ..tensor import Tensor, _make
 
@@ -190,7 +190,8 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, pending
     fresh = own = False
     # (hooks registered by a hook or rule while the pass runs are not seen by this pass)
     special = needed is not None or bool(hooked) or check_nan or inplace
-    with np.errstate(divide="ignore", invalid="ignore"):
+    outer = quiet.begin()
+    try:
         while ready:
             node = ready.pop()
             g = inbox.pop(node, None)
@@ -275,6 +276,8 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, pending
                 pending[p] = c
                 if c == 0:
                     ready.append(p)
+    finally:
+        quiet.end(outer)
     return results
 
 
@@ -302,7 +305,8 @@ def _run_slots(roots, seeds, leaves, retain_graph, create_graph, capture, result
                     prev = leaves[r]
                     leaves[r] = s if prev is None else prev + s
             ready = [r for r in dict.fromkeys(roots) if type(r) is Node and r._pending == 0]
-        with np.errstate(divide="ignore", invalid="ignore"):
+        outer = quiet.begin()
+        try:
             while ready:
                 node = ready.pop()
                 g = node._inbox
@@ -364,6 +368,8 @@ def _run_slots(roots, seeds, leaves, retain_graph, create_graph, capture, result
                         else:
                             leaves[p] = prev + gp
                             owned.add(p)
+        finally:
+            quiet.end(outer)
     except BaseException:
         _reset(roots)
         raise

@@ -25,6 +25,7 @@ from ..tensor import Tensor, _make
 from . import anomaly as _anomaly
 from .backward import grad as _grad_of
 from .node import Node
+from .quiet import quiet
 
 __all__ = ["Function", "FunctionCtx", "checkpoint"]
 
@@ -193,6 +194,7 @@ class _FunctionOp(Op):
     __slots__ = ("cls", "selectors")
 
     def backward(self, node, g, create, own=False):
+        quiet()                 # (the user's rule: as quiet as a general primitive's)
         ctx = node.saved
         cls = self.cls
         who = cls.__name__
@@ -413,6 +415,7 @@ class _CheckpointOp(Op):
     __slots__ = ("selectors",)
 
     def backward(self, node, g, create, own=False):
+        quiet()
         fn, args, rng_state, multi, metas = node.saved
         for i, (a, v) in enumerate(zip(args, node.versions)):
             if type(a) is Tensor:

@@ -36,6 +36,7 @@ import numpy as np
 
 from ..engine import anomaly as _anomaly_mod
 from ..engine.node import Node, version_error
+from ..engine.quiet import quiet
 from ..grad_mode import state as _grad
 from ..tensor import UFUNCS, Tensor, _make, alias
 from ._shapes import sum_to
@@ -283,6 +284,8 @@ class UnaryOp(Op):
         """g·f′ at the saved point (an array, or a Tensor when recording)."""
         of = self.of
         s = node.saved
+        if self.singular:
+            quiet()
         if of == "x":
             if s._version != node.versions:
                 raise version_error(node, 0, node.versions, s._version)
@@ -426,6 +429,7 @@ class BinaryOp(Op):
             return np.zeros_like(g)
         sing = self.singular
         if sing is not False and (sing is True or sing(x, y)):
+            quiet()
             return masked_mul(g, d(x, y, z))
         return _times_into(g, d(x, y, z)) if own else g * d(x, y, z)
 
@@ -601,6 +605,7 @@ class PrimitiveOp(Op):
                      for o, sel in zip(out, self.selectors))
 
     def backward(self, node, g, create, own=False):
+        quiet()                 # (a general rule may meet inf or NaN on purpose)
         saved = node.saved
         vals = list(saved)
         versions = node.versions
