@@ -38,7 +38,7 @@ import threading
 
 import numpy as np
 
-from .engine.backward import count_edges, count_slots, release, run_backward
+from .engine.backward import count_edges, run_backward
 from .forward import attach, new_level
 from .grad_mode import grad_mode_set, state as _grad
 from .ops.elementwise import positive
@@ -536,19 +536,12 @@ def _float_array(a):
     return type(a) is np.ndarray and a.dtype.kind == "f" or type(a) is float
 
 
-def _counted(root, c):
-    """(edge counts of the graph under root for run_backward, is c the only leaf in it that
-    requires grad?)"""
-    pending = count_slots((root,))
-    if pending is None:                 # another pass holds the slots
-        leaves = []
-        pending = count_edges((root,), leaves)
-    else:
-        leaves = pending
+def _alone(c, leaves):
+    """Is c the only leaf (requiring grad) among `leaves`, those a graph reaches?"""
     for k in leaves:
         if k is not c:
-            return pending, False
-    return pending, True
+            return False
+    return True
 
 
 def _array_value_and_grad(f, args, kwargs, i, single, who, with_value):
@@ -568,26 +561,26 @@ def _array_value_and_grad(f, args, kwargs, i, single, who, with_value):
     try:
         out = _one_element(f(*call, **kwargs) if kwargs else f(*call), who)
         root = out.grad_fn
-        pending = None
-        if root is not None and out._tangents is None:
-            pending, alone = _counted(root, c)
-            if not alone:
-                release(pending)
-                pending = None
-        if pending is None:                              # the general path from here on
+        short = root is not None and out._tangents is None
+        if short:
+            # The first-order pass, graph kept: if it reached a Tensor requiring grad other
+            # than c (a closure over a parameter), the gradient must be recorded instead
+            # (the general path, on the same graph; f is not run again).
+            reached = []
+            _grad.enabled = False
+            g = run_backward((root,), (_one_like(out.data),), True, False, {c: [0]},
+                             reached=reached)[0]
+            short = _alone(c, reached)
+            _grad.enabled = True
+        if not short:                                    # the general path from here on
             w = _Watched.__new__(_Watched)
             w.primals, w.copies, w.capture, w.pending = [a], [c], {c: [0]}, None
             record, tensors = w.modes((out,))
             grads = _backward_from(w, out, record, tensors)
-        else:
-            d = out.data
-            seed = _one_like(d)
-            _grad.enabled = False
-            g = run_backward((root,), (seed,), False, False, {c: [0]}, pending)[0]
     finally:
         _depth.value -= 1
         _grad.enabled = ambient
-    if pending is None:
+    if not short:
         return _finish(grads, w, [(_LEAF, 1)], out, None, args, record, single, False,
                        with_value)
     x = c.data
@@ -989,10 +982,11 @@ def _array_hvp(f, x, v):
         root = out.grad_fn
         g = record = None
         if root is not None:
-            pending, alone = _counted(root, c)
+            leaves = []
+            pending = count_edges((root,), leaves)
             # a closure over another Tensor that requires grad: H·v must stay differentiable
             # with respect to it, so the reverse pass is recorded
-            record = not alone
+            record = not _alone(c, leaves)
             d = out.data
             seed = _make(_one_like(d), None)
             _grad.enabled = record

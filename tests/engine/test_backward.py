@@ -740,16 +740,16 @@ def test_a_view_of_a_shared_gradient_is_never_written():
     np.testing.assert_allclose(x.grad.numpy(), 3.0 * np.cos(v), rtol=1e-12)
 
 
-# ---- the slot pass (counts and gradients in the nodes' slots) and passes nested in it ---------
+# ---- the slot pass (creation order, state in the nodes' slots) and passes nested in it -------
 
 def _at_rest(*tensors):
-    """Between passes every node's slots are back at 0 / None and the slot lock is free."""
+    """Between passes every node's slots are back at False / None and the slot lock is free."""
     from wengert.engine.backward import _slots
     assert not _slots.locked()
     for t in tensors:
         for n in count_edges([t.grad_fn]):
             if type(n) is Node:
-                assert n._pending == 0 and n._inbox is None
+                assert n._queued is False and n._inbox is None
 
 
 def test_a_backward_inside_a_rule_runs_nested_and_both_are_right():
@@ -779,9 +779,9 @@ def test_a_backward_inside_a_rule_runs_nested_and_both_are_right():
     _at_rest()
 
 
-def test_a_backward_of_the_same_graph_inside_a_rule_counts_it_separately():
-    """The inner pass walks nodes the outer pass has counted (retained graph): its counts must
-    not be the outer pass's."""
+def test_a_backward_of_the_same_graph_inside_a_rule_keeps_its_own_state():
+    """The inner pass walks nodes the outer pass holds gradients for (retained graph): its
+    state must not be the outer pass's."""
     x = leaf(1.5)
     base = wg.sin(x) * x
     seen = []
@@ -804,7 +804,7 @@ def test_a_backward_of_the_same_graph_inside_a_rule_counts_it_separately():
     assert x.grad.item() == pytest.approx(3 * d)
     _at_rest(out)
     x.grad = None
-    out.backward()                                   # the counts were left at rest: it works again
+    out.backward()                                   # the slots were left at rest: it works again
     assert x.grad.item() == pytest.approx(3 * d)
 
 

@@ -6,6 +6,7 @@ what the rules need (`saved`: input Tensors, output arrays or plain values) with
 of every saved Tensor, and the op's non-tensor parameters. It never holds its output Tensor:
 that would make a reference cycle per op.
 """
+import itertools
 import weakref
 
 
@@ -18,14 +19,18 @@ class _Freed:
 
 FREED = _Freed()   # `saved` after backward released it: a second backward must raise
 
+_next_seq = itertools.count().__next__     # (atomic under the GIL: threads may record too)
+
 # hooks registered on non-leaf tensors live with their Node; weak so a dropped graph goes
 _node_hooks = weakref.WeakKeyDictionary()
 
 
 class Node:
-    # `_pending` and `_inbox` belong to the backward pass that holds the engine's slot lock
-    # (its edge count here, its gradient so far); 0 and None between passes
-    __slots__ = ("op", "parents", "saved", "versions", "params", "_pending", "_inbox",
+    # `seq` numbers nodes in creation order: a node's parents always come before it, so
+    # decreasing seq is an order in which backward may visit any graph (engine.backward).
+    # `_queued` and `_inbox` belong to the backward pass that holds the engine's slot lock
+    # (waiting to be visited, the gradient so far); False and None between passes.
+    __slots__ = ("op", "parents", "saved", "versions", "params", "seq", "_queued", "_inbox",
                  "__weakref__")
 
     def __init__(self, op, parents, saved, versions, params):
@@ -34,7 +39,8 @@ class Node:
         self.saved = saved
         self.versions = versions
         self.params = params
-        self._pending = 0
+        self.seq = _next_seq()
+        self._queued = False
         self._inbox = None
 
     @property
