@@ -5,9 +5,10 @@ Four declaration helpers cover every op; each returns a registered, callable Op:
 * ``unary(name, fn, of_x=f′ | of_y=f′)`` — elementwise, one input. Give f′ once, as a
   function of the input x or of the output y (which is also what gets saved).
   VJP = g·f′ and JVP = t·f′ are derived.
-* ``binary(name, fn, d_x, d_y, save="xy")`` — elementwise with broadcasting. Give ∂z/∂x and
-  ∂z/∂y as functions of (x, y, z) (or ONE / NEG_ONE, which skip the multiply); `save` names
-  what those need. VJP = sum_to(g·∂z/∂x, x.shape), …; JVP = tx·∂z/∂x + ty·∂z/∂y.
+* ``binary(name, fn, d_x, d_y, reads=("xy", "xy"))`` — elementwise with broadcasting. Give
+  ∂z/∂x and ∂z/∂y as functions of (x, y, z) (or ONE / NEG_ONE, which skip the multiply);
+  `reads` names what each one reads, so a node saves only what the partials of its inputs
+  that need a gradient read. VJP = sum_to(g·∂z/∂x, x.shape), …; JVP = tx·∂z/∂x + ty·∂z/∂y.
 * ``linear(name, fn, transpose)`` — linear in its one array argument. VJP = transpose(g,
   x_shape, **params); JVP = fn(t, **params).
 * ``primitive(name, fn, vjp, jvp, save=...)`` — the general case: rules written out.
@@ -329,12 +330,8 @@ _PY_SCALARS = (float, int)
 
 
 class BinaryOp(Op):
-    __slots__ = ("dx", "dy", "save_x", "save_y", "save_z", "z_x", "z_y", "singular", "fast")
+    __slots__ = ("dx", "dy", "saves", "saves_output", "singular", "fast")
     fresh = True
-
-    @property
-    def saves_output(self):
-        return self.save_z
 
     def __call__(self, x, y):
         tx = isinstance(x, Tensor)
@@ -353,25 +350,31 @@ class BinaryOp(Op):
         if _grad.enabled and (tx and x._requires_grad or ty and y._requires_grad):
             # record (inline: one call less per op)
             zs = z.shape
+            k = 0                       # which inputs need a gradient: 1 x, 2 y, 3 both
             if tx and x._requires_grad:
                 f = x.grad_fn
                 px = x if f is None else f
                 xs = x.data.shape
+                k = 1
             else:
                 px = xs = None
             if ty and y._requires_grad:
                 f = y.grad_fn
                 py = y if f is None else f
                 ys = y.data.shape
+                k += 2
             else:
                 py = ys = None
             if not tx and type(x) not in _PY_SCALARS:
                 x = np.asarray(x)
             if not ty and type(y) not in _PY_SCALARS:
                 y = np.asarray(y)
+            # the Tensors those partials read (the others are freed with their last use);
+            # constants are kept whatever, for the symbolic and drawn views
+            sx, sy, sz = self.saves[k]
             node = Node(self, (px, py),
-                        (x if self.save_x else None, y if self.save_y else None,
-                         z if self.save_z else None),
+                        (x if sx or not tx else None, y if sy or not ty else None,
+                         z if sz else None),
                         (x._version if tx else 0, y._version if ty else 0),
                         None if (xs is None or xs == zs) and (ys is None or ys == zs)
                         else (xs, ys, zs))
@@ -393,8 +396,9 @@ class BinaryOp(Op):
                 raise version_error(node, 1, node.versions[1], y._version)
             if not create:
                 y = y.data
-        if z is not None and create and (px is not None and self.z_x or py is not None and self.z_y):
-            z = saved_output(z, node)     # (a replay under forward mode: only when a partial reads z)
+        if z is not None and create:
+            z = saved_output(z, node)     # (a replay under forward mode: z is saved only when
+            #                               a partial that runs reads it)
         gx = gy = None
         if px is not None:
             d = self.dx
@@ -469,23 +473,24 @@ class BinaryOp(Op):
         return self.jvp(tangents, args[0], args[1], out)
 
 
-def binary(name, fn, d_x, d_y, save="xy", singular=False, grad_name=None, doc=None, z_for="xy"):
-    """Declare an elementwise, broadcasting op z = f(x, y) by its two partials. When z is
-    saved, `z_for` names the partials that read it ("y": only ∂z/∂y), so a recorded backward
-    that needs only the other one does not rebuild z."""
+def binary(name, fn, d_x, d_y, reads=("xy", "xy"), singular=False, grad_name=None, doc=None):
+    """Declare an elementwise, broadcasting op z = f(x, y) by its two partials. `reads` names
+    the values (of x, y, z) that ∂z/∂x and ∂z/∂y read, the singular predicate included; a
+    node saves the Tensors that the partials it will run read (x * c keeps no x)."""
     op = BinaryOp()
     op._init(name, fn, grad_name, doc)
     op.dx, op.dy = d_x, d_y
     op.fast = _OPERATORS.get(fn, fn)
-    op.save_x, op.save_y, op.save_z = "x" in save, "y" in save, "z" in save
-    op.z_x, op.z_y = "x" in z_for, "y" in z_for
+    rx, ry = reads
+    op.saves = (None,) + tuple(tuple(v in r for v in "xyz") for r in (rx, ry, rx + ry))
+    op.saves_output = "z" in rx + ry
     op.singular = singular
     return op
 
 
 # g·d that is exactly 0 wherever g is exactly 0: the recorded form of masked_mul.
 masked_multiply = binary("masked_multiply", _masked_multiply_fwd,
-                         lambda x, y, z: y, lambda x, y, z: x, singular=True)
+                         lambda x, y, z: y, lambda x, y, z: x, ("y", "x"), singular=True)
 
 
 # ---- linear -------------------------------------------------------------------------------
