@@ -196,32 +196,9 @@ def _getitem_fwd(x, index, ndim):
     return _gather(x, index, np.shape(x)[np.ndim(x) - ndim:])    # a batch of tangents
 
 
-def _getitem_transpose(g, x_shape, index, ndim):
-    if type(g) is np.ndarray and len(x_shape) == ndim:
-        # the usual first-order call, ints and slices without batch axes: zeros with g in
-        # place, skipping the general analysis (1.9 → 0.5 µs)
-        k = ndim
-        for i in index:
-            kind = type(i)
-            if kind is int:
-                k -= 1
-            elif kind is not slice:
-                break
-        else:
-            if g.ndim == k:
-                out = np.zeros(x_shape, g.dtype)
-                out[index] = g
-                return out
-    # x's own shape: x_shape starts with batch axes when a batch of tangents was indexed
-    return _scatter_fwd(g, index, tuple(x_shape)[len(x_shape) - ndim:])
-
-
-def _getitem_accumulate(into, g, x_shape, index, ndim):
-    """into[index] += g for ints and slices (no repeated positions), g an array of into's
-    dtype without batch axes: the transpose with no zeros of x's shape."""
-    if (type(g) is not np.ndarray or g.dtype != into.dtype or len(x_shape) != ndim
-            or into.shape != x_shape):
-        return False
+def _plain(g, index, ndim):
+    """Is `index` ints and slices only, and g exactly the rank they select (no batch axes)?
+    The usual first-order case, which needs none of the general analysis (1.9 → 0.5 µs)."""
     k = ndim
     for i in index:
         kind = type(i)
@@ -229,10 +206,26 @@ def _getitem_accumulate(into, g, x_shape, index, ndim):
             k -= 1
         elif kind is not slice:
             return False
-    if g.ndim != k:
-        return False
-    into[index] += g
-    return True
+    return g.ndim == k
+
+
+def _getitem_transpose(g, x_shape, index, ndim):
+    if type(g) is np.ndarray and len(x_shape) == ndim and _plain(g, index, ndim):
+        out = np.zeros(x_shape, g.dtype)
+        out[index] = g
+        return out
+    # x's own shape: x_shape starts with batch axes when a batch of tangents was indexed
+    return _scatter_fwd(g, index, tuple(x_shape)[len(x_shape) - ndim:])
+
+
+def _getitem_accumulate(into, g, x_shape, index, ndim):
+    """into[index] += g for ints and slices (no repeated positions), g an array of into's
+    dtype and shape's rank: the transpose with no zeros of x's shape."""
+    if (type(g) is np.ndarray and g.dtype == into.dtype and len(x_shape) == ndim
+            and into.shape == x_shape and _plain(g, index, ndim)):
+        into[index] += g
+        return True
+    return False
 
 
 def _scatter_transpose(g, g_shape, index, x_shape):
