@@ -63,10 +63,10 @@ def count_edges(roots, leaves=None):
     return pending
 
 
-# One pass at a time keeps its state in the nodes' slots. Against Kahn's algorithm with dicts
-# keyed by node (measured in one process, both versions interleaved): `.backward()` of a
-# 20,000-op chain of 0-d ops 1.40 → 1.13 µs an op, grad of a 10-op function of 10⁴-element
-# arrays ~3 % less.
+# One pass at a time keeps its state in the nodes' slots. Measured in one process, versions
+# interleaved: slots instead of dicts keyed by node, ~1 % of grad of a 10-op function of
+# 10⁴-element arrays; creation order instead of Kahn's algorithm with its counts in those
+# slots, `.backward()` of a 20,000-op chain of 0-d ops 1.40 → 1.13 µs an op.
 _slots = threading.Lock()
 
 
