@@ -858,6 +858,17 @@ def test_passes_in_two_threads_give_their_own_gradients():
     _at_rest()
 
 
+def test_a_deep_copy_of_a_graph_differentiates_beside_the_original():
+    """The copy's nodes keep the original's creation numbers: the pass orders them anyway."""
+    import copy
+    x = leaf([1.0, 2.0])
+    y = wg.sin(x) * 2.0
+    z = copy.deepcopy(y)                 # its own graph, down to its own copy of x
+    (y + z).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * np.cos([1.0, 2.0]))
+    _at_rest(y, z)
+
+
 def test_roots_given_twice_or_below_another_root():
     x = leaf(2.0)
     y = x * x

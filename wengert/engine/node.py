@@ -43,6 +43,11 @@ class Node:
         self._queued = False
         self._inbox = None
 
+    def __lt__(self, other):
+        # Backward orders nodes by seq; equal seqs (a deep copy of a graph keeps them, and
+        # is a graph of its own) may go in any order.
+        return id(self) < id(other)
+
     @property
     def name(self):
         return self.op.grad_name
