@@ -8,9 +8,9 @@ in turn, so drift hits both alike; the figure is the median, over workers, of ea
 medians. Two copies of identical code still differ by up to ±2 % (code layout): compare
 against `python3 benchmarks/ab.py HEAD` before trusting a smaller difference.
 
-The workload is benchmarks/transforms.py's group (a): the Rosenbrock function in 10⁴
-variables, its gradient and hvp through wengert, beside the NumPy f and the hand-written
-NumPy gradient, every call interleaved as in that script. Workers run with glibc told to
+The workload is benchmarks/transforms.py's group (a), imported from it: the Rosenbrock
+function in 10⁴ variables, its gradient and hvp through wengert, beside the NumPy f and
+the hand-written NumPy gradient, in that script's order. Workers run with glibc told to
 keep freed memory (see transforms.py --tuned-malloc) and one BLAS thread.
 
     python3 benchmarks/ab.py REV [--processes 6] [--reps 400]
@@ -49,32 +49,11 @@ def _install(src_tree, dest, name):
 
 def worker(dest, reps, first):
     sys.path.insert(0, dest)
+    sys.path.insert(0, HERE)
     import importlib
     import numpy as np
-    mods = {k: importlib.import_module(k) for k in NAMES}
-
-    def rosen(x):
-        a, b = x[:-1], x[1:]
-        return (100.0 * (b - a * a) ** 2 + (1.0 - a) ** 2).sum()
-
-    def rosen_grad(x):
-        a, b = x[:-1], x[1:]
-        r, s = b - a * a, 1.0 - a
-        out = np.zeros_like(x)
-        out[:-1] = -400.0 * r * a - 2.0 * s
-        out[1:] += 200.0 * r
-        return out
-
-    rng = np.random.default_rng(0)
-    x, v = rng.uniform(-1.0, 1.0, 10_000), rng.standard_normal(10_000)
-    fns = {}
-    for k, wg in mods.items():
-        xt, grad = wg.tensor(x), wg.grad(rosen)
-        np.testing.assert_allclose(grad(x), rosen_grad(x), rtol=1e-12, atol=1e-12)
-        fns[k] = {"f": lambda xt=xt: rosen(xt), "NumPy f": lambda: rosen(x),
-                  "grad": lambda grad=grad: grad(x),
-                  "hvp": lambda wg=wg: wg.hvp(rosen, x, v),
-                  "hand-written grad": lambda: rosen_grad(x)}
+    from transforms import _rosenbrock
+    fns = {k: _rosenbrock(importlib.import_module(k))[0] for k in NAMES}
     # each version's calls in transforms.py's order, the versions alternating (which one
     # goes first alternates between workers): every call follows the same kind of call
     order = NAMES if first == 0 else NAMES[::-1]
@@ -125,14 +104,15 @@ def main():
     print(f"old: {a.rev}, new: the working tree; CPU time, medians over {a.processes} "
           f"workers of each worker's median of {a.reps} interleaved calls\n")
     quantities = [k.split(" ", 1)[1] for k in runs[0] if k.startswith(NAMES[0])]
-    print(f"    {'':20s}{'old':>10s}{'new':>10s}   new/old")
+    print(f"    {'':28s}{'old':>10s}{'new':>10s}   new/old")
     for q in quantities:
         old_t = statistics.median(r[f"{NAMES[0]} {q}"] for r in runs)
         new_t = statistics.median(r[f"{NAMES[1]} {q}"] for r in runs)
         ratio = statistics.median(r[f"{NAMES[1]} {q}"] / r[f"{NAMES[0]} {q}"] for r in runs)
-        print(f"    {q:20s}{old_t * 1e6:8.1f}µs{new_t * 1e6:8.1f}µs   {ratio:6.3f}")
+        print(f"    {q:28s}{old_t * 1e6:8.1f}µs{new_t * 1e6:8.1f}µs   {ratio:6.3f}")
     for name in NAMES:
-        ratio = statistics.median(r[f"{name} grad"] / r[f"{name} f"] for r in runs)
+        f = "f (wengert, a Tensor)"
+        ratio = statistics.median(r[f"{name} grad"] / r[f"{name} {f}"] for r in runs)
         hvp = statistics.median(r[f"{name} hvp"] / r[f"{name} grad"] for r in runs)
         print(f"    {name[3:]}: grad / f {ratio:.2f}×, hvp / grad {hvp:.2f}×")
 
