@@ -605,6 +605,22 @@ def test_masked_singular_rules_warn_about_nothing_they_mask():
     np.testing.assert_allclose(h.numpy(), [0.0, 0.0, -1 / v**2 - 0.25 * v**-1.5 + 2 / v**3])
 
 
+def test_a_masked_quotient_alone_warns_about_nothing():
+    """The pass's only singular rule is a quotient's, whose ∂/∂n = 1/d divides by zero where
+    the cotangent is masked (by a product with 0, no `where`, whose general rule would ask
+    for quiet first): it must ask before it computes that."""
+    n, d = leaf([1.0, 1.0, 1.0]), leaf([-2.0, 0.0, 2.0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = ((n / d) * wg.tensor([1.0, 0.0, 1.0])).sum()
+    w = _no_warnings()
+    try:
+        y.backward()
+    finally:
+        w.__exit__(None, None, None)
+    np.testing.assert_array_equal(n.grad.numpy(), [-0.5, 0.0, 0.5])
+    np.testing.assert_array_equal(d.grad.numpy(), [-0.25, 0.0, -0.25])
+
+
 def test_a_pass_without_singular_rules_stays_as_loud_as_numpy():
     """Nothing asked for quiet: cos(inf) in sin's rule warns as NumPy would (the forward's
     sin(inf) did too), instead of leaving a silent NaN."""

@@ -386,56 +386,48 @@ class BinaryOp(Op):
     def backward(self, node, g, create, own=False):
         px, py = node.parents
         x, y, z = node.saved
+        vx, vy = node.versions
         if type(x) is Tensor:
-            if x._version != node.versions[0]:
-                raise version_error(node, 0, node.versions[0], x._version)
-            if not create:
-                x = x.data
+            x = _version_checked(node, 0, x, vx, create)
         if type(y) is Tensor:
-            if y._version != node.versions[1]:
-                raise version_error(node, 1, node.versions[1], y._version)
-            if not create:
-                y = y.data
+            y = _version_checked(node, 1, y, vy, create)
         if z is not None and create:
             z = saved_output(z, node)     # (a replay under forward mode: z is saved only when
             #                               a partial that runs reads it)
+        shapes = node.params
         gx = gy = None
         if px is not None:
             d = self.dx
-            if d is ONE:
-                gx = g
-            elif d is NEG_ONE:
-                # (g may take ∂x's product in place only when ∂y's will not read it)
-                gx = np.negative(g, out=g) if own and py is None else -g
-            else:
-                gx = self._partial(d, g, x, y, z, own and py is None)
-            shapes = node.params
+            # (g may take ∂x's product in place only when ∂y's will not read it)
+            gx = g if d is ONE else self._partial(d, g, x, y, z, own and py is None)
             if shapes is not None and shapes[0] != shapes[2]:
                 gx = sum_to(gx, shapes[0], shapes[2])
         if py is not None:
             d = self.dy
-            if d is ONE:
-                gy = g
-            elif d is NEG_ONE:
-                gy = np.negative(g, out=g) if own and gx is not g else -g
-            elif py is px and y is x and callable(self.dx) and d(x, y, z) is self.dx(x, y, z):
-                return gx, gx   # one input twice, one partial for both (x * x): one product
+            if (py is px and y is x and callable(d) and callable(self.dx)
+                    and d(x, y, z) is self.dx(x, y, z)):
+                gy = gx         # one input twice, one partial for both (x * x): one product
             else:
-                gy = self._partial(d, g, x, y, z, own and gx is not g)
-            shapes = node.params
-            if shapes is not None and shapes[1] != shapes[2]:
-                gy = sum_to(gy, shapes[1], shapes[2])
+                gy = g if d is ONE else self._partial(d, g, x, y, z, own and gx is not g)
+                if shapes is not None and shapes[1] != shapes[2]:
+                    gy = sum_to(gy, shapes[1], shapes[2])
         return gx, gy
 
     def _partial(self, d, g, x, y, z, own):
-        """g·d(x, y, z) for a partial given as a function (or None: 0)."""
+        if d is ONE:
+            return g
+        if d is NEG_ONE:
+            return np.negative(g, out=g) if own else -g
         if d is None:
             return np.zeros_like(g)
         sing = self.singular
-        if sing is not False and (sing is True or sing(x, y)):
-            quiet()
+        if sing is not True and sing is not False:
+            sing = sing(x, y)
+        if sing:
+            quiet()             # (d may be inf or NaN where g is 0: masked)
             return masked_mul(g, d(x, y, z))
-        return _times_into(g, d(x, y, z)) if own else g * d(x, y, z)
+        d = d(x, y, z)
+        return _times_into(g, d) if own else g * d
 
     def jvp(self, tangents, x, y, z):
         """tx·∂z/∂x + ty·∂z/∂y, broadcast to z's shape (behind any leading batch axes)."""
