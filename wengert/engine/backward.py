@@ -240,7 +240,7 @@ def _run_slots(roots, seeds, retain_graph, create_graph, capture, results, reach
     leaves = {}
     owned = set()
     heap = []
-    ndarray, freed, node_t = np.ndarray, FREED, Node
+    freed, node_t = FREED, Node
     try:
         for r, s in zip(roots, seeds):
             if type(r) is node_t:
@@ -248,7 +248,7 @@ def _run_slots(roots, seeds, retain_graph, create_graph, capture, results, reach
                 r._inbox = s if prev is None else prev + s
                 if not r._queued:
                     r._queued = True
-                    heappush(heap, (-r.seq, r))     # (seqs are unique: nodes never compared)
+                    heappush(heap, (-r.seq, r))     # (equal seqs: see Node.__lt__)
             else:
                 prev = leaves.get(r)
                 leaves[r] = s if prev is None else prev + s
@@ -292,11 +292,8 @@ def _run_slots(roots, seeds, retain_graph, create_graph, capture, results, reach
                                 p._inbox = gp                 # stored as is: may be shared
                                 if acc:                       # (a new array: ours to add into)
                                     owned.add(p)
-                            elif p in owned and type(prev) is ndarray and not create_graph:
-                                np.add(prev, gp, out=prev)    # a sum we made: safe in place
                             else:
-                                p._inbox = prev + gp
-                                owned.add(p)
+                                p._inbox = _added(prev, gp, p, owned, create_graph)
                         if not p._queued:
                             p._queued = True
                             heappush(heap, (-p.seq, p))
@@ -309,11 +306,8 @@ def _run_slots(roots, seeds, retain_graph, create_graph, capture, results, reach
                             leaves[p] = gp
                             if acc:
                                 owned.add(p)
-                        elif p in owned and type(prev) is ndarray and not create_graph:
-                            np.add(prev, gp, out=prev)
                         else:
-                            leaves[p] = prev + gp
-                            owned.add(p)
+                            leaves[p] = _added(prev, gp, p, owned, create_graph)
         finally:
             quiet.end(outer)
     except BaseException:
@@ -340,6 +334,15 @@ def _run_slots(roots, seeds, retain_graph, create_graph, capture, results, reach
             for i in ix:
                 results[i] = g
     return results
+
+
+def _added(prev, gp, key, owned, create):
+    """prev + gp for the gradient of `key`: into prev itself when it is an array this pass
+    made (key in owned), else a new sum, which is then ours."""
+    if key in owned and type(prev) is np.ndarray and not create:
+        return np.add(prev, gp, out=prev)
+    owned.add(key)
+    return prev + gp
 
 
 def _ours(gp, g, own, grads):
