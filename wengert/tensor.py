@@ -408,20 +408,11 @@ class Tensor:
 
     # ---- NumPy protocols ------------------------------------------------------------------
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        if kwargs.get("out") is not None:
-            return NotImplemented
-        kwargs.pop("out", None)
-        if method == "__call__":
-            f = None if kwargs else UFUNCS.get(ufunc)
-        elif method == "reduce":
-            f = UFUNC_REDUCTIONS.get(ufunc)       # these take axis=, keepdims=, dtype=
-        elif method == "accumulate":
-            f = UFUNC_ACCUMULATIONS.get(ufunc)
-        else:
-            f = None
-        if f is None:
-            return _fallback(getattr(ufunc, method), inputs, kwargs, f"np.{ufunc.__name__}.{method}")
-        return f(*inputs, **kwargs)
+        if method == "__call__" and not kwargs:
+            f = UFUNCS.get(ufunc)
+            if f is not None:
+                return f(*inputs)
+        return _ufunc_dispatch(ufunc, method, inputs, kwargs)     # ops/ufunc_protocol.py
 
     def __array_function__(self, func, types, args, kwargs):
         f = FUNCTIONS.get(func)
@@ -551,3 +542,4 @@ from .ops.elementwise import (  # noqa: E402
 from .ops.indexing import getitem, setitem  # noqa: E402
 from .ops.linalg import matmul  # noqa: E402
 from .ops.shape import permute_dims, swapaxes  # noqa: E402
+from .ops.ufunc_protocol import dispatch as _ufunc_dispatch  # noqa: E402
