@@ -240,21 +240,22 @@ def _call(ufunc, inputs, kwargs):
 
     if out is None:
         return compute(list(inputs))
-    shapes = [_shape(x) for x in inputs] + ([np.shape(mask)] if masked else [])
-    try:
-        full = np.broadcast_shapes(out.data.shape, *shapes)
-    except ValueError:
-        full = None
-    if full != out.data.shape:
-        raise ValueError(f"{name}: the output operand of shape {out.data.shape} does not fit "
-                         f"the inputs' broadcast shape {np.broadcast_shapes(*shapes)}")
+    oshape = out.data.shape
 
     def op(old, _):
         r = compute([old if x is out else x for x in inputs])
         if masked:
             r = where(mask, r, old)
-        if r.data.shape != out.data.shape:
-            r = copy(broadcast_to(r, out.data.shape))
+        rshape = r.data.shape
+        if rshape != oshape:
+            try:
+                fits = np.broadcast_shapes(rshape, oshape) == oshape
+            except ValueError:
+                fits = False
+            if not fits:
+                raise ValueError(f"{name}: the output operand of shape {oshape} does not fit "
+                                 f"the result's shape {rshape}")
+            r = copy(broadcast_to(r, oshape))
         return r
 
     out._inplace(op, _carrier(inputs))
