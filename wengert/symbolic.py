@@ -198,10 +198,21 @@ def _symbol(name):
     return _sympy().Symbol(name, real=True)
 
 
-def _leaf(t):
+def _leaf(t, seen):
     if t.name is not None:
-        return _symbol(t.name)
+        return _named(t, seen)
     return _constant(t.data, "a leaf")
+
+
+def _named(t, seen):
+    """The Symbol of a named tensor; two different tensors of one name would merge into one
+    symbol (a wrong formula), so that is an error."""
+    first = seen.setdefault(t.name, t)
+    if first is not t:
+        raise ValueError(f"to_sympy: two different tensors are named {t.name!r}, and would "
+                         f"become one symbol; give each its own name (wg.tensor(..., "
+                         f"name=...) or t.name = ...)")
+    return _symbol(t.name)
 
 
 def _inputs(node):
@@ -244,22 +255,24 @@ def _check_scalar(t, what):
                          f"{tuple(np.shape(t.data))}")
 
 
-def _graph(y):
-    """The SymPy expression of one Tensor's graph (iterative: any depth)."""
+def _graph(y, seen=None):
+    """The SymPy expression of one Tensor's graph (iterative: any depth). `seen`: name →
+    the tensor that has it, shared by the graphs of one call."""
     _sympy()                    # without SymPy: the ImportError now, before any walk
+    seen = {} if seen is None else seen
     if not isinstance(y, Tensor):
         return _constant(y, "the value")
     _check_scalar(y, "the tensor")
     root = y.grad_fn
     if root is None:
-        return _leaf(y) if y.is_leaf else _constant(y.data, "the tensor")
+        return _leaf(y, seen) if y.is_leaf else _constant(y.data, "the tensor")
     table = _op_table()
     # walk() yields each node before its parents: collect, then build from the leaves up
     order = list(walk([root]))
     expr = {}
     for item in reversed(order):
         if type(item) is not Node:
-            expr[item] = _leaf(item)
+            expr[item] = _leaf(item, seen)
             continue
         op, inputs, params = _inputs(item)
         name = op.name
@@ -277,7 +290,7 @@ def _graph(y):
                 elif f is None and inp in expr:
                     args.append(expr[inp])
                 elif f is None and inp.is_leaf and inp.name is not None:
-                    args.append(_symbol(inp.name))
+                    args.append(_named(inp, seen))
                 else:
                     args.append(_constant(inp.data, f"op {name!r}"))
             elif type(inp) is Node:               # recovered from a node: a parent node
@@ -322,7 +335,8 @@ def to_sympy(y, *names, at=None):
         raise TypeError("to_sympy: variable names are for tracing a function; "
                         "to_sympy(tensor) takes the tensor alone")
     if isinstance(y, (tuple, list)):
-        return tuple(_graph(t) for t in y)
+        seen = {}
+        return tuple(_graph(t, seen) for t in y)
     return _graph(y)
 
 
