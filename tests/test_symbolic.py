@@ -270,3 +270,12 @@ def test_traced_function_with_a_second_leaf_of_the_traced_name_is_an_error():
         symbolic.to_sympy(lambda x: x * wg.tensor(2.0, requires_grad=True, name="x"), "x")
     y = sp.Symbol("y", real=True)
     assert symbolic.to_sympy(lambda x: x * wg.tensor(2.0, name="y"), "x") == sp.Symbol("x", real=True) * y
+
+
+def test_simplify_within_reports_what_finished():
+    X_, Y_ = sp.symbols("x y", real=True)
+    e = sp.Mul(*[1 / (X_ * Y_ + i) for i in range(1, 40)]).diff(X_)
+    out, done = symbolic.simplify_within([e, X_ * Y_ + X_ * Y_ ** 2], timeout=0.01)
+    assert done == [False, False] and out[0] == e          # nothing arrived: as built
+    out, done = symbolic.simplify_within(X_ * Y_ + X_ * Y_ ** 2, timeout=30)
+    assert done == [True] and out == X_ * Y_ * (Y_ + 1)

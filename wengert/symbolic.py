@@ -370,31 +370,47 @@ def simplify(exprs, timeout=5.0):
     """`sympy.simplify` of one expression or a sequence of them, within `timeout` seconds.
 
     sympy.simplify can take minutes on an innocent-looking derivative (tanh and erf send it
-    through trigsimp's search), so it runs in a forked child process that is stopped at the
-    deadline; an expression not done by then comes back in a quick form (factor_terms), the
-    shorter of that and the input. timeout=None waits for sympy.simplify however long it
-    takes; timeout=0, or a platform without fork, gives the quick form at once."""
+    through trigsimp's search), and even the quick form factor_terms can take many seconds
+    on a long sum, so both run in a forked child process that is stopped at the deadline:
+    each expression comes back as the shortest of what was done by then (simplified, the
+    quick form, or the input as built). timeout=None waits for sympy.simplify however long
+    it takes; timeout=0, or a platform without fork, gives the quick form at once (computed
+    here, unbounded). `simplify_within` also says which expressions were fully simplified."""
+    out, _ = simplify_within(exprs, timeout)
+    return out
+
+
+def simplify_within(exprs, timeout=5.0):
+    """(simplify(exprs, timeout), done): done[i] is True where sympy.simplify finished for
+    expression i (a list, one entry per expression, also for a single one)."""
     sp = _sympy()
     single = not isinstance(exprs, (list, tuple))
     items = [exprs] if single else list(exprs)
     if timeout is None:
         out = [sp.simplify(e) for e in items]
-        return out[0] if single else tuple(out)
-    out = [min((e, sp.factor_terms(e)), key=sp.count_ops) for e in items]
-    if timeout > 0 and items:
+        return (out[0] if single else tuple(out)), [True] * len(items)
+    ctx = None
+    if timeout > 0:
         try:
             ctx = multiprocessing.get_context("fork")
         except ValueError:
             ctx = None
-        if ctx is not None:
-            for i, r in _simplify_in_child(ctx, items, timeout):
+    done = [False] * len(items)
+    if ctx is None:
+        out = [min((e, sp.factor_terms(e)), key=sp.count_ops) for e in items]
+    else:
+        out = list(items)
+        if items:
+            for i, full, r in _simplify_in_child(ctx, items, timeout):
                 if sp.count_ops(r) <= sp.count_ops(out[i]):
                     out[i] = r
-    return out[0] if single else tuple(out)
+                done[i] = done[i] or full
+    return (out[0] if single else tuple(out)), done
 
 
 def _simplify_in_child(ctx, items, timeout):
-    """(index, simplified) for each expression the child finished before the deadline."""
+    """(index, whether simplify finished, form) for each result the child sent before the
+    deadline: first every quick form, then every simplified one."""
     recv, send = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_simplify_worker, args=(items, send), daemon=True)
     child.start()
@@ -402,7 +418,7 @@ def _simplify_in_child(ctx, items, timeout):
     deadline = time.monotonic() + timeout
     done = []
     try:
-        while len(done) < len(items):
+        while len(done) < 2 * len(items):
             left = deadline - time.monotonic()
             if left <= 0 or not recv.poll(left):
                 break
@@ -420,5 +436,7 @@ def _simplify_in_child(ctx, items, timeout):
 def _simplify_worker(items, conn):
     sp = _sympy()
     for i, e in enumerate(items):
-        conn.send((i, sp.simplify(e)))
+        conn.send((i, False, sp.factor_terms(e)))
+    for i, e in enumerate(items):
+        conn.send((i, True, sp.simplify(e)))
     conn.close()
