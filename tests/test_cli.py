@@ -331,3 +331,37 @@ def test_python_dash_m_wengert():
     out = proc.stdout
     for s in ("42", "24", "10", "2*x*y", "x**2 + 1"):
         assert s in out
+
+
+def test_long_expression_simplification_has_a_deadline(capsys, monkeypatch):
+    # factor_terms alone takes many seconds on this 400-character quotient: with a tiny
+    # deadline the formulas come back as built, with a note on stderr
+    sp = pytest.importorskip("sympy")
+    text = "/".join(f"(x*y+{i})" for i in range(1, 48))
+    assert len(text) > 400
+    monkeypatch.setenv("WENGERT_SIMPLIFY_SECONDS", "0.05")
+    start = time.monotonic()
+    code, out, err = run(capsys, "grad", text, "x=0.3", "y=0.7", "--json")
+    assert code == 0 and time.monotonic() - start < 30
+    assert "simplification was skipped after 0.05 s" in err
+    assert "WENGERT_SIMPLIFY_SECONDS" in err and "--simplify-seconds" in err
+    x, y = sp.symbols("x y", real=True)
+    got = sp.sympify(json.loads(out)["partials"]["x"]["symbolic"], locals={"x": x, "y": y})
+    res = json.loads(out)["partials"]["x"]
+    assert float(got.subs({x: 0.3, y: 0.7})) == pytest.approx(res["reverse"], rel=1e-10)
+    # the option wins over the environment
+    code, out, err = run(capsys, "grad", "x*y + x*y**2", "x=1", "y=2",
+                         "--simplify-seconds", "60")
+    assert code == 0 and "skipped" not in err
+
+
+@pytest.mark.parametrize("args,env,match", [
+    (["--simplify-seconds", "-1"], None, "finite number of seconds"),
+    ([], "soon", "WENGERT_SIMPLIFY_SECONDS='soon' is not a number"),
+])
+def test_bad_simplification_deadline(capsys, monkeypatch, args, env, match):
+    pytest.importorskip("sympy")
+    if env is not None:
+        monkeypatch.setenv("WENGERT_SIMPLIFY_SECONDS", env)
+    code, out, err = run(capsys, "grad", "x**2", "x=3", *args)
+    assert code == 2 and match in err and "Traceback" not in err

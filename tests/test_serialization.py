@@ -134,3 +134,55 @@ def test_clear_import_error_without_safetensors(tmp_path, monkeypatch):
         save({"a": np.ones(2)}, tmp_path / "x.safetensors")
     with pytest.raises(ImportError, match=r"wengert\[io\]"):
         load(tmp_path / "x.safetensors")
+
+
+# ---- bfloat16 --------------------------------------------------------------------------------------
+
+def _write_safetensors(path, entries):
+    """A safetensors file written by hand (safetensors.numpy cannot write BF16): an 8-byte
+    little-endian header length, the JSON header, then the raw bytes."""
+    import json
+    import struct
+    header, blobs, offset = {}, [], 0
+    for name, (dtype, shape, raw) in entries.items():
+        header[name] = {"dtype": dtype, "shape": list(shape),
+                        "data_offsets": [offset, offset + len(raw)]}
+        blobs.append(raw)
+        offset += len(raw)
+    text = json.dumps(header).encode()
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+
+
+def _bf16_bits(x):
+    """The bfloat16 numbers closest below x's float32 values (upper 16 bits)."""
+    return (np.asarray(x, np.float32).view(np.uint32) >> 16).astype("<u2")
+
+
+def test_bf16_loads_as_float32_exactly(tmp_path):
+    x = np.array([[1.0, -2.5, 3.140625], [1e-3, 65280.0, -0.0]], np.float32)
+    bits = _bf16_bits(x)
+    want = (bits.astype(np.uint32) << 16).view(np.float32)
+    other = np.arange(3, dtype=np.int64)
+    p = tmp_path / "bf16.safetensors"
+    _write_safetensors(p, {"w": ("BF16", x.shape, bits.tobytes()),
+                           "empty": ("BF16", (0, 4), b""),
+                           "n": ("I64", other.shape, other.astype("<i8").tobytes())})
+    got = wg.load(p)
+    assert got["w"].dtype == np.float32 and got["w"].shape == (2, 3)
+    np.testing.assert_array_equal(got["w"].numpy(), want)
+    np.testing.assert_array_equal(got["w"].numpy()[0], [1.0, -2.5, 3.140625])
+    assert got["empty"].shape == (0, 4) and got["empty"].dtype == np.float32
+    np.testing.assert_array_equal(got["n"].numpy(), other)
+    got["w"].numpy()[0, 0] = 7.0            # writable, like every loaded tensor
+    # the safetensors package agrees on the layout (its torch-free check: bytes and header)
+    safetensors = pytest.importorskip("safetensors")
+    with safetensors.safe_open(str(p), framework="numpy") as f:
+        assert sorted(f.keys()) == ["empty", "n", "w"]
+
+
+def test_bf16_file_with_bad_offsets_names_the_path(tmp_path):
+    p = tmp_path / "bad.safetensors"
+    _write_safetensors(p, {"w": ("BF16", (4,), b"\x00\x3f" * 3)})
+    with pytest.raises(ValueError, match="bad.safetensors.*data_offsets"):
+        wg.load(p)

@@ -245,3 +245,37 @@ def test_simplify_gives_a_quick_form_when_out_of_time():
     r = symbolic.simplify(d, timeout=0.3)
     at = {X: 0.7, Y: 1.3}
     assert float(r.subs(at)) == pytest.approx(float(d.subs(at)), rel=1e-13)
+
+
+# ---- two leaves of one name -------------------------------------------------------------------------
+
+def test_two_leaves_with_one_name_are_an_error_not_one_symbol():
+    a = wg.tensor(1.0, requires_grad=True, name="x")
+    b = wg.tensor(2.0, requires_grad=True, name="x")
+    with pytest.raises(ValueError, match="two different tensors are named 'x'"):
+        symbolic.to_sympy(a * b + a)
+    with pytest.raises(ValueError, match="named 'x'"):
+        symbolic.to_sympy((a * 2.0, b * 3.0))
+    c = wg.tensor(3.0, name="x")                 # a named constant counts too
+    with record():
+        y = a + c
+    with pytest.raises(ValueError, match="named 'x'"):
+        symbolic.to_sympy(y)
+    x = sp.Symbol("x", real=True)
+    assert sp.simplify(symbolic.to_sympy(a * a + a) - (x ** 2 + x)) == 0     # one leaf: one symbol
+
+
+def test_traced_function_with_a_second_leaf_of_the_traced_name_is_an_error():
+    with pytest.raises(ValueError, match="two different tensors are named 'x'"):
+        symbolic.to_sympy(lambda x: x * wg.tensor(2.0, requires_grad=True, name="x"), "x")
+    y = sp.Symbol("y", real=True)
+    assert symbolic.to_sympy(lambda x: x * wg.tensor(2.0, name="y"), "x") == sp.Symbol("x", real=True) * y
+
+
+def test_simplify_within_reports_what_finished():
+    X_, Y_ = sp.symbols("x y", real=True)
+    e = sp.Mul(*[1 / (X_ * Y_ + i) for i in range(1, 40)]).diff(X_)
+    out, done = symbolic.simplify_within([e, X_ * Y_ + X_ * Y_ ** 2], timeout=0.01)
+    assert done == [False, False] and out[0] == e          # nothing arrived: as built
+    out, done = symbolic.simplify_within(X_ * Y_ + X_ * Y_ ** 2, timeout=30)
+    assert done == [True] and out == X_ * Y_ * (Y_ + 1)

@@ -19,6 +19,7 @@ with an infinite or NaN derivative (sqrt at 0) is a result: exit 0 with a warnin
 import argparse
 import json
 import math
+import os
 import sys
 
 import numpy as np
@@ -29,6 +30,7 @@ PROG = "wengert"
 GRAPH_FORMATS = (".svg", ".png", ".html")
 PLOT_FORMATS = (".png", ".svg", ".pdf")
 SIMPLIFY_SECONDS = 5.0    # SymPy's simplify can take minutes; after this the formulas stay as built
+SIMPLIFY_ENV = "WENGERT_SIMPLIFY_SECONDS"     # overrides SIMPLIFY_SECONDS; --simplify-seconds both
 
 
 class UsageError(Exception):
@@ -100,7 +102,7 @@ def _first_not_finite(tape):
     return None
 
 
-def analyse(expr, values, symbolic=True):
+def analyse(expr, values, symbolic=True, simplify_seconds=None):
     """Everything `wengert grad` prints, as a dict: f, its formula, and per variable the
     partial derivative by reverse mode, forward mode, finite differences (+ error against
     reverse) and its simplified symbolic formula."""
@@ -127,7 +129,7 @@ def analyse(expr, values, symbolic=True):
 
     result = {"expression": expr.text, "point": dict(values), "f": fval, "formula": None,
               "partials": {}, "warnings": []}
-    sym = _symbolic(f, rev, result["warnings"]) if symbolic else None
+    sym = _symbolic(f, rev, result["warnings"], simplify_seconds) if symbolic else None
     if sym is not None:
         result["formula"] = sym[0]
 
@@ -170,21 +172,43 @@ def _fd(expr, names, values):
     return tuple(float(v) for v in g)
 
 
-def _symbolic(f, rev, warnings):
+def _symbolic(f, rev, warnings, seconds=None):
     """(formula of f, [simplified formula of each partial]) or None without SymPy."""
     try:
         import sympy
     except ImportError:
         warnings.append("symbolic formulas need SymPy: pip install 'wengert[symbolic]'")
         return None
-    from wengert.symbolic import simplify, to_sympy
+    from wengert.symbolic import simplify_within, to_sympy
     try:
         formula = str(to_sympy(f))
         exprs = [sympy.Integer(0) if g is None else to_sympy(g) for g in rev]
     except (ValueError, TypeError) as err:
         warnings.append(f"no symbolic formula: {err}")
         return None
-    return formula, [str(e) for e in simplify(exprs, timeout=SIMPLIFY_SECONDS)]
+    seconds = _simplify_seconds(seconds)
+    out, done = simplify_within(exprs, timeout=seconds)
+    if not all(done):
+        warnings.append(f"simplification was skipped after {seconds:g} s (SymPy ran out of "
+                        f"time): the formulas are shown as built; allow more with "
+                        f"--simplify-seconds or {SIMPLIFY_ENV}")
+    return formula, [str(e) for e in out]
+
+
+def _simplify_seconds(seconds):
+    """The deadline: the option, else the environment variable, else SIMPLIFY_SECONDS."""
+    if seconds is None:
+        text = os.environ.get(SIMPLIFY_ENV)
+        if not text:
+            return SIMPLIFY_SECONDS
+        try:
+            seconds = float(text)
+        except ValueError:
+            raise UsageError(f"{SIMPLIFY_ENV}={text!r} is not a number of seconds") from None
+    if not math.isfinite(seconds) or seconds < 0:
+        raise UsageError(f"the simplification deadline must be a finite number of seconds "
+                         f"≥ 0, got {seconds:g}")
+    return seconds
 
 
 # ---- wengert grad -----------------------------------------------------------------------------
@@ -239,7 +263,8 @@ def cmd_grad(args):
     ext = _graph_path(args.graph)
     expr = parse(args.expression)
     values = parse_assignments(args.values, expr)
-    res = analyse(expr, values, symbolic=not args.no_symbolic)
+    res = analyse(expr, values, symbolic=not args.no_symbolic,
+                  simplify_seconds=args.simplify_seconds)
     if args.graph:
         try:
             write_graph(expr, values, args.graph, ext)
@@ -429,6 +454,9 @@ def build_parser():
                    "that steps through the forward and backward passes)")
     g.add_argument("--no-symbolic", action="store_true",
                    help="skip the SymPy formulas (faster for long expressions)")
+    g.add_argument("--simplify-seconds", type=float, metavar="S", default=None,
+                   help=f"stop SymPy's simplification after S seconds and print the formulas "
+                        f"as built (default {SIMPLIFY_SECONDS:g}, or ${SIMPLIFY_ENV})")
     g.set_defaults(run=cmd_grad)
 
     e = sub.add_parser(

@@ -198,10 +198,21 @@ def _symbol(name):
     return _sympy().Symbol(name, real=True)
 
 
-def _leaf(t):
+def _leaf(t, seen):
     if t.name is not None:
-        return _symbol(t.name)
+        return _named(t, seen)
     return _constant(t.data, "a leaf")
+
+
+def _named(t, seen):
+    """The Symbol of a named tensor; two different tensors of one name would merge into one
+    symbol (a wrong formula), so that is an error."""
+    first = seen.setdefault(t.name, t)
+    if first is not t:
+        raise ValueError(f"to_sympy: two different tensors are named {t.name!r}, and would "
+                         f"become one symbol; give each its own name (wg.tensor(..., "
+                         f"name=...) or t.name = ...)")
+    return _symbol(t.name)
 
 
 def _inputs(node):
@@ -244,22 +255,24 @@ def _check_scalar(t, what):
                          f"{tuple(np.shape(t.data))}")
 
 
-def _graph(y):
-    """The SymPy expression of one Tensor's graph (iterative: any depth)."""
+def _graph(y, seen=None):
+    """The SymPy expression of one Tensor's graph (iterative: any depth). `seen`: name →
+    the tensor that has it, shared by the graphs of one call."""
     _sympy()                    # without SymPy: the ImportError now, before any walk
+    seen = {} if seen is None else seen
     if not isinstance(y, Tensor):
         return _constant(y, "the value")
     _check_scalar(y, "the tensor")
     root = y.grad_fn
     if root is None:
-        return _leaf(y) if y.is_leaf else _constant(y.data, "the tensor")
+        return _leaf(y, seen) if y.is_leaf else _constant(y.data, "the tensor")
     table = _op_table()
     # walk() yields each node before its parents: collect, then build from the leaves up
     order = list(walk([root]))
     expr = {}
     for item in reversed(order):
         if type(item) is not Node:
-            expr[item] = _leaf(item)
+            expr[item] = _leaf(item, seen)
             continue
         op, inputs, params = _inputs(item)
         name = op.name
@@ -277,7 +290,7 @@ def _graph(y):
                 elif f is None and inp in expr:
                     args.append(expr[inp])
                 elif f is None and inp.is_leaf and inp.name is not None:
-                    args.append(_symbol(inp.name))
+                    args.append(_named(inp, seen))
                 else:
                     args.append(_constant(inp.data, f"op {name!r}"))
             elif type(inp) is Node:               # recovered from a node: a parent node
@@ -322,7 +335,8 @@ def to_sympy(y, *names, at=None):
         raise TypeError("to_sympy: variable names are for tracing a function; "
                         "to_sympy(tensor) takes the tensor alone")
     if isinstance(y, (tuple, list)):
-        return tuple(_graph(t) for t in y)
+        seen = {}
+        return tuple(_graph(t, seen) for t in y)
     return _graph(y)
 
 
@@ -356,31 +370,47 @@ def simplify(exprs, timeout=5.0):
     """`sympy.simplify` of one expression or a sequence of them, within `timeout` seconds.
 
     sympy.simplify can take minutes on an innocent-looking derivative (tanh and erf send it
-    through trigsimp's search), so it runs in a forked child process that is stopped at the
-    deadline; an expression not done by then comes back in a quick form (factor_terms), the
-    shorter of that and the input. timeout=None waits for sympy.simplify however long it
-    takes; timeout=0, or a platform without fork, gives the quick form at once."""
+    through trigsimp's search), and even the quick form factor_terms can take many seconds
+    on a long sum, so both run in a forked child process that is stopped at the deadline:
+    each expression comes back as the shortest of what was done by then (simplified, the
+    quick form, or the input as built). timeout=None waits for sympy.simplify however long
+    it takes; timeout=0, or a platform without fork, gives the quick form at once (computed
+    here, unbounded). `simplify_within` also says which expressions were fully simplified."""
+    out, _ = simplify_within(exprs, timeout)
+    return out
+
+
+def simplify_within(exprs, timeout=5.0):
+    """(simplify(exprs, timeout), done): done[i] is True where sympy.simplify finished for
+    expression i (a list, one entry per expression, also for a single one)."""
     sp = _sympy()
     single = not isinstance(exprs, (list, tuple))
     items = [exprs] if single else list(exprs)
     if timeout is None:
         out = [sp.simplify(e) for e in items]
-        return out[0] if single else tuple(out)
-    out = [min((e, sp.factor_terms(e)), key=sp.count_ops) for e in items]
-    if timeout > 0 and items:
+        return (out[0] if single else tuple(out)), [True] * len(items)
+    ctx = None
+    if timeout > 0:
         try:
             ctx = multiprocessing.get_context("fork")
         except ValueError:
             ctx = None
-        if ctx is not None:
-            for i, r in _simplify_in_child(ctx, items, timeout):
+    done = [False] * len(items)
+    if ctx is None:
+        out = [min((e, sp.factor_terms(e)), key=sp.count_ops) for e in items]
+    else:
+        out = list(items)
+        if items:
+            for i, full, r in _simplify_in_child(ctx, items, timeout):
                 if sp.count_ops(r) <= sp.count_ops(out[i]):
                     out[i] = r
-    return out[0] if single else tuple(out)
+                done[i] = done[i] or full
+    return (out[0] if single else tuple(out)), done
 
 
 def _simplify_in_child(ctx, items, timeout):
-    """(index, simplified) for each expression the child finished before the deadline."""
+    """(index, whether simplify finished, form) for each result the child sent before the
+    deadline: first every quick form, then every simplified one."""
     recv, send = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_simplify_worker, args=(items, send), daemon=True)
     child.start()
@@ -388,7 +418,7 @@ def _simplify_in_child(ctx, items, timeout):
     deadline = time.monotonic() + timeout
     done = []
     try:
-        while len(done) < len(items):
+        while len(done) < 2 * len(items):
             left = deadline - time.monotonic()
             if left <= 0 or not recv.poll(left):
                 break
@@ -406,5 +436,7 @@ def _simplify_in_child(ctx, items, timeout):
 def _simplify_worker(items, conn):
     sp = _sympy()
     for i, e in enumerate(items):
-        conn.send((i, sp.simplify(e)))
+        conn.send((i, False, sp.factor_terms(e)))
+    for i, e in enumerate(items):
+        conn.send((i, True, sp.simplify(e)))
     conn.close()

@@ -402,8 +402,16 @@ def test_embedding_padding_idx_gets_no_gradient():
 def test_embedding_errors():
     with pytest.raises(TypeError, match="integers"):
         F.embedding(np.array([0.0]), wg.ones((3, 2)))
-    with pytest.raises(ValueError, match="out of range"):
+    with pytest.raises(IndexError, match=r"index 3 out of range in self.*3 rows"):
         F.embedding(np.array([3]), wg.ones((3, 2)))
+    with pytest.raises(IndexError, match=r"index -1 out of range in self.*\[0, 3\)"):
+        F.embedding(np.array([[0, -1]]), wg.ones((3, 2)))
+    emb = wg.nn.Embedding(4, 2)
+    with pytest.raises(IndexError, match=r"index -4 out of range in self"):
+        emb(wg.tensor([1, -4]))
+    with pytest.raises(IndexError, match=r"index 9 out of range in self.*4 rows"):
+        emb(np.array([9, 0]))
+    assert emb(np.array([3, 0])).shape == (2, 2)
 
 
 def test_conv_functions_are_reexported():

@@ -208,14 +208,18 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
 def embedding(input, weight, padding_idx=None):
     """weight[input]: one row of `weight` per index; the gradient adds into the rows used
-    (repeated indices accumulate). The row at padding_idx gets no gradient."""
+    (repeated indices accumulate). The row at padding_idx gets no gradient. Indices must lie
+    in [0, num_embeddings): anything else (negative ones included, as in PyTorch) is an
+    IndexError."""
     idx = input.data if isinstance(input, Tensor) else np.asarray(input)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"embedding indices must be integers, got dtype {idx.dtype}")
     n = _shape(weight)[0]
-    if idx.size and (idx.min() < -n or idx.max() >= n):
-        raise ValueError(f"embedding: index out of range for weight of shape {_shape(weight)} "
-                         f"(indices span {idx.min()} … {idx.max()})")
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        bad = idx.min() if idx.min() < 0 else idx.max()
+        raise IndexError(f"embedding: index {bad} out of range in self: indices must lie in "
+                         f"[0, {n}) for a table of {n} rows (weight shape {_shape(weight)}); "
+                         f"negative indices are not taken from the end")
     out = weight[idx]
     if padding_idx is not None:
         pad = padding_idx % n

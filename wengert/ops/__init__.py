@@ -3,6 +3,7 @@ import numpy as np
 
 from ..tensor import FUNCTIONS, UFUNC_ACCUMULATIONS, UFUNC_REDUCTIONS
 from . import conv, elementwise, indexing, linalg, reduction, shape  # noqa: F401
+from . import decompositions  # noqa: F401
 from . import special, ufunc_protocol  # noqa: F401
 from ._primitive import registry  # noqa: F401
 

@@ -7,7 +7,8 @@ broadcasting is undone by the helper. `singular=True` marks derivatives that can
 exactly 0 where the cotangent is exactly 0, so masked branches stay NaN-free.
 
 Conventions at kinks: abs′(0) = 0 (so is ∂copysign(x, y)/∂x at x = 0), sign′ = floor′ = … = 0,
-maximum/minimum (and fmax/fmin) split the gradient evenly (½ each) between tied arguments;
+maximum/minimum (and fmax/fmin) split the gradient evenly (½ each) between tied arguments
+(maximum/minimum give NaN to both arguments where either is NaN; fmax/fmin ignore a NaN);
 clip passes the gradient to x on the closed interval [a_min, a_max] and to the bound it was
 clipped to outside it.
 
@@ -104,6 +105,31 @@ def _share(x, y):
     return ((x > y) + 0.5 * (x == y)).astype(dtype)
 
 
+def _share_nan(x, y):
+    """∂max(x, y)/∂x as `_share`, and NaN where x or y is NaN (the result is NaN there and has
+    no derivative; maximum is marked singular, so a zero cotangent still gives exactly 0)."""
+    d = _share(x, y)
+    if _has_nan(x, y):
+        d = np.where(np.isnan(x) | np.isnan(y), np.nan, d)
+    return d
+
+
+def _has_nan(x, y):
+    """Whether x or y holds a NaN: one fast sum each, an exact look only when a sum is not
+    finite. maximum's singular predicate: masking costs nothing on NaN-free inputs."""
+    for v in (x, y):
+        v = v.data if isinstance(v, Tensor) else v
+        if type(v) in _PY_SCALARS:
+            if v != v:
+                return True
+        else:
+            with np.errstate(invalid="ignore", over="ignore"):      # (inf − inf: NaN, fine)
+                total = np.add.reduce(v, axis=None)
+            if not np.isfinite(total) and np.isnan(v).any():
+                return True
+    return False
+
+
 def _fmax_dx(x, y, z):
     """fmax ignores a NaN: x takes the whole gradient where y is NaN (also when both are)."""
     return np.where(np.isnan(y), 1.0, _share(x, y))
@@ -179,8 +205,8 @@ power        = binary("power",        np.power,        _pow_dx,                 
 floor_divide = binary("floor_divide", np.floor_divide, None,                          None,                          ("", ""))
 remainder    = binary("remainder",    np.remainder,    ONE,                           _remainder_dy,                 ("", "xy"), singular=True)
 fmod         = binary("fmod",         np.fmod,         ONE,                           _fmod_dy,                      ("", "xyz"), singular=True)
-maximum      = binary("maximum",      np.maximum,      lambda x, y, z: _share(x, y),  lambda x, y, z: _share(y, x))
-minimum      = binary("minimum",      np.minimum,      lambda x, y, z: _share(y, x),  lambda x, y, z: _share(x, y))
+maximum      = binary("maximum",      np.maximum,      lambda x, y, z: _share_nan(x, y), lambda x, y, z: _share_nan(y, x), singular=_has_nan)
+minimum      = binary("minimum",      np.minimum,      lambda x, y, z: _share_nan(y, x), lambda x, y, z: _share_nan(x, y), singular=_has_nan)
 fmax         = binary("fmax",         np.fmax,         _fmax_dx,                      _fmax_dy)
 fmin         = binary("fmin",         np.fmin,         _fmin_dx,                      _fmin_dy)
 logaddexp    = binary("logaddexp",    np.logaddexp,    lambda x, y, z: np.exp(x - z),  lambda x, y, z: np.exp(y - z),  ("xz", "yz"))

@@ -1,8 +1,9 @@
 """Linear algebra: matmul dot vdot inner outer tensordot einsum trace diagonal, and wg.linalg.
 
 Primitives (each with its VJP and JVP beside it): matmul, tensordot, einsum, diagonal (and
-its transpose, diagonal_embed), inv, det, slogdet, solve, cholesky, eigh, qr, svd,
-vector_norm. Everything else is a composite of those and the shape/elementwise ops.
+its transpose, diagonal_embed), inv, solve, cholesky, svd, vector_norm. Everything else is a
+composite of those and the shape/elementwise ops. det, slogdet, eigh and qr live in
+decompositions.py.
 
 Rules are written in NumPy vocabulary (``@``, ``np.swapaxes``, ``np.linalg.inv``,
 ``np.einsum``, …) so that with ``create_graph=True`` they record wengert ops and differentiate
@@ -12,16 +13,17 @@ because it only ever indexes axes from the right. Multi-output JVPs return one t
 output, None where it is zero (slogdet's sign).
 
 Conventions:
-* cholesky, eigh (and svd with hermitian=True) read one triangle of their input, as NumPy does;
+* cholesky (and svd with hermitian=True) read one triangle of their input, as NumPy does;
   their gradients are the symmetric ones (derivative along symmetric perturbations, as in
-  PyTorch and JAX): Ā = ½(X + Xᵀ).
-* eigh/svd: the 1/(λⱼ − λᵢ) (resp. 1/(sⱼ² − sᵢ²)) factor is taken as 0 where two eigenvalues
+  PyTorch and JAX): Ā = ½(X + Xᵀ). (eigh differentiates the triangle it reads: see
+  decompositions.py.)
+* svd (and eigh): the 1/(λⱼ − λᵢ) (resp. 1/(sⱼ² − sᵢ²)) factor is taken as 0 where two eigenvalues
   (singular values) are exactly equal. That is the right limit for losses that do not depend
   on the choice of basis inside a degenerate eigenspace (anything built from the eigenvalues,
   or from v vᵀ summed over the degenerate block); for other losses the gradient at a
   degenerate point is not defined and the one returned is only finite.
-* det/inv/slogdet/solve differentiate through A⁻¹: at a singular matrix the backward pass
-  raises LinAlgError (as the forward pass of inv/solve does).
+* inv/solve differentiate through A⁻¹: at a singular matrix the backward pass raises
+  LinAlgError (as the forward pass does). det and slogdet: see decompositions.py.
 * vector_norm: at x = 0 the gradient of every p-norm is the subgradient 0 (never NaN); for
   ord=±inf the gradient is split evenly among entries tied for the max (min) |x|; ord=0 (a
   count) has gradient 0.
@@ -624,7 +626,7 @@ def outer(a, b, out=None):
     return multiply(reshape(a, (-1, 1)), reshape(b, (1, -1)))
 
 
-# ---- inv, det, slogdet, solve ------------------------------------------------------------------
+# ---- inv, solve ------------------------------------------------------------------------------------
 
 def _inv_vjp(g, needs, y):
     """Y = A⁻¹: Ā = −Yᵀ g Yᵀ."""
@@ -643,49 +645,6 @@ def inv(a):
     """A⁻¹ (batched over leading axes). ∂: Ā = −A⁻ᵀ g A⁻ᵀ."""
     _square("inv", a)
     return _inv(a)
-
-
-def _det_vjp(g, needs, a, d):
-    """∂det/∂A = det · A⁻ᵀ."""
-    return (np.expand_dims(g * d, (-2, -1)) * _mT(np.linalg.inv(a)),)
-
-
-def _det_jvp(tangents, a, d):
-    return d * np.sum(_mT(np.linalg.inv(a)) * tangents[0], axis=(-2, -1))
-
-
-_det = primitive("det", np.linalg.det, _det_vjp, _det_jvp, save=(0,), save_out=True)
-
-
-def det(a):
-    """det A (batched). ∂: Ā = g · det A · A⁻ᵀ."""
-    _square("det", a)
-    return _det(a)
-
-
-def _slogdet_fwd(a):
-    return tuple(np.linalg.slogdet(a))
-
-
-def _slogdet_vjp(g, needs, a):
-    """log|det A| has gradient A⁻ᵀ; the sign is piecewise constant (gradient 0)."""
-    gl = g[1]
-    if gl is None:
-        return (None,)
-    return (np.expand_dims(gl, (-2, -1)) * _mT(np.linalg.inv(a)),)
-
-
-def _slogdet_jvp(tangents, a):
-    return (None, np.sum(_mT(np.linalg.inv(a)) * tangents[0], axis=(-2, -1)))
-
-
-_slogdet = primitive("slogdet", _slogdet_fwd, _slogdet_vjp, _slogdet_jvp, save=(0,), nout=2)
-
-
-def slogdet(a):
-    """(sign, log|det A|), batched. ∂log|det A|/∂A = A⁻ᵀ; sign has no gradient."""
-    _square("slogdet", a)
-    return SlogdetResult(*_slogdet(a))
 
 
 def _solve_vjp(g, needs, a, b, x):
@@ -778,139 +737,6 @@ def cholesky(a, /, *, upper=False):
     if upper:
         return swapaxes(_cholesky(swapaxes(a, -1, -2)), -1, -2)
     return _cholesky(a)
-
-
-def _eigh_fwd(a, UPLO):
-    return tuple(np.linalg.eigh(a, UPLO))
-
-
-def _eigh_vjp(g, needs, out, UPLO):
-    """A = V diag(λ) Vᵀ: Ā = sym(V (diag(λ̄) + F ∘ Vᵀ V̄) Vᵀ), F_ij = 1/(λⱼ − λᵢ)."""
-    w, v = out
-    gw, gv = g
-    n = np.shape(w)[-1]
-    mid = None if gw is None else _diag(gw, n)
-    if gv is not None:
-        term = _inv_gaps(w) * (_mT(v) @ gv)
-        mid = term if mid is None else mid + term
-    ga = v @ mid @ _mT(v)
-    return (0.5 * (ga + _mT(ga)),)
-
-
-def _eigh_jvp(tangents, out, UPLO):
-    w, v = out
-    t = tangents[0]
-    m = _mT(v) @ (0.5 * (t + _mT(t))) @ v
-    return (np.diagonal(m, 0, -2, -1), v @ (_inv_gaps(w) * m))
-
-
-_eigh = primitive("eigh", _eigh_fwd, _eigh_vjp, _eigh_jvp, save=(), save_out=True, nout=2)
-
-
-def eigh(a, UPLO="L"):
-    """Eigenvalues (ascending) and eigenvectors of a symmetric matrix, reading the UPLO
-    triangle. Gradient: Ā = sym(V (diag(λ̄) + F ∘ Vᵀ V̄) Vᵀ), F_ij = 1/(λⱼ − λᵢ), taken as 0
-    for exactly equal eigenvalues (see the module docstring). Eigenvectors are defined up to
-    sign: differentiate functions that do not depend on it (v v ᵀ, v², …)."""
-    if UPLO not in ("L", "U"):
-        raise ValueError(f"eigh: UPLO must be 'L' or 'U', got {UPLO!r}")
-    _square("eigh", a)
-    return EighResult(*_eigh(a, UPLO=UPLO))
-
-
-def _copyltu(m):
-    """Lower triangle of m mirrored onto the upper one: tril(m) + tril(m, −1)ᵀ."""
-    n = np.shape(m)[-1]
-    return m * _tril_mask(n, m.dtype) + _mT(m * _tril_mask(n, m.dtype, -1))
-
-
-def _qr_square_vjp(gq, gr, q, r):
-    """Ā for A = QR with R square (m ≥ n): (Q̄ + Q copyltu(R R̄ᵀ − Q̄ᵀ Q)) R⁻ᵀ."""
-    m = None if gr is None else r @ _mT(gr)
-    if gq is not None:
-        m = -(_mT(gq) @ q) if m is None else m - _mT(gq) @ q
-    b = q @ _copyltu(m)
-    if gq is not None:
-        b = b + gq
-    return _mT(np.linalg.solve(r, _mT(b)))
-
-
-def _qr_vjp(g, needs, a, out, mode):
-    q, r = out
-    gq, gr = g
-    rows, cols = np.shape(a)[-2:]
-    if rows >= cols:
-        if mode == "complete" and rows > cols:
-            raise ValueError("qr: the gradient is defined for mode='reduced' (or 'r'), not "
-                             "'complete' with more rows than columns; call qr(a, "
-                             "mode='reduced')")
-        return (_qr_square_vjp(gq, gr, q, r),)
-    # wide: A = [X | Y], R = [U | V] with X = QU square and V = Qᵀ Y
-    x_r, y = r[..., :, :rows], a[..., :, rows:]
-    gu = gv = None
-    if gr is not None:
-        gu, gv = gr[..., :, :rows], gr[..., :, rows:]
-        extra = y @ _mT(gv)
-        gq = extra if gq is None else gq + extra
-    gx = _qr_square_vjp(gq, gu, q, x_r)
-    ga = gx @ np.eye(rows, cols, dtype=gx.dtype)
-    if gv is not None:
-        ga = ga + (q @ gv) @ np.eye(cols - rows, cols, rows, dtype=gx.dtype)
-    return (ga,)
-
-
-def _qr_square_jvp(t, q, r):
-    n = np.shape(r)[-1]
-    tr = _mT(np.linalg.solve(_mT(r), _mT(t)))          # dA R⁻¹
-    x = _mT(q) @ tr
-    low = x * _tril_mask(n, x.dtype, -1)
-    c = low - _mT(low)                                  # Qᵀ dQ (skew)
-    dr = (x - c) @ r
-    dq = tr - q @ (x - c)
-    return dq, dr
-
-
-def _qr_jvp(tangents, a, out, mode):
-    q, r = out
-    t = tangents[0]
-    rows, cols = np.shape(a)[-2:]
-    if rows >= cols:
-        if mode == "complete" and rows > cols:
-            raise ValueError("qr: forward-mode derivatives need mode='reduced' when the "
-                             "matrix has more rows than columns")
-        return _qr_square_jvp(t, q, r)
-    dq, du = _qr_square_jvp(t[..., :, :rows], q, r[..., :, :rows])
-    dv = _mT(dq) @ a[..., :, rows:] + _mT(q) @ t[..., :, rows:]
-    dr = du @ np.eye(rows, cols, dtype=du.dtype) + dv @ np.eye(cols - rows, cols, rows,
-                                                             dtype=du.dtype)
-    return dq, dr
-
-
-def _qr_fwd(a, mode):
-    return tuple(np.linalg.qr(a, mode))
-
-
-_qr = primitive("qr", _qr_fwd, _qr_vjp, _qr_jvp, save=(0,), save_out=True, nout=2)
-
-
-def qr(a, mode="reduced"):
-    """A = QR (batched): Q with orthonormal columns, R upper triangular. Differentiable for
-    mode='reduced' and 'r' (any shape; wide matrices split as A = [X | Y]) and for
-    'complete' when rows ≤ columns. For m ≥ n: Ā = (Q̄ + Q copyltu(R R̄ᵀ − Q̄ᵀQ)) R⁻ᵀ."""
-    if mode not in ("reduced", "complete", "r", "raw"):
-        raise ValueError(f"qr: unrecognized mode {mode!r} (use 'reduced', 'complete', 'r' "
-                         f"or 'raw')")
-    if np.ndim(a) < 2:
-        raise LinAlgError(f"qr: expected a matrix (or a stack of them), got shape "
-                          f"{np.shape(a)}")
-    if mode == "raw":
-        if _records(a):
-            raise ValueError("qr: mode='raw' (Householder reflectors) is not differentiable; "
-                             "use mode='reduced'")
-        return tuple(_make(o, None) for o in np.linalg.qr(_t(a).data, mode="raw"))
-    if mode == "r":
-        return _qr(a, mode="reduced")[1]
-    return QRResult(*_qr(a, mode=mode))
 
 
 def _svd_fwd(a, full_matrices, hermitian):
@@ -1007,11 +833,6 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
 def svdvals(x, /):
     """Singular values, descending. ∂: Ā = U diag(s̄) Vh."""
     return svd(x, compute_uv=False)
-
-
-def eigvalsh(a, UPLO="L"):
-    """Eigenvalues of a symmetric matrix, ascending. ∂: Ā = V diag(λ̄) Vᵀ."""
-    return eigh(a, UPLO)[0]
 
 
 # ---- norms ------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from ..tensor import Tensor
-from ._primitive import primitive, unary
+from ._primitive import UnaryOp, masked_mul, primitive, unary
 from ._shapes import negative_axes
 
 __all__ = ["sigmoid", "relu", "softplus", "gelu", "softmax", "log_softmax", "erf", "linear"]
@@ -122,6 +122,39 @@ def _gelu_tanh_d(x):
     return 0.5 * (1 + t) + (0.5 * x) * (1 - t * t) * (_TANH_K * (1 + (3 * _TANH_C) * (x * x)))
 
 
+class _Relu(UnaryOp):
+    """relu with NaN shown: where the input is NaN the derivative is NaN (as in PyTorch and
+    JAX), yet an exactly-zero cotangent still contributes exactly 0 there. The plain rule
+    (g·(y > 0)) runs as before; one sum over y finds out, cheaply, whether a NaN is there."""
+    __slots__ = ()
+
+    def backward(self, node, g, create, own=False):
+        hit = _nan_hits(node.saved, g)          # (before the rule may overwrite g)
+        (r,) = UnaryOp.backward(self, node, g, create, own)
+        return (r if hit is None else _with_nan(hit, g, r),)
+
+    def jvp(self, tangents, x, y):
+        hit = _nan_hits(y, tangents[0])
+        r = UnaryOp.jvp(self, tangents, x, y)
+        return r if hit is None else _with_nan(hit, tangents[0], r)
+
+
+def _with_nan(hit, g, r):
+    """r with NaN at `hit`; recorded, the NaN is g·NaN (masked), so higher orders see it too."""
+    if isinstance(r, Tensor):
+        return np.where(hit, masked_mul(g, np.nan), r)
+    return np.where(hit, np.nan, r)
+
+
+def _nan_hits(y, g):
+    """Where y (relu's output, ≥ 0 or NaN) is NaN and g ≠ 0; None when nowhere."""
+    v = y.data if isinstance(y, Tensor) else y
+    if np.isfinite(_add_reduce(v, axis=None)):         # y ≥ 0: only NaN or +inf fail this
+        return None
+    hit = np.isnan(v) & ((g.data if isinstance(g, Tensor) else g) != 0)
+    return hit if hit.any() else None
+
+
 # name                     forward       f′ (of the input x, or of the output y)
 sigmoid    = unary("sigmoid",   _sigmoid,   of_y=lambda y: y * (1 - y))
 relu       = unary("relu",      _relu,      of_y=lambda y: y > 0)            # relu′(0) = 0
@@ -129,8 +162,10 @@ softplus   = unary("softplus",  _softplus,  of_y=lambda y: -np.expm1(-y))     # 
 _gelu_erf  = unary("gelu",      _gelu,      of_x=_gelu_d, grad_name="Gelu")
 _gelu_tnh  = unary("gelu_tanh", _gelu_tanh, of_x=_gelu_tanh_d, grad_name="Gelu")
 
+relu.__class__ = _Relu                                                  # NaN shown (above)
 sigmoid.doc = "σ(x) = 1/(1 + e^(−x)), evaluated without overflow.   σ′ = y(1 − y)."
-relu.doc = "max(x, 0).   relu′(x) = 1 for x > 0, else 0 (so relu′(0) = 0)."
+relu.doc = ("max(x, 0).   relu′(x) = 1 for x > 0, else 0 (so relu′(0) = 0); NaN at a NaN "
+            "input.")
 softplus.doc = ("log(1 + e^x) = log1p(e^(−|x|)) + max(x, 0), which cannot overflow.   "
                 "softplus′(x) = σ(x) = 1 − e^(−y).")
 
@@ -324,7 +359,7 @@ def _axes(x, axis):
 
 def _softmax_fwd(x, axis):
     x = np.asarray(x)
-    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    e = np.exp(x - x.max(axis=axis, keepdims=True, initial=-np.inf))   # (an empty axis: empty)
     return e / e.sum(axis=axis, keepdims=True)
 
 
@@ -341,6 +376,8 @@ def _softmax_jvp(tangents, y, axis):
 
 def _log_softmax_fwd(x, axis):
     x = np.asarray(x)
+    if x.size == 0:
+        return x * 1.0          # (an empty result; a log of the empty sums would warn)
     s = x - x.max(axis=axis, keepdims=True)
     return s - np.log(np.exp(s).sum(axis=axis, keepdims=True))
 

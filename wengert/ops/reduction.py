@@ -25,7 +25,7 @@ import warnings
 import numpy as np
 
 from ..tensor import Tensor, _make
-from ._primitive import linear, primitive
+from ._primitive import linear, masked_mul, primitive
 from .elementwise import add, astype, divide, multiply, sqrt, square, subtract, where as _where
 from .shape import reshape
 
@@ -433,31 +433,41 @@ def _lse_fwd(x, axis, keepdims):
 def _softmax_of(x, axis):
     """∂y/∂x = exp(x − y) = softmax(x), computed as exp(x − m) / Σ exp(x − m) with m the
     slice maximum taken as a constant (softmax is shift-invariant, so every derivative is
-    still exact): accurate in float32 at ±1000, where x − y would lose digits. A slice
-    whose result is ±inf (all −inf, or holding +inf) gets 0, never NaN."""
-    m = np.max(_val(x), axis=axis, keepdims=True, initial=-np.inf)
+    still exact): accurate in float32 at ±1000, where x − y would lose digits. A slice of
+    −inf (result −inf) gets 0; in a slice holding +inf the +inf entries get NaN (no
+    derivative there, as in PyTorch and JAX) and the others 0; a NaN entry makes its slice
+    NaN. The rules multiply by it masked: an exactly-zero cotangent gives exactly 0."""
+    xv = _val(x)
+    m = np.max(xv, axis=axis, keepdims=True, initial=-np.inf)
     inf = np.isinf(m)
-    if inf.any():
-        m = np.where(inf, 0, m)
-        x = np.where(inf, -np.inf, x)
+    if not inf.any():
+        e = np.exp(x - m)
+        return e / np.sum(e, axis=axis, keepdims=True)
+    hot = (m > 0) & (xv == np.inf)      # the +inf entries of a slice whose result is +inf
+    m = np.where(inf, 0, m)
+    x = np.where(inf, -np.inf, x)
     e = np.exp(x - m)
-    s = np.sum(e, axis=axis, keepdims=True)
-    return e / (np.where(inf, 1, s) if inf.any() else s)
+    r = e / np.where(inf, 1, np.sum(e, axis=axis, keepdims=True))
+    return np.where(hot, np.nan, r) if hot.any() else r
 
 
-_logsumexp = primitive(
-    "logsumexp", _lse_fwd,
-    lambda g, needs, x, axis, keepdims: (_expand(g, axis, keepdims) * _softmax_of(x, axis),),
-    lambda tangents, x, axis, keepdims: np.sum(tangents[0] * _softmax_of(x, axis), axis=axis,
-                                               keepdims=keepdims),
-    save=(0,))
+def _lse_vjp(g, needs, x, axis, keepdims):
+    return (masked_mul(_expand(g, axis, keepdims), _softmax_of(x, axis)),)
+
+
+def _lse_jvp(tangents, x, axis, keepdims):
+    return np.sum(masked_mul(tangents[0], _softmax_of(x, axis)), axis=axis, keepdims=keepdims)
+
+
+_logsumexp = primitive("logsumexp", _lse_fwd, _lse_vjp, _lse_jvp, save=(0,))
 
 
 def logsumexp(a, axis=-1, keepdims=False):
     """log Σ exp(a) over `axis` (default the last), computed stably as m + log Σ exp(a − m)
     with m the maximum: no overflow at ±1000; a slice of −inf gives −inf; an empty slice
-    gives −inf. ∂y/∂aᵢ = exp(aᵢ − y) = softmax(a)ᵢ (0 where y is ±inf). A 0-d input is its
-    own logsumexp."""
+    gives −inf. ∂y/∂aᵢ = exp(aᵢ − y) = softmax(a)ᵢ (0 where y is −inf; where y is +inf, NaN
+    on the +inf entries and 0 elsewhere; NaN throughout a slice holding NaN). A 0-d input is
+    its own logsumexp."""
     a = _input(a, "logsumexp")
     if np.result_type(_val(a)).kind not in "fc":
         a = astype(a, np.float64)

@@ -1,0 +1,353 @@
+"""wg.linalg's determinant and decomposition rules: det (with its cofactor matrix), slogdet,
+eigh (eigvalsh), qr.
+
+Rules are written in NumPy vocabulary, so with ``create_graph=True`` they record wengert ops
+and differentiate again; every rule accepts cotangents/tangents with extra leading (batch)
+axes. Shared helpers and result types come from linalg.py.
+
+Conventions:
+* det: ∂det/∂A = adj(A)ᵀ = cof(A), the cofactor matrix, which exists everywhere (det is a
+  polynomial). It is computed from the SVD A = U S Vᵀ as cof(A) = σ U diag(πᵢ) Vᵀ with
+  πᵢ = ∏_{j≠i} sⱼ and σ = det(U)·det(Vᵀ) = ±1: no inverse, so it is exact at singular and
+  near-singular matrices. cof is an op of its own ("cofactor") whose derivative is
+  polynomial too: with P = Uᵀ dA V and πᵢⱼ = ∏_{l∉{i,j}} sₗ (πᵢᵢ = 0),
+  d cof = σ U M Vᵀ, Mᵢⱼ = −Pⱼᵢ πᵢⱼ (i ≠ j), Mᵢᵢ = Σ_k Pₖₖ πᵢₖ. That map is self-adjoint,
+  so the VJP is the same formula applied to H = Uᵀ Ḡ V. Second derivatives of det are
+  therefore exact at singular matrices; third ones go through svd's rule (distinct singular
+  values needed there).
+* slogdet: ∂log|det A|/∂A = A⁻ᵀ, infinite at a singular matrix (logabsdet = −inf): the
+  backward pass raises a ValueError there (unless the cotangent is exactly 0); sign is
+  piecewise constant (gradient 0).
+* eigh reads only one triangle of its input (UPLO='L': the lower one, diagonal included), so
+  f(A) = h(Aₑ) with Aₑ = tril(A) + tril(A, −1)ᵀ. With X = V (diag(λ̄) + F ∘ VᵀV̄) Vᵀ
+  (F_ij = 1/(λⱼ − λᵢ), 0 at exact ties), the gradient is tril(X + Xᵀ, −1) + diag(X): zero on
+  the strict triangle it does not read, both symmetric contributions on the one it reads
+  (for a symmetric input built as ½(B + Bᵀ) this gives the usual ½(X + Xᵀ) on B). The JVP
+  pushes the tangent's used triangle, mirrored, through the same formula.
+* qr: the derivative exists for full-rank inputs only (at rank deficiency Q is not unique):
+  there the backward and forward-mode rules raise a ValueError.
+"""
+import numpy as np
+
+from ..tensor import Tensor, _make
+from ._primitive import primitive
+from .linalg import (EighResult, LinAlgError, QRResult, SlogdetResult, _diag, _inv_gaps, _mT,
+                     _records, _square, _t, _tril_mask)
+
+__all__ = []
+
+_PAIR_BATCH = 48        # up to this n the pair-exclusion products are one (…, n, n, n) prod
+
+
+def _val(x):
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+# ---- det and its cofactor matrix ------------------------------------------------------------
+
+def _svd_sigma(a):
+    """(U, s, Vᵀ, σ = det U · det Vᵀ as (…, 1, 1)). σ = ±1 is piecewise constant: taken from
+    the values (no gradient); U and Vᵀ are recorded when `a` is."""
+    u, s, vh = np.linalg.svd(a)
+    sigma = np.sign(np.linalg.det(_val(u)) * np.linalg.det(_val(vh)))
+    return u, s, vh, np.expand_dims(sigma, (-2, -1))
+
+
+def _excl_one(s):
+    """πᵢ = ∏_{j≠i} sⱼ, by products (no division: exact when some sⱼ = 0)."""
+    n = np.shape(s)[-1]
+    eye = np.eye(n, dtype=bool)
+    return np.prod(np.where(eye, 1.0, np.expand_dims(s, -2)), axis=-1)
+
+
+def _excl_two(s):
+    """πᵢⱼ = ∏_{l∉{i,j}} sₗ for i ≠ j, and 0 on the diagonal."""
+    n = np.shape(s)[-1]
+    idx = np.arange(n)
+    off = (1.0 - np.eye(n)).astype(_val(s).dtype)
+    if n <= _PAIR_BATCH:
+        mask = (idx[:, None, None] == idx) | (idx[None, :, None] == idx)
+        return np.prod(np.where(mask, 1.0, s[..., None, None, :]), axis=-1) * off
+    rows = []
+    for i in range(n):          # one row at a time: O(n²) memory for large n
+        mask = (idx[:, None] == idx) | (idx == i)
+        rows.append(np.prod(np.where(mask, 1.0, np.expand_dims(s, -2)), axis=-1))
+    return np.stack(rows, axis=-2) * off
+
+
+def _cofactor_fwd(a):
+    n = np.shape(a)[-1]
+    if n == 0:
+        return np.zeros_like(a)
+    u, s, vh, sigma = _svd_sigma(a)
+    return sigma * ((u * np.expand_dims(_excl_one(s), -2)) @ vh)
+
+
+def _cofactor_map(x, pi):
+    """M(X) = −(X ∘ Π)ᵀ + diag(Π · diag X): the derivative of cof in SVD coordinates."""
+    d = np.diagonal(x, 0, -2, -1)
+    return _diag((pi @ np.expand_dims(d, -1))[..., 0], np.shape(pi)[-1]) - _mT(x * pi)
+
+
+def _cofactor_push(t, a):
+    if np.shape(a)[-1] == 0:
+        return t * 0.0
+    u, s, vh, sigma = _svd_sigma(a)
+    return sigma * (u @ _cofactor_map(_mT(u) @ t @ _mT(vh), _excl_two(s)) @ vh)
+
+
+_cofactor = primitive(
+    "cofactor", _cofactor_fwd,
+    lambda g, needs, a: (_cofactor_push(g, a),),
+    lambda tangents, a: _cofactor_push(tangents[0], a),
+    doc="cof(A) = adj(A)ᵀ = ∂det/∂A, from the SVD (exact at singular A). "
+        "d cof = σ U M(Uᵀ dA V) Vᵀ (see the module docstring); the VJP is the same map.")
+
+
+def _cof(a):
+    return _cofactor(a) if isinstance(a, Tensor) else _cofactor_fwd(a)
+
+
+def _det_vjp(g, needs, a):
+    """∂det/∂A = cof(A) = adj(A)ᵀ (det·A⁻ᵀ where A is invertible)."""
+    return (np.expand_dims(g, (-2, -1)) * _cof(a),)
+
+
+def _det_jvp(tangents, a):
+    return np.sum(_cof(a) * tangents[0], axis=(-2, -1))
+
+
+_det = primitive("det", np.linalg.det, _det_vjp, _det_jvp, save=(0,))
+
+
+def det(a):
+    """det A (batched). ∂: Ā = g · adj(A)ᵀ, the cofactor matrix, computed from the SVD so it
+    is exact at singular and near-singular A (det·A⁻ᵀ where A is invertible); differentiable
+    again (see the module docstring)."""
+    _square("det", a)
+    return _det(a)
+
+
+def _slogdet_fwd(a):
+    return tuple(np.linalg.slogdet(a))
+
+
+def _singular_logdet(what):
+    return ValueError(f"slogdet: the {what} of log|det A| is infinite at a singular matrix "
+                      f"(det A = 0, logabsdet = -inf); differentiate det(A) instead, whose "
+                      f"gradient exists everywhere, or keep A away from singular (e.g. add "
+                      f"a small multiple of the identity)")
+
+
+def _inv_t(a, sing):
+    """A⁻ᵀ, with singular matrices of the batch (whose cotangent is exactly 0) replaced by I."""
+    if sing.any():
+        eye = np.eye(np.shape(a)[-1], dtype=_val(a).dtype)
+        a = np.where(np.expand_dims(sing, (-2, -1)), eye, a)
+    try:
+        return _mT(np.linalg.inv(a))
+    except LinAlgError:
+        raise _singular_logdet("gradient") from None
+
+
+def _slogdet_vjp(g, needs, a, out):
+    """log|det A| has gradient A⁻ᵀ; the sign is piecewise constant (gradient 0)."""
+    gl = g[1]
+    if gl is None:
+        return (None,)
+    sing = np.isneginf(_val(out[1]))
+    if (sing & (_val(gl) != 0)).any():
+        raise _singular_logdet("gradient")
+    return (np.expand_dims(gl, (-2, -1)) * _inv_t(a, sing),)
+
+
+def _slogdet_jvp(tangents, a, out):
+    if np.isneginf(_val(out[1])).any():
+        raise _singular_logdet("derivative")
+    return (None, np.sum(_inv_t(a, np.zeros((), bool)) * tangents[0], axis=(-2, -1)))
+
+
+_slogdet = primitive("slogdet", _slogdet_fwd, _slogdet_vjp, _slogdet_jvp, save=(0,),
+                     save_out=True, nout=2)
+
+
+def slogdet(a):
+    """(sign, log|det A|), batched. ∂log|det A|/∂A = A⁻ᵀ; sign has no gradient. At a singular
+    A (logabsdet = −inf) the gradient is infinite: backward raises a ValueError."""
+    _square("slogdet", a)
+    return SlogdetResult(*_slogdet(a))
+
+
+# ---- eigh ----------------------------------------------------------------------------------------
+
+def _eigh_fwd(a, UPLO):
+    return tuple(np.linalg.eigh(a, UPLO))
+
+
+def _copyltu(m):
+    """Lower triangle of m mirrored onto the upper one: tril(m) + tril(m, −1)ᵀ."""
+    n = np.shape(m)[-1]
+    return m * _tril_mask(n, m.dtype) + _mT(m * _tril_mask(n, m.dtype, -1))
+
+
+def _used_triangle(t, UPLO):
+    """The symmetric matrix eigh sees: the UPLO triangle of t, mirrored."""
+    return _copyltu(t) if UPLO == "L" else _mT(_copyltu(_mT(t)))
+
+
+def _eigh_vjp(g, needs, out, UPLO):
+    """X = V (diag(λ̄) + F ∘ Vᵀ V̄) Vᵀ; Ā = tril(X + Xᵀ, −1) + diag(X) for UPLO='L' (triu for
+    'U'): the gradient lives on the triangle eigh reads."""
+    w, v = out
+    gw, gv = g
+    n = np.shape(w)[-1]
+    mid = None if gw is None else _diag(gw, n)
+    if gv is not None:
+        term = _inv_gaps(w) * (_mT(v) @ gv)
+        mid = term if mid is None else mid + term
+    x = v @ mid @ _mT(v)
+    dtype = _val(x).dtype
+    strict = _tril_mask(n, dtype, -1)
+    if UPLO == "U":
+        strict = strict.T
+    return ((x + _mT(x)) * strict + x * np.eye(n, dtype=dtype),)
+
+
+def _eigh_jvp(tangents, out, UPLO):
+    w, v = out
+    m = _mT(v) @ _used_triangle(tangents[0], UPLO) @ v
+    return (np.diagonal(m, 0, -2, -1), v @ (_inv_gaps(w) * m))
+
+
+_eigh = primitive("eigh", _eigh_fwd, _eigh_vjp, _eigh_jvp, save=(), save_out=True, nout=2)
+
+
+def eigh(a, UPLO="L"):
+    """Eigenvalues (ascending) and eigenvectors of a symmetric matrix, reading only the UPLO
+    triangle (diagonal included), as NumPy does. Gradient: with X = V (diag(λ̄) + F ∘ Vᵀ V̄) Vᵀ,
+    F_ij = 1/(λⱼ − λᵢ) (0 for exactly equal eigenvalues, see linalg.py's docstring),
+    Ā = tril(X + Xᵀ, −1) + diag(X) for 'L' (triu for 'U'), zero on the triangle not read.
+    Eigenvectors are defined up to sign: differentiate functions that do not depend on it
+    (v vᵀ, v², …)."""
+    if UPLO not in ("L", "U"):
+        raise ValueError(f"eigh: UPLO must be 'L' or 'U', got {UPLO!r}")
+    _square("eigh", a)
+    return EighResult(*_eigh(a, UPLO=UPLO))
+
+
+def eigvalsh(a, UPLO="L"):
+    """Eigenvalues of a symmetric matrix (the UPLO triangle), ascending.
+    ∂: X = V diag(λ̄) Vᵀ on the triangle read, as for eigh."""
+    return eigh(a, UPLO)[0]
+
+
+# ---- qr ------------------------------------------------------------------------------------------
+
+def _full_rank(r, what):
+    """Refuse a derivative at a rank-deficient input: some |R_kk| ≤ max(m, n)·eps·max|R_ii|
+    (NumPy's matrix_rank tolerance on R's diagonal)."""
+    r = _val(r)
+    m, n = r.shape[-2:]
+    k = min(m, n)
+    d = np.abs(np.diagonal(r[..., :k, :k], 0, -2, -1))
+    if k == 0:
+        return
+    tol = max(m, n) * np.finfo(r.dtype).eps * d.max(axis=-1, keepdims=True)
+    if (d <= tol).any():
+        raise ValueError(
+            f"qr: the {what} does not exist at a rank-deficient matrix (R has a zero diagonal "
+            f"entry, so Q is not unique there); make the input full rank (e.g. add a small "
+            f"multiple of the identity or of noise), or differentiate through wg.linalg.svd "
+            f"instead")
+
+
+def _qr_square_vjp(gq, gr, q, r):
+    """Ā for A = QR with R square (m ≥ n): (Q̄ + Q copyltu(R R̄ᵀ − Q̄ᵀ Q)) R⁻ᵀ."""
+    m = None if gr is None else r @ _mT(gr)
+    if gq is not None:
+        m = -(_mT(gq) @ q) if m is None else m - _mT(gq) @ q
+    b = q @ _copyltu(m)
+    if gq is not None:
+        b = b + gq
+    return _mT(np.linalg.solve(r, _mT(b)))
+
+
+def _qr_vjp(g, needs, a, out, mode):
+    q, r = out
+    gq, gr = g
+    rows, cols = np.shape(a)[-2:]
+    _full_rank(r, "gradient")
+    if rows >= cols:
+        if mode == "complete" and rows > cols:
+            raise ValueError("qr: the gradient is defined for mode='reduced' (or 'r'), not "
+                             "'complete' with more rows than columns; call qr(a, "
+                             "mode='reduced')")
+        return (_qr_square_vjp(gq, gr, q, r),)
+    # wide: A = [X | Y], R = [U | V] with X = QU square and V = Qᵀ Y
+    x_r, y = r[..., :, :rows], a[..., :, rows:]
+    gu = gv = None
+    if gr is not None:
+        gu, gv = gr[..., :, :rows], gr[..., :, rows:]
+        extra = y @ _mT(gv)
+        gq = extra if gq is None else gq + extra
+    gx = _qr_square_vjp(gq, gu, q, x_r)
+    ga = gx @ np.eye(rows, cols, dtype=gx.dtype)
+    if gv is not None:
+        ga = ga + (q @ gv) @ np.eye(cols - rows, cols, rows, dtype=gx.dtype)
+    return (ga,)
+
+
+def _qr_square_jvp(t, q, r):
+    n = np.shape(r)[-1]
+    tr = _mT(np.linalg.solve(_mT(r), _mT(t)))          # dA R⁻¹
+    x = _mT(q) @ tr
+    low = x * _tril_mask(n, x.dtype, -1)
+    c = low - _mT(low)                                  # Qᵀ dQ (skew)
+    dr = (x - c) @ r
+    dq = tr - q @ (x - c)
+    return dq, dr
+
+
+def _qr_jvp(tangents, a, out, mode):
+    q, r = out
+    t = tangents[0]
+    rows, cols = np.shape(a)[-2:]
+    _full_rank(r, "derivative")
+    if rows >= cols:
+        if mode == "complete" and rows > cols:
+            raise ValueError("qr: forward-mode derivatives need mode='reduced' when the "
+                             "matrix has more rows than columns")
+        return _qr_square_jvp(t, q, r)
+    dq, du = _qr_square_jvp(t[..., :, :rows], q, r[..., :, :rows])
+    dv = _mT(dq) @ a[..., :, rows:] + _mT(q) @ t[..., :, rows:]
+    dr = du @ np.eye(rows, cols, dtype=du.dtype) + dv @ np.eye(cols - rows, cols, rows,
+                                                             dtype=du.dtype)
+    return dq, dr
+
+
+def _qr_fwd(a, mode):
+    return tuple(np.linalg.qr(a, mode))
+
+
+_qr = primitive("qr", _qr_fwd, _qr_vjp, _qr_jvp, save=(0,), save_out=True, nout=2)
+
+
+def qr(a, mode="reduced"):
+    """A = QR (batched): Q with orthonormal columns, R upper triangular. Differentiable for
+    mode='reduced' and 'r' (any shape; wide matrices split as A = [X | Y]) and for
+    'complete' when rows ≤ columns, at full-rank A (rank deficiency: a ValueError, Q is not
+    unique there). For m ≥ n: Ā = (Q̄ + Q copyltu(R R̄ᵀ − Q̄ᵀQ)) R⁻ᵀ."""
+    if mode not in ("reduced", "complete", "r", "raw"):
+        raise ValueError(f"qr: unrecognized mode {mode!r} (use 'reduced', 'complete', 'r' "
+                         f"or 'raw')")
+    if np.ndim(a) < 2:
+        raise LinAlgError(f"qr: expected a matrix (or a stack of them), got shape "
+                          f"{np.shape(a)}")
+    if mode == "raw":
+        if _records(a):
+            raise ValueError("qr: mode='raw' (Householder reflectors) is not differentiable; "
+                             "use mode='reduced'")
+        return tuple(_make(o, None) for o in np.linalg.qr(_t(a).data, mode="raw"))
+    if mode == "r":
+        return _qr(a, mode="reduced")[1]
+    return QRResult(*_qr(a, mode=mode))
