@@ -1,7 +1,7 @@
 """Array manipulation: reshaping, stacking, splitting, rolling, flipping, padding, indexing."""
 import numpy as np
 
-from ._core import DISTINCT, N, POS, U, idiom
+from ._core import DISTINCT, N, U, idiom
 
 
 @idiom(N(2, 3, 2), fwd=True)

@@ -226,3 +226,11 @@ def broadcast_setitem_row(x):
     y[:] = x[0]
     y[1] += x[1]
     return y
+
+
+@idiom(N(3), needs="ndarray operands used by value (§9)")
+def ndarray_operand_reused_after_use(x):
+    w = np.ones(3)
+    y = x * w
+    w[0] = 5.0               # the weights buffer is reused: y keeps the value it had
+    return y * x + np.sum(x * w)

@@ -1,7 +1,7 @@
 """Machine learning written in plain NumPy: softmax, losses, small networks, kernels."""
 import numpy as np
 
-from ._core import DISTINCT, N, POS, SPD, U, idiom
+from ._core import DISTINCT, N, POS, U, idiom
 
 
 @idiom(DISTINCT(6), order2=True, fwd=True)

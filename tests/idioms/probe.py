@@ -5,6 +5,7 @@ how many raise a clear error, how many give a WRONG number (must be 0), the perc
 differentiate, and each raising idiom with its message. Options: -v (every problem found,
 in full), a theme or idiom name to run only those.
 """
+import re
 import sys
 import time
 from collections import defaultdict
@@ -58,7 +59,26 @@ def main(argv=None):
             tag = "expected" if not idiom.differentiates else f"needs: {idiom.needs or '-'}"
             print(f"  {idiom.theme}.{idiom.name}  ({tag})")
             print("    " + (v.describe() if verbose else _first_line(v.details)).replace("\n", "\n    "))
+    missing = defaultdict(list)
+    for idiom, v in wrong + raises:
+        if idiom.differentiates or v.status == "wrong":
+            missing[_feature(idiom, v)].append(idiom.name)
+    if missing:
+        print("\nNot yet differentiated correctly, by the feature they need:")
+        for feature, names in sorted(missing.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+            print(f"  {feature} ({len(names)}): {', '.join(names)}")
     return 1 if wrong else 0
+
+
+def _feature(idiom, v):
+    """The idiom's declared need, else the NumPy function its error names."""
+    if idiom.needs:
+        return idiom.needs
+    for _, e in v.errors:
+        m = re.match(r"(np\.[\w.]+) is not differentiable", str(e))
+        if m:
+            return m.group(1)
+    return "(undeclared)"
 
 
 if __name__ == "__main__":

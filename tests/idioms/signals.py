@@ -1,7 +1,7 @@
 """Signal processing: smoothing, differences, integration, interpolation, spectra."""
 import numpy as np
 
-from ._core import DISTINCT, N, POS, SORTED, U, idiom
+from ._core import DISTINCT, N, SORTED, U, idiom
 
 
 @idiom(N(12), fwd=True, needs="np.convolve")
