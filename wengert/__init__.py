@@ -20,7 +20,10 @@ from .ops.shape import *  # noqa: F401,F403
 from .ops.indexing import *  # noqa: F401,F403
 from .ops.linalg import *  # noqa: F401,F403
 from .ops.nn import *  # noqa: F401,F403
+from .ops.statistics import *  # noqa: F401,F403
+from .ops.nanreductions import *  # noqa: F401,F403
 from . import autograd, linalg  # noqa: F401
+from . import fft  # noqa: F401
 from .transforms import grad, value_and_grad, vjp, jvp, linearize, jacrev, jacfwd, jacobian, hessian, hvp  # noqa: F401
 from .forward import dual  # noqa: F401
 from .engine.function import Function, checkpoint  # noqa: F401
@@ -36,7 +39,8 @@ nan = float("nan")
 from .ops import install_numpy_dispatch as _install  # noqa: E402
 
 _install({k: v for k, v in globals().items() if not k.startswith("_")},
-         {k: v for k, v in vars(linalg).items() if not k.startswith("_")})
+         {k: v for k, v in vars(linalg).items() if not k.startswith("_")},
+         {k: v for k, v in vars(fft).items() if not k.startswith("_")})
 del _install
 
 # Subpackages whose names must not enter NumPy's dispatch table (np.save is not wg.save).

@@ -523,9 +523,9 @@ def test_out_is_not_supported(fn):
         fn(np.ones(3), out=np.empty(()))
 
 
-def test_where_is_not_supported():
-    with pytest.raises(TypeError, match="where="):
-        wg.sum(np.ones(3), where=np.array([True, False, True]))
+def test_where_must_be_a_boolean_mask():
+    with pytest.raises(TypeError, match="boolean mask"):
+        wg.sum(np.ones(3), where=np.array([1, 0, 1]))
 
 
 def test_non_numeric_input_is_a_type_error():

@@ -24,9 +24,13 @@ def _query(f):
 _DISPATCHED = type(np.concatenate)     # NumPy functions that honour __array_function__
 
 
-def install_numpy_dispatch(namespace, linalg_namespace):
+def install_numpy_dispatch(namespace, linalg_namespace, fft_namespace=()):
     """Map each NumPy function that wengert implements to wengert's, by name, so that
     np.f(tensor) dispatches through __array_function__ and stays differentiable."""
+    for name, ours in dict(fft_namespace).items():
+        theirs = getattr(np.fft, name, None)
+        if isinstance(theirs, _DISPATCHED) and callable(ours):
+            FUNCTIONS[theirs] = ours
     for name, ours in namespace.items():
         theirs = getattr(np, name, None)
         if isinstance(theirs, _DISPATCHED) and callable(ours) and ours is not theirs:

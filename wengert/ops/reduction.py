@@ -86,10 +86,32 @@ def _one_axis(axis, shape, fname):
     return _axes(axis, shape, fname)[0]
 
 
-def _no_extras(fname, out=None, where=None):
-    if out is not None or where is not None:
-        raise TypeError(f"wengert.{fname} does not support out= or where=; compute the "
-                        f"result and combine it explicitly (e.g. with wengert.where)")
+def _no_extras(fname, out=None):
+    if out is not None:
+        raise TypeError(f"wengert.{fname} does not support out=; use the returned tensor")
+
+
+def _mask(a, where, fill, fname):
+    """a with the entries that `where` (NumPy 2's reduction mask, broadcast to a's shape)
+    leaves out replaced by `fill`: they then add nothing and get gradient 0."""
+    if where is None or where is True:
+        return a
+    w = np.asarray(_val(where))
+    if w.dtype != np.bool_:
+        raise TypeError(f"wengert.{fname}: where= must be a boolean mask, got dtype {w.dtype}")
+    if np.broadcast_shapes(w.shape, np.shape(a)) != np.shape(a):
+        raise ValueError(f"wengert.{fname}: where= of shape {w.shape} does not broadcast to "
+                         f"the input's shape {np.shape(a)}")
+    return _where(w, a, fill)
+
+
+def _lowest(a, sign):
+    """The fill that never wins a max (sign=1) or min (sign=−1) of a's dtype."""
+    dt = np.result_type(_val(a))
+    if dt.kind in "fc":
+        return -sign * np.inf
+    info = np.iinfo(dt) if dt.kind in "iu" else None
+    return (info.min if sign > 0 else info.max) if info else sign < 0
 
 
 def _count(shape, axes):
@@ -145,9 +167,10 @@ _sum = linear("sum", lambda x, axis=None, keepdims=False: np.add.reduce(x, axis=
 
 
 def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
-    """Σ a over `axis` (plus `initial`). ∂/∂aᵢ = 1: the gradient is broadcast back."""
-    _no_extras("sum", out, where)
-    a = _cast(_input(a, "sum"), dtype)
+    """Σ a over `axis` (plus `initial`), over the entries `where` selects (NumPy 2).
+    ∂/∂aᵢ = 1 where selected, 0 elsewhere: the gradient is broadcast back; ∂/∂initial = 1."""
+    _no_extras("sum", out)
+    a = _mask(_cast(_input(a, "sum"), dtype), where, 0, "sum")
     shape = a.data.shape if type(a) is Tensor else np.shape(a)
     axes = tuple(range(-len(shape), 0)) if axis is None else _axes(axis, shape, "sum")
     y = _sum(a, axis=axes, keepdims=keepdims)
@@ -155,15 +178,23 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=
 
 
 def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
-    """Σ a / n over `axis` (integers give float64). ∂/∂aᵢ = 1/n."""
-    _no_extras("mean", out, where)
+    """Σ a / n over `axis` (integers give float64); with `where`, over the n selected
+    entries of each slice. ∂/∂aᵢ = 1/n where selected, else 0."""
+    _no_extras("mean", out)
     a = _input(a, "mean")
     axes = _axes(axis, np.shape(a), "mean")
     half = dtype is None and np.result_type(_val(a)) == np.float16
-    s = sum(a, axis=axes, dtype=np.float32 if half else dtype, keepdims=keepdims)
+    s = sum(a, axis=axes, dtype=np.float32 if half else dtype, keepdims=keepdims, where=where)
     if s.dtype.kind not in "fc":
         s = s.astype(np.float64)
-    m = s / _count(np.shape(a), axes)
+    n = _count(np.shape(a), axes)
+    if where is not None and where is not True:
+        n = np.broadcast_to(_val(where), np.shape(a)).sum(axis=axes, keepdims=keepdims)
+        if not n.all():
+            warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=2)
+        n = n.astype(s.dtype)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        m = s / n
     return m.astype(np.float16) if half else m     # NumPy also sums float16 in float32
 
 
@@ -214,8 +245,8 @@ def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where
     """Π a over `axis` (times `initial`). ∂y/∂aᵢ = Πⱼ≠ᵢ aⱼ, computed without dividing by
     aᵢ: exact where some aᵢ = 0 (one zero: only it gets the product of the others; two or
     more: every gradient is 0), to every order."""
-    _no_extras("prod", out, where)
-    a = _cast(_input(a, "prod"), dtype)
+    _no_extras("prod", out)
+    a = _mask(_cast(_input(a, "prod"), dtype), where, 1, "prod")
     y = _prod(a, axis=_axes(axis, np.shape(a), "prod"), keepdims=keepdims)
     return y if initial is None else multiply(y, initial)
 
@@ -254,20 +285,33 @@ _max = primitive("max", _extreme_fwd(np.max), _extreme_vjp, _extreme_jvp, save=(
 _min = primitive("min", _extreme_fwd(np.min), _extreme_vjp, _extreme_jvp, save=(0,), save_out=True)
 
 
+def _extreme_mask(a, where, initial, sign, fname):
+    if where is None or where is True:
+        return a
+    if initial is None:
+        raise ValueError(f"wengert.{fname}: reduction operation "
+                         f"'{'maximum' if sign > 0 else 'minimum'}' does not have an identity, "
+                         f"so to use a where mask one has to specify 'initial'")
+    return _mask(a, where, _lowest(a, sign), fname)
+
+
 def max(a, axis=None, out=None, keepdims=False, initial=None, where=None):
-    """The largest element over `axis`. ∂y/∂aᵢ = 1 where aᵢ is the maximum; where several
+    """The largest element over `axis` (NumPy 2: `initial` takes part, `where` selects the
+    entries, and needs `initial`). ∂y/∂aᵢ = 1 where aᵢ is the maximum; where several
     elements tie for it, the gradient is split evenly among them (each gets 1/#ties), so
-    the gradient of a constant slice is uniform and sums to 1."""
-    _no_extras("max", out, where)
-    a = _input(a, "max")
+    the gradient of a constant slice is uniform and sums to 1. An element tied with
+    `initial` takes the whole gradient (initial is a constant); entries left out by
+    `where`, or a slice won by `initial` alone, get 0."""
+    _no_extras("max", out)
+    a = _extreme_mask(_input(a, "max"), where, initial, 1, "max")
     return _max(a, axis=_axes(axis, np.shape(a), "max"), keepdims=keepdims, initial=initial)
 
 
 def min(a, axis=None, out=None, keepdims=False, initial=None, where=None):
-    """The smallest element over `axis`. ∂y/∂aᵢ = 1 where aᵢ is the minimum, split evenly
-    among ties (each gets 1/#ties)."""
-    _no_extras("min", out, where)
-    a = _input(a, "min")
+    """The smallest element over `axis` (`initial` and `where` as in max). ∂y/∂aᵢ = 1
+    where aᵢ is the minimum, split evenly among ties (each gets 1/#ties)."""
+    _no_extras("min", out)
+    a = _extreme_mask(_input(a, "min"), where, initial, -1, "min")
     return _min(a, axis=_axes(axis, np.shape(a), "min"), keepdims=keepdims, initial=initial)
 
 
@@ -286,16 +330,20 @@ def _ddof(fname, ddof, correction):
 
 
 def _var(fname, a, axis, dtype, out, ddof, keepdims, where, mean, correction):
-    _no_extras(fname, out, where)
+    _no_extras(fname, out)
     ddof = _ddof(fname, ddof, correction)
     a = _cast(_input(a, fname), dtype)
     if np.result_type(_val(a)).kind not in "fc":
         a = astype(a, np.float64)
     axes = _axes(axis, np.shape(a), fname)
-    m = _mean(a, axis=axes, keepdims=True) if mean is None else mean
-    s = sum(square(subtract(a, m)), axis=axes, keepdims=keepdims)
-    n = builtins.max(_count(np.shape(a), axes) - ddof, 0)
-    if n == 0:
+    m = _mean(a, axis=axes, keepdims=True, where=where) if mean is None else mean
+    s = sum(square(subtract(a, m)), axis=axes, keepdims=keepdims, where=where)
+    if where is None or where is True:
+        n = builtins.max(_count(np.shape(a), axes) - ddof, 0)
+    else:
+        n = np.broadcast_to(_val(where), np.shape(a)).sum(axis=axes, keepdims=keepdims)
+        n = np.maximum(n - ddof, 0).astype(s.dtype)
+    if np.any(n == 0):
         warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=3)
     with np.errstate(divide="ignore", invalid="ignore"):
         return divide(s, n)
@@ -498,13 +546,15 @@ def argmin(a, axis=None, out=None, *, keepdims=False):
 
 def all(a, axis=None, out=None, keepdims=False, *, where=None):
     """Whether every element over `axis` is nonzero. A bool tensor: never requires grad."""
-    _no_extras("all", out, where)
+    _no_extras("all", out)
     a = _val(_input(a, "all"))
-    return _make(np.asarray(np.all(a, axis=_axes(axis, a.shape, "all"), keepdims=keepdims)), None)
+    return _make(np.asarray(np.all(a, axis=_axes(axis, a.shape, "all"), keepdims=keepdims,
+                                    where=True if where is None else _val(where))), None)
 
 
 def any(a, axis=None, out=None, keepdims=False, *, where=None):
     """Whether some element over `axis` is nonzero. A bool tensor: never requires grad."""
-    _no_extras("any", out, where)
+    _no_extras("any", out)
     a = _val(_input(a, "any"))
-    return _make(np.asarray(np.any(a, axis=_axes(axis, a.shape, "any"), keepdims=keepdims)), None)
+    return _make(np.asarray(np.any(a, axis=_axes(axis, a.shape, "any"), keepdims=keepdims,
+                                    where=True if where is None else _val(where))), None)
