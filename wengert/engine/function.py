@@ -98,8 +98,10 @@ def _dtype(x):
 
 def _fit_gradient(gi, shape, dtype, create, who, i):
     """A gradient returned for input i, made to the input's shape and dtype: an array at
-    first order, a Tensor when recording. A gradient of a shape the input broadcasts to is
-    summed back (a forgotten sum_to); one that broadcasts to the input's shape is expanded."""
+    first order, a Tensor when recording. As in PyTorch, a gradient of a larger shape that the
+    input broadcasts to is summed back (a forgotten sum_to); any other shape, a smaller one
+    included (a 0-d gradient for a vector input is no gradient of it), is an error, and so is a
+    dtype of another kind (an integer or complex gradient of a real input)."""
     if isinstance(gi, Tensor):
         if not create:
             gi = gi.data
@@ -113,14 +115,16 @@ def _fit_gradient(gi, shape, dtype, create, who, i):
             full = np.broadcast_shapes(shape, gshape)
         except ValueError:
             full = None
-        if full == gshape:
-            gi = sum_to(gi, shape, gshape)
-        elif full == shape:
-            gi = np.broadcast_to(gi, shape)
-        else:
-            raise ValueError(f"{who}.backward returned a gradient of shape {gshape} for input "
-                             f"{i}, whose shape is {shape}; they must match")
-    if _dtype(gi) != dtype:
+        if full != gshape:
+            raise RuntimeError(f"{who}.backward returned a gradient of shape {gshape} for input "
+                               f"{i}, expected shape {shape} (the input's shape); return one "
+                               f"gradient of each input's shape")
+        gi = sum_to(gi, shape, gshape)
+    got = _dtype(gi)
+    if got.kind != dtype.kind and not (got.kind == "f" and dtype.kind == "c"):
+        raise RuntimeError(f"{who}.backward returned a gradient of dtype {got} for input {i}, "
+                           f"expected a gradient of dtype {dtype} (the input's dtype)")
+    if got != dtype:
         gi = gi.astype(dtype)
     return gi
 

@@ -514,6 +514,8 @@ class LinearOp(Op):
 
     def add_into(self, node, g, into):
         """into += transpose(g), in place (first order): False where the op cannot."""
+        if type(into) is not np.ndarray:     # a NumPy scalar (0-d ops): no memory to add into
+            return False
         shape, params = node.params
         return self.accumulate(into, g, shape, **params)
 
