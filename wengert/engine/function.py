@@ -22,9 +22,10 @@ import numpy as np
 from ..grad_mode import state as _grad, grad_mode_set
 from ..ops._primitive import (Op, _Select, _replay, _set_tangent, _shadow, _version_checked,
                               peel, unpeel)
+from ..ops import _dual
 from ..ops._shapes import sum_to
 from ..ops.elementwise import positive
-from ..tensor import Tensor, _make
+from ..tensor import DUAL_LEVEL, Tensor, _make
 from . import anomaly as _anomaly
 from .backward import run_backward
 from .node import Node, _next_seq, version_error
@@ -316,10 +317,18 @@ class Function:
 
 
 def _apply_any(cls, args):
-    """(outputs, ctx) of Fn.apply(*args), through forward mode when tangents come in."""
+    """(outputs, ctx) of Fn.apply(*args), through forward mode when tangents come in (and
+    the marks of values taken out of wg.dual numbers checked and passed on: ops/_dual.py)."""
     for a in args:
         if isinstance(a, Tensor) and a._tangents is not None:
-            return _apply_forward_mode(cls, args)
+            marks = _dual.check(args) if _dual.marks_live else None
+            if any(isinstance(b, Tensor) and b._tangents for b in args):
+                res = _apply_forward_mode(cls, args)
+            else:                                   # marks, no tangent
+                res = _dual.marked_call(lambda *xs: cls._apply(xs), args, {}, None)
+            if marks:
+                _dual.mark(res[0], marks)
+            return res
     return cls._apply(args)
 
 
@@ -361,6 +370,8 @@ def _apply_forward_mode(cls, args):
     for o, t in zip(outs, fitted):
         if t is not None:
             _set_tangent(o, level, t)
+    if level == DUAL_LEVEL:
+        _dual.pass_generations(tangents, outs)
     node = next((o.grad_fn for o in outs if o.grad_fn is not None), None)
     if node is not None and isinstance(result, tuple):
         node = node.parents[0]            # past the output's selector, to the Function's node
