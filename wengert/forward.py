@@ -10,6 +10,7 @@ import itertools
 import numpy as np
 
 from .tensor import DUAL_LEVEL, Tensor, _make
+from .ops import _dual
 from .ops._primitive import _set_tangent
 
 _levels = itertools.count(DUAL_LEVEL + 1)
@@ -74,5 +75,22 @@ def dual(primal, tangent):
     """The dual number primal + tangent·ε (one level of forward mode, for direct use).
 
     Ops on it carry the tangent along: f(dual(x, v)) has .primal f(x) and .tangent f′(x)·v.
+    Several dual numbers in one computation add their tangents (a directional derivative).
+    Nested forward mode goes through wg.jvp: a dual of a dual, or an op mixing a dual number
+    with a value taken out of one that holds the same perturbation, is a TypeError rather
+    than perturbation confusion (see ops/_dual.py).
     """
-    return with_tangent(primal, tangent, DUAL_LEVEL)
+    for what, v in (("primal", primal), ("tangent", tangent)):
+        if isinstance(v, Tensor) and v._tangents and DUAL_LEVEL in v._tangents:
+            raise TypeError(f"wg.dual: the {what} is a dual number already; one level of "
+                            f"wg.dual does not nest. Use wg.jvp for nested forward mode, or "
+                            f"pass its .primal / .tangent")
+    p = _as_tensor(primal)
+    t = _as_tensor(tangent)
+    if t.shape != p.shape:
+        raise ValueError(f"tangent shape {t.shape} does not match primal shape {p.shape}")
+    if t.dtype != p.dtype and p.dtype.kind in "fc":
+        t = t.astype(p.dtype)
+    marks = _dual.marks_of(p, t)
+    out = attach(p, _dual.new_generation(t), DUAL_LEVEL)
+    return _dual.mark(out, marks) if marks else out

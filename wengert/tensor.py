@@ -107,18 +107,18 @@ class Tensor:
     @property
     def tangent(self):
         """The ε part of a dual number made by wg.dual (None when there is none)."""
-        return None if self._tangents is None else self._tangents.get(DUAL_LEVEL)
+        if self._tangents is None:
+            return None
+        from .ops._dual import tangent_of      # (marked against perturbation confusion)
+        return tangent_of(self)
 
     @property
     def primal(self):
         """The value part of a dual number: this tensor without its wg.dual tangent."""
-        if self._tangents is None or DUAL_LEVEL not in self._tangents:
+        if self._tangents is None:
             return self
-        t = _make(self.data, self.grad_fn)
-        t._requires_grad = self._requires_grad
-        rest = {k: v for k, v in self._tangents.items() if k != DUAL_LEVEL}
-        t._tangents = rest or None
-        return t
+        from .ops._dual import primal_of
+        return primal_of(self)
 
     @property
     def retains_grad(self):
@@ -502,7 +502,7 @@ def _numpy_name(func):
 
 def _has_tangents(obj):
     if isinstance(obj, Tensor):
-        return obj._tangents is not None
+        return bool(obj._tangents)          # (an empty dict: a mark, no tangent; ops/_dual.py)
     if isinstance(obj, (list, tuple)):
         return any(_has_tangents(o) for o in obj)
     if isinstance(obj, dict):

@@ -321,11 +321,13 @@ class _Export:
     keep: the results must stay connected to the graph (something outside needs it).
     plain: the caller gave no Tensors (then ndarrays/floats come back at the outermost call).
     scalars: every input leaf was a Python number (0-d results become floats)."""
-    __slots__ = ("keep", "plain", "scalars")
+    __slots__ = ("keep", "plain", "scalars", "args", "arrays")
 
     def __init__(self, keep, args):
         self.keep = keep
         self.plain = self.scalars = False
+        self.args = args
+        self.arrays = None          # the caller's ndarrays among args, found when first needed
         if _depth.value == 0:
             plain = scalars = True
             for a in args:                  # (plain loops: this runs on every transform call)
@@ -354,6 +356,8 @@ class _Export:
         if not self.plain or t.grad_fn is not None or t._tangents is not None:
             return t
         a = _private(t.data)
+        if a.base is None and self._given(a):
+            a = a.copy()                # (the identity function: never the caller's own array)
         if like is not None:
             return float(a) if _is_number(like) and a.ndim == 0 else a
         return a.item() if self.scalars and a.ndim == 0 else a
@@ -361,6 +365,17 @@ class _Export:
     def tree(self, tree):
         leaves, td = tree_flatten(tree)
         return tree_unflatten(td, [self(x) for x in leaves])
+
+    def _given(self, a):
+        """Is a one of the arrays the caller passed in?"""
+        arrays = self.arrays
+        if arrays is None:
+            arrays = self.arrays = [x for x in tree_flatten(self.args)[0]
+                                    if type(x) is np.ndarray]
+        for x in arrays:
+            if x is a:
+                return True
+        return False
 
 
 def _private(a):
@@ -585,6 +600,9 @@ def _array_value_and_grad(f, args, kwargs, i, single, who, with_value):
                        with_value)
     x = c.data
     g = np.zeros_like(x) if g is None else _private(g)
+    for b in args:
+        if g is b:
+            g = g.copy()              # (a gradient that is an argument itself: never hand it out)
     if g.dtype != x.dtype:
         g = g.astype(x.dtype)
     if type(a) is float:
@@ -769,7 +787,8 @@ def linearize(f, *primals):
     _check_callable(f, "linearize")
     ambient = _grad.enabled
     with _running(), grad_mode_set(ambient):
-        out = f(*primals)
+        pl, pdef = tree_flatten(primals)      # f sees Tensors, as under every transform
+        out = f(*tree_unflatten(pdef, [_primal_tensor(p, "linearize") for p in pl]))
     ex = _Export(True, primals)
     out_value = ex.tree(out)
     n = len(primals)

@@ -374,7 +374,7 @@ def _run_tensor_hooks(leaf, g):
     for hook in list(extra.hooks):
         r = hook(g if type(g) is Tensor else _make(g, None))
         if r is not None:
-            g = r if type(g) is Tensor else np.asarray(r.data if isinstance(r, Tensor) else r)
+            g = _hook_result(hook, g, r)
     return g
 
 
@@ -385,8 +385,30 @@ def _run_node_hooks(node, g):
     for hook in list(hooks):
         r = hook(g if type(g) is Tensor else _make(g, None))
         if r is not None:
-            g = r if type(g) is Tensor else np.asarray(r.data if isinstance(r, Tensor) else r)
+            g = _hook_result(hook, g, r)
     return g
+
+
+def _hook_result(hook, g, r):
+    """A hook's replacement r for the gradient g, checked: g's shape and kind of dtype (a
+    float gradient stays float; cast to g's dtype), as a Tensor when g is one."""
+    a = r.data if isinstance(r, Tensor) else np.asarray(r)
+    gd = g.data if type(g) is Tensor else g
+    shape, dtype = np.shape(gd), np.result_type(gd)
+    name = getattr(hook, "__qualname__", None) or repr(hook)
+    if np.shape(a) != shape:
+        raise RuntimeError(f"hook {name!r} returned a gradient of shape {np.shape(a)}, but "
+                           f"the gradient it was given has shape {shape}; a hook must return "
+                           f"a gradient of the same shape (or None)")
+    kind = np.result_type(a).kind
+    if kind != dtype.kind and not (kind == "f" and dtype.kind == "c"):
+        raise RuntimeError(f"hook {name!r} returned a gradient of dtype {np.result_type(a)}, "
+                           f"but the gradient it was given has dtype {dtype}; return a "
+                           f"floating-point gradient (or None)")
+    if type(g) is Tensor:
+        r = r if isinstance(r, Tensor) else _make(a, None)
+        return r if r.dtype == dtype else r.astype(dtype)
+    return a if a.dtype == dtype else a.astype(dtype)
 
 
 def _deliver(leaf, g, delivered):

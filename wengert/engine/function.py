@@ -1,4 +1,5 @@
-"""User-defined ops (`wg.Function`) and gradient checkpointing (`wg.checkpoint`).
+"""User-defined ops (`wg.Function`); gradient checkpointing (`wg.checkpoint`) is in
+engine/checkpoint.py and shares the output helpers here.
 
 Both are ordinary ops to the engine: one Node each, whose `saved` slot holds what backward
 needs (the ctx of a Function; the function and its inputs for a checkpoint) and is released by
@@ -7,27 +8,20 @@ the engine after backward like any other op's saved values.
 A Function's backward is written in wengert ops on Tensors. At first order it runs under
 no_grad and its results are unwrapped to arrays (NumPy speed, nothing recorded); with
 create_graph=True it runs recorded, on the input Tensors themselves, so it differentiates again.
-
-A checkpoint keeps only its inputs. Its backward recomputes the function on detached copies of
-them (so the recomputation never reaches into the graph outside), then runs a nested backward
-over the recomputed graph; the engine's traversal keeps its state per call, so this is safe
-inside an outer backward. With create_graph=True the vector-Jacobian product is itself
-computed as a checkpoint of the function, which connects it to the original inputs and makes
-checkpoints differentiable to any order.
 """
 import numpy as np
 
 from ..grad_mode import state as _grad, grad_mode_set
 from ..ops._primitive import (Op, _Select, _replay, _set_tangent, _shadow, _version_checked,
                               peel, unpeel)
+from ..ops import _dual
 from ..ops._shapes import sum_to
-from ..tensor import Tensor, _make
+from ..tensor import DUAL_LEVEL, Tensor, _make
 from . import anomaly as _anomaly
-from .backward import grad as _grad_of
 from .node import Node
 from .quiet import quiet
 
-__all__ = ["Function", "FunctionCtx", "checkpoint"]
+__all__ = ["Function", "FunctionCtx"]
 
 
 
@@ -95,8 +89,10 @@ def _dtype(x):
 
 def _fit_gradient(gi, shape, dtype, create, who, i):
     """A gradient returned for input i, made to the input's shape and dtype: an array at
-    first order, a Tensor when recording. A gradient of a shape the input broadcasts to is
-    summed back (a forgotten sum_to); one that broadcasts to the input's shape is expanded."""
+    first order, a Tensor when recording. As in PyTorch, a gradient of a larger shape that the
+    input broadcasts to is summed back (a forgotten sum_to); any other shape, a smaller one
+    included (a 0-d gradient for a vector input is no gradient of it), is an error, and so is a
+    dtype of another kind (an integer or complex gradient of a real input)."""
     if isinstance(gi, Tensor):
         if not create:
             gi = gi.data
@@ -110,14 +106,16 @@ def _fit_gradient(gi, shape, dtype, create, who, i):
             full = np.broadcast_shapes(shape, gshape)
         except ValueError:
             full = None
-        if full == gshape:
-            gi = sum_to(gi, shape, gshape)
-        elif full == shape:
-            gi = np.broadcast_to(gi, shape)
-        else:
-            raise ValueError(f"{who}.backward returned a gradient of shape {gshape} for input "
-                             f"{i}, whose shape is {shape}; they must match")
-    if _dtype(gi) != dtype:
+        if full != gshape:
+            raise RuntimeError(f"{who}.backward returned a gradient of shape {gshape} for input "
+                               f"{i}, expected shape {shape} (the input's shape); return one "
+                               f"gradient of each input's shape")
+        gi = sum_to(gi, shape, gshape)
+    got = _dtype(gi)
+    if got.kind != dtype.kind and not (got.kind == "f" and dtype.kind == "c"):
+        raise RuntimeError(f"{who}.backward returned a gradient of dtype {got} for input {i}, "
+                           f"expected a gradient of dtype {dtype} (the input's dtype)")
+    if got != dtype:
         gi = gi.astype(dtype)
     return gi
 
@@ -309,10 +307,18 @@ class Function:
 
 
 def _apply_any(cls, args):
-    """(outputs, ctx) of Fn.apply(*args), through forward mode when tangents come in."""
+    """(outputs, ctx) of Fn.apply(*args), through forward mode when tangents come in (and
+    the marks of values taken out of wg.dual numbers checked and passed on: ops/_dual.py)."""
     for a in args:
         if isinstance(a, Tensor) and a._tangents is not None:
-            return _apply_forward_mode(cls, args)
+            marks = _dual.check(args) if _dual.marks_live else None
+            if any(isinstance(b, Tensor) and b._tangents for b in args):
+                res = _apply_forward_mode(cls, args)
+            else:                                   # marks, no tangent
+                res = _dual.marked_call(lambda *xs: cls._apply(xs), args, {}, None)
+            if marks:
+                _dual.mark(res[0], marks)
+            return res
     return cls._apply(args)
 
 
@@ -354,6 +360,8 @@ def _apply_forward_mode(cls, args):
     for o, t in zip(outs, fitted):
         if t is not None:
             _set_tangent(o, level, t)
+    if level == DUAL_LEVEL:
+        _dual.pass_generations(tangents, outs)
     node = next((o.grad_fn for o in outs if o.grad_fn is not None), None)
     if node is not None and isinstance(result, tuple):
         node = node.parents[0]            # past the output's selector, to the Function's node
@@ -407,141 +415,3 @@ def _locate(v, datas, outs, who, j):
         f"give wrong higher derivatives; return it as an extra output of forward instead (or "
         f"recompute it in backward from the inputs), or keep a non-differentiable value as a "
         f"plain ctx attribute.")
-
-
-# ---- checkpoint -------------------------------------------------------------------------------
-
-class _CheckpointOp(Op):
-    __slots__ = ("selectors",)
-
-    def backward(self, node, g, create, own=False):
-        quiet()
-        fn, args, rng_state, multi, metas = node.saved
-        for i, (a, v) in enumerate(zip(args, node.versions)):
-            if type(a) is Tensor:
-                _version_checked(node, i, a, v, False)
-        gs = _cotangents(g, multi, metas)
-        needs = tuple(p is not None for p in node.parents)
-        if create:
-            # d/d(args) of Σ gs·fn(args), itself a checkpoint: connected to args and gs
-            n = len(args)
-            res = checkpoint(_vjp_function(fn, n, needs, rng_state), *args, *gs)
-            res = iter(res if isinstance(res, tuple) else (res,))
-            return tuple(next(res) if need else None for need in needs)
-        copies = [_leaf_copy(a, need) for a, need in zip(args, needs)]
-        grads = _vjp(fn, copies, needs, gs, rng_state, create=False)
-        return tuple(None if gi is None else gi.data for gi in grads)
-
-
-_checkpoint_op = _CheckpointOp.__new__(_CheckpointOp)
-_checkpoint_op.name = "checkpoint"
-_checkpoint_op.grad_name = "CheckpointBackward"
-_checkpoint_op.forward = None
-_checkpoint_op.doc = "checkpoint(fn, *args): fn recomputed in backward"
-_checkpoint_op.selectors = {}
-
-
-def _leaf_copy(a, requires_grad):
-    """A fresh leaf sharing a's value: the recomputed graph stops here."""
-    if not isinstance(a, Tensor):
-        return a
-    c = _make(a.data, None)
-    c._requires_grad = requires_grad
-    return c
-
-
-def _vjp(fn, xs, needs, gs, rng_state, create):
-    """Σ_k gs[k]·∂fn(xs)[k]/∂xs[i] for each needed i (zeros where unused); xs are leaves."""
-    with grad_mode_set(True), _rng_at(rng_state):
-        out = fn(*xs)
-    outs = out if isinstance(out, tuple) else (out,)
-    pairs = [(o, g) for o, g in zip(outs, gs) if isinstance(o, Tensor) and o._requires_grad]
-    targets = [x for x, need in zip(xs, needs) if need]
-    if pairs:
-        with grad_mode_set(True):
-            grads = _grad_of([o for o, _ in pairs], targets, [g for _, g in pairs],
-                             create_graph=create, allow_unused=True)
-    else:
-        grads = (None,) * len(targets)
-    result = iter(grads)
-    out = []
-    for x, need in zip(xs, needs):
-        if not need:
-            out.append(None)
-            continue
-        gi = next(result)
-        out.append(_make(np.zeros_like(x.data), None) if gi is None else gi)
-    return out
-
-
-def _vjp_function(fn, n, needs, rng_state):
-    """(args, cotangents) ↦ the needed gradients of fn: what a checkpoint's backward computes,
-    as a function a checkpoint can recompute and differentiate in turn."""
-    def vjp_of_fn(*args_and_cotangents):
-        args, gs = args_and_cotangents[:n], args_and_cotangents[n:]
-        create = _grad.enabled          # on when this is being recomputed for differentiation
-        xs = [a if not need or a._requires_grad else _leaf_copy(a, True)
-              for a, need in zip(args, needs)]
-        grads = _vjp(fn, xs, needs, gs, rng_state, create)
-        return tuple(gi for gi, need in zip(grads, needs) if need)
-    return vjp_of_fn
-
-
-class _rng_at:
-    """Run with wengert's random generator at a saved state (then put it back), so a
-    recomputation draws the same random numbers (dropout) as the original forward."""
-    __slots__ = ("state", "prev")
-
-    def __init__(self, state):
-        self.state = state
-
-    def __enter__(self):
-        from .. import creation
-        gen = creation.generator()
-        self.prev = gen.bit_generator.state
-        gen.bit_generator.state = self.state
-
-    def __exit__(self, *exc):
-        from .. import creation
-        creation.generator().bit_generator.state = self.prev
-        return False
-
-
-def checkpoint(fn, *args):
-    """fn(*args), keeping only the inputs: fn's intermediates are freed after forward and
-    recomputed in backward (memory for time). Gradients equal those of fn(*args), to any order.
-
-    fn must return a Tensor or a tuple of Tensors and be deterministic given its inputs and
-    wengert's random generator (whose state is restored for the recomputation).
-
-    Inputs carrying forward-mode tangents: fn runs directly (its tangents come from its own
-    ops, which a recomputation at backward time could not give the forward pass), so values,
-    tangents and gradients stay exact; only the memory saving is forgone there.
-    """
-    if not callable(fn):
-        raise TypeError(f"checkpoint needs a function as its first argument, got {type(fn).__name__}")
-    if any(isinstance(a, Tensor) and a._tangents is not None for a in args):
-        return fn(*args)
-    from .. import creation
-    rng_state = creation.generator().bit_generator.state
-    enabled = _grad.enabled
-    needs = tuple(enabled and isinstance(a, Tensor) and a._requires_grad for a in args)
-    with grad_mode_set(False):
-        out = fn(*[_leaf_copy(a, False) for a in args])
-    multi = isinstance(out, tuple)
-    outs = out if multi else (out,)
-    for k, o in enumerate(outs):
-        if not isinstance(o, Tensor):
-            raise TypeError(f"checkpoint: fn must return a Tensor or a tuple of Tensors; "
-                            f"output {k} is {type(o).__name__}")
-    datas = tuple(o.data for o in outs)
-    if _anomaly.state.enabled:
-        _anomaly.check_forward(_checkpoint_op, datas)
-    if not any(needs) or not any(_floating(d) for d in datas):
-        return _wrap_outputs(_checkpoint_op, datas, multi, None)
-    parents = tuple((a if a.grad_fn is None else a.grad_fn) if n else None
-                    for a, n in zip(args, needs))
-    versions = tuple(a._version if type(a) is Tensor else 0 for a in args)
-    metas = tuple((np.shape(d), np.result_type(d)) for d in datas)
-    node = Node(_checkpoint_op, parents, (fn, args, rng_state, multi, metas), versions, None)
-    return _wrap_outputs(_checkpoint_op, datas, multi, node)

@@ -39,7 +39,8 @@ from ..engine import anomaly as _anomaly_mod
 from ..engine.node import Node, version_error
 from ..engine.quiet import quiet
 from ..grad_mode import state as _grad
-from ..tensor import UFUNCS, Tensor, _make, alias
+from ..tensor import DUAL_LEVEL, UFUNCS, Tensor, _make, alias
+from . import _dual
 from ._shapes import sum_to
 
 registry = {}           # name → Op: the op tests, viz and docs enumerate it
@@ -151,8 +152,12 @@ def forward_mode(op, args, params):
     """An input carries tangents. Peel off the innermost level L, call the op on the rest
     (which records the graph and handles lower levels by the same route), then push level
     L's tangents through the op's JVP rule, itself computed with wengert ops: lower levels
-    and recording apply to the tangent computation too. Nesting without confusion follows."""
+    and recording apply to the tangent computation too. Nesting without confusion follows.
+    Values taken out of wg.dual numbers carry marks (ops/_dual.py): checked and passed on."""
+    marks = _dual.check(args) if _dual.marks_live else None
     level, tangents, peeled = peel(args)
+    if level is None:                     # marks, no tangent
+        return _dual.marked_call(op, args, params, marks)
     try:
         out = op(*args, **params) if params else op(*args)
         # the rule sees a shadow of the output (same value and node): were it `out` itself,
@@ -170,15 +175,16 @@ def forward_mode(op, args, params):
     node = first.grad_fn
     if node is not None and op.saves_output:
         _replay[node.parents[0] if isinstance(out, tuple) else node] = (op, args, params)
-    if t_out is None:
-        return out
-    if isinstance(out, tuple):
-        for o, t in zip(out, t_out):
-            if t is not None:
-                _set_tangent(o, level, t)
-    else:
-        _set_tangent(out, level, t_out)
-    return out
+    if t_out is not None:
+        if isinstance(out, tuple):
+            for o, t in zip(out, t_out):
+                if t is not None:
+                    _set_tangent(o, level, t)
+        else:
+            _set_tangent(out, level, t_out)
+        if level == DUAL_LEVEL:
+            _dual.pass_generations(tangents, out)
+    return _dual.mark(out, marks) if marks else out
 
 
 def peel(args):
@@ -514,6 +520,8 @@ class LinearOp(Op):
 
     def add_into(self, node, g, into):
         """into += transpose(g), in place (first order): False where the op cannot."""
+        if type(into) is not np.ndarray:     # a NumPy scalar (0-d ops): no memory to add into
+            return False
         shape, params = node.params
         return self.accumulate(into, g, shape, **params)
 
