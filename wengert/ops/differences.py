@@ -25,7 +25,7 @@ from ._shapes import negative_axes
 from .elementwise import astype, where
 from .indexing import getitem
 from .linalg import _diagonal_embed, diagonal
-from .reduction import cumsum, sum as _sum
+from .reduction import sum as _sum
 from .shape import broadcast_to, concatenate, reshape
 
 __all__ = ["diff", "ediff1d", "gradient", "unwrap", "tril", "triu", "diag", "diagflat",
