@@ -515,8 +515,9 @@ def _fallback(func, args, kwargs, what):
     a silently detached result) when something would need its gradient or carries a tangent."""
     if (_grad_state.enabled and (_needs_grad(args) or _needs_grad(kwargs))) or \
             _has_tangents(args) or _has_tangents(kwargs):
-        raise TypeError(f"{what} is not differentiable in wengert; use a wengert function, or "
-                        f"call it on .detach()ed tensors if no gradient is needed")
+        from .ops.hints import hint     # (read at error time only)
+        raise TypeError(f"{what} is not differentiable in wengert{hint(what)}; use a wengert "
+                        f"function, or call it on .detach()ed tensors if no gradient is needed")
     out = func(*_strip(args), **_strip(kwargs))
     if isinstance(out, (np.ndarray, np.generic)):
         return _make(out, None)

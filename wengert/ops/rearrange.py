@@ -1,0 +1,285 @@
+"""Rearranging elements: roll rollaxis rot90 flipud fliplr matrix_transpose resize trim_zeros
+select choose compress extract partition (argpartition, a query).
+
+All are composites of slicing, concatenate, flip, transpose, gathers and `where`, so they
+inherit rules of every order and register no primitive:
+
+* roll: two slices joined in the other order, per axis; its transpose is the opposite roll.
+* rollaxis, rot90, flipud, fliplr, matrix_transpose: axis permutations and flips.
+* resize: the flattened input repeated cyclically; ∂/∂a sums g over each element's copies.
+* trim_zeros, compress, extract: slices or gathers chosen from the values (the choice is
+  piecewise constant, so its own derivative is 0).
+* select, choose: where-chains and gathers: g flows to the chosen entry only.
+* partition: a gather by argpartition; g goes back to the element that landed at each place
+  (among equal values, the one NumPy's argpartition chose).
+"""
+import numpy as np
+
+from ..tensor import Tensor, _make
+from ._shapes import negative_axes
+from .elementwise import astype, where
+from .indexing import getitem, take, take_along_axis
+from .shape import broadcast_to, concatenate, flip, permute_dims, reshape, stack, swapaxes
+
+__all__ = ["roll", "rollaxis", "rot90", "flipud", "fliplr", "matrix_transpose", "resize",
+           "trim_zeros", "select", "choose", "compress", "extract", "partition",
+           "argpartition"]
+
+
+def _input(a):
+    return a if isinstance(a, Tensor) else np.asarray(a)
+
+
+def _tensor(a):
+    return a if isinstance(a, Tensor) else _make(np.asarray(a), None)
+
+
+def _data(a):
+    return a.data if isinstance(a, Tensor) else a
+
+
+def _shape(a):
+    return a.data.shape if isinstance(a, Tensor) else np.shape(a)
+
+
+# ---- rolls, rotations, flips -----------------------------------------------------------------
+
+def roll(a, shift, axis=None):
+    """Elements shifted by `shift` places along `axis` (all axes flattened when None), those
+    leaving at one end coming back at the other (np.roll). shift and axis may be tuples
+    (broadcast against each other; shifts on one axis add up). Linear: ∂/∂a is g rolled by
+    −shift."""
+    a = _input(a)
+    shape = _shape(a)
+    if axis is None:
+        return reshape(roll(reshape(a, (-1,)), shift, 0), shape)
+    nd = len(shape)
+    b = np.broadcast(_data(shift) if isinstance(shift, Tensor) else shift, axis)
+    if b.ndim > 1:
+        raise ValueError("'shift' and 'axis' should be scalars or 1D sequences")
+    shifts = {}
+    for sh, ax in b:
+        ax = negative_axes(int(ax), nd)[0] + nd
+        shifts[ax] = shifts.get(ax, 0) + int(sh)
+    out = a
+    for ax, sh in shifts.items():
+        n = shape[ax]
+        offset = -sh % n if n else 0
+        if offset:
+            head = (slice(None),) * ax
+            out = concatenate([getitem(out, head + (slice(offset, None),)),
+                               getitem(out, head + (slice(None, offset),))], axis=ax)
+    return _tensor(out) if out is a else out
+
+
+def rollaxis(a, axis, start=0):
+    """Axis `axis` moved to before position `start` (np.rollaxis; prefer moveaxis)."""
+    n = len(_shape(a))
+    axis = negative_axes(int(axis), n)[0] + n
+    if start < 0:
+        start += n
+    if not 0 <= start < n + 1:
+        raise np.exceptions.AxisError(
+            f"'start' arg requires {-n} <= start < {n + 1}, but {start} was passed in")
+    if axis < start:
+        start -= 1
+    if axis == start:
+        return getitem(_input(a), (Ellipsis,))
+    axes = list(range(n))
+    axes.remove(axis)
+    axes.insert(start, axis)
+    return permute_dims(a, axes)
+
+
+def rot90(m, k=1, axes=(0, 1)):
+    """m rotated by 90° k times in the plane of `axes`, from the first axis towards the
+    second (np.rot90). Flips and a transpose: the gradient is rotated back."""
+    axes = tuple(axes)
+    if len(axes) != 2:
+        raise ValueError("len(axes) must be 2.")
+    m = _input(m)
+    nd = len(_shape(m))
+    if axes[0] == axes[1] or abs(axes[0] - axes[1]) == nd:
+        raise ValueError("Axes must be different.")
+    if not (-nd <= axes[0] < nd and -nd <= axes[1] < nd):
+        raise ValueError(f"Axes={axes} out of range for array of ndim={nd}.")
+    k %= 4
+    if k == 0:
+        return getitem(m, (Ellipsis,))
+    if k == 2:
+        return flip(flip(m, axes[0]), axes[1])
+    perm = list(range(nd))
+    perm[axes[0]], perm[axes[1]] = perm[axes[1]], perm[axes[0]]
+    if k == 1:
+        return permute_dims(flip(m, axes[1]), perm)
+    return flip(permute_dims(m, perm), axes[1])
+
+
+def flipud(m):
+    """m with the order of its rows (axis 0) reversed."""
+    if len(_shape(m)) < 1:
+        raise ValueError("Input must be >= 1-d.")
+    return flip(m, 0)
+
+
+def fliplr(m):
+    """m with the order of its columns (axis 1) reversed."""
+    if len(_shape(m)) < 2:
+        raise ValueError("Input must be >= 2-d.")
+    return flip(m, 1)
+
+
+def matrix_transpose(x, /):
+    """The last two axes swapped (np.matrix_transpose, the Array API's x.mT)."""
+    nd = len(_shape(x))
+    if nd < 2:
+        raise ValueError(f"Input array must be at least 2-dimensional, but it is {nd}")
+    return swapaxes(x, -1, -2)
+
+
+# ---- resizing and trimming -------------------------------------------------------------------
+
+def resize(a, new_shape):
+    """An array of `new_shape` filled with a's flattened elements, repeated cyclically
+    (np.resize; zeros when a or the result is empty). ∂/∂a sums g over each element's
+    copies."""
+    if isinstance(new_shape, (int, np.integer)):
+        new_shape = (int(new_shape),)
+    new_shape = tuple(int(s) for s in new_shape)
+    if any(s < 0 for s in new_shape):
+        raise ValueError("all elements of `new_shape` must be non-negative")
+    a = reshape(_input(a), (-1,))
+    size = int(np.prod(new_shape))
+    n = _shape(a)[0]
+    if n == 0 or size == 0:
+        return _make(np.zeros(new_shape, dtype=a.dtype), None)
+    copies = -(-size // n)
+    flat = concatenate([a] * copies) if copies > 1 else a
+    return reshape(getitem(flat, (slice(None, size),)), new_shape)
+
+
+def trim_zeros(filt, trim="fb", axis=None):
+    """filt without its leading ('f') and/or trailing ('b') zeros: along every axis (the
+    smallest box holding every nonzero) or along `axis` only (np.trim_zeros). A slice: g goes
+    back to the kept part."""
+    trim = trim.lower()
+    if trim not in {"fb", "bf", "f", "b"}:
+        raise ValueError(f"unexpected character(s) in `trim`: {trim!r}")
+    filt = _input(filt)
+    d = _data(filt)
+    nd = np.ndim(d)
+    axes = range(nd) if axis is None else [
+        a + nd for a in negative_axes(axis if not isinstance(axis, (int, np.integer))
+                                      else int(axis), nd)]
+    nonzero = np.argwhere(d)
+    if nonzero.size == 0:
+        start = stop = np.zeros(nd, dtype=np.intp)
+    else:
+        start = nonzero.min(axis=0) if "f" in trim else (None,) * nd
+        stop = nonzero.max(axis=0) + 1 if "b" in trim else (None,) * nd
+    index = tuple(slice(None if start[k] is None else int(start[k]),
+                        None if stop[k] is None else int(stop[k])) if k in axes
+                  else slice(None) for k in range(nd))
+    return getitem(filt, index)
+
+
+# ---- choosing --------------------------------------------------------------------------------
+
+def _scalar_or_array(v):
+    return v if type(v) in (int, float, complex) else np.asarray(_data(v))
+
+
+def select(condlist, choicelist, default=0):
+    """The entry of the first choice whose condition holds, `default` where none does
+    (np.select). A chain of where: g flows to the chosen entry only."""
+    if len(condlist) != len(choicelist):
+        raise ValueError("list of cases must be same length as list of conditions")
+    if len(condlist) == 0:
+        raise ValueError("select with an empty condition list is not possible")
+    try:
+        dtype = np.result_type(*[_scalar_or_array(c) for c in choicelist],
+                               _scalar_or_array(default))
+    except TypeError as e:
+        raise TypeError(f"Choicelist and default value do not have a common dtype: {e}") \
+            from None
+    conds = [np.asarray(_data(c)) for c in condlist]
+    for i, c in enumerate(conds):
+        if c.dtype.type is not np.bool_:
+            raise TypeError(f"invalid entry {i} in condlist: should be boolean ndarray")
+    out = _input(default)
+    for cond, choice in zip(conds[::-1], list(choicelist)[::-1]):
+        out = where(cond, _input(choice), out)
+    shape = np.broadcast_shapes(*(c.shape for c in conds), *(np.shape(_data(c))
+                                                            for c in choicelist))
+    out = _tensor(out)
+    if out.shape != np.broadcast_shapes(shape, out.shape):
+        out = broadcast_to(out, np.broadcast_shapes(shape, out.shape))
+    return out if out.dtype == dtype else astype(out, dtype)
+
+
+def choose(a, choices, out=None, mode="raise"):
+    """choices[a[i]][i] for each position i, everything broadcast together (np.choose);
+    mode 'raise', 'wrap' or 'clip' for indices outside [0, n). A gather: g flows to the
+    chosen entry."""
+    if out is not None:
+        raise TypeError("wengert.choose does not support out=; use the returned tensor")
+    idx = np.asarray(_data(a))
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"choose: the index array must be of integer type, got {idx.dtype}")
+    choices = [_input(c) for c in (list(choices) if isinstance(choices, (Tensor, np.ndarray))
+                                   else choices)]
+    n = len(choices)
+    if mode == "wrap":
+        idx = np.mod(idx, n)
+    elif mode == "clip":
+        idx = np.clip(idx, 0, n - 1)
+    elif mode != "raise":
+        raise ValueError(f"clipmode must be one of 'clip', 'raise', or 'wrap', got {mode!r}")
+    elif idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise ValueError("invalid entry in choice array")
+    shape = np.broadcast_shapes(idx.shape, *(_shape(c) for c in choices))
+    dtype = np.result_type(*[_data(c) for c in choices])
+    parts = [broadcast_to(astype(c, dtype) if np.result_type(_data(c)) != dtype else c, shape)
+             for c in choices]
+    stacked = stack(parts)
+    pick = np.broadcast_to(idx, shape)[None]
+    return reshape(take_along_axis(stacked, pick, axis=0), shape)
+
+
+def compress(condition, a, axis=None, out=None):
+    """The slices of a along `axis` (the flattened array when None) where the 1-D
+    `condition` holds (np.compress). A gather: g goes back to the kept slices."""
+    if out is not None:
+        raise TypeError("wengert.compress does not support out=; use the returned tensor")
+    c = np.asarray(_data(condition))
+    if c.ndim != 1:
+        raise ValueError("condition must be a 1-d array")
+    return take(_input(a), np.nonzero(c)[0], axis=axis)
+
+
+def extract(condition, arr):
+    """The elements of arr where `condition` (of arr's size) is nonzero, flattened
+    (np.extract). A gather: g goes back to the chosen elements."""
+    c = np.asarray(_data(condition)).ravel()
+    return take(reshape(_input(arr), (-1,)), np.nonzero(c)[0])
+
+
+# ---- partial sorting -------------------------------------------------------------------------
+
+def argpartition(a, kth, axis=-1, kind="introselect", order=None):
+    """The indices that partition a around its kth element(s) (np.argpartition); an integer
+    constant."""
+    kth = _data(kth)
+    return _make(np.argpartition(_data(_input(a)), kth, axis=axis, kind=kind, order=order), None)
+
+
+def partition(a, kth, axis=-1, kind="introselect", order=None):
+    """a with its kth element(s) in sorted position, smaller ones before and larger ones
+    after (np.partition). A gather by argpartition: ∂/∂a sends each g back to the element
+    that landed there."""
+    a = _input(a)
+    if axis is None:
+        a = reshape(a, (-1,))
+        axis = -1
+    idx = argpartition(a, kth, axis=axis, kind=kind, order=order).data
+    return take_along_axis(a, idx, axis=axis)

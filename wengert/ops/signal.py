@@ -1,0 +1,287 @@
+"""Signals, polynomials and a few special functions: interp polyval vander convolve
+correlate sinc float_power heaviside real_if_close angle.
+
+All are composites of gathers, arithmetic, matmul, `where` and the elementwise ops, so they
+inherit rules of every order and register no primitive:
+
+* interp: on the interval [xpⱼ, xpⱼ₊₁] holding x, fpⱼ + sⱼ (x − xpⱼ) with
+  sⱼ = (fpⱼ₊₁ − fpⱼ)/(xpⱼ₊₁ − xpⱼ); the interval is found on the values (piecewise
+  constant), so ∂/∂x = sⱼ, ∂/∂fpⱼ = 1 − t, ∂/∂fpⱼ₊₁ = t (t the fraction of the way), and
+  xp, when a tensor, gets its gradient through the same formula. Kink convention: at a knot
+  the slope of the interval to its right is used (at the last knot, the one to its left);
+  outside [xp₀, xpₙ₋₁], ∂/∂x = 0 and the gradient goes to `left`/`right` (fp₀/fpₙ₋₁ by
+  default). Float64 result, as NumPy.
+* polyval: Horner's rule, y ← y·x + pᵢ: differentiable in p and x.
+* vander: the columns x⁰, x¹, … as running products.
+* convolve/correlate: out[k] = Σⱼ a[k + j]·v[j] on the zero-padded longer input, as a gather
+  of the windows and a matrix-vector product (in blocks of columns, so memory stays
+  O(len(out) · block)); bilinear, each gradient is a correlation of g with the other input.
+* sinc(x) = sin(πx)/(πx), sinc(0) = 1: for |πx| < 0.1 its Taylor polynomial in (πx)² (error
+  below 1e-26), so every derivative is exact at and near 0 (sinc′(0) = 0,
+  sinc″(0) = −π²/3) with no 0/0; elsewhere sin(y)/y.
+* float_power: power in float64 (NumPy's result dtype).
+* heaviside(x1, x2) = 0 for x1 < 0, x2 at x1 = 0, 1 for x1 > 0: ∂/∂x1 = 0 everywhere (the jump
+  at 0 is ignored, as for sign); ∂/∂x2 = 1 where x1 = 0.
+* angle of real input: 0 for x > 0 (and +0.0), π for x < 0 (and −0.0), as arctan2(0, x);
+  derivative 0 everywhere (the jump at 0 is ignored). Complex input (which cannot require
+  grad in wengert) gives a constant.
+* real_if_close: the identity on real input.
+"""
+import numpy as np
+
+from ..tensor import UFUNCS, Tensor, _make
+from .elementwise import astype, isfinite, power, sign, sin, where
+from .indexing import take
+from .reduction import cumprod
+from .shape import broadcast_to, concatenate, flip, pad, reshape
+
+__all__ = ["interp", "polyval", "vander", "convolve", "correlate", "sinc", "float_power",
+           "heaviside", "real_if_close", "angle"]
+
+
+def _input(a):
+    return a if isinstance(a, Tensor) else np.asarray(a)
+
+
+def _data(a):
+    return a.data if isinstance(a, Tensor) else a
+
+
+def _shape(a):
+    return a.data.shape if isinstance(a, Tensor) else np.shape(a)
+
+
+def _f64(a):
+    a = _input(a)
+    return a if np.result_type(_data(a)) == np.float64 else astype(a, np.float64)
+
+
+# ---- interp ----------------------------------------------------------------------------------
+
+def interp(x, xp, fp, left=None, right=None, period=None):
+    """The piecewise-linear interpolant through (xp, fp) at x (np.interp; xp increasing, or
+    any order with `period`). See the module docstring for the derivatives."""
+    if period is not None:
+        if period == 0:
+            raise ValueError("period must be a non-zero value")
+        period = abs(period)
+        left = right = None
+    x, xp, fp = _f64(x), _f64(xp), _f64(fp)
+    if len(_shape(xp)) != 1 or len(_shape(fp)) != 1:
+        raise ValueError("Data points must be 1-D sequences")
+    if _shape(xp)[0] != _shape(fp)[0]:
+        raise ValueError("fp and xp are not of the same length.")
+    if _shape(xp)[0] == 0:
+        raise ValueError("array of sample points is empty")
+    if period is not None:
+        x = x % period
+        xp = xp % period
+        order = np.argsort(_data(xp))
+        xp, fp = take(xp, order), take(fp, order)
+        xp = concatenate([take(xp, [-1]) - period, xp, take(xp, [0]) + period])
+        fp = concatenate([take(fp, [-1]), fp, take(fp, [0])])
+    xd, xpd = np.asarray(_data(x)), np.asarray(_data(xp))
+    n = xpd.shape[0]
+    j = np.searchsorted(xpd, xd, side="right") - 1          # xp[j] <= x < xp[j + 1]
+    lo = np.clip(j, 0, max(n - 2, 0))
+    hi = np.minimum(lo + 1, n - 1)
+    knot = np.clip(j, 0, n - 1)
+    xlo, xhi, flo, fhi = take(xp, lo), take(xp, hi), take(fp, lo), take(fp, hi)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = (fhi - flo) / (xhi - xlo)
+        inside = slope * (x - xlo) + flo
+        other = slope * (x - xhi) + fhi
+    # NumPy's fallbacks where the formula gives NaN (an infinite value or step)
+    inside = where(np.isnan(_data(inside)), where(np.isnan(_data(other)) &
+                                                  (_data(flo) == _data(fhi)), flo, other),
+                   inside)
+    flat = where(isfinite(slope), slope, np.zeros((), np.float64))
+    at_knot = take(fp, knot) + (x - take(xp, knot)) * flat    # the value fp[knot] exactly
+    exact = (j >= 0) & (xd == xpd[knot])
+    out = where(exact, at_knot, inside)
+    lval = take(fp, 0) if left is None else _f64(left)
+    rval = take(fp, n - 1) if right is None else _f64(right)
+    out = where(xd > xpd[-1], rval, where(xd < xpd[0], lval, out))
+    return where(np.isnan(xd), x, out)
+
+
+# ---- polynomials -----------------------------------------------------------------------------
+
+def polyval(p, x):
+    """p[0]·x^(n−1) + … + p[n−1] by Horner's rule (np.polyval; p may be 2-D: a polynomial
+    per column broadcast against x). Differentiable in p and x."""
+    p, x = _input(p), _input(x)
+    if not _shape(p):
+        raise TypeError("iteration over a 0-d array (polyval needs a sequence of "
+                        "coefficients)")
+    y = _make(np.zeros_like(_data(x)), None)
+    for i in range(_shape(p)[0]):
+        y = y * x + p[i]
+    return y
+
+
+def vander(x, N=None, increasing=False):
+    """The Vandermonde matrix of x (np.vander): columns x^(N−1), …, x, 1 (reversed when
+    `increasing`), built as running products like NumPy."""
+    x = _input(x)
+    s = _shape(x)
+    if len(s) != 1:
+        raise ValueError("x must be a one-dimensional array or sequence.")
+    n = s[0]
+    N = n if N is None else int(N)
+    dtype = np.promote_types(np.result_type(_data(x)), int)
+    if np.result_type(_data(x)) != dtype:
+        x = astype(x, dtype)
+    cols = [_make(np.ones((n, min(N, 1)), dtype=dtype), None)]
+    if N > 1:
+        cols.append(cumprod(broadcast_to(reshape(x, (n, 1)), (n, N - 1)), axis=1))
+    out = concatenate(cols, axis=1)
+    return out if increasing else flip(out, 1)
+
+
+# ---- convolution and correlation -------------------------------------------------------------
+
+_MODES = {0: "valid", 1: "same", 2: "full", "valid": "valid", "same": "same", "full": "full"}
+_BLOCK = 1 << 20            # elements of gathered windows held at once
+
+
+def _mode(mode):
+    m = _MODES.get(mode) if isinstance(mode, (str, int)) else None
+    if m is None:
+        raise ValueError(f"mode must be one of 'valid', 'same', or 'full' (got {mode!r})")
+    return m
+
+
+def _one_d(a, name):
+    a = _input(a)
+    if len(_shape(a)) > 1:
+        raise ValueError("object too deep for desired array")
+    if len(_shape(a)) == 0:
+        a = reshape(a, (1,))
+    if _shape(a)[0] == 0:
+        raise ValueError(f"{name} cannot be empty")
+    return a
+
+
+def _correlate(a, v, mode):
+    """out[k] = Σⱼ a[k + j − (m − 1)]·v[j] (a zero outside), for len(a) = n ≥ len(v) = m,
+    restricted to the positions of `mode`."""
+    n, m = _shape(a)[0], _shape(v)[0]
+    start, length = {"full": (0, n + m - 1), "valid": (m - 1, n - m + 1),
+                     "same": (m - 1 - m // 2, n)}[mode]
+    padded = pad(a, (m - 1, m - 1)) if m > 1 else a
+    rows = np.arange(start, start + length, dtype=np.intp)[:, None]
+    step = max(1, _BLOCK // max(length, 1))
+    out = None
+    for c in range(0, m, step):
+        cols = np.arange(c, min(c + step, m), dtype=np.intp)
+        part = take(padded, rows + cols) @ take(v, cols)
+        out = part if out is None else out + part
+    return out
+
+
+def correlate(a, v, mode="valid"):
+    """The cross-correlation of two 1-D sequences (np.correlate, real input):
+    c[k] = Σₙ a[n + k]·v[n]; modes 'valid' (default), 'same', 'full'."""
+    mode = _mode(mode)
+    a, v = _input(a), _input(v)
+    for x, which in ((a, "first"), (v, "second")):
+        if len(_shape(x)) != 1:
+            raise ValueError("object of too small depth for desired array" if not _shape(x)
+                             else "object too deep for desired array")
+        if _shape(x)[0] == 0:
+            raise ValueError(f"{which} array argument cannot be empty")
+    a, v = _common(a, v)
+    if _shape(a)[0] < _shape(v)[0]:
+        return flip(_correlate(v, a, mode), 0)
+    return _correlate(a, v, mode)
+
+
+def convolve(a, v, mode="full"):
+    """The discrete linear convolution of two 1-D sequences (np.convolve):
+    (a ∗ v)[k] = Σₘ a[m]·v[k − m]; modes 'full' (default), 'same', 'valid'."""
+    mode = _mode(mode)
+    a, v = _one_d(a, "a"), _one_d(v, "v")
+    if _shape(v)[0] > _shape(a)[0]:
+        a, v = v, a
+    a, v = _common(a, v)
+    return _correlate(a, flip(v, 0), mode)
+
+
+def _common(a, v):
+    dt = np.result_type(_data(a), _data(v))
+    a = a if np.result_type(_data(a)) == dt else astype(a, dt)
+    v = v if np.result_type(_data(v)) == dt else astype(v, dt)
+    return a, v
+
+
+# ---- special functions -----------------------------------------------------------------------
+
+# sin(y)/y = Σₖ (−1)ᵏ y²ᵏ/(2k + 1)!, Horner in u = y² (highest power first)
+_SINC_TAYLOR = [(-1) ** k / float(np.prod(np.arange(1, 2 * k + 2))) for k in range(7)][::-1]
+
+
+def sinc(x):
+    """sin(πx)/(πx), with sinc(0) = 1 (np.sinc). Stable at and near 0 to every order (see
+    the module docstring); sinc′(x) = (cos(πx) − sinc(x))/x."""
+    x = _input(x)
+    y = np.pi * x
+    if not isinstance(y, Tensor):
+        y = _make(np.asarray(y), None)
+    small = np.abs(y.data) < 0.1
+    u = y * y
+    series = _SINC_TAYLOR[0]
+    for c in _SINC_TAYLOR[1:]:
+        series = series * u + c
+    safe = where(small, np.ones((), y.dtype), y)
+    return where(small, series, sin(safe) / safe)
+
+
+def float_power(x1, x2, /):
+    """x1 ** x2 computed in float64 whatever the inputs' dtypes (np.float_power)."""
+    return power(_f64(x1), _f64(x2))
+
+
+def heaviside(x1, x2, /):
+    """The step function: 0 for x1 < 0, x2 where x1 = 0, 1 for x1 > 0, NaN for NaN
+    (np.heaviside). ∂/∂x1 = 0 (the jump is ignored); ∂/∂x2 = 1 where x1 = 0."""
+    x1, x2 = _input(x1), _input(x2)
+    probe = [np.zeros(0, np.result_type(_data(v))) if isinstance(v, (Tensor, np.ndarray))
+             else v for v in (x1, x2)]
+    dtype = np.heaviside(*probe).dtype         # NumPy's loop: float16/32/64 by the inputs
+    if np.result_type(_data(x1)) != dtype:
+        x1 = astype(x1, dtype)
+    step = (sign(x1) + 1.0) * 0.5
+    out = where(_data(x1) == 0, x2, step)
+    return out if out.dtype == dtype else astype(out, dtype)
+
+
+def real_if_close(a, tol=100):
+    """a itself for real input; complex input with every imaginary part below tol machine
+    epsilons (tol > 1) or tol (tol ≤ 1) gives its real part (np.real_if_close; a constant:
+    complex tensors cannot require grad)."""
+    a = _input(a)
+    d = _data(a)
+    if np.result_type(d).kind != "c":
+        return a if isinstance(a, Tensor) else _make(np.asarray(d), None)
+    return _make(np.asarray(np.real_if_close(d, tol)), None)
+
+
+def angle(z, deg=False):
+    """The argument of z (np.angle): for real z, arctan2(0, z): 0 for z > 0 or +0.0, π for
+    z < 0 or −0.0 (180 with deg=True); derivative 0 everywhere (the jump at 0 is ignored).
+    Complex z gives a constant."""
+    z = _input(z)
+    d = np.asarray(_data(z))
+    if d.dtype.kind == "c":
+        return _make(np.asarray(np.angle(d, deg)), None)
+    a = np.asarray(np.angle(d, deg))
+    if not isinstance(z, Tensor):
+        return _make(a, None)
+    if d.dtype.kind != "f":
+        z = astype(z, a.dtype)
+    return sign(z) * 0.0 + a        # 0 with derivative 0, NaN where z is NaN (as a)
+
+
+UFUNCS[np.float_power] = float_power
+UFUNCS[np.heaviside] = heaviside
