@@ -504,7 +504,7 @@ class LinearOp(Op):
             else:
                 t = _make(y, None)
             if type(y) is np.ndarray and y.base is not None:
-                alias(x, t)               # a view (reshape, slice, transpose…) shares memory
+                alias(x, t, self, params)   # a view (slice, reshape, transpose…): see views
             return t
         return _make(np.asarray(self.forward(x, **params)), None)
 
