@@ -35,16 +35,15 @@ class _View:
     """How an alias was made from its base (a tensor that is no alias itself): the chain of
     view ops ((op, params), ...) that gives the alias's value from the base's, as NumPy's
     views give its memory. detached: made through detach() (shares memory, not the graph);
-    readonly: a view op made it read-only (broadcast_to, diagonal), so NumPy refuses writes;
     shared: its data is a view of the base's current memory; pos: the flat (C-order)
-    position in the base of each of its elements, computed when first needed."""
-    __slots__ = ("base", "chain", "detached", "readonly", "shared", "pos")
+    position in the base of each of its elements, computed when first needed (read-only
+    when a view op in the chain gives read-only views: broadcast_to, diagonal)."""
+    __slots__ = ("base", "chain", "detached", "shared", "pos")
 
-    def __init__(self, base, chain, detached, readonly):
+    def __init__(self, base, chain, detached):
         self.base = base
         self.chain = chain
         self.detached = detached
-        self.readonly = readonly
         self.shared = True
         self.pos = None
 
@@ -499,22 +498,21 @@ def alias(src, t, op=None, params=None):
     """Record that t shares src's memory: t = op(src, **params) for a view op whose result
     NumPy made a view, or t = src.detach() (op None). t joins the aliases of src's base (src
     itself, or the base src is a view of), with the chain of view ops from that base."""
-    d = t.data
-    if op is not None and not np.may_share_memory(d, src.data):
-        return                  # (NumPy copied after all: reshape of a non-contiguous array)
+    if op is not None:
+        d = t.data
+        s = src.data
+        b = d.base          # (NumPy's base is the array owning the memory: mostly s or s.base)
+        if b is not s and (b is not s.base or b is None) and not np.may_share_memory(d, s):
+            return          # NumPy copied after all (reshape of a non-contiguous array)
     e = src._extra
     v = None if e is None else e.view
     if v is None:
-        base, chain, detached, readonly = src, (), False, False
+        base = src
+        rec = _View(src, () if op is None else ((op, params),), op is None)
     else:
-        base, chain, detached, readonly = v.base, v.chain, v.detached, v.readonly
-    if op is None:
-        detached = True
-    else:
-        chain = chain + ((op, params),)
-        if not readonly and not d.flags.writeable:
-            s = src.data
-            readonly = type(s) is not np.ndarray or s.flags.writeable
+        base = v.base
+        rec = _View(base, v.chain if op is None else v.chain + ((op, params),),
+                    op is None or v.detached)
     be = base._extra
     if be is None:
         be = base._extra = _Extra()
@@ -526,7 +524,10 @@ def alias(src, t, op=None, params=None):
         group[:] = [r for r in group if r() is not None]    # views come and go: prune the dead
         group.limit = max(32, 2 * len(group))
     group.append(_ref(t))
-    t._get_extra().view = _View(base, chain, detached, readonly)
+    e = t._extra
+    if e is None:
+        e = t._extra = _Extra()
+    e.view = rec
 
 
 def _check_shape(r, d):

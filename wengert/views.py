@@ -53,8 +53,8 @@ def inplace(t, op, other, index=None):
     """t ← op(t, other) for a tensor t that shares memory with others (see the module
     docstring); `index` names the places a setitem writes (None: all of t)."""
     v = t._extra.view
-    if v is not None and v.readonly:
-        raise ValueError(_READONLY)
+    if v is not None and v.chain and not _positions(v).flags.writeable:
+        raise ValueError(_READONLY)         # (a view op in the chain gives read-only views)
     base = t if v is None else v.base
     detached = v is not None and v.detached
     ot = isinstance(other, Tensor)
