@@ -31,28 +31,6 @@ class _Extra:
         self.view = None
 
 
-class _View:
-    """How an alias was made from its base (a tensor that is no alias itself): the chain of
-    view ops ((op, params), ...) that gives the alias's value from the base's, as NumPy's
-    views give its memory. detached: made through detach() (shares memory, not the graph);
-    shared: its data is a view of the base's current memory; pos: the flat (C-order)
-    position in the base of each of its elements, computed when first needed (read-only
-    when a view op in the chain gives read-only views: broadcast_to, diagonal)."""
-    __slots__ = ("base", "chain", "detached", "shared", "pos")
-
-    def __init__(self, base, chain, detached):
-        self.base = base
-        self.chain = chain
-        self.detached = detached
-        self.shared = True
-        self.pos = None
-
-
-class _Group(list):
-    """A base's weak references to its aliases; pruned of dead ones as it grows."""
-    __slots__ = ("limit",)
-
-
 class Tensor:
     __slots__ = ("data", "grad_fn", "_requires_grad", "grad", "_version", "_extra", "_tangents",
                  "__weakref__")
@@ -223,6 +201,7 @@ class Tensor:
     # ---- autograd -----------------------------------------------------------------------
     def detach(self):
         """The same memory, cut from the graph."""
+        from .views import alias
         t = _make(self.data, None)
         alias(self, t)
         return t
@@ -489,45 +468,6 @@ def _make(data, grad_fn):
     t._extra = None
     t._tangents = None
     return t
-
-
-_ref = weakref.ref
-
-
-def alias(src, t, op=None, params=None):
-    """Record that t shares src's memory: t = op(src, **params) for a view op whose result
-    NumPy made a view, or t = src.detach() (op None). t joins the aliases of src's base (src
-    itself, or the base src is a view of), with the chain of view ops from that base."""
-    if op is not None:
-        d = t.data
-        s = src.data
-        b = d.base          # (NumPy's base is the array owning the memory: mostly s or s.base)
-        if b is not s and (b is not s.base or b is None) and not np.may_share_memory(d, s):
-            return          # NumPy copied after all (reshape of a non-contiguous array)
-    e = src._extra
-    v = None if e is None else e.view
-    if v is None:
-        base = src
-        rec = _View(src, () if op is None else ((op, params),), op is None)
-    else:
-        base = v.base
-        rec = _View(base, v.chain if op is None else v.chain + ((op, params),),
-                    op is None or v.detached)
-    be = base._extra
-    if be is None:
-        be = base._extra = _Extra()
-    group = be.aliases
-    if group is None:
-        group = be.aliases = _Group()
-        group.limit = 32
-    elif len(group) > group.limit:
-        group[:] = [r for r in group if r() is not None]    # views come and go: prune the dead
-        group.limit = max(32, 2 * len(group))
-    group.append(_ref(t))
-    e = t._extra
-    if e is None:
-        e = t._extra = _Extra()
-    e.view = rec
 
 
 def _check_shape(r, d):

@@ -25,13 +25,13 @@ a leaf under no_grad), else into a copy of it (a graph node's output keeps its v
 base keeps its grad_fn, as any write under no_grad does); every alias follows and moves to a
 new version.
 """
+import weakref
+
 import numpy as np
 
 from .grad_mode import state as _grad
-from .ops.elementwise import astype
-from .ops.indexing import _setitem
-from .ops.shape import reshape
-from .tensor import Tensor, _check_cast, _check_shape, _make
+
+# (tensor and the ops are imported where used: the ops import this module for `alias`)
 
 _LEAF = ("a view of a leaf tensor that requires grad is being used in an in-place operation; "
          "do the update inside `with wg.no_grad():` (as optimizers do) or write it out of "
@@ -49,9 +49,63 @@ _READONLY = ("assignment destination is read-only: this tensor is a read-only vi
              "a copy (t.copy()) instead")
 
 
+class _View:
+    """How an alias was made from its base (a tensor that is no alias itself): the chain of
+    view ops ((op, params), ...) that gives the alias's value from the base's, as NumPy's
+    views give its memory. detached: made through detach() (shares memory, not the graph);
+    shared: its data is a view of the base's current memory; pos: the flat (C-order)
+    position in the base of each of its elements, computed when first needed (read-only
+    when a view op in the chain gives read-only views: broadcast_to, diagonal)."""
+    __slots__ = ("base", "chain", "detached", "shared", "pos")
+
+    def __init__(self, base, chain, detached):
+        self.base = base
+        self.chain = chain
+        self.detached = detached
+        self.shared = True
+        self.pos = None
+
+
+class _Group(list):
+    """A base's weak references to its aliases; pruned of dead ones as it grows."""
+    __slots__ = ("limit",)
+
+
+def alias(src, t, op=None, params=None):
+    """Record that t shares src's memory: t = op(src, **params) for a view op whose result
+    NumPy made a view, or t = src.detach() (op None). t joins the aliases of src's base (src
+    itself, or the base src is a view of), with the chain of view ops from that base."""
+    if op is not None:
+        d = t.data
+        s = src.data
+        b = d.base          # (NumPy's base is the array owning the memory: mostly s or s.base)
+        if b is not s and (b is not s.base or b is None) and not np.may_share_memory(d, s):
+            return          # NumPy copied after all (reshape of a non-contiguous array)
+    e = src._extra
+    v = None if e is None else e.view
+    if v is None:
+        base = src
+        rec = _View(src, () if op is None else ((op, params),), op is None)
+    else:
+        base = v.base
+        rec = _View(base, v.chain if op is None else v.chain + ((op, params),),
+                    op is None or v.detached)
+    be = base._get_extra()
+    group = be.aliases
+    if group is None:
+        group = be.aliases = _Group()
+        group.limit = 32
+    elif len(group) > group.limit:
+        group[:] = [r for r in group if r() is not None]    # views come and go: prune the dead
+        group.limit = max(32, 2 * len(group))
+    group.append(weakref.ref(t))
+    t._get_extra().view = rec
+
+
 def inplace(t, op, other, index=None):
     """t ← op(t, other) for a tensor t that shares memory with others (see the module
     docstring); `index` names the places a setitem writes (None: all of t)."""
+    from .tensor import Tensor
     v = t._extra.view
     if v is not None and v.chain and not _positions(v).flags.writeable:
         raise ValueError(_READONLY)         # (a view op in the chain gives read-only views)
@@ -77,6 +131,7 @@ def inplace(t, op, other, index=None):
 
 
 def _recorded(t, v, base, op, other, index, record):
+    from .tensor import Tensor, _check_cast, _check_shape
     cur = _shadow(base) if v is None else _derive(_shadow(base), v.chain)
     if isinstance(other, Tensor) and _root(other) is base:
         # (the operand reads the memory being written: the op saves a tensor that keeps
@@ -85,6 +140,7 @@ def _recorded(t, v, base, op, other, index, record):
     r = op(cur, other)
     _check_shape(r.data, t.data)
     if r.data.dtype != t.data.dtype:
+        from .ops.elementwise import astype
         _check_cast(r.data.dtype, t.data.dtype)
         r = astype(r, t.data.dtype)
     if v is None:
@@ -103,22 +159,28 @@ def _recorded(t, v, base, op, other, index, record):
 
 
 def _unrecorded(t, v, base, op, other):
+    from .tensor import Tensor, _check_cast, _check_shape
     d = t.data
     r = op(d, other.data if isinstance(other, Tensor) else other).data
     if r.dtype != d.dtype:
         _check_cast(r.dtype, d.dtype)
+    repoint = False
     if t._writable():                        # NumPy: the memory itself, seen by every view
         np.copyto(d, r, casting="unsafe")
-        repoint = False
     else:
         _check_shape(r, d)
         if v is None:
             base.data = np.asarray(r, dtype=d.dtype)
-        else:                                # copy-on-write of the base
-            new = np.array(base.data, copy=True, order="K")
-            np.put(new, _positions(v), np.asarray(np.broadcast_to(r, np.shape(d)), new.dtype))
-            base.data = new
-        repoint = True
+            repoint = True
+        else:
+            r = np.asarray(np.broadcast_to(r, np.shape(d)), base.data.dtype)
+            if base._writable():             # (t's data is no view of it: see _follow)
+                np.put(base.data, _positions(v), r)
+            else:                            # copy-on-write of the base
+                new = np.array(base.data, copy=True, order="K")
+                np.put(new, _positions(v), r)
+                base.data = new
+                repoint = True
     if base is not t:
         base._version += 1
     _follow(base, None, t, derive=False, record=False, repoint=repoint)
@@ -164,12 +226,18 @@ def _follow(base, region, written, derive, record, repoint=True):
             rv.shared = bool(np.may_share_memory(w.data, base.data))
         if hit and w is not written:
             w._version += 1
+        if not rv.shared and w.data.size:
+            # the base's new memory has another layout, on which a reshape in the chain
+            # copies: the base now copies on write, so that every write re-points its aliases
+            be.cow = True
     refs[:] = live
 
 
 def _replace(b, r, pos):
     """b with b.flat[pos] = r, recorded: setitem on the flattened b (positions never repeat:
     they come from a view)."""
+    from .ops.indexing import _setitem
+    from .ops.shape import reshape
     shape = np.shape(b.data)
     n = int(np.size(b.data))
     flat = reshape(b, (n,))
@@ -181,6 +249,7 @@ def _replace(b, r, pos):
 def _shadow(t):
     """A new tensor with t's value, node and tangents: an op that saves it saves a tensor
     that never moves to a new version when t does."""
+    from .tensor import _make
     s = _make(t.data, t.grad_fn)
     s._requires_grad = t._requires_grad
     s._tangents = t._tangents

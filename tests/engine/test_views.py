@@ -14,11 +14,13 @@ class NP:
     """The NumPy side: buffers are ndarrays, detach() is the array itself."""
     zeros = staticmethod(np.zeros)
     detach = staticmethod(lambda a: a)
+    fortran = staticmethod(np.asfortranarray)
 
 
 class WG:
     zeros = staticmethod(wg.zeros)
     detach = staticmethod(lambda a: a.detach())
+    fortran = staticmethod(lambda a: wg.copy(a, order="F"))
 
 
 def central(f, x, eps=1e-6):
@@ -323,13 +325,22 @@ def detached_alias_write(x, xp):
     return np.sum(y * y)
 
 
+def fortran_base(x, xp):
+    y = xp.fortran(x.reshape(2, 3) * 1.0)
+    v = y.T.reshape(-1)                     # a view only because y is Fortran-ordered
+    v[1:3] += x[:2] ** 2                    # (y's new memory is C-ordered)
+    v[4] *= 3.0                             # still reaches y
+    y[0, 0] = x[5] * 2.0                    # and y's writes still reach v
+    return np.sum(y * y) + np.sum(v * x)
+
+
 CASES = [slice_iadd, negative_step, transpose_T, transpose_axes, permute_method, reshape_view,
          ravel_view, np_ravel_view, swapaxes_view, moveaxis_view, squeeze_view,
          expand_dims_view, flip_view, none_and_ellipsis, zero_d_view, view_of_view_of_view,
          two_views_of_one_base, base_modified_then_view_used, view_modified_then_base_used,
          self_product, overlapping_add, buffer_by_rows, buffer_by_columns, buffer_recurrence,
          held_rows_recurrence, setitem_through_a_view, mixed_with_reductions,
-         detached_alias_write]
+         detached_alias_write, fortran_base]
 X0 = np.array([0.7, -1.3, 2.1, 0.4, -0.6, 1.5])
 
 
@@ -425,6 +436,22 @@ def test_a_view_of_a_graph_tensor_written_under_no_grad_changes_the_value_only()
     np.testing.assert_allclose(y.numpy(), np.exp([1.0, 2.0, 3.0]) + [1.0, 1.0, 0.0])
     y.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), np.exp([1.0, 2.0, 3.0]))   # as under no_grad
+
+
+def test_writes_keep_reaching_a_view_whose_base_changed_layout():
+    x = wg.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    y = wg.copy(x * 1.0, order="F")
+    v = y.T.reshape(-1)
+    v += 1.0                                # recorded: y gets C-ordered memory
+    with wg.no_grad():
+        v[0] = 100.0
+        y[1, 2] = -1.0
+    expected = np.asfortranarray(np.arange(6.0).reshape(2, 3)) + 1.0
+    ev = expected.T.reshape(-1)
+    ev[0] = 100.0
+    expected[1, 2] = -1.0
+    np.testing.assert_array_equal(y.numpy(), expected)
+    np.testing.assert_array_equal(v.numpy(), expected.T.reshape(-1))
 
 
 def test_the_base_sees_a_write_made_in_forward_mode_only():

@@ -39,7 +39,8 @@ from ..engine import anomaly as _anomaly_mod
 from ..engine.node import Node, version_error
 from ..engine.quiet import quiet
 from ..grad_mode import state as _grad
-from ..tensor import UFUNCS, Tensor, _make, alias
+from ..tensor import UFUNCS, Tensor, _make
+from ..views import alias
 from ._shapes import sum_to
 
 registry = {}           # name → Op: the op tests, viz and docs enumerate it
