@@ -17,8 +17,8 @@ class _Extra:
     aliases: on a base, weak references to every tensor sharing its memory (detach(), views
     and views of them), so an in-place write reaches each of them (wengert.views).
     view: on such an alias, how it was made from its base (a _View).
-    cow: this tensor aliases memory a graph node may hold as its saved output, so in-place
-    updates must copy instead of writing into it.
+    cow: in-place updates must bind a fresh array instead of writing into this tensor's
+    memory (a graph node may hold it, or a view of it could not follow the write).
     """
     __slots__ = ("hooks", "name", "retains_grad", "aliases", "cow", "view")
 

@@ -1,5 +1,6 @@
 """Views follow NumPy (API §9): a write through a view reaches its base and every other view
 of the base, in values, gradients (reverse mode, backward()) and tangents (forward mode).
+(Values of tensors that require grad are read through .detach(), which shares memory.)
 
 Each case is one function written once in NumPy vocabulary and run twice: on ndarrays (the
 reference value, and central finite differences for the derivatives) and on tensors.
@@ -60,7 +61,7 @@ def check(case, x0, hessian=False):
 
     x = wg.tensor(x0, requires_grad=True)
     out = f_wg(x)
-    np.testing.assert_allclose(out.numpy(), ref, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(out.detach().numpy(), ref, rtol=1e-12, atol=1e-12)
     out.backward()
     np.testing.assert_allclose(x.grad.numpy(), fd, rtol=1e-6, atol=1e-6)
 
@@ -387,7 +388,7 @@ def slice_like(a):
 def test_views_share_memory_with_their_base(make):
     x = wg.tensor(X0, requires_grad=True)
     for y in (x * 1.0, wg.tensor(X0)):
-        assert np.shares_memory(make(y).numpy(), y.numpy())
+        assert np.shares_memory(make(y).detach().numpy(), y.detach().numpy())
 
 
 @pytest.mark.parametrize("make", [
@@ -424,7 +425,7 @@ def test_a_view_of_a_parameter_is_written_under_no_grad():
         v = w[1:]
         v *= 10.0
     assert w.data is memory and w.is_leaf
-    np.testing.assert_array_equal(w.numpy(), [1.0, 20.0, 30.0])
+    np.testing.assert_array_equal(w.detach().numpy(), [1.0, 20.0, 30.0])
 
 
 def test_a_view_of_a_graph_tensor_written_under_no_grad_changes_the_value_only():
@@ -433,7 +434,7 @@ def test_a_view_of_a_graph_tensor_written_under_no_grad_changes_the_value_only()
     v = y[0:2]
     with wg.no_grad():
         v += 1.0
-    np.testing.assert_allclose(y.numpy(), np.exp([1.0, 2.0, 3.0]) + [1.0, 1.0, 0.0])
+    np.testing.assert_allclose(y.detach().numpy(), np.exp([1.0, 2.0, 3.0]) + [1.0, 1.0, 0.0])
     y.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), np.exp([1.0, 2.0, 3.0]))   # as under no_grad
 
@@ -450,8 +451,8 @@ def test_writes_keep_reaching_a_view_whose_base_changed_layout():
     ev = expected.T.reshape(-1)
     ev[0] = 100.0
     expected[1, 2] = -1.0
-    np.testing.assert_array_equal(y.numpy(), expected)
-    np.testing.assert_array_equal(v.numpy(), expected.T.reshape(-1))
+    np.testing.assert_array_equal(y.detach().numpy(), expected)
+    np.testing.assert_array_equal(v.detach().numpy(), expected.T.reshape(-1))
 
 
 def test_the_base_sees_a_write_made_in_forward_mode_only():
@@ -541,7 +542,7 @@ def test_a_view_of_a_leaf_requiring_grad_refuses_in_place_outside_no_grad():
         v += 1.0
     with pytest.raises(RuntimeError, match="view of a leaf tensor that requires grad"):
         w.T[0] = 5.0
-    np.testing.assert_array_equal(w.numpy(), [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(w.detach().numpy(), [1.0, 2.0, 3.0])
 
 
 def test_a_differentiable_write_into_a_detached_alias_raises():
@@ -552,7 +553,7 @@ def test_a_differentiable_write_into_a_detached_alias_raises():
         d += x
     with pytest.raises(RuntimeError, match=r"\.detach\(\)"):
         d[0:1][0] = x[1]
-    np.testing.assert_array_equal(y.numpy(), [2.0, 4.0])
+    np.testing.assert_array_equal(y.detach().numpy(), [2.0, 4.0])
 
 
 def test_writing_a_read_only_view_raises_as_numpy_does():
@@ -573,3 +574,22 @@ def test_an_in_place_result_of_another_shape_raises_as_numpy_does():
     v = y[0:1]
     with pytest.raises(ValueError, match="non-broadcastable output operand"):
         v += np.ones((2, 2))
+
+
+def test_views_and_their_writes_leave_no_reference_cycles():
+    import gc
+    import weakref
+    gc.disable()
+    try:
+        x = wg.tensor(X0, requires_grad=True)
+        y = x * 1.0
+        v = y.reshape(2, 3)[:, 1]
+        v *= x[:2]
+        out = (y * y).sum()
+        ref = weakref.ref(y)
+        del y, v
+        out.backward()
+        del out
+        assert ref() is None
+    finally:
+        gc.enable()
