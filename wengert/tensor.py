@@ -14,12 +14,13 @@ from .grad_mode import state as _grad_state
 class _Extra:
     """Rarely used per-tensor state, created on first use so ordinary tensors stay small.
 
-    aliases: weak references to every tensor sharing this one's memory (detach(), views),
-    one list shared by the group, so an in-place write bumps every member's version.
-    cow: this tensor aliases memory a graph node may hold as its saved output, so in-place
-    updates must copy instead of writing into it.
+    aliases: on a base, weak references to every tensor sharing its memory (detach(), views
+    and views of them), so an in-place write reaches each of them (wengert.views).
+    view: on such an alias, how it was made from its base (a _View).
+    cow: in-place updates must bind a fresh array instead of writing into this tensor's
+    memory (a graph node may hold it, or a view of it could not follow the write).
     """
-    __slots__ = ("hooks", "name", "retains_grad", "aliases", "cow")
+    __slots__ = ("hooks", "name", "retains_grad", "aliases", "cow", "view")
 
     def __init__(self):
         self.hooks = None
@@ -27,6 +28,7 @@ class _Extra:
         self.retains_grad = False
         self.aliases = None
         self.cow = False
+        self.view = None
 
 
 class Tensor:
@@ -199,6 +201,7 @@ class Tensor:
     # ---- autograd -----------------------------------------------------------------------
     def detach(self):
         """The same memory, cut from the graph."""
+        from .views import alias
         t = _make(self.data, None)
         alias(self, t)
         return t
@@ -248,10 +251,16 @@ class Tensor:
         _engine_backward(self, gradient, retain_graph, create_graph)
 
     # ---- in place -------------------------------------------------------------------------
-    def _inplace(self, op, other):
-        """self ← op(self, other). Recorded like the out-of-place op; a leaf or constant
-        outside the graph is updated in its own memory (NumPy semantics, shared by detach()),
-        anything in the graph gets a fresh array so no saved value changes under a node."""
+    def _inplace(self, op, other, index=None):
+        """self ← op(self, other) (`index`: the places a setitem writes). Recorded like the
+        out-of-place op; a leaf or constant outside the graph is updated in its own memory
+        (NumPy semantics, shared by detach()), anything in the graph gets a fresh array so no
+        saved value changes under a node. A tensor sharing memory with others (a view, its
+        base, a detached alias) goes through wengert.views, which keeps them all in step."""
+        e = self._extra
+        if e is not None and (e.view is not None or e.aliases):
+            from .views import inplace
+            return inplace(self, op, other, index)
         other_rg = isinstance(other, Tensor) and other._requires_grad
         dual = self._tangents is not None or (isinstance(other, Tensor) and
                                                other._tangents is not None)
@@ -264,7 +273,8 @@ class Tensor:
             old = _make(self.data, self.grad_fn)
             old._requires_grad = self._requires_grad
             old._tangents = self._tangents
-            r = op(old, other)
+            r = op(old, old if other is self else other)    # (x *= x: both read the old x)
+            _check_shape(r.data, self.data)
             if r.data.dtype != self.data.dtype:
                 _check_cast(r.data.dtype, self.data.dtype)
                 r = astype(r, self.data.dtype)
@@ -278,8 +288,8 @@ class Tensor:
                 _check_cast(r.dtype, d.dtype)
             if self._writable():
                 np.copyto(d, r, casting="unsafe")
-                self._bump_aliases()
             else:
+                _check_shape(r, d)
                 self.data = np.asarray(r, dtype=d.dtype)
         self._version += 1
         return self
@@ -288,21 +298,31 @@ class Tensor:
         """May an in-place update write into this tensor's own memory (NumPy semantics)?
         Not for a graph node's output or an alias of one: there a fresh array is bound."""
         d = self.data
+        if type(d) is not np.ndarray or not d.flags.writeable:
+            return False
         e = self._extra
-        return (self.grad_fn is None and type(d) is np.ndarray and d.flags.writeable
-                and (e is None or not e.cow))
+        if e is None:
+            return self.grad_fn is None
+        v = e.view
+        if v is None:
+            return self.grad_fn is None and not e.cow
+        return v.shared and v.base._writable()     # the base decides for the memory it owns
 
     def _bump_aliases(self):
+        """Every other tensor sharing this one's memory (its base, the base's aliases) moves
+        to a new version: a node that saved one of them refuses its backward."""
         e = self._extra
-        if e is not None and e.aliases:
-            alone = True
-            for ref in e.aliases:
+        if e is None:
+            return
+        base = self if e.view is None else e.view.base
+        if base is not self:
+            base._version += 1
+        be = base._extra
+        if be is not None and be.aliases:
+            for ref in be.aliases:
                 t = ref()
                 if t is not None and t is not self:
                     t._version += 1
-                    alone = False
-            if alone:
-                e.aliases = None        # the rest of the group is gone (a parameter's source)
 
     def __iadd__(self, other):
         return self._inplace(add, other)
@@ -325,7 +345,7 @@ class Tensor:
             self._version += 1
             self._bump_aliases()
             return
-        self._inplace(lambda x, v: setitem(x, index, v), value)
+        self._inplace(lambda x, v: setitem(x, index, v), value, index)
 
     def __getitem__(self, index):
         return getitem(self, index)
@@ -387,7 +407,7 @@ class Tensor:
         if len(axes) == 1 and not isinstance(axes[0], int):
             axes = axes[0]
         return _ns.transpose(self, axes or None)
-    def flatten(self): return _ns.reshape(self, (-1,))
+    def flatten(self): return copy(_ns.reshape(self, (-1,)))     # a copy, as in NumPy
     def ravel(self): return _ns.reshape(self, (-1,))
     def squeeze(self, axis=None): return _ns.squeeze(self, axis)
     def swapaxes(self, axis1, axis2): return swapaxes(self, axis1, axis2)
@@ -441,26 +461,10 @@ def _make(data, grad_fn):
     return t
 
 
-_ref = weakref.ref
-
-
-def alias(base, t):
-    """Record that t shares base's memory. If base is a graph node's output (or an alias of
-    one), t becomes copy-on-write; otherwise both join one alias group for version counting."""
-    e = base._extra
-    if base.grad_fn is not None or (e is not None and e.cow):
-        if t.grad_fn is None:
-            t._get_extra().cow = True
-        return
-    if e is None:
-        e = base._extra = _Extra()
-    group = e.aliases
-    if group is None:
-        group = e.aliases = [_ref(base)]
-    elif len(group) > 32:
-        group[:] = [r for r in group if r() is not None]   # views come and go: prune the dead
-    group.append(_ref(t))
-    t._get_extra().aliases = group
+def _check_shape(r, d):
+    if np.shape(r) != np.shape(d):
+        raise ValueError(f"non-broadcastable output operand with shape {np.shape(d)} doesn't "
+                         f"match the broadcast shape {np.shape(r)}")
 
 
 def _check_cast(src, dst):

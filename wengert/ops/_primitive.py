@@ -39,7 +39,8 @@ from ..engine import anomaly as _anomaly_mod
 from ..engine.node import Node, version_error
 from ..engine.quiet import quiet
 from ..grad_mode import state as _grad
-from ..tensor import DUAL_LEVEL, UFUNCS, Tensor, _make, alias
+from ..tensor import DUAL_LEVEL, UFUNCS, Tensor, _make
+from ..views import alias
 from . import _dual
 from ._shapes import sum_to
 
@@ -510,7 +511,7 @@ class LinearOp(Op):
             else:
                 t = _make(y, None)
             if type(y) is np.ndarray and y.base is not None:
-                alias(x, t)               # a view (reshape, slice, transpose…) shares memory
+                alias(x, t, self, params)   # a view (slice, reshape, transpose…): see views
             return t
         return _make(np.asarray(self.forward(x, **params)), None)
 

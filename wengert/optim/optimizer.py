@@ -205,10 +205,12 @@ def writable_data(p):
     graph node may hold (copy-on-write alias) is replaced by a private copy first."""
     d = p.data
     e = p._extra
-    if type(d) is not np.ndarray or not d.flags.writeable or (e is not None and e.cow):
+    if type(d) is not np.ndarray or not d.flags.writeable or (
+            e is not None and (e.cow or e.view is not None and not p._writable())):
         d = p.data = np.array(d)
         if e is not None:
             e.cow = False
+            e.view = None       # (an alias of memory p may not write: p owns a copy now)
     return d
 
 
