@@ -1,9 +1,9 @@
 """`wg.linalg`: NumPy's linalg names, differentiable (see wengert/ops/linalg.py for the
 derivative formulas and conventions). Every public name here also answers np.linalg.<name>
 called on Tensors."""
-from .ops.decompositions import det, eigh, eigvalsh, qr, slogdet  # noqa: F401
+from .ops.decompositions import cholesky, det, eigh, eigvalsh, qr, slogdet  # noqa: F401
 from .ops.linalg import (  # noqa: F401
-    EighResult, LinAlgError, QRResult, SlogdetResult, SVDResult, cholesky, inv, matrix_norm,
+    EighResult, LinAlgError, QRResult, SlogdetResult, SVDResult, inv, matrix_norm,
     matrix_power, matrix_transpose, multi_dot, norm, solve, svd, svdvals, vecdot, vector_norm)
 from .ops.linalg import linalg_diagonal as diagonal  # noqa: F401
 from .ops.linalg import linalg_matmul as matmul  # noqa: F401

@@ -1,6 +1,7 @@
 """det at singular matrices (its cofactor op), slogdet's and qr's errors where the derivative
-does not exist, and eigh differentiated on the one triangle it reads (non-symmetric inputs),
-against central finite differences to second order, float64 and float32."""
+does not exist, and eigh, cholesky and svd(hermitian=True) differentiated on the one triangle
+they read (non-symmetric inputs), against central finite differences to second order, float64
+and float32."""
 import numpy as np
 import pytest
 
@@ -35,6 +36,25 @@ def nonsymmetric(rng, s, i):
     return sym + 0.15 * rng.standard_normal(s)
 
 
+def nonsymmetric_indefinite(rng, s, i):
+    """Far from symmetric; each triangle mirrored has eigenvalues ≈ 1, −2.5, 4, … (distinct
+    absolute values, so the hermitian SVD is differentiable there)."""
+    n = s[-1]
+    q, r = np.linalg.qr(rng.standard_normal(s))
+    w = (1 + 1.5 * np.arange(n)) * (-1.0) ** np.arange(n)
+    return (q * w) @ np.swapaxes(q, -1, -2) + 0.15 * rng.standard_normal(s)
+
+
+def w_svd_ns(a, **kw):
+    u, s, vh = wg.linalg.svd(a, hermitian=True, **kw)
+    return u * u, s, vh * vh, wg.einsum("...ik,...kj->...kij", u, vh)
+
+
+def n_svd_ns(a, **kw):
+    u, s, vh = np.linalg.svd(a, hermitian=True, **kw)
+    return u * u, s, vh * vh, np.einsum("...ik,...kj->...kij", u, vh)
+
+
 def n_cofactor(a):
     return np.linalg.det(a)[..., None, None] * np.swapaxes(np.linalg.inv(a), -1, -2)
 
@@ -63,6 +83,14 @@ ROWS = [
     Row(lambda a, **kw: wg.linalg.eigvalsh(a, **kw), lambda a, **kw: np.linalg.eigvalsh(a, **kw),
         ops=("eigh",), shapes=[((3, 3),)], sample=nonsymmetric,
         kwargs=[{"UPLO": "L"}, {"UPLO": "U"}], id="eigvalsh[nonsymmetric]"),
+    # nonsymmetric: the mirrored triangle has eigenvalues ≳ 1 (positive definite)
+    Row(wg.linalg.cholesky, np.linalg.cholesky, shapes=SQUARE, sample=nonsymmetric,
+        kwargs=[{}, {"upper": True}], id="cholesky[nonsymmetric]"),
+    Row(w_svd_ns, n_svd_ns, ops=("svd",), shapes=SQUARE, sample=nonsymmetric_indefinite,
+        kwargs=[{}, {"full_matrices": False}], id="svd[hermitian,nonsymmetric]"),
+    Row(lambda a: wg.linalg.svd(a, hermitian=True, compute_uv=False),
+        lambda a: np.linalg.svd(a, hermitian=True, compute_uv=False), ops=("svd",),
+        shapes=SQUARE, sample=nonsymmetric_indefinite, id="svd[hermitian,S,nonsymmetric]"),
 ]
 
 generic_tests(ROWS)
@@ -178,3 +206,81 @@ def test_eigh_gradient_lives_on_the_triangle_it_reads(uplo):
     t = rng.standard_normal((4, 4))
     _, jt = wg.jvp(f, (a,), (t,))
     np.testing.assert_allclose(jt, (g * t).sum(), rtol=1e-8)
+
+
+# ---- cholesky and svd(hermitian=True) on a non-symmetric input --------------------------------------
+
+def _cholesky_loss(upper, w):
+    return lambda x: (wg.linalg.cholesky(x, upper=upper) * w).sum()
+
+
+def _svd_herm_loss(w):
+    def f(x):
+        u, s, vh = wg.linalg.svd(x, hermitian=True)
+        return (s * w[0]).sum() + (u * u * w).sum() + (vh * vh * w.T).sum()
+    return f
+
+
+@pytest.mark.parametrize("which", ["cholesky", "cholesky[upper]", "svd[hermitian]"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_one_triangle_gradient_and_jvp_match_finite_differences(which, dtype):
+    rng = np.random.default_rng(5)
+    w = rng.standard_normal((4, 4))
+    if which == "svd[hermitian]":
+        a, f, upper = nonsymmetric_indefinite(rng, (2, 4, 4), 0), _svd_herm_loss(w), False
+    else:
+        upper = which.endswith("[upper]")
+        a, f = nonsymmetric(rng, (2, 4, 4), 0), _cholesky_loss(upper, w)
+    g = wg.grad(f)(a.astype(dtype))
+    assert g.dtype == dtype
+    want = wg.numerical_grad(f, a)
+    tol = dict(rtol=2e-3, atol=2e-3) if dtype == np.float32 else dict(rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(g, want, **tol)
+    unread = np.tril(np.ones((4, 4)), -1) if upper else np.triu(np.ones((4, 4)), 1)
+    np.testing.assert_array_equal(g[..., unread == 1], 0.0)
+    # forward mode reads the same triangle: a tangent on the unread one has no effect
+    t = rng.standard_normal(a.shape)
+    _, jt = wg.jvp(f, (a,), (t,))
+    np.testing.assert_allclose(jt, (want * t).sum(), rtol=1e-6)
+    _, j0 = wg.jvp(f, (a,), (t * unread,))
+    assert abs(float(np.asarray(j0))) < 1e-12
+
+
+@pytest.mark.parametrize("which", ["cholesky", "svd[hermitian]"])
+def test_one_triangle_second_order_matches_finite_differences(which):
+    rng = np.random.default_rng(6)
+    w = rng.standard_normal((3, 3))
+    if which == "cholesky":
+        a, f = nonsymmetric(rng, (3, 3), 0), _cholesky_loss(False, w)
+    else:
+        a, f = nonsymmetric_indefinite(rng, (3, 3), 0), _svd_herm_loss(w)
+    h = wg.hessian(f)(a).reshape(9, 9)
+    gf = wg.grad(f)
+    want = np.stack([wg.numerical_grad(lambda x, k=k: gf(x).reshape(-1)[k], a).reshape(-1)
+                     for k in range(9)])
+    np.testing.assert_allclose(h, want, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("which", ["cholesky", "svd[hermitian]"])
+def test_one_triangle_gradient_of_a_symmetrised_input_is_unchanged(which):
+    # A = ½(B + Bᵀ): the gradient on B is sym(X), as the symmetric rule always gave
+    rng = np.random.default_rng(7)
+    b = (nonsymmetric if which == "cholesky" else nonsymmetric_indefinite)(rng, (3, 3), 0)
+    w = rng.standard_normal((3, 3))
+    inner = _cholesky_loss(False, w) if which == "cholesky" else _svd_herm_loss(w)
+    f = lambda x: inner((x + wg.swapaxes(x, -1, -2)) / 2)
+    g = wg.grad(f)(b)
+    np.testing.assert_allclose(g, g.T, atol=1e-12)
+    np.testing.assert_allclose(g, wg.numerical_grad(f, b), rtol=1e-6, atol=1e-8)
+    a = (b + b.T) / 2                   # at a symmetric point, the rule on A itself folds it
+    ga = wg.grad(inner)(a)
+    np.testing.assert_allclose(ga, np.tril(g + g.T, -1) + np.diag(np.diag(g)), atol=1e-12)
+
+
+def test_np_linalg_names_on_tensors_use_the_same_rules():
+    rng = np.random.default_rng(8)
+    a = nonsymmetric(rng, (3, 3), 0)
+    w = rng.standard_normal((3, 3))
+    f = lambda x: (np.linalg.cholesky(x) * w).sum() + np.linalg.svd(x, hermitian=True,
+                                                                   compute_uv=False).sum()
+    np.testing.assert_allclose(wg.grad(f)(a), wg.numerical_grad(f, a), rtol=1e-6, atol=1e-8)

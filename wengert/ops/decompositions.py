@@ -1,5 +1,5 @@
 """wg.linalg's determinant and decomposition rules: det (with its cofactor matrix), slogdet,
-eigh (eigvalsh), qr.
+eigh (eigvalsh), cholesky, qr.
 
 Rules are written in NumPy vocabulary, so with ``create_graph=True`` they record wengert ops
 and differentiate again; every rule accepts cotangents/tangents with extra leading (batch)
@@ -24,6 +24,11 @@ Conventions:
   the strict triangle it does not read, both symmetric contributions on the one it reads
   (for a symmetric input built as ½(B + Bᵀ) this gives the usual ½(X + Xᵀ) on B). The JVP
   pushes the tangent's used triangle, mirrored, through the same formula.
+* cholesky reads only the lower triangle of A (upper=True: the upper one), as NumPy does:
+  f(A) = chol(Aₑ), Aₑ = tril(A) + tril(A, −1)ᵀ. With X = L⁻ᵀ Φ(Lᵀ L̄) L⁻¹ (Φ: the lower
+  triangle, diagonal halved) the gradient on Aₑ is sym(X), and on A it is
+  tril(X + Xᵀ, −1) + diag(X), as for eigh; the JVP is dL = L Φ(L⁻¹ dAₑ L⁻ᵀ) with dAₑ the
+  tangent's lower triangle, mirrored.
 * qr: the derivative exists for full-rank inputs only (at rank deficiency Q is not unique):
   there the backward and forward-mode rules raise a ValueError.
 """
@@ -31,8 +36,10 @@ import numpy as np
 
 from ..tensor import Tensor, _make
 from ._primitive import primitive
-from .linalg import (EighResult, LinAlgError, QRResult, SlogdetResult, _diag, _inv_gaps, _mT,
-                     _records, _square, _t, _tril_mask)
+from .linalg import (EighResult, LinAlgError, QRResult, SlogdetResult, _copyltu, _diag,
+                     _inv_gaps, _mT, _records, _square, _t, _triangle_grad, _tril_mask,
+                     _used_triangle)
+from .shape import swapaxes
 
 __all__ = []
 
@@ -184,17 +191,6 @@ def _eigh_fwd(a, UPLO):
     return tuple(np.linalg.eigh(a, UPLO))
 
 
-def _copyltu(m):
-    """Lower triangle of m mirrored onto the upper one: tril(m) + tril(m, −1)ᵀ."""
-    n = np.shape(m)[-1]
-    return m * _tril_mask(n, m.dtype) + _mT(m * _tril_mask(n, m.dtype, -1))
-
-
-def _used_triangle(t, UPLO):
-    """The symmetric matrix eigh sees: the UPLO triangle of t, mirrored."""
-    return _copyltu(t) if UPLO == "L" else _mT(_copyltu(_mT(t)))
-
-
 def _eigh_vjp(g, needs, out, UPLO):
     """X = V (diag(λ̄) + F ∘ Vᵀ V̄) Vᵀ; Ā = tril(X + Xᵀ, −1) + diag(X) for UPLO='L' (triu for
     'U'): the gradient lives on the triangle eigh reads."""
@@ -205,12 +201,7 @@ def _eigh_vjp(g, needs, out, UPLO):
     if gv is not None:
         term = _inv_gaps(w) * (_mT(v) @ gv)
         mid = term if mid is None else mid + term
-    x = v @ mid @ _mT(v)
-    dtype = _val(x).dtype
-    strict = _tril_mask(n, dtype, -1)
-    if UPLO == "U":
-        strict = strict.T
-    return ((x + _mT(x)) * strict + x * np.eye(n, dtype=dtype),)
+    return (_triangle_grad(v @ mid @ _mT(v), UPLO),)
 
 
 def _eigh_jvp(tangents, out, UPLO):
@@ -239,6 +230,41 @@ def eigvalsh(a, UPLO="L"):
     """Eigenvalues of a symmetric matrix (the UPLO triangle), ascending.
     ∂: X = V diag(λ̄) Vᵀ on the triangle read, as for eigh."""
     return eigh(a, UPLO)[0]
+
+
+# ---- cholesky ------------------------------------------------------------------------------------
+
+def _phi(n, dtype):
+    """Φ as a mask: the lower triangle, diagonal halved."""
+    return _tril_mask(n, dtype) - 0.5 * np.eye(n, dtype=dtype)
+
+
+def _cholesky_vjp(g, needs, L):
+    """A = L Lᵀ: X = L⁻ᵀ Φ(Lᵀ L̄) L⁻¹; Ā = tril(X + Xᵀ, −1) + diag(X) (the lower triangle)."""
+    li = np.linalg.inv(L)
+    x = _mT(li) @ ((_mT(L) @ g) * _phi(np.shape(L)[-1], L.dtype)) @ li
+    return (_triangle_grad(x),)
+
+
+def _cholesky_jvp(tangents, L):
+    li = np.linalg.inv(L)
+    t = _used_triangle(tangents[0])
+    return L @ ((li @ t @ _mT(li)) * _phi(np.shape(L)[-1], L.dtype))
+
+
+_cholesky = primitive("cholesky", np.linalg.cholesky, _cholesky_vjp, _cholesky_jvp,
+                      save=(), save_out=True)
+
+
+def cholesky(a, /, *, upper=False):
+    """L lower triangular with A = L Lᵀ (or U = Lᵀ with upper=True), reading only the lower
+    (upper) triangle of A like NumPy. Gradient: X = L⁻ᵀ Φ(Lᵀ L̄) L⁻¹ (Φ: lower triangle,
+    diagonal halved), Ā = tril(X + Xᵀ, −1) + diag(X) (upper=True: the triu), zero on the
+    triangle not read; for a symmetric A = ½(B + Bᵀ) this is the usual B̄ = sym(X)."""
+    _square("cholesky", a)
+    if upper:
+        return swapaxes(_cholesky(swapaxes(a, -1, -2)), -1, -2)
+    return _cholesky(a)
 
 
 # ---- qr ------------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """Linear algebra: matmul dot vdot inner outer tensordot einsum trace diagonal, and wg.linalg.
 
 Primitives (each with its VJP and JVP beside it): matmul, tensordot, einsum, diagonal (and
-its transpose, diagonal_embed), inv, solve, cholesky, svd, vector_norm. Everything else is a
-composite of those and the shape/elementwise ops. det, slogdet, eigh and qr live in
+its transpose, diagonal_embed), inv, solve, svd, vector_norm. Everything else is a
+composite of those and the shape/elementwise ops. det, slogdet, eigh, qr and cholesky live in
 decompositions.py.
 
 Rules are written in NumPy vocabulary (``@``, ``np.swapaxes``, ``np.linalg.inv``,
@@ -13,10 +13,11 @@ because it only ever indexes axes from the right. Multi-output JVPs return one t
 output, None where it is zero (slogdet's sign).
 
 Conventions:
-* cholesky (and svd with hermitian=True) read one triangle of their input, as NumPy does;
-  their gradients are the symmetric ones (derivative along symmetric perturbations, as in
-  PyTorch and JAX): Ā = ½(X + Xᵀ). (eigh differentiates the triangle it reads: see
-  decompositions.py.)
+* svd with hermitian=True reads only the lower triangle of its input (NumPy calls eigh with
+  UPLO='L'), so it is svd(Aₑ) with Aₑ = tril(A) + tril(A, −1)ᵀ: with X the gradient on Aₑ,
+  Ā = tril(X + Xᵀ, −1) + diag(X) (zero on the strict upper triangle, both symmetric
+  contributions below it), and the JVP pushes the tangent's lower triangle, mirrored.
+  cholesky and eigh do the same: see decompositions.py.
 * svd (and eigh): the 1/(λⱼ − λᵢ) (resp. 1/(sⱼ² − sᵢ²)) factor is taken as 0 where two eigenvalues
   (singular values) are exactly equal. That is the right limit for losses that do not depend
   on the choice of basis inside a degenerate eigenspace (anything built from the eigenvalues,
@@ -106,6 +107,26 @@ def _inv_gaps(w):
 
 def _tril_mask(n, dtype, k=0):
     return np.tril(np.ones((n, n), dtype=dtype), k)
+
+
+def _copyltu(m):
+    """Lower triangle of m mirrored onto the upper one: tril(m) + tril(m, −1)ᵀ."""
+    n = np.shape(m)[-1]
+    return m * _tril_mask(n, m.dtype) + _mT(m * _tril_mask(n, m.dtype, -1))
+
+
+def _used_triangle(t, UPLO="L"):
+    """The symmetric matrix a one-triangle routine (eigh, cholesky, hermitian svd) sees: the
+    UPLO triangle of t, mirrored. Also the JVP's tangent map of such a routine."""
+    return _copyltu(t) if UPLO == "L" else _mT(_copyltu(_mT(t)))
+
+
+def _triangle_grad(x, UPLO="L"):
+    """The adjoint of _used_triangle: X, the gradient on the mirrored matrix, becomes
+    tril(X + Xᵀ, −1) + diag(X) on A ('U': the triu), zero on the triangle not read."""
+    n = np.shape(x)[-1]
+    strict = _tril_mask(n, x.dtype, -1)
+    return (x + _mT(x)) * (strict if UPLO == "L" else strict.T) + x * np.eye(n, dtype=x.dtype)
 
 
 def _diag(v, n):
@@ -706,39 +727,6 @@ def solve(a, b):
     return _solve(a, b)
 
 
-# ---- decompositions ---------------------------------------------------------------------------
-
-def _cholesky_vjp(g, needs, L):
-    """A = L Lᵀ: Ā = sym(L⁻ᵀ Φ(Lᵀ L̄) L⁻¹), Φ = lower triangle with the diagonal halved."""
-    n = np.shape(L)[-1]
-    phi = _tril_mask(n, L.dtype) - 0.5 * np.eye(n, dtype=L.dtype)
-    p = (_mT(L) @ g) * phi
-    li = np.linalg.inv(L)
-    x = _mT(li) @ p @ li
-    return (0.5 * (x + _mT(x)),)
-
-
-def _cholesky_jvp(tangents, L):
-    n = np.shape(L)[-1]
-    phi = _tril_mask(n, L.dtype) - 0.5 * np.eye(n, dtype=L.dtype)
-    t = tangents[0]
-    li = np.linalg.inv(L)
-    return L @ ((li @ (0.5 * (t + _mT(t))) @ _mT(li)) * phi)
-
-
-_cholesky = primitive("cholesky", np.linalg.cholesky, _cholesky_vjp, _cholesky_jvp,
-                      save=(), save_out=True)
-
-
-def cholesky(a, /, *, upper=False):
-    """L lower triangular with A = L Lᵀ (or U = Lᵀ with upper=True), reading the lower
-    (upper) triangle of A like NumPy. Gradient (symmetric): Ā = sym(L⁻ᵀ Φ(Lᵀ L̄) L⁻¹)."""
-    _square("cholesky", a)
-    if upper:
-        return swapaxes(_cholesky(swapaxes(a, -1, -2)), -1, -2)
-    return _cholesky(a)
-
-
 def _svd_fwd(a, full_matrices, hermitian):
     return tuple(np.linalg.svd(a, full_matrices=full_matrices, hermitian=hermitian))
 
@@ -779,17 +767,13 @@ def _svd_vjp(g, needs, a, out, full_matrices, hermitian):
     if gvh is not None and n > k:
         term = u @ ((gvh - (gvh @ _mT(vh)) @ vh) / s_col)
         ga = term if ga is None else ga + term
-    if hermitian:
-        ga = 0.5 * (ga + _mT(ga))
-    return (ga,)
+    return (_triangle_grad(ga) if hermitian else ga,)
 
 
 def _svd_jvp(tangents, a, out, full_matrices, hermitian):
     m, n = _svd_check(a, full_matrices, "forward mode")
     u, s, vh = out
-    t = tangents[0]
-    if hermitian:
-        t = 0.5 * (t + _mT(t))
+    t = _used_triangle(tangents[0]) if hermitian else tangents[0]
     v = _mT(vh)
     p = _mT(u) @ t @ v
     ds = np.diagonal(p, 0, -2, -1)
@@ -817,7 +801,8 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     full_matrices=False for non-square A (else a ValueError at backward), distinct nonzero
     singular values where U or Vh are used (ties: see the module docstring), and a loss that
     does not depend on the sign of each (uᵢ, vᵢ) pair. compute_uv=False returns S, with
-    gradient U diag(s̄) Vh."""
+    gradient U diag(s̄) Vh. hermitian=True reads only the lower triangle, as NumPy does: the
+    gradient X on the mirrored matrix becomes tril(X + Xᵀ, −1) + diag(X)."""
     if np.ndim(a) < 2:
         raise LinAlgError(f"svd: expected a matrix (or a stack of them), got shape "
                           f"{np.shape(a)}")
