@@ -24,7 +24,7 @@ def test_attributes(t):
 
 
 def test_T_and_mT_are_differentiable_transposes(t):
-    np.testing.assert_array_equal(t.T.numpy(), A.T)
+    np.testing.assert_array_equal(t.T.numpy(force=True), A.T)
     b = wg.tensor(np.arange(24.0).reshape(2, 3, 4))
     np.testing.assert_array_equal(b.mT.numpy(), np.swapaxes(b.numpy(), -1, -2))
     np.testing.assert_array_equal(b.T.numpy(), b.numpy().T)
@@ -58,7 +58,7 @@ def test_requires_grad_is_settable_on_leaves():
 # ---- methods -------------------------------------------------------------------------------------
 
 def test_numpy_returns_the_value_outside_the_graph(t):
-    a = t.numpy()
+    a = t.numpy(force=True)
     assert type(a) is np.ndarray
     np.testing.assert_array_equal(a, A)
     y = t * 2
@@ -107,7 +107,7 @@ def test_numpy_named_methods_match_numpy_and_are_differentiable(t, name, args, k
     r = getattr(t, name)(*args, **kwargs)
     ref = getattr(A, name)(*args, **kwargs)
     assert isinstance(r, wg.Tensor) and r.requires_grad
-    np.testing.assert_allclose(r.numpy(), ref)
+    np.testing.assert_allclose(r.numpy(force=True), ref)
     r.sum().backward()
     assert t.grad.shape == A.shape
 
@@ -139,7 +139,7 @@ def test_len_and_iteration(t):
     assert len(t) == 2
     rows = list(t)
     assert len(rows) == 2 and all(isinstance(r, wg.Tensor) for r in rows)
-    np.testing.assert_array_equal(rows[1].numpy(), A[1])
+    np.testing.assert_array_equal(rows[1].numpy(force=True), A[1])
     (rows[0] * 2 + rows[1]).sum().backward()        # rows are differentiable
     np.testing.assert_array_equal(t.grad.numpy(), [[2.0] * 3, [1.0] * 3])
 
@@ -187,7 +187,7 @@ BINARY = [operator.add, operator.sub, operator.mul, operator.truediv, operator.p
                          ids=["int", "float", "np.float64", "ndarray"])
 def test_operators_with_scalars_and_ndarrays_on_either_side(op, other):
     x = wg.tensor([1.0, 2.0, 3.0], requires_grad=True)
-    xv = x.numpy()
+    xv = x.numpy(force=True)
     for r, ref in ((op(x, other), op(xv, other)), (op(other, x), op(other, xv))):
         assert type(r) is wg.Tensor
         np.testing.assert_allclose(r.numpy(), ref)
@@ -216,7 +216,7 @@ def test_operators_between_tensors_are_differentiable():
 
 
 def test_unary_operators(t):
-    np.testing.assert_array_equal((-t).numpy(), -A)
+    np.testing.assert_array_equal((-t).numpy(force=True), -A)
     np.testing.assert_array_equal((+t).numpy(), A)
     np.testing.assert_array_equal(abs(-t).numpy(), A)
     assert (-t).grad_fn.name == "NegBackward"
@@ -231,8 +231,8 @@ def test_comparisons_give_bool_tensors_without_grad(op, other):
     x = wg.tensor([1.0, 2.0, 3.0], requires_grad=True)
     if isinstance(other, str):
         other = wg.tensor([3.0, 2.0, 1.0], requires_grad=True)
-    ov = other.numpy() if isinstance(other, wg.Tensor) else other
-    for r, ref in ((op(x, other), op(x.numpy(), ov)), (op(other, x), op(ov, x.numpy()))):
+    ov = other.numpy(force=True) if isinstance(other, wg.Tensor) else other
+    for r, ref in ((op(x, other), op(x.numpy(force=True), ov)), (op(other, x), op(ov, x.numpy(force=True)))):
         assert type(r) is wg.Tensor and r.dtype == np.bool_
         assert not r.requires_grad and r.grad_fn is None
         np.testing.assert_array_equal(r.numpy(), ref)

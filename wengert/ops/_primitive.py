@@ -40,6 +40,7 @@ from ..engine.node import Node, version_error
 from ..engine.quiet import quiet
 from ..grad_mode import state as _grad
 from ..tensor import UFUNCS, Tensor, _make, alias
+from ._operands import SEQUENCES as _SEQUENCES, by_value, holds_tensor, pack, packed
 from ._shapes import sum_to
 
 registry = {}           # name → Op: the op tests, viz and docs enumerate it
@@ -169,7 +170,8 @@ def forward_mode(op, args, params):
     first = out[0] if isinstance(out, tuple) else out
     node = first.grad_fn
     if node is not None and op.saves_output:
-        _replay[node.parents[0] if isinstance(out, tuple) else node] = (op, args, params)
+        _replay[node.parents[0] if isinstance(out, tuple) else node] = (
+            op, tuple(a if isinstance(a, Tensor) else by_value(a) for a in args), params)
     if t_out is None:
         return out
     if isinstance(out, tuple):
@@ -279,6 +281,8 @@ class UnaryOp(Op):
                     _anomaly_mod.check_forward(self, y)
                 return _make(y, node)
             return _make(y, None)
+        if type(x) in _SEQUENCES and holds_tensor(x):     # a list of tensors: stacked
+            return self(pack(x))
         return _make(np.asarray(self.forward(x)), None)
 
     def backward(self, node, g, create, own=False):
@@ -341,12 +345,17 @@ class BinaryOp(Op):
         if tx:
             if ty or type(y) in _PY_SCALARS:
                 z = self.fast(x.data, y.data if ty else y)
+            elif type(y) in _SEQUENCES and holds_tensor(y):
+                return self(x, pack(y))
             else:
                 z = self.forward(x.data, y)
         elif ty and type(x) in _PY_SCALARS:
             z = self.fast(x, y.data)
+        elif (type(x) in _SEQUENCES and holds_tensor(x)
+              or type(y) in _SEQUENCES and holds_tensor(y)):
+            return self(packed(x), packed(y))      # a list of tensors: stacked
         else:
-            z = self.forward(x.data if tx else x, y.data if ty else y)
+            z = self.forward(x, y.data if ty else y)
         if _grad.enabled and (tx and x._requires_grad or ty and y._requires_grad):
             # record (inline: one call less per op)
             zs = z.shape
@@ -365,13 +374,14 @@ class BinaryOp(Op):
                 k += 2
             else:
                 py = ys = None
-            if not tx and type(x) not in _PY_SCALARS:
-                x = np.asarray(x)
-            if not ty and type(y) not in _PY_SCALARS:
-                y = np.asarray(y)
             # the Tensors those partials read (the others are freed with their last use);
-            # constants are kept whatever, for the symbolic and drawn views
+            # constants are kept whatever, for the symbolic and drawn views, and by value
+            # where a partial reads them
             sx, sy, sz = self.saves[k]
+            if not tx and type(x) not in _PY_SCALARS:
+                x = by_value(x) if sx else np.asarray(x)
+            if not ty and type(y) not in _PY_SCALARS:
+                y = by_value(y) if sy else np.asarray(y)
             node = Node(self, (px, py),
                         (x if sx or not tx else None, y if sy or not ty else None,
                          z if sz else None),
@@ -506,6 +516,8 @@ class LinearOp(Op):
             if type(y) is np.ndarray and y.base is not None:
                 alias(x, t)               # a view (reshape, slice, transpose…) shares memory
             return t
+        if type(x) in _SEQUENCES and holds_tensor(x):     # a list of tensors: stacked
+            return self(pack(x), **params)
         return _make(np.asarray(self.forward(x, **params)), None)
 
     def backward(self, node, g, create, own=False):
@@ -563,6 +575,8 @@ class PrimitiveOp(Op):
                     return forward_mode(self, args, params)
                 datas.append(a.data)
                 rg = rg or a._requires_grad
+            elif type(a) in _SEQUENCES and holds_tensor(a):     # a list of tensors: stacked
+                return self(*map(packed, args), **params)
             else:
                 datas.append(a)
         out = self.forward(*datas, **params)
@@ -587,7 +601,8 @@ class PrimitiveOp(Op):
                 saved.append(a)
                 versions.append(a._version)
             else:
-                saved.append(a if isinstance(a, Tensor) or type(a) in _PY_SCALARS else datas[i])
+                saved.append(a if isinstance(a, Tensor) or type(a) in _PY_SCALARS
+                             else by_value(datas[i]))
                 versions.append(0)
         if self.save_out:
             saved.append(out)
