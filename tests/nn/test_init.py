@@ -24,7 +24,7 @@ def test_fills_in_place_and_return_the_tensor():
     init.zeros_(p)
     assert not p.numpy(force=True).any()
     init.ones_(p)
-    assert (p.numpy() == 1).all()
+    assert (p.numpy(force=True) == 1).all()
 
 
 def test_calculate_gain_matches_torch_values():

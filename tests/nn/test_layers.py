@@ -46,7 +46,7 @@ def test_linear_forward_and_backward_match_numpy():
     w, b = lin.weight.numpy(force=True), lin.bias.numpy(force=True)
     np.testing.assert_allclose(y.numpy(force=True), x.numpy(force=True) @ w.T + b, rtol=1e-6)
     y.sum().backward()
-    np.testing.assert_allclose(lin.weight.grad.numpy(), np.ones((2, 4)) @ x.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(lin.weight.grad.numpy(), np.ones((2, 4)) @ x.numpy(force=True), rtol=1e-6)
     np.testing.assert_allclose(lin.bias.grad.numpy(), [4, 4])
     assert lin(f32(2, 5, 3)).shape == (2, 5, 2)
 
@@ -74,8 +74,8 @@ def test_conv2d_shapes_init_and_torch():
     assert y.shape == (2, 3, 4, 3) and y.dtype == np.float32
     torch = pytest.importorskip("torch")
     tc = _torch_copy(conv, torch.nn.Conv2d(2, 3, 3, stride=2, padding=1))
-    x64 = x.numpy().astype(np.float64)
-    np.testing.assert_allclose(conv.double()(wg.tensor(x64)).numpy(),
+    x64 = x.numpy(force=True).astype(np.float64)
+    np.testing.assert_allclose(conv.double()(wg.tensor(x64)).numpy(force=True),
                                tc(torch.tensor(x64)).detach().numpy(), rtol=1e-10, atol=1e-12)
     nb = nn.Conv2d(1, 1, (2, 3), bias=False)
     assert nb.bias is None and nb.weight.shape == (1, 1, 2, 3)
@@ -214,14 +214,14 @@ def test_batchnorm_train_updates_buffers_and_eval_uses_them():
     y = bn(wg.tensor(x, dtype=wg.float32))
     assert y.dtype == np.float32
     np.testing.assert_allclose(y.numpy(force=True).mean(0), 0, atol=1e-5)
-    np.testing.assert_allclose(bn.running_mean.numpy(), 0.1 * x.mean(0), rtol=1e-5)
-    np.testing.assert_allclose(bn.running_var.numpy(), 0.9 + 0.1 * x.var(0, ddof=1), rtol=1e-5)
+    np.testing.assert_allclose(bn.running_mean.numpy(force=True), 0.1 * x.mean(0), rtol=1e-5)
+    np.testing.assert_allclose(bn.running_var.numpy(force=True), 0.9 + 0.1 * x.var(0, ddof=1), rtol=1e-5)
     assert bn.num_batches_tracked.item() == 1
     assert bn.running_mean.dtype == np.float32
     bn.eval()
     z = RNG.standard_normal((4, 3))
     out = bn(wg.tensor(z, dtype=wg.float32))
-    exp = (z - bn.running_mean.numpy()) / np.sqrt(bn.running_var.numpy() + 1e-5)
+    exp = (z - bn.running_mean.numpy(force=True)) / np.sqrt(bn.running_var.numpy(force=True) + 1e-5)
     np.testing.assert_allclose(out.numpy(force=True), exp, rtol=1e-5)
     assert bn.num_batches_tracked.item() == 1          # eval leaves the statistics alone
     bn(wg.tensor(RNG.standard_normal((1, 3)), dtype=wg.float32))   # a batch of 1 is fine in eval

@@ -179,7 +179,7 @@ def test_state_dict_round_trip():
             p.grad = wg.tensor(g)
         opt_.step()
     for p, q in zip(ps, qs):
-        np.testing.assert_array_equal(p.numpy(), q.numpy())
+        np.testing.assert_array_equal(p.numpy(force=True), q.numpy(force=True))
 
 
 def test_load_state_dict_errors():
@@ -233,14 +233,14 @@ def test_same_shaped_parameters_and_a_larger_group_added_later():
     opt = SGD([a, b], lr=0.5, momentum=0.5, weight_decay=0.1)
     a.grad, b.grad = wg.tensor([1.0, 1.0]), wg.tensor([2.0, 0.0])
     opt.step()
-    np.testing.assert_allclose(a.numpy(), [1 - 0.5 * 1.1, 2 - 0.5 * 1.2])
-    np.testing.assert_allclose(b.numpy(), [3 - 0.5 * 2.3, 4 - 0.5 * 0.4])
+    np.testing.assert_allclose(a.numpy(force=True), [1 - 0.5 * 1.1, 2 - 0.5 * 1.2])
+    np.testing.assert_allclose(b.numpy(force=True), [3 - 0.5 * 2.3, 4 - 0.5 * 0.4])
     c = wg.tensor(np.ones((4, 5)), requires_grad=True)     # larger than the scratch so far
     opt.add_param_group({"params": [c], "momentum": 0.0})
     c.grad = wg.tensor(np.full((4, 5), 2.0))
     a.grad = None
-    b0 = b.numpy().copy()
+    b0 = b.numpy(force=True).copy()
     opt.step()
-    np.testing.assert_allclose(c.numpy(), 1 - 0.5 * (2 + 0.1))
+    np.testing.assert_allclose(c.numpy(force=True), 1 - 0.5 * (2 + 0.1))
     buf = 0.5 * np.array([2.3, 0.4]) + (np.array([2.0, 0.0]) + 0.1 * b0)
-    np.testing.assert_allclose(b.numpy(), b0 - 0.5 * buf)
+    np.testing.assert_allclose(b.numpy(force=True), b0 - 0.5 * buf)

@@ -49,7 +49,7 @@ def packed(obj):
 
 def by_value(a):
     """A constant operand as a node keeps it: an ndarray whose values could still change (a
-    writable one, or a view of another array) is copied; anything else becomes an array."""
-    if type(a) is np.ndarray:
-        return a.copy() if a.flags.writeable or a.base is not None else a
-    return np.asarray(a)
+    writable one, or a view of another array) is copied; anything else is kept as it is."""
+    if type(a) is np.ndarray and (a.flags.writeable or a.base is not None):
+        return a.copy()
+    return a

@@ -379,9 +379,9 @@ class BinaryOp(Op):
             # where a partial reads them
             sx, sy, sz = self.saves[k]
             if not tx and type(x) not in _PY_SCALARS:
-                x = by_value(x) if sx else np.asarray(x)
+                x = by_value(x) if sx and type(x) is np.ndarray else np.asarray(x)
             if not ty and type(y) not in _PY_SCALARS:
-                y = by_value(y) if sy else np.asarray(y)
+                y = by_value(y) if sy and type(y) is np.ndarray else np.asarray(y)
             node = Node(self, (px, py),
                         (x if sx or not tx else None, y if sy or not ty else None,
                          z if sz else None),

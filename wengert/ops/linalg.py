@@ -55,8 +55,10 @@ def _t(x):
     """x as a Tensor (no copy)."""
     if isinstance(x, Tensor):
         return x
+    if isinstance(x, SEQUENCES) and holds_tensor(x):
+        return pack(x)
     # (a constant Tensor is saved by reference: the caller's writable array is copied)
-    return pack(x) if isinstance(x, SEQUENCES) and holds_tensor(x) else _make(by_value(x), None)
+    return _make(by_value(x) if type(x) is np.ndarray else np.asarray(x), None)
 
 
 def _records(x):
