@@ -195,7 +195,7 @@ def wengert_impl(config, act):
     def set_param(p, value):
         p.data[...] = value
 
-    return _nn_impl(nn, optim, wg.tensor, set_param, lambda t: t.numpy(), config, act)
+    return _nn_impl(nn, optim, wg.tensor, set_param, lambda t: t.detach().numpy(), config, act)
 
 
 def wengert_ops_impl(config, act):
@@ -246,7 +246,7 @@ def wengert_ops_impl(config, act):
         step_keeping_grads.loss = loss.item()
     step.verify = step_keeping_grads
     step.grads = lambda: grads
-    step.params = lambda: [p.numpy() for p in params]
+    step.params = lambda: [p.detach().numpy() for p in params]
     return step
 
 

@@ -37,11 +37,16 @@ def test_tensor_copies_its_data():
     assert t.numpy()[0] == 1.0
 
 
-def test_tensor_of_a_tensor_copies_and_does_not_require_grad():
+def test_tensor_of_a_tensor_copies_and_stays_differentiable():
+    # API §9: nothing detaches silently. Of a tensor requiring grad, wg.tensor is a recorded
+    # copy (wg.tensor(x.detach()), or under no_grad, gives the detached leaf copy)
     x = wg.tensor([1.0, 2.0], requires_grad=True)
     t = wg.tensor(x)
-    assert not t.requires_grad and t.is_leaf
-    assert not np.shares_memory(t.numpy(), x.numpy())
+    assert t.requires_grad and not t.is_leaf
+    assert not np.shares_memory(t.numpy(force=True), x.numpy(force=True))
+    for t in (wg.tensor(x.detach()), wg.no_grad()(wg.tensor)(x)):
+        assert not t.requires_grad and t.is_leaf
+        assert not np.shares_memory(t.numpy(force=True), x.numpy(force=True))
 
 
 def test_tensor_requires_grad_and_name():

@@ -24,10 +24,10 @@ def test_attributes(t):
 
 
 def test_T_and_mT_are_differentiable_transposes(t):
-    np.testing.assert_array_equal(t.T.numpy(), A.T)
+    np.testing.assert_array_equal(t.T.numpy(force=True), A.T)
     b = wg.tensor(np.arange(24.0).reshape(2, 3, 4))
-    np.testing.assert_array_equal(b.mT.numpy(), np.swapaxes(b.numpy(), -1, -2))
-    np.testing.assert_array_equal(b.T.numpy(), b.numpy().T)
+    np.testing.assert_array_equal(b.mT.numpy(force=True), np.swapaxes(b.numpy(force=True), -1, -2))
+    np.testing.assert_array_equal(b.T.numpy(force=True), b.numpy(force=True).T)
     (t.T * wg.tensor(A.T)).sum().backward()
     np.testing.assert_array_equal(t.grad.numpy(), A)
     assert t.mT.grad_fn is not None
@@ -58,13 +58,13 @@ def test_requires_grad_is_settable_on_leaves():
 # ---- methods -------------------------------------------------------------------------------------
 
 def test_numpy_returns_the_value_outside_the_graph(t):
-    a = t.numpy()
+    a = t.numpy(force=True)
     assert type(a) is np.ndarray
     np.testing.assert_array_equal(a, A)
     y = t * 2
-    assert type(y.numpy()) is np.ndarray and type(wg.tensor(2.0).numpy()) is np.ndarray
+    assert type(y.numpy(force=True)) is np.ndarray and type(wg.tensor(2.0).numpy(force=True)) is np.ndarray
     s = (t * 1).sum()
-    assert type(s.numpy()) is np.ndarray and s.numpy().shape == ()
+    assert type(s.numpy(force=True)) is np.ndarray and s.numpy(force=True).shape == ()
 
 
 def test_item_and_tolist(t):
@@ -78,9 +78,9 @@ def test_item_and_tolist(t):
 
 def test_detach_and_copy(t):
     d = t.detach()
-    assert not d.requires_grad and d.grad_fn is None and np.shares_memory(d.numpy(), t.numpy())
+    assert not d.requires_grad and d.grad_fn is None and np.shares_memory(d.numpy(force=True), t.numpy(force=True))
     c = t.copy()
-    assert c.grad_fn is not None and not np.shares_memory(c.numpy(), t.numpy())
+    assert c.grad_fn is not None and not np.shares_memory(c.numpy(force=True), t.numpy(force=True))
     c.sum().backward()
     np.testing.assert_array_equal(t.grad.numpy(), np.ones_like(A))
 
@@ -107,7 +107,7 @@ def test_numpy_named_methods_match_numpy_and_are_differentiable(t, name, args, k
     r = getattr(t, name)(*args, **kwargs)
     ref = getattr(A, name)(*args, **kwargs)
     assert isinstance(r, wg.Tensor) and r.requires_grad
-    np.testing.assert_allclose(r.numpy(), ref)
+    np.testing.assert_allclose(r.numpy(force=True), ref)
     r.sum().backward()
     assert t.grad.shape == A.shape
 
@@ -139,7 +139,7 @@ def test_len_and_iteration(t):
     assert len(t) == 2
     rows = list(t)
     assert len(rows) == 2 and all(isinstance(r, wg.Tensor) for r in rows)
-    np.testing.assert_array_equal(rows[1].numpy(), A[1])
+    np.testing.assert_array_equal(rows[1].numpy(force=True), A[1])
     (rows[0] * 2 + rows[1]).sum().backward()        # rows are differentiable
     np.testing.assert_array_equal(t.grad.numpy(), [[2.0] * 3, [1.0] * 3])
 
@@ -187,10 +187,10 @@ BINARY = [operator.add, operator.sub, operator.mul, operator.truediv, operator.p
                          ids=["int", "float", "np.float64", "ndarray"])
 def test_operators_with_scalars_and_ndarrays_on_either_side(op, other):
     x = wg.tensor([1.0, 2.0, 3.0], requires_grad=True)
-    xv = x.numpy()
+    xv = x.numpy(force=True)
     for r, ref in ((op(x, other), op(xv, other)), (op(other, x), op(other, xv))):
         assert type(r) is wg.Tensor
-        np.testing.assert_allclose(r.numpy(), ref)
+        np.testing.assert_allclose(r.numpy(force=True), ref)
 
 
 def test_matmul_with_an_ndarray_on_the_right():
@@ -216,9 +216,9 @@ def test_operators_between_tensors_are_differentiable():
 
 
 def test_unary_operators(t):
-    np.testing.assert_array_equal((-t).numpy(), -A)
-    np.testing.assert_array_equal((+t).numpy(), A)
-    np.testing.assert_array_equal(abs(-t).numpy(), A)
+    np.testing.assert_array_equal((-t).numpy(force=True), -A)
+    np.testing.assert_array_equal((+t).numpy(force=True), A)
+    np.testing.assert_array_equal(abs(-t).numpy(force=True), A)
     assert (-t).grad_fn.name == "NegBackward"
     abs(-t).sum().backward()
     np.testing.assert_array_equal(t.grad.numpy(), np.ones_like(A))
@@ -231,11 +231,11 @@ def test_comparisons_give_bool_tensors_without_grad(op, other):
     x = wg.tensor([1.0, 2.0, 3.0], requires_grad=True)
     if isinstance(other, str):
         other = wg.tensor([3.0, 2.0, 1.0], requires_grad=True)
-    ov = other.numpy() if isinstance(other, wg.Tensor) else other
-    for r, ref in ((op(x, other), op(x.numpy(), ov)), (op(other, x), op(ov, x.numpy()))):
+    ov = other.numpy(force=True) if isinstance(other, wg.Tensor) else other
+    for r, ref in ((op(x, other), op(x.numpy(force=True), ov)), (op(other, x), op(ov, x.numpy(force=True)))):
         assert type(r) is wg.Tensor and r.dtype == np.bool_
         assert not r.requires_grad and r.grad_fn is None
-        np.testing.assert_array_equal(r.numpy(), ref)
+        np.testing.assert_array_equal(r.numpy(force=True), ref)
 
 
 def test_logical_operators_on_bool_tensors():

@@ -16,6 +16,7 @@ def seed_f(x, y):
 
 
 def close(a, b, tol=1e-10):
+    a, b = (v.numpy(force=True) if isinstance(v, wg.Tensor) else v for v in (a, b))
     np.testing.assert_allclose(np.asarray(a, dtype=float), np.asarray(b, dtype=float),
                                rtol=tol, atol=tol)
 

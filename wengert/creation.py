@@ -3,7 +3,11 @@ import numbers
 
 import numpy as np
 
+from .grad_mode import state as _grad
+from .ops._operands import SEQUENCES, holds_tensor, pack
 from .tensor import Tensor, _make
+
+import wengert as _ops  # noqa: E402  (the package, partly initialised; used at call time)
 
 
 def _to_array(data, dtype=None, copy=True):
@@ -35,17 +39,55 @@ def _leaf(arr, requires_grad, name=None):
     return t
 
 
+def _in_graph(t):
+    """Is t (a Tensor) part of a differentiation: requiring grad (grad mode on) or carrying
+    a tangent? Then making a tensor from it must stay differentiable (API §9)."""
+    return t._tangents is not None or t._requires_grad and _grad.enabled
+
+
+def _from_graph(t, dtype, requires_grad, name, copy):
+    """A tensor made from t, which is part of a differentiation: t itself, a differentiable
+    copy, or a cast. requires_grad=True is then already true."""
+    if dtype is not None and t.dtype != np.dtype(dtype):
+        _check_float(np.dtype(dtype), "the result")
+        t = _ops.astype(t, dtype)
+    elif copy:
+        t = _ops.copy(t)
+    if name is not None:
+        t.name = name
+    return t
+
+
+def _check_float(dtype, what):
+    if dtype.kind == "c":
+        raise TypeError(f"{what} would be complex: complex differentiation is not supported "
+                        f"yet; use real tensors (e.g. the real and imaginary parts apart)")
+
+
 def tensor(data, dtype=None, requires_grad=False, name=None):
-    """A new leaf tensor holding a copy of `data` (Python floats → float64, ints → int64)."""
+    """A new tensor holding a copy of `data` (Python floats → float64, ints → int64).
+
+    Made of tensors that require grad (a list of them, or one), it stays differentiable:
+    wg.tensor([a, b]) is wg.stack([a, b]), wg.tensor(t) a recorded copy of t."""
+    if isinstance(data, Tensor):
+        if _in_graph(data):
+            return _from_graph(data, dtype, requires_grad, name, True)
+    elif isinstance(data, SEQUENCES) and holds_tensor(data):
+        return _from_graph(pack(data), dtype, requires_grad, name, False)
     return _leaf(_to_array(data, dtype, copy=True), requires_grad, name)
 
 
 def asarray(data, dtype=None, requires_grad=False):
-    """Like tensor(), without copying where possible; a Tensor of the right dtype is returned as is."""
+    """Like tensor(), without copying where possible; a Tensor of the right dtype is returned
+    as is, and a list of tensors is stacked (differentiably)."""
     if isinstance(data, Tensor) and (dtype is None or data.dtype == np.dtype(dtype)):
         if requires_grad and not data.requires_grad:
             data.requires_grad = True
         return data
+    if isinstance(data, Tensor) and _in_graph(data):
+        return _from_graph(data, dtype, requires_grad, None, False)
+    if isinstance(data, SEQUENCES) and holds_tensor(data):
+        return _from_graph(pack(data), dtype, requires_grad, None, False)
     return _leaf(_to_array(data, dtype, copy=False), requires_grad)
 
 
@@ -67,9 +109,26 @@ def empty(shape, dtype=None, requires_grad=False):
     return _leaf(np.empty(shape, dtype=dtype or np.float64), requires_grad)
 
 
+def _filled(shape, fill_value, dtype):
+    """A tensor of `shape` filled with the tensor fill_value (broadcast), differentiably:
+    each element's gradient flows back to the fill value (summed where it was broadcast)."""
+    f = fill_value
+    if dtype is not None and f.dtype != np.dtype(dtype):
+        _check_float(np.dtype(dtype), "the result")
+        f = _ops.astype(f, dtype)
+    return _ops.copy(_ops.broadcast_to(f, shape))     # a copy: writable, no shared memory
+
+
 def full(shape, fill_value, dtype=None, requires_grad=False):
+    """`shape` filled with fill_value (broadcast). A fill value that requires grad (or a list
+    holding such tensors) keeps its gradient: d(full)/d(fill) sums the gradient over the
+    copies."""
+    if isinstance(fill_value, SEQUENCES) and holds_tensor(fill_value):
+        fill_value = pack(fill_value)
     if isinstance(fill_value, Tensor):
-        fill_value = fill_value.item()
+        if _in_graph(fill_value):
+            return _filled(_shape((shape,)), fill_value, dtype)
+        fill_value = fill_value.data
     return _leaf(np.full(shape, fill_value, dtype=dtype), requires_grad)
 
 
@@ -90,8 +149,15 @@ def empty_like(a, dtype=None, shape=None, requires_grad=False, **_):
 
 
 def full_like(a, fill_value, dtype=None, shape=None, requires_grad=False, **_):
+    """full() with a's shape and dtype (unless given); differentiable in fill_value as full."""
+    if isinstance(fill_value, SEQUENCES) and holds_tensor(fill_value):
+        fill_value = pack(fill_value)
     if isinstance(fill_value, Tensor):
-        fill_value = fill_value.item()
+        if _in_graph(fill_value):
+            ref = _like(a)
+            return _filled(ref.shape if shape is None else _shape((shape,)), fill_value,
+                           ref.dtype if dtype is None else dtype)
+        fill_value = fill_value.data
     return _leaf(np.full_like(_like(a), fill_value, dtype=dtype, shape=shape), requires_grad)
 
 
@@ -100,8 +166,42 @@ def arange(start, stop=None, step=1, dtype=None, requires_grad=False):
     return _leaf(np.arange(*args, dtype=dtype), requires_grad)
 
 
-def linspace(start, stop, num=50, endpoint=True, dtype=None, requires_grad=False):
-    return _leaf(np.linspace(start, stop, num, endpoint=endpoint, dtype=dtype), requires_grad)
+def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0,
+             requires_grad=False):
+    """num evenly spaced values from start to stop (stop included when endpoint).
+
+    With tensor start or stop it is start + (stop − start)·wᵢ, wᵢ = i / (num − 1) (or i / num
+    without the endpoint), the last value exactly stop: d/dstart = 1 − wᵢ, d/dstop = wᵢ."""
+    if isinstance(start, Tensor) or isinstance(stop, Tensor):
+        return _linspace_tensor(start, stop, num, endpoint, retstep, dtype, axis)
+    return _leaf(np.linspace(start, stop, num, endpoint=endpoint, retstep=retstep, dtype=dtype,
+                             axis=axis), requires_grad)
+
+
+def _linspace_tensor(start, stop, num, endpoint, retstep, dtype, axis):
+    num = int(num)
+    if num < 0:
+        raise ValueError(f"linspace: number of samples, {num}, must be non-negative")
+    start = start if isinstance(start, Tensor) else _make(np.asarray(start), None)
+    stop = stop if isinstance(stop, Tensor) else _make(np.asarray(stop), None)
+    kind = np.result_type(start.dtype, stop.dtype, float)
+    div = (num - 1) if endpoint else num
+    w = np.arange(num, dtype=kind) / div if div > 0 else np.zeros(num, kind)
+    nd = max(start.ndim, stop.ndim)
+    w = w.reshape((num,) + (1,) * nd)
+    delta = stop - start
+    y = start + delta * w
+    if endpoint and num > 1:
+        last = np.zeros(w.shape, bool)
+        last[-1] = True
+        y = _ops.where(last, stop + 0 * start, y)      # NumPy's last value is exactly stop
+    if axis != 0:
+        y = _ops.moveaxis(y, 0, axis)
+    if dtype is not None:
+        y = y.astype(dtype)
+    if retstep:
+        return y, (delta / div if div > 0 else delta * np.nan)
+    return y
 
 
 def eye(N, M=None, k=0, dtype=None, requires_grad=False):

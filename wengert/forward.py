@@ -34,6 +34,9 @@ def with_tangent(primal, tangent, level):
     """primal + tangent·ε at `level`: a new Tensor, connected to primal's graph."""
     p = _as_tensor(primal)
     t = _as_tensor(tangent)
+    if p.dtype.kind == "c" or t.dtype.kind == "c":
+        raise TypeError("a dual number with complex values: complex differentiation is not "
+                        "supported yet; use real primals and tangents")
     if t.shape != p.shape:
         raise ValueError(f"tangent shape {t.shape} does not match primal shape {p.shape}")
     if t.dtype != p.dtype and p.dtype.kind in "fc":

@@ -44,7 +44,7 @@ def save(state_dict, path, metadata=None):
         if not isinstance(key, str):
             raise TypeError(f"wg.save needs string keys, got {key!r} ({type(key).__name__})")
         if isinstance(value, Tensor):
-            value = value.numpy()
+            value = value.data          # (read, never written: no copy)
         elif not isinstance(value, np.ndarray):
             raise TypeError(f"wg.save: entry {key!r} is a {type(value).__name__}; only Tensors "
                             f"and ndarrays can be saved")

@@ -8,6 +8,7 @@ import weakref
 
 import numpy as np
 
+from .exits import check_exit as _check_exit
 from .grad_mode import state as _grad_state
 
 
@@ -61,7 +62,11 @@ class Tensor:
                 raise RuntimeError("requires_grad can only be changed on leaf tensors; use "
                                    "y.detach() to get a tensor that does not require grad")
             return
-        if flag and self.data.dtype.kind not in "fc":
+        if flag and self.data.dtype.kind != "f":
+            if self.data.dtype.kind == "c":
+                raise TypeError(f"requires_grad on a {self.data.dtype} tensor: complex "
+                                f"differentiation is not supported yet; differentiate real "
+                                f"tensors (e.g. the real and imaginary parts apart)")
             raise TypeError(f"only floating-point tensors can require gradients, got dtype "
                             f"{self.data.dtype}; convert first, e.g. t.astype(wg.float64)")
         self._requires_grad = flag
@@ -132,21 +137,36 @@ class Tensor:
         return self._extra
 
     # ---- conversion ---------------------------------------------------------------------
-    def numpy(self):
-        d = self.data
-        return d if type(d) is np.ndarray else np.asarray(d)
+    # The doors a value leaves the graph by (API §9); each asks exits.check_exit first.
+    # Arrays handed out for reading are read-only views: the engine may hold the same
+    # memory as a saved value, so a write through them would change a gradient unseen.
+    def numpy(self, force=False):
+        """The value as a read-only ndarray (no copy). Refused (TypeError) for a tensor that
+        requires grad or carries a tangent, unless force=True: the explicit way out."""
+        if not force and (self._tangents is not None or self._requires_grad):
+            _check_exit(self, "t.numpy()", True)
+        return _read_only(self.data)
 
     def item(self):
+        if self._tangents is not None or self._requires_grad:
+            _check_exit(self, ".item()")
         return self.data.item()
 
     def tolist(self):
+        if self._tangents is not None or self._requires_grad:
+            _check_exit(self, ".tolist()")
         return self.data.tolist()
 
     def __array__(self, dtype=None, copy=None):
-        a = self.numpy()
-        if dtype is not None and a.dtype != dtype:
-            return a.astype(dtype)
-        return a.copy() if copy else a
+        if self._tangents is not None or self._requires_grad:
+            _check_exit(self, "np.asarray(t)", True)
+        d = self.data
+        if dtype is not None and d.dtype != dtype:
+            if copy is False:
+                raise ValueError(f"np.asarray(t, dtype={np.dtype(dtype)}, copy=False): a "
+                                 f"{d.dtype} tensor cannot give that dtype without a copy")
+            return d.astype(dtype)                      # a new array: the caller's own
+        return np.array(d, copy=True) if copy else _read_only(d)
 
     def __array_namespace__(self, api_version=None):
         import wengert
@@ -162,9 +182,13 @@ class Tensor:
         return bool(self._one_element("the truth value"))
 
     def __float__(self):
+        if self._tangents is not None or self._requires_grad:
+            _check_exit(self, "float()")
         return float(self._one_element("float()"))
 
     def __int__(self):
+        if self._tangents is not None or self._requires_grad:
+            _check_exit(self, "int()")
         return int(self._one_element("int()"))
 
     def __index__(self):
@@ -185,7 +209,7 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __repr__(self):
-        d = self.numpy()
+        d = self.data
         body = np.array2string(d, separator=", ", prefix="tensor(")
         extras = []
         if d.dtype not in (np.float64, np.int64, np.bool_):
@@ -446,6 +470,13 @@ _new = object.__new__
 # Forward mode: `_tangents` maps a level to this tensor's tangent at that level. wg.dual uses
 # level 0; each jvp call takes a fresh, higher level, so nested transforms never mix tangents.
 DUAL_LEVEL = 0
+
+
+def _read_only(d):
+    """A read-only view of d (the data itself stays writable for the engine)."""
+    v = d.view() if type(d) is np.ndarray else np.asarray(d)
+    v.flags.writeable = False
+    return v
 
 
 def _make(data, grad_fn):

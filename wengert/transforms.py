@@ -39,6 +39,7 @@ import threading
 import numpy as np
 
 from .engine.backward import count_edges, run_backward
+from .exits import marks as _marks
 from .forward import attach, new_level
 from .grad_mode import grad_mode_set, state as _grad
 from .ops.elementwise import positive
@@ -62,17 +63,25 @@ _depth = _Depth()
 
 class _running:
     """Marks a transform as running (for the outermost-only type conversion) and sets grad
-    mode on inside it, so a transform works under the caller's `no_grad()` too."""
-    __slots__ = ("prev",)
+    mode on inside it, so a transform works under the caller's `no_grad()` too. The entry
+    points a reverse transform registers in `marks` (for the value doors, see exits.py) are
+    dropped when it ends."""
+    __slots__ = ("prev", "n", "nl")
 
     def __enter__(self):
         _depth.value += 1
         self.prev = _grad.enabled
         _grad.enabled = True
+        m = _marks
+        self.n = len(m.keys)
+        self.nl = len(m.levels)
 
     def __exit__(self, *exc):
         _depth.value -= 1
         _grad.enabled = self.prev
+        m = _marks
+        del m.keys[self.n:]
+        del m.levels[self.nl:]
         return False
 
 
@@ -112,10 +121,21 @@ def _is_number(x):
             and not isinstance(x, (bool, np.bool_)))
 
 
+def _no_complex(dtype, who):
+    if dtype.kind == "c":
+        raise TypeError(f"{who} was given a {dtype} input: complex differentiation is not "
+                        f"supported yet; differentiate with respect to real inputs (e.g. the "
+                        f"real and imaginary parts apart)")
+
+
 def _primal_tensor(x, who):
     """x as a floating Tensor to differentiate with respect to (Python ints become float64)."""
-    if type(x) is np.ndarray and x.dtype.kind in "fc":                    # the usual call
+    if type(x) is np.ndarray and x.dtype.kind == "f":                     # the usual call
         return _make(x, None)
+    if isinstance(x, (Tensor, np.ndarray)):
+        _no_complex(x.dtype, who)
+    elif isinstance(x, (complex, np.complexfloating)):
+        _no_complex(np.dtype(complex), who)
     if isinstance(x, Tensor):
         if x.dtype.kind not in "fc":
             raise TypeError(f"{who} can only differentiate with respect to floating-point "
@@ -175,6 +195,7 @@ class _Watched:
                 c._tangents = dict(p._tangents) if p._tangents else None
                 self.capture.setdefault(c, []).append(i)
             self.copies.append(c)
+        _marks.keys.extend(self.capture)        # (until the enclosing _running ends)
 
     def modes(self, outs):
         """(record, tensors): must the backward pass be recorded, and must its rules run on
@@ -573,6 +594,9 @@ def _array_value_and_grad(f, args, kwargs, i, single, who, with_value):
     ambient = _grad.enabled
     _depth.value += 1
     _grad.enabled = True
+    keys = _marks.keys
+    n = len(keys)
+    keys.append(c)
     try:
         out = _one_element(f(*call, **kwargs) if kwargs else f(*call), who)
         root = out.grad_fn
@@ -595,6 +619,7 @@ def _array_value_and_grad(f, args, kwargs, i, single, who, with_value):
     finally:
         _depth.value -= 1
         _grad.enabled = ambient
+        del keys[n:]
     if not short:
         return _finish(grads, w, [(_LEAF, 1)], out, None, args, record, single, False,
                        with_value)
@@ -711,6 +736,7 @@ def _push_forward(f, args, leaves_of, tangent_of, ambient):
     leaves_of: list of (arg index, treedef, primal Tensors); tangent_of(j, p) gives leaf j's
     tangent. Returns (f's result, the level)."""
     level = new_level()
+    _marks.levels.append(level)                 # (until the enclosing _running ends)
     call = list(args)
     j = 0
     for i, td, ps in leaves_of:
@@ -996,6 +1022,11 @@ def _array_hvp(f, x, v):
     ambient = _grad.enabled
     _depth.value += 1
     _grad.enabled = True
+    keys = _marks.keys
+    n = len(keys)
+    keys.append(c)
+    levels = _marks.levels
+    levels.append(level)
     try:
         out = _one_element(f(c), "grad")
         root = out.grad_fn
@@ -1013,6 +1044,8 @@ def _array_hvp(f, x, v):
     finally:
         _depth.value -= 1
         _grad.enabled = ambient
+        del keys[n:]
+        levels.remove(level)
     t = g._tangents.get(level) if isinstance(g, Tensor) and g._tangents else None
     if t is None:
         return _Export(True, (x, v))(_zeros(xa.shape, xa.dtype))

@@ -139,7 +139,7 @@ def test_in_place_on_a_leaf_requiring_grad_raises(update):
     w = leaf([1.0, 2.0])
     with pytest.raises(RuntimeError, match="leaf tensor that requires grad.*no_grad"):
         update(w)
-    np.testing.assert_array_equal(w.numpy(), [1.0, 2.0])
+    np.testing.assert_array_equal(w.numpy(force=True), [1.0, 2.0])
     assert w._version == 0
 
 
@@ -150,7 +150,7 @@ def test_in_place_on_a_leaf_under_no_grad_is_an_optimizer_step():
     with wg.no_grad():
         w -= 0.1 * w.grad
         w[1] = 7.0
-    np.testing.assert_allclose(w.numpy(), [0.8, 7.0])
+    np.testing.assert_allclose(w.numpy(force=True), [0.8, 7.0])
     assert w.data is memory and w.is_leaf and w.requires_grad and w.grad_fn is None
     w.grad = None
     (w * w).sum().backward()         # the next step sees the new values
@@ -197,7 +197,7 @@ def test_chain_of_in_place_ops_on_a_non_leaf():
     y -= 3 * x
     y /= 2                           # y = (x² − 3x)/2
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), (2 * x.numpy() - 3) / 2)
+    np.testing.assert_allclose(x.grad.numpy(force=True), (2 * x.numpy(force=True) - 3) / 2)
 
 
 def test_in_place_with_a_tensor_requiring_grad_turns_a_constant_into_a_non_leaf():
@@ -236,7 +236,7 @@ def test_setitem_with_slice_mask_and_integer_array():
     y[1:3] = 0.0
     y[np.array([4])] = 7.0
     y[wg.tensor([True, False, False, False, False])] = -1.0
-    np.testing.assert_array_equal(y.numpy(), [-1.0, 0.0, 0.0, 3.0, 7.0])
+    np.testing.assert_array_equal(y.numpy(force=True), [-1.0, 0.0, 0.0, 3.0, 7.0])
     y.sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), [0.0, 0.0, 0.0, 1.0, 0.0])
 
@@ -267,13 +267,13 @@ def test_detach_shares_memory_and_cuts_the_graph():
     assert d.data is x.data or np.shares_memory(d.data, x.data)
     assert not d.requires_grad and d.grad_fn is None and d.is_leaf
     d[0] = 5.0
-    assert x.numpy()[0] == 5.0
+    assert x.numpy(force=True)[0] == 5.0
     y = x * 2
     e = y.detach()
-    assert np.shares_memory(e.numpy(), y.numpy())
+    assert np.shares_memory(e.numpy(force=True), y.numpy(force=True))
     assert (e * x).grad_fn is not None
     (e * x).sum().backward()
-    np.testing.assert_array_equal(x.grad.numpy(), y.numpy())     # e is a constant
+    np.testing.assert_array_equal(x.grad.numpy(force=True), y.numpy(force=True))     # e is a constant
 
 
 def test_detach_in_place_makes_a_non_leaf_a_constant():

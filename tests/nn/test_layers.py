@@ -30,9 +30,9 @@ def test_linear_shapes_dtype_and_init_bounds():
     assert lin.weight.dtype == np.float32 and lin.bias.dtype == np.float32
     bound = 1 / math.sqrt(400)
     for p in (lin.weight, lin.bias):
-        assert np.abs(p.numpy()).max() <= bound
+        assert np.abs(p.numpy(force=True)).max() <= bound
     # U(−b, b) has standard deviation b/√3
-    assert abs(lin.weight.numpy().std() - bound / math.sqrt(3)) < 0.05 * bound
+    assert abs(lin.weight.numpy(force=True).std() - bound / math.sqrt(3)) < 0.05 * bound
     assert nn.Linear(3, 2, bias=False).bias is None
     assert len(list(nn.Linear(3, 2, bias=False).parameters())) == 1
     assert nn.Linear(3, 2, dtype=wg.float64).weight.dtype == np.float64
@@ -43,10 +43,10 @@ def test_linear_forward_and_backward_match_numpy():
     x = f32(4, 3)
     y = lin(x)
     assert y.dtype == np.float32
-    w, b = lin.weight.numpy(), lin.bias.numpy()
-    np.testing.assert_allclose(y.numpy(), x.numpy() @ w.T + b, rtol=1e-6)
+    w, b = lin.weight.numpy(force=True), lin.bias.numpy(force=True)
+    np.testing.assert_allclose(y.numpy(force=True), x.numpy(force=True) @ w.T + b, rtol=1e-6)
     y.sum().backward()
-    np.testing.assert_allclose(lin.weight.grad.numpy(), np.ones((2, 4)) @ x.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(lin.weight.grad.numpy(), np.ones((2, 4)) @ x.numpy(force=True), rtol=1e-6)
     np.testing.assert_allclose(lin.bias.grad.numpy(), [4, 4])
     assert lin(f32(2, 5, 3)).shape == (2, 5, 2)
 
@@ -57,9 +57,9 @@ def test_manual_seed_makes_models_reproducible():
     wg.manual_seed(0)
     b = nn.Sequential(nn.Linear(3, 4), nn.Linear(4, 2), nn.Embedding(5, 2))
     for pa, pb in zip(a.parameters(), b.parameters()):
-        np.testing.assert_array_equal(pa.numpy(), pb.numpy())
+        np.testing.assert_array_equal(pa.numpy(force=True), pb.numpy(force=True))
     c = nn.Linear(3, 4)
-    assert not np.array_equal(c.weight.numpy(), a[0].weight.numpy())
+    assert not np.array_equal(c.weight.numpy(force=True), a[0].weight.numpy(force=True))
 
 
 # ---- Conv and pooling --------------------------------------------------------------------------
@@ -68,14 +68,14 @@ def test_conv2d_shapes_init_and_torch():
     conv = nn.Conv2d(2, 3, 3, stride=2, padding=1)
     assert conv.weight.shape == (3, 2, 3, 3) and conv.weight.dtype == np.float32
     bound = 1 / math.sqrt(2 * 9)
-    assert np.abs(conv.weight.numpy()).max() <= bound and np.abs(conv.bias.numpy()).max() <= bound
+    assert np.abs(conv.weight.numpy(force=True)).max() <= bound and np.abs(conv.bias.numpy(force=True)).max() <= bound
     x = f32(2, 2, 7, 6)
     y = conv(x)
     assert y.shape == (2, 3, 4, 3) and y.dtype == np.float32
     torch = pytest.importorskip("torch")
     tc = _torch_copy(conv, torch.nn.Conv2d(2, 3, 3, stride=2, padding=1))
-    x64 = x.numpy().astype(np.float64)
-    np.testing.assert_allclose(conv.double()(wg.tensor(x64)).numpy(),
+    x64 = x.numpy(force=True).astype(np.float64)
+    np.testing.assert_allclose(conv.double()(wg.tensor(x64)).numpy(force=True),
                                tc(torch.tensor(x64)).detach().numpy(), rtol=1e-10, atol=1e-12)
     nb = nn.Conv2d(1, 1, (2, 3), bias=False)
     assert nb.bias is None and nb.weight.shape == (1, 1, 2, 3)
@@ -84,18 +84,18 @@ def test_conv2d_shapes_init_and_torch():
 def test_conv2d_matches_direct_numpy():
     conv = nn.Conv2d(1, 2, 2).double()
     x = RNG.standard_normal((1, 1, 3, 3))
-    w, b = conv.weight.numpy(), conv.bias.numpy()
+    w, b = conv.weight.numpy(force=True), conv.bias.numpy(force=True)
     exp = np.empty((1, 2, 2, 2))
     for o in range(2):
         for i in range(2):
             for j in range(2):
                 exp[0, o, i, j] = (x[0, 0, i:i + 2, j:j + 2] * w[o, 0]).sum() + b[o]
-    np.testing.assert_allclose(conv(wg.tensor(x)).numpy(), exp, rtol=1e-12)
+    np.testing.assert_allclose(conv(wg.tensor(x)).numpy(force=True), exp, rtol=1e-12)
 
 
 def test_conv2d_gradcheck_through_module():
     conv = nn.Conv2d(1, 2, 2).double()
-    w, b = conv.weight.numpy().copy(), conv.bias.numpy().copy()
+    w, b = conv.weight.numpy(force=True).copy(), conv.bias.numpy(force=True).copy()
     x = RNG.standard_normal((1, 1, 3, 3))
     assert wg.gradcheck(lambda x, w, b: nn.functional.conv2d(x, w, b), (x, w, b), order=2)
 
@@ -133,7 +133,7 @@ def test_sequential_indexing_len_iteration():
     with pytest.raises(TypeError):
         seq["0"]
     x = f32(4, 2)
-    np.testing.assert_allclose(seq(x).numpy(), c(b(a(x))).numpy())
+    np.testing.assert_allclose(seq(x).numpy(force=True), c(b(a(x))).numpy(force=True))
     seq.append(nn.Tanh())
     assert len(seq) == 4
     d = nn.Linear(2, 3)
@@ -172,7 +172,7 @@ def test_module_list():
 def test_embedding_module():
     emb = nn.Embedding(10, 4, padding_idx=0)
     assert emb.weight.shape == (10, 4) and emb.weight.dtype == np.float32
-    assert not emb.weight.numpy()[0].any()
+    assert not emb.weight.numpy(force=True)[0].any()
     idx = np.array([[0, 3, 3], [9, 0, 1]])
     out = emb(idx)
     assert out.shape == (2, 3, 4)
@@ -213,16 +213,16 @@ def test_batchnorm_train_updates_buffers_and_eval_uses_them():
     x = RNG.standard_normal((16, 3)) * 2 + 5
     y = bn(wg.tensor(x, dtype=wg.float32))
     assert y.dtype == np.float32
-    np.testing.assert_allclose(y.numpy().mean(0), 0, atol=1e-5)
-    np.testing.assert_allclose(bn.running_mean.numpy(), 0.1 * x.mean(0), rtol=1e-5)
-    np.testing.assert_allclose(bn.running_var.numpy(), 0.9 + 0.1 * x.var(0, ddof=1), rtol=1e-5)
+    np.testing.assert_allclose(y.numpy(force=True).mean(0), 0, atol=1e-5)
+    np.testing.assert_allclose(bn.running_mean.numpy(force=True), 0.1 * x.mean(0), rtol=1e-5)
+    np.testing.assert_allclose(bn.running_var.numpy(force=True), 0.9 + 0.1 * x.var(0, ddof=1), rtol=1e-5)
     assert bn.num_batches_tracked.item() == 1
     assert bn.running_mean.dtype == np.float32
     bn.eval()
     z = RNG.standard_normal((4, 3))
     out = bn(wg.tensor(z, dtype=wg.float32))
-    exp = (z - bn.running_mean.numpy()) / np.sqrt(bn.running_var.numpy() + 1e-5)
-    np.testing.assert_allclose(out.numpy(), exp, rtol=1e-5)
+    exp = (z - bn.running_mean.numpy(force=True)) / np.sqrt(bn.running_var.numpy(force=True) + 1e-5)
+    np.testing.assert_allclose(out.numpy(force=True), exp, rtol=1e-5)
     assert bn.num_batches_tracked.item() == 1          # eval leaves the statistics alone
     bn(wg.tensor(RNG.standard_normal((1, 3)), dtype=wg.float32))   # a batch of 1 is fine in eval
 

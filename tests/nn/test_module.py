@@ -58,7 +58,7 @@ def test_parameter_keeps_engine_fast_paths():
     with pytest.raises(RuntimeError, match="version"):
         y.backward()
     g = wg.grad(lambda a: (a * p).sum())(wg.ones(2))
-    np.testing.assert_array_equal(g.numpy(), p.numpy())
+    np.testing.assert_array_equal(g.numpy(force=True), p.numpy(force=True))
     (x * p * p).sum().backward()
     assert p.grad.grad_fn is None
 
@@ -200,10 +200,10 @@ def test_state_dict_round_trip():
     assert result.missing_keys == [] and result.unexpected_keys == []
     for (ka, va), (kb, vb) in zip(a.state_dict().items(), b.state_dict().items()):
         assert ka == kb
-        np.testing.assert_array_equal(va.numpy(), vb.numpy())
+        np.testing.assert_array_equal(va.numpy(force=True), vb.numpy(force=True))
     a.eval(), b.eval()
     x = wg.randn(4, 3).astype(wg.float32)
-    np.testing.assert_array_equal(a(x).numpy(), b(x).numpy())
+    np.testing.assert_array_equal(a(x).numpy(force=True), b(x).numpy(force=True))
 
 
 def test_load_state_dict_copies_in_place():
@@ -212,7 +212,7 @@ def test_load_state_dict_copies_in_place():
     src = {"weight": wg.ones((2, 2)), "bias": np.zeros(2)}
     lin.load_state_dict(src)
     assert lin.weight is w and w.dtype == np.float32 and w.requires_grad
-    np.testing.assert_array_equal(w.numpy(), np.ones((2, 2)))
+    np.testing.assert_array_equal(w.numpy(force=True), np.ones((2, 2)))
     src["weight"].data[0, 0] = 7                   # no aliasing with the source
     assert w.data[0, 0] == 1
 
@@ -236,10 +236,10 @@ def test_load_state_dict_reports_all_missing_and_unexpected_keys():
 
 def test_load_state_dict_shape_mismatch_names_key_and_shapes():
     lin = nn.Linear(3, 2)
-    before = lin.bias.numpy().copy()
+    before = lin.bias.numpy(force=True).copy()
     with pytest.raises(ValueError, match=r"weight.*\(3, 2\).*\(2, 3\)"):
         lin.load_state_dict({"weight": wg.ones((3, 2)), "bias": wg.zeros(2)})
-    np.testing.assert_array_equal(lin.bias.numpy(), before)     # nothing was copied
+    np.testing.assert_array_equal(lin.bias.numpy(force=True), before)     # nothing was copied
 
 
 def test_load_state_dict_needs_a_mapping():

@@ -147,11 +147,11 @@ def _same(batched, singles, out_shapes, what):
                 assert s is None or not np.asarray(s).any(), \
                     f"{what} {k}: the batch gave none, single {j} gave {s}"
             continue
-        got = np.asarray(b)
+        got = b.numpy(force=True) if isinstance(b, wg.Tensor) else np.asarray(b)
         assert got.shape == (K,) + tuple(shape), \
             f"{what} {k}: a batch of {K} has shape {got.shape}, expected {(K,) + tuple(shape)}"
         for j, s in enumerate(one):
-            want = np.zeros(shape) if s is None else np.asarray(s)
+            want = np.zeros(shape) if s is None else (s.numpy(force=True) if isinstance(s, wg.Tensor) else np.asarray(s))
             np.testing.assert_allclose(got[j], want, rtol=1e-9, atol=1e-12,
                                        err_msg=f"{what} {k}, batch entry {j}")
 

@@ -239,13 +239,13 @@ def test_masked_gradient_stays_zero_at_second_order(name, f, x, masked):
     with _ignore():
         y = f(t)
         (g,) = wg.autograd.grad(y.sum(), [t], create_graph=True)
-        assert np.all(g.numpy()[:masked] == 0.0)
+        assert np.all(g.numpy(force=True)[:masked] == 0.0)
         if not g.requires_grad:                  # a constant first derivative
             return
         (h,) = wg.autograd.grad(g.sum(), [t], allow_unused=True)
     if h is not None:
-        assert np.all(h.numpy()[:masked] == 0.0), h
-        assert np.all(np.isfinite(h.numpy()))
+        assert np.all(h.numpy(force=True)[:masked] == 0.0), h
+        assert np.all(np.isfinite(h.numpy(force=True)))
 
 
 def test_masking_the_divisor_of_a_quotient_zeroes_both_gradients():
@@ -439,7 +439,7 @@ def test_comparisons_give_bool_tensors_that_never_require_grad(f):
             continue
         assert isinstance(y, wg.Tensor) and y.dtype == np.bool_
         assert not y.requires_grad and y.grad_fn is None
-    np.testing.assert_array_equal(f(a, b).numpy(), f(a.numpy(), b.numpy()))
+    np.testing.assert_array_equal(f(a, b).numpy(force=True), f(a.numpy(force=True), b.numpy(force=True)))
 
 
 @pytest.mark.parametrize("f", UNARY_LOGIC)
@@ -449,8 +449,8 @@ def test_unary_logic_gives_bool_tensors_that_never_require_grad(f):
     assert isinstance(y, wg.Tensor) and y.dtype == np.bool_
     assert not y.requires_grad and y.grad_fn is None
     with _ignore():
-        np.testing.assert_array_equal(y.numpy(), f(a.numpy()) if f is not UNARY_LOGIC[5]
-                                      else ~a.numpy().astype(bool))
+        np.testing.assert_array_equal(y.numpy(force=True), f(a.numpy(force=True)) if f is not UNARY_LOGIC[5]
+                                      else ~a.numpy(force=True).astype(bool))
 
 
 def test_comparison_values():
@@ -533,7 +533,7 @@ def test_results_are_tensors_for_any_input_kind():
 def test_copy_is_differentiable_and_does_not_share_memory():
     x = wg.tensor([1.0, 2.0], requires_grad=True)
     y = wg.copy(x)
-    assert not np.shares_memory(y.numpy(), x.numpy())
+    assert not np.shares_memory(y.numpy(force=True), x.numpy(force=True))
     (y * 3.0).sum().backward()
     assert x.grad.tolist() == [3.0, 3.0]
     assert np.copy(x).requires_grad
@@ -599,7 +599,7 @@ def test_numpy_binary_ufuncs_dispatch(f):
     x = wg.tensor([1.5, 2.5], requires_grad=True)
     y = f(x, 0.75)
     assert isinstance(y, wg.Tensor) and y.requires_grad
-    np.testing.assert_allclose(y.numpy(), f(x.numpy(), 0.75))
+    np.testing.assert_allclose(y.numpy(force=True), f(x.numpy(force=True), 0.75))
 
 
 @pytest.mark.parametrize("f", [np.deg2rad, np.rad2deg, np.radians, np.degrees, np.cbrt, np.rint,
@@ -608,7 +608,7 @@ def test_numpy_unary_functions_dispatch(f):
     x = wg.tensor([1.5, 2.5], requires_grad=True)
     y = f(x)
     assert isinstance(y, wg.Tensor) and y.requires_grad
-    np.testing.assert_allclose(y.numpy(), f(x.numpy()))
+    np.testing.assert_allclose(y.numpy(force=True), f(x.numpy(force=True)))
 
 
 # ---- errors -------------------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ OPTIONS = [dict(lr=0.1), dict(lr=0.05, weight_decay=0.1), dict(lr=0.1, momentum=
 @pytest.mark.parametrize("opts", OPTIONS)
 def test_matches_the_documented_rule(opts):
     for p, e in zip(run_sgd(**opts), hand_sgd(**opts)):
-        np.testing.assert_allclose(p.numpy(), e, rtol=1e-13, atol=1e-14)
+        np.testing.assert_allclose(p.numpy(force=True), e, rtol=1e-13, atol=1e-14)
 
 
 @pytest.mark.parametrize("opts", OPTIONS)
@@ -143,7 +143,7 @@ def test_zero_d_and_read_only_parameters():
     q = wg.asarray(np.broadcast_to(np.float64(1.0), (3,)), requires_grad=True)
     q.grad = wg.tensor(np.ones(3))
     SGD([q], lr=0.5).step()
-    np.testing.assert_array_equal(q.numpy(), [0.5, 0.5, 0.5])
+    np.testing.assert_array_equal(q.numpy(force=True), [0.5, 0.5, 0.5])
 
 
 def test_closure_is_called_with_grad_enabled():
@@ -170,7 +170,7 @@ def test_state_dict_round_trip():
     sd = opt.state_dict()
     assert sd["param_groups"][0]["params"] == [0, 1] and sd["param_groups"][0]["lr"] == 0.1
     np.testing.assert_array_equal(sd["state"][0]["momentum_buffer"], GRADS[0][0])
-    qs = [wg.tensor(p.numpy(), requires_grad=True) for p in ps]
+    qs = [wg.tensor(p.numpy(force=True), requires_grad=True) for p in ps]
     opt2 = SGD(qs, lr=1.0, momentum=0.9)
     opt2.load_state_dict(sd)
     assert opt2.param_groups[0]["lr"] == 0.1
@@ -179,7 +179,7 @@ def test_state_dict_round_trip():
             p.grad = wg.tensor(g)
         opt_.step()
     for p, q in zip(ps, qs):
-        np.testing.assert_array_equal(p.numpy(), q.numpy())
+        np.testing.assert_array_equal(p.numpy(force=True), q.numpy(force=True))
 
 
 def test_load_state_dict_errors():
@@ -233,14 +233,14 @@ def test_same_shaped_parameters_and_a_larger_group_added_later():
     opt = SGD([a, b], lr=0.5, momentum=0.5, weight_decay=0.1)
     a.grad, b.grad = wg.tensor([1.0, 1.0]), wg.tensor([2.0, 0.0])
     opt.step()
-    np.testing.assert_allclose(a.numpy(), [1 - 0.5 * 1.1, 2 - 0.5 * 1.2])
-    np.testing.assert_allclose(b.numpy(), [3 - 0.5 * 2.3, 4 - 0.5 * 0.4])
+    np.testing.assert_allclose(a.numpy(force=True), [1 - 0.5 * 1.1, 2 - 0.5 * 1.2])
+    np.testing.assert_allclose(b.numpy(force=True), [3 - 0.5 * 2.3, 4 - 0.5 * 0.4])
     c = wg.tensor(np.ones((4, 5)), requires_grad=True)     # larger than the scratch so far
     opt.add_param_group({"params": [c], "momentum": 0.0})
     c.grad = wg.tensor(np.full((4, 5), 2.0))
     a.grad = None
-    b0 = b.numpy().copy()
+    b0 = b.numpy(force=True).copy()
     opt.step()
-    np.testing.assert_allclose(c.numpy(), 1 - 0.5 * (2 + 0.1))
+    np.testing.assert_allclose(c.numpy(force=True), 1 - 0.5 * (2 + 0.1))
     buf = 0.5 * np.array([2.3, 0.4]) + (np.array([2.0, 0.0]) + 0.1 * b0)
-    np.testing.assert_allclose(b.numpy(), b0 - 0.5 * buf)
+    np.testing.assert_allclose(b.numpy(force=True), b0 - 0.5 * buf)

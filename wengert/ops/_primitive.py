@@ -42,6 +42,7 @@ from ..grad_mode import state as _grad
 from ..tensor import DUAL_LEVEL, UFUNCS, Tensor, _make
 from ..views import alias
 from . import _dual
+from ._operands import SEQUENCES as _SEQUENCES, by_value, holds_tensor, pack, packed
 from ._shapes import sum_to
 
 registry = {}           # name → Op: the op tests, viz and docs enumerate it
@@ -175,7 +176,8 @@ def forward_mode(op, args, params):
     first = out[0] if isinstance(out, tuple) else out
     node = first.grad_fn
     if node is not None and op.saves_output:
-        _replay[node.parents[0] if isinstance(out, tuple) else node] = (op, args, params)
+        _replay[node.parents[0] if isinstance(out, tuple) else node] = (
+            op, tuple(a if isinstance(a, Tensor) else by_value(a) for a in args), params)
     if t_out is not None:
         if isinstance(out, tuple):
             for o, t in zip(out, t_out):
@@ -286,6 +288,8 @@ class UnaryOp(Op):
                     _anomaly_mod.check_forward(self, y)
                 return _make(y, node)
             return _make(y, None)
+        if type(x) in _SEQUENCES and holds_tensor(x):     # a list of tensors: stacked
+            return self(pack(x))
         return _make(np.asarray(self.forward(x)), None)
 
     def backward(self, node, g, create, own=False):
@@ -348,12 +352,17 @@ class BinaryOp(Op):
         if tx:
             if ty or type(y) in _PY_SCALARS:
                 z = self.fast(x.data, y.data if ty else y)
+            elif type(y) in _SEQUENCES and holds_tensor(y):
+                return self(x, pack(y))
             else:
                 z = self.forward(x.data, y)
         elif ty and type(x) in _PY_SCALARS:
             z = self.fast(x, y.data)
+        elif (type(x) in _SEQUENCES and holds_tensor(x)
+              or type(y) in _SEQUENCES and holds_tensor(y)):
+            return self(packed(x), packed(y))      # a list of tensors: stacked
         else:
-            z = self.forward(x.data if tx else x, y.data if ty else y)
+            z = self.forward(x, y.data if ty else y)
         if _grad.enabled and (tx and x._requires_grad or ty and y._requires_grad):
             # record (inline: one call less per op)
             zs = z.shape
@@ -372,13 +381,14 @@ class BinaryOp(Op):
                 k += 2
             else:
                 py = ys = None
-            if not tx and type(x) not in _PY_SCALARS:
-                x = np.asarray(x)
-            if not ty and type(y) not in _PY_SCALARS:
-                y = np.asarray(y)
             # the Tensors those partials read (the others are freed with their last use);
-            # constants are kept whatever, for the symbolic and drawn views
+            # constants are kept whatever, for the symbolic and drawn views, and by value
+            # where a partial reads them
             sx, sy, sz = self.saves[k]
+            if not tx and type(x) not in _PY_SCALARS:
+                x = by_value(x) if sx and type(x) is np.ndarray else np.asarray(x)
+            if not ty and type(y) not in _PY_SCALARS:
+                y = by_value(y) if sy and type(y) is np.ndarray else np.asarray(y)
             node = Node(self, (px, py),
                         (x if sx or not tx else None, y if sy or not ty else None,
                          z if sz else None),
@@ -513,6 +523,8 @@ class LinearOp(Op):
             if type(y) is np.ndarray and y.base is not None:
                 alias(x, t, self, params)   # a view (slice, reshape, transpose…): see views
             return t
+        if type(x) in _SEQUENCES and holds_tensor(x):     # a list of tensors: stacked
+            return self(pack(x), **params)
         return _make(np.asarray(self.forward(x, **params)), None)
 
     def backward(self, node, g, create, own=False):
@@ -572,6 +584,8 @@ class PrimitiveOp(Op):
                     return forward_mode(self, args, params)
                 datas.append(a.data)
                 rg = rg or a._requires_grad
+            elif type(a) in _SEQUENCES and holds_tensor(a):     # a list of tensors: stacked
+                return self(*map(packed, args), **params)
             else:
                 datas.append(a)
         out = self.forward(*datas, **params)
@@ -596,7 +610,8 @@ class PrimitiveOp(Op):
                 saved.append(a)
                 versions.append(a._version)
             else:
-                saved.append(a if isinstance(a, Tensor) or type(a) in _PY_SCALARS else datas[i])
+                saved.append(a if isinstance(a, Tensor) or type(a) in _PY_SCALARS
+                             else by_value(datas[i]))
                 versions.append(0)
         if self.save_out:
             saved.append(out)

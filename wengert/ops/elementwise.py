@@ -25,6 +25,7 @@ import numpy as np
 
 from ..grad_mode import state as _grad
 from ..tensor import UFUNCS, Tensor, _make
+from ._operands import packed
 from ._primitive import NEG_ONE, ONE, binary, linear, primitive, unary
 from ._shapes import sum_to
 
@@ -269,6 +270,10 @@ def where(condition, x=None, y=None, /):
         raise ValueError("where: either both or neither of x and y should be given")
     if isinstance(condition, Tensor) and condition._requires_grad:
         condition = condition.detach()      # used for its truth values only: never a parent
+    if type(x) is not Tensor:
+        x = packed(x)                       # (a list of tensors: stacked)
+    if type(y) is not Tensor:
+        y = packed(y)
     return _where(condition, x, y, x_shape=_shape(x), y_shape=_shape(y))
 
 

@@ -35,6 +35,7 @@ import numpy as np
 
 from ..grad_mode import state as _grad
 from ..tensor import UFUNCS, Tensor, _make
+from ._operands import SEQUENCES, by_value, holds_tensor, pack, packed
 from ._primitive import linear, primitive
 from ._shapes import negative_axes, sum_to
 from .elementwise import multiply, where
@@ -55,7 +56,12 @@ SVDResult = namedtuple("SVDResult", ["U", "S", "Vh"])
 
 def _t(x):
     """x as a Tensor (no copy)."""
-    return x if isinstance(x, Tensor) else _make(np.asarray(x), None)
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, SEQUENCES) and holds_tensor(x):
+        return pack(x)
+    # (a constant Tensor is saved by reference: the caller's writable array is copied)
+    return _make(by_value(x) if type(x) is np.ndarray else np.asarray(x), None)
 
 
 def _records(x):
@@ -608,6 +614,7 @@ def dot(a, b, out=None):
     """NumPy's dot: multiply for scalars, matmul up to a 2-D b (or a 1-D a), otherwise
     Σ over a's last axis and b's second-to-last (tensordot)."""
     _no_out("dot", out)
+    a, b = packed(a), packed(b)         # (a list of tensors: stacked)
     sa, sb = np.shape(a), np.shape(b)
     if not sa or not sb:
         return multiply(a, b)

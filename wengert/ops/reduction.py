@@ -25,6 +25,7 @@ import warnings
 import numpy as np
 
 from ..tensor import Tensor, _make
+from ._operands import SEQUENCES, holds_tensor, pack
 from ._primitive import linear, masked_mul, primitive
 from .elementwise import add, astype, divide, multiply, sqrt, square, subtract, where as _where
 from .shape import reshape
@@ -39,6 +40,8 @@ def _input(a, fname):
     """A Tensor as is; anything else (ndarray, scalar, nested list) as an ndarray."""
     if isinstance(a, Tensor):
         return a
+    if isinstance(a, SEQUENCES) and holds_tensor(a):      # a list of tensors: stacked
+        return pack(a)
     arr = np.asarray(a)
     if arr.dtype.kind not in "biufc":
         raise TypeError(f"wengert.{fname} needs numbers (a tensor, array, scalar or list), "

@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from ..tensor import Tensor
+from ._operands import SEQUENCES, holds_tensor, pack
 from ._primitive import linear, primitive
 from ._shapes import negative_axes, sum_to
 
@@ -102,7 +103,7 @@ def reshape(a, /, shape=None, order="C", *, newshape=None, copy=None):
             raise TypeError("reshape() needs a shape")
         shape = newshape
     if not isinstance(a, Tensor):
-        a = np.asarray(a)
+        a = pack(a) if isinstance(a, SEQUENCES) and holds_tensor(a) else np.asarray(a)
     x_shape = a.shape if type(a) is np.ndarray else a.data.shape
     shape = _resolve(_as_shape(shape), x_shape)
     if order == "A":
@@ -267,7 +268,9 @@ def broadcast_to(array, shape, subok=False):
 def _operands(arrays, fname):
     if isinstance(arrays, (Tensor, np.ndarray)):
         arrays = list(arrays)       # NumPy iterates over the first axis
-    arrays = [a if isinstance(a, Tensor) else np.asarray(a) for a in arrays]
+    arrays = [a if isinstance(a, Tensor) else
+              pack(a) if isinstance(a, SEQUENCES) and holds_tensor(a) else np.asarray(a)
+              for a in arrays]
     if not arrays:
         raise ValueError(f"{fname} needs at least one array")
     return arrays

@@ -42,7 +42,7 @@ def _fmt_number(v):
 def summarize(value, n=3):
     """Short text for a value: 4 significant digits for a scalar; a tensor shows dtype,
     shape and a few numbers, e.g. ``float32[3,4] [0.1, 0.2, 0.3, … 0.9]``."""
-    a = np.asarray(value)
+    a = value.data if isinstance(value, Tensor) else np.asarray(value)   # (read, not taken)
     if a.ndim == 0:
         return _fmt_number(a.item())
     head = f"{a.dtype}[{','.join(map(str, a.shape))}]"

@@ -18,6 +18,7 @@ import os
 
 import numpy as np
 
+from ..tensor import Tensor
 from .draw import _SYMMETRIC, MAX_NODES, collect
 
 __all__ = ["to_html", "write_html", "layout"]
@@ -198,7 +199,7 @@ def _attr(s):
 def _json_value(a):
     if a is None:
         return ""
-    a = np.asarray(a)
+    a = a.data if isinstance(a, Tensor) else np.asarray(a)     # (read, not taken)
     if a.size > _MAX_JSON:
         return ""
     return json.dumps(a.tolist())

@@ -1,0 +1,55 @@
+"""Operands that are not Tensors, as API §9 wants them: by value, and lists stacked.
+
+An ndarray operand is used by value: a node that keeps one for its derivative keeps a copy,
+so changing the caller's array after the op changes neither the op's result nor its gradient
+(a scratch buffer reused in a loop). The copy is made only when a node saves the array, that
+is, only while a gradient is recorded.
+
+A list of tensors given where an array is expected is stacked, differentiably.
+
+NumPy would turn `[a, b]` into an array through each tensor's `__array__`, taking the values
+out of the graph; wengert's own functions stack the list instead, so `wg.sum([a, b])`,
+`wg.exp([a, b])`, `wg.tensor([a, b])` keep their gradients. The check runs only where an
+argument is a list or tuple (the non-Tensor branches of the ops' calls and the creation
+functions), never for Tensor arguments.
+"""
+import numpy as np
+
+from ..tensor import Tensor
+
+SEQUENCES = (list, tuple)
+
+
+def holds_tensor(obj):
+    """Does the list or tuple obj hold a Tensor, at any depth of nesting?"""
+    for o in obj:
+        if isinstance(o, Tensor):
+            return True
+        if isinstance(o, SEQUENCES) and holds_tensor(o):
+            return True
+    return False
+
+
+def pack(obj):
+    """obj, a (nested) list or tuple holding Tensors, as one Tensor: np.array(obj) written
+    as a stack of its entries, so d(pack(obj))/d(entry i) is the slice [i]."""
+    from .shape import stack
+    parts = [pack(o) if isinstance(o, SEQUENCES) and holds_tensor(o) else o for o in obj]
+    if not parts:
+        raise ValueError("cannot stack an empty list")
+    return stack(parts)
+
+
+def packed(obj):
+    """obj stacked when it is a list or tuple holding Tensors; otherwise obj itself."""
+    if isinstance(obj, SEQUENCES) and holds_tensor(obj):
+        return pack(obj)
+    return obj
+
+
+def by_value(a):
+    """A constant operand as a node keeps it: an ndarray whose values could still change (a
+    writable one, or a view of another array) is copied; anything else is kept as it is."""
+    if type(a) is np.ndarray and (a.flags.writeable or a.base is not None):
+        return a.copy()
+    return a
