@@ -385,7 +385,9 @@ def test_add_reduceat_errors():
 
 # ---- names in errors ------------------------------------------------------------------------------
 
-def test_non_differentiable_ufunc_names_itself_and_the_equivalent():
+def test_formerly_missing_ufuncs_are_differentiable():
+    """heaviside, float_power, divmod and modf (once errors naming their wg equivalent) now
+    dispatch to wengert ops."""
     x = wg.tensor(A, requires_grad=True)
     opaque = np.frompyfunc(lambda a: a, 1, 1)
     with pytest.raises(TypeError, match=r"is not differentiable"):
@@ -403,6 +405,10 @@ def test_non_differentiable_ufunc_names_itself_and_the_equivalent():
             uf(*[x] * uf.nin)
         except TypeError as e:
             assert hint in str(e)
+    for y in (np.heaviside(x, 0.5), np.float_power(x, 2.0), np.divmod(x, 0.7)[1], np.modf(x)[0]):
+        assert isinstance(y, wg.Tensor) and y.requires_grad
+    np.testing.assert_array_equal(np.heaviside(wg.tensor(A - 1), 0.5).numpy(),
+                                  np.heaviside(A - 1, 0.5))
 
 
 def test_scipy_ufunc_names_itself():

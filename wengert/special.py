@@ -4,8 +4,8 @@ optional: erf, expit, logit, log_expit, xlogy, xlog1py work without it; the othe
 it on first use."""
 from .ops.special import (  # noqa: F401
     digamma, erf, erfc, erfcinv, erfcx, erfinv, expit, gamma, gammaln, log_expit, log_ndtr,
-    loggamma, logit, ndtr, ndtri, polygamma, psi, xlog1py, xlogy)
+    loggamma, logit, ndtr, ndtri, polygamma, psi, xlog1py, xlogy, betaln, beta, multigammaln)
 
 __all__ = ["digamma", "erf", "erfc", "erfcinv", "erfcx", "erfinv", "expit", "gamma", "gammaln",
            "log_expit", "log_ndtr", "loggamma", "logit", "ndtr", "ndtri", "polygamma", "psi",
-           "xlog1py", "xlogy"]
+           "xlog1py", "xlogy", "betaln", "beta", "multigammaln"]

@@ -5,7 +5,7 @@ import wengert as wg
 from wengert.ops._primitive import BinaryOp, LinearOp, PrimitiveOp, UnaryOp
 
 FAMILIES = ["elementwise", "nn", "reduction", "shape", "indexing", "linalg", "conv",
-            "special", "decompositions", "linalg_more"]
+            "special", "decompositions", "linalg_more", "ufuncs_more"]
 
 
 def _covered():

@@ -69,6 +69,10 @@ def _polygamma(x, n=1):
 
 _polygamma.name = "polygamma"
 
+
+def _multigammaln(a):
+    return sp.multigammaln(a, 3)
+
 ROWS = [
     Row(_needs_scipy(sp.erfc), _scipy_ref("erfc"), ops=("erfc",), domain=(-2.5, 2.5)),
     Row(_needs_scipy(sp.erfcx), _scipy_ref("erfcx"), ops=("erfcx",), domain=(-2.0, 3.0)),
@@ -83,6 +87,10 @@ ROWS = [
     Row(_needs_scipy(sp.digamma), _scipy_ref("digamma"), ops=("digamma",), domain=(0.5, 4.0)),
     Row(_needs_scipy(_polygamma), lambda x, n=1: _sc().polygamma(n, x), ops=("polygamma",),
         domain=(0.5, 4.0), kwargs=[{"n": 0}, {"n": 1}, {"n": 2}]),
+    Row(_needs_scipy(sp.betaln), _scipy_ref("betaln"), ops=("betaln",), nargs=2, domain=(0.5, 3.0)),
+    Row(_needs_scipy(sp.beta), _scipy_ref("beta"), ops=("beta",), nargs=2, domain=(0.5, 3.0)),
+    Row(_needs_scipy(_multigammaln), lambda a: _sc().multigammaln(a, 3), ops=(),
+        id="multigammaln", domain=(1.5, 4.0)),
     # NumPy-only kernels: references in NumPy, so these rows run without SciPy too
     Row(sp.xlogy, _xlogy_np, nargs=2, sample=_xy(-2.0, 2.0, 0.3, 3.0)),
     Row(sp.xlog1py, _xlog1py_np, nargs=2, sample=_xy(-2.0, 2.0, -0.6, 2.0)),
@@ -227,3 +235,21 @@ def test_without_scipy_the_error_names_the_function(monkeypatch):
     # the NumPy-only ones keep working
     assert np.isfinite(sp.xlogy(wg.tensor([1.0]), 2.0).numpy()).all()
     assert np.isfinite(sp.logit(wg.tensor([0.3])).numpy()).all()
+
+
+def test_scipy_beta_family_on_tensors():
+    sc = _sc()
+    a, b = np.array([0.7, 2.0, 30.0]), np.array([1.5, 0.4, 45.0])
+    for name in ("betaln", "beta"):
+        y = getattr(sc, name)(wg.tensor(a, requires_grad=True), b)
+        assert isinstance(y, wg.Tensor) and y.requires_grad
+        np.testing.assert_allclose(y.numpy(), getattr(sc, name)(a, b), rtol=1e-13)
+    wg.gradcheck(lambda u, v: sc.betaln(u, v), (a, b), order=2)
+
+
+def test_multigammaln_checks_its_arguments():
+    _sc()
+    with pytest.raises(ValueError, match="d must be one integer"):
+        sp.multigammaln(wg.tensor([3.0]), 1.5)
+    with pytest.raises(ValueError, match=r"a > \(d-1\)/2"):
+        sp.multigammaln(wg.tensor([0.9]), 3)

@@ -5,12 +5,18 @@ from ..tensor import FUNCTIONS, UFUNC_ACCUMULATIONS, UFUNC_REDUCTIONS
 from . import conv, elementwise, indexing, linalg, reduction, shape  # noqa: F401
 from . import decompositions  # noqa: F401
 from . import special, ufunc_protocol  # noqa: F401
+from . import ufuncs_more  # noqa: F401  (logaddexp.reduce & co.)
 from ._primitive import registry  # noqa: F401
 
 # NumPy functions that only ask about a value: answered on the data, never recorded.
 _QUERIES = ("shape", "ndim", "size", "result_type", "iscomplexobj", "isrealobj", "can_cast",
             "array_equal", "allclose", "isclose", "array_equiv", "count_nonzero", "nonzero",
-            "argwhere", "flatnonzero", "searchsorted", "array2string", "array_repr", "array_str")
+            "argwhere", "flatnonzero", "searchsorted", "array2string", "array_repr", "array_str",
+            # integer, boolean or structural answers: nothing to differentiate
+            "isneginf", "isposinf", "iscomplex", "isreal", "isin", "lexsort", "digitize",
+            "einsum_path", "diag_indices_from", "tril_indices_from", "triu_indices_from",
+            "ravel_multi_index", "unravel_index", "may_share_memory", "shares_memory",
+            "isfortran", "min_scalar_type", "common_type")
 
 
 def _query(f):

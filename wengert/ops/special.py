@@ -28,6 +28,9 @@ again (c = 2/√π, φ(x) = e^(−x²/2)/√(2π), Φ = ndtr, ψ = digamma, ψ�
     xlogy(x, y)  x·log y, 0 where x = 0   ∂x = log y,      ∂y = xdivy(x, y)
     xlog1py(x, y) x·log1p y, 0 at x = 0   ∂x = log1p y,    ∂y = xdivy(x, 1 + y)
     xdivy(x, y)  x/y, 0 where x = 0       ∂x = 1/y,        ∂y = −xdivy(xdivy(x, y), y)
+    betaln(a, b) log|B(a, b)|             ∂a = ψ(a) − ψ(a + b),  ∂b = ψ(b) − ψ(a + b)
+    beta(a, b)   B(a, b) = Γ(a)Γ(b)/Γ(a+b) ∂a = B·(ψ(a) − ψ(a + b)),  ∂b = B·(ψ(b) − ψ(a + b))
+    multigammaln(a, d)  log Γ_d(a) = d(d−1)/4·log π + Σⱼ gammaln(a − (j−1)/2)   (a composite)
 
 At x = 0 the x·log y family is 0 even where log y is infinite (y = 0), as in SciPy, and its
 ∂/∂y is exactly 0 there (xdivy), to every order; ∂/∂x stays log y (x·log y is smooth in x).
@@ -48,7 +51,7 @@ from .nn import erf, sigmoid, softplus
 
 __all__ = ["erf", "erfc", "erfcx", "erfinv", "erfcinv", "ndtr", "log_ndtr", "ndtri", "expit",
            "logit", "log_expit", "gamma", "gammaln", "loggamma", "digamma", "psi",
-           "polygamma", "xlogy", "xlog1py", "xdivy"]
+           "polygamma", "xlogy", "xlog1py", "xdivy", "betaln", "beta", "multigammaln"]
 
 _C = 2.0 / math.sqrt(math.pi)            # Python floats: float32 stays float32
 _HALF_SQRT_PI = math.sqrt(math.pi) / 2.0
@@ -167,6 +170,52 @@ gammaln.doc = "log|Γ(x)|.   ∂/∂x = ψ(x)."
 loggamma.doc = "log Γ(x) for real x > 0 (NaN below 0, as SciPy's real loggamma).   ∂/∂x = ψ(x)."
 
 
+# ---- the beta function ---------------------------------------------------------------------------
+
+def _beta_k(name):
+    def k(a, b):
+        return getattr(_sc(name), name)(a, b)
+    k.__name__ = name
+    return k
+
+
+def _psi_diff(x, y):
+    """ψ(x) − ψ(x + y): ∂/∂x log B(x, y)."""
+    return _digamma_any(x) - _digamma_any(x + y)
+
+
+def _beta_any(x, y):
+    return beta(x, y) if isinstance(x, Tensor) or isinstance(y, Tensor) else _beta_k("beta")(x, y)
+
+
+# SciPy's kernels keep log B accurate for large a, b (no cancellation of three gammaln)
+betaln = binary("betaln", _beta_k("betaln"), lambda x, y, z: _psi_diff(x, y),
+                lambda x, y, z: _psi_diff(y, x), ("xy", "xy"), singular=True)
+beta = binary("beta", _beta_k("beta"), lambda x, y, z: _beta_any(x, y) * _psi_diff(x, y),
+              lambda x, y, z: _beta_any(x, y) * _psi_diff(y, x), ("xy", "xy"), singular=True)
+betaln.doc = "log|B(a, b)|.   ∂a = ψ(a) − ψ(a + b),  ∂b = ψ(b) − ψ(a + b)."
+beta.doc = "B(a, b) = Γ(a)Γ(b)/Γ(a + b).   ∂a = B(a, b)·(ψ(a) − ψ(a + b)), ∂b likewise."
+
+
+def multigammaln(a, d):
+    """log Γ_d(a), the multivariate log-gamma: d(d−1)/4·log π + Σ_{j=1..d} gammaln(a − (j−1)/2)
+    for an integer d ≥ 1 (a constant) and a > (d − 1)/2 (else ValueError, as SciPy).
+    ∂/∂a = Σⱼ ψ(a − (j−1)/2); inherited from gammaln."""
+    if isinstance(d, Tensor):
+        d = d.data
+    if np.ndim(d) != 0 or int(d) != d or d < 1:
+        raise ValueError(f"multigammaln: d must be one integer ≥ 1 (a constant), got {d!r}")
+    d = int(d)
+    av = a.data if isinstance(a, Tensor) else np.asarray(a)
+    if np.any(av <= 0.5 * (d - 1)):
+        raise ValueError(f"multigammaln: condition a > (d-1)/2 = {0.5 * (d - 1)} not met by "
+                         f"all entries of a")
+    r = gammaln(a)
+    for j in range(2, d + 1):
+        r = r + gammaln(a - 0.5 * (j - 1))
+    return r + d * (d - 1) * 0.25 * math.log(math.pi)
+
+
 # ---- x·log y and friends ------------------------------------------------------------------------
 
 def _masked_at_zero(x, r, y):
@@ -230,7 +279,8 @@ def log_expit(x):
 _SCIPY_NAMES = {"erf": erf, "erfc": erfc, "erfcx": erfcx, "erfinv": erfinv, "erfcinv": erfcinv,
                 "ndtr": ndtr, "log_ndtr": log_ndtr, "ndtri": ndtri, "expit": expit,
                 "logit": logit, "log_expit": log_expit, "gamma": gamma, "gammaln": gammaln,
-                "loggamma": loggamma, "psi": digamma, "xlogy": xlogy, "xlog1py": xlog1py}
+                "loggamma": loggamma, "psi": digamma, "xlogy": xlogy, "xlog1py": xlog1py,
+                "betaln": betaln, "beta": beta}
 _mapped = []
 
 

@@ -40,8 +40,6 @@ _CASTINGS = ("no", "equiv", "safe", "same_kind", "unsafe")
 
 # what to use instead of a ufunc wengert does not differentiate
 _EQUIVALENTS = {
-    "np.divmod": "wg.floor_divide and wg.remainder",
-    "np.modf": "wg.trunc(x) and x - wg.trunc(x)",
     "scipy.special.log_softmax": "wg.log_softmax",
     "scipy.special.softmax": "wg.softmax",
     "scipy.special.logsumexp": "wg.logsumexp",

@@ -1,0 +1,94 @@
+"""Polynomial arithmetic on coefficient vectors (highest power first, as np.poly*):
+
+    polyadd(a, b), polysub(a, b)   the shorter padded with leading zeros, then ±      (linear)
+    polymul(a, b)                  convolve(a, b)                                  (bilinear)
+    polyder(p, m)                  pᵢ·(n − i) for the m-th derivative, m times     (linear)
+    polyint(p, m, k)               pᵢ/(n − i + 1), then the constant k, m times  (linear in p, k)
+    poly(roots)                    Π (x − rᵢ) as coefficients: repeated convolve with [1, −rᵢ]
+
+All are composites of wengert ops (their gradients are inherited). np.poly1d objects are not
+Tensors: call these on coefficient arrays.
+"""
+import numpy as np
+
+from ..tensor import Tensor, _fallback
+from .shape import concatenate, reshape, stack
+from .signal import convolve
+
+__all__ = ["polyadd", "polysub", "polymul", "polyder", "polyint", "poly"]
+
+
+def _d(x):
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def _1d(a):
+    return reshape(a, (-1,)) if np.ndim(_d(a)) == 0 else a
+
+
+def _pad_front(a, n):
+    if n <= 0:
+        return a
+    return concatenate([np.zeros(n, dtype=_d(a).dtype), a])
+
+
+def polyadd(a1, a2):
+    """a1 + a2 as polynomials (np.polyadd)."""
+    a1, a2 = _1d(a1), _1d(a2)
+    n1, n2 = len(_d(a1)), len(_d(a2))
+    return _pad_front(a1, n2 - n1) + _pad_front(a2, n1 - n2)
+
+
+def polysub(a1, a2):
+    """a1 − a2 as polynomials (np.polysub)."""
+    a1, a2 = _1d(a1), _1d(a2)
+    n1, n2 = len(_d(a1)), len(_d(a2))
+    return _pad_front(a1, n2 - n1) - _pad_front(a2, n1 - n2)
+
+
+def polymul(a1, a2):
+    """a1·a2 as polynomials (np.polymul): their convolution."""
+    return convolve(_1d(a1), _1d(a2))
+
+
+def polyder(p, m=1):
+    """The m-th derivative of p (np.polyder)."""
+    m = int(m)
+    if m < 0:
+        raise ValueError("Order of derivative must be positive (see polyint)")
+    for _ in range(m):
+        n = len(_d(p)) - 1
+        p = p[:-1] * np.arange(n, 0, -1, dtype=np.result_type(_d(p).dtype, np.int8))
+    return p
+
+
+def polyint(p, m=1, k=None):
+    """The m-th antiderivative of p with integration constants k (np.polyint: one per
+    integration, 0 by default; a scalar is used for all)."""
+    m = int(m)
+    if m < 0:
+        raise ValueError("Order of integral must be positive (see polyder)")
+    if k is None:
+        k = np.zeros(m)
+    if np.ndim(_d(k)) == 0:
+        k = stack([k] * m) if isinstance(k, Tensor) else np.full(m, k)
+    if len(_d(k)) < m:
+        raise ValueError("k must be a scalar or a rank-1 array of length 1 or >m.")
+    p = _1d(p)
+    for i in range(m):
+        n = len(_d(p))
+        p = concatenate([p / np.arange(n, 0, -1), reshape(k[i], (1,))])
+    return p
+
+
+def poly(seq_of_zeros):
+    """The coefficients of the monic polynomial with the given real roots (np.poly). A square
+    matrix's characteristic polynomial needs its (complex) eigenvalues: not differentiable."""
+    d = _d(seq_of_zeros)
+    if d.ndim == 2 and d.shape[0] == d.shape[1] and d.shape[0] != 0 or d.ndim > 1:
+        return _fallback(np.poly, (seq_of_zeros,), {}, "np.poly")
+    a = np.ones(1, dtype=np.result_type(d.dtype, np.float64) if d.dtype.kind != "f" else d.dtype)
+    for i in range(len(d)):
+        a = convolve(a, stack([np.ones((), a.dtype if not isinstance(a, Tensor) else a.dtype),
+                               -seq_of_zeros[i]]))
+    return a

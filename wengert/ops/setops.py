@@ -1,0 +1,138 @@
+"""Unique values, set operations and weighted counts, as selections of their input.
+
+np.unique's values are entries of x: wengert returns them as a gather, x.flat[first index]
+(axis=None) or take(x, index, axis), so ∂/∂x scatters g back to the first occurrence of each
+value (the other, equal occurrences get 0: a convention, as any choice among equal entries
+is). Indices, inverses and counts are integer constants. The set operations follow:
+
+    union1d(a, b)      unique(concat(a, b)): from a where the value occurs in a, else b
+    intersect1d(a, b)  the common values, taken from a (∂/∂b = 0: a convention)
+    setdiff1d(a, b)    values of a not in b, from a; b only decides membership
+    setxor1d(a, b)     values in exactly one of a, b, from the one that holds them
+
+bincount(x, weights) is linear in the weights (a scatter-add into the bins): ∂/∂wᵢ = g[xᵢ];
+without weights it counts (an integer constant). Each result is NumPy's (same order, same
+NaN handling): NumPy computes the positions, wengert gathers them.
+"""
+import numpy as np
+
+from ..tensor import Tensor, _make
+from .elementwise import astype
+from .indexing import _normalize, _scatter_fwd, take
+from .shape import concatenate, ravel
+
+__all__ = ["unique", "unique_values", "unique_counts", "unique_inverse", "unique_all",
+           "union1d", "intersect1d", "setdiff1d", "setxor1d", "bincount"]
+
+
+def _d(x):
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def _c(a):
+    return _make(np.asarray(a), None)
+
+
+def unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None, *,
+           equal_nan=True, sorted=True):
+    """The sorted unique values of ar (np.unique, every option), the values gathered from
+    their first occurrence: ∂/∂ar scatters g there. Index, inverse and counts are constants."""
+    d = _d(ar)
+    kw = {"equal_nan": equal_nan}
+    if sorted is not True:
+        kw["sorted"] = sorted
+    res = np.unique(d, return_index=True, return_inverse=return_inverse,
+                    return_counts=return_counts, axis=axis, **kw)
+    idx = res[1]
+    vals = take(ar, idx) if axis is None else take(ar, idx, axis=axis)
+    if not (return_index or return_inverse or return_counts):
+        return vals
+    out = [vals]
+    if return_index:
+        out.append(_c(idx))
+    out.extend(_c(r) for r in res[2:])
+    return tuple(out)
+
+
+def unique_all(x):
+    """np.unique_all: (values, indices, inverse_indices, counts); values gathered from x."""
+    r = np.unique_all(_d(x))
+    return type(r)(take(x, r.indices), _c(r.indices), _c(r.inverse_indices), _c(r.counts))
+
+
+def unique_counts(x):
+    """np.unique_counts: (values, counts); values gathered from x."""
+    r = np.unique_all(_d(x))
+    return np.lib._arraysetops_impl.UniqueCountsResult(take(x, r.indices), _c(r.counts))
+
+
+def unique_inverse(x):
+    """np.unique_inverse: (values, inverse_indices); values gathered from x."""
+    r = np.unique_all(_d(x))
+    return np.lib._arraysetops_impl.UniqueInverseResult(take(x, r.indices),
+                                                        _c(r.inverse_indices))
+
+
+def unique_values(x):
+    """np.unique_values, gathered from the first occurrence of each value."""
+    return take(x, np.unique_all(_d(x)).indices)
+
+
+def _flat(a):
+    return ravel(a) if isinstance(a, Tensor) else np.ravel(a)
+
+
+def union1d(ar1, ar2):
+    """The sorted union (np.union1d): each value from its first occurrence in (a, b)."""
+    return unique(concatenate([_flat(ar1), _flat(ar2)]))
+
+
+def intersect1d(ar1, ar2, assume_unique=False, return_indices=False):
+    """The sorted common values (np.intersect1d), taken from ar1 (∂/∂ar2 = 0)."""
+    both = np.intersect1d(_d(ar1), _d(ar2), assume_unique=assume_unique, return_indices=True)
+    vals = take(_flat(ar1), both[1])
+    if return_indices:
+        return vals, _c(both[1]), _c(both[2])
+    return vals
+
+
+def setdiff1d(ar1, ar2, assume_unique=False):
+    """The values of ar1 not in ar2 (np.setdiff1d), taken from ar1."""
+    d1, d2 = np.ravel(_d(ar1)), _d(ar2)
+    if assume_unique:
+        idx = np.flatnonzero(np.isin(d1, d2, invert=True))
+    else:
+        u, first = np.unique(d1, return_index=True)
+        idx = first[np.isin(u, d2, invert=True)]
+    return take(_flat(ar1), idx)
+
+
+def setxor1d(ar1, ar2, assume_unique=False):
+    """The sorted values in exactly one of ar1, ar2 (np.setxor1d), from the one holding it."""
+    d1, d2 = np.ravel(_d(ar1)), np.ravel(_d(ar2))
+    if assume_unique:
+        i1, i2 = np.arange(d1.size), np.arange(d2.size)
+    else:
+        i1, i2 = np.unique(d1, return_index=True)[1], np.unique(d2, return_index=True)[1]
+    src = np.concatenate([i1, d1.size + i2])
+    both = np.concatenate([d1, d2])
+    if src.size == 0:
+        return take(concatenate([_flat(ar1), _flat(ar2)]), src)
+    order = np.argsort(both[src], kind="stable")
+    aux = both[src][order]
+    flag = np.concatenate(([True], aux[1:] != aux[:-1], [True]))
+    keep = src[order][flag[1:] & flag[:-1]]
+    return take(concatenate([_flat(ar1), _flat(ar2)]), keep)
+
+
+def bincount(x, weights=None, minlength=0):
+    """Counts of each value of the non-negative integers x (np.bincount); with weights, the
+    sum of the weights in each bin, linear in them: ∂/∂wᵢ = g[xᵢ]. x is a constant."""
+    xd = _d(x)
+    wd = None if weights is None else _d(weights)
+    counts = np.bincount(xd, wd, minlength=minlength)       # NumPy's checks and value
+    if not isinstance(weights, Tensor):
+        return _c(counts)
+    w = weights if weights.dtype == np.float64 else astype(weights, np.float64)
+    r = _scatter_fwd(ravel(w), _normalize((np.ravel(xd),)), counts.shape)
+    return r if isinstance(r, Tensor) else _c(r)
