@@ -12,7 +12,7 @@ def leaf(v, dtype=np.float64):
 
 
 def grads_of(params):
-    return [None if p.grad is None else p.grad.numpy().copy() for p in params]
+    return [None if p.grad is None else p.grad.numpy(force=True).copy() for p in params]
 
 
 def test_module_parameters_get_their_gradients():
@@ -35,11 +35,11 @@ def test_sequential_and_input_gradients_match_the_plain_ones():
     xv = np.random.default_rng(1).normal(size=(5, 3)).astype(np.float32)
     x1 = leaf(xv, np.float32)
     net(x1).sum().backward()
-    want = grads_of(net.parameters()) + [x1.grad.numpy()]
+    want = grads_of(net.parameters()) + [x1.grad.numpy(force=True)]
     net.zero_grad()
     x2 = leaf(xv, np.float32)
     wg.checkpoint(net, x2).sum().backward()
-    for got, w in zip(grads_of(net.parameters()) + [x2.grad.numpy()], want):
+    for got, w in zip(grads_of(net.parameters()) + [x2.grad.numpy(force=True)], want):
         np.testing.assert_allclose(got, w, rtol=1e-5)
 
 
@@ -52,21 +52,21 @@ def test_closure_over_a_leaf_backward_and_autograd_grad():
 
     y = wg.checkpoint(f, x)
     y.backward()
-    gW, gx = W.grad.numpy(), x.grad.numpy()
+    gW, gx = W.grad.numpy(force=True), x.grad.numpy(force=True)
     W.grad = x.grad = None
     f(x).backward()
-    np.testing.assert_allclose(gW, W.grad.numpy(), rtol=1e-12)
-    np.testing.assert_allclose(gx, x.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(gW, W.grad.numpy(force=True), rtol=1e-12)
+    np.testing.assert_allclose(gx, x.grad.numpy(force=True), rtol=1e-12)
     a, b = wg.autograd.grad(wg.checkpoint(f, x), [W, x])
-    np.testing.assert_allclose(a.numpy(), W.grad.numpy(), rtol=1e-12)
-    np.testing.assert_allclose(b.numpy(), x.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(a.numpy(force=True), W.grad.numpy(force=True), rtol=1e-12)
+    np.testing.assert_allclose(b.numpy(force=True), x.grad.numpy(force=True), rtol=1e-12)
 
 
 def test_closure_only_no_argument_requires_grad():
     W = leaf([1.0, 2.0, 3.0])
     y = wg.checkpoint(lambda v: (W * v).sum(), wg.tensor([4.0, 5.0, 6.0]))
     y.backward()
-    np.testing.assert_array_equal(W.grad.numpy(), [4.0, 5.0, 6.0])
+    np.testing.assert_array_equal(W.grad.numpy(force=True), [4.0, 5.0, 6.0])
 
 
 def test_wg_grad_through_a_checkpoint_closing_over_the_differentiated_variable():
@@ -104,9 +104,9 @@ def test_closure_over_a_non_leaf_reaches_the_outer_graph_once():
     x = leaf([0.5, 0.25])
     y = wg.checkpoint(lambda v: v * h, x)
     (y.sum() + h.sum()).backward()
-    np.testing.assert_array_equal(h.grad.numpy(), [1.5, 1.25])
-    np.testing.assert_array_equal(a.grad.numpy(), [4.5, 3.75])
-    np.testing.assert_array_equal(x.grad.numpy(), h.numpy())
+    np.testing.assert_array_equal(h.grad.numpy(force=True), [1.5, 1.25])
+    np.testing.assert_array_equal(a.grad.numpy(force=True), [4.5, 3.75])
+    np.testing.assert_array_equal(x.grad.numpy(force=True), h.numpy(force=True))
 
 
 def test_hook_on_a_closed_over_parameter_runs_once():
@@ -114,13 +114,13 @@ def test_hook_on_a_closed_over_parameter_runs_once():
     W = leaf([1.0, 2.0])
 
     def hook(g):
-        calls.append(g.numpy().copy())
+        calls.append(g.numpy(force=True).copy())
         return g * 2
 
     W.register_hook(hook)
     wg.checkpoint(lambda v: (W * v).sum(), wg.tensor([3.0, 4.0])).backward()
     assert len(calls) == 1
-    np.testing.assert_array_equal(W.grad.numpy(), [6.0, 8.0])
+    np.testing.assert_array_equal(W.grad.numpy(force=True), [6.0, 8.0])
 
 
 def test_closed_over_parameter_changed_in_place_before_backward_raises():

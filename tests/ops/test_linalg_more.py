@@ -135,21 +135,21 @@ def test_numpy_linalg_names_dispatch():
     t = wg.tensor(a, requires_grad=True)
     p = np.linalg.pinv(t)
     assert isinstance(p, wg.Tensor) and p.requires_grad
-    np.testing.assert_allclose(p.numpy(), np.linalg.pinv(a), rtol=1e-12)
+    np.testing.assert_allclose(p.numpy(force=True), np.linalg.pinv(a), rtol=1e-12)
     x, res, rank, s = np.linalg.lstsq(t, b)
     want = np.linalg.lstsq(a, b)
-    np.testing.assert_allclose(x.numpy(), want[0], rtol=1e-10)
-    np.testing.assert_allclose(res.numpy(), want[1], rtol=1e-10)
+    np.testing.assert_allclose(x.numpy(force=True), want[0], rtol=1e-10)
+    np.testing.assert_allclose(res.numpy(force=True), want[1], rtol=1e-10)
     assert rank == want[2] and res.shape == (1,)
-    np.testing.assert_allclose(s.numpy(), want[3])
+    np.testing.assert_allclose(s.numpy(force=True), want[3])
     assert not s.requires_grad and x.requires_grad
     w, v = np.linalg.eig(wg.tensor(m, requires_grad=True))
-    np.testing.assert_allclose(w.numpy(), np.linalg.eig(m)[0], rtol=1e-12)
+    np.testing.assert_allclose(w.numpy(force=True), np.linalg.eig(m)[0], rtol=1e-12)
     assert np.linalg.eigvals(wg.tensor(m)).shape == (3,)
     assert np.linalg.cond(wg.tensor(m)).item() == pytest.approx(np.linalg.cond(m))
     assert np.linalg.matrix_rank(wg.tensor(a)).item() == 3
     c = np.linalg.cross(wg.tensor([1.0, 0, 0], requires_grad=True), np.array([0.0, 1, 0]))
-    np.testing.assert_array_equal(c.numpy(), [0, 0, 1])
+    np.testing.assert_array_equal(c.numpy(force=True), [0, 0, 1])
 
 
 def test_lstsq_residuals_are_empty_when_underdetermined_or_rank_deficient():
@@ -157,13 +157,13 @@ def test_lstsq_residuals_are_empty_when_underdetermined_or_rank_deficient():
     r = L.lstsq(wg.tensor(a, requires_grad=True), np.arange(4.0))
     want = np.linalg.lstsq(a, np.arange(4.0))
     assert r.residuals.shape == (0,) and r.rank == want[2] == 1
-    np.testing.assert_allclose(r.x.numpy(), want[0], rtol=1e-10)
+    np.testing.assert_allclose(r.x.numpy(force=True), want[0], rtol=1e-10)
 
 
 def test_eig_without_gradient_returns_numpys_complex_result():
     rot = np.array([[0.0, -1.0], [1.0, 0.0]])
     w, v = L.eig(wg.tensor(rot))
-    np.testing.assert_allclose(w.numpy(), np.linalg.eig(rot)[0])
+    np.testing.assert_allclose(w.numpy(force=True), np.linalg.eig(rot)[0])
     assert w.dtype.kind == "c" and not w.requires_grad
     assert L.eigvals(rot).dtype.kind == "c"
 
