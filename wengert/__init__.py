@@ -27,6 +27,7 @@ from .ops.assemble import *  # noqa: F401,F403
 from .ops.rearrange import *  # noqa: F401,F403
 from .ops.products import *  # noqa: F401,F403
 from .ops.signal import *  # noqa: F401,F403
+from .ops.complex import *  # noqa: F401,F403
 from . import autograd, linalg  # noqa: F401
 from . import fft  # noqa: F401
 from .transforms import grad, value_and_grad, vjp, jvp, linearize, jacrev, jacfwd, jacobian, hessian, hvp  # noqa: F401

@@ -5,6 +5,7 @@ from ..tensor import FUNCTIONS, UFUNC_ACCUMULATIONS, UFUNC_REDUCTIONS
 from . import conv, elementwise, indexing, linalg, reduction, shape  # noqa: F401
 from . import decompositions  # noqa: F401
 from . import special, ufunc_protocol  # noqa: F401
+from . import complex  # noqa: F401
 from ._primitive import registry  # noqa: F401
 
 # NumPy functions that only ask about a value: answered on the data, never recorded.
