@@ -32,6 +32,7 @@ from .ops.writes import *  # noqa: F401,F403
 from .ops.setops import *  # noqa: F401,F403
 from .ops.functional import *  # noqa: F401,F403
 from .ops.polynomials import *  # noqa: F401,F403
+from .ops.complex import *  # noqa: F401,F403
 from . import autograd, linalg  # noqa: F401
 from . import fft  # noqa: F401
 from .transforms import grad, value_and_grad, vjp, jvp, linearize, jacrev, jacfwd, jacobian, hessian, hvp  # noqa: F401

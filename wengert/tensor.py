@@ -449,6 +449,13 @@ class Tensor:
     def sigmoid(self): return _ns.sigmoid(self)
     def relu(self): return _ns.relu(self)
     def abs(self): return absolute(self)
+    # complex values (intermediates of the fft family; ops/complex.py)
+    @property
+    def real(self): return _ns.real(self)
+    @property
+    def imag(self): return _ns.imag(self)
+    def conj(self): return _ns.conj(self)
+    def conjugate(self): return _ns.conj(self)
 
     # ---- NumPy protocols ------------------------------------------------------------------
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):

@@ -430,9 +430,17 @@ def _one_like(d):
     key = (d.dtype, d.shape)
     one = _ONES.get(key)
     if one is None:
+        _real_output(d.dtype, "a gradient")
         one = _ONES[key] = np.ones(d.shape, d.dtype)
         one.flags.writeable = False
     return one
+
+
+def _real_output(dtype, what):
+    if dtype.kind == "c":
+        raise TypeError(f"{what} of a complex output is ambiguous (of its real part? its "
+                        f"modulus?): make the function return a real value, e.g. np.real, "
+                        f"np.imag or np.abs of it (jacfwd and jvp accept complex outputs)")
 
 
 def _zeros(shape, dtype):
@@ -890,6 +898,7 @@ def jacrev(f, argnums=0, has_aux=False):
             batched = m != 1
             roots, seeds, rows, off = [], [], [], 0
             for o in outs:
+                _real_output(o.dtype, "jacrev")
                 rows.append(slice(off, off + o.size) if batched else None)
                 r = _root(o)
                 if r is not None and m:          # m = 0: no output elements, nothing to pull

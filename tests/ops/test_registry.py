@@ -4,7 +4,7 @@ import importlib
 import wengert as wg
 from wengert.ops._primitive import BinaryOp, LinearOp, PrimitiveOp, UnaryOp
 
-FAMILIES = ["elementwise", "nn", "reduction", "shape", "indexing", "linalg", "conv",
+FAMILIES = ["elementwise", "nn", "reduction", "shape", "indexing", "linalg", "conv", "fft",
             "special", "decompositions", "linalg_more", "ufuncs_more"]
 
 

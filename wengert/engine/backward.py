@@ -448,6 +448,10 @@ def _seed_for(t, gradient, create_graph, what):
                 f"shape {t.shape}: pass gradient= (a tensor of shape {t.shape}) to backward, or "
                 f"reduce the output first (e.g. y.sum()).")
         d = t.data
+        if d.dtype.kind == "c":
+            raise TypeError(f"grad can be implicitly created only for real outputs; {what} is "
+                            f"complex: pass gradient= (the cotangent, ∂L/∂Re + i ∂L/∂Im), or "
+                            f"take np.real, np.imag or np.abs of it first")
         g = np.array(1, d.dtype).reshape(d.shape)       # (np.ones_like: 3× slower)
         return _make(g, None) if create_graph else g
     if isinstance(gradient, Tensor):

@@ -6,6 +6,7 @@ from . import conv, elementwise, indexing, linalg, reduction, shape  # noqa: F40
 from . import decompositions  # noqa: F401
 from . import special, ufunc_protocol  # noqa: F401
 from . import ufuncs_more  # noqa: F401  (logaddexp.reduce & co.)
+from . import complex  # noqa: F401
 from ._primitive import registry  # noqa: F401
 
 # NumPy functions that only ask about a value: answered on the data, never recorded.

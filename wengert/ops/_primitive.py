@@ -57,7 +57,10 @@ def _camel(name):
 
 
 class Op:
-    __slots__ = ("name", "grad_name", "forward", "doc", "__weakref__")
+    # cx: what a complex input or output that a gradient or tangent flows through gets
+    # (ops/complex.py): None — a TypeError; True — the op's own rules are right for complex
+    # values; a function (op, args, params) → result — complex-aware rules elsewhere.
+    __slots__ = ("name", "grad_name", "forward", "doc", "cx", "__weakref__")
     # At first order, every gradient this op's VJP returns is g itself, a view of g, or a new
     # array that nothing else holds (the rule keeps no array it returns): the engine may add
     # later contributions into such a new array in place. `backward(..., own=True)` says g
@@ -74,6 +77,7 @@ class Op:
         self.grad_name = (grad_name or _camel(name)) + "Backward"
         self.forward = forward
         self.doc = doc
+        self.cx = None
         if name in registry:
             raise ValueError(f"op {name!r} declared twice")
         registry[name] = self
@@ -82,6 +86,24 @@ class Op:
 
     def __repr__(self):
         return f"<wengert op {self.name}>"
+
+
+def complex_route(op, args, params):
+    """A complex value met by an op that a gradient or tangent flows through: the op's
+    complex-aware rules (op.cx), or a TypeError naming the op."""
+    if op.cx is None:
+        raise TypeError(
+            f"{op.name} of a complex value that a gradient (or tangent) flows through: "
+            f"wengert's complex differentiation covers only the fft family (np.fft) and real, "
+            f"imag, conj, abs, angle, +, -, *, / , integer powers, square, exp, sum, mean, "
+            f"indexing and reshaping; take np.real/np.imag/np.abs of the value first, or "
+            f".detach() it if no gradient is needed")
+    return op.cx(op, args, params)
+
+
+def _is_complex(v):
+    d = getattr(v.data if isinstance(v, Tensor) else v, "dtype", None)
+    return d is not None and d.kind == "c" or type(v) is complex
 
 
 def _dims(v):
@@ -160,19 +182,27 @@ def forward_mode(op, args, params):
     level, tangents, peeled = peel(args)
     if level is None:                     # marks, no tangent
         return _dual.marked_call(op, args, params, marks)
+    rerouted = False
     try:
         out = op(*args, **params) if params else op(*args)
+        if op.cx is not True and (any(map(_is_complex, args)) or any(
+                map(_is_complex, out if isinstance(out, tuple) else (out,)))):
+            rerouted = True         # (rules right for complex values: op.cx, below)
         # the rule sees a shadow of the output (same value and node): were it `out` itself,
         # out → its tangent → the tangent's graph → out would be a reference cycle
         shadow = tuple(map(_shadow, out)) if isinstance(out, tuple) else _shadow(out)
         sing = op.singular
-        if sing is True or sing is not False and sing(*args):
+        if rerouted:
+            t_out = None
+        elif sing is True or sing is not False and sing(*args):
             with np.errstate(divide="ignore", invalid="ignore"):   # as in backward
                 t_out = op.push_tangent(tangents, args, params, shadow)
         else:
             t_out = op.push_tangent(tangents, args, params, shadow)
     finally:
         unpeel(peeled)
+    if rerouted:
+        return complex_route(op, args, params)
     first = out[0] if isinstance(out, tuple) else out
     node = first.grad_fn
     if node is not None and op.saves_output:
@@ -280,6 +310,8 @@ class UnaryOp(Op):
                 return forward_mode(self, (x,), {})
             y = self.forward(x.data)
             if x._requires_grad and _grad.enabled:
+                if x.data.dtype.kind == "c":
+                    return complex_route(self, (x,), {})
                 f = x.grad_fn
                 of = self.of
                 node = Node(self, (x if f is None else f,),
@@ -365,6 +397,8 @@ class BinaryOp(Op):
             z = self.forward(x, y.data if ty else y)
         if _grad.enabled and (tx and x._requires_grad or ty and y._requires_grad):
             # record (inline: one call less per op)
+            if z.dtype.kind == "c":
+                return complex_route(self, (x, y), {})
             zs = z.shape
             k = 0                       # which inputs need a gradient: 1 x, 2 y, 3 both
             if tx and x._requires_grad:
@@ -515,6 +549,8 @@ class LinearOp(Op):
                 return forward_mode(self, (x,), params)
             y = self.forward(x.data, **params)
             if x._requires_grad and _grad.enabled:
+                if y.dtype.kind == "c" and self.cx is not True:
+                    return complex_route(self, (x,), params)
                 f = x.grad_fn
                 t = _make(y, Node(self, (x if f is None else f,), None, 0,
                                   (x.data.shape, params)))
@@ -595,9 +631,14 @@ class PrimitiveOp(Op):
             if self.nout == 1:
                 return _make(out if isinstance(out, (np.ndarray, np.generic)) else np.asarray(out), None)
             return tuple(_make(o, None) for o in out)
+        cx = self.cx is not True
+        if cx and any(map(_is_complex, out if self.nout > 1 else (out,))):
+            return complex_route(self, args, params)
         parents = []
         for a in args:
             if isinstance(a, Tensor) and a._requires_grad:
+                if cx and a.data.dtype.kind == "c":
+                    return complex_route(self, args, params)
                 f = a.grad_fn
                 parents.append(a if f is None else f)
             else:

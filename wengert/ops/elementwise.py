@@ -348,7 +348,7 @@ def round(a, decimals=0, out=None):
 # ---- dtype -----------------------------------------------------------------------------------------
 
 _astype = linear("astype", lambda x, dtype, src: x.astype(dtype),
-                 lambda g, shape, dtype, src: g.astype(src))
+                 lambda g, shape, dtype, src: (g if src.kind == "c" else np.real(g)).astype(src))
 
 
 def astype(x, dtype, /, *, copy=True, device=None):

@@ -340,7 +340,12 @@ def _var(fname, a, axis, dtype, out, ddof, keepdims, where, mean, correction):
         a = astype(a, np.float64)
     axes = _axes(axis, np.shape(a), fname)
     m = _mean(a, axis=axes, keepdims=True, where=where) if mean is None else mean
-    s = sum(square(subtract(a, m)), axis=axes, keepdims=keepdims, where=where)
+    d = subtract(a, m)
+    if d.dtype.kind == "c":     # |d|² = Re² + Im², real (NumPy's); smooth at d = 0
+        d2 = add(square(np.real(d)), square(np.imag(d)))
+    else:
+        d2 = square(d)
+    s = sum(d2, axis=axes, keepdims=keepdims, where=where)
     if where is None or where is True:
         n = builtins.max(_count(np.shape(a), axes) - ddof, 0)
     else:

@@ -30,7 +30,8 @@ inherit rules of every order and register no primitive:
 import numpy as np
 
 from ..tensor import UFUNCS, Tensor, _make
-from .elementwise import astype, isfinite, power, sign, sin, where
+from .complex import imag, real
+from .elementwise import arctan2, astype, isfinite, power, sign, sin, where
 from .indexing import take
 from .reduction import cumprod
 from .shape import broadcast_to, concatenate, flip, pad, reshape
@@ -270,10 +271,14 @@ def real_if_close(a, tol=100):
 def angle(z, deg=False):
     """The argument of z (np.angle): for real z, arctan2(0, z): 0 for z > 0 or +0.0, π for
     z < 0 or −0.0 (180 with deg=True); derivative 0 everywhere (the jump at 0 is ignored).
-    Complex z gives a constant."""
+    Complex z: arctan2(Im z, Re z), differentiable (ops/complex.py): ḡ(z) = i·ḡ/conj(z),
+    NaN at z = 0."""
     z = _input(z)
     d = np.asarray(_data(z))
     if d.dtype.kind == "c":
+        if isinstance(z, Tensor):           # arctan2(Im z, Re z), differentiable through both
+            a = arctan2(imag(z), real(z))
+            return a * (180 / np.pi) if deg else a
         return _make(np.asarray(np.angle(d, deg)), None)
     a = np.asarray(np.angle(d, deg))
     if not isinstance(z, Tensor):

@@ -30,7 +30,7 @@ from .linalg import matmul
 from .reduction import cumprod, cumsum, logsumexp
 from .shape import broadcast_to, concatenate, expand_dims, moveaxis, stack
 
-__all__ = ["fabs", "conj", "conjugate", "real", "imag", "around", "fix", "ldexp", "frexp",
+__all__ = ["fabs", "around", "fix", "ldexp", "frexp",
            "nextafter", "spacing", "divmod", "modf", "matvec", "vecmat", "cumulative_sum",
            "cumulative_prod"]
 
@@ -54,31 +54,6 @@ def _float(x):
 def fabs(x, /):
     """|x| in floating point (np.fabs).   ∂/∂x = sign(x), 0 at x = 0 (as wg.absolute)."""
     return absolute(_float(x))
-
-
-def _real_only(name, f, x):
-    if np.iscomplexobj(_data(x)):
-        return _fallback(getattr(np, name), (x,), {}, f"np.{name}")
-    return f(x)
-
-
-def conjugate(x, /):
-    """The complex conjugate; on real input x itself (a new tensor).   ∂/∂x = 1. Complex
-    tensors are not differentiable in wengert (np.conjugate's value, without a gradient)."""
-    return _real_only("conjugate", positive, x)
-
-
-conj = conjugate
-
-
-def real(val):
-    """The real part; on real input val itself (a new tensor).   ∂/∂val = 1."""
-    return _real_only("real", positive, val)
-
-
-def imag(val):
-    """The imaginary part: zeros on real input, a constant (∂/∂val = 0)."""
-    return _real_only("imag", lambda v: _make(np.zeros_like(_data(v)), None), val)
 
 
 def around(a, decimals=0, out=None):
@@ -159,7 +134,6 @@ def modf(x, /):
 
 
 UFUNCS[np.fabs] = fabs
-UFUNCS[np.conjugate] = conjugate
 UFUNCS[np.ldexp] = ldexp
 UFUNCS[np.frexp] = frexp
 UFUNCS[np.divmod] = divmod
