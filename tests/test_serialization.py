@@ -174,7 +174,8 @@ def test_bf16_loads_as_float32_exactly(tmp_path):
     np.testing.assert_array_equal(got["w"].numpy()[0], [1.0, -2.5, 3.140625])
     assert got["empty"].shape == (0, 4) and got["empty"].dtype == np.float32
     np.testing.assert_array_equal(got["n"].numpy(), other)
-    got["w"].numpy()[0, 0] = 7.0            # writable, like every loaded tensor
+    got["w"][0, 0] = 7.0                    # writable, like every loaded tensor
+    assert got["w"].numpy()[0, 0] == 7.0
     # the safetensors package agrees on the layout (its torch-free check: bytes and header)
     safetensors = pytest.importorskip("safetensors")
     with safetensors.safe_open(str(p), framework="numpy") as f:

@@ -86,7 +86,7 @@ def check_exit(t, door, array=False):
     if not _grad.enabled:
         return                          # wg.no_grad(): the user says the value is a constant
     tans = t._tangents
-    if tans is not None and (array or any(k in marks.levels for k in tans)):
+    if tans and (array or any(k in marks.levels for k in tans)):
         raise TypeError(
             f"{door} of a tensor that carries a forward-mode tangent (wg.jvp, jacfwd, hessian, "
             f"hvp, linearize or wg.dual) would drop the tangent without a word: keep the value "

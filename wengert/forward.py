@@ -32,6 +32,12 @@ def _as_tensor(v):
 
 def with_tangent(primal, tangent, level):
     """primal + tangent·ε at `level`: a new Tensor, connected to primal's graph."""
+    p, t = _pair(primal, tangent)
+    return attach(p, t, level)
+
+
+def _pair(primal, tangent):
+    """(primal, tangent) as Tensors of one shape and dtype; complex values are refused."""
     p = _as_tensor(primal)
     t = _as_tensor(tangent)
     if p.dtype.kind == "c" or t.dtype.kind == "c":
@@ -41,7 +47,7 @@ def with_tangent(primal, tangent, level):
         raise ValueError(f"tangent shape {t.shape} does not match primal shape {p.shape}")
     if t.dtype != p.dtype and p.dtype.kind in "fc":
         t = t.astype(p.dtype)
-    return attach(p, t, level)
+    return p, t
 
 
 def attach(p, t, level):
@@ -88,12 +94,7 @@ def dual(primal, tangent):
             raise TypeError(f"wg.dual: the {what} is a dual number already; one level of "
                             f"wg.dual does not nest. Use wg.jvp for nested forward mode, or "
                             f"pass its .primal / .tangent")
-    p = _as_tensor(primal)
-    t = _as_tensor(tangent)
-    if t.shape != p.shape:
-        raise ValueError(f"tangent shape {t.shape} does not match primal shape {p.shape}")
-    if t.dtype != p.dtype and p.dtype.kind in "fc":
-        t = t.astype(p.dtype)
+    p, t = _pair(primal, tangent)
     marks = _dual.marks_of(p, t)
     out = attach(p, _dual.new_generation(t), DUAL_LEVEL)
     return _dual.mark(out, marks) if marks else out
