@@ -191,6 +191,15 @@ class Tensor:
             _check_exit(self, "int()")
         return int(self._one_element("int()"))
 
+    def __complex__(self):
+        if self._tangents is not None or self._requires_grad:
+            _check_exit(self, "complex()")
+        return complex(self._one_element("complex()"))
+
+    def __format__(self, spec):     # f"{t:.3f}": a display, like str(t), not a value exit
+        d = self.data
+        return format(d[()] if d.ndim == 0 else d, spec) if spec else str(self)
+
     def __index__(self):
         if self.data.dtype.kind not in "iub":
             raise TypeError("only integer tensors with one element can be used as an index")

@@ -208,3 +208,14 @@ def test_errors():
         L.tensorinv(np.eye(4).reshape(4, 2, 2), ind=0)
     with pytest.raises(L.LinAlgError, match="prod"):
         L.tensorsolve(np.ones((2, 3, 4)), np.ones((2, 3)))
+
+
+def test_pinv_hermitian_differentiates_the_lower_triangle_numpy_reads():
+    rng = np.random.default_rng(11)
+    s = rng.standard_normal((3, 3))
+    for a in (s @ s.T + np.eye(3), s):     # symmetric, and not: NumPy reads tril either way
+        np.testing.assert_allclose(L.pinv(wg.tensor(a), hermitian=True).numpy(),
+                                   np.linalg.pinv(a, hermitian=True), rtol=1e-10, atol=1e-12)
+        assert wg.gradcheck(lambda x: L.pinv(x, hermitian=True), (a,), order=2)
+        g = wg.grad(lambda x: L.pinv(x, hermitian=True).sum())(a)
+        np.testing.assert_array_equal(np.triu(g, 1), 0.0)     # the upper triangle is unread

@@ -8,7 +8,9 @@ pinv   X = A⁺ (m×n A, n×m X). For A of locally constant rank (Golub & Pereyr
        so  Ā = −Xᵀ Ḡ Xᵀ + (I − A X) Ḡᵀ X Xᵀ + Xᵀ X Ḡᵀ (I − X A).
        Correct for rank-deficient A as long as perturbations keep the rank (the singular
        values NumPy's cutoff drops stay dropped); where the rank changes, A⁺ jumps and has
-       no derivative. hermitian=True reads one triangle, as NumPy does: Ā is symmetrised.
+       no derivative. hermitian=True reads the lower triangle, as NumPy does: A is
+       S = tril(A) + tril(A, −1)ᵀ, the formulas hold for S, and Ā is S̄ folded back onto
+       the lower triangle (zero on the strict upper one, as eigh and cholesky).
 eig    A = V Λ V⁻¹ with real eigenvalues (NumPy's real result) and unit-norm columns of V.
        With M = V⁻¹ dA V and F_ij = 1/(λⱼ − λᵢ) (0 on the diagonal and at exact ties):
            dλ = diag(M),  dV = V (F∘M) − V diag(diag(Vᵀ V (F∘M)))   (keeps ‖vᵢ‖ = 1)
@@ -30,8 +32,8 @@ from ..tensor import Tensor, _make
 from ._primitive import primitive
 from .elementwise import divide, multiply, square, subtract
 from .indexing import getitem
-from .linalg import (LinAlgError, _diag, _inv_gaps, _mT, _records, _square, inv, matmul,
-                     matrix_norm, solve, svdvals)
+from .linalg import (LinAlgError, _diag, _inv_gaps, _mT, _records, _square, _triangle_grad,
+                     _used_triangle, inv, matmul, matrix_norm, solve, svdvals)
 from .reduction import sum as _sum
 from .shape import moveaxis, reshape, stack
 
@@ -57,18 +59,20 @@ def _complex_error(fname):
 # ---- pinv -----------------------------------------------------------------------------------
 
 def _pinv_vjp(g, needs, a, x, rcond, hermitian):
+    if hermitian:                       # X = (tril(A) mirrored)⁺: the chain rule through it
+        a = _used_triangle(a)
     gt = _mT(g)
     xt = _mT(x)
     ga = -(xt @ g @ xt) + (gt - a @ (x @ gt)) @ (x @ xt) + (xt @ x) @ (gt - (gt @ x) @ a)
     if hermitian:
-        ga = 0.5 * (ga + _mT(ga))
+        ga = _triangle_grad(ga)
     return (ga,)
 
 
 def _pinv_jvp(tangents, a, x, rcond, hermitian):
     t = tangents[0]
     if hermitian:
-        t = 0.5 * (t + _mT(t))
+        a, t = _used_triangle(a), _used_triangle(t)
     tt = _mT(t)
     return -(x @ t @ x) + (x @ _mT(x)) @ (tt - (tt @ a) @ x) + (tt - (x @ a) @ tt) @ (_mT(x) @ x)
 
