@@ -9,10 +9,7 @@ import pytest
 import wengert as wg
 from wengert.engine.backward import count_edges
 from wengert.engine.node import Node
-
-
-def leaf(v, dtype=None):
-    return wg.tensor(v, dtype=dtype, requires_grad=True)
+from tests.helpers import leaf
 
 
 # ---- the seeds' examples -----------------------------------------------------------------

@@ -6,13 +6,10 @@ import numpy as np
 import pytest
 
 import wengert as wg
-from tests.functions import Cube, Exp, WrongBackwardCube
+from tests.functions import Cube, Exp, MulAdd, WrongBackwardCube
 from wengert.checking import GradcheckError, check_grads
 from wengert.engine.backward import count_edges
-
-
-def leaf(v, dtype=None):
-    return wg.tensor(v, dtype=dtype, requires_grad=True)
+from tests.helpers import leaf
 
 
 class Power(wg.Function):
@@ -28,20 +25,6 @@ class Power(wg.Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return g * ctx.p * x ** (ctx.p - 1), None
-
-
-class MulAdd(wg.Function):
-    """Two inputs, two outputs."""
-
-    @staticmethod
-    def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
-        return x * y, x + y
-
-    @staticmethod
-    def backward(ctx, g_prod, g_sum):
-        x, y = ctx.saved_tensors
-        return g_prod * y + g_sum, g_prod * x + g_sum
 
 
 # ---- Function: the API's Cube example --------------------------------------------------------

@@ -3,6 +3,7 @@ matrices, gauge-free wrappers of the decompositions, and small helpers."""
 import numpy as np
 
 import wengert as wg
+from tests.helpers import leaf as _leaf
 from tests.ops.op_table import Row
 from wengert.ops.linalg.decompositions import _cofactor  # noqa: F401  (a row of its own)
 
@@ -110,10 +111,6 @@ SQUARE = [((3, 3),), ((2, 3, 3),)]
 
 
 MNORM_ORDS = ["fro", "nuc", 2, -2, 1, -1, INF, -INF]
-
-
-def _leaf(a):
-    return wg.tensor(a, requires_grad=True)
 
 
 def _grad_of(f, a):
