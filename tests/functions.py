@@ -82,3 +82,18 @@ class MulAdd(wg.Function):
     def jvp(ctx, tx, ty):
         x, y = ctx.saved_tensors
         return tx * y + x * ty, tx + ty
+
+
+class Power(wg.Function):
+    """A non-tensor argument passed through and kept on ctx."""
+
+    @staticmethod
+    def forward(ctx, x, p):
+        ctx.p = p
+        ctx.save_for_backward(x)
+        return x ** p
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * ctx.p * x ** (ctx.p - 1), None
