@@ -10,12 +10,9 @@ import numpy as np
 import pytest
 
 import wengert as wg
+from tests.helpers import leaf
 
 WAY_OUT = ("wg.stack", ".detach()", "numpy(force=True)")
-
-
-def leaf(v):
-    return wg.tensor(v, requires_grad=True)
 
 
 def assert_names_the_way_out(err):

@@ -592,6 +592,6 @@ from .ops.elementwise import (  # noqa: E402
     less_equal, logical_and, logical_not, logical_or, multiply, negative, not_equal, positive,
     power, remainder, subtract)
 from .ops.indexing import getitem, setitem  # noqa: E402
-from .ops.linalg import matmul  # noqa: E402
+from .ops.linalg.products import matmul  # noqa: E402
 from .ops.shape import permute_dims, swapaxes  # noqa: E402
 from .ops.ufunc_protocol import dispatch as _ufunc_dispatch  # noqa: E402

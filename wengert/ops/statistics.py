@@ -23,7 +23,7 @@ import numpy as np
 from ..tensor import Tensor, _make
 from .elementwise import astype, divide, greater_equal, multiply, sqrt, subtract, where
 from .indexing import getitem, sort
-from .linalg import diagonal, matmul
+from .linalg.products import diagonal, matmul
 from .reduction import _axes, _input, _val, max as _max, mean as _mean, min as _min, sum as _sum
 from .shape import broadcast_to, concatenate, expand_dims, permute_dims, reshape, squeeze
 
