@@ -432,7 +432,7 @@ class Tensor:
             axes = axes[0]
         return _ns.transpose(self, axes or None)
     def flatten(self): return copy(_ns.reshape(self, (-1,)))     # a copy, as in NumPy
-    def ravel(self): return _ns.reshape(self, (-1,))
+    def ravel(self, order="C"): return _ns.ravel(self, order)
     def squeeze(self, axis=None): return _ns.squeeze(self, axis)
     def swapaxes(self, axis1, axis2): return swapaxes(self, axis1, axis2)
     def repeat(self, repeats, axis=None): return _ns.repeat(self, repeats, axis)
@@ -561,10 +561,14 @@ def _fallback(func, args, kwargs, what):
         raise TypeError(f"{what} is not differentiable in wengert{hint(what)}; use a wengert "
                         f"function, or call it on .detach()ed tensors if no gradient is needed")
     out = func(*_strip(args), **_strip(kwargs))
-    if isinstance(out, (np.ndarray, np.generic)):
+    # NumPy's result may be a view of an argument's memory: then it is an alias of that
+    # tensor (wengert.views), so that writes through either are seen by versions
+    if type(out) is np.ndarray:
+        return fallback_result(func, what, args, kwargs, out)
+    if isinstance(out, np.generic):
         return _make(out, None)
     if isinstance(out, tuple) and all(isinstance(o, np.ndarray) for o in out):
-        return tuple(_make(o, None) for o in out)
+        return tuple(fallback_result(func, what, args, kwargs, o, i) for i, o in enumerate(out))
     return out
 
 
@@ -586,3 +590,4 @@ from .ops.indexing import getitem, setitem  # noqa: E402
 from .ops.linalg import matmul  # noqa: E402
 from .ops.shape import permute_dims, swapaxes  # noqa: E402
 from .ops.ufunc_protocol import dispatch as _ufunc_dispatch  # noqa: E402
+from .views import fallback_result  # noqa: E402

@@ -21,6 +21,7 @@ import itertools
 import weakref
 
 from ..tensor import DUAL_LEVEL, Tensor, _make
+from ..views import alias
 
 
 
@@ -178,6 +179,9 @@ def primal_of(x):
     p._tangents = {k: v for k, v in tans.items() if k != DUAL_LEVEL} or ({} if m else None)
     if m:
         _marks[p] = m
+    # p shares x's memory: a write into either reaches the other and moves it to a new
+    # version (a node that saved x must not see its value change unannounced)
+    alias(x, p, primal=True)
     return p
 
 
