@@ -302,7 +302,7 @@ class Tensor:
             if r.data.dtype != self.data.dtype:
                 _check_cast(r.data.dtype, self.data.dtype)
                 r = astype(r, self.data.dtype)
-            self.data, self._tangents = r.data, r._tangents
+            self.data, self._tangents = _layout_of(self.data, r.data), r._tangents
             if r.grad_fn is not None:
                 self.grad_fn, self._requires_grad = r.grad_fn, True
         else:
@@ -314,7 +314,7 @@ class Tensor:
                 np.copyto(d, r, casting="unsafe")
             else:
                 _check_shape(r, d)
-                self.data = np.asarray(r, dtype=d.dtype)
+                self.data = _layout_of(d, np.asarray(r, dtype=d.dtype))
         self._version += 1
         return self
 
@@ -497,6 +497,18 @@ def _make(data, grad_fn):
     t._extra = None
     t._tangents = None
     return t
+
+
+def _layout_of(old, new):
+    """new's values in old's memory layout (axis order): NumPy's in-place ops keep an array's
+    layout, and whether a later reshape or ravel of it is a view depends on that layout."""
+    if type(new) is np.ndarray and new.ndim > 1 and type(old) is np.ndarray and \
+            new.strides != old.strides and new.shape == old.shape:
+        out = np.empty_like(old, dtype=new.dtype)
+        if out.strides != new.strides:
+            out[...] = new
+            return out
+    return new
 
 
 def _check_shape(r, d):

@@ -150,7 +150,7 @@ def _check_rerun(base):
 
 
 def _recorded(t, v, base, op, other, index, record):
-    from .tensor import Tensor, _check_cast, _check_shape
+    from .tensor import Tensor, _check_cast, _check_shape, _layout_of
     cur = _shadow(base) if v is None else _derive(_shadow(base), v.chain)
     if isinstance(other, Tensor) and _root(other) is base:
         # (the operand reads the memory being written: the op saves a tensor that keeps
@@ -169,7 +169,7 @@ def _recorded(t, v, base, op, other, index, record):
         pos = _positions(v)
         new = _replace(_shadow(base), r, pos)
         region = pos if index is None else pos[index]
-    base.data = new.data
+    base.data = _layout_of(base.data, new.data)
     base._tangents = new._tangents
     if new.grad_fn is not None:
         base.grad_fn, base._requires_grad = new.grad_fn, True
@@ -180,7 +180,7 @@ def _recorded(t, v, base, op, other, index, record):
 
 
 def _unrecorded(t, v, base, op, other):
-    from .tensor import Tensor, _check_cast, _check_shape
+    from .tensor import Tensor, _check_cast, _check_shape, _layout_of
     d = t.data
     r = op(d, other.data if isinstance(other, Tensor) else other).data
     if r.dtype != d.dtype:
@@ -191,7 +191,7 @@ def _unrecorded(t, v, base, op, other):
     else:
         _check_shape(r, d)
         if v is None:
-            base.data = np.asarray(r, dtype=d.dtype)
+            base.data = _layout_of(d, np.asarray(r, dtype=d.dtype))
             repoint = True
         else:
             r = np.asarray(np.broadcast_to(r, np.shape(d)), base.data.dtype)

@@ -224,3 +224,34 @@ def test_a_write_into_primal_keeps_the_tangent_and_refuses_a_gradient_write():
     w = wg.tensor(np.ones(2), requires_grad=True)
     with pytest.raises(RuntimeError, match=r"\.primal"):
         p += w
+
+
+def test_two_tangents_taken_out_of_one_dual_share_memory_as_views():
+    x = wg.dual(np.arange(3.0), np.ones(3))
+    w = wg.tensor(np.ones(3), requires_grad=True)
+    e1 = x.tangent
+    y = (e1 * w).sum()          # saves e1
+    e2 = x.tangent
+    e2 += 1.0                   # the same memory as e1
+    np.testing.assert_array_equal(e1.numpy(), [2.0, 2.0, 2.0])
+    with pytest.raises(RuntimeError, match="modified by an in-place operation.*MulBackward"):
+        y.backward()
+
+
+# ---- a recorded write keeps the array's memory layout, as NumPy's in-place ops do ------------
+
+def _fortran_base_written_then_reshaped(W, a, b):
+    v0 = np.tanh(a.T)           # Fortran order (NumPy's ufuncs keep the input's layout)
+    v1 = v0[1:]
+    v1 += b                     # recorded: v0 gets a new array, in v0's layout
+    v2 = v0.reshape(-1)         # a copy, as in NumPy: v0 is not C-contiguous
+    v0 += 1.0                   # so v2 does not see this
+    w = np.tanh(a.T)
+    w *= b                      # (a tensor without views: the same)
+    w2 = w.reshape(-1)
+    w += 1.0
+    return np.sum(np.sin(v2) * T[:1]) + np.sum(np.cos(w2))
+
+
+def test_a_recorded_write_keeps_the_memory_layout_that_reshape_depends_on():
+    _run(_fortran_base_written_then_reshaped, RNG.uniform(-1, 1, (3, 4)), RNG.uniform(-1, 1, 3))

@@ -160,6 +160,7 @@ def tangent_of(x):
     if t is None:
         return None
     e = _alias(t)
+    alias(t, e, primal=True)        # (shares t's memory, as .primal shares x's)
     m = _gens.get(t, _EMPTY) | marks_of(x, t)
     if m:
         if e._tangents is None:
