@@ -232,7 +232,12 @@ def _interleave(ops, ins):
 
 def _einsum_fwd(*ops, spec, optimize):
     ins, out = spec
-    return np.einsum(*_interleave(ops, ins), list(out), optimize=optimize)
+    r = np.einsum(*_interleave(ops, ins), list(out), optimize=optimize)
+    if len(ops) == 1 and np.may_share_memory(r, ops[0]):
+        # NumPy gives a view for a pure axis permutation or diagonal; as an op result it
+        # must own its memory (a write into it would change the operand unseen)
+        r = r.copy()
+    return r
 
 
 def _einsum_vjp(g, needs, *ops, spec, optimize):
