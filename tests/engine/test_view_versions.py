@@ -255,3 +255,27 @@ def _fortran_base_written_then_reshaped(W, a, b):
 
 def test_a_recorded_write_keeps_the_memory_layout_that_reshape_depends_on():
     _run(_fortran_base_written_then_reshaped, RNG.uniform(-1, 1, (3, 4)), RNG.uniform(-1, 1, 3))
+
+
+@pytest.mark.parametrize("make_view", [lambda o: o[:], lambda o: o.T, lambda o: o.swapaxes(0, 1)],
+                         ids=["slice", "T", "swapaxes"])
+def test_a_view_overwritten_after_an_op_saved_it_raises(make_view):
+    """y = s*s saved s; writing s afterwards must not silently change y's gradient."""
+    x = np.array([[1.5, -2.0, 0.5], [0.3, 0.8, -1.1]])
+
+    def saved_then_zeroed(t):
+        o = t * 1.0
+        s = make_view(o)
+        y = s * s
+        s[...] = 0.0
+        return y.sum()
+
+    def assigned_from_itself(t):
+        o = t * 1.0
+        s = make_view(o)
+        s[...] = s * s
+        return o.sum()
+
+    for f in (saved_then_zeroed, assigned_from_itself):
+        with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+            wg.grad(f)(x)
