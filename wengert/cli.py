@@ -453,7 +453,7 @@ def build_parser():
                    "and gradient: FILE.svg, FILE.png (need Graphviz's dot) or FILE.html (a page "
                    "that steps through the forward and backward passes)")
     g.add_argument("--no-symbolic", action="store_true",
-                   help="skip the SymPy formulas (faster for long expressions)")
+                   help="skip the SymPy formulas (SymPy takes long on long expressions)")
     g.add_argument("--simplify-seconds", type=float, metavar="S", default=None,
                    help=f"stop SymPy's simplification after S seconds and print the formulas "
                         f"as built (default {SIMPLIFY_SECONDS:g}, or ${SIMPLIFY_ENV})")

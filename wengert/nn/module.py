@@ -146,32 +146,29 @@ class Module:
         else:
             object.__delattr__(self, name)
 
+    def _claim(self, name, value, kind, registry, cls, expected):
+        """The checks register_parameter and register_buffer share: `value` (a `cls`, or
+        None) may go under `name` in `registry`; then `name` leaves the other registries."""
+        if registry not in self.__dict__:
+            raise AttributeError(f"cannot assign {kind} before Module.__init__() call")
+        _check_name(name, kind)
+        if hasattr(self, name) and name not in self.__dict__[registry]:
+            raise KeyError(f"attribute {name!r} already exists")
+        if value is not None and not isinstance(value, cls):
+            raise TypeError(f"cannot assign {type(value).__name__} as {kind} {name!r} "
+                            f"({expected} or None expected)")
+        self._forget(name, registry)
+
     def register_parameter(self, name, param):
         """Add `param` (an nn.Parameter, or None) under `name`."""
-        if "_parameters" not in self.__dict__:
-            raise AttributeError("cannot assign parameter before Module.__init__() call")
-        _check_name(name, "parameter")
-        if hasattr(self, name) and name not in self._parameters:
-            raise KeyError(f"attribute {name!r} already exists")
-        if param is not None and not isinstance(param, Parameter):
-            raise TypeError(f"cannot assign {type(param).__name__} as parameter {name!r} "
-                            f"(nn.Parameter or None expected)")
-        self._forget(name, "_parameters")
+        self._claim(name, param, "parameter", "_parameters", Parameter, "nn.Parameter")
         self._parameters[name] = param
         self.__dict__[name] = param
 
     def register_buffer(self, name, tensor, persistent=True):
         """Add a non-trainable tensor (running statistics, counters) under `name`; it is
         saved in state_dict unless persistent=False."""
-        if "_buffers" not in self.__dict__:
-            raise AttributeError("cannot assign buffer before Module.__init__() call")
-        _check_name(name, "buffer")
-        if hasattr(self, name) and name not in self._buffers:
-            raise KeyError(f"attribute {name!r} already exists")
-        if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(f"cannot assign {type(tensor).__name__} as buffer {name!r} "
-                            f"(Tensor or None expected)")
-        self._forget(name, "_buffers")
+        self._claim(name, tensor, "buffer", "_buffers", Tensor, "Tensor")
         self._non_persistent.discard(name)
         self._buffers[name] = tensor
         self.__dict__[name] = tensor

@@ -17,10 +17,10 @@ Everything else is existing ops on those columns:
 so reverse and forward mode, every order, and batches of tangents or cotangents come from
 the rules of matmul, reshape, pad, max, mean and this pair. The column layout
 (n, c, p, q, i, j) makes cols[n] a contiguous (C·kh·kw, Ho·Wo) matrix (im2col makes the one
-copy), and W₂ @ cols lands directly in NCHW order. A one-big-GEMM layout (rows (n, i, j))
-measured about 2× slower forward and backward for 64×16×28×28 → 32 channels: gathering
-those rows has a poor stride, and the output and its cotangent need transposing copies. The
-composition runs at about torch's speed (single thread), so conv2d has no primitive of its own.
+copy), and W₂ @ cols lands directly in NCHW order. The alternative, one big GEMM over rows
+(n, i, j), gathers those rows with a poor stride and needs transposing copies of the output
+and its cotangent (figures: benchmarks/README.md, "Special cases"). The composition keeps
+pace with torch's convolution, so conv2d has no primitive of its own.
 """
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -41,8 +41,9 @@ __all__ = ["conv2d", "max_pool2d", "avg_pool2d"]
 def _im2col_fwd(x, kh, kw, sh, sw):
     """lead + (N, C, H, W) → lead + (N, C, kh, kw, Ho, Wo), copied out of a strided window
     view into contiguous memory: NumPy's max/sum over the window axes of the view itself
-    run 8-100× slower (tiny strided inner loops) than over the copy, which costs about one
-    pass over the result; conv2d's product needs the copy anyway."""
+    run tiny strided inner loops, while the copy costs one pass over the result and gives
+    them contiguous ones (benchmarks/README.md, "Special cases"); conv2d's product needs the
+    copy anyway."""
     if isinstance(x, Tensor):
         return _im2col(x, kh=kh, kw=kw, sh=sh, sw=sw)
     v = sliding_window_view(x, (kh, kw), axis=(-2, -1))[..., ::sh, ::sw, :, :]

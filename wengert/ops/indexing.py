@@ -8,9 +8,10 @@ primitive: ∂/∂x zeroes the overwritten places, ∂/∂v gathers g back to v'
 The forward is always a plain NumPy index. The scatter assigns when no position can repeat
 (basic slicing, boolean masks, integer arrays proved repeat-free) and otherwise makes one
 `np.add.at`: on the n-d output when the arrays index every axis they read (NumPy's fast
-path: `logp[np.arange(n), labels]`), else on the flattened output with flat positions, which
-measured 4–6× faster than n-d `np.add.at` for whole rows (embeddings) and beat
-`np.bincount`, which works in float64 and needs a cast back.
+path: `logp[np.arange(n), labels]`), else on the flattened output with flat positions: n-d
+`np.add.at` over whole rows (embeddings) goes through NumPy's general index iteration, where
+a 1-d scatter takes its fast path (benchmarks/README.md, "Special cases"); `np.bincount` is
+not used because it works in float64 and needs a cast back.
 
 Batched cotangents (leading axes in front of the op's output) pass through every rule. When
 an index has arrays, NumPy may move the selected axes to the front, so a batch prefix would
@@ -198,7 +199,8 @@ def _getitem_fwd(x, index, ndim):
 
 def _plain(g, index, ndim):
     """Is `index` ints and slices only, and g exactly the rank they select (no batch axes)?
-    The usual first-order case, which needs none of the general analysis (1.9 → 0.5 µs)."""
+    The usual first-order case: it skips the general analysis of the index, which costs
+    more than the scatter itself on small arrays (benchmarks/README.md, "Special cases")."""
     k = ndim
     for i in index:
         kind = type(i)

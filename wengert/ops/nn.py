@@ -27,7 +27,8 @@ __all__ = ["sigmoid", "relu", "softplus", "gelu", "softmax", "log_softmax", "erf
 
 _ERF_STEP, _ERF_TOP, _ERF_DEG = 0.125, 6.0, 12
 _ERF_KMAX = _ERF_TOP / _ERF_STEP
-_ERF_SMALL = 256                 # element count below which math.erf per element is faster
+_ERF_SMALL = 256                 # element count below which NumPy's per-call overhead outweighs
+                                 # a Python loop of math.erf
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 
 
@@ -182,8 +183,8 @@ def gelu(x, approximate="none"):
     raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
-# what ndarray.sum and .max run, minus their Python wrappers (~0.7 µs a call): for the rules
-# that a training step runs on plain arrays
+# what ndarray.sum and .max run, minus their Python wrappers: for the rules that a training
+# step runs on plain arrays (benchmarks/README.md, "Special cases")
 _add_reduce = np.add.reduce
 _max_reduce = np.maximum.reduce
 
@@ -191,7 +192,7 @@ _max_reduce = np.maximum.reduce
 # ---- linear: x Wᵀ + b --------------------------------------------------------------------------
 # One primitive for a dense layer rather than transpose, matmul and add: a training step runs
 # it for every layer, and three recorded ops cost three nodes of overhead where one does
-# (measured: ~15 % of a 64×784-256-256-10 step). W's gradient is built as gᵀx, in W's own
+# (benchmarks/README.md, "Special cases"). W's gradient is built as gᵀx, in W's own
 # (C) layout, so the optimizer's update runs over matching memory.
 
 def _shape_of(a):
@@ -273,7 +274,7 @@ def linear(x, weight, bias=None):
 
 # ---- cross-entropy of logits against class indices ----------------------------------------------
 # One primitive rather than log_softmax → pick → mean: the usual training loss becomes one node
-# instead of four (the step of a small MLP pays ~80 µs less), and the VJP is the textbook
+# instead of four (benchmarks/README.md, "Special cases"), and the VJP is the textbook
 # (softmax(x) − onehot(t))·ḡ/n, finite at any logits. The forward's log softmax is kept as a
 # residual, so first-order backward is exp(logp) − onehot without a second max and sum. The
 # targets and the mask of counted rows are parameters (they have no derivative).

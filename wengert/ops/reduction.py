@@ -156,7 +156,7 @@ def _sum_transpose(g, x_shape, axis=None, keepdims=False):
     """Σ copies each input element into one output, so the transpose copies g back."""
     if not keepdims and (type(g) is np.ndarray or isinstance(g, np.generic)) and g.ndim == 0:
         out = np.empty(x_shape, g.dtype)                # the total's gradient: one fill
-        out.fill(g)                                     # (np.full: 1 µs more per call)
+        out.fill(g)                                     # (np.full adds a dispatch layer)
         return out
     if not keepdims and np.ndim(g) == 0:
         return np.broadcast_to(g, tuple(x_shape))      # a recorded total: one op, not two
@@ -164,7 +164,8 @@ def _sum_transpose(g, x_shape, axis=None, keepdims=False):
     return np.broadcast_to(g, g.shape[:g.ndim - len(x_shape)] + tuple(x_shape))
 
 
-# (np.add.reduce is what ndarray.sum runs, without np.sum's dispatch layers: ~3 µs a call)
+# np.add.reduce is what ndarray.sum runs, without np.sum's dispatch layers: a sum is in every
+# training step's backward pass (benchmarks/README.md, "Special cases")
 _sum = linear("sum", lambda x, axis=None, keepdims=False: np.add.reduce(x, axis=axis, keepdims=keepdims),
               _sum_transpose)
 
@@ -534,22 +535,24 @@ def logsumexp(a, axis=-1, keepdims=False):
 
 # ---- not differentiable: argmax argmin all any ----------------------------------------------------
 
+def _index_of_extreme(find, name, a, axis, out, keepdims):
+    """np.argmax or np.argmin (`find`) of a's value, as a Tensor that never requires grad."""
+    _no_extras(name, out)
+    a = _val(_input(a, name))
+    return _make(np.asarray(find(a, axis=_one_axis(axis, a.shape, name), keepdims=keepdims)),
+                 None)
+
+
 def argmax(a, axis=None, out=None, *, keepdims=False):
     """Index of the first maximum along `axis` (of the flattened array when None). An
     integer tensor: never requires grad."""
-    _no_extras("argmax", out)
-    a = _val(_input(a, "argmax"))
-    return _make(np.asarray(np.argmax(a, axis=_one_axis(axis, a.shape, "argmax"),
-                                      keepdims=keepdims)), None)
+    return _index_of_extreme(np.argmax, "argmax", a, axis, out, keepdims)
 
 
 def argmin(a, axis=None, out=None, *, keepdims=False):
     """Index of the first minimum along `axis` (of the flattened array when None). An
     integer tensor: never requires grad."""
-    _no_extras("argmin", out)
-    a = _val(_input(a, "argmin"))
-    return _make(np.asarray(np.argmin(a, axis=_one_axis(axis, a.shape, "argmin"),
-                                      keepdims=keepdims)), None)
+    return _index_of_extreme(np.argmin, "argmin", a, axis, out, keepdims)
 
 
 def all(a, axis=None, out=None, keepdims=False, *, where=None):

@@ -29,18 +29,14 @@ class Adam(Optimizer):
                                       weight_decay=weight_decay, amsgrad=amsgrad))
 
     def _check_group(self, group):
-        if group["lr"] < 0:
-            raise ValueError(f"Invalid learning rate: {group['lr']} (must be >= 0)")
-        if group["eps"] < 0:
-            raise ValueError(f"Invalid epsilon value: {group['eps']} (must be >= 0)")
+        self._require_nonnegative(group, "lr", "eps")
         betas = group["betas"]
         if len(betas) != 2:
             raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
         for i, b in enumerate(betas):
             if not 0.0 <= b < 1.0:
                 raise ValueError(f"Invalid beta parameter at index {i}: {b} (must be in [0, 1))")
-        if group["weight_decay"] < 0:
-            raise ValueError(f"Invalid weight_decay value: {group['weight_decay']} (must be >= 0)")
+        self._require_nonnegative(group, "weight_decay")
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; returns closure()'s loss if given."""

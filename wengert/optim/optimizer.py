@@ -21,6 +21,9 @@ class _Required:
 
 required = _Required()     # a default with no value: every group must give it
 
+# how the range errors name an option (PyTorch's wording, which users search for)
+_OPTION_WORDS = {"lr": "learning rate", "eps": "epsilon value"}
+
 
 class Optimizer:
     """Base class: `param_groups` (list of dicts, each with 'params' and its options),
@@ -88,6 +91,14 @@ class Optimizer:
 
     def _check_group(self, group):
         """Raise ValueError for options out of range (subclasses)."""
+
+    @staticmethod
+    def _require_nonnegative(group, *names):
+        """ValueError naming the first option of `names` (group keys) that is negative."""
+        for key in names:
+            if group[key] < 0:
+                raise ValueError(f"Invalid {_OPTION_WORDS.get(key, key + ' value')}: "
+                                 f"{group[key]} (must be >= 0)")
 
     def zero_grad(self, set_to_none=True):
         """Reset every parameter's .grad: to None (default), or to zeros in place."""

@@ -23,12 +23,7 @@ class SGD(Optimizer):
                                       weight_decay=weight_decay, nesterov=nesterov))
 
     def _check_group(self, group):
-        if group["lr"] < 0:
-            raise ValueError(f"Invalid learning rate: {group['lr']} (must be >= 0)")
-        if group["momentum"] < 0:
-            raise ValueError(f"Invalid momentum value: {group['momentum']} (must be >= 0)")
-        if group["weight_decay"] < 0:
-            raise ValueError(f"Invalid weight_decay value: {group['weight_decay']} (must be >= 0)")
+        self._require_nonnegative(group, "lr", "momentum", "weight_decay")
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
 
