@@ -41,6 +41,18 @@ class WrongJvpCube(Cube):
         return 3 * x * t
 
 
+class NoJvp(wg.Function):
+    """2x: backward 2g, saves nothing, no jvp (forward mode must say so)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return 2 * x
+
+    @staticmethod
+    def backward(ctx, g):
+        return 2 * g
+
+
 class Exp(wg.Function):
     """Saves its output: backward re-uses it. No jvp (forward mode must say so)."""
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import wengert as wg
-from tests.functions import Cube, ExpWithJvp as Exp, MulAdd
+from tests.functions import Cube, ExpWithJvp as Exp, MulAdd, NoJvp
 from wengert.forward import new_level, tangent_at, with_tangent, without_level
 
 
@@ -219,16 +219,6 @@ def test_with_tangent_checks_the_shape():
 
 
 # ---- custom Functions ---------------------------------------------------------------------------
-
-class NoJvp(wg.Function):
-    @staticmethod
-    def forward(ctx, x):
-        return 2 * x
-
-    @staticmethod
-    def backward(ctx, g):
-        return 2 * g
-
 
 def test_a_dual_through_a_custom_function():
     y = Cube.apply(wg.dual(2.0, 0.5))

@@ -159,16 +159,19 @@ def test_float32_function_to_second_order():
     np.testing.assert_allclose(h.numpy(), [6.0, 12.0])
 
 
+class Shift(wg.Function):
+    """x + 1 whose backward returns a 0-d 1.0 whatever x's shape (not a gradient of a vector)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x + 1
+
+    @staticmethod
+    def backward(ctx, g):
+        return 1.0
+
+
 def test_scalar_gradient_for_a_vector_input_when_recording_is_an_error():
-    class Shift(wg.Function):
-        @staticmethod
-        def forward(ctx, x):
-            return x + 1
-
-        @staticmethod
-        def backward(ctx, g):
-            return 1.0
-
     x = leaf([1.0, 2.0])
     with pytest.raises(RuntimeError, match=r"Shift\.backward returned a gradient of shape \(\)"):
         wg.autograd.grad(Shift.apply(x).sum(), x, create_graph=True)
@@ -191,15 +194,6 @@ def test_broadcast_gradient_is_summed_back():
 
 def test_scalar_gradient_for_a_vector_input_is_an_error():
     # (once broadcast silently: a 0-d value is no gradient of a vector)
-    class Shift(wg.Function):
-        @staticmethod
-        def forward(ctx, x):
-            return x + 1
-
-        @staticmethod
-        def backward(ctx, g):
-            return 1.0
-
     x = leaf([1.0, 2.0])
     with pytest.raises(RuntimeError, match=r"Shift\.backward returned a gradient of shape \(\) "
                                            r"for input 0, expected shape \(2,\)"):

@@ -68,6 +68,16 @@ class Row:
         return out
 
 
+def np_axis(ref):
+    """The NumPy reference `ref` taking an axis list, as wengert does (NumPy wants a tuple)."""
+    def f(x, *rest, **kw):
+        if isinstance(kw.get("axis"), list):
+            kw = dict(kw, axis=tuple(kw["axis"]))
+        return ref(x, *rest, **kw)
+    f.__name__ = ref.__name__
+    return f
+
+
 def parametrize(rows):
     """pytest params (row, shapes, kwargs) for every combination, with readable ids."""
     params = []

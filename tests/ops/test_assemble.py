@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import wengert as wg
+from tests.helpers import randn
 from tests.ops._vocab import check_dispatch, joined, nl, nl_ref
 from tests.ops.op_table import Row, generic_tests
 
@@ -84,28 +85,24 @@ test_forward_matches_numpy, test_gradients_match_finite_differences, test_float3
     generic_tests(ROWS)
 
 
-def arr(*shape, seed=0):
-    return np.random.default_rng(seed).standard_normal(shape)
-
-
 @pytest.mark.parametrize("name,args,kwargs", [
-    ("hstack", [[arr(2), arr(3)]], {}),
-    ("vstack", [[arr(3), arr(2, 3)]], {}),
-    ("dstack", [[arr(2, 2), arr(2, 2)]], {}),
-    ("column_stack", [[arr(3), arr(3)]], {}),
-    ("atleast_2d", [arr(3)], {}),
-    ("atleast_3d", [arr(3, 2)], {}),
-    ("array_split", [arr(5)], {"indices_or_sections": 2}),
-    ("hsplit", [arr(2, 4)], {"indices_or_sections": 2}),
-    ("vsplit", [arr(4, 2)], {"indices_or_sections": [1]}),
-    ("dsplit", [arr(1, 1, 4)], {"indices_or_sections": 2}),
-    ("unstack", [arr(2, 3)], {"axis": 1}),
-    ("block", [[arr(2, 2), arr(2, 1)]], {}),
-    ("broadcast_arrays", [arr(2, 1), arr(3)], {}),
-    ("meshgrid", [arr(2), arr(3)], {"indexing": "ij"}),
-    ("append", [arr(2, 3), arr(2, 3)], {"axis": 0}),
-    ("insert", [arr(2, 3), 1, 5.0], {"axis": 1}),
-    ("delete", [arr(4), [1, 2]], {}),
+    ("hstack", [[randn(2), randn(3)]], {}),
+    ("vstack", [[randn(3), randn(2, 3)]], {}),
+    ("dstack", [[randn(2, 2), randn(2, 2)]], {}),
+    ("column_stack", [[randn(3), randn(3)]], {}),
+    ("atleast_2d", [randn(3)], {}),
+    ("atleast_3d", [randn(3, 2)], {}),
+    ("array_split", [randn(5)], {"indices_or_sections": 2}),
+    ("hsplit", [randn(2, 4)], {"indices_or_sections": 2}),
+    ("vsplit", [randn(4, 2)], {"indices_or_sections": [1]}),
+    ("dsplit", [randn(1, 1, 4)], {"indices_or_sections": 2}),
+    ("unstack", [randn(2, 3)], {"axis": 1}),
+    ("block", [[randn(2, 2), randn(2, 1)]], {}),
+    ("broadcast_arrays", [randn(2, 1), randn(3)], {}),
+    ("meshgrid", [randn(2), randn(3)], {"indexing": "ij"}),
+    ("append", [randn(2, 3), randn(2, 3)], {"axis": 0}),
+    ("insert", [randn(2, 3), 1, 5.0], {"axis": 1}),
+    ("delete", [randn(4), [1, 2]], {}),
 ], ids=lambda v: v if isinstance(v, str) else "")
 def test_numpy_functions_dispatch_to_wengert(name, args, kwargs):
     if isinstance(args[0], list):          # a sequence argument: its first array needs grad

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import wengert as wg
+from tests.helpers import randn
 from tests.ops._vocab import check_dispatch, nl, nl_ref
 from tests.ops.op_table import Row, generic_tests
 
@@ -76,24 +77,20 @@ test_forward_matches_numpy, test_gradients_match_finite_differences, test_float3
     generic_tests(ROWS)
 
 
-def arr(*shape, seed=0):
-    return np.random.default_rng(seed).standard_normal(shape)
-
-
 @pytest.mark.parametrize("name,args,kwargs", [
-    ("diff", [arr(3, 4)], {"axis": 0}),
-    ("diff", [arr(5)], {"n": 2, "prepend": 0.0}),
-    ("ediff1d", [arr(5)], {"to_begin": [1.0]}),
-    ("gradient", [arr(3, 4)], {}),
-    ("gradient", [arr(5), np.cumsum(np.ones(5) + np.arange(5))], {"edge_order": 2}),
-    ("unwrap", [arr(6) * 4], {}),
-    ("tril", [arr(3, 3)], {"k": -1}),
-    ("triu", [arr(2, 3, 3)], {}),
-    ("diag", [arr(3)], {"k": 1}),
-    ("diag", [arr(3, 3)], {}),
-    ("diagflat", [arr(2, 2)], {}),
-    ("trapezoid", [arr(3, 4)], {"dx": 0.1}),
-    ("trapezoid", [arr(4), np.arange(4.0) ** 2], {}),
+    ("diff", [randn(3, 4)], {"axis": 0}),
+    ("diff", [randn(5)], {"n": 2, "prepend": 0.0}),
+    ("ediff1d", [randn(5)], {"to_begin": [1.0]}),
+    ("gradient", [randn(3, 4)], {}),
+    ("gradient", [randn(5), np.cumsum(np.ones(5) + np.arange(5))], {"edge_order": 2}),
+    ("unwrap", [randn(6) * 4], {}),
+    ("tril", [randn(3, 3)], {"k": -1}),
+    ("triu", [randn(2, 3, 3)], {}),
+    ("diag", [randn(3)], {"k": 1}),
+    ("diag", [randn(3, 3)], {}),
+    ("diagflat", [randn(2, 2)], {}),
+    ("trapezoid", [randn(3, 4)], {"dx": 0.1}),
+    ("trapezoid", [randn(4), np.arange(4.0) ** 2], {}),
 ], ids=lambda v: v if isinstance(v, str) else "")
 def test_numpy_functions_dispatch_to_wengert(name, args, kwargs):
     check_dispatch(name, args, kwargs)
@@ -132,19 +129,19 @@ def test_unwrap_has_derivative_one():
      "`to_begin` must be compatible"),
     (lambda: wg.ediff1d(wg.tensor([1, 2, 3]), to_end=[0.5]), TypeError,
      "`to_end` must be compatible"),
-    (lambda: wg.gradient(wg.tensor(arr(3, 4)), 1.0, 2.0, 3.0), TypeError,
+    (lambda: wg.gradient(wg.tensor(randn(3, 4)), 1.0, 2.0, 3.0), TypeError,
      "invalid number of arguments"),
-    (lambda: wg.gradient(wg.tensor(arr(3, 4)), arr(3, 4), 1.0), ValueError,
+    (lambda: wg.gradient(wg.tensor(randn(3, 4)), randn(3, 4), 1.0), ValueError,
      "distances must be either scalars or 1d"),
-    (lambda: wg.gradient(wg.tensor(arr(3, 4)), np.arange(4.0), 1.0), ValueError,
+    (lambda: wg.gradient(wg.tensor(randn(3, 4)), np.arange(4.0), 1.0), ValueError,
      "must match the length"),
-    (lambda: wg.gradient(wg.tensor(arr(4)), edge_order=3), ValueError,
+    (lambda: wg.gradient(wg.tensor(randn(4)), edge_order=3), ValueError,
      "'edge_order' greater than 2"),
-    (lambda: wg.gradient(wg.tensor(arr(4)), edge_order=0), ValueError, "must be 1 or 2"),
-    (lambda: wg.gradient(wg.tensor(arr(2)), edge_order=2), ValueError, "too small"),
-    (lambda: wg.gradient(wg.tensor(arr(3, 4)), axis=(0, 0)), ValueError, "repeated axis"),
+    (lambda: wg.gradient(wg.tensor(randn(4)), edge_order=0), ValueError, "must be 1 or 2"),
+    (lambda: wg.gradient(wg.tensor(randn(2)), edge_order=2), ValueError, "too small"),
+    (lambda: wg.gradient(wg.tensor(randn(3, 4)), axis=(0, 0)), ValueError, "repeated axis"),
     (lambda: wg.tril(wg.tensor(1.0)), ValueError, "at least one dimension"),
-    (lambda: wg.diag(wg.tensor(arr(2, 2, 2))), ValueError, "1- or 2-d"),
+    (lambda: wg.diag(wg.tensor(randn(2, 2, 2))), ValueError, "1- or 2-d"),
 ])
 def test_errors(call, err, match):
     with pytest.raises(err, match=match):

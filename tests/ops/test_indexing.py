@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 import wengert as wg
+from tests.helpers import randn, randn_leaf
 from tests.ops.op_table import Row, generic_tests
 from wengert.checking import check_grads
 from wengert.ops.indexing import _scatter
@@ -116,26 +117,18 @@ test_forward_matches_numpy, test_gradients_match_finite_differences, test_float3
     generic_tests(ROWS)
 
 
-def arr(*shape, seed=0):
-    return np.random.default_rng(seed).standard_normal(shape)
-
-
-def leaf(*shape, seed=0):
-    return wg.tensor(arr(*shape, seed=seed), requires_grad=True)
-
-
 # ---- getitem ------------------------------------------------------------------------------------
 
 def test_repeated_indices_accumulate():
-    x = leaf(4)
+    x = randn_leaf(4)
     x[[0, 0, 2, 0]].sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), [3.0, 0.0, 1.0, 0.0])
 
 
 def test_repeated_rows_accumulate_like_an_embedding():
-    w = leaf(5, 3)
+    w = randn_leaf(5, 3)
     idx = np.array([[4, 1], [1, 1]])
-    g = arr(2, 2, 3, seed=1)
+    g = randn(2, 2, 3, seed=1)
     w[idx].backward(g)
     want = np.zeros((5, 3))
     np.add.at(want, idx, g)
@@ -143,9 +136,9 @@ def test_repeated_rows_accumulate_like_an_embedding():
 
 
 def test_minibatch_rows_without_repeats():
-    x = leaf(10, 3)
+    x = randn_leaf(10, 3)
     idx = np.array([7, 2, 9])
-    g = arr(3, 3, seed=2)
+    g = randn(3, 3, seed=2)
     x[idx].backward(g)
     want = np.zeros((10, 3))
     want[idx] = g
@@ -153,7 +146,7 @@ def test_minibatch_rows_without_repeats():
 
 
 def test_label_picking_loss_gradient():
-    logp = leaf(4, 3)
+    logp = randn_leaf(4, 3)
     labels = np.array([2, 0, 2, 2])
     (-logp[np.arange(4), labels].mean()).backward()
     want = np.zeros((4, 3))
@@ -162,7 +155,7 @@ def test_label_picking_loss_gradient():
 
 
 def test_int_and_bool_tensors_work_as_indices():
-    x = leaf(3, 4)
+    x = randn_leaf(3, 4)
     i = wg.tensor([2, 2, 0])
     m = wg.tensor(M)
     np.testing.assert_array_equal(x[i].numpy(force=True), x.numpy(force=True)[[2, 2, 0]])
@@ -173,12 +166,12 @@ def test_int_and_bool_tensors_work_as_indices():
 
 
 def test_bool_masks_full_and_partial():
-    x = leaf(3, 4)
+    x = randn_leaf(3, 4)
     y = x[x > 0]
     np.testing.assert_array_equal(y.numpy(force=True), x.numpy(force=True)[x.numpy(force=True) > 0])
     y.sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(force=True), (x.numpy(force=True) > 0).astype(float))
-    z = leaf(2, 3, 4)
+    z = randn_leaf(2, 3, 4)
     rows = np.array([True, False])
     np.testing.assert_array_equal(z[rows, 1:].numpy(force=True), z.numpy(force=True)[rows, 1:])
     z[rows, 1:].sum().backward()
@@ -186,7 +179,7 @@ def test_bool_masks_full_and_partial():
 
 
 def test_ellipsis_and_newaxis():
-    x = leaf(2, 3, 4)
+    x = randn_leaf(2, 3, 4)
     y = x[..., None, 1]
     assert y.shape == (2, 3, 1)
     y.backward(np.ones((2, 3, 1)))
@@ -197,7 +190,7 @@ def test_ellipsis_and_newaxis():
 
 
 def test_negative_steps():
-    x = leaf(6)
+    x = randn_leaf(6)
     y = x[::-2]
     np.testing.assert_array_equal(y.numpy(force=True), x.numpy(force=True)[::-2])
     y.backward(np.array([1.0, 2.0, 3.0]))
@@ -205,22 +198,22 @@ def test_negative_steps():
 
 
 def test_separated_arrays_move_to_the_front_like_numpy():
-    x = leaf(2, 3, 4)
+    x = randn_leaf(2, 3, 4)
     idx = (np.array([0, 1]), slice(None), np.array([3, 3]))
     assert x[idx].shape == x.numpy(force=True)[idx].shape == (2, 3)
     assert x[0, :, [1, 2]].shape == (2, 3)
-    check_grads(lambda x: wg.sin(x[idx]), [arr(2, 3, 4)], order=2)
+    check_grads(lambda x: wg.sin(x[idx]), [randn(2, 3, 4)], order=2)
 
 
 def test_iterating_and_unpacking_are_differentiable():
-    x = leaf(3, 2)
+    x = randn_leaf(3, 2)
     a, b, c = x
     (a * 1 + b * 2 + c * 3).sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), [[1, 1], [2, 2], [3, 3]])
 
 
 def test_index_array_changed_after_the_forward_does_not_change_the_gradient():
-    x = leaf(4)
+    x = randn_leaf(4)
     idx = np.array([0, 1])
     y = x[idx]
     idx[:] = 3
@@ -229,7 +222,7 @@ def test_index_array_changed_after_the_forward_does_not_change_the_gradient():
 
 
 def test_float32_scatter_keeps_float32():
-    x = wg.tensor(arr(5, 2), dtype=wg.float32, requires_grad=True)
+    x = wg.tensor(randn(5, 2), dtype=wg.float32, requires_grad=True)
     x[[1, 1, 4]].sum().backward()
     assert x.grad.dtype == np.float32
     np.testing.assert_array_equal(x.grad.numpy()[:, 0], [0, 2, 0, 0, 1])
@@ -242,10 +235,10 @@ def test_getitem_rules_pass_a_leading_batch_through(create):
     wrap = (lambda a: wg.tensor(a, requires_grad=True)) if create else (lambda a: a)
     for index in [(slice(None), 1), (np.array([0, 0, 1]),), (np.array([1, 0]), slice(None), 2),
                   (1, slice(None), np.array([3, 3])), (M[:2, :3],), (None, Ellipsis, -1)]:
-        x = leaf(2, 3, 4)
+        x = randn_leaf(2, 3, 4)
         y = x[index]
         node = y.grad_fn
-        G = arr(2, 2, *y.shape, seed=1)
+        G = randn(2, 2, *y.shape, seed=1)
         batched = node.op.backward(node, wrap(G), create)[0]
         assert not create or batched.requires_grad
         for i in range(2):
@@ -255,7 +248,7 @@ def test_getitem_rules_pass_a_leading_batch_through(create):
         # and the scatter's own rule (a gather)
         s = _scatter(wg.tensor(G[0, 0], requires_grad=True), index=node.params[1]["index"],
                      x_shape=(2, 3, 4))
-        X = arr(2, 2, 2, 3, 4, seed=2)
+        X = randn(2, 2, 2, 3, 4, seed=2)
         batched = s.grad_fn.op.backward(s.grad_fn, wrap(X), create)[0]
         for i in range(2):
             for j in range(2):
@@ -265,9 +258,9 @@ def test_getitem_rules_pass_a_leading_batch_through(create):
 def test_getitem_jvp_passes_a_leading_batch_through():
     for index in [(slice(None), 1), (np.array([0, 0, 1]),), (1, slice(None), np.array([3, 3])),
                   (M[:2, :3],), (None, Ellipsis, -1), (np.array([1, 0]), slice(None), 2)]:
-        x = leaf(2, 3, 4)
+        x = randn_leaf(2, 3, 4)
         node = x[index].grad_fn
-        T = arr(2, 3, 2, 3, 4, seed=3)
+        T = randn(2, 3, 2, 3, 4, seed=3)
         batched = node.op.jvp((T,), **node.params[1])
         for i in range(2):
             for j in range(3):
@@ -275,7 +268,7 @@ def test_getitem_jvp_passes_a_leading_batch_through():
 
 
 def test_out_of_range_indices_raise_index_error():
-    x = leaf(3, 4)
+    x = randn_leaf(3, 4)
     for index in [3, -4, (0, 4), [0, 3], (slice(None), np.array([4])), np.array([[True]])]:
         with pytest.raises(IndexError):
             x[index]
@@ -296,7 +289,7 @@ def test_out_of_range_indices_raise_index_error():
 
 
 def test_take_and_take_along_axis_errors():
-    x = leaf(3, 4)
+    x = randn_leaf(3, 4)
     with pytest.raises(ValueError, match="mode"):
         wg.take(x, [0], mode="bad")
     with pytest.raises(ValueError, match="same number of dimensions"):
@@ -312,7 +305,7 @@ def test_take_and_take_along_axis_errors():
 
 
 def test_take_matches_numpy_and_dispatches():
-    x = leaf(3, 4)
+    x = randn_leaf(3, 4)
     y = np.take(x, [1, 1], axis=1)
     assert isinstance(y, wg.Tensor) and y.requires_grad
     y.sum().backward()
@@ -323,7 +316,7 @@ def test_take_matches_numpy_and_dispatches():
 
 
 def test_sorting_by_take_along_axis_routes_gradients_back():
-    x = leaf(2, 5)
+    x = randn_leaf(2, 5)
     order = np.argsort(x.numpy(force=True), axis=1)
     s = wg.take_along_axis(x, order, axis=1)
     s.backward(np.tile(np.arange(5.0), (2, 1)))
@@ -333,8 +326,8 @@ def test_sorting_by_take_along_axis_routes_gradients_back():
 # ---- setitem ------------------------------------------------------------------------------------
 
 def test_inplace_setitem_on_a_non_leaf_in_a_graph():
-    w = leaf(3, 4)
-    v = leaf(3, seed=1)
+    w = randn_leaf(3, 4)
+    v = randn_leaf(3, seed=1)
     h = w * 2
     h[:, 1] = v * v
     assert h.grad_fn.name == "SetitemBackward"
@@ -347,7 +340,7 @@ def test_inplace_setitem_on_a_non_leaf_in_a_graph():
 
 def test_inplace_setitem_of_a_tensor_into_a_constant_buffer():
     buf = wg.zeros((2, 3))
-    v = leaf(3)
+    v = randn_leaf(3)
     buf[1] = v
     assert buf.requires_grad
     (buf * wg.tensor([[1.0], [5.0]])).sum().backward()
@@ -355,12 +348,12 @@ def test_inplace_setitem_of_a_tensor_into_a_constant_buffer():
 
 
 def test_functional_setitem_gradients():
-    x = leaf(3, 4)
-    v = leaf(seed=1)
+    x = randn_leaf(3, 4)
+    v = randn_leaf(seed=1)
     y = wg.setitem(x, (slice(None), [0, 2]), v)
     assert isinstance(y, wg.Tensor)
     assert x.numpy(force=True)[0, 0] != y.numpy(force=True)[0, 0] and x.numpy(force=True)[0, 0] == x.data[0, 0]  # x unchanged
-    g = arr(3, 4, seed=2)
+    g = randn(3, 4, seed=2)
     y.backward(g)
     want = g.copy()
     want[:, [0, 2]] = 0
@@ -369,7 +362,7 @@ def test_functional_setitem_gradients():
 
 
 def test_setitem_with_repeated_indices_credits_the_write_that_stays():
-    x = leaf(4)
+    x = randn_leaf(4)
     v = wg.tensor([1.0, 2.0, 3.0], requires_grad=True)
     y = wg.setitem(x, [1, 1, 2], v)
     np.testing.assert_array_equal(y.numpy(force=True)[1:3], [2.0, 3.0])
@@ -379,7 +372,7 @@ def test_setitem_with_repeated_indices_credits_the_write_that_stays():
 
 
 def test_setitem_with_a_bool_mask_tensor():
-    x = leaf(3, 4)
+    x = randn_leaf(3, 4)
     h = x * 1
     h[wg.tensor(M)] = 0.0
     h.sum().backward()
@@ -387,7 +380,7 @@ def test_setitem_with_a_bool_mask_tensor():
 
 
 def test_setitem_after_save_is_caught_by_version_counting():
-    x = leaf(3)
+    x = randn_leaf(3)
     y = x * 2
     z = y * y          # saves y
     y[0] = 5.0
@@ -396,7 +389,7 @@ def test_setitem_after_save_is_caught_by_version_counting():
 
 
 def test_setitem_on_a_leaf_that_requires_grad_is_an_error():
-    x = leaf(3)
+    x = randn_leaf(3)
     with pytest.raises(RuntimeError, match="leaf"):
         x[0] = 1.0
     with wg.no_grad():
@@ -408,10 +401,10 @@ def test_setitem_rules_pass_a_leading_batch_through_and_jvp_matches():
     for index, v_shape in [((slice(None), 1), (3, 1)), ((0, 1), (4,)),
                            ((np.array([2, 2, 0]),), (1, 4)),
                            ((1, slice(None), np.array([0, 3])), (2, 1))]:
-        x, v = leaf(3, 3, 4), leaf(*v_shape, seed=1)
+        x, v = randn_leaf(3, 3, 4), randn_leaf(*v_shape, seed=1)
         y = wg.setitem(x, index, v)
         node = y.grad_fn
-        G = arr(2, *y.shape, seed=3)
+        G = randn(2, *y.shape, seed=3)
         batched = node.op.backward(node, G, False)
         recorded = node.op.backward(node, wg.tensor(G, requires_grad=True), True)
         for i in range(2):
@@ -419,7 +412,7 @@ def test_setitem_rules_pass_a_leading_batch_through_and_jvp_matches():
             for b, r, s in zip(batched, recorded, single):
                 np.testing.assert_allclose(b[i], s)
                 np.testing.assert_allclose(r.numpy(force=True)[i], s)
-        tx, tv = arr(2, 3, 3, 4, seed=4), arr(2, *v_shape, seed=5)
+        tx, tv = randn(2, 3, 3, 4, seed=4), randn(2, *v_shape, seed=5)
         jb = node.op.jvp((tx, tv), **node.params)
         for i in range(2):
             np.testing.assert_allclose(jb[i], _np_setitem(tx[i], index, tv[i]))
@@ -431,9 +424,9 @@ def test_setitem_rules_pass_a_leading_batch_through_and_jvp_matches():
 
 def test_second_order_through_an_index_gradient():
     # the gradient w.r.t. x depends on w only through the scatter: d/dw runs its transpose
-    check_grads(lambda x, w: (w * x[[0, 0, 2]] ** 2).sum(), [arr(3, 2), arr(3, 2, seed=1)],
+    check_grads(lambda x, w: (w * x[[0, 0, 2]] ** 2).sum(), [randn(3, 2), randn(3, 2, seed=1)],
                 order=2)
-    check_grads(lambda x, v: (wg.setitem(x, [1, 1], v) ** 3).sum(), [arr(3), arr(2, seed=1)],
+    check_grads(lambda x, v: (wg.setitem(x, [1, 1], v) ** 3).sum(), [randn(3), randn(2, seed=1)],
                 order=2)
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import wengert as wg
-from tests.ops.op_table import Row, generic_tests
+from tests.ops.op_table import Row, generic_tests, np_axis
 
 S3 = [((2, 3, 4),)]
 AXES = [{"axis": 0}, {"axis": -1, "keepdims": True}, {"axis": (0, 2)}, {"axis": None}]
@@ -38,15 +38,6 @@ def with_nans_and_infs(rng, shape, i):
 
 def data_then_q(rng, shape, i):
     return with_nans(rng, shape, i) if i == 0 else rng.uniform(0.03, 0.97, shape)
-
-
-def np_axis(ref):
-    def f(x, *rest, **kw):
-        if isinstance(kw.get("axis"), list):
-            kw = dict(kw, axis=tuple(kw["axis"]))
-        return ref(x, *rest, **kw)
-    f.__name__ = ref.__name__
-    return f
 
 
 def _rows():

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import wengert as wg
+from tests.helpers import randn
 from tests.ops._vocab import check_dispatch
 from tests.ops.op_table import Row, generic_tests
 
@@ -38,14 +39,10 @@ test_forward_matches_numpy, test_gradients_match_finite_differences, test_float3
     generic_tests(ROWS)
 
 
-def arr(*shape, seed=0):
-    return np.random.default_rng(seed).standard_normal(shape)
-
-
 @pytest.mark.parametrize("name,args,kwargs", [
-    ("kron", [arr(2, 2), arr(2, 3)], {}),
-    ("cross", [arr(4, 3), arr(3)], {}),
-    ("cross", [arr(3, 4), arr(4, 3)], {"axisa": 0}),
+    ("kron", [randn(2, 2), randn(2, 3)], {}),
+    ("cross", [randn(4, 3), randn(3)], {}),
+    ("cross", [randn(3, 4), randn(4, 3)], {"axisa": 0}),
 ], ids=lambda v: v if isinstance(v, str) else "")
 def test_numpy_functions_dispatch_to_wengert(name, args, kwargs):
     check_dispatch(name, args, kwargs)

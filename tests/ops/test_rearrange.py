@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import wengert as wg
+from tests.helpers import randn
 from tests.ops._vocab import check_dispatch, nl, nl_ref
 from tests.ops.op_table import Row, generic_tests
 
@@ -86,18 +87,14 @@ test_forward_matches_numpy, test_gradients_match_finite_differences, test_float3
     generic_tests(ROWS)
 
 
-def arr(*shape, seed=0):
-    return np.random.default_rng(seed).standard_normal(shape)
-
-
 @pytest.mark.parametrize("name,args,kwargs", [
-    ("roll", [arr(2, 3)], {"shift": 1, "axis": 1}),
-    ("rollaxis", [arr(2, 3, 4)], {"axis": 2}),
-    ("rot90", [arr(2, 3)], {}),
-    ("flipud", [arr(3)], {}),
-    ("fliplr", [arr(2, 3)], {}),
-    ("matrix_transpose", [arr(2, 3)], {}),
-    ("resize", [arr(3)], {"new_shape": (2, 4)}),
+    ("roll", [randn(2, 3)], {"shift": 1, "axis": 1}),
+    ("rollaxis", [randn(2, 3, 4)], {"axis": 2}),
+    ("rot90", [randn(2, 3)], {}),
+    ("flipud", [randn(3)], {}),
+    ("fliplr", [randn(2, 3)], {}),
+    ("matrix_transpose", [randn(2, 3)], {}),
+    ("resize", [randn(3)], {"new_shape": (2, 4)}),
     ("trim_zeros", [np.array([0.0, 1.5, 0.0, 2.0, 0.0])], {}),
     ("partition", [np.array([3.0, 1.0, 2.0, 5.0])], {"kth": 1}),
 ], ids=lambda v: v if isinstance(v, str) else "")
@@ -106,7 +103,7 @@ def test_numpy_functions_dispatch_to_wengert(name, args, kwargs):
 
 
 def test_select_choose_compress_extract_dispatch():
-    a = wg.tensor(arr(3), requires_grad=True)
+    a = wg.tensor(randn(3), requires_grad=True)
     c = np.array([True, False, True])
     assert np.select([c], [a]).requires_grad
     assert np.choose(np.array([0, 1, 0]), [a, np.zeros(3)]).requires_grad

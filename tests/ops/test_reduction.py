@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import wengert as wg
-from tests.ops.op_table import Row, generic_tests
+from tests.ops.op_table import Row, generic_tests, np_axis
 from wengert.checking import check_grads, numerical_grad
 
 S3 = [((2, 3, 4),)]                       # a 3-D grid for axis variants
@@ -28,16 +28,6 @@ def lse_ref(x, axis=-1, keepdims=False):
         return x
     axis = tuple(axis) if isinstance(axis, list) else axis
     return np.log(np.sum(np.exp(x), axis=axis, keepdims=keepdims))
-
-
-def np_axis(ref):
-    """NumPy wants a tuple where wengert also takes a list."""
-    def f(x, **kw):
-        if isinstance(kw.get("axis"), list):
-            kw = dict(kw, axis=tuple(kw["axis"]))
-        return ref(x, **kw)
-    f.__name__ = ref.__name__
-    return f
 
 
 def _rows():

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 import wengert as wg
+from tests.helpers import randn, randn_leaf
 from tests.ops.op_table import Row, generic_tests
 from wengert.checking import check_grads
 
@@ -93,14 +94,6 @@ test_forward_matches_numpy, test_gradients_match_finite_differences, test_float3
     generic_tests(ROWS)
 
 
-def arr(*shape, seed=0):
-    return np.random.default_rng(seed).standard_normal(shape)
-
-
-def leaf(*shape, seed=0):
-    return wg.tensor(arr(*shape, seed=seed), requires_grad=True)
-
-
 # ---- batch-friendly rules ----------------------------------------------------------------------
 
 BATCH_CASES = [
@@ -122,11 +115,11 @@ BATCH_CASES = [
 def test_vjp_rules_pass_a_leading_batch_through(name, f, shapes, create):
     """Cotangents with two leading batch axes (as jacrev will send) give, per batch entry,
     the single-cotangent result — run on arrays, and on Tensors as create_graph=True does."""
-    xs = [leaf(*s, seed=i) for i, s in enumerate(shapes)]
+    xs = [randn_leaf(*s, seed=i) for i, s in enumerate(shapes)]
     node = f(*xs).grad_fn
     assert node.op.name == name
     out_shape = f(*xs).shape
-    G = arr(2, 3, *out_shape, seed=7)
+    G = randn(2, 3, *out_shape, seed=7)
     Gt = wg.tensor(G, requires_grad=True)
     batched = node.op.backward(node, Gt if create else G, create)
     for i in range(2):
@@ -141,9 +134,9 @@ def test_vjp_rules_pass_a_leading_batch_through(name, f, shapes, create):
 def test_jvp_rules_pass_a_leading_batch_through(name, f, shapes):
     """Tangents with two leading batch axes (as jacfwd will send) give, per batch entry,
     the op applied to that tangent."""
-    xs = [leaf(*s, seed=i) for i, s in enumerate(shapes)]
+    xs = [randn_leaf(*s, seed=i) for i, s in enumerate(shapes)]
     node = f(*xs).grad_fn
-    ts = [arr(2, 3, *s, seed=20 + i) for i, s in enumerate(shapes)]
+    ts = [randn(2, 3, *s, seed=20 + i) for i, s in enumerate(shapes)]
     params = node.params[1] if isinstance(node.params, tuple) else node.params
     batched = np.asarray(node.op.jvp(ts, **params))
     for i in range(2):
@@ -156,9 +149,9 @@ def test_jvp_rules_pass_a_leading_batch_through(name, f, shapes):
     (lambda x, y: wg.stack([x, y], axis=0), [(2, 3), (2, 3)]),
 ], ids=["concatenate", "stack"])
 def test_multi_input_jvps_match_the_op_and_fill_absent_tangents(f, shapes):
-    xs = [leaf(*s, seed=i) for i, s in enumerate(shapes)]
+    xs = [randn_leaf(*s, seed=i) for i, s in enumerate(shapes)]
     node = f(*xs).grad_fn
-    ts = [arr(*s, seed=10 + i) for i, s in enumerate(shapes)]
+    ts = [randn(*s, seed=10 + i) for i, s in enumerate(shapes)]
     np.testing.assert_allclose(node.op.jvp(ts, **node.params), f(*ts).numpy())
     only_second = node.op.jvp([None, ts[1]], **node.params)
     np.testing.assert_allclose(only_second, f(np.zeros(shapes[0]), ts[1]).numpy())
@@ -169,18 +162,18 @@ def test_multi_input_jvps_match_the_op_and_fill_absent_tangents(f, shapes):
 # ---- round trips and explicit gradients ----------------------------------------------------------
 
 def test_split_then_concatenate_is_the_identity_with_identity_gradient():
-    x = leaf(6, 4)
+    x = randn_leaf(6, 4)
     parts = wg.split(x, [1, 4], axis=0)
     assert [p.shape for p in parts] == [(1, 4), (3, 4), (2, 4)]
     back = wg.concatenate(parts, axis=0)
     np.testing.assert_array_equal(back.numpy(force=True), x.numpy(force=True))
-    g = arr(6, 4, seed=3)
+    g = randn(6, 4, seed=3)
     back.backward(g)
     np.testing.assert_array_equal(x.grad.numpy(), g)
 
 
 def test_stack_then_index_gives_each_input_its_slice_of_the_gradient():
-    a, b = leaf(2, 3, seed=1), leaf(2, 3, seed=2)
+    a, b = randn_leaf(2, 3, seed=1), randn_leaf(2, 3, seed=2)
     s = wg.stack([a, b], axis=1)
     assert s.shape == (2, 2, 3)
     (s[:, 0] * 2 + s[:, 1] * 3).sum().backward()
@@ -195,23 +188,23 @@ def test_split_into_sections_returns_a_list_of_equal_parts():
 
 
 def test_concatenate_only_differentiates_inputs_that_require_grad():
-    x = leaf(2)
+    x = randn_leaf(2)
     y = wg.concatenate([x, np.ones(3), wg.tensor([5.0])])
     y.backward(np.arange(6.0))
     np.testing.assert_array_equal(x.grad.numpy(), [0.0, 1.0])
 
 
 def test_constant_pad_gradient_is_the_middle_of_g():
-    x = leaf(2, 3)
+    x = randn_leaf(2, 3)
     y = wg.pad(x, ((1, 2), (3, 0)), constant_values=7.0)
     assert y.shape == (5, 6) and y.numpy(force=True)[0, 0] == 7.0
-    g = arr(5, 6, seed=1)
+    g = randn(5, 6, seed=1)
     y.backward(g)
     np.testing.assert_array_equal(x.grad.numpy(), g[1:3, 3:6])
 
 
 def test_pad_constant_values_tensor_gets_the_sum_over_what_it_fills():
-    x = leaf(2, 2)
+    x = randn_leaf(2, 2)
     c = wg.tensor(2.5, requires_grad=True)
     y = wg.pad(x, 1, constant_values=c)
     np.testing.assert_array_equal(y.numpy(force=True), np.pad(x.numpy(force=True), 1, constant_values=2.5))
@@ -221,13 +214,13 @@ def test_pad_constant_values_tensor_gets_the_sum_over_what_it_fills():
 
 
 def test_edge_pad_gradient_accumulates_at_the_copied_edges():
-    x = leaf(3)
+    x = randn_leaf(3)
     wg.pad(x, (2, 1), mode="edge").sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), [3.0, 1.0, 2.0])
 
 
 def test_reflect_and_wrap_pad_gradients_count_copies():
-    x = leaf(3)
+    x = randn_leaf(3)
     wg.pad(x, (2, 2), mode="reflect").sum().backward()     # [2 1 | 0 1 2 | 1 0]
     np.testing.assert_array_equal(x.grad.numpy(), [2.0, 3.0, 2.0])
     x.grad = None
@@ -240,27 +233,27 @@ def test_empty_pad_fills_zeros():
 
 
 def test_tile_gradient_sums_over_the_copies():
-    x = leaf(2, 3)
-    g = arr(4, 9, seed=2)
+    x = randn_leaf(2, 3)
+    g = randn(4, 9, seed=2)
     wg.tile(x, (2, 3)).backward(g)
     np.testing.assert_allclose(x.grad.numpy(), g.reshape(2, 2, 3, 3).sum(axis=(0, 2)))
 
 
 def test_repeat_gradient_sums_over_each_elements_copies():
-    x = leaf(3)
+    x = randn_leaf(3)
     g = np.arange(6.0)
     wg.repeat(x, [1, 3, 2]).backward(g)
     np.testing.assert_array_equal(x.grad.numpy(), [0.0, 1 + 2 + 3, 4 + 5])
-    y = leaf(2, 2)
+    y = randn_leaf(2, 2)
     wg.repeat(y, 2, axis=1).backward(np.arange(8.0).reshape(2, 4))
     np.testing.assert_array_equal(y.grad.numpy(), [[1.0, 5.0], [9.0, 13.0]])
 
 
 def test_fortran_order_reshape_and_ravel():
-    x = leaf(2, 3)
+    x = randn_leaf(2, 3)
     y = wg.reshape(x, (3, 2), order="F")
     np.testing.assert_array_equal(y.numpy(force=True), np.reshape(x.numpy(force=True), (3, 2), order="F"))
-    g = arr(3, 2, seed=4)
+    g = randn(3, 2, seed=4)
     y.backward(g)
     np.testing.assert_array_equal(x.grad.numpy(), np.reshape(g, (2, 3), order="F"))
     np.testing.assert_array_equal(wg.ravel(x, order="F").numpy(force=True), x.numpy(force=True).ravel(order="F"))
@@ -268,7 +261,7 @@ def test_fortran_order_reshape_and_ravel():
 
 @pytest.mark.parametrize("layout", ["T", "reversed", "strided"])
 def test_ravel_K_reads_memory_order(layout):
-    base = arr(3, 4, 5)
+    base = randn(3, 4, 5)
     d = {"T": base.transpose(2, 0, 1), "reversed": base[:, ::-1],
          "strided": base.transpose(1, 0, 2)[:, ::-1, ::2]}[layout]
     t = wg.asarray(d, requires_grad=True)
@@ -291,7 +284,7 @@ def test_dtype_and_axis_none_of_concatenate():
 
 
 def test_numpy_functions_dispatch_to_the_differentiable_versions():
-    x = leaf(2, 3)
+    x = randn_leaf(2, 3)
     outs = [np.concatenate([x, x]), np.stack([x, x]), np.pad(x, 1), np.tile(x, 2),
             np.repeat(x, 2), np.flip(x), np.moveaxis(x, 0, 1), np.ravel(x),
             np.split(x, 3, axis=1)[0], np.reshape(x, -1), np.expand_dims(x, 0),
@@ -307,7 +300,7 @@ def test_numpy_functions_dispatch_to_the_differentiable_versions():
 
 def test_second_order_through_a_shape_op_gradient():
     # d/dw of grad_x Σ w·reshape(x)² : runs reshape's transpose inside a recorded backward
-    check_grads(lambda x, w: (w * wg.reshape(x, (3, 2)) ** 2).sum(), [arr(2, 3), arr(3, 2, seed=1)],
+    check_grads(lambda x, w: (w * wg.reshape(x, (3, 2)) ** 2).sum(), [randn(2, 3), randn(3, 2, seed=1)],
                 order=2)
 
 

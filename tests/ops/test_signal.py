@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import wengert as wg
+from tests.helpers import randn
 from tests.ops._vocab import check_dispatch, nl, nl_ref
 from tests.ops.op_table import Row, generic_tests
 
@@ -75,23 +76,19 @@ test_forward_matches_numpy, test_gradients_match_finite_differences, test_float3
     generic_tests(ROWS)
 
 
-def arr(*shape, seed=0):
-    return np.random.default_rng(seed).standard_normal(shape)
-
-
 @pytest.mark.parametrize("name,args,kwargs,grad_arg", [
-    ("interp", [arr(4), XP, arr(6)], {}, 0),
-    ("interp", [arr(4), XP, arr(6)], {}, 2),
-    ("polyval", [arr(3), arr(4)], {}, 0),
-    ("polyval", [arr(3), arr(4)], {}, 1),
-    ("vander", [arr(3)], {"N": 4}, 0),
-    ("convolve", [arr(5), arr(3)], {"mode": "same"}, 1),
-    ("correlate", [arr(5), arr(3)], {}, 0),
-    ("sinc", [arr(4)], {}, 0),
-    ("float_power", [np.abs(arr(3)) + 0.5, 2.5], {}, 0),
+    ("interp", [randn(4), XP, randn(6)], {}, 0),
+    ("interp", [randn(4), XP, randn(6)], {}, 2),
+    ("polyval", [randn(3), randn(4)], {}, 0),
+    ("polyval", [randn(3), randn(4)], {}, 1),
+    ("vander", [randn(3)], {"N": 4}, 0),
+    ("convolve", [randn(5), randn(3)], {"mode": "same"}, 1),
+    ("correlate", [randn(5), randn(3)], {}, 0),
+    ("sinc", [randn(4)], {}, 0),
+    ("float_power", [np.abs(randn(3)) + 0.5, 2.5], {}, 0),
     ("heaviside", [np.array([0.0, 1.0]), np.array([0.3, 0.4])], {}, 1),
-    ("angle", [arr(3)], {}, 0),
-    ("real_if_close", [arr(3)], {}, 0),
+    ("angle", [randn(3)], {}, 0),
+    ("real_if_close", [randn(3)], {}, 0),
 ], ids=lambda v: v if isinstance(v, str) else "")
 def test_numpy_functions_dispatch_to_wengert(name, args, kwargs, grad_arg):
     check_dispatch(name, args, kwargs, grad_arg)
@@ -162,11 +159,11 @@ def test_complex_input_gives_constants():
 
 
 def test_long_convolutions_are_computed_in_blocks():
-    a, v = arr(3000), arr(700, seed=1)
+    a, v = randn(3000), randn(700, seed=1)
     at = wg.tensor(a, requires_grad=True)
     y = wg.convolve(at, v)
     np.testing.assert_allclose(y.numpy(force=True), np.convolve(a, v), atol=1e-10)
-    g = arr(y.shape[0], seed=2)
+    g = randn(y.shape[0], seed=2)
     y.backward(g)
     np.testing.assert_allclose(at.grad.numpy(force=True), np.correlate(g, v, "valid"), atol=1e-10)
 

@@ -7,20 +7,11 @@ import numpy as np
 import pytest
 
 import wengert as wg
-from tests.ops.op_table import Row, generic_tests
+from tests.ops.op_table import Row, generic_tests, np_axis
 
 S3 = [((2, 3, 4),)]
 AXES = [{"axis": 0}, {"axis": -1, "keepdims": True}, {"axis": (0, 2)},
         {"axis": None, "keepdims": True}, {"axis": [2, 1]}]
-
-
-def np_axis(ref):
-    def f(x, *rest, **kw):
-        if isinstance(kw.get("axis"), list):
-            kw = dict(kw, axis=tuple(kw["axis"]))
-        return ref(x, *rest, **kw)
-    f.__name__ = ref.__name__
-    return f
 
 
 def a_then_q(lo, hi):
