@@ -17,3 +17,17 @@ def randn(*shape, seed=0):
 def randn_leaf(*shape, seed=0):
     """A leaf tensor of randn(*shape, seed=seed) that requires grad."""
     return wg.tensor(randn(*shape, seed=seed), requires_grad=True)
+
+
+def grads_as_lists(f, *xs):
+    """The gradients of f(*xs).sum() with respect to each x (leaves made here), as nested
+    lists, for exact comparisons."""
+    ts = [leaf(x) for x in xs]
+    f(*ts).sum().backward()
+    return [t.grad.numpy().tolist() for t in ts]
+
+
+def numpy_warnings_off():
+    """A context in which NumPy's own floating-point warnings (sqrt(-1), exp(1000)) are
+    silent, for tests that look at what wengert adds."""
+    return np.errstate(all="ignore")
