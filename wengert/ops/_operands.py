@@ -20,6 +20,16 @@ from ..tensor import Tensor
 SEQUENCES = (list, tuple)
 
 
+def value_of(a):
+    """a's value: a Tensor's ndarray, anything else as it is."""
+    return a.data if isinstance(a, Tensor) else a
+
+
+def array_of(a):
+    """a's value as an ndarray: a Tensor's data, anything else through np.asarray."""
+    return a.data if isinstance(a, Tensor) else np.asarray(a)
+
+
 def holds_tensor(obj):
     """Does the list or tuple obj hold a Tensor, at any depth of nesting?"""
     for o in obj:

@@ -21,6 +21,7 @@ each inherits its VJP and JVP (of every order) from those and registers no primi
 import numpy as np
 
 from ..tensor import Tensor, _make
+from ._operands import value_of
 from ._shapes import negative_axes
 from .elementwise import astype, where
 from .indexing import getitem
@@ -34,10 +35,6 @@ __all__ = ["diff", "ediff1d", "gradient", "unwrap", "tril", "triu", "diag", "dia
 
 def _input(a):
     return a if isinstance(a, Tensor) else np.asarray(a)
-
-
-def _data(a):
-    return a.data if isinstance(a, Tensor) else a
 
 
 def _axis(axis, nd):
@@ -61,7 +58,7 @@ def diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
     if n < 0:
         raise ValueError(f"order must be non-negative but got {n!r}")
     a = _input(a)
-    shape = np.shape(_data(a))
+    shape = np.shape(value_of(a))
     nd = len(shape)
     if nd == 0:
         raise ValueError("diff requires input that is at least one dimensional")
@@ -74,8 +71,8 @@ def diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
         parts.append(_edge(append, shape, ax))
     if len(parts) > 1:
         a = concatenate(parts, axis=ax)
-    if np.result_type(_data(a)) == np.bool_:
-        return _make(np.diff(_data(a), n=n, axis=ax), None)
+    if np.result_type(value_of(a)) == np.bool_:
+        return _make(np.diff(value_of(a), n=n, axis=ax), None)
     hi, lo = _along(nd, ax, slice(1, None)), _along(nd, ax, slice(None, -1))
     for _ in range(n):
         a = getitem(a, hi) - getitem(a, lo)
@@ -84,7 +81,7 @@ def diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
 
 def _edge(v, shape, ax):
     v = _input(v)
-    if np.ndim(_data(v)) == 0:
+    if np.ndim(value_of(v)) == 0:
         v = broadcast_to(v, shape[:ax] + (1,) + shape[ax + 1:])
     return v
 
@@ -99,7 +96,7 @@ def ediff1d(ary, to_end=None, to_begin=None):
         if extra is None:
             continue
         extra = _input(extra)
-        if not np.can_cast(np.result_type(_data(extra)), dtype, casting="same_kind"):
+        if not np.can_cast(np.result_type(value_of(extra)), dtype, casting="same_kind"):
             raise TypeError(f"dtype of `{name}` must be compatible with input `ary` under "
                             f"the `same_kind` rule.")
         extra = reshape(astype(extra, dtype), (-1,))
@@ -119,14 +116,14 @@ def _spacings(varargs, f_shape, axes):
     n = len(varargs)
     if n == 0:
         return [1.0] * len(axes)
-    if n == 1 and np.ndim(_data(varargs[0])) == 0:
+    if n == 1 and np.ndim(value_of(varargs[0])) == 0:
         return [varargs[0]] * len(axes)
     if n != len(axes):
         raise TypeError("invalid number of arguments")
     out = []
     for v, ax in zip(varargs, axes):
         v = _input(v)
-        d = _data(v)
+        d = value_of(v)
         if np.ndim(d) == 0:
             out.append(v)
             continue
@@ -138,7 +135,7 @@ def _spacings(varargs, f_shape, axes):
         if np.result_type(d).kind in "iub":
             v = astype(v, np.float64)
         dx = diff(v)
-        if (_data(dx) == _data(dx)[0]).all():
+        if (value_of(dx) == value_of(dx)[0]).all():
             dx = getitem(dx, (0,))      # even steps: NumPy's uniform formulas
         out.append(dx)
     return out
@@ -151,7 +148,7 @@ def _reshaped(w, nd, ax):
 
 def _gradient_axis(f, ax, nd, dx, edge_order):
     s = lambda lo, hi: getitem(f, _along(nd, ax, slice(lo, hi)))  # noqa: E731
-    uniform = np.ndim(_data(dx)) == 0
+    uniform = np.ndim(value_of(dx)) == 0
     if uniform:
         inner = (s(2, None) - s(None, -2)) / (2.0 * dx)
     else:
@@ -194,7 +191,7 @@ def gradient(f, *varargs, axis=None, edge_order=1):
     one scalar or 1-D coordinate array per axis. One axis gives one tensor, several a tuple.
     Differentiable in f (linear) and in the spacings."""
     f = _input(f)
-    shape = np.shape(_data(f))
+    shape = np.shape(value_of(f))
     nd = len(shape)
     if axis is None:
         axes = tuple(range(nd))
@@ -207,7 +204,7 @@ def gradient(f, *varargs, axis=None, edge_order=1):
         raise ValueError("'edge_order' greater than 2 not supported" if edge_order > 2
                          else "'edge_order' must be 1 or 2")
     dxs = _spacings(varargs, shape, axes)
-    if np.result_type(_data(f)).kind in "iub":
+    if np.result_type(value_of(f)).kind in "iub":
         f = astype(f, np.float64)
     out = []
     for ax, dx in zip(axes, dxs):
@@ -228,7 +225,7 @@ def unwrap(p, discont=None, axis=-1, *, period=2 * np.pi):
     replaced by their complement mod `period` (np.unwrap). The correction is a constant
     multiple of `period` on each stretch, so ∂/∂p = 1."""
     p = _input(p)
-    d = _data(p)
+    d = value_of(p)
     nd = np.ndim(d)
     ax = _axis(axis, nd)
     dd = np.diff(d, axis=ax)
@@ -259,12 +256,12 @@ def unwrap(p, discont=None, axis=-1, *, period=2 * np.pi):
 
 def _triangle(m, k, lower):
     m = _input(m)
-    shape = np.shape(_data(m))
+    shape = np.shape(value_of(m))
     if len(shape) == 0:
         raise ValueError(f"{'tril' if lower else 'triu'} needs at least one dimension, got a "
                          f"0-d input")
     mask = np.tri(*shape[-2:], k=k if lower else k - 1, dtype=bool)
-    zero = np.zeros((), dtype=np.result_type(_data(m)))
+    zero = np.zeros((), dtype=np.result_type(value_of(m)))
     return where(mask, m, zero) if lower else where(mask, zero, m)
 
 
@@ -283,7 +280,7 @@ def diag(v, k=0):
     """1-D v: the square matrix with v on its k-th diagonal (zeros elsewhere); 2-D v: its
     k-th diagonal. Linear both ways: each direction's gradient is the other direction."""
     v = _input(v)
-    shape = np.shape(_data(v))
+    shape = np.shape(value_of(v))
     k = int(k)
     if len(shape) == 1:
         n = shape[0] + abs(k)
@@ -305,13 +302,13 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
     dᵢ = dx or xᵢ₊₁ − xᵢ (x 1-D along the axis, or of y's shape). ∂/∂yᵢ = (dᵢ₋₁ + dᵢ)/2,
     ∂/∂xᵢ = (yᵢ₋₁ − yᵢ₊₁)/2 at interior points (one-sided at the ends)."""
     y = _input(y)
-    nd = np.ndim(_data(y))
+    nd = np.ndim(value_of(y))
     ax = _axis(axis, nd)
     if x is None:
         d = dx
     else:
         x = _input(x)
-        if np.ndim(_data(x)) == 1:
+        if np.ndim(value_of(x)) == 1:
             d = diff(x)
             d = reshape(d, (1,) * ax + (-1,) + (1,) * (nd - ax - 1))
         else:

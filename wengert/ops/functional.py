@@ -12,20 +12,17 @@ import collections.abc
 import numpy as np
 
 from ..tensor import Tensor, _make
+from ._operands import array_of
 from .indexing import getitem, setitem
 from .shape import expand_dims, permute_dims, reshape, stack
 
 __all__ = ["apply_along_axis", "apply_over_axes", "piecewise"]
 
 
-def _d(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
-
-
 def apply_along_axis(func1d, axis, arr, *args, **kwargs):
     """func1d on each 1-D slice of arr along `axis` (np.apply_along_axis); its results (all
     of one shape) take the place of that axis. Differentiable as func1d is."""
-    shape = np.shape(_d(arr))
+    shape = np.shape(array_of(arr))
     nd = len(shape)
     if not -nd <= axis < nd:
         raise np.exceptions.AxisError(axis, nd)
@@ -37,7 +34,7 @@ def apply_along_axis(func1d, axis, arr, *args, **kwargs):
         raise ValueError("Cannot apply_along_axis when any iteration dimensions are 0")
     res = [func1d(getitem(x, i), *args, **kwargs) for i in np.ndindex(outer)]
     r = stack(res)
-    rshape = np.shape(_d(r))[1:]
+    rshape = np.shape(array_of(r))[1:]
     r = reshape(r, outer + rshape)
     k, m = len(outer), len(rshape)
     perm = list(range(axis)) + list(range(k, k + m)) + list(range(axis, k))
@@ -48,16 +45,16 @@ def apply_over_axes(func, a, axes):
     """func(a, axis) for each axis in turn (np.apply_over_axes); a result that lost the axis
     gets it back with length 1. Differentiable as func is."""
     val = a
-    nd = np.ndim(_d(a))
+    nd = np.ndim(array_of(a))
     if np.ndim(axes) == 0:
         axes = (axes,)
     for axis in axes:
         if axis < 0:
             axis = nd + axis
         res = func(val, axis)
-        if np.ndim(_d(res)) != np.ndim(_d(val)):
+        if np.ndim(array_of(res)) != np.ndim(array_of(val)):
             res = expand_dims(res, axis)
-            if np.ndim(_d(res)) != np.ndim(_d(val)):
+            if np.ndim(array_of(res)) != np.ndim(array_of(val)):
                 raise ValueError("function is not returning an array of the correct shape")
         val = res
     return val
@@ -68,7 +65,7 @@ def piecewise(x, condlist, funclist, *args, **kw):
     become f(x[cond], *args, **kw) (or a constant); an extra function covers the entries no
     condition holds; the rest are 0. Each f sees only its entries, as in NumPy. ∂/∂x: f′ on
     each piece, 0 on constant pieces and uncovered entries."""
-    xd = _d(x)
+    xd = array_of(x)
     if isinstance(condlist, Tensor):
         condlist = condlist.data
     elif isinstance(condlist, (list, tuple)):
@@ -90,6 +87,6 @@ def piecewise(x, condlist, funclist, *args, **kw):
             y = setitem(y, cond, np.asarray(func, dtype=xd.dtype))
         else:
             vals = getitem(x, cond) if isinstance(x, Tensor) else xd[cond]
-            if np.size(_d(vals)) > 0:
+            if np.size(array_of(vals)) > 0:
                 y = setitem(y, cond, func(vals, *args, **kw))
     return y

@@ -12,37 +12,34 @@ Tensors: call these on coefficient arrays.
 import numpy as np
 
 from ..tensor import Tensor, _fallback
+from ._operands import array_of
 from .shape import concatenate, reshape, stack
 from .signal import convolve
 
 __all__ = ["polyadd", "polysub", "polymul", "polyder", "polyint", "poly"]
 
 
-def _d(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
-
-
 def _1d(a):
-    return reshape(a, (-1,)) if np.ndim(_d(a)) == 0 else a
+    return reshape(a, (-1,)) if np.ndim(array_of(a)) == 0 else a
 
 
 def _pad_front(a, n):
     if n <= 0:
         return a
-    return concatenate([np.zeros(n, dtype=_d(a).dtype), a])
+    return concatenate([np.zeros(n, dtype=array_of(a).dtype), a])
 
 
 def polyadd(a1, a2):
     """a1 + a2 as polynomials (np.polyadd)."""
     a1, a2 = _1d(a1), _1d(a2)
-    n1, n2 = len(_d(a1)), len(_d(a2))
+    n1, n2 = len(array_of(a1)), len(array_of(a2))
     return _pad_front(a1, n2 - n1) + _pad_front(a2, n1 - n2)
 
 
 def polysub(a1, a2):
     """a1 − a2 as polynomials (np.polysub)."""
     a1, a2 = _1d(a1), _1d(a2)
-    n1, n2 = len(_d(a1)), len(_d(a2))
+    n1, n2 = len(array_of(a1)), len(array_of(a2))
     return _pad_front(a1, n2 - n1) - _pad_front(a2, n1 - n2)
 
 
@@ -57,8 +54,8 @@ def polyder(p, m=1):
     if m < 0:
         raise ValueError("Order of derivative must be positive (see polyint)")
     for _ in range(m):
-        n = len(_d(p)) - 1
-        p = p[:-1] * np.arange(n, 0, -1, dtype=np.result_type(_d(p).dtype, np.int8))
+        n = len(array_of(p)) - 1
+        p = p[:-1] * np.arange(n, 0, -1, dtype=np.result_type(array_of(p).dtype, np.int8))
     return p
 
 
@@ -70,13 +67,13 @@ def polyint(p, m=1, k=None):
         raise ValueError("Order of integral must be positive (see polyder)")
     if k is None:
         k = np.zeros(m)
-    if np.ndim(_d(k)) == 0:
+    if np.ndim(array_of(k)) == 0:
         k = stack([k] * m) if isinstance(k, Tensor) else np.full(m, k)
-    if len(_d(k)) < m:
+    if len(array_of(k)) < m:
         raise ValueError("k must be a scalar or a rank-1 array of length 1 or >m.")
     p = _1d(p)
     for i in range(m):
-        n = len(_d(p))
+        n = len(array_of(p))
         p = concatenate([p / np.arange(n, 0, -1), reshape(k[i], (1,))])
     return p
 
@@ -84,7 +81,7 @@ def polyint(p, m=1, k=None):
 def poly(seq_of_zeros):
     """The coefficients of the monic polynomial with the given real roots (np.poly). A square
     matrix's characteristic polynomial needs its (complex) eigenvalues: not differentiable."""
-    d = _d(seq_of_zeros)
+    d = array_of(seq_of_zeros)
     if d.ndim == 2 and d.shape[0] == d.shape[1] and d.shape[0] != 0 or d.ndim > 1:
         return _fallback(np.poly, (seq_of_zeros,), {}, "np.poly")
     a = np.ones(1, dtype=np.result_type(d.dtype, np.float64) if d.dtype.kind != "f" else d.dtype)

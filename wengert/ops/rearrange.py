@@ -16,6 +16,7 @@ inherit rules of every order and register no primitive:
 import numpy as np
 
 from ..tensor import Tensor, _make
+from ._operands import value_of
 from ._shapes import negative_axes
 from .elementwise import astype, where
 from .indexing import getitem, take, take_along_axis
@@ -34,10 +35,6 @@ def _tensor(a):
     return a if isinstance(a, Tensor) else _make(np.asarray(a), None)
 
 
-def _data(a):
-    return a.data if isinstance(a, Tensor) else a
-
-
 def _shape(a):
     return a.data.shape if isinstance(a, Tensor) else np.shape(a)
 
@@ -54,7 +51,7 @@ def roll(a, shift, axis=None):
     if axis is None:
         return reshape(roll(reshape(a, (-1,)), shift, 0), shape)
     nd = len(shape)
-    b = np.broadcast(_data(shift) if isinstance(shift, Tensor) else shift, axis)
+    b = np.broadcast(value_of(shift) if isinstance(shift, Tensor) else shift, axis)
     if b.ndim > 1:
         raise ValueError("'shift' and 'axis' should be scalars or 1D sequences")
     shifts = {}
@@ -166,7 +163,7 @@ def trim_zeros(filt, trim="fb", axis=None):
     if trim not in {"fb", "bf", "f", "b"}:
         raise ValueError(f"unexpected character(s) in `trim`: {trim!r}")
     filt = _input(filt)
-    d = _data(filt)
+    d = value_of(filt)
     nd = np.ndim(d)
     axes = range(nd) if axis is None else [
         a + nd for a in negative_axes(axis if not isinstance(axis, (int, np.integer))
@@ -186,7 +183,7 @@ def trim_zeros(filt, trim="fb", axis=None):
 # ---- choosing --------------------------------------------------------------------------------
 
 def _scalar_or_array(v):
-    return v if type(v) in (int, float, complex) else np.asarray(_data(v))
+    return v if type(v) in (int, float, complex) else np.asarray(value_of(v))
 
 
 def select(condlist, choicelist, default=0):
@@ -202,14 +199,14 @@ def select(condlist, choicelist, default=0):
     except TypeError as e:
         raise TypeError(f"Choicelist and default value do not have a common dtype: {e}") \
             from None
-    conds = [np.asarray(_data(c)) for c in condlist]
+    conds = [np.asarray(value_of(c)) for c in condlist]
     for i, c in enumerate(conds):
         if c.dtype.type is not np.bool_:
             raise TypeError(f"invalid entry {i} in condlist: should be boolean ndarray")
     out = _input(default)
     for cond, choice in zip(conds[::-1], list(choicelist)[::-1]):
         out = where(cond, _input(choice), out)
-    shape = np.broadcast_shapes(*(c.shape for c in conds), *(np.shape(_data(c))
+    shape = np.broadcast_shapes(*(c.shape for c in conds), *(np.shape(value_of(c))
                                                             for c in choicelist))
     out = _tensor(out)
     if out.shape != np.broadcast_shapes(shape, out.shape):
@@ -223,7 +220,7 @@ def choose(a, choices, out=None, mode="raise"):
     chosen entry."""
     if out is not None:
         raise TypeError("wengert.choose does not support out=; use the returned tensor")
-    idx = np.asarray(_data(a))
+    idx = np.asarray(value_of(a))
     if idx.dtype.kind not in "iu":
         raise TypeError(f"choose: the index array must be of integer type, got {idx.dtype}")
     choices = [_input(c) for c in (list(choices) if isinstance(choices, (Tensor, np.ndarray))
@@ -238,8 +235,8 @@ def choose(a, choices, out=None, mode="raise"):
     elif idx.size and (idx.min() < 0 or idx.max() >= n):
         raise ValueError("invalid entry in choice array")
     shape = np.broadcast_shapes(idx.shape, *(_shape(c) for c in choices))
-    dtype = np.result_type(*[_data(c) for c in choices])
-    parts = [broadcast_to(astype(c, dtype) if np.result_type(_data(c)) != dtype else c, shape)
+    dtype = np.result_type(*[value_of(c) for c in choices])
+    parts = [broadcast_to(astype(c, dtype) if np.result_type(value_of(c)) != dtype else c, shape)
              for c in choices]
     stacked = stack(parts)
     pick = np.broadcast_to(idx, shape)[None]
@@ -251,7 +248,7 @@ def compress(condition, a, axis=None, out=None):
     `condition` holds (np.compress). A gather: g goes back to the kept slices."""
     if out is not None:
         raise TypeError("wengert.compress does not support out=; use the returned tensor")
-    c = np.asarray(_data(condition))
+    c = np.asarray(value_of(condition))
     if c.ndim != 1:
         raise ValueError("condition must be a 1-d array")
     return take(_input(a), np.nonzero(c)[0], axis=axis)
@@ -260,7 +257,7 @@ def compress(condition, a, axis=None, out=None):
 def extract(condition, arr):
     """The elements of arr where `condition` (of arr's size) is nonzero, flattened
     (np.extract). A gather: g goes back to the chosen elements."""
-    c = np.asarray(_data(condition)).ravel()
+    c = np.asarray(value_of(condition)).ravel()
     return take(reshape(_input(arr), (-1,)), np.nonzero(c)[0])
 
 
@@ -269,8 +266,8 @@ def extract(condition, arr):
 def argpartition(a, kth, axis=-1, kind="introselect", order=None):
     """The indices that partition a around its kth element(s) (np.argpartition); an integer
     constant."""
-    kth = _data(kth)
-    return _make(np.argpartition(_data(_input(a)), kth, axis=axis, kind=kind, order=order), None)
+    kth = value_of(kth)
+    return _make(np.argpartition(value_of(_input(a)), kth, axis=axis, kind=kind, order=order), None)
 
 
 def partition(a, kth, axis=-1, kind="introselect", order=None):

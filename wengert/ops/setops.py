@@ -17,6 +17,7 @@ NaN handling): NumPy computes the positions, wengert gathers them.
 import numpy as np
 
 from ..tensor import Tensor, _make
+from ._operands import array_of
 from .elementwise import astype
 from .indexing import _normalize, _scatter_fwd, take
 from .shape import concatenate, ravel
@@ -25,11 +26,8 @@ __all__ = ["unique", "unique_values", "unique_counts", "unique_inverse", "unique
            "union1d", "intersect1d", "setdiff1d", "setxor1d", "bincount"]
 
 
-def _d(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
-
-
-def _c(a):
+def _constant(a):
+    """a as a Tensor that never requires grad (indices, counts, masks)."""
     return _make(np.asarray(a), None)
 
 
@@ -37,7 +35,7 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
            equal_nan=True, sorted=True):
     """The sorted unique values of ar (np.unique, every option), the values gathered from
     their first occurrence: ∂/∂ar scatters g there. Index, inverse and counts are constants."""
-    d = _d(ar)
+    d = array_of(ar)
     kw = {"equal_nan": equal_nan}
     if sorted is not True:
         kw["sorted"] = sorted
@@ -49,33 +47,33 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
         return vals
     out = [vals]
     if return_index:
-        out.append(_c(idx))
-    out.extend(_c(r) for r in res[2:])
+        out.append(_constant(idx))
+    out.extend(_constant(r) for r in res[2:])
     return tuple(out)
 
 
 def unique_all(x):
     """np.unique_all: (values, indices, inverse_indices, counts); values gathered from x."""
-    r = np.unique_all(_d(x))
-    return type(r)(take(x, r.indices), _c(r.indices), _c(r.inverse_indices), _c(r.counts))
+    r = np.unique_all(array_of(x))
+    return type(r)(take(x, r.indices), _constant(r.indices), _constant(r.inverse_indices), _constant(r.counts))
 
 
 def unique_counts(x):
     """np.unique_counts: (values, counts); values gathered from x."""
-    r = np.unique_all(_d(x))
-    return np.lib._arraysetops_impl.UniqueCountsResult(take(x, r.indices), _c(r.counts))
+    r = np.unique_all(array_of(x))
+    return np.lib._arraysetops_impl.UniqueCountsResult(take(x, r.indices), _constant(r.counts))
 
 
 def unique_inverse(x):
     """np.unique_inverse: (values, inverse_indices); values gathered from x."""
-    r = np.unique_all(_d(x))
+    r = np.unique_all(array_of(x))
     return np.lib._arraysetops_impl.UniqueInverseResult(take(x, r.indices),
-                                                        _c(r.inverse_indices))
+                                                        _constant(r.inverse_indices))
 
 
 def unique_values(x):
     """np.unique_values, gathered from the first occurrence of each value."""
-    return take(x, np.unique_all(_d(x)).indices)
+    return take(x, np.unique_all(array_of(x)).indices)
 
 
 def _flat(a):
@@ -89,16 +87,16 @@ def union1d(ar1, ar2):
 
 def intersect1d(ar1, ar2, assume_unique=False, return_indices=False):
     """The sorted common values (np.intersect1d), taken from ar1 (∂/∂ar2 = 0)."""
-    both = np.intersect1d(_d(ar1), _d(ar2), assume_unique=assume_unique, return_indices=True)
+    both = np.intersect1d(array_of(ar1), array_of(ar2), assume_unique=assume_unique, return_indices=True)
     vals = take(_flat(ar1), both[1])
     if return_indices:
-        return vals, _c(both[1]), _c(both[2])
+        return vals, _constant(both[1]), _constant(both[2])
     return vals
 
 
 def setdiff1d(ar1, ar2, assume_unique=False):
     """The values of ar1 not in ar2 (np.setdiff1d), taken from ar1."""
-    d1, d2 = np.ravel(_d(ar1)), _d(ar2)
+    d1, d2 = np.ravel(array_of(ar1)), array_of(ar2)
     if assume_unique:
         idx = np.flatnonzero(np.isin(d1, d2, invert=True))
     else:
@@ -109,7 +107,7 @@ def setdiff1d(ar1, ar2, assume_unique=False):
 
 def setxor1d(ar1, ar2, assume_unique=False):
     """The sorted values in exactly one of ar1, ar2 (np.setxor1d), from the one holding it."""
-    d1, d2 = np.ravel(_d(ar1)), np.ravel(_d(ar2))
+    d1, d2 = np.ravel(array_of(ar1)), np.ravel(array_of(ar2))
     if assume_unique:
         i1, i2 = np.arange(d1.size), np.arange(d2.size)
     else:
@@ -128,11 +126,11 @@ def setxor1d(ar1, ar2, assume_unique=False):
 def bincount(x, weights=None, minlength=0):
     """Counts of each value of the non-negative integers x (np.bincount); with weights, the
     sum of the weights in each bin, linear in them: ∂/∂wᵢ = g[xᵢ]. x is a constant."""
-    xd = _d(x)
-    wd = None if weights is None else _d(weights)
+    xd = array_of(x)
+    wd = None if weights is None else array_of(weights)
     counts = np.bincount(xd, wd, minlength=minlength)       # NumPy's checks and value
     if not isinstance(weights, Tensor):
-        return _c(counts)
+        return _constant(counts)
     w = weights if weights.dtype == np.float64 else astype(weights, np.float64)
     r = _scatter_fwd(ravel(w), _normalize((np.ravel(xd),)), counts.shape)
-    return r if isinstance(r, Tensor) else _c(r)
+    return r if isinstance(r, Tensor) else _constant(r)

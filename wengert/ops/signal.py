@@ -30,6 +30,7 @@ inherit rules of every order and register no primitive:
 import numpy as np
 
 from ..tensor import UFUNCS, Tensor, _make
+from ._operands import value_of
 from .complex import imag, real
 from .elementwise import arctan2, astype, isfinite, power, sign, sin, where
 from .indexing import take
@@ -44,17 +45,13 @@ def _input(a):
     return a if isinstance(a, Tensor) else np.asarray(a)
 
 
-def _data(a):
-    return a.data if isinstance(a, Tensor) else a
-
-
 def _shape(a):
     return a.data.shape if isinstance(a, Tensor) else np.shape(a)
 
 
 def _f64(a):
     a = _input(a)
-    return a if np.result_type(_data(a)) == np.float64 else astype(a, np.float64)
+    return a if np.result_type(value_of(a)) == np.float64 else astype(a, np.float64)
 
 
 # ---- interp ----------------------------------------------------------------------------------
@@ -77,11 +74,11 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     if period is not None:
         x = x % period
         xp = xp % period
-        order = np.argsort(_data(xp))
+        order = np.argsort(value_of(xp))
         xp, fp = take(xp, order), take(fp, order)
         xp = concatenate([take(xp, [-1]) - period, xp, take(xp, [0]) + period])
         fp = concatenate([take(fp, [-1]), fp, take(fp, [0])])
-    xd, xpd = np.asarray(_data(x)), np.asarray(_data(xp))
+    xd, xpd = np.asarray(value_of(x)), np.asarray(value_of(xp))
     n = xpd.shape[0]
     j = np.searchsorted(xpd, xd, side="right") - 1          # xp[j] <= x < xp[j + 1]
     lo = np.clip(j, 0, max(n - 2, 0))
@@ -93,8 +90,8 @@ def interp(x, xp, fp, left=None, right=None, period=None):
         inside = slope * (x - xlo) + flo
         other = slope * (x - xhi) + fhi
     # NumPy's fallbacks where the formula gives NaN (an infinite value or step)
-    inside = where(np.isnan(_data(inside)), where(np.isnan(_data(other)) &
-                                                  (_data(flo) == _data(fhi)), flo, other),
+    inside = where(np.isnan(value_of(inside)), where(np.isnan(value_of(other)) &
+                                                  (value_of(flo) == value_of(fhi)), flo, other),
                    inside)
     flat = where(isfinite(slope), slope, np.zeros((), np.float64))
     at_knot = take(fp, knot) + (x - take(xp, knot)) * flat    # the value fp[knot] exactly
@@ -115,7 +112,7 @@ def polyval(p, x):
     if not _shape(p):
         raise TypeError("iteration over a 0-d array (polyval needs a sequence of "
                         "coefficients)")
-    y = _make(np.zeros_like(_data(x)), None)
+    y = _make(np.zeros_like(value_of(x)), None)
     for i in range(_shape(p)[0]):
         y = y * x + p[i]
     return y
@@ -130,8 +127,8 @@ def vander(x, N=None, increasing=False):
         raise ValueError("x must be a one-dimensional array or sequence.")
     n = s[0]
     N = n if N is None else int(N)
-    dtype = np.promote_types(np.result_type(_data(x)), int)
-    if np.result_type(_data(x)) != dtype:
+    dtype = np.promote_types(np.result_type(value_of(x)), int)
+    if np.result_type(value_of(x)) != dtype:
         x = astype(x, dtype)
     cols = [_make(np.ones((n, min(N, 1)), dtype=dtype), None)]
     if N > 1:
@@ -210,9 +207,9 @@ def convolve(a, v, mode="full"):
 
 
 def _common(a, v):
-    dt = np.result_type(_data(a), _data(v))
-    a = a if np.result_type(_data(a)) == dt else astype(a, dt)
-    v = v if np.result_type(_data(v)) == dt else astype(v, dt)
+    dt = np.result_type(value_of(a), value_of(v))
+    a = a if np.result_type(value_of(a)) == dt else astype(a, dt)
+    v = v if np.result_type(value_of(v)) == dt else astype(v, dt)
     return a, v
 
 
@@ -248,14 +245,14 @@ def heaviside(x1, x2, /):
     (np.heaviside). ∂/∂x1 = 0 (the jump is ignored); ∂/∂x2 = 1 where x1 = 0."""
     # NumPy's loop (float16/32/64) by the inputs as given: a Python number stays weak, so
     # heaviside(float32, 0.5) is float32
-    probe = [np.zeros(0, np.result_type(_data(v))) if isinstance(v, (Tensor, np.ndarray))
+    probe = [np.zeros(0, np.result_type(value_of(v))) if isinstance(v, (Tensor, np.ndarray))
              else v for v in (x1, x2)]
     dtype = np.heaviside(*probe).dtype
     x1, x2 = _input(x1), _input(x2)
-    if np.result_type(_data(x1)) != dtype:
+    if np.result_type(value_of(x1)) != dtype:
         x1 = astype(x1, dtype)
     step = (sign(x1) + 1.0) * 0.5
-    out = where(_data(x1) == 0, x2, step)
+    out = where(value_of(x1) == 0, x2, step)
     return out if out.dtype == dtype else astype(out, dtype)
 
 
@@ -264,7 +261,7 @@ def real_if_close(a, tol=100):
     epsilons (tol > 1) or tol (tol ≤ 1) gives its real part (np.real_if_close; a constant:
     complex tensors cannot require grad)."""
     a = _input(a)
-    d = _data(a)
+    d = value_of(a)
     if np.result_type(d).kind != "c":
         return a if isinstance(a, Tensor) else _make(np.asarray(d), None)
     return _make(np.asarray(np.real_if_close(d, tol)), None)
@@ -276,7 +273,7 @@ def angle(z, deg=False):
     Complex z: arctan2(Im z, Re z), differentiable (ops/complex.py): ḡ(z) = i·ḡ/conj(z),
     NaN at z = 0."""
     z = _input(z)
-    d = np.asarray(_data(z))
+    d = np.asarray(value_of(z))
     if d.dtype.kind == "c":
         if isinstance(z, Tensor):           # arctan2(Im z, Re z), differentiable through both
             a = arctan2(imag(z), real(z))

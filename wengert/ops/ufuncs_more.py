@@ -23,6 +23,7 @@ import math
 import numpy as np
 
 from ..tensor import UFUNC_ACCUMULATIONS, UFUNC_REDUCTIONS, UFUNCS, Tensor, _fallback, _make
+from ._operands import array_of
 from ._primitive import ONE, binary, linear, unary
 from .elementwise import (absolute, astype, floor_divide, fmod, isinf, logaddexp, logaddexp2,
                           positive, remainder, round, trunc, where)
@@ -37,14 +38,10 @@ __all__ = ["fabs", "around", "fix", "ldexp", "frexp",
 _LN2 = math.log(2.0)
 
 
-def _data(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
-
-
 def _float(x):
     """x as a floating Tensor or array (an integer input becomes float64, as NumPy's float
     ufuncs do)."""
-    if np.result_type(_data(x)).kind in "fc":
+    if np.result_type(array_of(x)).kind in "fc":
         return x
     return astype(x, np.float64)
 
@@ -71,7 +68,7 @@ def fix(x, out=None):
 # ---- ldexp, frexp, nextafter, spacing ---------------------------------------------------------
 
 def _exponent(k, name):
-    k = np.asarray(_data(k))
+    k = np.asarray(array_of(k))
     if k.dtype.kind not in "iub":
         raise TypeError(f"{name}: the exponent must be an integer array (a constant), got "
                         f"dtype {k.dtype}")
@@ -88,8 +85,8 @@ def ldexp(x1, x2, /):
     on its own).   ∂/∂x1 = 2^x2."""
     k = _exponent(x2, "ldexp")
     x = _float(x1)
-    shape = np.broadcast_shapes(np.shape(_data(x)), k.shape)
-    if np.shape(_data(x)) != shape:
+    shape = np.broadcast_shapes(np.shape(array_of(x)), k.shape)
+    if np.shape(array_of(x)) != shape:
         x = broadcast_to(x, shape)
     k = np.broadcast_to(k, shape)
     if not isinstance(x, Tensor):
@@ -101,7 +98,7 @@ def frexp(x, /):
     """(m, e) with x = m·2ᵉ and 0.5 ≤ |m| < 1 (m = x where x is 0, inf or NaN), as np.frexp.
     m = x·2⁻ᵉ: ∂m/∂x = 2⁻ᵉ; e is an integer constant."""
     x = _float(x)
-    e = np.frexp(_data(x))[1]
+    e = np.frexp(array_of(x))[1]
     return ldexp(x, -e), _make(np.asarray(e), None)
 
 
@@ -124,10 +121,10 @@ def modf(x, /):
     """(frac, whole) with whole = trunc(x) and frac = x − whole (same sign as x; ±0 at ±inf),
     as np.modf.   ∂frac/∂x = 1, ∂whole/∂x = 0."""
     x = _float(x)
-    inf = _data(isinf(x))
+    inf = array_of(isinf(x))
     if inf.any():
-        frac = where(inf, np.copysign(0.0, _data(x)).astype(_data(x).dtype),
-                     fmod(where(inf, np.zeros((), _data(x).dtype), x), 1.0))
+        frac = where(inf, np.copysign(0.0, array_of(x)).astype(array_of(x).dtype),
+                     fmod(where(inf, np.zeros((), array_of(x).dtype), x), 1.0))
     else:
         frac = fmod(x, 1.0)
     return frac, trunc(x)
@@ -143,7 +140,7 @@ UFUNCS[np.modf] = modf
 # ---- matrix–vector ufuncs ----------------------------------------------------------------------
 
 def _need_ndim(name, a, n):
-    if np.ndim(_data(a)) < n:
+    if np.ndim(array_of(a)) < n:
         raise ValueError(f"{name}: an operand has too few dimensions (needs at least {n})")
 
 
@@ -175,7 +172,7 @@ UFUNCS[np.vecmat] = vecmat
 def _cumulative(name, f, identity, x, axis, dtype, out, include_initial):
     if out is not None:
         raise TypeError(f"wengert.{name} does not support out=; use the returned tensor")
-    nd = np.ndim(_data(x))
+    nd = np.ndim(array_of(x))
     if nd == 0:
         raise ValueError(f"{name}: the input must have at least one dimension")
     if axis is None:
@@ -186,9 +183,9 @@ def _cumulative(name, f, identity, x, axis, dtype, out, include_initial):
     r = f(x, axis=axis, dtype=dtype)
     if not include_initial:
         return r
-    shape = list(np.shape(_data(r)))
+    shape = list(np.shape(array_of(r)))
     shape[axis % nd] = 1
-    first = np.full(shape, identity, dtype=_data(r).dtype)
+    first = np.full(shape, identity, dtype=array_of(r).dtype)
     return concatenate([first, r], axis=axis)
 
 
@@ -218,16 +215,16 @@ def _lae_reduce(base2):
             x = astype(x, dtype)
         x = _float(x)
         if where is not True:
-            mask = np.asarray(_data(where), dtype=bool)
-            x = _where(mask, x, np.asarray(-np.inf, _data(x).dtype))
-        if np.ndim(_data(x)) == 0:
+            mask = np.asarray(array_of(where), dtype=bool)
+            x = _where(mask, x, np.asarray(-np.inf, array_of(x).dtype))
+        if np.ndim(array_of(x)) == 0:
             raise np.exceptions.AxisError(f"{name}.reduce: cannot reduce a 0-d array")
         if base2:
             r = logsumexp(x * _LN2, axis=axis, keepdims=keepdims) * (1.0 / _LN2)
         else:
             r = logsumexp(x, axis=axis, keepdims=keepdims)
         if initial is not _NO_INITIAL and initial is not None:
-            r = (logaddexp2 if base2 else logaddexp)(r, np.asarray(initial, _data(r).dtype))
+            r = (logaddexp2 if base2 else logaddexp)(r, np.asarray(initial, array_of(r).dtype))
         return r
     reduce.__name__ = f"{name}_reduce"
     reduce.__doc__ = (f"np.{name}.reduce: log{'₂ Σ 2ˣ' if base2 else ' Σ eˣ'} along `axis`, "
@@ -248,11 +245,11 @@ def _lae_accumulate(base2):
         if dtype is not None:
             x = astype(x, dtype)
         x = _float(x)
-        nd = np.ndim(_data(x))
+        nd = np.ndim(array_of(x))
         if not -nd <= axis < nd:
             raise np.exceptions.AxisError(axis, nd)
         xs = moveaxis(x, axis, 0)
-        n = np.shape(_data(xs))[0]
+        n = np.shape(array_of(xs))[0]
         if n == 0:
             return x if isinstance(x, Tensor) else _make(np.array(x), None)
         ys = [positive(xs[0])]
