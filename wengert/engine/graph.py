@@ -28,7 +28,7 @@ def walk(roots, stop=()):
         seen.add(item)
         stack.append((item, True))
         if type(item) is Node and item not in stop:
-            for p in item.parents:
+            for p in reversed(item.parents):      # (the first parent is searched first)
                 if p is not None and p not in seen:
                     stack.append((p, False))
     order.reverse()
