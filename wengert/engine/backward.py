@@ -20,15 +20,17 @@ from .node import FREED, Node, _node_hooks, freed_error
 from ..tensor import Tensor, _make
 
 
-def run_backward(roots, seeds, retain_graph, create_graph, capture=None):
+def run_backward(roots, seeds, retain_graph, create_graph, capture=None, order=None):
     """Propagate `seeds` (one per root) back through the graph.
 
     Without `capture`, leaves accumulate into `.grad`. With `capture` (a dict from a Node or
     leaf to the indices of the requested inputs it stands for), returns the gradient arriving
     at each captured target instead (None where it was not reached) and touches no `.grad`;
-    only the rules of nodes through which a target is reached then run.
+    only the rules of nodes through which a target is reached then run. `order`: walk(roots),
+    when the caller has it.
     """
-    order = walk(roots)
+    if order is None:
+        order = walk(roots)
     sums = {}               # node or leaf → the sum of the gradients sent to it so far
     owned = set()           # keys whose sum is an array this pass made: safe to add into
     for r, s in zip(roots, seeds):

@@ -10,7 +10,8 @@ the backward pass is recorded.
 import numpy as np
 
 from ..engine.backward import gradient_of, run_backward
-from ..engine.graph import reaches
+from ..engine.graph import walk
+from ..engine.node import Node
 from ..exits import marks as _marks
 from ..grad_mode import grad_mode_set, state as _grad
 from ..ops.elementwise import positive
@@ -28,12 +29,13 @@ class _Watched:
 
     `copies[i]` replaces input leaf i in the call of f; `capture` maps the copy's node (or the
     copy itself when it is a fresh leaf) to its index, for `run_backward`."""
-    __slots__ = ("primals", "copies", "capture")
+    __slots__ = ("primals", "copies", "capture", "walked")
 
     def __init__(self, leaves, who, ambient):
         self.primals = leaves
         self.copies = []
         self.capture = {}
+        self.walked = None
         for i, x in enumerate(leaves):
             p = _primal_tensor(x, who)
             if not ambient and p._requires_grad:        # the caller's no_grad(): a constant
@@ -67,10 +69,12 @@ class _Watched:
         record = (any(c.grad_fn is not None for c in copies)
                   or any(c._requires_grad or _tangent_requires_grad(c)
                          for c in given[len(copies):])
-                  or any(_tangent_requires_grad(c) for c in copies)
-                  or reaches(_graph_roots(outs),
-                             lambda item: type(item) is Tensor and item not in capture,
-                             capture))
+                  or any(_tangent_requires_grad(c) for c in copies))
+        if not record:
+            roots = _graph_roots(outs)
+            order = walk(roots, capture)
+            record = any(type(item) is Tensor and item not in capture for item in order)
+            self.walked = (roots, order)          # the backward pass may walk no more
         return record, record or tangents
 
     def backward(self, roots, seeds, record, tensors, retain):
@@ -81,8 +85,14 @@ class _Watched:
             seeds = [s if isinstance(s, Tensor) else _make(s, None) for s in seeds]
         else:
             seeds = [s.data if isinstance(s, Tensor) else s for s in seeds]
+        order = None
+        walked = self.walked
+        if (walked is not None and len(walked[0]) == len(roots)
+                and all(a is b for a, b in zip(walked[0], roots))
+                and not any(type(k) is Node for k in self.capture)):
+            order = self.walked[1]            # (a walk that stopped at no copy: the same one)
         with grad_mode_set(record):
-            res = run_backward(roots, seeds, retain, tensors, self.capture)
+            res = run_backward(roots, seeds, retain, tensors, self.capture, order)
         out = [None if g is None else gradient_of(g, c) for c, g in zip(self.copies, res)]
         out.extend([None] * (len(self.copies) - len(out)))
         return out
