@@ -1,93 +1,142 @@
 """Reverse mode over the recorded graph: `.backward()` (accumulate into leaves) and
 `autograd.grad` (return gradients, touch no `.grad`).
 
-One pass: walk the graph once (`graph.walk`: every node before its parents), then visit the
-nodes in that order, each with the sum of the gradients its users sent it. A node's rule
-runs once, on that sum; its results are added into its parents' sums. All state is local to
-the call, so a backward inside a rule, a hook or a checkpoint is an ordinary nested call.
+One pass, no walk before it: a node's parents were recorded before it (`Node.seq`, a global
+counter, grows with every node), so visiting the nodes reached so far in decreasing `seq` (a
+heap) visits each node after every node that can send it a gradient. Its rule runs once, on
+the sum of what it was sent; the results are added into its parents' sums. All state is local
+to the call, so a backward inside a rule, a hook or a checkpoint is an ordinary nested call.
 
 Gradients travel as ndarrays at first order (the rules then run at NumPy speed and record
 nothing) and as Tensors with `create_graph=True` (the same rules then record the backward
 pass, so it can be differentiated again). `None` means an exactly-zero gradient.
 """
 import sys
+from heapq import heappop, heappush
 
 import numpy as np
 
 from . import anomaly, errstate
 from .graph import walk
+from .hooks import _leaf_hooks, _run_hooks
 from .node import FREED, Node, _node_hooks, freed_error
 from ..tensor import Tensor, _make
 
 
-def run_backward(roots, seeds, retain_graph, create_graph, capture=None, order=None):
+_ABSENT = object()      # (a key not in `sums`: not reached yet)
+
+
+def run_backward(roots, seeds, retain_graph, create_graph, capture=None, floor=None):
     """Propagate `seeds` (one per root) back through the graph.
 
     Without `capture`, leaves accumulate into `.grad`. With `capture` (a dict from a Node or
     leaf to the indices of the requested inputs it stands for), returns the gradient arriving
     at each captured target instead (None where it was not reached) and touches no `.grad`;
-    only the rules of nodes through which a target is reached then run. `order`: walk(roots),
-    when the caller has it.
+    only the rules of nodes through which a target may be reached then run. `floor`: a
+    `Node.seq` below which no target lies (the caller knows it: its targets were made after
+    it); the pass then does not go below it. Without it, a pass with a Node among the targets
+    walks the graph once to find the nodes leading to a target.
     """
-    if order is None:
-        order = walk(roots)
-    sums = {}               # node or leaf → the sum of the gradients sent to it so far
+    sums = {}               # node or leaf reached → the sum of the gradients sent to it so far
     owned = set()           # keys whose sum is an array this pass made: safe to add into
+    heap = []               # (-seq, node) of the nodes reached and not yet visited
+    leaves = []             # the leaves reached, in the order reached
+    low = -1 if floor is None else floor
     for r, s in zip(roots, seeds):
-        _accumulate(sums, owned, r, s, create_graph)
-    delivered = {id(s) for s in seeds if type(s) is not Tensor}   # never handed out as .grad
+        if r in sums:
+            _accumulate(sums, owned, r, s, create_graph)
+        elif type(r) is Node:
+            if r.seq >= low:
+                sums[r] = s
+                heappush(heap, (-r.seq, r))
+        else:
+            sums[r] = s
+            leaves.append(r)
     results = leads = None
     if capture is not None:
-        results = [None] * (1 + max((i for ix in capture.values() for i in ix), default=-1))
-        leads = _leading_to(capture, order)
+        n = 0
+        for k, ix in capture.items():       # (plain loops: this runs on every transform call)
+            for i in ix:
+                if i >= n:
+                    n = i + 1
+            if type(k) is Node and floor is None and leads is None:
+                leads = _leading_to(capture, walk(roots, capture))
+        results = [None] * n
     hooked = len(_node_hooks) > 0          # (hooks added while the pass runs are not seen)
     check_nan = anomaly.state.enabled
+    ndarray, absent = np.ndarray, _ABSENT
     outer = errstate.begin()
     try:
-        for item in order:
-            g = sums.pop(item, None)
-            if type(item) is not Node:                            # a leaf
-                if capture is None:
-                    if g is not None:
-                        _deliver(item, g, delivered)
-                elif item in capture:
-                    g = _run_hooks(_leaf_hooks(item), g)
-                    for i in capture[item]:
-                        results[i] = g
-                continue
-            node = item
-            if capture is not None and node not in leads and node not in capture:
-                continue                      # no target above: nothing to run here
+        while heap:
+            node = heappop(heap)[1]
+            g = sums.pop(node)
+            if leads is not None and node not in leads and node not in capture:
+                continue                      # no target below: nothing to run here
             if hooked and g is not None:
                 g = _run_hooks(_node_hooks.get(node), g)
             if capture is not None:
-                if node in capture:
-                    for i in capture[node]:
+                ix = capture.get(node)
+                if ix is not None:
+                    for i in ix:
                         results[i] = g
-                if node not in leads:
-                    continue
+                    if leads is not None and node not in leads:
+                        continue
             if node.saved is FREED:
                 raise freed_error(node)
-            if g is None:                     # an all-zero gradient: nothing flows on
-                continue
             op = node.op
-            if op.add_into is not None and not create_graph:
-                p = node.parents[0]
-                if p in owned and op.add_into(node, g, sums[p]):
-                    if not retain_graph:
-                        node.saved = FREED
-                    continue
-            grads = op.backward(node, g, create_graph)
-            if check_nan:
-                anomaly.check_backward(node, grads)
-            if not retain_graph:
-                node.saved = FREED
+            if g is None:                     # an all-zero gradient: only zeros flow on
+                grads = (None,) * len(node.parents)
+            else:
+                if op.add_into is not None and not create_graph:
+                    p = node.parents[0]
+                    if p in owned and op.add_into(node, g, sums[p]):
+                        if not retain_graph:
+                            node.saved = FREED
+                        continue
+                grads = op.backward(node, g, create_graph)
+                if check_nan:
+                    anomaly.check_backward(node, grads)
+                if not retain_graph:
+                    node.saved = FREED
             for p, gp in zip(node.parents, grads):
-                if p is not None and gp is not None:
-                    first = p not in sums
-                    _accumulate(sums, owned, p, gp, create_graph)
-                    if first and op.add_into is not None:
-                        owned.add(p)          # a new array from the transpose: ours
+                if p is None:
+                    continue
+                prev = sums.get(p, absent)
+                if prev is not absent:
+                    if gp is None:
+                        continue
+                    if prev is None:
+                        sums[p] = gp
+                        if op.add_into is not None:
+                            owned.add(p)      # a new array from the transpose: ours
+                    elif p in owned and type(prev) is ndarray and not create_graph:
+                        np.add(prev, gp, out=prev)
+                    else:
+                        sums[p] = prev + gp
+                        owned.add(p)
+                    continue
+                if type(p) is Node:
+                    if p.seq < low:
+                        continue              # below every target
+                    heappush(heap, (-p.seq, p))
+                else:
+                    leaves.append(p)
+                sums[p] = gp
+                if gp is not None and op.add_into is not None:
+                    owned.add(p)
+        if capture is None:
+            delivered = {id(s) for s in seeds if type(s) is not Tensor}  # never handed out
+            for leaf in leaves:
+                g = sums[leaf]
+                if g is not None:
+                    _deliver(leaf, g, delivered)
+        else:
+            for leaf in leaves:
+                ix = capture.get(leaf)
+                if ix is not None:
+                    g = _run_hooks(_leaf_hooks(leaf), sums[leaf])
+                    for i in ix:
+                        results[i] = g
     finally:
         errstate.end(outer)
     return results
@@ -107,7 +156,7 @@ def _accumulate(sums, owned, key, g, create_graph):
 
 
 def _leading_to(targets, order):
-    """The nodes with a target above them (among their parents, or their parents' parents…):
+    """The nodes with a target below them (among their parents, or their parents' parents…):
     only their rules need to run."""
     leads = set()
     for node in reversed(order):                  # parents before their users
@@ -117,44 +166,6 @@ def _leading_to(targets, order):
                     leads.add(node)
                     break
     return leads
-
-
-def _leaf_hooks(leaf):
-    extra = leaf._extra
-    return None if extra is None else extra.hooks
-
-
-def _run_hooks(hooks, g):
-    """g after each hook in `hooks` (a hook returning None leaves it as it is)."""
-    if not hooks or g is None:
-        return g
-    for hook in list(hooks):
-        r = hook(g if type(g) is Tensor else _make(g, None))
-        if r is not None:
-            g = _hook_result(hook, g, r)
-    return g
-
-
-def _hook_result(hook, g, r):
-    """A hook's replacement r for the gradient g, checked: g's shape and kind of dtype (a
-    float gradient stays float; cast to g's dtype), as a Tensor when g is one."""
-    a = r.data if isinstance(r, Tensor) else np.asarray(r)
-    gd = g.data if type(g) is Tensor else g
-    shape, dtype = np.shape(gd), np.result_type(gd)
-    name = getattr(hook, "__qualname__", None) or repr(hook)
-    if np.shape(a) != shape:
-        raise RuntimeError(f"hook {name!r} returned a gradient of shape {np.shape(a)}, but "
-                           f"the gradient it was given has shape {shape}; a hook must return "
-                           f"a gradient of the same shape (or None)")
-    kind = np.result_type(a).kind
-    if kind != dtype.kind and not (kind == "f" and dtype.kind == "c"):
-        raise RuntimeError(f"hook {name!r} returned a gradient of dtype {np.result_type(a)}, "
-                           f"but the gradient it was given has dtype {dtype}; return a "
-                           f"floating-point gradient (or None)")
-    if type(g) is Tensor:
-        r = r if isinstance(r, Tensor) else _make(a, None)
-        return r if r.dtype == dtype else r.astype(dtype)
-    return a if a.dtype == dtype else a.astype(dtype)
 
 
 def _deliver(leaf, g, delivered):

@@ -126,24 +126,13 @@ def _stand_in(e):
     return s
 
 
-class _Older:
-    """The items a walk of the recomputed graph stops at: nodes recorded before `start`."""
-    __slots__ = ("start",)
-
-    def __init__(self, start):
-        self.start = start
-
-    def __contains__(self, node):
-        return node.seq <= self.start
-
-
 def _recorded(outs, start, own):
     """(the nodes recorded after `start` that the outputs reach, the endpoints below them
     other than those in `own`): leaves requiring grad and nodes recorded before `start`."""
     roots = [o.grad_fn if o.grad_fn is not None else o for o in outs
              if isinstance(o, Tensor) and (o.grad_fn is not None or o._requires_grad)]
     inner, ends = [], []
-    for item in walk(roots, _Older(start)):
+    for item in walk(roots, floor=start + 1):
         if type(item) is Node and item.seq > start:
             inner.append(item)
         elif item not in own:

@@ -7,11 +7,12 @@ input that needs no gradient). Nothing here knows an op.
 from .node import Node
 
 
-def walk(roots, stop=()):
+def walk(roots, stop=(), floor=0):
     """The nodes and leaves reachable from `roots`, as a list in which every item comes before
     all of its parents (users first): an order in which a backward pass may visit them.
 
-    The walk does not go past an item in `stop` (a set or dict; the item itself is listed).
+    The walk does not go past an item in `stop` (a set or dict) nor past a node recorded
+    before `floor` (its `seq` is lower); such an item is itself listed.
     Iterative (a depth-first search with an explicit stack), so a graph of any depth works;
     the list is the reverse of the search's post-order, which on a DAG is topological.
     """
@@ -27,7 +28,7 @@ def walk(roots, stop=()):
             continue
         seen.add(item)
         stack.append((item, True))
-        if type(item) is Node and item not in stop:
+        if type(item) is Node and item not in stop and item.seq >= floor:
             for p in reversed(item.parents):      # (the first parent is searched first)
                 if p is not None and p not in seen:
                     stack.append((p, False))
@@ -35,10 +36,10 @@ def walk(roots, stop=()):
     return order
 
 
-def reaches(roots, wanted, stop=()):
-    """Does the graph under `roots` (not past `stop`) hold an item for which `wanted(item)` is
-    true?"""
-    for item in walk(roots, stop):
+def reaches(roots, wanted, stop=(), floor=0):
+    """Does the graph under `roots` (not past `stop` nor `floor`, as in `walk`) hold an item
+    for which `wanted(item)` is true?"""
+    for item in walk(roots, stop, floor):
         if wanted(item):
             return True
     return False

@@ -26,8 +26,9 @@ _node_hooks = weakref.WeakKeyDictionary()
 
 
 class Node:
-    # `seq` numbers nodes in creation order (checkpoint tells the nodes its recomputation
-    # made from older ones by it).
+    # `seq` numbers nodes in creation order: a node's parents always come before it, so
+    # decreasing seq is an order in which backward may visit any graph (engine.backward);
+    # checkpoint and the transforms tell the nodes made after a point from older ones by it.
     __slots__ = ("op", "parents", "saved", "versions", "params", "seq", "__weakref__")
 
     def __init__(self, op, parents, saved, versions, params):
@@ -37,6 +38,11 @@ class Node:
         self.versions = versions
         self.params = params
         self.seq = _next_seq()
+
+    def __lt__(self, other):
+        # Backward orders nodes by seq; equal seqs (a deep copy of a graph keeps them, and
+        # is a graph of its own) may go in any order.
+        return id(self) < id(other)
 
     @property
     def name(self):

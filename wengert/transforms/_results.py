@@ -25,22 +25,27 @@ class _Export:
         self.arrays = None          # the caller's ndarrays among args, found when first needed
         if _depth.value == 0:
             plain = scalars = True
+            arrays = []
             for a in args:                  # (plain loops: this runs on every transform call)
                 if isinstance(a, (tuple, list, dict)):
                     leaves = tree_flatten(args)[0]
                     plain = not any(isinstance(x, Tensor) for x in leaves)
                     scalars = plain and all(_is_number(x) for x in leaves)
+                    arrays = [x for x in leaves if type(x) is np.ndarray]
                     break
                 if a is None:
                     continue
                 if type(a) is np.ndarray:
                     scalars = False
+                    arrays.append(a)
                 elif isinstance(a, Tensor):
                     plain = scalars = False
                     break
                 elif scalars:
                     scalars = _is_number(a)
             self.plain, self.scalars = plain, scalars
+            if plain:
+                self.arrays = arrays
 
     def __call__(self, t, like=None):
         """One result; `like` is the primal it is the gradient of (its type is kept)."""

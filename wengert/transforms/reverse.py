@@ -11,9 +11,9 @@ import numpy as np
 
 from ..engine.backward import gradient_of, run_backward
 from ..engine.graph import walk
-from ..engine.node import Node
+from ..engine.node import Node, _next_seq
 from ..exits import marks as _marks
-from ..grad_mode import grad_mode_set, state as _grad
+from ..grad_mode import state as _grad
 from ..ops.elementwise import positive
 from ..tensor import Tensor, _make
 from ..tree import tree_flatten, tree_unflatten
@@ -28,14 +28,15 @@ class _Watched:
     """The private copies a reverse-mode transform differentiates with respect to.
 
     `copies[i]` replaces input leaf i in the call of f; `capture` maps the copy's node (or the
-    copy itself when it is a fresh leaf) to its index, for `run_backward`."""
-    __slots__ = ("primals", "copies", "capture", "walked")
+    copy itself when it is a fresh leaf) to its index, for `run_backward`. Every node recorded
+    from here on has a `seq` of at least `floor`: a node below it is outside this call."""
+    __slots__ = ("primals", "copies", "capture", "floor")
 
     def __init__(self, leaves, who, ambient):
         self.primals = leaves
         self.copies = []
-        self.capture = {}
-        self.walked = None
+        self.capture = capture = {}
+        self.floor = _next_seq()
         for i, x in enumerate(leaves):
             p = _primal_tensor(x, who)
             if not ambient and p._requires_grad:        # the caller's no_grad(): a constant
@@ -44,14 +45,14 @@ class _Watched:
                 p = q
             if p._requires_grad:
                 c = positive(p)                          # recorded: the outer graph goes on
-                self.capture.setdefault(c.grad_fn, []).append(i)
+                capture.setdefault(c.grad_fn, []).append(i)
             else:
                 c = _make(p.data, None)
                 c._requires_grad = True
                 c._tangents = dict(p._tangents) if p._tangents else None
-                self.capture.setdefault(c, []).append(i)
+                capture.setdefault(c, []).append(i)
             self.copies.append(c)
-        _marks.keys.extend(self.capture)        # (until the enclosing _running ends)
+        _marks.keys.extend(capture)             # (until the enclosing _running ends)
 
     def modes(self, outs, cotangents=()):
         """(record, tensors): must the backward pass be recorded, and must its rules run on
@@ -60,21 +61,34 @@ class _Watched:
         It is recorded when something outside this call needs its result differentiable: an
         input, a tangent or a cotangent that requires grad, or an output whose graph reaches
         a Tensor requiring grad other than this call's copies (a closure over an outer
-        variable or a parameter)."""
-        copies = self.copies
-        given = copies + [c for c in cotangents if isinstance(c, Tensor)]
-        tangents = any(t._tangents is not None for t in given) or any(
-            isinstance(o, Tensor) and o._tangents is not None for o in outs)
-        capture = self.capture
-        record = (any(c.grad_fn is not None for c in copies)
-                  or any(c._requires_grad or _tangent_requires_grad(c)
-                         for c in given[len(copies):])
-                  or any(_tangent_requires_grad(c) for c in copies))
-        if not record:
-            roots = _graph_roots(outs)
-            order = walk(roots, capture)
-            record = any(type(item) is Tensor and item not in capture for item in order)
-            self.walked = (roots, order)          # the backward pass may walk no more
+        variable or a parameter). Only that last question needs a walk, of this call's part
+        of the graph, and only when the cheap ones leave it open."""
+        record = tangents = False
+        for c in self.copies:               # (plain loops: this runs on every transform call)
+            if c.grad_fn is not None:
+                record = True
+            if c._tangents is not None:
+                tangents = True
+                record = record or _tangent_requires_grad(c)
+        for c in cotangents:
+            if isinstance(c, Tensor):
+                tangents = tangents or c._tangents is not None
+                record = record or c._requires_grad or _tangent_requires_grad(c)
+        roots = []
+        for o in outs:
+            if isinstance(o, Tensor):
+                if o._tangents is not None:
+                    tangents = True
+                if o.grad_fn is not None:
+                    roots.append(o.grad_fn)
+                elif o._requires_grad:
+                    roots.append(o)
+        if not record and roots:
+            capture, floor = self.capture, self.floor
+            for item in walk(_graph_roots(outs) if tangents else roots, capture, floor):
+                if item.seq < floor if type(item) is Node else item not in capture:
+                    record = True             # a node or a leaf from outside this call
+                    break
         return record, record or tangents
 
     def backward(self, roots, seeds, record, tensors, retain):
@@ -85,14 +99,12 @@ class _Watched:
             seeds = [s if isinstance(s, Tensor) else _make(s, None) for s in seeds]
         else:
             seeds = [s.data if isinstance(s, Tensor) else s for s in seeds]
-        order = None
-        walked = self.walked
-        if (walked is not None and len(walked[0]) == len(roots)
-                and all(a is b for a, b in zip(walked[0], roots))
-                and not any(type(k) is Node for k in self.capture)):
-            order = self.walked[1]            # (a walk that stopped at no copy: the same one)
-        with grad_mode_set(record):
-            res = run_backward(roots, seeds, retain, tensors, self.capture, order)
+        prev = _grad.enabled
+        _grad.enabled = record
+        try:
+            res = run_backward(roots, seeds, retain, tensors, self.capture, self.floor)
+        finally:
+            _grad.enabled = prev
         out = [None if g is None else gradient_of(g, c) for c, g in zip(self.copies, res)]
         out.extend([None] * (len(self.copies) - len(out)))
         return out
