@@ -63,3 +63,37 @@ class ExpWithJvp(Exp):
     def jvp(ctx, t):
         (y,) = ctx.saved_tensors
         return t * y
+
+
+class MulAdd(wg.Function):
+    """Two inputs (one may be a plain number), two outputs."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return x * y, x + y
+
+    @staticmethod
+    def backward(ctx, gp, gs):
+        x, y = ctx.saved_tensors
+        return gp * y + gs, gp * x + gs
+
+    @staticmethod
+    def jvp(ctx, tx, ty):
+        x, y = ctx.saved_tensors
+        return tx * y + x * ty, tx + ty
+
+
+class Power(wg.Function):
+    """A non-tensor argument passed through and kept on ctx."""
+
+    @staticmethod
+    def forward(ctx, x, p):
+        ctx.p = p
+        ctx.save_for_backward(x)
+        return x ** p
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * ctx.p * x ** (ctx.p - 1), None

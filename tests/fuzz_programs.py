@@ -196,8 +196,7 @@ class _Gen:
             s = t.shape
             idx = f"{self.rng.integers(s[0])}" if len(s) == 1 or self.rng.random() < 0.5 \
                 else f":, {self.rng.integers(s[1])}"
-            sub = s[1:] if ":" not in idx else s[:1]
-            sub = () if len(s) == 1 else sub
+            sub = s[1:] if ":" not in idx else s[:1] + s[2:]      # the shape of t[idx]
             y = self.pick(lambda v: _broadcasts_to(v.shape, sub))
             rhs = "1.25" if y is None else f"np.sin({y.name})"
             op = ["=", "+="][self.rng.integers(2)]

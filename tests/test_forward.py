@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import wengert as wg
-from tests.functions import Cube, ExpWithJvp as Exp
+from tests.functions import Cube, ExpWithJvp as Exp, MulAdd
 from wengert.forward import new_level, tangent_at, with_tangent, without_level
 
 
@@ -219,25 +219,6 @@ def test_with_tangent_checks_the_shape():
 
 
 # ---- custom Functions ---------------------------------------------------------------------------
-
-class MulAdd(wg.Function):
-    """Two inputs (one may be a plain number), two outputs."""
-
-    @staticmethod
-    def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
-        return x * y, x + y
-
-    @staticmethod
-    def backward(ctx, gp, gs):
-        x, y = ctx.saved_tensors
-        return gp * y + gs, gp * x + gs
-
-    @staticmethod
-    def jvp(ctx, tx, ty):
-        x, y = ctx.saved_tensors
-        return tx * y + x * ty, tx + ty
-
 
 class NoJvp(wg.Function):
     @staticmethod

@@ -425,3 +425,48 @@ def test_non_differentiable_ufunc_out_tensor_goes_through_in_place():
     np.heaviside(wg.tensor(A - 1), 0.5, out=c)
     np.testing.assert_array_equal(c.numpy(force=True), np.heaviside(A - 1, 0.5))
     assert c._version == 1
+
+
+# ---- out= aliasing an operand (a view of out, or out a view of an operand) ------------------------
+
+def _hessian_matches(f, x):
+    """wg.hessian of sum(f) against the finite-difference Jacobian of its gradient."""
+    h = wg.hessian(lambda t: f(t).sum())(x).reshape(x.size, x.size)
+    g = lambda t: wg.grad(lambda s: f(s).sum())(t)
+    fd = np.stack([wg.numerical_grad(lambda t: g(t).reshape(-1)[k], x).reshape(-1)
+                   for k in range(x.size)])
+    np.testing.assert_allclose(h, fd, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("uf", [np.divide, np.multiply, np.maximum, np.subtract])
+def test_out_that_a_view_operand_aliases_reads_the_old_values(uf):
+    def f(x):
+        o = x * 1.0
+        uf(o[:, ::-1], o, out=o)
+        return o
+
+    def ref(x):
+        o = x * 1.0
+        return uf(o[:, ::-1], o)
+
+    np.testing.assert_allclose(f(wg.tensor(A)).numpy(force=True), ref(A), rtol=1e-12)
+    check(f, A)
+    _hessian_matches(f, A)        # was silently wrong (forward over reverse) for divide
+
+
+@pytest.mark.parametrize("uf", [np.multiply, np.maximum, np.add])
+def test_out_a_view_of_an_operand(uf):
+    def f(x):
+        o = x * 1.0
+        uf(o[1:], o[:-1], out=o[1:])
+        return o
+
+    def g(x):                              # NumPy's reduce into a row of its own input
+        o = x * 1.0
+        uf.reduce(o, axis=0, out=o[0])
+        return o
+
+    for fun in (f, g):
+        want = fun(A)
+        np.testing.assert_allclose(fun(wg.tensor(A)).numpy(force=True), want, rtol=1e-12)
+        check(fun, A)

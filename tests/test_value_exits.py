@@ -10,12 +10,9 @@ import numpy as np
 import pytest
 
 import wengert as wg
+from tests.helpers import leaf
 
 WAY_OUT = ("wg.stack", ".detach()", "numpy(force=True)")
-
-
-def leaf(v):
-    return wg.tensor(v, requires_grad=True)
 
 
 def assert_names_the_way_out(err):
@@ -141,6 +138,7 @@ VALUE_DOORS = {
     "item": lambda v: v[0].item(),
     "tolist": lambda v: v.tolist(),
     "math.exp": lambda v: math.exp(v[0]),
+    "complex": lambda v: complex(v[0]),
     "np.fromiter": lambda v: np.fromiter(v, float),
     "np.asarray": lambda v: np.asarray(v),
 }
@@ -382,3 +380,21 @@ def test_complex_differentiation_is_refused_clearly():
     with pytest.raises(TypeError, match="complex differentiation is not supported yet"):
         wg.dual(np.array([1.0]), np.array([1j]))
     assert wg.tensor([1 + 2j]).dtype == np.complex128       # complex constants are fine
+
+
+def test_complex_of_a_differentiated_value_is_refused_under_its_own_name():
+    with pytest.raises(TypeError, match=r"complex\(\) of a value that a running transform"):
+        wg.grad(lambda x: complex(x).real * x)(1.5)
+    assert complex(wg.tensor(1.5, requires_grad=True)) == 1.5 + 0j     # outside: an exit
+
+
+def test_format_spec_formats_the_value_as_numpy_does():
+    t = wg.tensor(1.23456, requires_grad=True)
+    assert f"{t:.3f}" == "1.235" and f"{t * 2:7.2f}" == "   2.47"
+    assert f"{wg.tensor(np.float32(2.5)):.1e}" == format(np.float32(2.5), ".1e")
+    assert f"{t}" == str(t)
+    seen = []                           # a display inside a transform is no value exit
+    g = wg.grad(lambda x: (seen.append(f"{x:.2f}"), x * x)[1])(1.5)
+    assert seen == ["1.50"] and g == 3.0
+    with pytest.raises(TypeError, match="unsupported format string"):   # as NumPy's n-d
+        f"{wg.tensor([1.0, 2.0]):.2f}"

@@ -36,6 +36,10 @@ def with_tangent(primal, tangent, level):
     return attach(p, t, level)
 
 
+def _data(v):
+    return v.data if isinstance(v, Tensor) else v
+
+
 def _pair(primal, tangent):
     """(primal, tangent) as Tensors of one shape and dtype; complex values are refused."""
     p = _as_tensor(primal)
@@ -96,5 +100,12 @@ def dual(primal, tangent):
                             f"pass its .primal / .tangent")
     p, t = _pair(primal, tangent)
     marks = _dual.marks_of(p, t)
-    out = attach(p, _dual.new_generation(t), DUAL_LEVEL)
+    g = _dual.new_generation(t)
+    # the dual number owns its memory: a later write into the caller's primal or tangent
+    # (an array or a tensor) must not change it unannounced
+    if type(g.data) is np.ndarray and np.may_share_memory(g.data, _data(tangent)):
+        g.data = g.data.copy()
+    out = attach(p, g, DUAL_LEVEL)
+    if type(out.data) is np.ndarray and np.may_share_memory(out.data, _data(primal)):
+        out.data = out.data.copy()
     return _dual.mark(out, marks) if marks else out

@@ -191,6 +191,15 @@ class Tensor:
             _check_exit(self, "int()")
         return int(self._one_element("int()"))
 
+    def __complex__(self):
+        if self._tangents is not None or self._requires_grad:
+            _check_exit(self, "complex()")
+        return complex(self._one_element("complex()"))
+
+    def __format__(self, spec):     # f"{t:.3f}": a display, like str(t), not a value exit
+        d = self.data
+        return format(d[()] if d.ndim == 0 else d, spec) if spec else str(self)
+
     def __index__(self):
         if self.data.dtype.kind not in "iub":
             raise TypeError("only integer tensors with one element can be used as an index")
@@ -302,7 +311,7 @@ class Tensor:
             if r.data.dtype != self.data.dtype:
                 _check_cast(r.data.dtype, self.data.dtype)
                 r = astype(r, self.data.dtype)
-            self.data, self._tangents = r.data, r._tangents
+            self.data, self._tangents = _layout_of(self.data, r.data), r._tangents
             if r.grad_fn is not None:
                 self.grad_fn, self._requires_grad = r.grad_fn, True
         else:
@@ -314,7 +323,7 @@ class Tensor:
                 np.copyto(d, r, casting="unsafe")
             else:
                 _check_shape(r, d)
-                self.data = np.asarray(r, dtype=d.dtype)
+                self.data = _layout_of(d, np.asarray(r, dtype=d.dtype))
         self._version += 1
         return self
 
@@ -432,7 +441,7 @@ class Tensor:
             axes = axes[0]
         return _ns.transpose(self, axes or None)
     def flatten(self): return copy(_ns.reshape(self, (-1,)))     # a copy, as in NumPy
-    def ravel(self): return _ns.reshape(self, (-1,))
+    def ravel(self, order="C"): return _ns.ravel(self, order)
     def squeeze(self, axis=None): return _ns.squeeze(self, axis)
     def swapaxes(self, axis1, axis2): return swapaxes(self, axis1, axis2)
     def repeat(self, repeats, axis=None): return _ns.repeat(self, repeats, axis)
@@ -499,6 +508,18 @@ def _make(data, grad_fn):
     return t
 
 
+def _layout_of(old, new):
+    """new's values in old's memory layout (axis order): NumPy's in-place ops keep an array's
+    layout, and whether a later reshape or ravel of it is a view depends on that layout."""
+    if type(new) is np.ndarray and new.ndim > 1 and type(old) is np.ndarray and \
+            new.strides != old.strides and new.shape == old.shape:
+        out = np.empty_like(old, dtype=new.dtype)
+        if out.strides != new.strides:
+            out[...] = new
+            return out
+    return new
+
+
 def _check_shape(r, d):
     if np.shape(r) != np.shape(d):
         raise ValueError(f"non-broadcastable output operand with shape {np.shape(d)} doesn't "
@@ -561,10 +582,14 @@ def _fallback(func, args, kwargs, what):
         raise TypeError(f"{what} is not differentiable in wengert{hint(what)}; use a wengert "
                         f"function, or call it on .detach()ed tensors if no gradient is needed")
     out = func(*_strip(args), **_strip(kwargs))
-    if isinstance(out, (np.ndarray, np.generic)):
+    # NumPy's result may be a view of an argument's memory: then it is an alias of that
+    # tensor (wengert.views), so that writes through either are seen by versions
+    if type(out) is np.ndarray:
+        return fallback_result(func, what, args, kwargs, out)
+    if isinstance(out, np.generic):
         return _make(out, None)
     if isinstance(out, tuple) and all(isinstance(o, np.ndarray) for o in out):
-        return tuple(_make(o, None) for o in out)
+        return tuple(fallback_result(func, what, args, kwargs, o, i) for i, o in enumerate(out))
     return out
 
 
@@ -583,6 +608,7 @@ from .ops.elementwise import (  # noqa: E402
     less_equal, logical_and, logical_not, logical_or, multiply, negative, not_equal, positive,
     power, remainder, subtract)
 from .ops.indexing import getitem, setitem  # noqa: E402
-from .ops.linalg import matmul  # noqa: E402
+from .ops.linalg.products import matmul  # noqa: E402
 from .ops.shape import permute_dims, swapaxes  # noqa: E402
 from .ops.ufunc_protocol import dispatch as _ufunc_dispatch  # noqa: E402
+from .views import fallback_result  # noqa: E402

@@ -41,9 +41,9 @@ _LEAF_SELF = ("a leaf tensor that requires grad is being used in an in-place ope
               "do the update inside `with wg.no_grad():` (as optimizers do) or write it out "
               "of place (x = x + 1)")
 _DETACHED = ("an in-place operation that needs a gradient (or carries a tangent) writes into "
-             "a tensor made by .detach(), which shares memory with its source but not its "
-             "graph, so the source could not record the change; write into a copy "
-             "(t.detach().copy()) or compute out of place")
+             "a tensor made by .detach() or .primal, which shares memory with its source but "
+             "not all of its graph and tangent, so the source could not record the change; "
+             "write into a copy (t.detach().copy(), t.primal.copy()) or compute out of place")
 _READONLY = ("assignment destination is read-only: this tensor is a read-only view of "
              "another (NumPy's broadcast_to and diagonal give read-only views too); write into "
              "a copy (t.copy()) instead")
@@ -55,15 +55,18 @@ class _View:
     views give its memory. detached: made through detach() (shares memory, not the graph);
     shared: its data is a view of the base's current memory; pos: the flat (C-order)
     position in the base of each of its elements, computed when first needed (read-only
-    when a view op in the chain gives read-only views: broadcast_to, diagonal)."""
-    __slots__ = ("base", "chain", "detached", "shared", "pos")
+    when a view op in the chain gives read-only views: broadcast_to, diagonal); primal: made
+    through .primal (detached from the base's tangent, not from its graph: a recorded write
+    to the base gives it the base's new node)."""
+    __slots__ = ("base", "chain", "detached", "shared", "pos", "primal")
 
-    def __init__(self, base, chain, detached):
+    def __init__(self, base, chain, detached, primal=False):
         self.base = base
         self.chain = chain
         self.detached = detached
         self.shared = True
         self.pos = None
+        self.primal = primal
 
 
 class _Group(list):
@@ -71,10 +74,11 @@ class _Group(list):
     __slots__ = ("limit",)
 
 
-def alias(src, t, op=None, params=None):
+def alias(src, t, op=None, params=None, primal=False):
     """Record that t shares src's memory: t = op(src, **params) for a view op whose result
-    NumPy made a view, or t = src.detach() (op None). t joins the aliases of src's base (src
-    itself, or the base src is a view of), with the chain of view ops from that base."""
+    NumPy made a view, or t = src.detach() (op None), or t = src.primal (op None, primal).
+    t joins the aliases of src's base (src itself, or the base src is a view of), with the
+    chain of view ops from that base."""
     if op is not None:
         d = t.data
         s = src.data
@@ -85,11 +89,12 @@ def alias(src, t, op=None, params=None):
     v = None if e is None else e.view
     if v is None:
         base = src
-        rec = _View(src, () if op is None else ((op, params),), op is None)
+        rec = _View(src, () if op is None else ((op, params),), op is None, primal)
     else:
         base = v.base
         rec = _View(base, v.chain if op is None else v.chain + ((op, params),),
-                    op is None or v.detached)
+                    op is None or v.detached, v.primal if op is not None else
+                    primal and (not v.detached or v.primal))
     be = base._get_extra()
     group = be.aliases
     if group is None:
@@ -115,8 +120,8 @@ def inplace(t, op, other, index=None):
     enabled = _grad.enabled
     graph = enabled and (t._requires_grad or (ot and other._requires_grad)
                          or (not detached and base._requires_grad))
-    dual = (t._tangents is not None or (ot and other._tangents is not None)
-            or (not detached and base._tangents is not None))
+    dual = (bool(t._tangents) or (ot and bool(other._tangents))   # ({}: a mark, no tangent)
+            or (not detached and bool(base._tangents)))
     if graph or dual:
         if enabled and t.grad_fn is None and t._requires_grad:
             raise RuntimeError(_LEAF_SELF)
@@ -124,14 +129,28 @@ def inplace(t, op, other, index=None):
             raise RuntimeError(_DETACHED)
         if enabled and base is not t and base.grad_fn is None and base._requires_grad:
             raise RuntimeError(_LEAF)
+        _check_rerun(base)
         _recorded(t, v, base, op, other, index, graph)
     else:
         _unrecorded(t, v, base, op, other)
     return t
 
 
+def _check_rerun(base):
+    """Refuse (before anything changes) a recorded write to a base that a result of a NumPy
+    function wengert does not implement is a view of: that view could not follow it."""
+    be = base._extra
+    for ref in (be.aliases if be is not None and be.aliases else ()):
+        w = ref()
+        rv = None if w is None or w._extra is None else w._extra.view
+        if rv is not None and rv.base is base:
+            for op, _ in rv.chain:
+                if type(op) is Rerun:
+                    raise op.error()
+
+
 def _recorded(t, v, base, op, other, index, record):
-    from .tensor import Tensor, _check_cast, _check_shape
+    from .tensor import Tensor, _check_cast, _check_shape, _layout_of
     cur = _shadow(base) if v is None else _derive(_shadow(base), v.chain)
     if isinstance(other, Tensor) and _root(other) is base:
         # (the operand reads the memory being written: the op saves a tensor that keeps
@@ -150,16 +169,18 @@ def _recorded(t, v, base, op, other, index, record):
         pos = _positions(v)
         new = _replace(_shadow(base), r, pos)
         region = pos if index is None else pos[index]
-    base.data = new.data
+    base.data = _layout_of(base.data, new.data)
     base._tangents = new._tangents
     if new.grad_fn is not None:
         base.grad_fn, base._requires_grad = new.grad_fn, True
     base._version += 1
+    if t is not base:
+        t._version += 1             # (a node may have saved the view that was written)
     _follow(base, region, t, derive=True, record=record)
 
 
 def _unrecorded(t, v, base, op, other):
-    from .tensor import Tensor, _check_cast, _check_shape
+    from .tensor import Tensor, _check_cast, _check_shape, _layout_of
     d = t.data
     r = op(d, other.data if isinstance(other, Tensor) else other).data
     if r.dtype != d.dtype:
@@ -170,7 +191,7 @@ def _unrecorded(t, v, base, op, other):
     else:
         _check_shape(r, d)
         if v is None:
-            base.data = np.asarray(r, dtype=d.dtype)
+            base.data = _layout_of(d, np.asarray(r, dtype=d.dtype))
             repoint = True
         else:
             r = np.asarray(np.broadcast_to(r, np.shape(d)), base.data.dtype)
@@ -218,6 +239,15 @@ def _follow(base, region, written, derive, record, repoint=True):
             n = _derive(src, rv.chain)
             w.data = n.data
             w._tangents = n._tangents
+            if record:
+                w.grad_fn, w._requires_grad = n.grad_fn, n._requires_grad
+            rv.shared = bool(np.may_share_memory(w.data, base.data))
+        elif hit and derive and rv.primal:
+            # the value part of the base: its new value and node, without the base's tangent
+            if src is None:
+                src = _shadow(base)
+            n = _derive(src, rv.chain)
+            w.data = n.data
             if record:
                 w.grad_fn, w._requires_grad = n.grad_fn, n._requires_grad
             rv.shared = bool(np.may_share_memory(w.data, base.data))
@@ -283,3 +313,64 @@ def _positions(v):
     if v.pos is None:
         v.pos = _derive_data(_all_positions(v.base), v.chain)
     return v.pos
+
+
+class Rerun:
+    """The view op of a NumPy function that wengert does not implement, run on constants
+    (tensor._fallback), when NumPy's result is a view of a tensor argument's memory: it gives
+    that view again from the tensor's data, so the result is an alias like any other (a write
+    into it reaches the tensor and moves it to a new version, and the other way round). It
+    has no derivative: re-deriving it for a tensor in a graph is a TypeError."""
+    __slots__ = ("func", "what")
+
+    def __init__(self, func, what):
+        self.func = func
+        self.what = what
+
+    def forward(self, d, args, kwargs, slot, item):
+        if type(slot) is int:
+            args = args[:slot] + (d,) + args[slot + 1:]
+        else:
+            kwargs = {**kwargs, slot: d}
+        out = self.func(*args, **kwargs)
+        return out if item is None else out[item]
+
+    def __call__(self, x, **params):
+        from .tensor import _make
+        if (x._requires_grad and _grad.enabled) or x._tangents:
+            raise self.error()
+        return _make(self.forward(x.data, **params), None)
+
+    def error(self):
+        return TypeError(f"the result of {self.what} shares memory with a tensor that an "
+                         f"in-place operation would put into a graph, but {self.what} is not "
+                         f"differentiable in wengert; call it on a copy (t.copy()) or use a "
+                         f"wengert function")
+
+
+def fallback_result(func, what, args, kwargs, out, item=None):
+    """out (an ndarray that func(*args, **kwargs) returned, entry `item` of its tuple),
+    registered as an alias of the tensor argument whose memory it shares; a copy when it
+    shares memory with a tensor nested in a list."""
+    from .tensor import Tensor, _make, _strip
+    t = _make(out, None)
+    for slot, a in list(enumerate(args)) + list(kwargs.items()):
+        if isinstance(a, Tensor) and np.may_share_memory(out, a.data):
+            params = {"args": tuple(_strip(args)), "kwargs": _strip(kwargs), "slot": slot,
+                      "item": item}
+            alias(a, t, Rerun(func, what), params)
+            return t
+    if _shares(out, (args, kwargs)):
+        t.data = out.copy()
+    return t
+
+
+def _shares(out, obj):
+    from .tensor import Tensor
+    if isinstance(obj, Tensor):
+        return np.may_share_memory(out, obj.data)
+    if isinstance(obj, (list, tuple)):
+        return any(_shares(out, o) for o in obj)
+    if isinstance(obj, dict):
+        return any(_shares(out, o) for o in obj.values())
+    return False

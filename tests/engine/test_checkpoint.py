@@ -5,10 +5,7 @@ import pytest
 
 import wengert as wg
 import wengert.nn as nn
-
-
-def leaf(v, dtype=np.float64):
-    return wg.tensor(np.asarray(v, dtype=dtype), requires_grad=True)
+from tests.helpers import leaf
 
 
 def grads_of(params):

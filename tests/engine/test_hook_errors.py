@@ -4,10 +4,7 @@ import numpy as np
 import pytest
 
 import wengert as wg
-
-
-def leaf(v):
-    return wg.tensor(np.asarray(v, dtype=np.float64), requires_grad=True)
+from tests.helpers import leaf
 
 
 def wrong_shape(g):

@@ -3,10 +3,7 @@ import numpy as np
 import pytest
 
 import wengert as wg
-
-
-def leaf(v):
-    return wg.tensor(v, requires_grad=True)
+from tests.helpers import leaf
 
 
 # ---- version counting --------------------------------------------------------------------

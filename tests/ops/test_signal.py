@@ -191,3 +191,11 @@ def test_long_convolutions_are_computed_in_blocks():
 def test_errors(call, err, match):
     with pytest.raises(err, match=match):
         call()
+
+
+def test_heaviside_of_float32_with_a_python_number_stays_float32():
+    x = np.array([-1.0, 0.0, 2.0], np.float32)
+    for h in (wg.heaviside(wg.tensor(x), 0.5), np.heaviside(wg.tensor(x), 0.5)):
+        assert h.dtype == np.heaviside(x, 0.5).dtype == np.float32
+        np.testing.assert_array_equal(h.numpy(), np.heaviside(x, 0.5))
+    assert wg.heaviside(wg.tensor(x), [0.5]).dtype == np.heaviside(x, [0.5]).dtype

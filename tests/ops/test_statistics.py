@@ -239,3 +239,25 @@ def test_cov_errors():
         wg.cov(np.ones((2, 3)), aweights=np.array([1.0, -1, 1]))
     with pytest.raises(TypeError, match="out="):
         wg.ptp(np.ones(3), out=np.empty(()))
+
+
+def test_average_returned_weight_sum_has_the_average_shape():
+    a = np.random.default_rng(5).standard_normal((3, 4))
+    w = np.array([0.5, 1.0, 2.0, 0.25])
+    avg, scl = wg.average(wg.tensor(a), axis=1, weights=w, returned=True)
+    want_avg, want_scl = np.average(a, axis=1, weights=w, returned=True)
+    assert scl.shape == want_scl.shape == (3,)
+    np.testing.assert_allclose(scl.numpy(force=True), want_scl)
+    np.testing.assert_allclose(avg.numpy(force=True), want_avg)
+    assert wg.gradcheck(lambda x, v: wg.average(x, axis=1, weights=v, returned=True), (a, w),
+                        order=2)
+
+
+@pytest.mark.parametrize("method", ["lower", "higher", "nearest"])
+def test_discrete_quantile_of_float32_keeps_float32_with_a_list_of_q(method):
+    a = np.arange(7, dtype=np.float32)
+    for f, q in ((wg.percentile, [10.0, 55.0]), (wg.quantile, [0.1, 0.55])):
+        got = f(wg.tensor(a), q, method=method)
+        want = getattr(np, f.__name__)(a, q, method=method)
+        assert got.dtype == want.dtype == np.float32
+        np.testing.assert_array_equal(got.numpy(), want)

@@ -3,7 +3,6 @@ import numpy as np
 
 from ..tensor import FUNCTIONS, UFUNC_ACCUMULATIONS, UFUNC_REDUCTIONS
 from . import conv, elementwise, indexing, linalg, reduction, shape  # noqa: F401
-from . import decompositions  # noqa: F401
 from . import special, ufunc_protocol  # noqa: F401
 from . import ufuncs_more  # noqa: F401  (logaddexp.reduce & co.)
 from . import complex  # noqa: F401

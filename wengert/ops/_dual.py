@@ -21,6 +21,7 @@ import itertools
 import weakref
 
 from ..tensor import DUAL_LEVEL, Tensor, _make
+from ..views import alias
 
 
 
@@ -159,6 +160,7 @@ def tangent_of(x):
     if t is None:
         return None
     e = _alias(t)
+    alias(t, e, primal=True)        # (shares t's memory, as .primal shares x's)
     m = _gens.get(t, _EMPTY) | marks_of(x, t)
     if m:
         if e._tangents is None:
@@ -178,6 +180,9 @@ def primal_of(x):
     p._tangents = {k: v for k, v in tans.items() if k != DUAL_LEVEL} or ({} if m else None)
     if m:
         _marks[p] = m
+    # p shares x's memory: a write into either reaches the other and moves it to a new
+    # version (a node that saved x must not see its value change unannounced)
+    alias(x, p, primal=True)
     return p
 
 

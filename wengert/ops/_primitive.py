@@ -545,7 +545,7 @@ class LinearOp(Op):
                                   (x.data.shape, params)))
             else:
                 t = _make(y, None)
-            if type(y) is np.ndarray and y.base is not None:
+            if type(y) is np.ndarray and (y.base is not None or y is x.data):
                 alias(x, t, self, params)   # a view (slice, reshape, transpose…): see views
             return t
         if type(x) in _SEQUENCES and holds_tensor(x):     # a list of tensors: stacked

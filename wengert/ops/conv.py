@@ -27,7 +27,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ..tensor import Tensor
 from ._primitive import linear
-from .linalg import matmul
+from .linalg.products import matmul
 from .reduction import max as _max, mean as _mean
 from .shape import pad as _pad, reshape as _reshape
 

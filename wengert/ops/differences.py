@@ -24,7 +24,7 @@ from ..tensor import Tensor, _make
 from ._shapes import negative_axes
 from .elementwise import astype, where
 from .indexing import getitem
-from .linalg import _diagonal_embed, diagonal
+from .linalg.products import _diagonal_embed, diagonal
 from .reduction import sum as _sum
 from .shape import broadcast_to, concatenate, reshape
 

@@ -192,7 +192,11 @@ def _n_axes(name, default_axes, run):
             raise TypeError(f"wengert.fft.{name} does not support out=; use the returned "
                             f"tensor")
         if not (isinstance(a, Tensor) and _traced(a)):
-            return _make(np.asarray(f(_strip(a), _strip(s), axes, norm)), None)
+            d = _strip(a)
+            r = np.asarray(f(d, _strip(s), axes, norm))
+            if np.may_share_memory(r, d):       # (no axes: NumPy hands back its input)
+                r = r.copy()
+            return _make(r, None)
         _swapped(norm)
         s, axes = _cook(a.data.shape, s, axes, invreal=name.startswith("irfft"))
         if not axes:

@@ -118,7 +118,16 @@ def reshape(a, /, shape=None, order="C", *, newshape=None, copy=None):
 
 
 def ravel(a, order="C"):
-    """The elements as a 1-D tensor, in `order` ('C', 'F', 'A' or 'K': memory order)."""
+    """The elements as a 1-D tensor, in `order` ('C', 'F', 'A' or 'K': memory order). As in
+    NumPy, a view of `a` only where its memory is contiguous in that order, else a copy
+    (reshape(a, -1) gives a view in more cases)."""
+    if isinstance(a, Tensor) and order in ("C", "F", "A"):
+        d = a.data
+        f = d.flags
+        if not (f.c_contiguous if order == "C" else f.f_contiguous if order == "F"
+                else f.c_contiguous or f.f_contiguous):
+            from .elementwise import copy
+            return copy(reshape(a, (-1,), order=order))
     if order == "K":
         d = a.data if isinstance(a, Tensor) else np.asarray(a)
         if d.ndim > 1 and not d.flags.c_contiguous:

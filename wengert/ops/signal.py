@@ -246,10 +246,12 @@ def float_power(x1, x2, /):
 def heaviside(x1, x2, /):
     """The step function: 0 for x1 < 0, x2 where x1 = 0, 1 for x1 > 0, NaN for NaN
     (np.heaviside). ∂/∂x1 = 0 (the jump is ignored); ∂/∂x2 = 1 where x1 = 0."""
-    x1, x2 = _input(x1), _input(x2)
+    # NumPy's loop (float16/32/64) by the inputs as given: a Python number stays weak, so
+    # heaviside(float32, 0.5) is float32
     probe = [np.zeros(0, np.result_type(_data(v))) if isinstance(v, (Tensor, np.ndarray))
              else v for v in (x1, x2)]
-    dtype = np.heaviside(*probe).dtype         # NumPy's loop: float16/32/64 by the inputs
+    dtype = np.heaviside(*probe).dtype
+    x1, x2 = _input(x1), _input(x2)
     if np.result_type(_data(x1)) != dtype:
         x1 = astype(x1, dtype)
     step = (sign(x1) + 1.0) * 0.5

@@ -23,9 +23,9 @@ import numpy as np
 from ..tensor import Tensor, _make
 from .elementwise import astype, divide, greater_equal, multiply, sqrt, subtract, where
 from .indexing import getitem, sort
-from .linalg import diagonal, matmul
+from .linalg.products import diagonal, matmul
 from .reduction import _axes, _input, _val, max as _max, mean as _mean, min as _min, sum as _sum
-from .shape import concatenate, expand_dims, permute_dims, reshape, squeeze
+from .shape import broadcast_to, concatenate, expand_dims, permute_dims, reshape, squeeze
 
 __all__ = ["median", "percentile", "quantile", "average", "cov", "corrcoef", "ptp"]
 
@@ -109,7 +109,9 @@ def quantile_along(a, q, axis, keepdims, method, fname, skip_nan=False):
     sv = s.data
     qv = np.asarray(_val(q))
     qd = qv.dtype if isinstance(q, (Tensor, np.ndarray, np.generic)) else None
-    dt = sv.dtype if qd is None else np.result_type(sv.dtype, qd)
+    # the discrete methods pick data values, so (as in NumPy) q's dtype does not enter
+    dt = sv.dtype if qd is None or method in ("lower", "higher", "nearest") else \
+        np.result_type(sv.dtype, qd)
     qe = reshape(q, qv.shape + (1,) * len(batch)) if isinstance(q, Tensor) else \
         qv.reshape(qv.shape + (1,) * len(batch))
     if skip_nan:
@@ -220,8 +222,8 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
     avg = divide(_sum(multiply(a, w), axis=axes, keepdims=keepdims), scl)
     if avg.dtype != dt:
         avg = astype(avg, dt)
-    if returned:
-        return avg, scl
+    if returned:                      # Σw broadcast to the average's shape, as in NumPy
+        return avg, (scl if scl.shape == avg.shape else broadcast_to(scl, avg.shape))
     return avg
 
 

@@ -236,6 +236,7 @@ def _call(ufunc, inputs, kwargs):
 
     if out is None:
         return compute(list(inputs))
+    inputs = _unaliased(inputs, out)
     oshape = out.data.shape
 
     def op(old, _):
@@ -256,6 +257,17 @@ def _call(ufunc, inputs, kwargs):
 
     out._inplace(op, _carrier(inputs))
     return out
+
+
+def _unaliased(inputs, out):
+    """inputs with each Tensor other than `out` that may share memory with it (a view of
+    out, its base, another view of the base) replaced by a recorded copy: NumPy reads the
+    operands before it writes, and the op must save values the write cannot change."""
+    if not isinstance(out, Tensor):
+        return tuple(inputs)
+    od = out.data
+    return tuple(copy(x) if isinstance(x, Tensor) and x is not out
+                 and np.may_share_memory(x.data, od) else x for x in inputs)
 
 
 def _carrier(inputs):
@@ -297,6 +309,10 @@ def _with_out(ufunc, method, f, inputs, kwargs):
     kwargs = dict(kwargs)
     outs = _outs(kwargs)
     kwargs.pop("out", None)
+    if outs is not None and isinstance(outs[0], Tensor):
+        # (an input read under the out= write, e.g. np.multiply.reduce(a, 0, out=a[0]))
+        inputs = tuple(copy(x) if isinstance(x, Tensor) and np.may_share_memory(
+            x.data, outs[0].data) else x for x in inputs)
     r = f(*inputs, **kwargs)
     if outs is None:
         return r

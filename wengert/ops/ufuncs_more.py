@@ -26,7 +26,7 @@ from ..tensor import UFUNC_ACCUMULATIONS, UFUNC_REDUCTIONS, UFUNCS, Tensor, _fal
 from ._primitive import ONE, binary, linear, unary
 from .elementwise import (absolute, astype, floor_divide, fmod, isinf, logaddexp, logaddexp2,
                           positive, remainder, round, trunc, where)
-from .linalg import matmul
+from .linalg.products import matmul
 from .reduction import cumprod, cumsum, logsumexp
 from .shape import broadcast_to, concatenate, expand_dims, moveaxis, stack
 

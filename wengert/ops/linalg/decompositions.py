@@ -1,9 +1,10 @@
-"""wg.linalg's determinant and decomposition rules: det (with its cofactor matrix), slogdet,
-eigh (eigvalsh), cholesky, qr.
+"""Decompositions: det (with its cofactor matrix), slogdet, cholesky, qr, svd (eigh and eig:
+eigen.py), and the one-triangle and eigen-gap helpers eigen.py shares.
 
 Rules are written in NumPy vocabulary, so with ``create_graph=True`` they record wengert ops
-and differentiate again; every rule accepts cotangents/tangents with extra leading (batch)
-axes. Shared helpers and result types come from linalg.py.
+and differentiate again (every op here is checked to second order); every rule accepts
+cotangents/tangents with extra leading (batch) axes. Multi-output JVPs return one tangent
+per output, None where it is zero (slogdet's sign).
 
 Conventions:
 * det: ∂det/∂A = adj(A)ᵀ = cof(A), the cofactor matrix, which exists everywhere (det is a
@@ -18,12 +19,6 @@ Conventions:
 * slogdet: ∂log|det A|/∂A = A⁻ᵀ, infinite at a singular matrix (logabsdet = −inf): the
   backward pass raises a ValueError there (unless the cotangent is exactly 0); sign is
   piecewise constant (gradient 0).
-* eigh reads only one triangle of its input (UPLO='L': the lower one, diagonal included), so
-  f(A) = h(Aₑ) with Aₑ = tril(A) + tril(A, −1)ᵀ. With X = V (diag(λ̄) + F ∘ VᵀV̄) Vᵀ
-  (F_ij = 1/(λⱼ − λᵢ), 0 at exact ties), the gradient is tril(X + Xᵀ, −1) + diag(X): zero on
-  the strict triangle it does not read, both symmetric contributions on the one it reads
-  (for a symmetric input built as ½(B + Bᵀ) this gives the usual ½(X + Xᵀ) on B). The JVP
-  pushes the tangent's used triangle, mirrored, through the same formula.
 * cholesky reads only the lower triangle of A (upper=True: the upper one), as NumPy does:
   f(A) = chol(Aₑ), Aₑ = tril(A) + tril(A, −1)ᵀ. With X = L⁻ᵀ Φ(Lᵀ L̄) L⁻¹ (Φ: the lower
   triangle, diagonal halved) the gradient on Aₑ is sym(X), and on A it is
@@ -31,26 +26,77 @@ Conventions:
   tangent's lower triangle, mirrored.
 * qr: the derivative exists for full-rank inputs only (at rank deficiency Q is not unique):
   there the backward and forward-mode rules raise a ValueError.
+* svd with hermitian=True reads only the lower triangle of its input (NumPy calls eigh with
+  UPLO='L'), so it is svd(Aₑ) with Aₑ = tril(A) + tril(A, −1)ᵀ: with X the gradient on Aₑ,
+  Ā = tril(X + Xᵀ, −1) + diag(X) (zero on the strict upper triangle, both symmetric
+  contributions below it), and the JVP pushes the tangent's lower triangle, mirrored.
+* svd (and eigh, eigen.py): the 1/(sⱼ² − sᵢ²) (resp. 1/(λⱼ − λᵢ)) factor is taken as 0 where
+  two singular values (eigenvalues) are exactly equal. That is the right limit for losses
+  that do not depend on the choice of basis inside a degenerate eigenspace (anything built
+  from the eigenvalues, or from v vᵀ summed over the degenerate block); for other losses the
+  gradient at a degenerate point is not defined and the one returned is only finite.
 """
+from collections import namedtuple
+
 import numpy as np
 
-from ..tensor import Tensor, _make
-from ._primitive import primitive
-from .linalg import (EighResult, LinAlgError, QRResult, SlogdetResult, _copyltu, _diag,
-                     _inv_gaps, _mT, _records, _square, _t, _triangle_grad, _tril_mask,
-                     _used_triangle)
-from .shape import swapaxes
+from ...tensor import Tensor, _make
+from .._primitive import primitive
+from ..shape import swapaxes
+from ._common import LinAlgError, _mT, _records, _square, _t, _val
 
-__all__ = []
+
+SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
+
+
+QRResult = namedtuple("QRResult", ["Q", "R"])
+
+
+SVDResult = namedtuple("SVDResult", ["U", "S", "Vh"])
+
 
 _PAIR_BATCH = 48        # up to this n the pair-exclusion products are one (…, n, n, n) prod
 
 
-def _val(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+# ---- helpers (shared with eigen.py) -------------------------------------------------------
+
+def _inv_gaps(w):
+    """F with F_ij = 1/(w_j − w_i) off the diagonal, and 0 where w_i = w_j (diagonal too)."""
+    d = np.expand_dims(w, -2) - np.expand_dims(w, -1)
+    tie = d == 0
+    return np.where(tie, 0.0, 1 / np.where(tie, 1.0, d))
 
 
-# ---- det and its cofactor matrix ------------------------------------------------------------
+def _tril_mask(n, dtype, k=0):
+    return np.tril(np.ones((n, n), dtype=dtype), k)
+
+
+def _copyltu(m):
+    """Lower triangle of m mirrored onto the upper one: tril(m) + tril(m, −1)ᵀ."""
+    n = np.shape(m)[-1]
+    return m * _tril_mask(n, m.dtype) + _mT(m * _tril_mask(n, m.dtype, -1))
+
+
+def _used_triangle(t, UPLO="L"):
+    """The symmetric matrix a one-triangle routine (eigh, cholesky, hermitian svd) sees: the
+    UPLO triangle of t, mirrored. Also the JVP's tangent map of such a routine."""
+    return _copyltu(t) if UPLO == "L" else _mT(_copyltu(_mT(t)))
+
+
+def _triangle_grad(x, UPLO="L"):
+    """The adjoint of _used_triangle: X, the gradient on the mirrored matrix, becomes
+    tril(X + Xᵀ, −1) + diag(X) on A ('U': the triu), zero on the triangle not read."""
+    n = np.shape(x)[-1]
+    strict = _tril_mask(n, x.dtype, -1)
+    return (x + _mT(x)) * (strict if UPLO == "L" else strict.T) + x * np.eye(n, dtype=x.dtype)
+
+
+def _diag(v, n):
+    """diag(v) for v of shape (..., n): the vector on the diagonal of (..., n, n)."""
+    return np.expand_dims(v, -1) * np.eye(n, dtype=v.dtype)
+
+
+# ---- det and its cofactor matrix ----------------------------------------------------------
 
 def _svd_sigma(a):
     """(U, s, Vᵀ, σ = det U · det Vᵀ as (…, 1, 1)). σ = ±1 is piecewise constant: taken from
@@ -135,6 +181,8 @@ def det(a):
     return _det(a)
 
 
+# ---- slogdet ------------------------------------------------------------------------------
+
 def _slogdet_fwd(a):
     return tuple(np.linalg.slogdet(a))
 
@@ -185,54 +233,7 @@ def slogdet(a):
     return SlogdetResult(*_slogdet(a))
 
 
-# ---- eigh ----------------------------------------------------------------------------------------
-
-def _eigh_fwd(a, UPLO):
-    return tuple(np.linalg.eigh(a, UPLO))
-
-
-def _eigh_vjp(g, needs, out, UPLO):
-    """X = V (diag(λ̄) + F ∘ Vᵀ V̄) Vᵀ; Ā = tril(X + Xᵀ, −1) + diag(X) for UPLO='L' (triu for
-    'U'): the gradient lives on the triangle eigh reads."""
-    w, v = out
-    gw, gv = g
-    n = np.shape(w)[-1]
-    mid = None if gw is None else _diag(gw, n)
-    if gv is not None:
-        term = _inv_gaps(w) * (_mT(v) @ gv)
-        mid = term if mid is None else mid + term
-    return (_triangle_grad(v @ mid @ _mT(v), UPLO),)
-
-
-def _eigh_jvp(tangents, out, UPLO):
-    w, v = out
-    m = _mT(v) @ _used_triangle(tangents[0], UPLO) @ v
-    return (np.diagonal(m, 0, -2, -1), v @ (_inv_gaps(w) * m))
-
-
-_eigh = primitive("eigh", _eigh_fwd, _eigh_vjp, _eigh_jvp, save=(), save_out=True, nout=2)
-
-
-def eigh(a, UPLO="L"):
-    """Eigenvalues (ascending) and eigenvectors of a symmetric matrix, reading only the UPLO
-    triangle (diagonal included), as NumPy does. Gradient: with X = V (diag(λ̄) + F ∘ Vᵀ V̄) Vᵀ,
-    F_ij = 1/(λⱼ − λᵢ) (0 for exactly equal eigenvalues, see linalg.py's docstring),
-    Ā = tril(X + Xᵀ, −1) + diag(X) for 'L' (triu for 'U'), zero on the triangle not read.
-    Eigenvectors are defined up to sign: differentiate functions that do not depend on it
-    (v vᵀ, v², …)."""
-    if UPLO not in ("L", "U"):
-        raise ValueError(f"eigh: UPLO must be 'L' or 'U', got {UPLO!r}")
-    _square("eigh", a)
-    return EighResult(*_eigh(a, UPLO=UPLO))
-
-
-def eigvalsh(a, UPLO="L"):
-    """Eigenvalues of a symmetric matrix (the UPLO triangle), ascending.
-    ∂: X = V diag(λ̄) Vᵀ on the triangle read, as for eigh."""
-    return eigh(a, UPLO)[0]
-
-
-# ---- cholesky ------------------------------------------------------------------------------------
+# ---- cholesky -----------------------------------------------------------------------------
 
 def _phi(n, dtype):
     """Φ as a mask: the lower triangle, diagonal halved."""
@@ -267,7 +268,7 @@ def cholesky(a, /, *, upper=False):
     return _cholesky(a)
 
 
-# ---- qr ------------------------------------------------------------------------------------------
+# ---- qr -----------------------------------------------------------------------------------
 
 def _full_rank(r, what):
     """Refuse a derivative at a rank-deficient input: some |R_kk| ≤ max(m, n)·eps·max|R_ii|
@@ -377,3 +378,93 @@ def qr(a, mode="reduced"):
     if mode == "r":
         return _qr(a, mode="reduced")[1]
     return QRResult(*_qr(a, mode=mode))
+
+
+# ---- svd ----------------------------------------------------------------------------------
+
+def _svd_fwd(a, full_matrices, hermitian):
+    return tuple(np.linalg.svd(a, full_matrices=full_matrices, hermitian=hermitian))
+
+
+def _svd_check(a, full_matrices, what):
+    m, n = np.shape(a)[-2:]
+    if full_matrices and m != n:
+        raise ValueError(f"svd: {what} needs full_matrices=False for a non-square matrix "
+                         f"(shape {np.shape(a)}): call wg.linalg.svd(a, full_matrices=False)")
+    return m, n
+
+
+def _svd_vjp(g, needs, a, out, full_matrices, hermitian):
+    """A = U diag(s) Vh (Townsend's formula), F_ij = 1/(sⱼ² − sᵢ²):
+    Ā = U [(F∘(UᵀŪ − ŪᵀU)) S + diag(s̄) + S (F∘(VᵀV̄ − V̄ᵀV))] Vᵀ
+        + (I − UUᵀ) Ū S⁻¹ Vᵀ + U S⁻¹ V̄ᵀ (I − VVᵀ)."""
+    m, n = _svd_check(a, full_matrices, "the gradient")
+    u, s, vh = out
+    gu, gs, gvh = g
+    k = min(m, n)
+    mid = None if gs is None else _diag(gs, k)
+    s_row = np.expand_dims(s, -2)          # X * s_row = X S;  X * s_col = S X
+    s_col = np.expand_dims(s, -1)
+    if gu is not None or gvh is not None:
+        f = _inv_gaps(s * s)
+        if gu is not None:
+            j = _mT(u) @ gu
+            term = (f * (j - _mT(j))) * s_row
+            mid = term if mid is None else mid + term
+        if gvh is not None:
+            kk = vh @ _mT(gvh)
+            term = s_col * (f * (kk - _mT(kk)))
+            mid = term if mid is None else mid + term
+    ga = None if mid is None else u @ mid @ vh
+    if gu is not None and m > k:
+        term = ((gu - u @ (_mT(u) @ gu)) / s_row) @ vh
+        ga = term if ga is None else ga + term
+    if gvh is not None and n > k:
+        term = u @ ((gvh - (gvh @ _mT(vh)) @ vh) / s_col)
+        ga = term if ga is None else ga + term
+    return (_triangle_grad(ga) if hermitian else ga,)
+
+
+def _svd_jvp(tangents, a, out, full_matrices, hermitian):
+    m, n = _svd_check(a, full_matrices, "forward mode")
+    u, s, vh = out
+    t = _used_triangle(tangents[0]) if hermitian else tangents[0]
+    v = _mT(vh)
+    p = _mT(u) @ t @ v
+    ds = np.diagonal(p, 0, -2, -1)
+    f = _inv_gaps(s * s)
+    s_row = np.expand_dims(s, -2)
+    s_col = np.expand_dims(s, -1)
+    ps = p * s_row                                   # dP S
+    sp = s_col * p                                   # S dP
+    du = u @ (f * (ps + _mT(ps)))
+    dv = v @ (f * (sp + _mT(sp)))
+    if m > n:
+        tv = t @ v
+        du = du + (tv - u @ (_mT(u) @ tv)) / s_row
+    if n > m:
+        tu = _mT(t) @ u
+        dv = dv + (tu - v @ (vh @ tu)) / s_row
+    return du, ds, _mT(dv)
+
+
+_svd = primitive("svd", _svd_fwd, _svd_vjp, _svd_jvp, save=(0,), save_out=True, nout=3)
+
+
+def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
+    """A = U diag(S) Vh (batched), NumPy's signature. The gradient needs
+    full_matrices=False for non-square A (else a ValueError at backward), distinct nonzero
+    singular values where U or Vh are used (ties: see the module docstring), and a loss that
+    does not depend on the sign of each (uᵢ, vᵢ) pair. compute_uv=False returns S, with
+    gradient U diag(s̄) Vh. hermitian=True reads only the lower triangle, as NumPy does: the
+    gradient X on the mirrored matrix becomes tril(X + Xᵀ, −1) + diag(X)."""
+    if np.ndim(a) < 2:
+        raise LinAlgError(f"svd: expected a matrix (or a stack of them), got shape "
+                          f"{np.shape(a)}")
+    if not compute_uv:
+        if not _records(a):
+            x = _t(a).data
+            return _make(np.asarray(np.linalg.svd(x, compute_uv=False, hermitian=hermitian)),
+                         None)
+        return _svd(a, full_matrices=False, hermitian=hermitian)[1]
+    return SVDResult(*_svd(a, full_matrices=bool(full_matrices), hermitian=bool(hermitian)))

@@ -1,76 +1,40 @@
-"""det at singular matrices (its cofactor op), slogdet's and qr's errors where the derivative
-does not exist, and eigh, cholesky and svd(hermitian=True) differentiated on the one triangle
-they read (non-symmetric inputs), against central finite differences to second order, float64
-and float32."""
+"""Decompositions (det slogdet cholesky qr svd): the op table, det at singular matrices (its
+cofactor op), slogdet's and qr's errors where the derivative does not exist, and cholesky
+and svd(hermitian=True) differentiated on the one triangle they read."""
 import numpy as np
 import pytest
 
 import wengert as wg
-from tests.ops.op_table import Row, generic_tests
-from wengert.ops.decompositions import _cofactor
-
-SQUARE = [((1, 1),), ((2, 2),), ((3, 3),), ((2, 3, 3),)]
-
-
-def well_conditioned(rng, s, i):
-    return rng.uniform(-1, 1, s) + 3 * np.broadcast_to(np.eye(s[-1]), s)
-
-
-def low_rank(drop):
-    """Matrices of rank n − drop (exactly singular: their det is 0)."""
-    def sample(rng, s, i):
-        n = s[-1]
-        u = rng.uniform(-1, 1, s[:-1] + (max(n - drop, 0),))
-        v = rng.uniform(-1, 1, s[:-2] + (max(n - drop, 0), n))
-        return u @ v
-    sample.__name__ = f"rank_minus_{drop}"
-    return sample
-
-
-def nonsymmetric(rng, s, i):
-    """Far from symmetric, yet each triangle mirrored has well-separated eigenvalues."""
-    n = s[-1]
-    q, r = np.linalg.qr(rng.standard_normal(s))
-    w = 1 + 1.5 * np.arange(n)
-    sym = (q * w) @ np.swapaxes(q, -1, -2)
-    return sym + 0.15 * rng.standard_normal(s)
-
-
-def nonsymmetric_indefinite(rng, s, i):
-    """Far from symmetric; each triangle mirrored has eigenvalues ≈ 1, −2.5, 4, … (distinct
-    absolute values, so the hermitian SVD is differentiable there)."""
-    n = s[-1]
-    q, r = np.linalg.qr(rng.standard_normal(s))
-    w = (1 + 1.5 * np.arange(n)) * (-1.0) ** np.arange(n)
-    return (q * w) @ np.swapaxes(q, -1, -2) + 0.15 * rng.standard_normal(s)
-
-
-def w_svd_ns(a, **kw):
-    u, s, vh = wg.linalg.svd(a, hermitian=True, **kw)
-    return u * u, s, vh * vh, wg.einsum("...ik,...kj->...kij", u, vh)
-
-
-def n_svd_ns(a, **kw):
-    u, s, vh = np.linalg.svd(a, hermitian=True, **kw)
-    return u * u, s, vh * vh, np.einsum("...ik,...kj->...kij", u, vh)
-
-
-def n_cofactor(a):
-    return np.linalg.det(a)[..., None, None] * np.swapaxes(np.linalg.inv(a), -1, -2)
-
-
-def w_eigh_ns(a, **kw):
-    w, v = wg.linalg.eigh(a, **kw)
-    return w, v * v
-
-
-def n_eigh_ns(a, **kw):
-    w, v = np.linalg.eigh(a, **kw)
-    return w, v * v
+from tests.ops.linalg_cases import (_cholesky_loss, distinct_sv, distinct_sym, _grad, _grad_of,
+    _leaf, low_rank, n_cofactor, n_svd, n_svd_herm, n_svd_ns, nonsymmetric,
+    nonsymmetric_indefinite, nsym, spd, SQUARE, SQUARE_FROM_1, _svd_herm_loss, w_svd, w_svd_herm,
+    w_svd_ns, well_conditioned, wsym)
+from tests.ops.op_table import generic_tests, Row
+from wengert.ops.linalg.decompositions import _cofactor
+from wengert.tensor import Tensor
 
 
 ROWS = [
-    Row(_cofactor, n_cofactor, ops=("cofactor",), shapes=SQUARE, sample=well_conditioned),
+    Row(wg.linalg.det, np.linalg.det, shapes=SQUARE + [((2, 2),)], sample=well_conditioned),
+    Row(wg.linalg.slogdet, np.linalg.slogdet, shapes=SQUARE, sample=well_conditioned),
+    Row(lambda a: wg.linalg.slogdet(-a), lambda a: np.linalg.slogdet(-a), ops=("slogdet",),
+        shapes=[((3, 3),)], sample=well_conditioned, id="slogdet[negative]"),
+    # decompositions
+    Row(lambda a, **kw: wg.linalg.cholesky(wsym(a), **kw),
+        lambda a, **kw: np.linalg.cholesky(nsym(a), **kw), ops=("cholesky",),
+        shapes=SQUARE, sample=spd, kwargs=[{}, {"upper": True}], id="cholesky"),
+    Row(wg.linalg.qr, np.linalg.qr, shapes=[((3, 3),), ((4, 3),), ((3, 5),), ((2, 4, 3),),
+                                           ((2, 2, 3),)], sample=distinct_sv),
+    Row(wg.linalg.qr, np.linalg.qr, shapes=[((3, 3),), ((3, 4),)], sample=distinct_sv,
+        kwargs=[{"mode": "r"}, {"mode": "complete"}], id="qr[modes]"),
+    Row(w_svd, n_svd, ops=("svd",), shapes=[((3, 3),), ((4, 3),), ((3, 4),), ((2, 4, 3),)],
+        sample=distinct_sv, id="svd"),
+    Row(w_svd_herm, n_svd_herm, ops=("svd",), shapes=[((3, 3),)], sample=distinct_sym,
+        id="svd[hermitian]"),
+    Row(lambda a: wg.linalg.svd(a, compute_uv=False),
+        lambda a: np.linalg.svd(a, compute_uv=False), ops=("svd",),
+        shapes=[((3, 3),), ((4, 3),), ((2, 3, 4),)], sample=distinct_sv, id="svd[S]"),
+    Row(_cofactor, n_cofactor, ops=("cofactor",), shapes=SQUARE_FROM_1, sample=well_conditioned),
     Row(wg.linalg.det, np.linalg.det, shapes=[((2, 2),), ((3, 3),), ((2, 4, 4),)],
         sample=low_rank(1), id="det[singular]"),
     Row(wg.linalg.det, np.linalg.det, shapes=[((3, 3),), ((4, 4),)], sample=low_rank(2),
@@ -78,31 +42,79 @@ ROWS = [
     Row(wg.linalg.det, np.linalg.det, shapes=[((3, 3),), ((2, 2, 2),)],
         sample=lambda rng, s, i: low_rank(1)(rng, s, i) + 1e-9 * rng.uniform(-1, 1, s),
         id="det[near-singular]"),
-    Row(w_eigh_ns, n_eigh_ns, ops=("eigh",), shapes=SQUARE[1:], sample=nonsymmetric,
-        kwargs=[{}, {"UPLO": "L"}, {"UPLO": "U"}], id="eigh[nonsymmetric]"),
-    Row(lambda a, **kw: wg.linalg.eigvalsh(a, **kw), lambda a, **kw: np.linalg.eigvalsh(a, **kw),
-        ops=("eigh",), shapes=[((3, 3),)], sample=nonsymmetric,
-        kwargs=[{"UPLO": "L"}, {"UPLO": "U"}], id="eigvalsh[nonsymmetric]"),
     # nonsymmetric: the mirrored triangle has eigenvalues ≳ 1 (positive definite)
-    Row(wg.linalg.cholesky, np.linalg.cholesky, shapes=SQUARE, sample=nonsymmetric,
+    Row(wg.linalg.cholesky, np.linalg.cholesky, shapes=SQUARE_FROM_1, sample=nonsymmetric,
         kwargs=[{}, {"upper": True}], id="cholesky[nonsymmetric]"),
-    Row(w_svd_ns, n_svd_ns, ops=("svd",), shapes=SQUARE, sample=nonsymmetric_indefinite,
+    Row(w_svd_ns, n_svd_ns, ops=("svd",), shapes=SQUARE_FROM_1, sample=nonsymmetric_indefinite,
         kwargs=[{}, {"full_matrices": False}], id="svd[hermitian,nonsymmetric]"),
     Row(lambda a: wg.linalg.svd(a, hermitian=True, compute_uv=False),
         lambda a: np.linalg.svd(a, hermitian=True, compute_uv=False), ops=("svd",),
-        shapes=SQUARE, sample=nonsymmetric_indefinite, id="svd[hermitian,S,nonsymmetric]"),
+        shapes=SQUARE_FROM_1, sample=nonsymmetric_indefinite, id="svd[hermitian,S,nonsymmetric]"),
 ]
 
-generic_tests(ROWS)
+
+test_forward_matches_numpy, test_gradients_match_finite_differences, test_float32_stays_float32 = \
+    generic_tests(ROWS)
 
 
-def _grad(f, a):
-    x = wg.tensor(a, requires_grad=True)
-    f(x).backward()
-    return x.grad.numpy(force=True)
+def test_cholesky_gradient_lives_on_the_lower_triangle():
+    # NumPy reads only the lower triangle; through A = ½(B + Bᵀ) the gradient is symmetric
+    a = spd(np.random.default_rng(1), (3, 3), 0)
+    w = np.random.default_rng(2).standard_normal((3, 3))
+    g = _grad_of(lambda x: (wg.linalg.cholesky(x) * w).sum(), a)
+    np.testing.assert_array_equal(np.triu(g, 1), 0.0)
+    gs = _grad_of(lambda x: (wg.linalg.cholesky(wsym(x)) * w).sum(), a)
+    np.testing.assert_allclose(gs, gs.T, atol=1e-12)
 
 
-# ---- det ---------------------------------------------------------------------------------------
+def test_slogdet_sign_carries_no_gradient():
+    a = well_conditioned(np.random.default_rng(0), (3, 3), 0)
+    x = _leaf(a)
+    wg.linalg.slogdet(x).sign.backward()
+    assert x.grad is None or not x.grad.numpy().any()
+    x = _leaf(a)
+    wg.linalg.slogdet(x).logabsdet.backward()
+    np.testing.assert_allclose(x.grad.numpy(), np.linalg.inv(a).T)
+
+
+def test_det_gradient_is_det_times_inverse_transpose():
+    a = well_conditioned(np.random.default_rng(3), (2, 3, 3), 0)
+    g = _grad_of(lambda x: wg.linalg.det(x).sum(), a)
+    want = np.linalg.det(a)[:, None, None] * np.swapaxes(np.linalg.inv(a), -1, -2)
+    np.testing.assert_allclose(g, want)
+
+
+def test_svd_full_matrices_square_is_differentiable():
+    a = distinct_sv(np.random.default_rng(5), (3, 3), 0)
+    g = _grad_of(lambda x: wg.linalg.svd(x)[1].sum(), a)
+    u, s, vh = np.linalg.svd(a)
+    np.testing.assert_allclose(g, u @ vh)
+
+
+def test_result_types_follow_numpy():
+    a = spd(np.random.default_rng(0), (3, 3), 0)
+    assert wg.linalg.slogdet(a)._fields == ("sign", "logabsdet")
+    assert wg.linalg.eigh(a)._fields == ("eigenvalues", "eigenvectors")
+    assert wg.linalg.qr(a)._fields == ("Q", "R")
+    assert wg.linalg.svd(a)._fields == ("U", "S", "Vh")
+    for r in (wg.linalg.qr(a), wg.linalg.svd(a)):
+        assert all(isinstance(o, Tensor) for o in r)
+    raw = wg.linalg.qr(a, mode="raw")
+    for got, want in zip(raw, np.linalg.qr(a, mode="raw")):
+        np.testing.assert_allclose(got.numpy(), want)
+
+
+def test_hessian_of_logdet_through_create_graph():
+    # d/dA ⟨∇ log det A, V⟩ = −A⁻ᵀ Vᵀ A⁻ᵀ: the VJP of inv differentiates again
+    rng = np.random.default_rng(0)
+    a = well_conditioned(rng, (3, 3), 0)
+    v = rng.standard_normal((3, 3))
+    x = _leaf(a)
+    (g,) = wg.autograd.grad(wg.linalg.slogdet(x)[1], [x], create_graph=True)
+    (h,) = wg.autograd.grad((g * v).sum(), [x])
+    ai = np.linalg.inv(a)
+    np.testing.assert_allclose(h.numpy(), -(ai @ v @ ai).T, rtol=1e-10)
+
 
 def test_det_gradient_at_singular_matrix_is_the_adjugate_transpose():
     a = np.array([[1.0, 2.0], [2.0, 4.0]])
@@ -146,8 +158,6 @@ def test_large_det_gradient_uses_the_row_loop():
     np.testing.assert_allclose(jt, (g.numpy(force=True) * t).sum(), rtol=1e-8, atol=1e-300)
 
 
-# ---- slogdet -------------------------------------------------------------------------------------
-
 def test_slogdet_at_singular_matrix_is_a_clear_error():
     x = wg.tensor(np.ones((2, 2)), requires_grad=True)
     sign, lad = wg.linalg.slogdet(x)
@@ -167,8 +177,6 @@ def test_slogdet_masked_singular_matrix_contributes_zero():
     np.testing.assert_allclose(x.grad.numpy(force=True)[1], 0.5 * np.eye(2))
 
 
-# ---- qr --------------------------------------------------------------------------------------------
-
 @pytest.mark.parametrize("a", [np.ones((3, 2)), np.zeros((2, 2)), np.ones((2, 4)),
                                np.array([[1.0, 2.0], [2.0, 4.0], [0.0, 0.0]])])
 def test_qr_at_rank_deficient_input_is_a_clear_error(a):
@@ -185,40 +193,6 @@ def test_qr_full_rank_gradient_unchanged():
     a = rng.standard_normal((4, 3))
     f = lambda x: (wg.linalg.qr(x)[0] ** 2 * np.arange(3.0)).sum() + wg.linalg.qr(x)[1].sum()
     np.testing.assert_allclose(wg.grad(f)(a), wg.numerical_grad(f, a), rtol=1e-6, atol=1e-8)
-
-
-# ---- eigh on a non-symmetric input ------------------------------------------------------------------
-
-@pytest.mark.parametrize("uplo", ["L", "U"])
-def test_eigh_gradient_lives_on_the_triangle_it_reads(uplo):
-    rng = np.random.default_rng(1)
-    a = nonsymmetric(rng, (4, 4), 0)
-    c = rng.standard_normal(4)
-    cv = rng.standard_normal((4, 4))
-
-    def f(x):
-        w, v = wg.linalg.eigh(x, UPLO=uplo)
-        return (w * c).sum() + (v * v * cv).sum()
-    g = wg.grad(f)(a)
-    np.testing.assert_allclose(g, wg.numerical_grad(f, a), rtol=1e-6, atol=1e-8)
-    unused = np.triu(np.ones((4, 4)), 1) if uplo == "L" else np.tril(np.ones((4, 4)), -1)
-    np.testing.assert_array_equal(g[unused == 1], 0.0)
-    t = rng.standard_normal((4, 4))
-    _, jt = wg.jvp(f, (a,), (t,))
-    np.testing.assert_allclose(jt, (g * t).sum(), rtol=1e-8)
-
-
-# ---- cholesky and svd(hermitian=True) on a non-symmetric input --------------------------------------
-
-def _cholesky_loss(upper, w):
-    return lambda x: (wg.linalg.cholesky(x, upper=upper) * w).sum()
-
-
-def _svd_herm_loss(w):
-    def f(x):
-        u, s, vh = wg.linalg.svd(x, hermitian=True)
-        return (s * w[0]).sum() + (u * u * w).sum() + (vh * vh * w.T).sum()
-    return f
 
 
 @pytest.mark.parametrize("which", ["cholesky", "cholesky[upper]", "svd[hermitian]"])
@@ -275,12 +249,3 @@ def test_one_triangle_gradient_of_a_symmetrised_input_is_unchanged(which):
     a = (b + b.T) / 2                   # at a symmetric point, the rule on A itself folds it
     ga = wg.grad(inner)(a)
     np.testing.assert_allclose(ga, np.tril(g + g.T, -1) + np.diag(np.diag(g)), atol=1e-12)
-
-
-def test_np_linalg_names_on_tensors_use_the_same_rules():
-    rng = np.random.default_rng(8)
-    a = nonsymmetric(rng, (3, 3), 0)
-    w = rng.standard_normal((3, 3))
-    f = lambda x: (np.linalg.cholesky(x) * w).sum() + np.linalg.svd(x, hermitian=True,
-                                                                   compute_uv=False).sum()
-    np.testing.assert_allclose(wg.grad(f)(a), wg.numerical_grad(f, a), rtol=1e-6, atol=1e-8)
