@@ -34,14 +34,18 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, floor=N
     at each captured target instead (None where it was not reached) and touches no `.grad`;
     only the rules of nodes through which a target may be reached then run. `floor`: a
     `Node.seq` below which no target lies (the caller knows it: its targets were made after
-    it); the pass then does not go below it. Without it, a pass with a Node among the targets
-    walks the graph once to find the nodes leading to a target.
+    it); the pass then does not go below it, and returns (results, crossed): crossed tells
+    whether the graph it visited has an edge to a node below the floor or to a leaf not
+    captured (a Tensor from outside the caller's call), seen as the pass meets the edge.
+    Without `floor`, a pass with a Node among the targets walks the graph once to find the
+    nodes leading to a target.
     """
     sums = {}               # node or leaf reached → the sum of the gradients sent to it so far
     owned = set()           # keys whose sum is an array this pass made: safe to add into
     heap = []               # (-seq, node) of the nodes reached and not yet visited
     leaves = []             # the leaves reached, in the order reached
     low = -1 if floor is None else floor
+    crossed = False
     for r, s in zip(roots, seeds):
         if r in sums:
             _accumulate(sums, owned, r, s, create_graph)
@@ -49,6 +53,8 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, floor=N
             if r.seq >= low:
                 sums[r] = s
                 heappush(heap, (-r.seq, r))
+            else:
+                crossed = True
         else:
             sums[r] = s
             leaves.append(r)
@@ -117,7 +123,8 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, floor=N
                     continue
                 if type(p) is Node:
                     if p.seq < low:
-                        continue              # below every target
+                        crossed = True        # below every target: from outside
+                        continue
                     heappush(heap, (-p.seq, p))
                 else:
                     leaves.append(p)
@@ -137,9 +144,11 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, floor=N
                     g = _run_hooks(_leaf_hooks(leaf), sums[leaf])
                     for i in ix:
                         results[i] = g
+                else:
+                    crossed = True            # a leaf from outside
     finally:
         errstate.end(outer)
-    return results
+    return results if floor is None else (results, crossed)
 
 
 def _accumulate(sums, owned, key, g, create_graph):

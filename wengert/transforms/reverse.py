@@ -54,15 +54,18 @@ class _Watched:
             self.copies.append(c)
         _marks.keys.extend(capture)             # (until the enclosing _running ends)
 
-    def modes(self, outs, cotangents=()):
+    def modes(self, outs, cotangents=(), defer=False):
         """(record, tensors): must the backward pass be recorded, and must its rules run on
         Tensors (to record, or to carry tangents through: forward-over-reverse)?
 
         It is recorded when something outside this call needs its result differentiable: an
         input, a tangent or a cotangent that requires grad, or an output whose graph reaches
         a Tensor requiring grad other than this call's copies (a closure over an outer
-        variable or a parameter). Only that last question needs a walk, of this call's part
-        of the graph, and only when the cheap ones leave it open."""
+        variable or a parameter). Only that last question needs to look at the graph, and
+        only when the cheap ones leave it open. With `defer` (a caller that exports nothing
+        before the pass) and no tangents, record is None then: the pass itself tells, as it
+        meets an edge out of this call (see `backward`). With tangents, an output's tangent
+        may reach outside where its value does not, so this call's graph is walked."""
         record = tangents = False
         for c in self.copies:               # (plain loops: this runs on every transform call)
             if c.grad_fn is not None:
@@ -84,6 +87,8 @@ class _Watched:
                 elif o._requires_grad:
                     roots.append(o)
         if not record and roots:
+            if defer and not tangents:
+                return None, False
             capture, floor = self.capture, self.floor
             for item in walk(_graph_roots(outs) if tangents else roots, capture, floor):
                 if item.seq < floor if type(item) is Node else item not in capture:
@@ -92,9 +97,21 @@ class _Watched:
         return record, record or tangents
 
     def backward(self, roots, seeds, record, tensors, retain):
-        """Gradients (Tensors, or None where unreached) at the copies."""
+        """(gradients at the copies (Tensors, or None where unreached), record).
+
+        record None (see `modes`): the pass runs unrecorded on a retained graph; where it
+        met an edge out of this call, it runs again recorded, on the same graph (f is not
+        called again), and record comes back True."""
         if not roots:
-            return [None] * len(self.copies)
+            return [None] * len(self.copies), bool(record)
+        if record is None:
+            res, crossed = self._pass(roots, seeds, False, False, True)
+            if not crossed:
+                return res, False
+            record = tensors = retain = True
+        return self._pass(roots, seeds, record, tensors, retain)[0], record
+
+    def _pass(self, roots, seeds, record, tensors, retain):
         if tensors:
             seeds = [s if isinstance(s, Tensor) else _make(s, None) for s in seeds]
         else:
@@ -102,12 +119,12 @@ class _Watched:
         prev = _grad.enabled
         _grad.enabled = record
         try:
-            res = run_backward(roots, seeds, retain, tensors, self.capture, self.floor)
+            res, crossed = run_backward(roots, seeds, retain, tensors, self.capture, self.floor)
         finally:
             _grad.enabled = prev
         out = [None if g is None else gradient_of(g, c) for c, g in zip(self.copies, res)]
         out.extend([None] * (len(self.copies) - len(out)))
-        return out
+        return out, crossed
 
 
 def _graph_roots(ts):
@@ -194,8 +211,8 @@ def _value_and_grad(f, nums, single, has_aux, who, with_value=True):
             res, w, defs = _diff_call(f, args, pos, who, ambient, kwargs)
             out, aux = _split_aux(res, has_aux, who) if has_aux else (res, None)
             out = _one_element(out, who)
-            record, tensors = w.modes((out,))
-            grads = _backward_from(w, out, record, tensors)
+            record, tensors = w.modes((out,), defer=True)
+            grads, record = _backward_from(w, out, record, tensors)
         return _finish(grads, w, defs, out, aux, args, record, single, has_aux, with_value)
 
     _name(vg, f, who)
@@ -274,7 +291,7 @@ def vjp(f, *primals, has_aux=False):
                 seeds.append(c)
         rec, ten = w.modes(outs, seeds)
         with _running():
-            grads = w.backward(roots, seeds, rec, ten, True)
+            grads = w.backward(roots, seeds, rec, ten, True)[0]
         grads = [_zeros(c.shape, c.dtype) if g is None else g for c, g in zip(w.copies, grads)]
         exv = _Export(rec, (primals, cotangent))
         return tuple(_regroup([exv(g, like) for g, like in zip(grads, w.primals)], defs))
@@ -302,7 +319,7 @@ def jacrev(f, argnums=0, has_aux=False):
             out, aux = _split_aux(res, has_aux, "jacrev")
             ol, odef = tree_flatten(out)
             outs = [_out_tensor(o, "jacrev") for o in ol]
-            record, tensors = w.modes(outs)
+            record, tensors = w.modes(outs, defer=True)
             m = sum(o.size for o in outs)
             batched = m != 1
             roots, seeds, rows, off = [], [], [], 0
@@ -315,7 +332,7 @@ def jacrev(f, argnums=0, has_aux=False):
                     seeds.append(_basis(m, off, o.size, o.shape, o.dtype) if batched
                                  else np.ones(o.shape, o.dtype))
                 off += o.size
-            grads = w.backward(roots, seeds, record, tensors, record)
+            grads, record = w.backward(roots, seeds, record, tensors, record)
             blocks = []
             for o, rw in zip(outs, rows):
                 row = []
