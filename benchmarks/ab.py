@@ -18,6 +18,7 @@ keep freed memory (see transforms.py --tuned-malloc) and one BLAS thread.
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -40,7 +41,7 @@ def _install(src_tree, dest, name):
                 path = os.path.join(root, fn)
                 with open(path) as fh:
                     text = fh.read()
-                new = text.replace("import wengert as _ns", f"import {name} as _ns").replace(
+                new = re.sub(r"\bimport wengert as (\w+)", rf"import {name} as \1", text).replace(
                     "        import wengert\n", f"        import {name} as wengert\n")
                 if new != text:
                     with open(path, "w") as fh:

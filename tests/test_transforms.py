@@ -231,6 +231,29 @@ def test_a_closure_over_a_parameter_stays_differentiable():
     assert w.grad.item() == 6.0                   # the short pass touched no .grad
 
 
+def test_a_closure_found_by_the_pass_is_recorded_for_every_reverse_transform():
+    """The pass meets the edge out of the call (to a recorded node, to a leaf) and runs again
+    recorded: jacrev and value_and_grad as grad, f called once each."""
+    w = wg.tensor([2.0, 3.0], requires_grad=True)
+    u = w * 1.5                                   # a recorded node from outside the call
+    calls = []
+
+    def f(x):
+        calls.append(1)
+        return (u * x ** 2).sum()
+
+    (v, g) = wg.value_and_grad(f)(np.array([1.0, 2.0]))
+    assert g.requires_grad and v.requires_grad and len(calls) == 1
+    close(g, 2 * 1.5 * np.array([2.0, 3.0]) * [1.0, 2.0])
+    g.sum().backward()
+    close(w.grad, 2 * 1.5 * np.array([1.0, 2.0]))
+    j = wg.jacrev(lambda x: u * x)(np.array([1.0, 2.0]))
+    assert j.requires_grad
+    close(j, np.diag(1.5 * np.array([2.0, 3.0])))
+    # inner closes over the outer variable y: d/dy ∂(x·y)/∂x = d/dy y = 1
+    assert wg.grad(lambda y: wg.grad(lambda x: x * y)(1.0))(2.0) == 1.0
+
+
 def test_a_closure_over_a_dual_number_keeps_its_tangent():
     d = wg.dual(2.0, 1.0)
     g = wg.grad(lambda x: d * x ** 2)(3.0)        # 2dx = 12 + 6ε

@@ -28,6 +28,7 @@ import opcode
 import sys
 import threading
 
+from .engine.graph import reaches
 from .grad_mode import state as _grad
 
 
@@ -52,22 +53,8 @@ def depends_on_transform(t):
     keys = marks.keys
     if not keys:
         return False
-    ids = {id(k) for k in keys}
-    start = t.grad_fn if t.grad_fn is not None else t
-    if id(start) in ids:
-        return True
-    stack = [start]
-    seen = {id(start)}
-    while stack:
-        node = stack.pop()
-        for p in getattr(node, "parents", ()):
-            if p is None or id(p) in seen:
-                continue
-            if id(p) in ids:
-                return True
-            seen.add(id(p))
-            stack.append(p)
-    return False
+    keys = set(keys)
+    return reaches([t.grad_fn if t.grad_fn is not None else t], keys.__contains__, keys)
 
 
 def _stored_into_array():

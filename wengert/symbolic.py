@@ -24,7 +24,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .engine.backward import walk
+from .engine.graph import walk
 from .engine.node import Node
 from .ops._primitive import BinaryOp, LinearOp, UnaryOp
 from .tensor import Tensor
@@ -267,7 +267,7 @@ def _graph(y, seen=None):
     if root is None:
         return _leaf(y, seen) if y.is_leaf else _constant(y.data, "the tensor")
     table = _op_table()
-    # walk() yields each node before its parents: collect, then build from the leaves up
+    # walk() lists each node before its parents: build from the leaves up
     order = list(walk([root]))
     expr = {}
     for item in reversed(order):

@@ -70,8 +70,25 @@ def tree_flatten(tree):
     """(leaves, treedef): the leaves in order and the structure that holds them."""
     if not isinstance(tree, (tuple, list, dict)) and tree is not None:
         return [tree], _LEAF_DEF
+    if type(tree) is tuple:                 # (the usual call: a tuple of leaves)
+        for x in tree:
+            if x is None or isinstance(x, (tuple, list, dict)):
+                break
+        else:
+            return list(tree), _tuple_of_leaves(len(tree))
     leaves = []
     return leaves, _flatten(tree, leaves)
+
+
+_TUPLES = {}
+
+
+def _tuple_of_leaves(n):
+    """The TreeDef of a tuple of n leaves (TreeDefs are immutable: one per n is shared)."""
+    td = _TUPLES.get(n)
+    if td is None:
+        td = _TUPLES[n] = TreeDef("seq", tuple, (_LEAF_DEF,) * n)
+    return td
 
 
 def _flatten(node, leaves):

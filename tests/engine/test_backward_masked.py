@@ -89,7 +89,7 @@ def test_a_pass_without_singular_rules_stays_as_loud_as_numpy():
 def test_quiet_belongs_to_its_pass_and_ends_with_it():
     """A pass inside a hook asks for quiet; once it ends, the outer pass (which asked for
     nothing) is as loud as before, and nothing outlives either pass."""
-    from wengert.engine import quiet
+    from wengert.engine import errstate as quiet
 
     def inner_pass(g):
         z = leaf(0.0)

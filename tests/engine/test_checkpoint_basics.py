@@ -10,7 +10,7 @@ import wengert as wg
 from tests.functions import Cube
 from tests.helpers import leaf
 from wengert.checking import check_grads
-from wengert.engine.backward import count_edges
+from wengert.engine.graph import walk
 
 
 # ---- checkpoint -------------------------------------------------------------------------------------
@@ -48,7 +48,7 @@ def test_checkpoint_keeps_no_intermediates():
         x = leaf([0.1, 0.2])
         y = wg.checkpoint(f, x)
         assert all(r() is None for r in inner)          # gone right after forward
-        nodes = [n for n in count_edges([y.grad_fn]) if n is not x]
+        nodes = [n for n in walk([y.grad_fn]) if n is not x]
         assert nodes == [y.grad_fn]                      # one node: the checkpoint
         y.sum().backward()
         assert all(r() is None for r in inner)          # the recomputed ones are gone too

@@ -13,14 +13,15 @@ records itself, so checkpoints differentiate to any order.
 import numpy as np
 
 from ..grad_mode import state as _grad, grad_mode_set
-from ..ops._primitive import Op, _version_checked
+from ..ops._primitive import Op, check_version
 from ..ops.elementwise import positive
 from ..tensor import Tensor, _make
 from . import anomaly as _anomaly
 from .backward import run_backward
+from .graph import walk
 from .function import _cotangents, _floating, _wrap_outputs
 from .node import Node, _next_seq, version_error
-from .quiet import quiet
+from .errstate import quiet
 
 __all__ = ["checkpoint"]
 
@@ -30,7 +31,7 @@ __all__ = ["checkpoint"]
 class _CheckpointOp(Op):
     __slots__ = ("selectors",)
 
-    def backward(self, node, g, create, own=False):
+    def backward(self, node, g, create):
         """Recompute fn, then a nested backward over the recomputed graph alone: its edges
         into anything made before the recomputation (the inputs' copies, the tensors fn
         closes over) are bent onto stand-in leaves for the pass, so it captures the gradients
@@ -40,7 +41,7 @@ class _CheckpointOp(Op):
         n = len(args)
         for i, (a, v) in enumerate(zip(args, node.versions)):
             if type(a) is Tensor:
-                _version_checked(node, i, a, v, False)
+                check_version(node, i, a, v)
         for j, (e, v) in enumerate(zip(externals, ext_versions)):
             if v is not None and e._version != v:
                 raise version_error(node, n + j, v, e._version)
@@ -127,26 +128,15 @@ def _stand_in(e):
 
 def _recorded(outs, start, own):
     """(the nodes recorded after `start` that the outputs reach, the endpoints below them
-    other than those in `own`): leaves requiring grad and nodes recorded before `start`,
-    in the order first met."""
-    inner, ends, seen, stack = [], [], set(), []
-
-    def meet(p):
-        if p is None or p in seen:
-            return
-        seen.add(p)
-        if type(p) is Node and p.seq > start:
-            inner.append(p)
-            stack.append(p)
-        elif p not in own:
-            ends.append(p)
-
-    for o in outs:
-        if isinstance(o, Tensor):
-            meet(o.grad_fn if o.grad_fn is not None else o if o._requires_grad else None)
-    while stack:
-        for p in stack.pop().parents:
-            meet(p)
+    other than those in `own`): leaves requiring grad and nodes recorded before `start`."""
+    roots = [o.grad_fn if o.grad_fn is not None else o for o in outs
+             if isinstance(o, Tensor) and (o.grad_fn is not None or o._requires_grad)]
+    inner, ends = [], []
+    for item in walk(roots, floor=start + 1):
+        if type(item) is Node and item.seq > start:
+            inner.append(item)
+        elif item not in own:
+            ends.append(item)
     return inner, ends
 
 

@@ -12,14 +12,14 @@ create_graph=True it runs recorded, on the input Tensors themselves, so it diffe
 import numpy as np
 
 from ..grad_mode import state as _grad, grad_mode_set
-from ..ops._primitive import (Op, _Select, _replay, _set_tangent, _shadow, _version_checked,
-                              peel, unpeel)
+from ..ops._primitive import (Op, _Select, _replay, _set_tangent, _same_tensor, check_version,
+                              take_level, restore_level)
 from ..ops import _dual
 from ..ops._shapes import sum_to
 from ..tensor import DUAL_LEVEL, Tensor, _make
 from . import anomaly as _anomaly
 from .node import Node
-from .quiet import quiet
+from .errstate import quiet
 
 __all__ = ["Function", "FunctionCtx"]
 
@@ -162,7 +162,7 @@ class FunctionCtx:
                 a = self._args[k]
                 if type(a) is Tensor:
                     if node is not None:
-                        _version_checked(node, k, a, self._versions[k], True)
+                        check_version(node, k, a, self._versions[k])
                     if not (create and node is not None):
                         a = _make(a.data, None)     # first order: nothing may record through it
                 elif isinstance(a, (np.ndarray, np.generic)):
@@ -191,7 +191,7 @@ class _FunctionOp(Op):
     """The Op behind one Function subclass; not in the op registry (that lists primitives)."""
     __slots__ = ("cls", "selectors")
 
-    def backward(self, node, g, create, own=False):
+    def backward(self, node, g, create):
         quiet()                 # (the user's rule: as quiet as a general primitive's)
         ctx = node.saved
         cls = self.cls
@@ -323,7 +323,7 @@ def _apply_any(cls, args):
 
 
 def _apply_forward_mode(cls, args):
-    """Fn.apply on inputs carrying tangents, the way built-in ops do it: peel off the
+    """Fn.apply on inputs carrying tangents, the way built-in ops do it: take off the
     innermost level L, apply to the rest (recording, lower levels by the same route), then
     push level L through the user's jvp(ctx, *tangents) — written in wengert ops on the live
     Tensors, so lower levels and recording apply to it too (nesting, forward-over-reverse)."""
@@ -333,7 +333,7 @@ def _apply_forward_mode(cls, args):
         raise RuntimeError(f"{who} defines no staticmethod jvp(ctx, *tangents), but a forward-"
                            f"mode tangent (wg.dual, jvp, jacfwd, hessian, hvp) reached it; "
                            f"add a jvp returning the output tangent(s)")
-    level, tangents, peeled = peel(args)
+    level, tangents, taken = take_level(args)
     try:
         result, ctx = _apply_any(cls, args)       # lower levels, by the same route
         outs = result if isinstance(result, tuple) else (result,)
@@ -343,13 +343,13 @@ def _apply_forward_mode(cls, args):
                 lead = tuple(t.shape[:t.ndim - a.ndim])
                 break
         ts = tuple(t if t is not None else _zero_tangent(a, lead) for a, t in zip(args, tangents))
-        ctx._live = (args, tuple(_shadow(o) for o in outs))   # no cycle via the tangents
+        ctx._live = (args, tuple(_same_tensor(o) for o in outs))   # no cycle via the tangents
         try:
             res = f(ctx, *ts)
         finally:
             ctx._live = None
     finally:
-        unpeel(peeled)
+        restore_level(taken)
     res = tuple(res) if isinstance(res, (tuple, list)) else (res,)
     if len(res) != len(outs):
         raise RuntimeError(f"{who}.jvp returned {len(res)} tangents, but forward returned "

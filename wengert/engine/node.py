@@ -27,11 +27,9 @@ _node_hooks = weakref.WeakKeyDictionary()
 
 class Node:
     # `seq` numbers nodes in creation order: a node's parents always come before it, so
-    # decreasing seq is an order in which backward may visit any graph (engine.backward).
-    # `_queued` and `_inbox` belong to the backward pass that holds the engine's slot lock
-    # (waiting to be visited, the gradient so far); False and None between passes.
-    __slots__ = ("op", "parents", "saved", "versions", "params", "seq", "_queued", "_inbox",
-                 "__weakref__")
+    # decreasing seq is an order in which backward may visit any graph (engine.backward);
+    # checkpoint and the transforms tell the nodes made after a point from older ones by it.
+    __slots__ = ("op", "parents", "saved", "versions", "params", "seq", "__weakref__")
 
     def __init__(self, op, parents, saved, versions, params):
         self.op = op
@@ -40,8 +38,6 @@ class Node:
         self.versions = versions
         self.params = params
         self.seq = _next_seq()
-        self._queued = False
-        self._inbox = None
 
     def __lt__(self, other):
         # Backward orders nodes by seq; equal seqs (a deep copy of a graph keeps them, and

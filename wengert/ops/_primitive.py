@@ -37,7 +37,7 @@ import numpy as np
 
 from ..engine import anomaly as _anomaly_mod
 from ..engine.node import Node, version_error
-from ..engine.quiet import quiet
+from ..engine.errstate import quiet
 from ..grad_mode import state as _grad
 from ..tensor import DUAL_LEVEL, UFUNCS, Tensor, _make
 from ..views import alias
@@ -61,16 +61,12 @@ class Op:
     # (ops/complex.py): None — a TypeError; True — the op's own rules are right for complex
     # values; a function (op, args, params) → result — complex-aware rules elsewhere.
     __slots__ = ("name", "grad_name", "forward", "doc", "cx", "__weakref__")
-    # At first order, every gradient this op's VJP returns is g itself, a view of g, or a new
-    # array that nothing else holds (the rule keeps no array it returns): the engine may add
-    # later contributions into such a new array in place. `backward(..., own=True)` says g
-    # itself is the engine's alone, so the rule may write its result into g.
-    fresh = False
     singular = False        # (UnaryOp and BinaryOp declare it per op; see the module docstring)
-    # A linear op may add its VJP straight into its input's gradient so far (`add_into`), an
-    # array the engine made: a slice's gradient then costs no zeros of the whole input's
-    # shape and no sum of two such arrays (n slices of one array: O(n), not O(n²), traffic).
-    accumulates = False
+    # A linear op may add its VJP straight into its input's gradient so far, an array the
+    # engine made: `add_into(node, g, into)` returns True where it did. A slice's gradient
+    # then costs no zeros of the whole input's shape and no sum of two such arrays (n slices
+    # of one array: O(n), not O(n²), traffic). None: the op cannot.
+    add_into = None
 
     def _init(self, name, forward, grad_name, doc):
         self.name = name
@@ -127,19 +123,10 @@ def _batched(t, v, zd, lead=()):
     return t, lead
 
 
-def _version_checked(node, i, t, v, create):
+def check_version(node, i, t, v):
+    """Raise if t, saved by node as input i at version v, was modified in place since."""
     if t._version != v:
         raise version_error(node, i, v, t._version)
-    return t if create else t.data
-
-
-def _times_into(g, d):
-    """g·d written into g (which the engine owns) when d fits it: the same dtype and
-    broadcasting to g's shape. Saves a large new array (see engine.backward.INPLACE_BYTES)."""
-    if (type(d) is np.ndarray and d.dtype == g.dtype and d.ndim <= g.ndim
-            and d.shape == g.shape[g.ndim - d.ndim:] or type(d) is float):
-        return np.multiply(g, d, out=g)
-    return g * d
 
 
 def masked_mul(g, d):
@@ -173,13 +160,13 @@ _replay = weakref.WeakKeyDictionary()
 
 
 def forward_mode(op, args, params):
-    """An input carries tangents. Peel off the innermost level L, call the op on the rest
+    """An input carries tangents. Take off the innermost level L, call the op on the rest
     (which records the graph and handles lower levels by the same route), then push level
     L's tangents through the op's JVP rule, itself computed with wengert ops: lower levels
     and recording apply to the tangent computation too. Nesting without confusion follows.
     Values taken out of wg.dual numbers carry marks (ops/_dual.py): checked and passed on."""
     marks = _dual.check(args) if _dual.marks_live else None
-    level, tangents, peeled = peel(args)
+    level, tangents, taken = take_level(args)
     if level is None:                     # marks, no tangent
         return _dual.marked_call(op, args, params, marks)
     rerouted = False
@@ -188,19 +175,19 @@ def forward_mode(op, args, params):
         if op.cx is not True and (any(map(_is_complex, args)) or any(
                 map(_is_complex, out if isinstance(out, tuple) else (out,)))):
             rerouted = True         # (rules right for complex values: op.cx, below)
-        # the rule sees a shadow of the output (same value and node): were it `out` itself,
+        # the rule sees a twin of the output (same value and node): were it `out` itself,
         # out → its tangent → the tangent's graph → out would be a reference cycle
-        shadow = tuple(map(_shadow, out)) if isinstance(out, tuple) else _shadow(out)
+        twin = tuple(map(_same_tensor, out)) if isinstance(out, tuple) else _same_tensor(out)
         sing = op.singular
         if rerouted:
             t_out = None
         elif sing is True or sing is not False and sing(*args):
             with np.errstate(divide="ignore", invalid="ignore"):   # as in backward
-                t_out = op.push_tangent(tangents, args, params, shadow)
+                t_out = op.push_tangent(tangents, args, params, twin)
         else:
-            t_out = op.push_tangent(tangents, args, params, shadow)
+            t_out = op.push_tangent(tangents, args, params, twin)
     finally:
-        unpeel(peeled)
+        restore_level(taken)
     if rerouted:
         return complex_route(op, args, params)
     first = out[0] if isinstance(out, tuple) else out
@@ -220,9 +207,9 @@ def forward_mode(op, args, params):
     return _dual.mark(out, marks) if marks else out
 
 
-def peel(args):
+def take_level(args):
     """Take the innermost level L off every input for the duration of one op: returns L,
-    each input's level-L tangent (None where absent), and what `unpeel` puts back."""
+    each input's level-L tangent (None where absent), and what `restore_level` puts back."""
     level = None
     for a in args:
         if isinstance(a, Tensor):
@@ -236,12 +223,12 @@ def peel(args):
                 if level is None or m > level:
                     level = m
     tangents = []
-    peeled = []
+    taken = []
     for a in args:
         if not isinstance(a, Tensor):
             tangents.append(None)
             continue
-        for b, tans in peeled:              # the same tensor twice (x * x): peeled already
+        for b, tans in taken:              # the same tensor twice (x * x): taken already
             if b is a:
                 tangents.append(tans.get(level))
                 break
@@ -250,18 +237,20 @@ def peel(args):
             t = tans.get(level) if tans else None
             tangents.append(t)
             if t is not None:
-                peeled.append((a, tans))
+                taken.append((a, tans))
                 a._tangents = (None if len(tans) == 1
                                else {k: v for k, v in tans.items() if k != level})
-    return level, tangents, peeled
+    return level, tangents, taken
 
 
-def unpeel(peeled):
-    for a, tans in peeled:
+def restore_level(taken):
+    """Put back the tangents `take_level` took."""
+    for a, tans in taken:
         a._tangents = tans
 
 
-def _shadow(t):
+def _same_tensor(t):
+    """A new Tensor with t's value, node and tangents."""
     s = _make(t.data, t.grad_fn)
     s._requires_grad = t._requires_grad
     s._tangents = dict(t._tangents) if t._tangents else None
@@ -298,7 +287,6 @@ def saved_output(value, node, selectors=None):
 
 class UnaryOp(Op):
     __slots__ = ("deriv", "of", "singular")
-    fresh = True
 
     @property
     def saves_output(self):
@@ -324,7 +312,7 @@ class UnaryOp(Op):
             return self(pack(x))
         return _make(np.asarray(self.forward(x)), None)
 
-    def backward(self, node, g, create, own=False):
+    def backward(self, node, g, create):
         """g·f′ at the saved point (an array, or a Tensor when recording)."""
         of = self.of
         s = node.saved
@@ -338,7 +326,7 @@ class UnaryOp(Op):
             d = self.deriv(saved_output(s, node) if create else s)
         else:
             return (np.zeros_like(g),)
-        return (masked_mul(g, d) if self.singular else _times_into(g, d) if own else g * d,)
+        return (masked_mul(g, d) if self.singular else g * d,)
 
     def jvp(self, tangents, x, y):
         if self.of is None:
@@ -374,7 +362,6 @@ _PY_SCALARS = (float, int)
 
 class BinaryOp(Op):
     __slots__ = ("dx", "dy", "saves", "saves_output", "singular", "fast")
-    fresh = True
 
     def __call__(self, x, y):
         tx = isinstance(x, Tensor)
@@ -434,14 +421,18 @@ class BinaryOp(Op):
             return _make(z, node)
         return _make(z if tx or ty else np.asarray(z), None)
 
-    def backward(self, node, g, create, own=False):
+    def backward(self, node, g, create):
         px, py = node.parents
         x, y, z = node.saved
         vx, vy = node.versions
         if type(x) is Tensor:
-            x = _version_checked(node, 0, x, vx, create)
+            check_version(node, 0, x, vx)
+            if not create:
+                x = x.data
         if type(y) is Tensor:
-            y = _version_checked(node, 1, y, vy, create)
+            check_version(node, 1, y, vy)
+            if not create:
+                y = y.data
         if z is not None and create:
             z = saved_output(z, node)     # (a replay under forward mode: z is saved only when
             #                               a partial that runs reads it)
@@ -449,8 +440,7 @@ class BinaryOp(Op):
         gx = gy = None
         if px is not None:
             d = self.dx
-            # (g may take ∂x's product in place only when ∂y's will not read it)
-            gx = g if d is ONE else self._partial(d, g, x, y, z, own and py is None)
+            gx = g if d is ONE else self._g_times(d, g, x, y, z)
             if shapes is not None and shapes[0] != shapes[2]:
                 gx = sum_to(gx, shapes[0], shapes[2])
         if py is not None:
@@ -459,16 +449,17 @@ class BinaryOp(Op):
                     and d(x, y, z) is self.dx(x, y, z)):
                 gy = gx         # one input twice, one partial for both (x * x): one product
             else:
-                gy = g if d is ONE else self._partial(d, g, x, y, z, own and gx is not g)
+                gy = g if d is ONE else self._g_times(d, g, x, y, z)
                 if shapes is not None and shapes[1] != shapes[2]:
                     gy = sum_to(gy, shapes[1], shapes[2])
         return gx, gy
 
-    def _partial(self, d, g, x, y, z, own):
+    def _g_times(self, d, g, x, y, z):
+        """g·∂, the partial ∂ = d(x, y, z) (or ONE, NEG_ONE, None for 0) applied to g."""
         if d is ONE:
             return g
         if d is NEG_ONE:
-            return np.negative(g, out=g) if own else -g
+            return -g
         if d is None:
             return np.zeros_like(g)
         sing = self.singular
@@ -477,8 +468,7 @@ class BinaryOp(Op):
         if sing:
             quiet()             # (d may be inf or NaN where g is 0: masked)
             return masked_mul(g, d(x, y, z))
-        d = d(x, y, z)
-        return _times_into(g, d) if own else g * d
+        return g * d(x, y, z)
 
     def jvp(self, tangents, x, y, z):
         """tx·∂z/∂x + ty·∂z/∂y, broadcast to z's shape (behind any leading batch axes)."""
@@ -539,9 +529,8 @@ masked_multiply = binary("masked_multiply", _masked_multiply_fwd,
 # ---- linear -------------------------------------------------------------------------------
 
 class LinearOp(Op):
-    __slots__ = ("transpose", "accumulate", "accumulates")
+    __slots__ = ("transpose", "add_into")
     saves_output = False
-    fresh = True            # a transpose sees only g and shapes: it cannot return a kept array
 
     def __call__(self, x, **params):
         if isinstance(x, Tensor):
@@ -563,16 +552,9 @@ class LinearOp(Op):
             return self(pack(x), **params)
         return _make(np.asarray(self.forward(x, **params)), None)
 
-    def backward(self, node, g, create, own=False):
+    def backward(self, node, g, create):
         shape, params = node.params
         return (self.transpose(g, shape, **params),)
-
-    def add_into(self, node, g, into):
-        """into += transpose(g), in place (first order): False where the op cannot."""
-        if type(into) is not np.ndarray:     # a NumPy scalar (0-d ops): no memory to add into
-            return False
-        shape, params = node.params
-        return self.accumulate(into, g, shape, **params)
 
     def jvp(self, tangents, **params):
         """Linear: the tangent goes through the op itself."""
@@ -582,16 +564,25 @@ class LinearOp(Op):
         return self.jvp(tangents, **params)
 
 
-def linear(name, fn, transpose, grad_name=None, doc=None, accumulate=None):
+def linear(name, fn, transpose, grad_name=None, doc=None, add_into=None):
     """Declare an op linear in its array argument by its transpose (its VJP). Optionally
-    `accumulate(into, g, x_shape, **params)` adds transpose(g) into the array `into` in place
+    `add_into(into, g, x_shape, **params)` adds transpose(g) into the array `into` in place
     and returns True, or returns False where it cannot (the engine then calls transpose)."""
     op = LinearOp()
     op._init(name, fn, grad_name, doc)
     op.transpose = transpose
-    op.accumulate = accumulate
-    op.accumulates = accumulate is not None
+    op.add_into = None if add_into is None else _adding(add_into)
     return op
+
+
+def _adding(add_into):
+    """Op.add_into(node, g, into) of a linear op declared with `add_into`."""
+    def add(node, g, into):
+        if type(into) is not np.ndarray:     # a NumPy scalar (0-d ops): no memory to add into
+            return False
+        shape, params = node.params
+        return add_into(into, g, shape, **params)
+    return add
 
 
 # ---- general primitives -------------------------------------------------------------------
@@ -666,7 +657,7 @@ class PrimitiveOp(Op):
         return tuple(_make(o, Node(sel, (node,), None, 0, None))
                      for o, sel in zip(out, self.selectors))
 
-    def backward(self, node, g, create, own=False):
+    def backward(self, node, g, create):
         quiet()                 # (a general rule may meet inf or NaN on purpose)
         saved = node.saved
         vals = list(saved)
@@ -702,7 +693,7 @@ class _Select(Op):
     # output i of a multi-output op: its VJP places g at position i of the cotangents
     __slots__ = ("index", "nout")
 
-    def backward(self, node, g, create, own=False):
+    def backward(self, node, g, create):
         return (Cotangents(g if i == self.index else None for i in range(self.nout)),)
 
 

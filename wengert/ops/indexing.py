@@ -220,7 +220,7 @@ def _getitem_transpose(g, x_shape, index, ndim):
     return _scatter_fwd(g, index, tuple(x_shape)[len(x_shape) - ndim:])
 
 
-def _getitem_accumulate(into, g, x_shape, index, ndim):
+def _getitem_add_into(into, g, x_shape, index, ndim):
     """into[index] += g for ints and slices (no repeated positions), g an array of into's
     dtype and shape's rank: the transpose with no zeros of x's shape."""
     if (type(g) is np.ndarray and g.dtype == into.dtype and len(x_shape) == ndim
@@ -235,7 +235,7 @@ def _scatter_transpose(g, g_shape, index, x_shape):
 
 
 _getitem = linear("getitem", _getitem_fwd, _getitem_transpose, grad_name="Index",
-                  accumulate=_getitem_accumulate)
+                  add_into=_getitem_add_into)
 _scatter = linear("scatter_add", _scatter_fwd, _scatter_transpose)
 
 

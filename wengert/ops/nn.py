@@ -129,9 +129,9 @@ class _Relu(UnaryOp):
     (g·(y > 0)) runs as before; one sum over y finds out, cheaply, whether a NaN is there."""
     __slots__ = ()
 
-    def backward(self, node, g, create, own=False):
-        hit = _nan_hits(node.saved, g)          # (before the rule may overwrite g)
-        (r,) = UnaryOp.backward(self, node, g, create, own)
+    def backward(self, node, g, create):
+        hit = _nan_hits(node.saved, g)
+        (r,) = UnaryOp.backward(self, node, g, create)
         return (r if hit is None else _with_nan(hit, g, r),)
 
     def jvp(self, tangents, x, y):

@@ -15,7 +15,7 @@ import itertools
 
 import numpy as np
 
-from ..engine.backward import count_edges, walk
+from ..engine.graph import walk
 from ..engine.node import Node
 from ..tape import entry_for
 from ..tensor import Tensor
@@ -139,9 +139,9 @@ def collect(y, max_nodes=MAX_NODES):
     if max_nodes < 1:
         raise ValueError(f"max_nodes must be at least 1, got {max_nodes}")
     root = y.grad_fn if y.grad_fn is not None else y
-    pending = count_edges([root])
-    total = len(pending)
-    order = list(itertools.islice(walk([root], pending), int(max_nodes)))
+    everything = walk([root])
+    total = len(everything)
+    order = everything[:int(max_nodes)]
     kept = set(order)
 
     # tensors whose value is known without a tape: y itself and what the nodes saved

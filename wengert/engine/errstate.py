@@ -3,9 +3,8 @@
 Rules of singular ops (log, divide, sqrt…) compute partials that are inf or NaN at some
 points and then mask them (see ops._primitive.masked_mul); general rules may meet such
 values too. Such a rule calls `quiet()`: the running pass then ignores NumPy's divide and
-invalid warnings until it ends. A pass whose rules never ask enters no np.errstate at all
-(1.3 µs a pass, measured), and arithmetic that was not expected to meet inf or NaN still
-warns, as NumPy does.
+invalid warnings until it ends. A pass whose rules never ask enters no np.errstate at all,
+so arithmetic that was not expected to meet inf or NaN still warns, as NumPy does.
 """
 import threading
 
