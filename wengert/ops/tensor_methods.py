@@ -22,6 +22,11 @@ from .reduction import (all, any, argmax, argmin, cumprod, cumsum, max, mean, mi
 from .shape import permute_dims, ravel, repeat, reshape, squeeze, swapaxes, transpose
 from .ufunc_protocol import dispatch as _ufunc_dispatch
 
+# bound once: a name from an import statement compiles `NAME.get(x)` as an attribute load
+# plus a call (the compiler takes it for a module), slower than a method call
+_ufunc_op = UFUNCS.get
+_function_op = FUNCTIONS.get
+
 
 class _Methods:
     """The methods set on Tensor (a class body only for reading: names inside the methods
@@ -154,13 +159,13 @@ class _Methods:
     # ---- NumPy protocols: NumPy calls on Tensors become wengert ops ------------------------
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         if method == "__call__" and not kwargs:
-            f = UFUNCS.get(ufunc)
+            f = _ufunc_op(ufunc)
             if f is not None:
                 return f(*inputs)
         return _ufunc_dispatch(ufunc, method, inputs, kwargs)     # ops/ufunc_protocol.py
 
     def __array_function__(self, func, types, args, kwargs):
-        f = FUNCTIONS.get(func)
+        f = _function_op(func)
         if f is None:
             return fallback(func, args, kwargs, numpy_name(func))
         return f(*args, **kwargs)
