@@ -1,5 +1,5 @@
 """NumPy functions that stay non-differentiable raise a TypeError that names the wengert way
-(wengert/ops/hints.py, read by tensor._fallback)."""
+(wengert/ops/hints.py, read by ops/fallback.py)."""
 import numpy as np
 import pytest
 

@@ -5,29 +5,9 @@ import numpy as np
 
 from .grad_mode import state as _grad
 from .ops._operands import SEQUENCES, holds_tensor, pack
-from .tensor import Tensor, _make
-
-import wengert as _ops  # noqa: E402  (the package, partly initialised; used at call time)
-
-
-def _to_array(data, dtype=None, copy=True):
-    """data → ndarray of a numeric dtype, or a clear TypeError/ValueError."""
-    if isinstance(data, Tensor):
-        data = data.data
-    if isinstance(data, (str, bytes)):
-        raise TypeError(f"tensor data must be numbers, not {type(data).__name__} ({data!r})")
-    try:
-        arr = np.array(data, dtype=dtype, copy=True if copy else None)
-    except ValueError as e:
-        if "inhomogeneous" in str(e) or "sequence" in str(e):
-            raise ValueError(f"tensor data must be rectangular (every row the same length): {e}") from None
-        raise
-    except TypeError as e:
-        raise TypeError(f"cannot make a tensor from {type(data).__name__}: {e}") from None
-    if arr.dtype.kind not in "biufc":
-        raise TypeError(f"tensor data must be numeric (bool, int or float), got dtype "
-                        f"{arr.dtype} from {type(data).__name__}")
-    return arr
+from .ops.elementwise import astype as _astype, copy as _copy, where as _where
+from .ops.shape import broadcast_to as _broadcast_to, moveaxis as _moveaxis
+from .tensor import Tensor, _make, _to_array
 
 
 def _leaf(arr, requires_grad, name=None):
@@ -50,9 +30,9 @@ def _from_graph(t, dtype, requires_grad, name, copy):
     copy, or a cast. requires_grad=True is then already true."""
     if dtype is not None and t.dtype != np.dtype(dtype):
         _check_float(np.dtype(dtype), "the result")
-        t = _ops.astype(t, dtype)
+        t = _astype(t, dtype)
     elif copy:
-        t = _ops.copy(t)
+        t = _copy(t)
     if name is not None:
         t.name = name
     return t
@@ -115,8 +95,8 @@ def _filled(shape, fill_value, dtype):
     f = fill_value
     if dtype is not None and f.dtype != np.dtype(dtype):
         _check_float(np.dtype(dtype), "the result")
-        f = _ops.astype(f, dtype)
-    return _ops.copy(_ops.broadcast_to(f, shape))     # a copy: writable, no shared memory
+        f = _astype(f, dtype)
+    return _copy(_broadcast_to(f, shape))     # a copy: writable, no shared memory
 
 
 def full(shape, fill_value, dtype=None, requires_grad=False):
@@ -194,9 +174,9 @@ def _linspace_tensor(start, stop, num, endpoint, retstep, dtype, axis):
     if endpoint and num > 1:
         last = np.zeros(w.shape, bool)
         last[-1] = True
-        y = _ops.where(last, stop + 0 * start, y)      # NumPy's last value is exactly stop
+        y = _where(last, stop + 0 * start, y)      # NumPy's last value is exactly stop
     if axis != 0:
-        y = _ops.moveaxis(y, 0, axis)
+        y = _moveaxis(y, 0, axis)
     if dtype is not None:
         y = y.astype(dtype)
     if retstep:

@@ -13,8 +13,6 @@ import time
 
 import numpy as np
 
-import wengert as wg
-
 __all__ = ["SEEDS", "derivative_table", "hessian_line", "make_moons", "progress",
            "train_moons", "main"]
 
@@ -28,6 +26,7 @@ SEEDS = (
 def derivative_table(title, f, point):
     """The value of f at `point` (a dict name -> float) and every partial derivative by
     reverse mode, forward mode and central finite differences, as an aligned text table."""
+    import wengert as wg                       # (the facade, as a user writes it)
     names, values = list(point), [float(v) for v in point.values()]
     xs = [wg.tensor(v, requires_grad=True) for v in values]
     out = f(*xs)
@@ -47,6 +46,7 @@ def derivative_table(title, f, point):
 def hessian_line():
     """One line of second order: the Hessian of f = x²y + y + 2 at (3, 4) by wg.hessian
     (forward over reverse), which is [[2y, 2x], [2x, 0]] = [[8, 6], [6, 0]]."""
+    import wengert as wg
     f = SEEDS[1][1]
     h = wg.hessian(lambda v: f(v[0], v[1]))(np.array([3.0, 4.0]))
     rows = ", ".join("[" + ", ".join(f"{e:g}" for e in row) + "]" for row in h)
@@ -129,6 +129,7 @@ def train_moons(seed=0, epochs=40, n_train=1000, n_test=500, batch_size=64, hidd
                 lr=0.01, show_progress=True, file=None):
     """Train a 2-hidden-hidden-2 tanh MLP (hidden = 32) on two moons with Adam and softmax cross-entropy.
     Returns a dict: train_acc, test_acc, loss (last epoch's mean), seconds, steps."""
+    import wengert as wg                       # (the facade, as a user writes it)
     import wengert.nn as nn                    # the walkthrough needs only the core
     import wengert.nn.functional as F
     import wengert.optim as optim

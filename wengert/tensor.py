@@ -1,8 +1,11 @@
 """Tensor: one NumPy value plus what reverse mode needs (grad_fn, requires_grad, grad).
 
-Operators and methods are one line each, calling an op; NumPy's protocols
-(__array__, __array_ufunc__, __array_function__) route NumPy calls on Tensors into wengert
-ops, so unmodified NumPy code — and the derivative rules themselves — record graphs.
+This module knows no op (the ops import it): the operators, the NumPy-named methods,
+indexing, .T/.mT/.real/.imag, .tangent/.primal, backward() and NumPy's __array_ufunc__ and
+__array_function__ are one line each, calling an op, in wengert/ops/tensor_methods.py, which
+sets them on the class when wengert.ops is imported. Those protocols route NumPy calls on
+Tensors into wengert ops, so unmodified NumPy code — and the derivative rules themselves —
+record graphs.
 """
 import weakref
 
@@ -38,7 +41,6 @@ class Tensor:
     __array_priority__ = 1000.0
 
     def __init__(self, data, dtype=None, requires_grad=False):
-        from .creation import _to_array
         self.data = _to_array(data, dtype, copy=True)
         self.grad_fn = None
         self.grad = None
@@ -96,36 +98,12 @@ class Tensor:
         return self.grad_fn is None
 
     @property
-    def T(self):
-        return permute_dims(self, tuple(range(self.data.ndim - 1, -1, -1)))
-
-    @property
-    def mT(self):
-        return swapaxes(self, -1, -2)
-
-    @property
     def name(self):
         return None if self._extra is None else self._extra.name
 
     @name.setter
     def name(self, value):
         self._get_extra().name = value
-
-    @property
-    def tangent(self):
-        """The ε part of a dual number made by wg.dual (None when there is none)."""
-        if self._tangents is None:
-            return None
-        from .ops._dual import tangent_of      # (marked against perturbation confusion)
-        return tangent_of(self)
-
-    @property
-    def primal(self):
-        """The value part of a dual number: this tensor without its wg.dual tangent."""
-        if self._tangents is None:
-            return self
-        from .ops._dual import primal_of
-        return primal_of(self)
 
     @property
     def retains_grad(self):
@@ -279,10 +257,6 @@ class Tensor:
         extra.hooks.append(fn)
         return RemovableHandle(extra.hooks, fn)
 
-    def backward(self, gradient=None, retain_graph=None, create_graph=False):
-        """Accumulate d(self)/d(leaf) into each leaf's .grad (seeded with `gradient`)."""
-        _engine_backward(self, gradient, retain_graph, create_graph)
-
     # ---- in place -------------------------------------------------------------------------
     def _inplace(self, op, other, index=None):
         """self ← op(self, other) (`index`: the places a setitem writes). Recorded like the
@@ -310,7 +284,7 @@ class Tensor:
             _check_shape(r.data, self.data)
             if r.data.dtype != self.data.dtype:
                 _check_cast(r.data.dtype, self.data.dtype)
-                r = astype(r, self.data.dtype)
+                r = r.astype(self.data.dtype)
             self.data, self._tangents = _layout_of(self.data, r.data), r._tangents
             if r.grad_fn is not None:
                 self.grad_fn, self._requires_grad = r.grad_fn, True
@@ -357,128 +331,6 @@ class Tensor:
                 if t is not None and t is not self:
                     t._version += 1
 
-    def __iadd__(self, other):
-        return self._inplace(add, other)
-
-    def __isub__(self, other):
-        return self._inplace(subtract, other)
-
-    def __imul__(self, other):
-        return self._inplace(multiply, other)
-
-    def __itruediv__(self, other):
-        return self._inplace(divide, other)
-
-    def __setitem__(self, index, value):
-        index = _unwrap_index(index)
-        d = self.data
-        if (not (_grad_state.enabled and (self._requires_grad or _needs_grad(value)))
-                and self._tangents is None and not _has_tangents(value) and self._writable()):
-            d[index] = value.data if isinstance(value, Tensor) else value    # plain NumPy
-            self._version += 1
-            self._bump_aliases()
-            return
-        self._inplace(lambda x, v: setitem(x, index, v), value, index)
-
-    def __getitem__(self, index):
-        return getitem(self, index)
-
-    # ---- operators (one line each) -----------------------------------------------------------
-    def __add__(self, other): return add(self, other)
-    def __radd__(self, other): return add(other, self)
-    def __sub__(self, other): return subtract(self, other)
-    def __rsub__(self, other): return subtract(other, self)
-    def __mul__(self, other): return multiply(self, other)
-    def __rmul__(self, other): return multiply(other, self)
-    def __truediv__(self, other): return divide(self, other)
-    def __rtruediv__(self, other): return divide(other, self)
-    def __floordiv__(self, other): return floor_divide(self, other)
-    def __rfloordiv__(self, other): return floor_divide(other, self)
-    def __mod__(self, other): return remainder(self, other)
-    def __rmod__(self, other): return remainder(other, self)
-    def __pow__(self, other): return power(self, other)
-    def __rpow__(self, other): return power(other, self)
-    def __matmul__(self, other): return matmul(self, other)
-    def __rmatmul__(self, other): return matmul(other, self)
-    def __neg__(self): return negative(self)
-    def __pos__(self): return positive(self)
-    def __abs__(self): return absolute(self)
-    def __lt__(self, other): return less(self, other)
-    def __le__(self, other): return less_equal(self, other)
-    def __gt__(self, other): return greater(self, other)
-    def __ge__(self, other): return greater_equal(self, other)
-    def __eq__(self, other): return equal(self, other)
-    def __ne__(self, other): return not_equal(self, other)
-    def __invert__(self): return logical_not(self)
-    def __and__(self, other): return logical_and(self, other)
-    def __or__(self, other): return logical_or(self, other)
-
-    # ---- NumPy-named methods ---------------------------------------------------------------
-    def astype(self, dtype, copy=True): return astype(self, dtype)
-    def copy(self): return copy(self)
-    def sum(self, axis=None, dtype=None, keepdims=False): return _ns.sum(self, axis=axis, dtype=dtype, keepdims=keepdims)
-    def mean(self, axis=None, dtype=None, keepdims=False): return _ns.mean(self, axis=axis, dtype=dtype, keepdims=keepdims)
-    def prod(self, axis=None, dtype=None, keepdims=False): return _ns.prod(self, axis=axis, dtype=dtype, keepdims=keepdims)
-    def max(self, axis=None, keepdims=False): return _ns.max(self, axis=axis, keepdims=keepdims)
-    def min(self, axis=None, keepdims=False): return _ns.min(self, axis=axis, keepdims=keepdims)
-    def var(self, axis=None, ddof=0, keepdims=False): return _ns.var(self, axis=axis, ddof=ddof, keepdims=keepdims)
-    def std(self, axis=None, ddof=0, keepdims=False): return _ns.std(self, axis=axis, ddof=ddof, keepdims=keepdims)
-    def all(self, axis=None, keepdims=False): return _ns.all(self, axis=axis, keepdims=keepdims)
-    def any(self, axis=None, keepdims=False): return _ns.any(self, axis=axis, keepdims=keepdims)
-    def argmax(self, axis=None, keepdims=False): return _ns.argmax(self, axis=axis, keepdims=keepdims)
-    def argmin(self, axis=None, keepdims=False): return _ns.argmin(self, axis=axis, keepdims=keepdims)
-    def cumsum(self, axis=None): return _ns.cumsum(self, axis=axis)
-    def cumprod(self, axis=None): return _ns.cumprod(self, axis=axis)
-    def clip(self, min=None, max=None): return _ns.clip(self, min, max)
-    def dot(self, other): return _ns.dot(self, other)
-    def round(self, decimals=0): return _ns.round(self, decimals)
-    def reshape(self, *shape, order="C"):
-        if len(shape) == 1 and not isinstance(shape[0], int):
-            shape = shape[0]
-        return _ns.reshape(self, shape, order=order)
-    def transpose(self, *axes):
-        if len(axes) == 1 and not isinstance(axes[0], int):
-            axes = axes[0]
-        return _ns.transpose(self, axes or None)
-    def flatten(self): return copy(_ns.reshape(self, (-1,)))     # a copy, as in NumPy
-    def ravel(self, order="C"): return _ns.ravel(self, order)
-    def squeeze(self, axis=None): return _ns.squeeze(self, axis)
-    def swapaxes(self, axis1, axis2): return swapaxes(self, axis1, axis2)
-    def repeat(self, repeats, axis=None): return _ns.repeat(self, repeats, axis)
-    def take(self, indices, axis=None): return _ns.take(self, indices, axis)
-    def diagonal(self, offset=0, axis1=0, axis2=1): return _ns.diagonal(self, offset, axis1, axis2)
-    def trace(self, offset=0, axis1=0, axis2=1): return _ns.trace(self, offset, axis1, axis2)
-    # the elementwise functions PyTorch users reach for as methods
-    def exp(self): return _ns.exp(self)
-    def log(self): return _ns.log(self)
-    def sqrt(self): return _ns.sqrt(self)
-    def sin(self): return _ns.sin(self)
-    def cos(self): return _ns.cos(self)
-    def tanh(self): return _ns.tanh(self)
-    def sigmoid(self): return _ns.sigmoid(self)
-    def relu(self): return _ns.relu(self)
-    def abs(self): return absolute(self)
-    # complex values (intermediates of the fft family; ops/complex.py)
-    @property
-    def real(self): return _ns.real(self)
-    @property
-    def imag(self): return _ns.imag(self)
-    def conj(self): return _ns.conj(self)
-    def conjugate(self): return _ns.conj(self)
-
-    # ---- NumPy protocols ------------------------------------------------------------------
-    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        if method == "__call__" and not kwargs:
-            f = UFUNCS.get(ufunc)
-            if f is not None:
-                return f(*inputs)
-        return _ufunc_dispatch(ufunc, method, inputs, kwargs)     # ops/ufunc_protocol.py
-
-    def __array_function__(self, func, types, args, kwargs):
-        f = FUNCTIONS.get(func)
-        if f is None:
-            return _fallback(func, args, kwargs, _numpy_name(func))
-        return f(*args, **kwargs)
 
 
 _new = object.__new__
@@ -486,6 +338,26 @@ _new = object.__new__
 # Forward mode: `_tangents` maps a level to this tensor's tangent at that level. wg.dual uses
 # level 0; each jvp call takes a fresh, higher level, so nested transforms never mix tangents.
 DUAL_LEVEL = 0
+
+
+def _to_array(data, dtype=None, copy=True):
+    """data → ndarray of a numeric dtype, or a clear TypeError/ValueError."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if isinstance(data, (str, bytes)):
+        raise TypeError(f"tensor data must be numbers, not {type(data).__name__} ({data!r})")
+    try:
+        arr = np.array(data, dtype=dtype, copy=True if copy else None)
+    except ValueError as e:
+        if "inhomogeneous" in str(e) or "sequence" in str(e):
+            raise ValueError(f"tensor data must be rectangular (every row the same length): {e}") from None
+        raise
+    except TypeError as e:
+        raise TypeError(f"cannot make a tensor from {type(data).__name__}: {e}") from None
+    if arr.dtype.kind not in "biufc":
+        raise TypeError(f"tensor data must be numeric (bool, int or float), got dtype "
+                        f"{arr.dtype} from {type(data).__name__}")
+    return arr
 
 
 def _read_only(d):
@@ -558,11 +430,6 @@ def _needs_grad(obj):
     return False
 
 
-def _numpy_name(func):
-    mod = getattr(func, "__module__", "numpy") or "numpy"
-    return ("np.linalg." if "linalg" in mod else "np.fft." if "fft" in mod else "np.") + func.__name__
-
-
 def _has_tangents(obj):
     if isinstance(obj, Tensor):
         return bool(obj._tangents)          # (an empty dict: a mark, no tangent; ops/_dual.py)
@@ -573,42 +440,9 @@ def _has_tangents(obj):
     return False
 
 
-def _fallback(func, args, kwargs, what):
-    """A NumPy function wengert does not differentiate: fine on constants, an error (never
-    a silently detached result) when something would need its gradient or carries a tangent."""
-    if (_grad_state.enabled and (_needs_grad(args) or _needs_grad(kwargs))) or \
-            _has_tangents(args) or _has_tangents(kwargs):
-        from .ops.hints import hint     # (read at error time only)
-        raise TypeError(f"{what} is not differentiable in wengert{hint(what)}; use a wengert "
-                        f"function, or call it on .detach()ed tensors if no gradient is needed")
-    out = func(*_strip(args), **_strip(kwargs))
-    # NumPy's result may be a view of an argument's memory: then it is an alias of that
-    # tensor (wengert.views), so that writes through either are seen by versions
-    if type(out) is np.ndarray:
-        return fallback_result(func, what, args, kwargs, out)
-    if isinstance(out, np.generic):
-        return _make(out, None)
-    if isinstance(out, tuple) and all(isinstance(o, np.ndarray) for o in out):
-        return tuple(fallback_result(func, what, args, kwargs, o, i) for i, o in enumerate(out))
-    return out
-
-
 # Filled by wengert.ops when it is imported: NumPy callable → wengert function.
 UFUNCS = {}
 UFUNC_REDUCTIONS = {}
 UFUNC_ACCUMULATIONS = {}
 FUNCTIONS = {}
 
-
-# Late imports: the ops import Tensor, so they can only be bound after the class exists.
-import wengert as _ns  # noqa: E402  (the package, partly initialised; used at call time)
-from .engine.backward import backward as _engine_backward  # noqa: E402
-from .ops.elementwise import (  # noqa: E402
-    absolute, add, astype, copy, divide, equal, floor_divide, greater, greater_equal, less,
-    less_equal, logical_and, logical_not, logical_or, multiply, negative, not_equal, positive,
-    power, remainder, subtract)
-from .ops.indexing import getitem, setitem  # noqa: E402
-from .ops.linalg.products import matmul  # noqa: E402
-from .ops.shape import permute_dims, swapaxes  # noqa: E402
-from .ops.ufunc_protocol import dispatch as _ufunc_dispatch  # noqa: E402
-from .views import fallback_result  # noqa: E402

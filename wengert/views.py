@@ -317,7 +317,7 @@ def _positions(v):
 
 class Rerun:
     """The view op of a NumPy function that wengert does not implement, run on constants
-    (tensor._fallback), when NumPy's result is a view of a tensor argument's memory: it gives
+    (ops/fallback.py), when NumPy's result is a view of a tensor argument's memory: it gives
     that view again from the tensor's data, so the result is an alias like any other (a write
     into it reaches the tensor and moves it to a new version, and the other way round). It
     has no derivative: re-deriving it for a tensor in a graph is a TypeError."""

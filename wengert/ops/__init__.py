@@ -1,7 +1,8 @@
 """The ops, grouped by family; `registry` holds every primitive by name."""
 import numpy as np
 
-from ..tensor import FUNCTIONS, UFUNC_ACCUMULATIONS, UFUNC_REDUCTIONS
+from ..tensor import FUNCTIONS, UFUNC_ACCUMULATIONS, UFUNC_REDUCTIONS, _strip
+from . import tensor_methods  # noqa: F401  (gives Tensor its operators and methods)
 from . import conv, elementwise, indexing, linalg, reduction, shape  # noqa: F401
 from . import special, ufunc_protocol  # noqa: F401
 from . import ufuncs_more  # noqa: F401  (logaddexp.reduce & co.)
@@ -20,8 +21,6 @@ _QUERIES = ("shape", "ndim", "size", "result_type", "iscomplexobj", "isrealobj",
 
 
 def _query(f):
-    from ..tensor import _strip
-
     def q(*args, **kwargs):
         return f(*_strip(args), **_strip(kwargs))
     return q

@@ -1,6 +1,6 @@
 """What to use instead: NumPy functions that wengert does not differentiate, each with the
 wengert spelling of what code that calls it usually means. Read only when an error is being
-raised (tensor._fallback), so it costs the ops nothing."""
+raised (ops/fallback.py), so it costs the ops nothing."""
 
 __all__ = ["HINTS", "hint"]
 

@@ -11,8 +11,9 @@ Tensors: call these on coefficient arrays.
 """
 import numpy as np
 
-from ..tensor import Tensor, _fallback
+from ..tensor import Tensor
 from ._operands import array_of
+from .fallback import fallback as _fallback
 from .shape import concatenate, reshape, stack
 from .signal import convolve
 

@@ -28,9 +28,10 @@ import sys
 import numpy as np
 
 from ..grad_mode import state as _grad
-from ..tensor import (UFUNC_ACCUMULATIONS, UFUNC_REDUCTIONS, UFUNCS, Tensor, _fallback,
-                      _has_tangents, _make, _needs_grad, _strip)
+from ..tensor import (UFUNC_ACCUMULATIONS, UFUNC_REDUCTIONS, UFUNCS, Tensor, _has_tangents,
+                      _make, _needs_grad, _strip)
 from .elementwise import add, astype, copy, negative, where
+from .fallback import fallback as _fallback
 from .indexing import _normalize, _scatter_fwd, _selection_shape, take
 from .shape import broadcast_to, moveaxis, reshape
 from .special import scipy_ufunc

@@ -22,11 +22,12 @@ import math
 
 import numpy as np
 
-from ..tensor import UFUNC_ACCUMULATIONS, UFUNC_REDUCTIONS, UFUNCS, Tensor, _fallback, _make
+from ..tensor import UFUNC_ACCUMULATIONS, UFUNC_REDUCTIONS, UFUNCS, Tensor, _make
 from ._operands import array_of
 from ._primitive import ONE, binary, linear, unary
 from .elementwise import (absolute, astype, floor_divide, fmod, isinf, logaddexp, logaddexp2,
                           positive, remainder, round, trunc, where)
+from .fallback import fallback as _fallback
 from .linalg.products import matmul
 from .reduction import cumprod, cumsum, logsumexp
 from .shape import broadcast_to, concatenate, expand_dims, moveaxis, stack
