@@ -37,8 +37,8 @@ from . import autograd, linalg  # noqa: F401
 from . import fft  # noqa: F401
 from .transforms import grad, value_and_grad, vjp, jvp, linearize, jacrev, jacfwd, jacobian, hessian, hvp  # noqa: F401
 from .forward import dual  # noqa: F401
-from .engine.checkpoint import checkpoint  # noqa: F401
-from .engine.function import Function  # noqa: F401
+from .ops.checkpoint import checkpoint  # noqa: F401
+from .ops.function import Function  # noqa: F401
 from .engine.anomaly import detect_anomaly  # noqa: F401
 from .checking import GradcheckError, gradcheck, numerical_grad  # noqa: F401
 

@@ -432,7 +432,7 @@ def _needs_grad(obj):
 
 def _has_tangents(obj):
     if isinstance(obj, Tensor):
-        return bool(obj._tangents)          # (an empty dict: a mark, no tangent; ops/_dual.py)
+        return bool(obj._tangents)          # (an empty dict: a mark, no tangent; _dual.py)
     if isinstance(obj, (list, tuple)):
         return any(_has_tangents(o) for o in obj)
     if isinstance(obj, dict):

@@ -33,6 +33,14 @@ from .grad_mode import state as _grad
 
 # (tensor and the ops are imported where used: the ops import this module for `alias`)
 
+def by_value(a):
+    """A constant operand as a node keeps it: an ndarray whose values could still change (a
+    writable one, or a view of another array) is copied; anything else is kept as it is."""
+    if type(a) is np.ndarray and (a.flags.writeable or a.base is not None):
+        return a.copy()
+    return a
+
+
 _LEAF = ("a view of a leaf tensor that requires grad is being used in an in-place operation; "
          "do the update inside `with wg.no_grad():` (as optimizers do) or write it out of "
          "place (for example x = wg.where(mask, new, x), or build the result with "

@@ -20,7 +20,7 @@ import wengert as wg
 from wengert.checking import _vjp_function, gradcheck
 from wengert.engine.backward import run_backward
 from wengert.forward import new_level, tangent_at, with_tangent
-from wengert.ops._primitive import _set_tangent
+from wengert.forward import set_tangent as _set_tangent
 from wengert.ops.elementwise import positive
 
 UNARY_SHAPES = [((),), ((3,),), ((2, 3),)]

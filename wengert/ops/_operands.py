@@ -16,6 +16,7 @@ functions), never for Tensor arguments.
 import numpy as np
 
 from ..tensor import Tensor
+from ..views import by_value  # noqa: F401  (re-exported: the ops keep constants by it)
 
 SEQUENCES = (list, tuple)
 
@@ -55,11 +56,3 @@ def packed(obj):
     if isinstance(obj, SEQUENCES) and holds_tensor(obj):
         return pack(obj)
     return obj
-
-
-def by_value(a):
-    """A constant operand as a node keeps it: an ndarray whose values could still change (a
-    writable one, or a view of another array) is copied; anything else is kept as it is."""
-    if type(a) is np.ndarray and (a.flags.writeable or a.base is not None):
-        return a.copy()
-    return a

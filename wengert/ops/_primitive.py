@@ -31,7 +31,6 @@ protocols record the same code as wengert ops, so every derivative differentiate
 """
 import contextlib
 import operator
-import weakref
 
 import numpy as np
 
@@ -39,9 +38,9 @@ from ..engine import anomaly as _anomaly_mod
 from ..engine.node import Node, version_error
 from ..engine.errstate import quiet
 from ..grad_mode import state as _grad
-from ..tensor import DUAL_LEVEL, UFUNCS, Tensor, _make
+from ..tensor import UFUNCS, Tensor, _make
+from ..forward import batched, dims, forward_mode, is_complex, saved_output
 from ..views import alias
-from . import _dual
 from ._operands import SEQUENCES as _SEQUENCES, by_value, holds_tensor, pack, packed
 from ._shapes import sum_to
 
@@ -83,44 +82,17 @@ class Op:
     def __repr__(self):
         return f"<wengert op {self.name}>"
 
-
-def complex_route(op, args, params):
-    """A complex value met by an op that a gradient or tangent flows through: the op's
-    complex-aware rules (op.cx), or a TypeError naming the op."""
-    if op.cx is None:
-        raise TypeError(
-            f"{op.name} of a complex value that a gradient (or tangent) flows through: "
-            f"wengert's complex differentiation covers only the fft family (np.fft) and real, "
-            f"imag, conj, abs, angle, +, -, *, / , integer powers, square, exp, sum, mean, "
-            f"indexing and reshaping; take np.real/np.imag/np.abs of the value first, or "
-            f".detach() it if no gradient is needed")
-    return op.cx(op, args, params)
-
-
-def _is_complex(v):
-    d = getattr(v.data if isinstance(v, Tensor) else v, "dtype", None)
-    return d is not None and d.kind == "c" or type(v) is complex
-
-
-def _dims(v):
-    """The shape of a Tensor, array or number, by the shortest route for each."""
-    if type(v) is Tensor:
-        v = v.data
-    if type(v) is np.ndarray:
-        return v.shape
-    return np.shape(v)
-
-
-def _batched(t, v, zd, lead=()):
-    """(t, its batch axes): a tangent with batch axes in front of its input v's shape gets
-    1s inserted after them, so it broadcasts against an output of zd dims like v does."""
-    vshape = _dims(v)
-    tshape = _dims(t)
-    if len(tshape) > len(vshape):
-        lead = tshape[:len(tshape) - len(vshape)]
-        if len(vshape) < zd:
-            t = np.reshape(t, lead + (1,) * (zd - len(vshape)) + vshape)
-    return t, lead
+    def complex_route(self, args, params):
+        """A complex value met by this op where a gradient or tangent flows through: the
+        op's complex-aware rules (self.cx), or a TypeError naming the op."""
+        if self.cx is None:
+            raise TypeError(
+                f"{self.name} of a complex value that a gradient (or tangent) flows through: "
+                f"wengert's complex differentiation covers only the fft family (np.fft) and real, "
+                f"imag, conj, abs, angle, +, -, *, / , integer powers, square, exp, sum, mean, "
+                f"indexing and reshaping; take np.real/np.imag/np.abs of the value first, or "
+                f".detach() it if no gradient is needed")
+        return self.cx(self, args, params)
 
 
 def check_version(node, i, t, v):
@@ -150,139 +122,6 @@ def _masked_multiply_fwd(a, b):
     return np.where(zero, 0.0, r).astype(np.result_type(r), copy=False)
 
 
-# ---- forward mode -------------------------------------------------------------------------
-
-# What each op applied in forward mode was called with, per node: a recorded backward rule
-# that reads the op's output (create_graph inside jvp: forward-over-reverse) re-derives it
-# from these, so the output's tangents come back. Inputs lie upstream of their node, so the
-# weak map holds no cycle and a dropped graph is freed by reference counting.
-_replay = weakref.WeakKeyDictionary()
-
-
-def forward_mode(op, args, params):
-    """An input carries tangents. Take off the innermost level L, call the op on the rest
-    (which records the graph and handles lower levels by the same route), then push level
-    L's tangents through the op's JVP rule, itself computed with wengert ops: lower levels
-    and recording apply to the tangent computation too. Nesting without confusion follows.
-    Values taken out of wg.dual numbers carry marks (ops/_dual.py): checked and passed on."""
-    marks = _dual.check(args) if _dual.marks_live else None
-    level, tangents, taken = take_level(args)
-    if level is None:                     # marks, no tangent
-        return _dual.marked_call(op, args, params, marks)
-    rerouted = False
-    try:
-        out = op(*args, **params) if params else op(*args)
-        if op.cx is not True and (any(map(_is_complex, args)) or any(
-                map(_is_complex, out if isinstance(out, tuple) else (out,)))):
-            rerouted = True         # (rules right for complex values: op.cx, below)
-        # the rule sees a twin of the output (same value and node): were it `out` itself,
-        # out → its tangent → the tangent's graph → out would be a reference cycle
-        twin = tuple(map(_same_tensor, out)) if isinstance(out, tuple) else _same_tensor(out)
-        sing = op.singular
-        if rerouted:
-            t_out = None
-        elif sing is True or sing is not False and sing(*args):
-            with np.errstate(divide="ignore", invalid="ignore"):   # as in backward
-                t_out = op.push_tangent(tangents, args, params, twin)
-        else:
-            t_out = op.push_tangent(tangents, args, params, twin)
-    finally:
-        restore_level(taken)
-    if rerouted:
-        return complex_route(op, args, params)
-    first = out[0] if isinstance(out, tuple) else out
-    node = first.grad_fn
-    if node is not None and op.saves_output:
-        _replay[node.parents[0] if isinstance(out, tuple) else node] = (
-            op, tuple(a if isinstance(a, Tensor) else by_value(a) for a in args), params)
-    if t_out is not None:
-        if isinstance(out, tuple):
-            for o, t in zip(out, t_out):
-                if t is not None:
-                    _set_tangent(o, level, t)
-        else:
-            _set_tangent(out, level, t_out)
-        if level == DUAL_LEVEL:
-            _dual.pass_generations(tangents, out)
-    return _dual.mark(out, marks) if marks else out
-
-
-def take_level(args):
-    """Take the innermost level L off every input for the duration of one op: returns L,
-    each input's level-L tangent (None where absent), and what `restore_level` puts back."""
-    level = None
-    for a in args:
-        if isinstance(a, Tensor):
-            tans = a._tangents
-            if tans:
-                if len(tans) == 1:
-                    for m in tans:          # (the one key, without iter() and next())
-                        pass
-                else:
-                    m = max(tans)
-                if level is None or m > level:
-                    level = m
-    tangents = []
-    taken = []
-    for a in args:
-        if not isinstance(a, Tensor):
-            tangents.append(None)
-            continue
-        for b, tans in taken:              # the same tensor twice (x * x): taken already
-            if b is a:
-                tangents.append(tans.get(level))
-                break
-        else:
-            tans = a._tangents
-            t = tans.get(level) if tans else None
-            tangents.append(t)
-            if t is not None:
-                taken.append((a, tans))
-                a._tangents = (None if len(tans) == 1
-                               else {k: v for k, v in tans.items() if k != level})
-    return level, tangents, taken
-
-
-def restore_level(taken):
-    """Put back the tangents `take_level` took."""
-    for a, tans in taken:
-        a._tangents = tans
-
-
-def _same_tensor(t):
-    """A new Tensor with t's value, node and tangents."""
-    s = _make(t.data, t.grad_fn)
-    s._requires_grad = t._requires_grad
-    s._tangents = dict(t._tangents) if t._tangents else None
-    return s
-
-
-def _set_tangent(t, level, tangent):
-    if not isinstance(tangent, Tensor):
-        tangent = _make(np.asarray(tangent), None)
-    tans = t._tangents
-    if tans:
-        tans = dict(tans)
-        tans[level] = tangent
-        t._tangents = tans
-    else:
-        t._tangents = {level: tangent}
-
-
-def saved_output(value, node, selectors=None):
-    """A saved output re-wrapped as a Tensor for a recorded backward rule: its gradient flows
-    into `node`. If forward mode saw the op, the output is recomputed from its inputs instead,
-    so it carries its tangents."""
-    replay = _replay.get(node) if _replay else None
-    if replay is not None:
-        op, args, params = replay
-        if any(isinstance(a, Tensor) and a._tangents for a in args):
-            return op(*args, **params)
-    if selectors:
-        return tuple(_make(o, Node(sel, (node,), None, 0, None)) for o, sel in zip(value, selectors))
-    return _make(value, node)
-
-
 # ---- unary --------------------------------------------------------------------------------
 
 class UnaryOp(Op):
@@ -299,7 +138,7 @@ class UnaryOp(Op):
             y = self.forward(x.data)
             if x._requires_grad and _grad.enabled:
                 if x.data.dtype.kind == "c":
-                    return complex_route(self, (x,), {})
+                    return self.complex_route((x,), {})
                 f = x.grad_fn
                 of = self.of
                 node = Node(self, (x if f is None else f,),
@@ -352,7 +191,7 @@ def unary(name, fn, of_x=None, of_y=None, singular=False, grad_name=None, doc=No
 # ---- binary -------------------------------------------------------------------------------
 
 # Python's operators run the same ufunc as np.add & co. but skip most of the call overhead
-# for NumPy scalars (0.15 µs against 1.8 µs); used when an operand is NumPy-typed, so the
+# for NumPy scalars (benchmarks/README.md); used when an operand is NumPy-typed, so the
 # semantics stay NumPy's (two Python ints, or a list, go through the ufunc itself).
 _OPERATORS = {np.add: operator.add, np.subtract: operator.sub, np.multiply: operator.mul,
               np.divide: operator.truediv, np.power: operator.pow,
@@ -385,7 +224,7 @@ class BinaryOp(Op):
         if _grad.enabled and (tx and x._requires_grad or ty and y._requires_grad):
             # record (inline: one call less per op)
             if z.dtype.kind == "c":
-                return complex_route(self, (x, y), {})
+                return self.complex_route((x, y), {})
             zs = z.shape
             k = 0                       # which inputs need a gradient: 1 x, 2 y, 3 both
             if tx and x._requires_grad:
@@ -472,7 +311,7 @@ class BinaryOp(Op):
 
     def jvp(self, tangents, x, y, z):
         """tx·∂z/∂x + ty·∂z/∂y, broadcast to z's shape (behind any leading batch axes)."""
-        zshape = _dims(z)
+        zshape = dims(z)
         zd = len(zshape)
         sing = self.singular
         if sing is not True and sing is not False:
@@ -481,15 +320,15 @@ class BinaryOp(Op):
         lead = ()
         tx, ty = tangents
         if tx is not None:
-            if _dims(tx) != _dims(x):                 # (equal shapes: no batch axes)
-                tx, lead = _batched(tx, x, zd)
+            if dims(tx) != dims(x):                 # (equal shapes: no batch axes)
+                tx, lead = batched(tx, x, zd)
             d = self.dx
             if d is not None:
                 out = tx if d is ONE else -tx if d is NEG_ONE else (
                     masked_mul(tx, d(x, y, z)) if sing else tx * d(x, y, z))
         if ty is not None:
-            if _dims(ty) != _dims(y):
-                ty, lead = _batched(ty, y, zd, lead)
+            if dims(ty) != dims(y):
+                ty, lead = batched(ty, y, zd, lead)
             d = self.dy
             if d is NEG_ONE and out is not None:
                 out = out - ty                # one subtract, not a negate and an add
@@ -500,7 +339,7 @@ class BinaryOp(Op):
         if out is None:
             return None
         target = lead + zshape if lead else zshape
-        return out if _dims(out) == target else np.broadcast_to(out, target)
+        return out if dims(out) == target else np.broadcast_to(out, target)
 
     def push_tangent(self, tangents, args, params, out):
         return self.jvp(tangents, args[0], args[1], out)
@@ -539,7 +378,7 @@ class LinearOp(Op):
             y = self.forward(x.data, **params)
             if x._requires_grad and _grad.enabled:
                 if y.dtype.kind == "c" and self.cx is not True:
-                    return complex_route(self, (x,), params)
+                    return self.complex_route((x,), params)
                 f = x.grad_fn
                 t = _make(y, Node(self, (x if f is None else f,), None, 0,
                                   (x.data.shape, params)))
@@ -623,13 +462,13 @@ class PrimitiveOp(Op):
                 return _make(out if isinstance(out, (np.ndarray, np.generic)) else np.asarray(out), None)
             return tuple(_make(o, None) for o in out)
         cx = self.cx is not True
-        if cx and any(map(_is_complex, out if self.nout > 1 else (out,))):
-            return complex_route(self, args, params)
+        if cx and any(map(is_complex, out if self.nout > 1 else (out,))):
+            return self.complex_route(args, params)
         parents = []
         for a in args:
             if isinstance(a, Tensor) and a._requires_grad:
                 if cx and a.data.dtype.kind == "c":
-                    return complex_route(self, args, params)
+                    return self.complex_route(args, params)
                 f = a.grad_fn
                 parents.append(a if f is None else f)
             else:

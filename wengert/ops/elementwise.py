@@ -23,6 +23,7 @@ import math
 
 import numpy as np
 
+from .. import forward as _forward
 from ..grad_mode import state as _grad
 from ..tensor import UFUNCS, Tensor, _make
 from ._operands import packed
@@ -96,6 +97,7 @@ copy     = linear("copy",     lambda x, order="K": np.array(x, order=order, copy
                               lambda g, shape, order="K": g)
 deg2rad  = linear("deg2rad",  np.deg2rad,    lambda g, shape: np.deg2rad(g))
 rad2deg  = linear("rad2deg",  np.rad2deg,    lambda g, shape: np.rad2deg(g))
+_forward.identity = positive     # (forward.attach records through it: forward mode knows no op)
 
 
 # ---- partials that need more than one expression ----------------------------------------------

@@ -7,7 +7,7 @@ costs one Python call (this function) and one global lookup before the op itself
 from ..engine.backward import backward as _engine_backward
 from ..grad_mode import state as _grad_state
 from ..tensor import (FUNCTIONS, UFUNCS, Tensor, _has_tangents, _needs_grad, _unwrap_index)
-from ._dual import primal_of, tangent_of
+from .._dual import primal_of, tangent_of
 from .complex import conj, imag, real
 from .elementwise import (
     absolute, add, astype, clip, copy, cos, divide, equal, exp, floor_divide, greater,

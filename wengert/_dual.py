@@ -20,8 +20,8 @@ generation, and `.detach()` drops the mark (the value as a plain constant).
 import itertools
 import weakref
 
-from ..tensor import DUAL_LEVEL, Tensor, _make
-from ..views import alias
+from .tensor import DUAL_LEVEL, Tensor, _make
+from .views import alias
 
 
 

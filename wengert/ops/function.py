@@ -1,5 +1,5 @@
 """User-defined ops (`wg.Function`); gradient checkpointing (`wg.checkpoint`) is in
-engine/checkpoint.py and shares the output helpers here.
+ops/checkpoint.py and shares the output helpers here.
 
 Both are ordinary ops to the engine: one Node each, whose `saved` slot holds what backward
 needs (the ctx of a Function; the function and its inputs for a checkpoint) and is released by
@@ -11,15 +11,15 @@ create_graph=True it runs recorded, on the input Tensors themselves, so it diffe
 """
 import numpy as np
 
+from ..engine import anomaly as _anomaly
+from ..engine.errstate import quiet
+from ..engine.node import Node
+from ..forward import forward_mode, replayed
 from ..grad_mode import state as _grad, grad_mode_set
-from ..ops._primitive import (Op, _Select, _replay, _set_tangent, _same_tensor, check_version,
-                              take_level, restore_level)
-from ..ops import _dual
-from ..ops._shapes import sum_to
-from ..tensor import DUAL_LEVEL, Tensor, _make
-from . import anomaly as _anomaly
-from .node import Node
-from .errstate import quiet
+from ..tensor import Tensor, _make
+from ._primitive import Op, _Select, check_version
+from ._shapes import sum_to
+from .shape import broadcast_to
 
 __all__ = ["Function", "FunctionCtx"]
 
@@ -171,10 +171,8 @@ class FunctionCtx:
             else:
                 o = self._outs[k]
                 if create and node is not None and _floating(o):
-                    replay = _replay.get(node) if _replay else None
-                    if replay is not None and any(isinstance(a, Tensor) and a._tangents
-                                                  for a in replay[1]):
-                        res = replay[0](*replay[1])   # forward mode saw it: recompute, tangents too
+                    res = replayed(node)        # forward mode saw it: recomputed, tangents too
+                    if res is not None:
                         o = res[k] if isinstance(res, tuple) else res
                     elif len(self._metas) == 1:
                         o = _make(o, node)
@@ -307,67 +305,65 @@ class Function:
 
 
 def _apply_any(cls, args):
-    """(outputs, ctx) of Fn.apply(*args), through forward mode when tangents come in (and
-    the marks of values taken out of wg.dual numbers checked and passed on: ops/_dual.py)."""
+    """(outputs, ctx) of Fn.apply(*args), through forward mode when tangents or the marks of
+    values taken out of wg.dual numbers come in (forward.py), as for a built-in op."""
     for a in args:
         if isinstance(a, Tensor) and a._tangents is not None:
-            marks = _dual.check(args) if _dual.marks_live else None
-            if any(isinstance(b, Tensor) and b._tangents for b in args):
-                res = _apply_forward_mode(cls, args)
-            else:                                   # marks, no tangent
-                res = _dual.marked_call(lambda *xs: cls._apply(xs), args, {}, None)
-            if marks:
-                _dual.mark(res[0], marks)
-            return res
+            if getattr(cls, "jvp", None) is None and any(
+                    isinstance(b, Tensor) and b._tangents for b in args):
+                raise RuntimeError(
+                    f"{cls.__name__} defines no staticmethod jvp(ctx, *tangents), but a "
+                    f"forward-mode tangent (wg.dual, jvp, jacfwd, hessian, hvp) reached it; "
+                    f"add a jvp returning the output tangent(s)")
+            applied = _Applied(cls)
+            return forward_mode(applied, args, {}), applied.ctx
     return cls._apply(args)
 
 
-def _apply_forward_mode(cls, args):
-    """Fn.apply on inputs carrying tangents, the way built-in ops do it: take off the
-    innermost level L, apply to the rest (recording, lower levels by the same route), then
-    push level L through the user's jvp(ctx, *tangents) — written in wengert ops on the live
-    Tensors, so lower levels and recording apply to it too (nesting, forward-over-reverse)."""
-    who = cls.__name__
-    f = getattr(cls, "jvp", None)
-    if f is None:
-        raise RuntimeError(f"{who} defines no staticmethod jvp(ctx, *tangents), but a forward-"
-                           f"mode tangent (wg.dual, jvp, jacfwd, hessian, hvp) reached it; "
-                           f"add a jvp returning the output tangent(s)")
-    level, tangents, taken = take_level(args)
-    try:
-        result, ctx = _apply_any(cls, args)       # lower levels, by the same route
-        outs = result if isinstance(result, tuple) else (result,)
+class _Applied:
+    """One application of a Function subclass, as forward_mode sees an op: calling it applies
+    the Function to the inputs with the innermost level taken off (lower levels by the same
+    route) and keeps the ctx; `push_tangent` runs the user's jvp(ctx, *tangents), written in
+    wengert ops on the live Tensors, so lower levels and recording apply to it too (nesting,
+    forward-over-reverse)."""
+    __slots__ = ("cls", "ctx")
+    singular = False
+    cx = True               # (a Function's rules are the user's, complex values included)
+    saves_output = True     # (ctx.saved_tensors may hand backward an output)
+
+    def __init__(self, cls):
+        self.cls = cls
+        self.ctx = None
+
+    def __call__(self, *args):
+        result, self.ctx = _apply_any(self.cls, args)
+        return result
+
+    def push_tangent(self, tangents, args, params, out):
+        who = self.cls.__name__
+        ctx = self.ctx
+        multi = isinstance(out, tuple)
+        outs = out if multi else (out,)
         lead = ()
         for a, t in zip(args, tangents):
             if t is not None:
                 lead = tuple(t.shape[:t.ndim - a.ndim])
                 break
         ts = tuple(t if t is not None else _zero_tangent(a, lead) for a, t in zip(args, tangents))
-        ctx._live = (args, tuple(_same_tensor(o) for o in outs))   # no cycle via the tangents
+        ctx._live = (args, outs)
         try:
-            res = f(ctx, *ts)
+            res = self.cls.jvp(ctx, *ts)
         finally:
             ctx._live = None
-    finally:
-        restore_level(taken)
-    res = tuple(res) if isinstance(res, (tuple, list)) else (res,)
-    if len(res) != len(outs):
-        raise RuntimeError(f"{who}.jvp returned {len(res)} tangents, but forward returned "
-                           f"{len(outs)} outputs; return one per output (None for a zero one)")
-    fitted = tuple(None if t is None or not _floating(o.data) else
-                   _fit_tangent(t, lead + o.shape, o.dtype, who, k)
-                   for k, (o, t) in enumerate(zip(outs, res)))
-    for o, t in zip(outs, fitted):
-        if t is not None:
-            _set_tangent(o, level, t)
-    if level == DUAL_LEVEL:
-        _dual.pass_generations(tangents, outs)
-    node = next((o.grad_fn for o in outs if o.grad_fn is not None), None)
-    if node is not None and isinstance(result, tuple):
-        node = node.parents[0]            # past the output's selector, to the Function's node
-    if node is not None:
-        _replay[node] = (cls.apply, args, {})
-    return result, ctx
+        res = tuple(res) if isinstance(res, (tuple, list)) else (res,)
+        if len(res) != len(outs):
+            raise RuntimeError(f"{who}.jvp returned {len(res)} tangents, but forward returned "
+                               f"{len(outs)} outputs; return one per output (None for a zero "
+                               f"one)")
+        fitted = tuple(None if t is None or not _floating(o.data) else
+                       _fit_tangent(t, lead + o.shape, o.dtype, who, k)
+                       for k, (o, t) in enumerate(zip(outs, res)))
+        return fitted if multi else fitted[0]
 
 
 def _zero_tangent(a, lead):
@@ -392,7 +388,6 @@ def _fit_tangent(t, shape, dtype, who, k):
         if not ok:
             raise ValueError(f"{who}.jvp returned a tangent of shape {tuple(t.shape)} for output "
                              f"{k}, whose tangent must have shape {shape}")
-        from ..ops.shape import broadcast_to
         t = broadcast_to(t, shape)
     if t.dtype != dtype:
         t = t.astype(dtype)

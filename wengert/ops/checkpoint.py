@@ -12,16 +12,16 @@ records itself, so checkpoints differentiate to any order.
 """
 import numpy as np
 
+from ..engine import anomaly as _anomaly
+from ..engine.backward import run_backward
+from ..engine.errstate import quiet
+from ..engine.graph import walk
+from ..engine.node import Node, _next_seq, version_error
 from ..grad_mode import state as _grad, grad_mode_set
-from ..ops._primitive import Op, check_version
-from ..ops.elementwise import positive
 from ..tensor import Tensor, _make
-from . import anomaly as _anomaly
-from .backward import run_backward
-from .graph import walk
+from ._primitive import Op, check_version
+from .elementwise import positive
 from .function import _cotangents, _floating, _wrap_outputs
-from .node import Node, _next_seq, version_error
-from .errstate import quiet
 
 __all__ = ["checkpoint"]
 
