@@ -107,8 +107,9 @@ def _max_partial(x, y):
 
 
 def _max_partial_nan(x, y):
-    """∂max(x, y)/∂x as `_max_partial`, and NaN where x or y is NaN (the result is NaN there and has
-    no derivative; maximum is marked singular, so a zero cotangent still gives exactly 0)."""
+    """∂max(x, y)/∂x as `_max_partial`, and NaN where x or y is NaN (the result is NaN there
+    and has no derivative; maximum is marked singular, so a zero cotangent still gives
+    exactly 0)."""
     d = _max_partial(x, y)
     if _has_nan(x, y):
         d = np.where(np.isnan(x) | np.isnan(y), np.nan, d)
