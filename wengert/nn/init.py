@@ -61,7 +61,7 @@ def _calculate_fan_in_and_fan_out(tensor):
     return shape[1] * receptive, shape[0] * receptive
 
 
-def _fan(tensor, mode):
+def _fan_in_or_out(tensor, mode):
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     if mode == "fan_in":
         return fan_in
@@ -108,7 +108,7 @@ def xavier_normal_(tensor, gain=1.0):
 def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
     """U(−b, b), b = gain·√(3/fan), gain = calculate_gain(nonlinearity, a)  (He et al., 2015).
     Linear and Conv2d use a = √5, which gives b = 1/√fan_in."""
-    fan = _fan(tensor, mode)
+    fan = _fan_in_or_out(tensor, mode)
     if fan == 0:
         return tensor                       # an empty weight: nothing to fill
     bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / fan)
@@ -117,7 +117,7 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
 
 def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
     """N(0, std²), std = gain/√fan."""
-    fan = _fan(tensor, mode)
+    fan = _fan_in_or_out(tensor, mode)
     if fan == 0:
         return tensor
     return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(fan))

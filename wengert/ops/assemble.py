@@ -259,7 +259,7 @@ def append(arr, values, axis=None):
     return concatenate([arr, values], axis=axis)
 
 
-def _codes(shape, start=0):
+def _flat_positions(shape, start=0):
     return np.arange(start, start + int(np.prod(shape)), dtype=np.intp).reshape(shape)
 
 
@@ -275,7 +275,7 @@ def insert(arr, obj, values, axis=None):
     v = values.data if isinstance(values, Tensor) else values
     if a.dtype.kind not in "fc" or not (isinstance(arr, Tensor) or isinstance(values, Tensor)):
         return _make(np.insert(a, obj, v, axis=axis), None)
-    code = np.insert(_codes(a.shape), obj, _codes(np.shape(v), a.size), axis=axis)
+    code = np.insert(_flat_positions(a.shape), obj, _flat_positions(np.shape(v), a.size), axis=axis)
     flat = concatenate([reshape(arr, (-1,)), reshape(astype(values, a.dtype), (-1,))])
     return take(flat, code)
 
@@ -288,5 +288,5 @@ def delete(arr, obj, axis=None):
     a = arr.data if isinstance(arr, Tensor) else arr
     if not isinstance(arr, Tensor):
         return _make(np.delete(a, obj, axis=axis), None)
-    return take(arr, np.delete(_codes(a.shape), obj, axis=axis))
+    return take(arr, np.delete(_flat_positions(a.shape), obj, axis=axis))
 

@@ -84,14 +84,14 @@ def _binary_twin(op):
     return twin
 
 
-def _send(twin):
+def _route_to(twin):
     def route(op, args, params):
         return twin(*args, **params)
     return route
 
 
 for _op in (_el.add, _el.subtract, _el.multiply, _el.divide):
-    _op.cx = _send(_binary_twin(_op))
+    _op.cx = _route_to(_binary_twin(_op))
 masked_multiply.cx = _el.multiply.cx        # (0·∞ = 0 masking is for real rules' kinks)
 
 _complex_power = _binary_twin(_el.power)
@@ -131,22 +131,22 @@ def _unary_twin(op):
 
 
 for _op in (_el.square, _el.exp):
-    _op.cx = _send(_unary_twin(_op))
+    _op.cx = _route_to(_unary_twin(_op))
 
 
 # ---- |z| ------------------------------------------------------------------------------------
 
-def _safe(r):
+def _zeros_to_one(r):
     """r with its zeros replaced by 1: z/r is then 0 at z = 0 (abs′(0) = 0)."""
     return np.where(r == 0, 1.0, r)
 
 
 def _abs_vjp(g, needs, z, r):
-    return (g * (z / _safe(r)),)
+    return (g * (z / _zeros_to_one(r)),)
 
 
 def _abs_jvp(tangents, z, r):
-    return np.real(np.conj(z) * tangents[0]) / _safe(r)
+    return np.real(np.conj(z) * tangents[0]) / _zeros_to_one(r)
 
 
 _complex_abs = primitive("complex_absolute", lambda z: np.absolute(z), _abs_vjp, _abs_jvp,
@@ -154,7 +154,7 @@ _complex_abs = primitive("complex_absolute", lambda z: np.absolute(z), _abs_vjp,
                          doc="|z| of a complex z: ḡ(z) = ḡ·z/|z|, ṙ = Re(conj(z)·ż)/|z|; "
                              "both 0 at z = 0 (abs′(0) = 0).")
 _complex_abs.cx = True
-_el.absolute.cx = _send(_complex_abs)
+_el.absolute.cx = _route_to(_complex_abs)
 
 
 # ---- real, imag, conj -----------------------------------------------------------------------

@@ -41,7 +41,7 @@ def _axis(axis, nd):
     return negative_axes(int(axis), nd)[0] + nd
 
 
-def _along(nd, ax, s):
+def _index_along(nd, ax, s):
     """The index that applies slice or int `s` along axis `ax` of an nd-array."""
     return (slice(None),) * ax + (s,)
 
@@ -65,21 +65,21 @@ def diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
     ax = _axis(axis, nd)
     parts = []
     if prepend is not np._NoValue:
-        parts.append(_edge(prepend, shape, ax))
+        parts.append(_edge_slab(prepend, shape, ax))
     parts.append(a)
     if append is not np._NoValue:
-        parts.append(_edge(append, shape, ax))
+        parts.append(_edge_slab(append, shape, ax))
     if len(parts) > 1:
         a = concatenate(parts, axis=ax)
     if np.result_type(value_of(a)) == np.bool_:
         return _make(np.diff(value_of(a), n=n, axis=ax), None)
-    hi, lo = _along(nd, ax, slice(1, None)), _along(nd, ax, slice(None, -1))
+    hi, lo = _index_along(nd, ax, slice(1, None)), _index_along(nd, ax, slice(None, -1))
     for _ in range(n):
         a = getitem(a, hi) - getitem(a, lo)
     return a if isinstance(a, Tensor) else _make(np.asarray(a), None)
 
 
-def _edge(v, shape, ax):
+def _edge_slab(v, shape, ax):
     v = _input(v)
     if np.ndim(value_of(v)) == 0:
         v = broadcast_to(v, shape[:ax] + (1,) + shape[ax + 1:])
@@ -147,7 +147,7 @@ def _reshaped(w, nd, ax):
 
 
 def _gradient_axis(f, ax, nd, dx, edge_order):
-    s = lambda lo, hi: getitem(f, _along(nd, ax, slice(lo, hi)))  # noqa: E731
+    s = lambda lo, hi: getitem(f, _index_along(nd, ax, slice(lo, hi)))  # noqa: E731
     uniform = np.ndim(value_of(dx)) == 0
     if uniform:
         inner = (s(2, None) - s(None, -2)) / (2.0 * dx)
@@ -313,6 +313,6 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
             d = reshape(d, (1,) * ax + (-1,) + (1,) * (nd - ax - 1))
         else:
             d = diff(x, axis=ax)
-    y1 = getitem(y, _along(nd, ax, slice(1, None)))
-    y0 = getitem(y, _along(nd, ax, slice(None, -1)))
+    y1 = getitem(y, _index_along(nd, ax, slice(1, None)))
+    y0 = getitem(y, _index_along(nd, ax, slice(None, -1)))
     return _sum(d * (y1 + y0) / 2.0, axis=ax)

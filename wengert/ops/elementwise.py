@@ -102,16 +102,17 @@ _forward.identity = positive     # (forward.attach records through it: forward m
 
 # ---- partials that need more than one expression ----------------------------------------------
 
-def _share(x, y):
+def _max_partial(x, y):
     """∂max(x, y)/∂x: 1 where x wins, ½ on a tie, 0 where y wins (in the result's dtype)."""
     dtype = np.result_type(getattr(x, "dtype", x), getattr(y, "dtype", y))
     return ((x > y) + 0.5 * (x == y)).astype(dtype)
 
 
-def _share_nan(x, y):
-    """∂max(x, y)/∂x as `_share`, and NaN where x or y is NaN (the result is NaN there and has
-    no derivative; maximum is marked singular, so a zero cotangent still gives exactly 0)."""
-    d = _share(x, y)
+def _max_partial_nan(x, y):
+    """∂max(x, y)/∂x as `_max_partial`, and NaN where x or y is NaN (the result is NaN there
+    and has no derivative; maximum is marked singular, so a zero cotangent still gives
+    exactly 0)."""
+    d = _max_partial(x, y)
     if _has_nan(x, y):
         d = np.where(np.isnan(x) | np.isnan(y), np.nan, d)
     return d
@@ -135,19 +136,19 @@ def _has_nan(x, y):
 
 def _fmax_dx(x, y, z):
     """fmax ignores a NaN: x takes the whole gradient where y is NaN (also when both are)."""
-    return np.where(np.isnan(y), 1.0, _share(x, y))
+    return np.where(np.isnan(y), 1.0, _max_partial(x, y))
 
 
 def _fmax_dy(x, y, z):
-    return np.where(np.isnan(x) & ~np.isnan(y), 1.0, _share(y, x))
+    return np.where(np.isnan(x) & ~np.isnan(y), 1.0, _max_partial(y, x))
 
 
 def _fmin_dx(x, y, z):
-    return np.where(np.isnan(y), 1.0, _share(y, x))
+    return np.where(np.isnan(y), 1.0, _max_partial(y, x))
 
 
 def _fmin_dy(x, y, z):
-    return np.where(np.isnan(x) & ~np.isnan(y), 1.0, _share(x, y))
+    return np.where(np.isnan(x) & ~np.isnan(y), 1.0, _max_partial(x, y))
 
 
 def _div_dx(x, y, z):
@@ -208,8 +209,8 @@ power        = binary("power",        np.power,        _pow_dx,                 
 floor_divide = binary("floor_divide", np.floor_divide, None,                          None,                          ("", ""))
 remainder    = binary("remainder",    np.remainder,    ONE,                           _remainder_dy,                 ("", "xy"), singular=True)
 fmod         = binary("fmod",         np.fmod,         ONE,                           _fmod_dy,                      ("", "xyz"), singular=True)
-maximum      = binary("maximum",      np.maximum,      lambda x, y, z: _share_nan(x, y), lambda x, y, z: _share_nan(y, x), singular=_has_nan)
-minimum      = binary("minimum",      np.minimum,      lambda x, y, z: _share_nan(y, x), lambda x, y, z: _share_nan(x, y), singular=_has_nan)
+maximum      = binary("maximum",      np.maximum,      lambda x, y, z: _max_partial_nan(x, y), lambda x, y, z: _max_partial_nan(y, x), singular=_has_nan)
+minimum      = binary("minimum",      np.minimum,      lambda x, y, z: _max_partial_nan(y, x), lambda x, y, z: _max_partial_nan(x, y), singular=_has_nan)
 fmax         = binary("fmax",         np.fmax,         _fmax_dx,                      _fmax_dy)
 fmin         = binary("fmin",         np.fmin,         _fmin_dx,                      _fmin_dy)
 logaddexp    = binary("logaddexp",    np.logaddexp,    lambda x, y, z: np.exp(x - z),  lambda x, y, z: np.exp(y - z),  ("xz", "yz"))
@@ -225,7 +226,7 @@ def _shape(a):
     return a.data.shape if isinstance(a, Tensor) else np.shape(a)
 
 
-def _lift(t, shape, ndim):
+def _pad_tangent_axes(t, shape, ndim):
     """Tangent t (batch axes + `shape`) padded with 1s to `ndim` trailing axes, so it lines up
     with the op's other operands when broadcast from the right."""
     k = len(shape)
@@ -250,8 +251,8 @@ def _where_jvp(tangents, cond, x_shape, y_shape):
     out = np.broadcast_shapes(np.shape(cond), x_shape, y_shape)
     t, s = (tx, x_shape) if tx is not None else (ty, y_shape)
     batch = np.shape(t)[:np.ndim(t) - len(s)]
-    tx = 0.0 if tx is None else _lift(tx, x_shape, len(out))
-    ty = 0.0 if ty is None else _lift(ty, y_shape, len(out))
+    tx = 0.0 if tx is None else _pad_tangent_axes(tx, x_shape, len(out))
+    ty = 0.0 if ty is None else _pad_tangent_axes(ty, y_shape, len(out))
     return np.broadcast_to(np.where(cond, tx, ty), batch + out)
 
 
@@ -309,7 +310,7 @@ def _clip_jvp(tangents, x, lo, hi):
         if tan is None:
             continue
         batch = np.shape(tan)[:np.ndim(tan) - np.ndim(arg)]
-        lifted = _lift(tan, np.shape(arg), n)
+        lifted = _pad_tangent_axes(tan, np.shape(arg), n)
         # x's tangent passes where x is inside [lo, hi]; a bound's where x is clipped to it
         t = t + (np.where(mask, 0.0, lifted) if arg is x else np.where(mask, lifted, 0.0))
     return np.broadcast_to(t, batch + out)

@@ -165,7 +165,7 @@ def ihfft(a, n=None, axis=-1, norm=None, out=None):
     return conjugate(rfft(a, n, axis, _swapped(norm)))
 
 
-def _cook(shape, s, axes, invreal=False):
+def _sizes_and_axes(shape, s, axes, invreal=False):
     """(s, axes) as NumPy's n-dimensional transforms read them."""
     if s is None:
         shapeless = True
@@ -198,7 +198,7 @@ def _n_axes(name, default_axes, run):
                 r = r.copy()
             return _make(r, None)
         _swapped(norm)
-        s, axes = _cook(a.data.shape, s, axes, invreal=name.startswith("irfft"))
+        s, axes = _sizes_and_axes(a.data.shape, s, axes, invreal=name.startswith("irfft"))
         if not axes:
             return positive(a)
         return run(a, s, axes, norm)

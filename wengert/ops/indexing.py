@@ -31,7 +31,7 @@ __all__ = ["getitem", "setitem", "take", "take_along_axis", "sort", "argsort"]
 
 # ---- index analysis --------------------------------------------------------------------------
 
-def _entry(i):
+def _index_entry(i):
     if isinstance(i, Tensor):
         return np.array(i.data)
     if isinstance(i, (list, tuple)):
@@ -49,7 +49,7 @@ def _normalize(index):
     """The index as a tuple in which Tensors, lists and nested tuples are (copied) arrays."""
     if type(index) is not tuple:
         index = (index,)
-    return tuple(i if type(i) in _BASIC else _entry(i) for i in index)
+    return tuple(i if type(i) in _BASIC else _index_entry(i) for i in index)
 
 
 def _analyse(index, ndim):

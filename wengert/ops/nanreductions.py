@@ -18,7 +18,8 @@ import numpy as np
 
 from ..tensor import Tensor, _make
 from .elementwise import positive, where
-from .reduction import (_axes, _input, _val, cumprod, cumsum, max as _max, mean as _mean,
+from ._operands import value_of
+from .reduction import (_axes, _input, cumprod, cumsum, max as _max, mean as _mean,
                         min as _min, prod as _prod, std as _std, sum as _sum, var as _var)
 from .statistics import _extras, _method, _q_input, quantile_along
 
@@ -28,21 +29,21 @@ __all__ = ["nansum", "nanmean", "nanprod", "nanmax", "nanmin", "nanvar", "nanstd
 
 
 def _floating(a):
-    return np.result_type(_val(a)).kind in "fc"
+    return np.result_type(value_of(a)).kind in "fc"
 
 
 def _fill(a, value):
     """a with its NaNs replaced by `value` (a of a non-floating dtype as is)."""
     if not _floating(a):
         return a
-    return where(np.isnan(_val(a)), np.asarray(value, dtype=np.result_type(_val(a))), a)
+    return where(np.isnan(value_of(a)), np.asarray(value, dtype=np.result_type(value_of(a))), a)
 
 
 def _valid(a, where_):
     """The reduction mask: not NaN (and `where_`, NumPy's mask, where given)."""
-    m = ~np.isnan(_val(a)) if _floating(a) else np.ones(np.shape(_val(a)), dtype=bool)
+    m = ~np.isnan(value_of(a)) if _floating(a) else np.ones(np.shape(value_of(a)), dtype=bool)
     if where_ is not None and where_ is not True:
-        m = m & np.asarray(_val(where_))
+        m = m & np.asarray(value_of(where_))
     return m
 
 
@@ -75,7 +76,7 @@ def _all_nan(a, axis, keepdims, where_):
     """Slices without one selected non-NaN entry (None when there are none)."""
     if not _floating(a):
         return None
-    none = ~np.any(_valid(a, where_), axis=_axes(axis, np.shape(_val(a)), "nan"),
+    none = ~np.any(_valid(a, where_), axis=_axes(axis, np.shape(value_of(a)), "nan"),
                    keepdims=keepdims)
     if not none.any():
         return None
@@ -111,7 +112,7 @@ def _nan_spread(fname, f, a, axis, dtype, out, ddof, keepdims, where_, mean, cor
         return f(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims,
                  where=where_, mean=mean, correction=correction)
     valid = _valid(a, where_)
-    dof = np.sum(valid, axis=_axes(axis, np.shape(_val(a)), fname), keepdims=keepdims) - (
+    dof = np.sum(valid, axis=_axes(axis, np.shape(value_of(a)), fname), keepdims=keepdims) - (
         ddof if correction is None else correction)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)     # NumPy's own warning below
@@ -183,7 +184,7 @@ def nanargmax(a, axis=None, out=None, *, keepdims=False):
     NumPy). An integer tensor: never requires grad."""
     if out is not None:
         raise TypeError("wengert.nanargmax does not support out=; use the returned tensor")
-    return _make(np.asarray(np.nanargmax(_val(_input(a, "nanargmax")), axis=axis,
+    return _make(np.asarray(np.nanargmax(value_of(_input(a, "nanargmax")), axis=axis,
                                          keepdims=keepdims)), None)
 
 
@@ -191,7 +192,7 @@ def nanargmin(a, axis=None, out=None, *, keepdims=False):
     """Index of the first minimum ignoring NaNs (see nanargmax)."""
     if out is not None:
         raise TypeError("wengert.nanargmin does not support out=; use the returned tensor")
-    return _make(np.asarray(np.nanargmin(_val(_input(a, "nanargmin")), axis=axis,
+    return _make(np.asarray(np.nanargmin(value_of(_input(a, "nanargmin")), axis=axis,
                                          keepdims=keepdims)), None)
 
 
@@ -204,14 +205,14 @@ def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
         if isinstance(v, Tensor) or np.ndim(v) != 0:
             raise TypeError(f"wengert.nan_to_num: {name}= must be a number, got "
                             f"{type(v).__name__}")
-    dt = np.result_type(_val(x))
+    dt = np.result_type(value_of(x))
     if dt.kind not in "fc":
         return x if isinstance(x, Tensor) else _make(np.array(x), None)
     if dt.kind == "c":
         raise TypeError("wengert.nan_to_num: complex input is not supported (complex "
                         "differentiation is not built yet)")
     fi = np.finfo(dt)
-    xv = _val(x)
+    xv = value_of(x)
     y = x
     for mask, v in ((np.isnan(xv), nan), (np.isposinf(xv), fi.max if posinf is None else posinf),
                     (np.isneginf(xv), fi.min if neginf is None else neginf)):

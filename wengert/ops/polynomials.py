@@ -20,7 +20,7 @@ from .signal import convolve
 __all__ = ["polyadd", "polysub", "polymul", "polyder", "polyint", "poly"]
 
 
-def _1d(a):
+def _at_least_1d(a):
     return reshape(a, (-1,)) if np.ndim(array_of(a)) == 0 else a
 
 
@@ -32,21 +32,21 @@ def _pad_front(a, n):
 
 def polyadd(a1, a2):
     """a1 + a2 as polynomials (np.polyadd)."""
-    a1, a2 = _1d(a1), _1d(a2)
+    a1, a2 = _at_least_1d(a1), _at_least_1d(a2)
     n1, n2 = len(array_of(a1)), len(array_of(a2))
     return _pad_front(a1, n2 - n1) + _pad_front(a2, n1 - n2)
 
 
 def polysub(a1, a2):
     """a1 − a2 as polynomials (np.polysub)."""
-    a1, a2 = _1d(a1), _1d(a2)
+    a1, a2 = _at_least_1d(a1), _at_least_1d(a2)
     n1, n2 = len(array_of(a1)), len(array_of(a2))
     return _pad_front(a1, n2 - n1) - _pad_front(a2, n1 - n2)
 
 
 def polymul(a1, a2):
     """a1·a2 as polynomials (np.polymul): their convolution."""
-    return convolve(_1d(a1), _1d(a2))
+    return convolve(_at_least_1d(a1), _at_least_1d(a2))
 
 
 def polyder(p, m=1):
@@ -72,7 +72,7 @@ def polyint(p, m=1, k=None):
         k = stack([k] * m) if isinstance(k, Tensor) else np.full(m, k)
     if len(array_of(k)) < m:
         raise ValueError("k must be a scalar or a rank-1 array of length 1 or >m.")
-    p = _1d(p)
+    p = _at_least_1d(p)
     for i in range(m):
         n = len(array_of(p))
         p = concatenate([p / np.arange(n, 0, -1), reshape(k[i], (1,))])

@@ -25,7 +25,7 @@ import warnings
 import numpy as np
 
 from ..tensor import Tensor, _make
-from ._operands import SEQUENCES, holds_tensor, pack
+from ._operands import SEQUENCES, holds_tensor, pack, value_of
 from ._primitive import linear, masked_mul, primitive
 from .elementwise import add, astype, divide, multiply, sqrt, square, subtract, where as _where
 from .shape import reshape
@@ -51,10 +51,6 @@ def _input(a, fname):
 
 def _cast(a, dtype):
     return a if dtype is None else a.astype(dtype)
-
-
-def _val(a):
-    return a.data if isinstance(a, Tensor) else a
 
 
 def _axes(axis, shape, fname):
@@ -99,7 +95,7 @@ def _mask(a, where, fill, fname):
     leaves out replaced by `fill`: they then add nothing and get gradient 0."""
     if where is None or where is True:
         return a
-    w = np.asarray(_val(where))
+    w = np.asarray(value_of(where))
     if w.dtype != np.bool_:
         raise TypeError(f"wengert.{fname}: where= must be a boolean mask, got dtype {w.dtype}")
     if np.broadcast_shapes(w.shape, np.shape(a)) != np.shape(a):
@@ -110,7 +106,7 @@ def _mask(a, where, fill, fname):
 
 def _lowest(a, sign):
     """The fill that never wins a max (sign=1) or min (sign=−1) of a's dtype."""
-    dt = np.result_type(_val(a))
+    dt = np.result_type(value_of(a))
     if dt.kind in "fc":
         return -sign * np.inf
     info = np.iinfo(dt) if dt.kind in "iu" else None
@@ -187,13 +183,13 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     _no_extras("mean", out)
     a = _input(a, "mean")
     axes = _axes(axis, np.shape(a), "mean")
-    half = dtype is None and np.result_type(_val(a)) == np.float16
+    half = dtype is None and np.result_type(value_of(a)) == np.float16
     s = sum(a, axis=axes, dtype=np.float32 if half else dtype, keepdims=keepdims, where=where)
     if s.dtype.kind not in "fc":
         s = s.astype(np.float64)
     n = _count(np.shape(a), axes)
     if where is not None and where is not True:
-        n = np.broadcast_to(_val(where), np.shape(a)).sum(axis=axes, keepdims=keepdims)
+        n = np.broadcast_to(value_of(where), np.shape(a)).sum(axis=axes, keepdims=keepdims)
         if not n.all():
             warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=2)
         n = n.astype(s.dtype)
@@ -216,7 +212,7 @@ def _others(x, y, axes):
     makes the second term 0; on Tensors (recording, for higher order) it recurses on x′,
     so every derivative is that of the exact polynomial.
     """
-    xv = _val(x)
+    xv = value_of(x)
     zero = xv == 0
     if not zero.any():
         return y / x
@@ -260,7 +256,7 @@ def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where
 def _tie_weights(x, y, axes, keepdims):
     """[xᵢ = y] / #ties per slice, a constant array of x's dtype (NaN counts as equal to a
     NaN result; a slice won by `initial` alone gets weight 0)."""
-    xv, yv = _val(x), _expand(_val(y), axes, keepdims)
+    xv, yv = value_of(x), _expand(value_of(y), axes, keepdims)
     hit = xv == yv
     if xv.dtype.kind == "f" and np.isnan(yv).any():     # y is small: test it, not x
         hit |= np.isnan(xv) & np.isnan(yv)
@@ -337,7 +333,7 @@ def _var(fname, a, axis, dtype, out, ddof, keepdims, where, mean, correction):
     _no_extras(fname, out)
     ddof = _ddof(fname, ddof, correction)
     a = _cast(_input(a, fname), dtype)
-    if np.result_type(_val(a)).kind not in "fc":
+    if np.result_type(value_of(a)).kind not in "fc":
         a = astype(a, np.float64)
     axes = _axes(axis, np.shape(a), fname)
     m = _mean(a, axis=axes, keepdims=True, where=where) if mean is None else mean
@@ -350,7 +346,7 @@ def _var(fname, a, axis, dtype, out, ddof, keepdims, where, mean, correction):
     if where is None or where is True:
         n = builtins.max(_count(np.shape(a), axes) - ddof, 0)
     else:
-        n = np.broadcast_to(_val(where), np.shape(a)).sum(axis=axes, keepdims=keepdims)
+        n = np.broadcast_to(value_of(where), np.shape(a)).sum(axis=axes, keepdims=keepdims)
         n = np.maximum(n - ddof, 0).astype(s.dtype)
     if np.any(n == 0):
         warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=3)
@@ -379,7 +375,7 @@ def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Non
     under a `where` that masks those slices, and masked cotangents are exactly zero.
     """
     v = _var("std", a, axis, dtype, out, ddof, keepdims, where, mean, correction)
-    flat = _val(v) == 0
+    flat = value_of(v) == 0
     if not np.any(flat):
         return sqrt(v)
     # √ never sees those zeros (1 in their place): √′(0) = ∞ would otherwise meet a zero
@@ -424,7 +420,7 @@ def _cumprod_grad(g, x, y, ax):
     polynomial instead, x_z·(gradient of cumprod(x′)), recursing on x′, so the recorded
     rule has the true derivatives at zeros too.
     """
-    zero = _val(x) == 0
+    zero = value_of(x) == 0
     if not zero.any():
         return _revcumsum(g * y, ax) / x
     seen = np.cumsum(zero, axis=ax)
@@ -443,7 +439,7 @@ def _cumprod_grad(g, x, y, ax):
 
 def _cumprod_tangent(t, x, y, ax):
     """Σ_{i≤k} tᵢ ∂yₖ/∂xᵢ: y·cumsum(t/x) without zeros; the same split at the first zero."""
-    zero = _val(x) == 0
+    zero = value_of(x) == 0
     if not zero.any():
         return y * np.cumsum(t / x, axis=ax)
     seen = np.cumsum(zero, axis=ax)
@@ -494,7 +490,7 @@ def _softmax_of(x, axis):
     −inf (result −inf) gets 0; in a slice holding +inf the +inf entries get NaN (no
     derivative there, as in PyTorch and JAX) and the others 0; a NaN entry makes its slice
     NaN. The rules multiply by it masked: an exactly-zero cotangent gives exactly 0."""
-    xv = _val(x)
+    xv = value_of(x)
     m = np.max(xv, axis=axis, keepdims=True, initial=-np.inf)
     inf = np.isinf(m)
     if not inf.any():
@@ -526,7 +522,7 @@ def logsumexp(a, axis=-1, keepdims=False):
     on the +inf entries and 0 elsewhere; NaN throughout a slice holding NaN). A 0-d input is
     its own logsumexp."""
     a = _input(a, "logsumexp")
-    if np.result_type(_val(a)).kind not in "fc":
+    if np.result_type(value_of(a)).kind not in "fc":
         a = astype(a, np.float64)
     if np.ndim(a) == 0 and axis in (0, -1):
         axis = None
@@ -538,7 +534,7 @@ def logsumexp(a, axis=-1, keepdims=False):
 def _index_of_extreme(find, name, a, axis, out, keepdims):
     """np.argmax or np.argmin (`find`) of a's value, as a Tensor that never requires grad."""
     _no_extras(name, out)
-    a = _val(_input(a, name))
+    a = value_of(_input(a, name))
     return _make(np.asarray(find(a, axis=_one_axis(axis, a.shape, name), keepdims=keepdims)),
                  None)
 
@@ -558,14 +554,14 @@ def argmin(a, axis=None, out=None, *, keepdims=False):
 def all(a, axis=None, out=None, keepdims=False, *, where=None):
     """Whether every element over `axis` is nonzero. A bool tensor: never requires grad."""
     _no_extras("all", out)
-    a = _val(_input(a, "all"))
+    a = value_of(_input(a, "all"))
     return _make(np.asarray(np.all(a, axis=_axes(axis, a.shape, "all"), keepdims=keepdims,
-                                    where=True if where is None else _val(where))), None)
+                                    where=True if where is None else value_of(where))), None)
 
 
 def any(a, axis=None, out=None, keepdims=False, *, where=None):
     """Whether some element over `axis` is nonzero. A bool tensor: never requires grad."""
     _no_extras("any", out)
-    a = _val(_input(a, "any"))
+    a = value_of(_input(a, "any"))
     return _make(np.asarray(np.any(a, axis=_axes(axis, a.shape, "any"), keepdims=keepdims,
-                                    where=True if where is None else _val(where))), None)
+                                    where=True if where is None else value_of(where))), None)

@@ -29,7 +29,7 @@ def _shape_of(a):
     return a.data.shape if isinstance(a, Tensor) else np.shape(a)
 
 
-def _lead(g, ndim_out):
+def _batch_shape(g, ndim_out):
     return np.shape(g)[:np.ndim(g) - ndim_out]
 
 
@@ -59,7 +59,7 @@ def _reshape_transpose(g, x_shape, shape, ndim):
     # x_shape may carry batch axes of its own (a batch of tangents reshaped, recorded):
     # the output was x_shape's batch + shape, and g may add a batch in front of that
     out_nd = len(x_shape) - ndim + len(shape)
-    return np.reshape(g, _lead(g, out_nd) + tuple(x_shape))
+    return np.reshape(g, _batch_shape(g, out_nd) + tuple(x_shape))
 
 
 def _reshape_fwd(x, shape, ndim):
@@ -209,7 +209,7 @@ def moveaxis(a, source, destination):
 # ---- adding and removing unit axes, broadcasting -----------------------------------------------
 
 def _expand_transpose(g, x_shape, axis):
-    return np.reshape(g, _lead(g, len(x_shape) + len(axis)) + tuple(x_shape))
+    return np.reshape(g, _batch_shape(g, len(x_shape) + len(axis)) + tuple(x_shape))
 
 
 _expand_dims = linear("expand_dims", lambda x, axis: np.expand_dims(x, axis), _expand_transpose)
@@ -224,7 +224,7 @@ def expand_dims(a, axis):
 
 
 def _squeeze_transpose(g, x_shape, axis):
-    return np.reshape(g, _lead(g, len(x_shape) - len(axis)) + tuple(x_shape))
+    return np.reshape(g, _batch_shape(g, len(x_shape) - len(axis)) + tuple(x_shape))
 
 
 _squeeze = linear("squeeze", lambda x, axis: np.squeeze(x, axis), _squeeze_transpose)
@@ -252,7 +252,7 @@ def _broadcast_transpose(g, x_shape, shape, ndim):
 
 
 def _broadcast_fwd(x, shape, ndim):
-    lead = _lead(x, ndim)
+    lead = _batch_shape(x, ndim)
     if lead:                # a batch of tangents: line x's own axes up with `shape`
         x = np.reshape(x, lead + (1,) * (len(shape) - ndim) + np.shape(x)[len(lead):])
     return np.broadcast_to(x, lead + shape)
@@ -300,7 +300,7 @@ def _zeros_for(tangents, shapes):
     """The tangents with absent ones (None) replaced by zeros of the same batch and dtype."""
     k = next(i for i, t in enumerate(tangents) if t is not None)
     ref = tangents[k]
-    lead = _lead(ref, len(shapes[k]))
+    lead = _batch_shape(ref, len(shapes[k]))
     return [np.zeros(lead + s, dtype=ref.dtype) if t is None else t
             for t, s in zip(tangents, shapes)]
 

@@ -49,7 +49,7 @@ def _shape(a):
     return a.data.shape if isinstance(a, Tensor) else np.shape(a)
 
 
-def _f64(a):
+def _as_float64(a):
     a = _input(a)
     return a if np.result_type(value_of(a)) == np.float64 else astype(a, np.float64)
 
@@ -64,7 +64,7 @@ def interp(x, xp, fp, left=None, right=None, period=None):
             raise ValueError("period must be a non-zero value")
         period = abs(period)
         left = right = None
-    x, xp, fp = _f64(x), _f64(xp), _f64(fp)
+    x, xp, fp = _as_float64(x), _as_float64(xp), _as_float64(fp)
     if len(_shape(xp)) != 1 or len(_shape(fp)) != 1:
         raise ValueError("Data points must be 1-D sequences")
     if _shape(xp)[0] != _shape(fp)[0]:
@@ -97,8 +97,8 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     at_knot = take(fp, knot) + (x - take(xp, knot)) * flat    # the value fp[knot] exactly
     exact = (j >= 0) & (xd == xpd[knot])
     out = where(exact, at_knot, inside)
-    lval = take(fp, 0) if left is None else _f64(left)
-    rval = take(fp, n - 1) if right is None else _f64(right)
+    lval = take(fp, 0) if left is None else _as_float64(left)
+    rval = take(fp, n - 1) if right is None else _as_float64(right)
     out = where(xd > xpd[-1], rval, where(xd < xpd[0], lval, out))
     return where(np.isnan(xd), x, out)
 
@@ -237,7 +237,7 @@ def sinc(x):
 
 def float_power(x1, x2, /):
     """x1 ** x2 computed in float64 whatever the inputs' dtypes (np.float_power)."""
-    return power(_f64(x1), _f64(x2))
+    return power(_as_float64(x1), _as_float64(x2))
 
 
 def heaviside(x1, x2, /):

@@ -53,7 +53,7 @@ __all__ = ["erf", "erfc", "erfcx", "erfinv", "erfcinv", "ndtr", "log_ndtr", "ndt
            "logit", "log_expit", "gamma", "gammaln", "loggamma", "digamma", "psi",
            "polygamma", "xlogy", "xlog1py", "xdivy", "betaln", "beta", "multigammaln"]
 
-_C = 2.0 / math.sqrt(math.pi)            # Python floats: float32 stays float32
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)            # Python floats: float32 stays float32
 _HALF_SQRT_PI = math.sqrt(math.pi) / 2.0
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _SQRT_2PI = math.sqrt(2.0 * math.pi)
@@ -63,7 +63,7 @@ _SQRT_HALF = math.sqrt(0.5)
 _scipy_special = None
 
 
-def _sc(name):
+def _scipy_special_or_error(name):
     """scipy.special, imported on first use; its absence is an error that names `name`."""
     global _scipy_special
     if _scipy_special is None:
@@ -80,12 +80,12 @@ def _sc(name):
 def _kernel(name):
     """The SciPy ufunc `name` on arrays, in the input's floating dtype."""
     def k(x):
-        return getattr(_sc(name), name)(x)
+        return getattr(_scipy_special_or_error(name), name)(x)
     k.__name__ = name
     return k
 
 
-def _any(op, kernel):
+def _op_or_kernel(op, kernel):
     """f inside a rule: the array kernel at first order, the recorded op on Tensors."""
     def f(x):
         return op(x) if isinstance(x, Tensor) else kernel(x)
@@ -95,7 +95,7 @@ def _any(op, kernel):
 # ---- the error function family -----------------------------------------------------------------
 
 def _erfcx_d(x):
-    return 2.0 * x * _erfcx_any(x) - _C
+    return 2.0 * x * _erfcx_any(x) - _TWO_OVER_SQRT_PI
 
 
 def _log_ndtr_d(x):
@@ -103,14 +103,14 @@ def _log_ndtr_d(x):
     return _SQRT_2_OVER_PI / _erfcx_any(x * -_SQRT_HALF)
 
 
-erfc     = unary("erfc",     _kernel("erfc"),    of_x=lambda x: -_C * np.exp(-(x * x)))
+erfc     = unary("erfc",     _kernel("erfc"),    of_x=lambda x: -_TWO_OVER_SQRT_PI * np.exp(-(x * x)))
 erfcx    = unary("erfcx",    _kernel("erfcx"),   of_x=_erfcx_d, singular=True)
 erfinv   = unary("erfinv",   _kernel("erfinv"),  of_y=lambda y: _HALF_SQRT_PI * np.exp(y * y), singular=True)
 erfcinv  = unary("erfcinv",  _kernel("erfcinv"), of_y=lambda y: -_HALF_SQRT_PI * np.exp(y * y), singular=True)
 ndtr     = unary("ndtr",     _kernel("ndtr"),    of_x=lambda x: _INV_SQRT_2PI * np.exp(-0.5 * (x * x)))
 log_ndtr = unary("log_ndtr", _kernel("log_ndtr"), of_x=_log_ndtr_d)
 ndtri    = unary("ndtri",    _kernel("ndtri"),   of_y=lambda y: _SQRT_2PI * np.exp(0.5 * (y * y)), singular=True)
-_erfcx_any = _any(erfcx, _kernel("erfcx"))
+_erfcx_any = _op_or_kernel(erfcx, _kernel("erfcx"))
 
 erfc.doc = "erfc(x) = 1 − erf(x), exact in the right tail.   erfc′(x) = −(2/√π) e^(−x²)."
 erfcx.doc = "erfcx(x) = e^(x²) erfc(x).   erfcx′(x) = 2x·erfcx(x) − 2/√π."
@@ -126,7 +126,7 @@ ndtri.doc = "Φ⁻¹(x) on (0, 1).   (Φ⁻¹)′(x) = √(2π) e^(y²/2), y = �
 
 def _polygamma_fwd(x, n):
     x = np.asarray(x)
-    out = np.asarray(_sc("polygamma").polygamma(n, x))
+    out = np.asarray(_scipy_special_or_error("polygamma").polygamma(n, x))
     return out.astype(x.dtype, copy=False) if x.dtype.kind == "f" else out
 
 
@@ -157,9 +157,9 @@ def polygamma(n, x):
 
 
 digamma  = unary("digamma",  _kernel("psi"),      of_x=lambda x: _polygamma_any(1, x), singular=True)
-_digamma_any = _any(digamma, _kernel("psi"))
+_digamma_any = _op_or_kernel(digamma, _kernel("psi"))
 _gamma_k = _kernel("gamma")
-gamma    = unary("gamma",    _gamma_k,            of_x=lambda x: _any(gamma, _gamma_k)(x) * _digamma_any(x), singular=True)
+gamma    = unary("gamma",    _gamma_k,            of_x=lambda x: _op_or_kernel(gamma, _gamma_k)(x) * _digamma_any(x), singular=True)
 gammaln  = unary("gammaln",  _kernel("gammaln"),  of_x=_digamma_any, singular=True)
 loggamma = unary("loggamma", _kernel("loggamma"), of_x=_digamma_any, singular=True)
 psi = digamma
@@ -174,7 +174,7 @@ loggamma.doc = "log Γ(x) for real x > 0 (NaN below 0, as SciPy's real loggamma)
 
 def _beta_k(name):
     def k(a, b):
-        return getattr(_sc(name), name)(a, b)
+        return getattr(_scipy_special_or_error(name), name)(a, b)
     k.__name__ = name
     return k
 

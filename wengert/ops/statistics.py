@@ -24,7 +24,8 @@ from ..tensor import Tensor, _make
 from .elementwise import astype, divide, greater_equal, multiply, sqrt, subtract, where
 from .indexing import getitem, sort
 from .linalg.products import diagonal, matmul
-from .reduction import _axes, _input, _val, max as _max, mean as _mean, min as _min, sum as _sum
+from ._operands import value_of
+from .reduction import _axes, _input, max as _max, mean as _mean, min as _min, sum as _sum
 from .shape import broadcast_to, concatenate, expand_dims, permute_dims, reshape, squeeze
 
 __all__ = ["median", "percentile", "quantile", "average", "cov", "corrcoef", "ptp"]
@@ -39,7 +40,7 @@ METHODS = ("linear",) + tuple(_CONTINUOUS) + _DISCRETE
 
 def _float_input(a, fname):
     a = _input(a, fname)
-    if np.result_type(_val(a)).kind not in "fc":
+    if np.result_type(value_of(a)).kind not in "fc":
         a = astype(a, np.float64)
     return a
 
@@ -81,7 +82,7 @@ def _virtual(q, n, method):
     if method in _CONTINUOUS:
         al, be = _CONTINUOUS[method]
         return q * (n + (1 - al - be)) + (al - 1)
-    h = np.asarray(_val(q)) * (n - 1)       # the discrete methods: constant in q
+    h = np.asarray(value_of(q)) * (n - 1)       # the discrete methods: constant in q
     if method == "lower":
         return np.floor(h)
     if method == "higher":
@@ -95,7 +96,7 @@ def quantile_along(a, q, axis, keepdims, method, fname, skip_nan=False):
     """The q-quantile of `a` over `axis` (see the module docstring); with skip_nan, of the
     non-NaN values of each slice (n is then counted per slice). Shape q.shape + the rest."""
     a = _float_input(a, fname)
-    shape = np.shape(_val(a))
+    shape = np.shape(value_of(a))
     nd = len(shape)
     axes = _axes(axis, shape, fname)
     keep = [i for i in range(-nd, 0) if i not in axes]
@@ -107,7 +108,7 @@ def quantile_along(a, q, axis, keepdims, method, fname, skip_nan=False):
     x = reshape(permute_dims(a, tuple(i + nd for i in keep + list(axes))), batch + (m,))
     s = sort(x, axis=-1)
     sv = s.data
-    qv = np.asarray(_val(q))
+    qv = np.asarray(value_of(q))
     qd = qv.dtype if isinstance(q, (Tensor, np.ndarray, np.generic)) else None
     # the discrete methods pick data values, so (as in NumPy) q's dtype does not enter
     dt = sv.dtype if qd is None or method in ("lower", "higher", "nearest") else \
@@ -123,7 +124,7 @@ def quantile_along(a, q, axis, keepdims, method, fname, skip_nan=False):
         n = m
         bad = np.isnan(sv[..., -1])
     h = _virtual(qe, n.astype(dt) if skip_nan else n, method)
-    hv = np.asarray(_val(h))
+    hv = np.asarray(value_of(h))
     j = np.floor(hv)
     top = np.maximum(np.asarray(n) - 1, 0)
     lo = np.where(hv >= top, top, np.where(hv < 0, 0, j)).astype(np.intp)
@@ -191,17 +192,17 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
     """Σ wᵢaᵢ / Σ wᵢ over `axis` (the mean without weights). ∂/∂aᵢ = wᵢ/Σw;
     ∂/∂wᵢ = (aᵢ − avg)/Σw. With returned=True also Σw (broadcast to the result's shape)."""
     a = _input(a, "average")
-    shape = np.shape(_val(a))
+    shape = np.shape(value_of(a))
     if weights is None:
         avg = _mean(a, axis=axis, keepdims=keepdims)
         if not returned:
             return avg
-        n = np.size(_val(a)) / max(avg.data.size, 1)
+        n = np.size(value_of(a)) / max(avg.data.size, 1)
         return avg, _make(np.full(avg.shape, n, dtype=avg.dtype), None)
     w = weights if isinstance(weights, Tensor) else np.asarray(weights)
-    wshape = np.shape(_val(w))
-    dt = np.result_type(_val(a).dtype, _val(w).dtype,
-                        *(("f8",) if np.result_type(_val(a)).kind in "biu" else ()))
+    wshape = np.shape(value_of(w))
+    dt = np.result_type(value_of(a).dtype, value_of(w).dtype,
+                        *(("f8",) if np.result_type(value_of(a)).kind in "biu" else ()))
     axes = _axes(axis, shape, "average")
     if wshape != shape:
         if axis is None:
@@ -216,8 +217,8 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
         for i in sorted(axes):
             full[i] = shape[i]
         w = reshape(w, tuple(full))
-    scl = _sum(astype(w, dt) if _val(w).dtype != dt else w, axis=axes, keepdims=keepdims)
-    if np.any(_val(scl) == 0):
+    scl = _sum(astype(w, dt) if value_of(w).dtype != dt else w, axis=axes, keepdims=keepdims)
+    if np.any(value_of(scl) == 0):
         raise ZeroDivisionError("wengert.average: weights sum to zero, can't be normalized")
     avg = divide(_sum(multiply(a, w), axis=axes, keepdims=keepdims), scl)
     if avg.dtype != dt:
@@ -240,21 +241,21 @@ def ptp(a, axis=None, out=None, keepdims=False):
 def _rows(m, rowvar, dt, what):
     """m as a 2-D array of dtype dt, one variable per row (NumPy's rule for m and y)."""
     m = m if isinstance(m, Tensor) else np.asarray(m)
-    nd = np.ndim(_val(m))
+    nd = np.ndim(value_of(m))
     if nd > 2:
         raise ValueError(f"wengert.cov: {what} has more than 2 dimensions (shape "
-                         f"{np.shape(_val(m))})")
-    while np.ndim(_val(m)) < 2:
+                         f"{np.shape(value_of(m))})")
+    while np.ndim(value_of(m)) < 2:
         m = expand_dims(m, 0)
-    if _val(m).dtype != dt:
+    if value_of(m).dtype != dt:
         m = astype(m, dt)
-    if not rowvar and (nd != 1 if what == "m" else np.shape(_val(m))[0] != 1):
+    if not rowvar and (nd != 1 if what == "m" else np.shape(value_of(m))[0] != 1):
         m = permute_dims(m, (1, 0))
     return m
 
 
 def _weights(w, n, kind):
-    wv = np.asarray(_val(w))
+    wv = np.asarray(value_of(w))
     if kind == "fweights" and not np.all(wv == np.around(wv)):
         raise TypeError("wengert.cov: fweights must be integer")
     if wv.ndim > 1:
@@ -275,11 +276,11 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
     if ddof is not None and ddof != int(ddof):
         raise ValueError("wengert.cov: ddof must be integer")
     if dtype is None:
-        dtype = np.result_type(_val(m), *(() if y is None else (_val(y),)), np.float64)
+        dtype = np.result_type(value_of(m), *(() if y is None else (value_of(y),)), np.float64)
     x = _rows(m, rowvar, dtype, "m")
     if y is not None:
         x = concatenate((x, _rows(y, rowvar, dtype, "y")), axis=0)
-    n = np.shape(_val(x))[1]
+    n = np.shape(value_of(x))[1]
     if ddof is None:
         ddof = 0 if bias else 1
     w = None
@@ -287,7 +288,7 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
         w = astype(_weights(fweights, n, "fweights"), np.float64)
     if aweights is not None:             # (NumPy takes weights as float64 whatever dtype)
         aw = _weights(aweights, n, "aweights")
-        aw = astype(aw, np.float64) if _val(aw).dtype != np.float64 else aw
+        aw = astype(aw, np.float64) if value_of(aw).dtype != np.float64 else aw
         w = aw if w is None else multiply(w, aw)
     if w is None:
         avg = _mean(x, axis=1, keepdims=True)
@@ -301,7 +302,7 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
             fact = wsum - ddof
         else:
             fact = wsum - ddof * _sum(multiply(w, aw)) / wsum
-    if np.any(np.asarray(_val(fact)) <= 0):
+    if np.any(np.asarray(value_of(fact)) <= 0):
         warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=2)
         fact = 0.0
     xc = subtract(x, avg)

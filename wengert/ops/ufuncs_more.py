@@ -39,7 +39,7 @@ __all__ = ["fabs", "around", "fix", "ldexp", "frexp",
 _LN2 = math.log(2.0)
 
 
-def _float(x):
+def _as_float(x):
     """x as a floating Tensor or array (an integer input becomes float64, as NumPy's float
     ufuncs do)."""
     if np.result_type(array_of(x)).kind in "fc":
@@ -51,7 +51,7 @@ def _float(x):
 
 def fabs(x, /):
     """|x| in floating point (np.fabs).   ∂/∂x = sign(x), 0 at x = 0 (as wg.absolute)."""
-    return absolute(_float(x))
+    return absolute(_as_float(x))
 
 
 def around(a, decimals=0, out=None):
@@ -85,7 +85,7 @@ def ldexp(x1, x2, /):
     """x1·2^x2 for integer exponents x2 (constants), exactly as np.ldexp (no overflow of 2^x2
     on its own).   ∂/∂x1 = 2^x2."""
     k = _exponent(x2, "ldexp")
-    x = _float(x1)
+    x = _as_float(x1)
     shape = np.broadcast_shapes(np.shape(array_of(x)), k.shape)
     if np.shape(array_of(x)) != shape:
         x = broadcast_to(x, shape)
@@ -98,7 +98,7 @@ def ldexp(x1, x2, /):
 def frexp(x, /):
     """(m, e) with x = m·2ᵉ and 0.5 ≤ |m| < 1 (m = x where x is 0, inf or NaN), as np.frexp.
     m = x·2⁻ᵉ: ∂m/∂x = 2⁻ᵉ; e is an integer constant."""
-    x = _float(x)
+    x = _as_float(x)
     e = np.frexp(array_of(x))[1]
     return ldexp(x, -e), _make(np.asarray(e), None)
 
@@ -121,7 +121,7 @@ def divmod(x1, x2, /):
 def modf(x, /):
     """(frac, whole) with whole = trunc(x) and frac = x − whole (same sign as x; ±0 at ±inf),
     as np.modf.   ∂frac/∂x = 1, ∂whole/∂x = 0."""
-    x = _float(x)
+    x = _as_float(x)
     inf = array_of(isinf(x))
     if inf.any():
         frac = where(inf, np.copysign(0.0, array_of(x)).astype(array_of(x).dtype),
@@ -214,7 +214,7 @@ def _lae_reduce(base2):
         x = a if isinstance(a, Tensor) else np.asarray(a)
         if dtype is not None:
             x = astype(x, dtype)
-        x = _float(x)
+        x = _as_float(x)
         if where is not True:
             mask = np.asarray(array_of(where), dtype=bool)
             x = _where(mask, x, np.asarray(-np.inf, array_of(x).dtype))
@@ -245,7 +245,7 @@ def _lae_accumulate(base2):
         x = a if isinstance(a, Tensor) else np.asarray(a)
         if dtype is not None:
             x = astype(x, dtype)
-        x = _float(x)
+        x = _as_float(x)
         nd = np.ndim(array_of(x))
         if not -nd <= axis < nd:
             raise np.exceptions.AxisError(axis, nd)

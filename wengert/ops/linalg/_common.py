@@ -11,7 +11,7 @@ from .._operands import SEQUENCES, by_value, holds_tensor, pack
 LinAlgError = np.linalg.LinAlgError       # a ValueError, as in NumPy
 
 
-def _t(x):
+def _as_tensor(x):
     """x as a Tensor (no copy)."""
     if isinstance(x, Tensor):
         return x
@@ -19,10 +19,6 @@ def _t(x):
         return pack(x)
     # (a constant Tensor is saved by reference: the caller's writable array is copied)
     return _make(by_value(x) if type(x) is np.ndarray else np.asarray(x), None)
-
-
-def _val(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _records(x):

@@ -43,7 +43,8 @@ import numpy as np
 from ...tensor import Tensor, _make
 from .._primitive import primitive
 from ..shape import swapaxes
-from ._common import LinAlgError, _mT, _records, _square, _t, _val
+from .._operands import array_of
+from ._common import LinAlgError, _mT, _records, _square, _as_tensor
 
 
 SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])
@@ -102,7 +103,7 @@ def _svd_sigma(a):
     """(U, s, Vᵀ, σ = det U · det Vᵀ as (…, 1, 1)). σ = ±1 is piecewise constant: taken from
     the values (no gradient); U and Vᵀ are recorded when `a` is."""
     u, s, vh = np.linalg.svd(a)
-    sigma = np.sign(np.linalg.det(_val(u)) * np.linalg.det(_val(vh)))
+    sigma = np.sign(np.linalg.det(array_of(u)) * np.linalg.det(array_of(vh)))
     return u, s, vh, np.expand_dims(sigma, (-2, -1))
 
 
@@ -117,7 +118,7 @@ def _excl_two(s):
     """πᵢⱼ = ∏_{l∉{i,j}} sₗ for i ≠ j, and 0 on the diagonal."""
     n = np.shape(s)[-1]
     idx = np.arange(n)
-    off = (1.0 - np.eye(n)).astype(_val(s).dtype)
+    off = (1.0 - np.eye(n)).astype(array_of(s).dtype)
     if n <= _PAIR_BATCH:
         mask = (idx[:, None, None] == idx) | (idx[None, :, None] == idx)
         return np.prod(np.where(mask, 1.0, s[..., None, None, :]), axis=-1) * off
@@ -157,17 +158,17 @@ _cofactor = primitive(
         "d cof = σ U M(Uᵀ dA V) Vᵀ (see the module docstring); the VJP is the same map.")
 
 
-def _cof(a):
+def _cofactor_matrix(a):
     return _cofactor(a) if isinstance(a, Tensor) else _cofactor_fwd(a)
 
 
 def _det_vjp(g, needs, a):
     """∂det/∂A = cof(A) = adj(A)ᵀ (det·A⁻ᵀ where A is invertible)."""
-    return (np.expand_dims(g, (-2, -1)) * _cof(a),)
+    return (np.expand_dims(g, (-2, -1)) * _cofactor_matrix(a),)
 
 
 def _det_jvp(tangents, a):
-    return np.sum(_cof(a) * tangents[0], axis=(-2, -1))
+    return np.sum(_cofactor_matrix(a) * tangents[0], axis=(-2, -1))
 
 
 _det = primitive("det", np.linalg.det, _det_vjp, _det_jvp, save=(0,))
@@ -197,7 +198,7 @@ def _singular_logdet(what):
 def _inv_t(a, sing):
     """A⁻ᵀ, with singular matrices of the batch (whose cotangent is exactly 0) replaced by I."""
     if sing.any():
-        eye = np.eye(np.shape(a)[-1], dtype=_val(a).dtype)
+        eye = np.eye(np.shape(a)[-1], dtype=array_of(a).dtype)
         a = np.where(np.expand_dims(sing, (-2, -1)), eye, a)
     try:
         return _mT(np.linalg.inv(a))
@@ -210,14 +211,14 @@ def _slogdet_vjp(g, needs, a, out):
     gl = g[1]
     if gl is None:
         return (None,)
-    sing = np.isneginf(_val(out[1]))
-    if (sing & (_val(gl) != 0)).any():
+    sing = np.isneginf(array_of(out[1]))
+    if (sing & (array_of(gl) != 0)).any():
         raise _singular_logdet("gradient")
     return (np.expand_dims(gl, (-2, -1)) * _inv_t(a, sing),)
 
 
 def _slogdet_jvp(tangents, a, out):
-    if np.isneginf(_val(out[1])).any():
+    if np.isneginf(array_of(out[1])).any():
         raise _singular_logdet("derivative")
     return (None, np.sum(_inv_t(a, np.zeros((), bool)) * tangents[0], axis=(-2, -1)))
 
@@ -235,7 +236,7 @@ def slogdet(a):
 
 # ---- cholesky -----------------------------------------------------------------------------
 
-def _phi(n, dtype):
+def _tril_half_diag_mask(n, dtype):
     """Φ as a mask: the lower triangle, diagonal halved."""
     return _tril_mask(n, dtype) - 0.5 * np.eye(n, dtype=dtype)
 
@@ -243,14 +244,14 @@ def _phi(n, dtype):
 def _cholesky_vjp(g, needs, L):
     """A = L Lᵀ: X = L⁻ᵀ Φ(Lᵀ L̄) L⁻¹; Ā = tril(X + Xᵀ, −1) + diag(X) (the lower triangle)."""
     li = np.linalg.inv(L)
-    x = _mT(li) @ ((_mT(L) @ g) * _phi(np.shape(L)[-1], L.dtype)) @ li
+    x = _mT(li) @ ((_mT(L) @ g) * _tril_half_diag_mask(np.shape(L)[-1], L.dtype)) @ li
     return (_triangle_grad(x),)
 
 
 def _cholesky_jvp(tangents, L):
     li = np.linalg.inv(L)
     t = _used_triangle(tangents[0])
-    return L @ ((li @ t @ _mT(li)) * _phi(np.shape(L)[-1], L.dtype))
+    return L @ ((li @ t @ _mT(li)) * _tril_half_diag_mask(np.shape(L)[-1], L.dtype))
 
 
 _cholesky = primitive("cholesky", np.linalg.cholesky, _cholesky_vjp, _cholesky_jvp,
@@ -273,7 +274,7 @@ def cholesky(a, /, *, upper=False):
 def _full_rank(r, what):
     """Refuse a derivative at a rank-deficient input: some |R_kk| ≤ max(m, n)·eps·max|R_ii|
     (NumPy's matrix_rank tolerance on R's diagonal)."""
-    r = _val(r)
+    r = array_of(r)
     m, n = r.shape[-2:]
     k = min(m, n)
     d = np.abs(np.diagonal(r[..., :k, :k], 0, -2, -1))
@@ -374,7 +375,7 @@ def qr(a, mode="reduced"):
         if _records(a):
             raise ValueError("qr: mode='raw' (Householder reflectors) is not differentiable; "
                              "use mode='reduced'")
-        return tuple(_make(o, None) for o in np.linalg.qr(_t(a).data, mode="raw"))
+        return tuple(_make(o, None) for o in np.linalg.qr(_as_tensor(a).data, mode="raw"))
     if mode == "r":
         return _qr(a, mode="reduced")[1]
     return QRResult(*_qr(a, mode=mode))
@@ -463,7 +464,7 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
                           f"{np.shape(a)}")
     if not compute_uv:
         if not _records(a):
-            x = _t(a).data
+            x = _as_tensor(a).data
             return _make(np.asarray(np.linalg.svd(x, compute_uv=False, hermitian=hermitian)),
                          None)
         return _svd(a, full_matrices=False, hermitian=hermitian)[1]

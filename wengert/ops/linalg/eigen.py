@@ -31,7 +31,8 @@ import numpy as np
 
 from ...tensor import _make
 from .._primitive import primitive
-from ._common import _complex_error, _mT, _records, _square, _val
+from .._operands import array_of
+from ._common import _complex_error, _mT, _records, _square
 from .decompositions import _diag, _inv_gaps, _triangle_grad, _used_triangle
 
 
@@ -131,7 +132,7 @@ def eig(a):
     (see the module docstring; eigenvalues must be distinct where V is used); complex
     otherwise, and then without gradient (a TypeError when one is needed)."""
     _square("eig", a)
-    av = _val(a)
+    av = array_of(a)
     if av.dtype.kind not in "fc":
         av = av.astype(np.float64)
         a = av
@@ -148,5 +149,5 @@ def eigvals(a):
     column of V⁻ᵀ (real eigenvalues only)."""
     _square("eigvals", a)
     if not _records(a):
-        return _make(np.linalg.eigvals(_val(a)), None)
+        return _make(np.linalg.eigvals(array_of(a)), None)
     return eig(a)[0]

@@ -32,7 +32,8 @@ from .._shapes import sum_to
 from ..elementwise import square, subtract, where
 from ..reduction import sum as _sum
 from ..shape import reshape, transpose
-from ._common import LinAlgError, _complex_error, _mT, _pad_batch, _records, _square, _t, _val
+from .._operands import array_of
+from ._common import LinAlgError, _complex_error, _mT, _pad_batch, _records, _square, _as_tensor
 from .decompositions import _triangle_grad, _used_triangle
 from .products import matmul
 
@@ -40,7 +41,7 @@ from .products import matmul
 LstsqResult = namedtuple("LstsqResult", ["x", "residuals", "rank", "singular_values"])
 
 
-_NO = object()
+_NOT_GIVEN = object()
 
 
 # ---- inv, solve ---------------------------------------------------------------------------
@@ -129,7 +130,7 @@ def matrix_power(a, n):
     """A^n by repeated squaring (n < 0: of A⁻¹; n = 0: the identity, gradient 0)."""
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
         raise TypeError(f"matrix_power: exponent must be an integer, got {n!r}")
-    a = _t(a)
+    a = _as_tensor(a)
     _square("matrix_power", a)
     n = int(n)
     if n == 0:
@@ -172,23 +173,23 @@ _pinv = primitive("pinv", lambda a, rcond, hermitian: np.linalg.pinv(a, rcond, h
                   _pinv_vjp, _pinv_jvp, save=(0,), save_out=True)
 
 
-def pinv(a, rcond=None, hermitian=False, *, rtol=_NO):
+def pinv(a, rcond=None, hermitian=False, *, rtol=_NOT_GIVEN):
     """The Moore–Penrose pseudo-inverse (batched), NumPy 2's signature: singular values at
     most rcond (or rtol; default 1e-15 for rcond, max(m, n)·eps for rtol=None) times the
     largest are dropped. Derivative: see the module docstring (constant rank)."""
     if rcond is None:
-        if rtol is _NO:
+        if rtol is _NOT_GIVEN:
             rcond = 1e-15
         elif rtol is None:
-            rcond = max(np.shape(_val(a))[-2:]) * np.finfo(np.result_type(_val(a), 1.0)).eps
+            rcond = max(np.shape(array_of(a))[-2:]) * np.finfo(np.result_type(array_of(a), 1.0)).eps
         else:
             rcond = rtol
-    elif rtol is not _NO:
+    elif rtol is not _NOT_GIVEN:
         raise ValueError("pinv: `rtol` and `rcond` can't be both set")
-    if np.ndim(_val(a)) < 2:
+    if np.ndim(array_of(a)) < 2:
         raise LinAlgError(f"pinv: expected a matrix (or a stack of them), got shape "
-                          f"{np.shape(_val(a))}")
-    if np.result_type(_val(a)).kind == "c" and _records(a):
+                          f"{np.shape(array_of(a))}")
+    if np.result_type(array_of(a)).kind == "c" and _records(a):
         raise _complex_error("pinv")
     if isinstance(rcond, Tensor):
         rcond = rcond.data
@@ -207,7 +208,7 @@ def lstsq(a, b, rcond=None):
     computed as pinv(A, rcond) b, so x is differentiable in A and b (constant rank);
     residuals Σ(b − A x)² per column (empty unless rank = n < m), differentiable; rank and
     the singular values are constants (use wg.linalg.svdvals for differentiable ones)."""
-    av, bv = _val(a), _val(b)
+    av, bv = array_of(a), array_of(b)
     if av.ndim != 2 or bv.ndim not in (1, 2):
         raise LinAlgError(f"lstsq: a must be 2-D and b 1-D or 2-D, got shapes {av.shape} and "
                           f"{bv.shape}")
@@ -240,7 +241,7 @@ def lstsq(a, b, rcond=None):
 def tensorinv(a, ind=2):
     """The inverse of a as a linear map from its first `ind` axes to the rest (reshape, inv,
     reshape): ∂ as inv's."""
-    s = np.shape(_val(a))
+    s = np.shape(array_of(a))
     if ind <= 0:
         raise ValueError("tensorinv: invalid ind argument (must be positive)")
     inv_shape = s[ind:] + s[:ind]
@@ -250,17 +251,17 @@ def tensorinv(a, ind=2):
 
 def tensorsolve(a, b, axes=None):
     """x with tensordot(a, x, x.ndim) = b (reshape, solve, reshape): ∂ as solve's."""
-    an = np.ndim(_val(a))
+    an = np.ndim(array_of(a))
     if axes is not None:
         order = list(range(an))
         for k in axes:
             order.remove(k)
             order.insert(an, k)
         a = transpose(a, tuple(order))
-    sa = np.shape(_val(a))
-    old = sa[-(an - np.ndim(_val(b))):]
+    sa = np.shape(array_of(a))
+    old = sa[-(an - np.ndim(array_of(b))):]
     n = int(np.prod(old, dtype=np.int64))
-    if np.size(_val(a)) != n * n:
+    if np.size(array_of(a)) != n * n:
         raise LinAlgError("tensorsolve: input arrays must satisfy the requirement "
                           "prod(a.shape[b.ndim:]) == prod(a.shape[:b.ndim])")
     return reshape(solve(reshape(a, (n, n)), reshape(b, (-1,))), old)

@@ -18,7 +18,8 @@ from .._shapes import negative_axes
 from ..elementwise import divide, multiply
 from ..reduction import sum as _sum
 from ..shape import expand_dims, permute_dims, reshape
-from ._common import LinAlgError, _square, _t, _val
+from .._operands import array_of
+from ._common import LinAlgError, _square, _as_tensor
 from .decompositions import svd
 from .inverses import inv
 
@@ -112,7 +113,7 @@ def _matrix_norm_axes(x, ord, r, c, keepdims):
 def matrix_norm(x, /, *, keepdims=False, ord="fro"):
     """Norm of the matrices in the last two axes: 'fro', 'nuc' (Σ singular values),
     2/−2 (largest/smallest singular value), 1/−1 (max/min column Σ|x|), inf/−inf (rows)."""
-    x = _t(x)
+    x = _as_tensor(x)
     if x.ndim < 2:
         raise ValueError(f"matrix_norm: expected at least two dimensions, got shape {x.shape}")
     return _matrix_norm_axes(x, ord, x.ndim - 2, x.ndim - 1, keepdims)
@@ -121,7 +122,7 @@ def matrix_norm(x, /, *, keepdims=False, ord="fro"):
 def norm(x, ord=None, axis=None, keepdims=False):
     """NumPy's norm: a vector norm over one axis, a matrix norm over two; with axis=None the
     2-norm of the flattened array when ord is None, else by x.ndim (1: vector, 2: matrix)."""
-    x = _t(x)
+    x = _as_tensor(x)
     nd = x.ndim
     if axis is None:
         if ord is None:
@@ -159,7 +160,7 @@ def cond(x, p=None):
     """The condition number: s_max/s_min for p = None or 2 (s_min/s_max for −2), else
     ‖x‖_p ‖x⁻¹‖_p ('fro', 'nuc', ±1, ±inf). Differentiable where the singular values used
     are distinct (p = ±2) or x is invertible."""
-    if np.ndim(_val(x)) < 2 or np.size(_val(x)) == 0:
+    if np.ndim(array_of(x)) < 2 or np.size(array_of(x)) == 0:
         raise LinAlgError("cond is not defined on empty arrays or on fewer than two axes")
     if p is None or p in (2, -2):
         s = svdvals(x)
@@ -174,5 +175,5 @@ def cond(x, p=None):
 def matrix_rank(A, tol=None, hermitian=False, *, rtol=None):
     """The number of singular values above the tolerance (np.linalg.matrix_rank): an integer
     tensor that never requires grad."""
-    return _make(np.asarray(np.linalg.matrix_rank(_val(A), tol=tol, hermitian=hermitian,
+    return _make(np.asarray(np.linalg.matrix_rank(array_of(A), tol=tol, hermitian=hermitian,
                                                   rtol=rtol)), None)

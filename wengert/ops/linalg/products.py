@@ -13,14 +13,14 @@ because it only ever indexes axes from the right.
 import numpy as np
 
 from ...tensor import UFUNCS, Tensor
-from .._operands import packed
+from .._operands import array_of, packed
 from .._primitive import linear, primitive
 from .._shapes import negative_axes, sum_to
 from ..elementwise import multiply
 from ..indexing import getitem
 from ..reduction import sum as _sum
 from ..shape import moveaxis, reshape, stack, swapaxes
-from ._common import _mT, _no_out, _pad_batch, _t, _val
+from ._common import _mT, _no_out, _pad_batch, _as_tensor
 from .contractions import tensordot
 
 
@@ -93,7 +93,7 @@ def _matmul_vjp(g, needs, x, y):
     return gx, gy
 
 
-def _mm(a, b, ad, bd):
+def _batched_matmul(a, b, ad, bd):
     """a @ b where a (b) has ad (bd) matrix-product axes and possibly leading batch axes."""
     if np.ndim(a) == ad and np.ndim(b) == bd or ad == 1 and bd == 2:
         return a @ b                       # (a batch of row vectors times W: one gemm)
@@ -112,9 +112,9 @@ def _mm(a, b, ad, bd):
 def _matmul_jvp(tangents, x, y):
     tx, ty = tangents
     xd, yd = np.ndim(x), np.ndim(y)
-    out = None if tx is None else _mm(tx, y, xd, yd)
+    out = None if tx is None else _batched_matmul(tx, y, xd, yd)
     if ty is not None:
-        t = _mm(x, ty, xd, yd)
+        t = _batched_matmul(x, ty, xd, yd)
         out = t if out is None else out + t
     return out
 
@@ -247,7 +247,7 @@ UFUNCS[np.vecdot] = lambda x1, x2, axis=-1, **kw: vecdot(x1, x2, axis=axis)
 def multi_dot(arrays, *, out=None):
     """A chain of matrix products in the cheapest order (first/last may be 1-D)."""
     _no_out("multi_dot", out)
-    arrays = [_t(a) for a in arrays]
+    arrays = [_as_tensor(a) for a in arrays]
     k = len(arrays)
     if k < 2:
         raise ValueError("multi_dot: expecting at least two arrays")
@@ -292,7 +292,7 @@ def multi_dot(arrays, *, out=None):
 def cross(x1, x2, /, *, axis=-1):
     """np.linalg.cross: the cross product of 3-vectors along `axis` (broadcasting the other
     axes). Bilinear: ∂/∂x1 = x2 × ḡ, ∂/∂x2 = ḡ × x1."""
-    s1, s2 = np.shape(_val(x1)), np.shape(_val(x2))
+    s1, s2 = np.shape(array_of(x1)), np.shape(array_of(x2))
     try:
         if s1[axis] != 3 or s2[axis] != 3:
             raise ValueError
