@@ -15,7 +15,7 @@ functions), never for Tensor arguments.
 """
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import Tensor, _make
 from ..views import by_value  # noqa: F401  (re-exported: the ops keep constants by it)
 
 SEQUENCES = (list, tuple)
@@ -56,3 +56,18 @@ def packed(obj):
     if isinstance(obj, SEQUENCES) and holds_tensor(obj):
         return pack(obj)
     return obj
+
+
+def as_input(a):
+    """A Tensor as it is, anything else as an ndarray."""
+    return a if isinstance(a, Tensor) else np.asarray(a)
+
+
+def as_tensor(a):
+    """A Tensor as it is, anything else as a constant Tensor."""
+    return a if isinstance(a, Tensor) else _make(np.asarray(a), None)
+
+
+def shape_of(a):
+    """The shape of a Tensor, an array, a number or a nested list."""
+    return a.data.shape if isinstance(a, Tensor) else np.shape(a)

@@ -544,16 +544,20 @@ def primitive(name, fn, vjp, jvp=None, save=None, save_out=False, nout=1, grad_n
     op.vjp, op.jvp = vjp, jvp
     op.save = None if save is None else tuple(save)
     op.save_out, op.nout, op.residual = save_out, nout, residual
-    op.selectors = ()
-    if nout > 1:
-        sels = []
-        for i in range(nout):
-            s = _Select.__new__(_Select)
-            s.name, s.grad_name, s.forward, s.doc = f"{name}[{i}]", "SelectBackward", None, None
-            s.index, s.nout = i, nout
-            sels.append(s)
-        op.selectors = tuple(sels)
+    op.selectors = select_ops(name, nout) if nout > 1 else ()
     return op
+
+
+def select_ops(name, nout):
+    """One _Select per output of an `nout`-output op named `name`: output i's node forwards
+    its cotangent to position i of the op's Cotangents."""
+    sels = []
+    for i in range(nout):
+        s = _Select.__new__(_Select)
+        s.name, s.grad_name, s.forward, s.doc = f"{name}[{i}]", "SelectBackward", None, None
+        s.index, s.nout = i, nout
+        sels.append(s)
+    return tuple(sels)
 
 
 # ---- observing op applications ------------------------------------------------------------

@@ -15,6 +15,7 @@ every form of `obj` and `values`. The output is then a take at those positions.
 import numpy as np
 
 from ..tensor import Tensor, _make
+from ._operands import as_input, as_tensor, shape_of
 from ._shapes import negative_axes
 from .elementwise import astype
 from .indexing import getitem, take
@@ -25,16 +26,6 @@ __all__ = ["atleast_1d", "atleast_2d", "atleast_3d", "hstack", "vstack", "row_st
            "hsplit", "vsplit", "dsplit", "unstack", "append", "insert", "delete"]
 
 
-def _input(a):
-    return a if isinstance(a, Tensor) else np.asarray(a)
-
-
-def _tensor(a):
-    return a if isinstance(a, Tensor) else _make(np.asarray(a), None)
-
-
-def _shape(a):
-    return a.data.shape if isinstance(a, Tensor) else np.shape(a)
 
 
 def _sequence(tup, fname):
@@ -51,10 +42,10 @@ def _sequence(tup, fname):
 def _at_least(arys, fit):
     out = []
     for a in arys:
-        a = _input(a)
-        shape = _shape(a)
+        a = as_input(a)
+        shape = shape_of(a)
         new = fit(shape)
-        out.append(_tensor(a) if new == shape else reshape(a, new))
+        out.append(as_tensor(a) if new == shape else reshape(a, new))
     return out[0] if len(out) == 1 else tuple(out)
 
 
@@ -109,8 +100,8 @@ def column_stack(tup):
     """1-D inputs as columns, 2-D ones as they are, joined along axis 1 (np.column_stack)."""
     arrs = []
     for v in _sequence(tup, "column_stack"):
-        v = _input(v)
-        s = _shape(v)
+        v = as_input(v)
+        s = shape_of(v)
         if len(s) < 2:
             v = reshape(v, (-1, 1) if s else (1, 1))
         arrs.append(v)
@@ -132,7 +123,7 @@ def _block_depths(x, path):
             raise ValueError(f"List depths are mismatched inside the list at {_path(path)}: "
                              f"depths {sorted(depths)} found")
         return inner[0][0] + 1, max(n for _, n in inner)
-    return 0, len(_shape(x))
+    return 0, len(shape_of(x))
 
 
 def _path(path):
@@ -142,8 +133,8 @@ def _path(path):
 def _block(x, depth, nd):
     if type(x) is list:
         return concatenate([_block(e, depth - 1, nd) for e in x], axis=-depth)
-    x = _input(x)
-    s = _shape(x)
+    x = as_input(x)
+    s = shape_of(x)
     return reshape(x, (1,) * (nd - len(s)) + s) if len(s) < nd else x
 
 
@@ -155,16 +146,16 @@ def block(arrays):
     depth, leaf_nd = _block_depths(arrays, [])
     nd = max(depth, leaf_nd)
     if depth == 0:
-        return _tensor(_input(arrays))
+        return as_tensor(as_input(arrays))
     return _block(arrays, depth, nd)
 
 
 def broadcast_arrays(*args, subok=False):
     """The inputs broadcast against each other (np.broadcast_arrays), as a tuple. The gradient
     of each is g summed over the axes it was broadcast along."""
-    args = [_input(a) for a in args]
-    shape = np.broadcast_shapes(*(_shape(a) for a in args))
-    return tuple(_tensor(a) if _shape(a) == shape else broadcast_to(a, shape) for a in args)
+    args = [as_input(a) for a in args]
+    shape = np.broadcast_shapes(*(shape_of(a) for a in args))
+    return tuple(as_tensor(a) if shape_of(a) == shape else broadcast_to(a, shape) for a in args)
 
 
 def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
@@ -179,7 +170,7 @@ def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
     if indexing == "xy" and n > 1:
         shapes[0] = (1, -1) + ones[2:]
         shapes[1] = (-1, 1) + ones[2:]
-    out = [reshape(_input(x), s) for x, s in zip(xi, shapes)]
+    out = [reshape(as_input(x), s) for x, s in zip(xi, shapes)]
     if not sparse:
         out = broadcast_arrays(*out)
     return tuple(out)
@@ -190,8 +181,8 @@ def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
 def array_split(ary, indices_or_sections, axis=0):
     """A list of sub-tensors along `axis` (np.array_split): `indices_or_sections` parts of
     nearly equal length (the first ones one longer), or cuts before the given indices."""
-    ary = _input(ary)
-    shape = _shape(ary)
+    ary = as_input(ary)
+    shape = shape_of(ary)
     nd = len(shape)
     ax = negative_axes(int(axis), nd)[0] + nd
     total = shape[ax]
@@ -214,7 +205,7 @@ def array_split(ary, indices_or_sections, axis=0):
 
 def hsplit(ary, indices_or_sections):
     """split along axis 1 (axis 0 for 1-D input), as np.hsplit."""
-    nd = len(_shape(ary))
+    nd = len(shape_of(ary))
     if nd == 0:
         raise ValueError("hsplit only works on arrays of 1 or more dimensions")
     return split(ary, indices_or_sections, axis=1 if nd > 1 else 0)
@@ -222,22 +213,22 @@ def hsplit(ary, indices_or_sections):
 
 def vsplit(ary, indices_or_sections):
     """split along axis 0 of an input with at least two axes (np.vsplit)."""
-    if len(_shape(ary)) < 2:
+    if len(shape_of(ary)) < 2:
         raise ValueError("vsplit only works on arrays of 2 or more dimensions")
     return split(ary, indices_or_sections, axis=0)
 
 
 def dsplit(ary, indices_or_sections):
     """split along axis 2 of an input with at least three axes (np.dsplit)."""
-    if len(_shape(ary)) < 3:
+    if len(shape_of(ary)) < 3:
         raise ValueError("dsplit only works on arrays of 3 or more dimensions")
     return split(ary, indices_or_sections, axis=2)
 
 
 def unstack(x, /, *, axis=0):
     """The slices of x along `axis`, as a tuple (np.unstack): x[..., i, ...] for each i."""
-    x = _input(x)
-    shape = _shape(x)
+    x = as_input(x)
+    shape = shape_of(x)
     if not shape:
         raise ValueError("Input array must be at least 1-d.")
     ax = negative_axes(int(axis), len(shape))[0] + len(shape)
@@ -249,13 +240,13 @@ def unstack(x, /, *, axis=0):
 
 def append(arr, values, axis=None):
     """`values` joined after `arr` along `axis` (both flattened when axis is None)."""
-    arr = _input(arr)
-    values = _input(values)
+    arr = as_input(arr)
+    values = as_input(values)
     if axis is None:
-        if len(_shape(arr)) != 1:
+        if len(shape_of(arr)) != 1:
             arr = reshape(arr, (-1,))
         values = reshape(values, (-1,))
-        axis = len(_shape(arr)) - 1
+        axis = len(shape_of(arr)) - 1
     return concatenate([arr, values], axis=axis)
 
 
@@ -268,8 +259,8 @@ def insert(arr, obj, values, axis=None):
     None), as np.insert: the values are cast to arr's dtype and broadcast as NumPy does.
     A gather (see the module docstring): ∂/∂arr is g at arr's places, ∂/∂values sums g over
     the places each value was copied to."""
-    arr = _input(arr)
-    values = _input(values)
+    arr = as_input(arr)
+    values = as_input(values)
     obj = obj.data if isinstance(obj, Tensor) else obj
     a = arr.data if isinstance(arr, Tensor) else arr
     v = values.data if isinstance(values, Tensor) else values
@@ -283,7 +274,7 @@ def insert(arr, obj, values, axis=None):
 def delete(arr, obj, axis=None):
     """arr without the sub-arrays at `obj` along `axis` (the flattened array when None), as
     np.delete. A gather: ∂/∂arr is g at the kept places, 0 at the deleted ones."""
-    arr = _input(arr)
+    arr = as_input(arr)
     obj = obj.data if isinstance(obj, Tensor) else obj
     a = arr.data if isinstance(arr, Tensor) else arr
     if not isinstance(arr, Tensor):

@@ -17,7 +17,7 @@ from ..engine.node import Node
 from ..forward import forward_mode, replayed
 from ..grad_mode import state as _grad, grad_mode_set
 from ..tensor import Tensor, _make
-from ._primitive import Op, _Select, check_version
+from ._primitive import Op, check_version, select_ops
 from ._shapes import sum_to
 from .shape import broadcast_to
 
@@ -31,13 +31,7 @@ def _selectors(op, nout):
     cotangent to position i of the op's Cotangents."""
     sels = op.selectors.get(nout)
     if sels is None:
-        sels = []
-        for i in range(nout):
-            s = _Select.__new__(_Select)
-            s.name, s.grad_name, s.forward, s.doc = f"{op.name}[{i}]", "SelectBackward", None, None
-            s.index, s.nout = i, nout
-            sels.append(s)
-        sels = op.selectors[nout] = tuple(sels)
+        sels = op.selectors[nout] = select_ops(op.name, nout)
     return sels
 
 

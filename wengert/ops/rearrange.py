@@ -16,7 +16,7 @@ inherit rules of every order and register no primitive:
 import numpy as np
 
 from ..tensor import Tensor, _make
-from ._operands import value_of
+from ._operands import as_input, as_tensor, shape_of, value_of
 from ._shapes import negative_axes
 from .elementwise import astype, where
 from .indexing import getitem, take, take_along_axis
@@ -27,16 +27,6 @@ __all__ = ["roll", "rollaxis", "rot90", "flipud", "fliplr", "matrix_transpose", 
            "argpartition"]
 
 
-def _input(a):
-    return a if isinstance(a, Tensor) else np.asarray(a)
-
-
-def _tensor(a):
-    return a if isinstance(a, Tensor) else _make(np.asarray(a), None)
-
-
-def _shape(a):
-    return a.data.shape if isinstance(a, Tensor) else np.shape(a)
 
 
 # ---- rolls, rotations, flips -----------------------------------------------------------------
@@ -46,8 +36,8 @@ def roll(a, shift, axis=None):
     leaving at one end coming back at the other (np.roll). shift and axis may be tuples
     (broadcast against each other; shifts on one axis add up). Linear: ∂/∂a is g rolled by
     −shift."""
-    a = _input(a)
-    shape = _shape(a)
+    a = as_input(a)
+    shape = shape_of(a)
     if axis is None:
         return reshape(roll(reshape(a, (-1,)), shift, 0), shape)
     nd = len(shape)
@@ -66,12 +56,12 @@ def roll(a, shift, axis=None):
             head = (slice(None),) * ax
             out = concatenate([getitem(out, head + (slice(offset, None),)),
                                getitem(out, head + (slice(None, offset),))], axis=ax)
-    return _tensor(out) if out is a else out
+    return as_tensor(out) if out is a else out
 
 
 def rollaxis(a, axis, start=0):
     """Axis `axis` moved to before position `start` (np.rollaxis; prefer moveaxis)."""
-    n = len(_shape(a))
+    n = len(shape_of(a))
     axis = negative_axes(int(axis), n)[0] + n
     if start < 0:
         start += n
@@ -81,7 +71,7 @@ def rollaxis(a, axis, start=0):
     if axis < start:
         start -= 1
     if axis == start:
-        return getitem(_input(a), (Ellipsis,))
+        return getitem(as_input(a), (Ellipsis,))
     axes = list(range(n))
     axes.remove(axis)
     axes.insert(start, axis)
@@ -94,8 +84,8 @@ def rot90(m, k=1, axes=(0, 1)):
     axes = tuple(axes)
     if len(axes) != 2:
         raise ValueError("len(axes) must be 2.")
-    m = _input(m)
-    nd = len(_shape(m))
+    m = as_input(m)
+    nd = len(shape_of(m))
     if axes[0] == axes[1] or abs(axes[0] - axes[1]) == nd:
         raise ValueError("Axes must be different.")
     if not (-nd <= axes[0] < nd and -nd <= axes[1] < nd):
@@ -114,21 +104,21 @@ def rot90(m, k=1, axes=(0, 1)):
 
 def flipud(m):
     """m with the order of its rows (axis 0) reversed."""
-    if len(_shape(m)) < 1:
+    if len(shape_of(m)) < 1:
         raise ValueError("Input must be >= 1-d.")
     return flip(m, 0)
 
 
 def fliplr(m):
     """m with the order of its columns (axis 1) reversed."""
-    if len(_shape(m)) < 2:
+    if len(shape_of(m)) < 2:
         raise ValueError("Input must be >= 2-d.")
     return flip(m, 1)
 
 
 def matrix_transpose(x, /):
     """The last two axes swapped (np.matrix_transpose, the Array API's x.mT)."""
-    nd = len(_shape(x))
+    nd = len(shape_of(x))
     if nd < 2:
         raise ValueError(f"Input array must be at least 2-dimensional, but it is {nd}")
     return swapaxes(x, -1, -2)
@@ -145,9 +135,9 @@ def resize(a, new_shape):
     new_shape = tuple(int(s) for s in new_shape)
     if any(s < 0 for s in new_shape):
         raise ValueError("all elements of `new_shape` must be non-negative")
-    a = reshape(_input(a), (-1,))
+    a = reshape(as_input(a), (-1,))
     size = int(np.prod(new_shape))
-    n = _shape(a)[0]
+    n = shape_of(a)[0]
     if n == 0 or size == 0:
         return _make(np.zeros(new_shape, dtype=a.dtype), None)
     copies = -(-size // n)
@@ -162,7 +152,7 @@ def trim_zeros(filt, trim="fb", axis=None):
     trim = trim.lower()
     if trim not in {"fb", "bf", "f", "b"}:
         raise ValueError(f"unexpected character(s) in `trim`: {trim!r}")
-    filt = _input(filt)
+    filt = as_input(filt)
     d = value_of(filt)
     nd = np.ndim(d)
     axes = range(nd) if axis is None else [
@@ -203,12 +193,12 @@ def select(condlist, choicelist, default=0):
     for i, c in enumerate(conds):
         if c.dtype.type is not np.bool_:
             raise TypeError(f"invalid entry {i} in condlist: should be boolean ndarray")
-    out = _input(default)
+    out = as_input(default)
     for cond, choice in zip(conds[::-1], list(choicelist)[::-1]):
-        out = where(cond, _input(choice), out)
+        out = where(cond, as_input(choice), out)
     shape = np.broadcast_shapes(*(c.shape for c in conds), *(np.shape(value_of(c))
                                                             for c in choicelist))
-    out = _tensor(out)
+    out = as_tensor(out)
     if out.shape != np.broadcast_shapes(shape, out.shape):
         out = broadcast_to(out, np.broadcast_shapes(shape, out.shape))
     return out if out.dtype == dtype else astype(out, dtype)
@@ -223,7 +213,7 @@ def choose(a, choices, out=None, mode="raise"):
     idx = np.asarray(value_of(a))
     if idx.dtype.kind not in "iu":
         raise TypeError(f"choose: the index array must be of integer type, got {idx.dtype}")
-    choices = [_input(c) for c in (list(choices) if isinstance(choices, (Tensor, np.ndarray))
+    choices = [as_input(c) for c in (list(choices) if isinstance(choices, (Tensor, np.ndarray))
                                    else choices)]
     n = len(choices)
     if mode == "wrap":
@@ -234,7 +224,7 @@ def choose(a, choices, out=None, mode="raise"):
         raise ValueError(f"clipmode must be one of 'clip', 'raise', or 'wrap', got {mode!r}")
     elif idx.size and (idx.min() < 0 or idx.max() >= n):
         raise ValueError("invalid entry in choice array")
-    shape = np.broadcast_shapes(idx.shape, *(_shape(c) for c in choices))
+    shape = np.broadcast_shapes(idx.shape, *(shape_of(c) for c in choices))
     dtype = np.result_type(*[value_of(c) for c in choices])
     parts = [broadcast_to(astype(c, dtype) if np.result_type(value_of(c)) != dtype else c, shape)
              for c in choices]
@@ -251,14 +241,14 @@ def compress(condition, a, axis=None, out=None):
     c = np.asarray(value_of(condition))
     if c.ndim != 1:
         raise ValueError("condition must be a 1-d array")
-    return take(_input(a), np.nonzero(c)[0], axis=axis)
+    return take(as_input(a), np.nonzero(c)[0], axis=axis)
 
 
 def extract(condition, arr):
     """The elements of arr where `condition` (of arr's size) is nonzero, flattened
     (np.extract). A gather: g goes back to the chosen elements."""
     c = np.asarray(value_of(condition)).ravel()
-    return take(reshape(_input(arr), (-1,)), np.nonzero(c)[0])
+    return take(reshape(as_input(arr), (-1,)), np.nonzero(c)[0])
 
 
 # ---- partial sorting -------------------------------------------------------------------------
@@ -267,14 +257,14 @@ def argpartition(a, kth, axis=-1, kind="introselect", order=None):
     """The indices that partition a around its kth element(s) (np.argpartition); an integer
     constant."""
     kth = value_of(kth)
-    return _make(np.argpartition(value_of(_input(a)), kth, axis=axis, kind=kind, order=order), None)
+    return _make(np.argpartition(value_of(as_input(a)), kth, axis=axis, kind=kind, order=order), None)
 
 
 def partition(a, kth, axis=-1, kind="introselect", order=None):
     """a with its kth element(s) in sorted position, smaller ones before and larger ones
     after (np.partition). A gather by argpartition: ∂/∂a sends each g back to the element
     that landed there."""
-    a = _input(a)
+    a = as_input(a)
     if axis is None:
         a = reshape(a, (-1,))
         axis = -1
