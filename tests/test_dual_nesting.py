@@ -134,3 +134,29 @@ def test_jvp_and_grad_around_duals_still_work():
     assert t.primal.item() == 2.0
     g = wg.grad(lambda a: (a * wg.dual(a, 1.0)).primal)(3.0)
     assert g == 6.0
+
+
+def test_values_taken_out_of_a_dual_keep_the_gradient_of_a_leaf():
+    """dual(a, t).tangent and dual(p, a).primal are t and p themselves to reverse mode: a new
+    leaf object in their place would take the gradient and leave zeros without a word."""
+    a = np.array([0.5, -1.2])
+    y0 = np.array([0.3, 0.7])
+    t0 = np.array([0.4, 0.9])
+
+    def through_tangent(t):
+        return (wg.dual(a, t).tangent ** 2).sum()
+
+    def through_primal(p):
+        return (wg.dual(p, a).primal ** 3).sum()
+
+    def through_a_gradients_tangent(t):
+        g = wg.grad(lambda y: (y * y * wg.dual(a, t)).sum())(y0)
+        return (g.tangent ** 2).sum()
+
+    for f in (through_tangent, through_primal, through_a_gradients_tangent):
+        got = wg.grad(f)(t0)
+        assert isinstance(got, np.ndarray)
+        np.testing.assert_allclose(got, wg.numerical_grad(f, t0), rtol=1e-6, atol=1e-8)
+    t = wg.tensor(t0, requires_grad=True)
+    through_tangent(t).backward()
+    np.testing.assert_allclose(t.grad.numpy(), 2 * t0)

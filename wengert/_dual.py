@@ -174,8 +174,8 @@ def primal_of(x):
     tans = x._tangents
     if not tans or DUAL_LEVEL not in tans:
         return x
-    p = _make(x.data, x.grad_fn)
-    p._requires_grad = x._requires_grad
+    from .forward import same_value     # (forward imports this module)
+    p = same_value(x)
     m = _gens.get(tans[DUAL_LEVEL], _EMPTY) | marks_of(x)
     p._tangents = {k: v for k, v in tans.items() if k != DUAL_LEVEL} or ({} if m else None)
     if m:
@@ -189,7 +189,7 @@ def primal_of(x):
 def _alias(t):
     """A new Tensor object for t's value, node and tangents (a tangent's identity carries
     its generations)."""
-    a = _make(t.data, t.grad_fn)
-    a._requires_grad = t._requires_grad
+    from .forward import same_value     # (forward imports this module)
+    a = same_value(t)
     a._tangents = dict(t._tangents) if t._tangents else None
     return a

@@ -24,6 +24,7 @@ import numpy as np
 
 from . import _dual
 from .engine.node import Node
+from .grad_mode import state as _grad
 from .tensor import DUAL_LEVEL, Tensor, _make
 from .views import by_value
 
@@ -169,9 +170,25 @@ def restore_level(taken):
 
 def same_tensor(t):
     """A new Tensor with t's value, node and tangents."""
-    s = _make(t.data, t.grad_fn)
-    s._requires_grad = t._requires_grad
+    s = same_value(t)
     s._tangents = dict(t._tangents) if t._tangents else None
+    return s
+
+
+def same_value(t):
+    """A new Tensor object with t's value and graph, without tangents. A leaf that requires
+    grad is reached through a recorded identity: a second leaf object would take the gradient
+    meant for t (and the value would silently leave the graph)."""
+    if t.grad_fn is None and t._requires_grad and _grad.enabled:
+        tans, t._tangents = t._tangents, None
+        try:
+            s = identity(t)
+        finally:
+            t._tangents = tans
+        s.data = t.data                 # the identity's value is t's, memory included
+        return s
+    s = _make(t.data, t.grad_fn)
+    s._requires_grad = t._requires_grad and (t.grad_fn is not None or _grad.enabled)
     return s
 
 
@@ -270,8 +287,7 @@ def without_level(t, level):
     """t with its tangent at `level` removed (same value, same graph)."""
     if not isinstance(t, Tensor) or t._tangents is None or level not in t._tangents:
         return t
-    out = _make(t.data, t.grad_fn)
-    out._requires_grad = t._requires_grad
+    out = same_value(t)
     out._tangents = {k: v for k, v in t._tangents.items() if k != level} or None
     return out
 

@@ -53,7 +53,7 @@ class _Export:
             return t
         if not self.keep:
             t = _detach_deep(t)                      # only this call's own copies lie below
-        if not self.plain or t.grad_fn is not None or t._tangents is not None:
+        if not self.plain or t.grad_fn is not None or t._tangents:
             return t
         a = _private(t.data)
         if a.base is None and self._given(a):
