@@ -1,12 +1,20 @@
 """wengert.nn: modules, parameters, layers, initialisation and losses with torch.nn's
 names and signatures, so model code ports by changing the import."""
-from . import functional, init
+from . import functional, init, utils
 from .module import Module, Parameter
 from .layers import (AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, Embedding, Flatten,
                      GELU, Identity, LayerNorm, Linear, LogSoftmax, MaxPool2d, ModuleList, ReLU,
                      Sequential, Sigmoid, Softmax, Tanh)
+from .activations import ELU, Hardtanh, LeakyReLU, SiLU, Softplus
+from .containers import ModuleDict, ParameterDict, ParameterList
+from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss,
+                     MSELoss, NLLLoss, SmoothL1Loss)
+from .pooling import AdaptiveAvgPool2d
 
 __all__ = ["functional", "init", "Module", "Parameter", "Identity", "Linear", "Conv2d",
            "MaxPool2d", "AvgPool2d", "Flatten", "Sequential", "ModuleList", "Embedding",
            "Dropout", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "ReLU", "Tanh", "Sigmoid",
-           "GELU", "Softmax", "LogSoftmax"]
+           "GELU", "Softmax", "LogSoftmax", "utils", "LeakyReLU", "ELU", "SiLU", "Softplus",
+           "Hardtanh", "ModuleDict", "ParameterList", "ParameterDict", "AdaptiveAvgPool2d",
+           "L1Loss", "MSELoss", "SmoothL1Loss", "HuberLoss", "NLLLoss", "CrossEntropyLoss",
+           "BCELoss", "BCEWithLogitsLoss", "KLDivLoss"]

@@ -15,43 +15,18 @@ from ..ops.elementwise import absolute, log, maximum, sqrt, tanh as _tanh, where
 from ..ops.reduction import mean as _mean, sum as _sum
 from ..ops.shape import moveaxis, reshape
 from ..ops.conv import avg_pool2d, conv2d, max_pool2d
+from .functional_activations import elu, hardtanh, leaky_relu, silu, softplus
+from .functional_losses import huber_loss, kl_div, smooth_l1_loss
+from .functional_tensors import adaptive_avg_pool2d, one_hot, pad
+from ._reduction import (_REDUCTIONS, _check_reduction, _reduce, _same_shape,  # noqa: F401
+                         _shape, _tensor)
 
 __all__ = ["linear", "relu", "tanh", "sigmoid", "gelu", "softplus", "softmax", "log_softmax",
            "dropout", "mse_loss", "l1_loss", "nll_loss", "cross_entropy",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "layer_norm",
-           "batch_norm", "embedding", "flatten", "conv2d", "max_pool2d", "avg_pool2d"]
-
-_REDUCTIONS = ("mean", "sum", "none")
-
-
-def _shape(x):
-    return x.shape if isinstance(x, (Tensor, np.ndarray)) else np.shape(x)
-
-
-def _tensor(x):
-    return x if isinstance(x, Tensor) else creation.asarray(x)
-
-
-def _same_shape(what, input, target):
-    si, st = _shape(input), _shape(target)
-    if si != st:
-        raise ValueError(f"{what}: input shape {si} and target shape {st} differ")
-
-
-def _reduce(loss, reduction):
-    if reduction == "mean":
-        return _mean(loss)
-    if reduction == "sum":
-        return _sum(loss)
-    if reduction == "none":
-        return loss
-    raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
-
-
-def _check_reduction(reduction):
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
-
+           "batch_norm", "embedding", "flatten", "conv2d", "max_pool2d", "avg_pool2d",
+           "leaky_relu", "elu", "silu", "hardtanh", "smooth_l1_loss", "huber_loss", "kl_div",
+           "one_hot", "pad", "adaptive_avg_pool2d"]
 
 # ---- layers -----------------------------------------------------------------------------------
 
@@ -72,11 +47,6 @@ def tanh(input):
 def sigmoid(input):
     """1/(1 + e^(−x)), evaluated without overflow."""
     return _nn.sigmoid(input)
-
-
-def softplus(input):
-    """log(1 + e^x), evaluated as max(x, 0) + log1p(e^(−|x|))."""
-    return _nn.softplus(input)
 
 
 def gelu(input, approximate="none"):

@@ -438,22 +438,36 @@ class GELU(Module):
         return f"approximate={self.approximate!r}"
 
 
+def _implicit_dim(module, input):
+    """dim=None: for input of up to 2 dimensions the last axis, which is also PyTorch's
+    implicit choice; for more, PyTorch's legacy choice (axis 0 for 3-d, 1 otherwise) is not
+    the last axis, so rather than guess, the dim must be given."""
+    nd = len(input.shape) if hasattr(input, "shape") else 0
+    if nd > 2:
+        raise ValueError(f"{type(module).__name__}(dim=None) on a {nd}-d input (shape "
+                         f"{tuple(input.shape)}) is ambiguous: give dim= explicitly "
+                         f"(e.g. dim=1 for the class axis, dim=-1 for the last)")
+    return -1
+
+
 class Softmax(Module):
-    """softmax along `dim` (None: the last axis)."""
+    """softmax along `dim`; dim=None is allowed for inputs of up to 2 dimensions (the last
+    axis, as PyTorch's implicit choice) and an error for more."""
 
     def __init__(self, dim=None):
         super().__init__()
         self.dim = dim
 
     def forward(self, input):
-        return F.softmax(input, -1 if self.dim is None else self.dim)
+        return F.softmax(input, _implicit_dim(self, input) if self.dim is None else self.dim)
 
     def extra_repr(self):
         return f"dim={self.dim}"
 
 
 class LogSoftmax(Softmax):
-    """log_softmax along `dim` (None: the last axis)."""
+    """log_softmax along `dim` (dim=None as for Softmax)."""
 
     def forward(self, input):
-        return F.log_softmax(input, -1 if self.dim is None else self.dim)
+        return F.log_softmax(input, _implicit_dim(self, input) if self.dim is None
+                             else self.dim)

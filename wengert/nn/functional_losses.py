@@ -1,0 +1,80 @@
+"""The losses of torch.nn.functional beyond functional.py's: smooth_l1_loss, huber_loss and
+kl_div. Composites of wengert primitives (they differentiate in both modes and again)."""
+import numpy as np
+
+from ..tensor import Tensor
+from ..ops.elementwise import absolute, exp, log, where
+from ..ops.reduction import sum as _sum
+from ._reduction import (_REDUCTIONS, _check_reduction, _legacy_reduction, _reduce,
+                         _same_shape, _tensor)
+
+__all__ = ["smooth_l1_loss", "huber_loss", "kl_div"]
+
+_KL_REDUCTIONS = _REDUCTIONS + ("batchmean",)
+
+
+def _huber_terms(input, target, delta):
+    """0.5·d² for |d| < delta, delta·(|d| − 0.5·delta) otherwise, d = x − y."""
+    d = input - target
+    ad = absolute(d)
+    small = (ad.data if isinstance(ad, Tensor) else np.asarray(ad)) < delta
+    return where(small, 0.5 * d * d, delta * (ad - 0.5 * delta))
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """With d = x − y: 0.5·d²/β for |d| < β, |d| − 0.5·β otherwise; reduced. β = 0 is the
+    L1 loss.   ∂/∂x = d/β inside, sign(d) outside (continuous; 0 at d = 0).
+    `size_average`/`reduce` are PyTorch's deprecated arguments (see nn.MSELoss)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _same_shape("smooth_l1_loss", input, target)
+    _check_reduction(reduction)
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss does not support negative values for beta, got "
+                         f"{beta}")
+    if beta == 0:
+        return _reduce(absolute(input - target), reduction)
+    return _reduce(_huber_terms(input, target, beta) / beta, reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """With d = x − y: 0.5·d² for |d| < δ, δ·(|d| − 0.5·δ) otherwise; reduced (δ times
+    smooth_l1_loss with β = δ).   ∂/∂x = d inside, δ·sign(d) outside. `weight`, when given,
+    scales each element's loss before the reduction."""
+    _same_shape("huber_loss", input, target)
+    _check_reduction(reduction)
+    if not delta > 0:
+        raise ValueError(f"huber_loss does not support non-positive values for delta, got "
+                         f"{delta}")
+    loss = _huber_terms(input, target, delta)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """Kullback–Leibler divergence, input holding log-probabilities log q:
+    target·(log target − input) pointwise (a zero target contributes 0, its log never taken),
+    or with log_target=True (target holding log p) e^target·(target − input).
+    reduction: 'mean' (over all elements), 'batchmean' (the sum divided by the batch size,
+    input.shape[0]: the true KL divergence per sample), 'sum' or 'none'.
+    ∂/∂input = −target (−e^target with log_target) over the reduction's divisor."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _same_shape("kl_div", input, target)
+    if reduction not in _KL_REDUCTIONS:
+        raise ValueError(f"reduction must be one of {_KL_REDUCTIONS}, got {reduction!r}")
+    if log_target:
+        t = _tensor(target)
+        loss = exp(t) * (t - input)
+    else:
+        t = _tensor(target)
+        td = t.data
+        pos = td > 0
+        # t·log t with 0·log 0 = 0; log is only taken of the positive targets
+        safe = where(pos, t, np.ones((), dtype=td.dtype if td.dtype.kind == "f" else np.float64))
+        loss = where(pos, t * log(safe), 0.0) - t * input
+    if reduction == "batchmean":
+        s = _sum(loss)
+        nd = loss.ndim
+        return s / loss.shape[0] if nd > 0 else s
+    return _reduce(loss, reduction)
+
