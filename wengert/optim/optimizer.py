@@ -157,16 +157,19 @@ class Optimizer:
                 raise ValueError(f"loaded state dict contains a parameter group of "
                                  f"{len(theirs['params'])} parameters that doesn't match the "
                                  f"size of the optimizer's group ({len(mine['params'])})")
-            params.update(zip(theirs["params"], mine["params"]))
+            params.update(zip(map(_index, theirs["params"]), mine["params"]))
         state = {}
         for i, s in state_dict["state"].items():
+            i = _index(i)
             if i not in params:
                 raise ValueError(f"loaded state dict has state for parameter {i!r}, which no "
                                  f"parameter group lists")
             p = params[i]
             new = {}
             for k, v in s.items():
-                if isinstance(v, (np.ndarray, Tensor)):
+                if k == "step":
+                    v = int(v.item() if isinstance(v, (np.ndarray, Tensor)) else v)
+                elif isinstance(v, (np.ndarray, Tensor)):
                     v = np.array(v.data if isinstance(v, Tensor) else v, dtype=p.dtype)
                     if v.shape != p.shape:
                         raise ValueError(f"state {k!r} of parameter {i} has shape {v.shape}, "
@@ -201,6 +204,13 @@ class Optimizer:
     def _largest(self, dtype):
         return max((p.data.size for g in self.param_groups for p in g["params"]
                     if p.dtype == dtype), default=0)
+
+
+def _index(i):
+    """A parameter's number in a state dict; digits in a string (a JSON key) count too."""
+    if isinstance(i, str) and i.isdigit():
+        return int(i)
+    return i
 
 
 def _iterable(x):

@@ -1,0 +1,474 @@
+"""Learning-rate schedulers (torch.optim.lr_scheduler's names, signatures and values).
+
+A scheduler sets each parameter group's 'lr' from a closed form of the epoch counter
+`last_epoch`: construction sets it to 0 (from the default last_epoch=-1) and applies the
+epoch-0 rate; each step() advances it by one and applies the next. Every group keeps its
+starting rate as 'initial_lr' (the base rate b below), which a scheduler resumed with
+last_epoch ≥ 0 reads back. The closed forms equal PyTorch's chainable updates when nothing
+else changes the rate between steps.
+"""
+import math
+import types
+import warnings
+from bisect import bisect_right
+
+from .optimizer import Optimizer
+
+__all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
+           "LinearLR", "LambdaLR", "OneCycleLR", "ReduceLROnPlateau", "SequentialLR"]
+
+
+def _check_optimizer(optimizer):
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+
+
+def _positive_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return value
+
+
+class LRScheduler:
+    """Base class: subclasses give `_lr_at(base_lr, group_index)` for `self.last_epoch`."""
+
+    def __init__(self, optimizer, last_epoch=-1):
+        _check_optimizer(optimizer)
+        self.optimizer = optimizer
+        if last_epoch == -1:
+            for group in optimizer.param_groups:
+                group.setdefault("initial_lr", group["lr"])
+        else:
+            for i, group in enumerate(optimizer.param_groups):
+                if "initial_lr" not in group:
+                    raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] "
+                                   f"when resuming an optimizer (last_epoch={last_epoch}): "
+                                   f"load the optimizer's state_dict first, or pass "
+                                   f"last_epoch=-1")
+        self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
+        self.last_epoch = last_epoch
+        self._initial_step()
+
+    def _initial_step(self):
+        self._step_count = 0
+        self.step()
+
+    def get_lr(self):
+        """The rates for the current `last_epoch`, one per parameter group."""
+        return [self._lr_at(b, i) for i, b in enumerate(self.base_lrs)]
+
+    def get_last_lr(self):
+        """The rates the last step() set, one per parameter group."""
+        return list(self._last_lr)
+
+    def step(self, epoch=None):
+        """Advance the epoch counter by one (or set it to `epoch`, PyTorch's deprecated form)
+        and set every group's rate."""
+        if epoch is not None:
+            warnings.warn("passing an epoch to scheduler.step() is deprecated (as in PyTorch): "
+                          "call step() once per epoch instead", UserWarning, stacklevel=2)
+        self._advance(epoch)
+
+    def _advance(self, epoch=None):
+        self._step_count += 1
+        self.last_epoch = self.last_epoch + 1 if epoch is None else epoch
+        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+            group["lr"] = lr
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def state_dict(self):
+        """Everything but the optimizer, as a dict of plain values."""
+        return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
+
+    def load_state_dict(self, state_dict):
+        """Restore what state_dict() gave."""
+        self.__dict__.update(state_dict)
+
+
+class StepLR(LRScheduler):
+    """lr = b · gamma^⌊last_epoch / step_size⌋."""
+
+    def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
+        self.step_size = _positive_int("step_size", step_size)
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def _lr_at(self, base, i):
+        return base * self.gamma ** (self.last_epoch // self.step_size)
+
+
+class MultiStepLR(LRScheduler):
+    """lr = b · gamma^(number of milestones ≤ last_epoch); a milestone listed twice counts
+    twice."""
+
+    def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
+        try:
+            ms = list(milestones)
+        except TypeError:
+            raise TypeError(f"milestones must be a list of epoch numbers, got "
+                            f"{type(milestones).__name__}") from None
+        for m in ms:
+            if isinstance(m, bool) or not isinstance(m, int) or m < 0:
+                raise ValueError(f"milestones must be non-negative integers (epoch numbers), "
+                                 f"got {m!r}")
+        self.milestones = sorted(ms)
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def _lr_at(self, base, i):
+        return base * self.gamma ** bisect_right(self.milestones, self.last_epoch)
+
+
+class ExponentialLR(LRScheduler):
+    """lr = b · gamma^last_epoch."""
+
+    def __init__(self, optimizer, gamma, last_epoch=-1):
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def _lr_at(self, base, i):
+        return base * self.gamma ** self.last_epoch
+
+
+class CosineAnnealingLR(LRScheduler):
+    """lr = eta_min + (b − eta_min)·(1 + cos(π·last_epoch / T_max)) / 2 (past T_max the
+    cosine goes on: the rate climbs back, as in PyTorch; there are no warm restarts)."""
+
+    def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
+        self.T_max = _positive_int("T_max", T_max)
+        self.eta_min = eta_min
+        super().__init__(optimizer, last_epoch)
+
+    def _lr_at(self, base, i):
+        return self.eta_min + (base - self.eta_min) * (
+            1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+
+
+class LinearLR(LRScheduler):
+    """lr = b · (s + (e − s) · min(last_epoch, total_iters) / total_iters), s start_factor,
+    e end_factor."""
+
+    def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5,
+                 last_epoch=-1):
+        if start_factor > 1.0 or start_factor <= 0:
+            raise ValueError("Starting multiplicative factor expected to be greater than 0 and "
+                             f"less or equal to 1, got {start_factor}")
+        if end_factor > 1.0 or end_factor < 0:
+            raise ValueError(f"Ending multiplicative factor expected to be between 0 and 1, got "
+                             f"{end_factor}")
+        self.start_factor, self.end_factor = start_factor, end_factor
+        self.total_iters = _positive_int("total_iters", total_iters)
+        super().__init__(optimizer, last_epoch)
+
+    def _lr_at(self, base, i):
+        s, e = self.start_factor, self.end_factor
+        return base * (s + (e - s) * min(self.total_iters, self.last_epoch) / self.total_iters)
+
+
+class LambdaLR(LRScheduler):
+    """lr = b · lr_lambda(last_epoch); lr_lambda is one function or a list, one per group."""
+
+    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+        _check_optimizer(optimizer)
+        n = len(optimizer.param_groups)
+        if isinstance(lr_lambda, (list, tuple)):
+            if len(lr_lambda) != n:
+                raise ValueError(f"Expected {n} lr_lambdas, but got {len(lr_lambda)}")
+            self.lr_lambdas = list(lr_lambda)
+        else:
+            self.lr_lambdas = [lr_lambda] * n
+        for f in self.lr_lambdas:
+            if not callable(f):
+                raise TypeError(f"lr_lambda must be a function of the epoch, got "
+                                f"{type(f).__name__}")
+        super().__init__(optimizer, last_epoch)
+
+    def _lr_at(self, base, i):
+        return base * self.lr_lambdas[i](self.last_epoch)
+
+    def state_dict(self):
+        """As LRScheduler's, but a function is not saved (None in its place); a callable
+        object is saved as its attribute dict."""
+        sd = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
+        sd["lr_lambdas"] = [None if isinstance(f, types.FunctionType) else dict(f.__dict__)
+                            for f in self.lr_lambdas]
+        return sd
+
+    def load_state_dict(self, state_dict):
+        state_dict = dict(state_dict)
+        lambdas = state_dict.pop("lr_lambdas", None) or []
+        self.__dict__.update(state_dict)
+        for f, saved in zip(self.lr_lambdas, lambdas):
+            if saved is not None:
+                f.__dict__.update(saved)
+
+
+class OneCycleLR(LRScheduler):
+    """Smith & Topin's 1cycle policy, PyTorch's form. With initial = max_lr / div_factor and
+    min = initial / final_div_factor, the rate anneals (cos or linear) from initial to max_lr
+    over the steps up to pct_start·total_steps − 1, then from max_lr down to min at step
+    total_steps − 1 (three_phase: max_lr back to initial by step 2·pct_start·total_steps − 2,
+    then to min). Momentum (or Adam's beta1) cycles the other way, max_momentum ↔
+    base_momentum. anneal(a, z, f) = z + (a − z)·(1 + cos(πf))/2, or a + (z − a)·f."""
+
+    def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None,
+                 pct_start=0.3, anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85,
+                 max_momentum=0.95, div_factor=25.0, final_div_factor=1e4, three_phase=False,
+                 last_epoch=-1):
+        _check_optimizer(optimizer)
+        self.optimizer = optimizer
+        if total_steps is not None:
+            if isinstance(total_steps, bool) or not isinstance(total_steps, int) \
+                    or total_steps <= 0:
+                raise ValueError(f"Expected positive integer total_steps, but got {total_steps}")
+            self.total_steps = total_steps
+        elif epochs is not None and steps_per_epoch is not None:
+            if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs <= 0:
+                raise ValueError(f"Expected positive integer epochs, but got {epochs}")
+            if isinstance(steps_per_epoch, bool) or not isinstance(steps_per_epoch, int) \
+                    or steps_per_epoch <= 0:
+                raise ValueError(f"Expected positive integer steps_per_epoch, but got "
+                                 f"{steps_per_epoch}")
+            self.total_steps = epochs * steps_per_epoch
+        else:
+            raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
+        if not (isinstance(pct_start, (int, float)) and 0 <= pct_start <= 1):
+            raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
+        if anneal_strategy not in ("cos", "linear"):
+            raise ValueError(f"anneal_strategy must be one of 'cos' or 'linear', instead got "
+                             f"{anneal_strategy!r}")
+        self.anneal_strategy = anneal_strategy
+        n = self.total_steps
+        if three_phase:
+            self._schedule_phases = [
+                dict(end_step=float(pct_start * n) - 1, start_lr="initial_lr", end_lr="max_lr",
+                     start_momentum="max_momentum", end_momentum="base_momentum"),
+                dict(end_step=float(2 * pct_start * n) - 2, start_lr="max_lr",
+                     end_lr="initial_lr", start_momentum="base_momentum",
+                     end_momentum="max_momentum"),
+                dict(end_step=n - 1, start_lr="initial_lr", end_lr="min_lr",
+                     start_momentum="max_momentum", end_momentum="max_momentum")]
+        else:
+            self._schedule_phases = [
+                dict(end_step=float(pct_start * n) - 1, start_lr="initial_lr", end_lr="max_lr",
+                     start_momentum="max_momentum", end_momentum="base_momentum"),
+                dict(end_step=n - 1, start_lr="max_lr", end_lr="min_lr",
+                     start_momentum="base_momentum", end_momentum="max_momentum")]
+        groups = optimizer.param_groups
+        max_lrs = _per_group("max_lr", max_lr, groups)
+        if last_epoch == -1:
+            for m, group in zip(max_lrs, groups):
+                group["initial_lr"] = m / div_factor
+                group["max_lr"] = m
+                group["min_lr"] = group["initial_lr"] / final_div_factor
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            d = optimizer.defaults
+            if "momentum" not in d and "betas" not in d:
+                raise ValueError("optimizer must support momentum or beta1 with "
+                                 "`cycle_momentum` option enabled")
+            self.use_beta1 = "betas" in d
+            maxs = _per_group("max_momentum", max_momentum, groups)
+            bases = _per_group("base_momentum", base_momentum, groups)
+            if last_epoch == -1:
+                for m, b, group in zip(maxs, bases, groups):
+                    if self.use_beta1:
+                        group["betas"] = (m, *group["betas"][1:])
+                    else:
+                        group["momentum"] = m
+                    group["max_momentum"] = m
+                    group["base_momentum"] = b
+        super().__init__(optimizer, last_epoch)
+
+    def _anneal(self, start, end, pct):
+        if self.anneal_strategy == "cos":
+            return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
+        return (end - start) * pct + start
+
+    def get_lr(self):
+        step = self.last_epoch
+        if step > self.total_steps:
+            raise ValueError(f"Tried to step {step} times. The specified number of total steps "
+                             f"is {self.total_steps}")
+        lrs = []
+        for group in self.optimizer.param_groups:
+            start = 0
+            for i, phase in enumerate(self._schedule_phases):
+                end = phase["end_step"]
+                if step <= end or i == len(self._schedule_phases) - 1:
+                    if end == start:
+                        raise ValueError(f"OneCycleLR: pct_start·total_steps leaves phase {i} "
+                                         f"of the cycle with no steps at step {step}; choose "
+                                         f"another pct_start or total_steps")
+                    pct = (step - start) / (end - start)
+                    lr = self._anneal(group[phase["start_lr"]], group[phase["end_lr"]], pct)
+                    if self.cycle_momentum:
+                        mom = self._anneal(group[phase["start_momentum"]],
+                                           group[phase["end_momentum"]], pct)
+                    break
+                start = end
+            lrs.append(lr)
+            if self.cycle_momentum:
+                if self.use_beta1:
+                    group["betas"] = (mom, *group["betas"][1:])
+                else:
+                    group["momentum"] = mom
+        return lrs
+
+
+def _per_group(name, value, groups):
+    if isinstance(value, (list, tuple)):
+        if len(value) != len(groups):
+            raise ValueError(f"expected {len(groups)} values for {name}, got {len(value)}")
+        return list(value)
+    return [value] * len(groups)
+
+
+class ReduceLROnPlateau(LRScheduler):
+    """step(metrics): when the metric has not improved for more than `patience` steps, every
+    group's rate becomes max(lr·factor, min_lr) (unless that changes it by eps or less), then
+    `cooldown` steps pass before bad steps count again. Improvement (mode 'min'): a < best·(1 −
+    threshold) ('rel') or a < best − threshold ('abs'); mode 'max' mirrors it."""
+
+    def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
+                 threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8):
+        if factor >= 1.0:
+            raise ValueError(f"Factor should be < 1.0, got {factor}")
+        self.factor = factor
+        _check_optimizer(optimizer)
+        self.optimizer = optimizer
+        n = len(optimizer.param_groups)
+        if isinstance(min_lr, (list, tuple)):
+            if len(min_lr) != n:
+                raise ValueError(f"expected {n} min_lrs, got {len(min_lr)}")
+            self.min_lrs = list(min_lr)
+        else:
+            self.min_lrs = [min_lr] * n
+        self.patience, self.cooldown, self.eps = patience, cooldown, eps
+        self.cooldown_counter = 0
+        self.mode, self.threshold, self.threshold_mode = mode, threshold, threshold_mode
+        self.best = None
+        self.num_bad_epochs = None
+        self.last_epoch = 0
+        self._last_lr = [group["lr"] for group in optimizer.param_groups]
+        self._init_is_better(mode, threshold, threshold_mode)
+        self._reset()
+
+    def _init_is_better(self, mode, threshold, threshold_mode):
+        if mode not in ("min", "max"):
+            raise ValueError(f"mode {mode} is unknown! (use 'min' or 'max')")
+        if threshold_mode not in ("rel", "abs"):
+            raise ValueError(f"threshold mode {threshold_mode} is unknown! (use 'rel' or 'abs')")
+        self.mode_worse = math.inf if mode == "min" else -math.inf
+
+    def _reset(self):
+        self.best = self.mode_worse
+        self.cooldown_counter = 0
+        self.num_bad_epochs = 0
+
+    def is_better(self, a, best):
+        """Whether metric value a improves on best (mode, threshold, threshold_mode)."""
+        rel = self.threshold_mode == "rel"
+        if self.mode == "min":
+            return a < (best * (1.0 - self.threshold) if rel else best - self.threshold)
+        return a > (best * (self.threshold + 1.0) if rel else best + self.threshold)
+
+    @property
+    def in_cooldown(self):
+        return self.cooldown_counter > 0
+
+    def step(self, metrics, epoch=None):
+        """Record one epoch's metric (a number, or a one-element Tensor/array)."""
+        current = float(metrics.item() if hasattr(metrics, "item") else metrics)
+        if epoch is None:
+            epoch = self.last_epoch + 1
+        else:
+            warnings.warn("passing an epoch to scheduler.step() is deprecated (as in PyTorch): "
+                          "call step(metrics) once per epoch instead", UserWarning, stacklevel=2)
+        self.last_epoch = epoch
+        if self.is_better(current, self.best):
+            self.best = current
+            self.num_bad_epochs = 0
+        else:
+            self.num_bad_epochs += 1
+        if self.in_cooldown:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0
+        if self.num_bad_epochs > self.patience:
+            for i, group in enumerate(self.optimizer.param_groups):
+                old = float(group["lr"])
+                new = max(old * self.factor, self.min_lrs[i])
+                if old - new > self.eps:
+                    group["lr"] = new
+            self.cooldown_counter = self.cooldown
+            self.num_bad_epochs = 0
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def load_state_dict(self, state_dict):
+        self.__dict__.update(state_dict)
+        self._init_is_better(self.mode, self.threshold, self.threshold_mode)
+
+
+class SequentialLR(LRScheduler):
+    """Runs schedulers[0] until milestones[0], then schedulers[1] from its epoch 0, and so on;
+    last_epoch counts the steps of the whole sequence."""
+
+    def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
+        _check_optimizer(optimizer)
+        schedulers = list(schedulers)
+        if not schedulers:
+            raise ValueError("SequentialLR expects at least one scheduler, but got no scheduler")
+        for i, s in enumerate(schedulers):
+            if not isinstance(s, LRScheduler):
+                raise TypeError(f"SequentialLR: scheduler at index {i} is a "
+                                f"{type(s).__name__}, not a learning-rate scheduler")
+            if isinstance(s, ReduceLROnPlateau):
+                raise ValueError("SequentialLR does not support `ReduceLROnPlateau` scheduler as "
+                                 "it requires additional kwargs to be specified when calling "
+                                 f"`step`, but got one at index {i} in the given schedulers")
+            if s.optimizer is not optimizer:
+                raise ValueError(f"SequentialLR expects all schedulers to belong to the same "
+                                 f"optimizer, but the scheduler at index {i} has another")
+        milestones = list(milestones)
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError("Sequential Schedulers expects number of schedulers provided to be "
+                             "one more than the number of milestone points, but got number of "
+                             f"schedulers {len(schedulers)} and the number of milestones to be "
+                             f"equal to {len(milestones)}")
+        if any(b < a for a, b in zip(milestones, milestones[1:])):
+            raise ValueError(f"SequentialLR's milestones must be in increasing order, got "
+                             f"{milestones}")
+        self.optimizer = optimizer
+        self._schedulers = schedulers
+        self._milestones = milestones
+        self.last_epoch = last_epoch + 1
+        for group in optimizer.param_groups:
+            group["lr"] = group["initial_lr"]
+        for s in schedulers:       # undo the step each made when it was built
+            s.last_epoch -= 1
+        schedulers[0]._initial_step()
+        self._last_lr = schedulers[0].get_last_lr()
+
+    def step(self):
+        """One step of the sequence: the current scheduler steps; at a milestone the next one
+        starts from its epoch 0."""
+        self.last_epoch += 1
+        idx = bisect_right(self._milestones, self.last_epoch)
+        s = self._schedulers[idx]
+        if idx > 0 and self._milestones[idx - 1] == self.last_epoch:
+            s._advance(0)
+        else:
+            s._advance()
+        self._last_lr = s.get_last_lr()
+
+    def state_dict(self):
+        sd = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
+        sd["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return sd
+
+    def load_state_dict(self, state_dict):
+        state_dict = dict(state_dict)
+        subs = state_dict.pop("_schedulers")
+        self.__dict__.update(state_dict)
+        for s, sd in zip(self._schedulers, subs):
+            s.load_state_dict(sd)
