@@ -36,6 +36,7 @@ from .ops.complex import *  # noqa: F401,F403
 from . import autograd, linalg  # noqa: F401
 from . import fft  # noqa: F401
 from .transforms import grad, value_and_grad, vjp, jvp, linearize, jacrev, jacfwd, jacobian, hessian, hvp  # noqa: F401
+from .compile import compile  # noqa: F401,A001
 from .forward import dual  # noqa: F401
 from .ops.checkpoint import checkpoint  # noqa: F401
 from .ops.function import Function  # noqa: F401

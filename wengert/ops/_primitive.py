@@ -563,6 +563,7 @@ def select_ops(name, nout):
 # ---- observing op applications ------------------------------------------------------------
 
 _OBSERVED = (UnaryOp, BinaryOp, LinearOp, PrimitiveOp)
+watchers = []       # the observers' callbacks, for ops that are plain functions (comparisons)
 
 
 @contextlib.contextmanager
@@ -582,8 +583,10 @@ def observe(callback):
 
     for cls, call in before:
         cls.__call__ = observed(call)
+    watchers.append(callback)
     try:
         yield
     finally:
+        watchers.pop()
         for cls, call in before:
             cls.__call__ = call

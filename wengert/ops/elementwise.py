@@ -27,7 +27,7 @@ from .. import forward as _forward
 from ..grad_mode import state as _grad
 from ..tensor import UFUNCS, Tensor, _make
 from ._operands import packed
-from ._primitive import NEG_ONE, ONE, binary, linear, primitive, unary
+from ._primitive import watchers as _watchers, NEG_ONE, ONE, binary, linear, primitive, unary
 from ._shapes import sum_to
 
 __all__ = [
@@ -369,8 +369,12 @@ def astype(x, dtype, /, *, copy=True, device=None):
 
 def _nondiff(ufunc):
     def f(*args):
-        return _make(ufunc(*(a.data if isinstance(a, Tensor) else a for a in args)), None)
-    f.__name__ = ufunc.__name__
+        out = _make(ufunc(*(a.data if isinstance(a, Tensor) else a for a in args)), None)
+        if _watchers:               # (observe(): a tape or a compiling tracer sees it too)
+            _watchers[-1](f, args, {}, out)
+        return out
+    f.__name__ = f.name = ufunc.__name__
+    f.forward = ufunc
     f.__doc__ = f"np.{ufunc.__name__} on the values; the result never requires grad."
     UFUNCS[ufunc] = f
     return f

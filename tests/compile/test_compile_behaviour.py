@@ -1,0 +1,153 @@
+"""wg.compile: caching per signature, guards and retraces, the soundness check, errors,
+and source() re-executed."""
+import warnings
+
+import numpy as np
+import pytest
+
+import wengert as wg
+from wengert.compile import TraceError
+from wengert.tensor import _make
+
+
+def f(x, y):
+    return wg.sum(wg.tanh(x) * y + x * x)
+
+
+X = np.linspace(-1.0, 1.0, 4)
+Y = np.arange(4.0)
+
+
+def test_value_and_grad_and_cache():
+    vg = wg.value_and_grad(f, argnums=(0, 1))
+    c = wg.compile(vg)
+    for _ in range(3):
+        got, want = c(X, Y), vg(X, Y)
+        np.testing.assert_allclose(got[0], want[0])
+        for a, b in zip(got[1], want[1]):
+            np.testing.assert_allclose(a, b)
+    assert c.traces == 1
+
+
+def test_decorator_and_float_in_float_out():
+    @wg.compile
+    def g(a):
+        return a * a * 3.0
+    d = wg.compile(wg.grad(lambda a: a * a * 3.0))
+    assert d(2.0) == 12.0 and type(d(2.0)) is float
+    assert d(5.0) == 30.0 and d.traces == 1
+    np.testing.assert_allclose(np.asarray(g(np.float64(2.0))), 12.0)
+
+
+def test_cache_keys_retrace():
+    c = wg.compile(f)
+    c(X, Y)
+    c(X + 1, Y)
+    assert c.traces == 1
+    c(X[:3], Y[:3])                              # shape
+    c(X.astype(np.float32), Y.astype(np.float32))  # dtype
+    assert c.traces == 3
+    t = wg.compile(lambda d, n: wg.sum(d["a"] ** n))
+    np.testing.assert_allclose(np.asarray(t({"a": X}, 2)), np.sum(X ** 2))
+    np.testing.assert_allclose(np.asarray(t({"a": X}, 3)), np.sum(X ** 3))   # int by value
+    assert t.traces == 2
+
+
+def test_second_order():
+    h = wg.hessian(lambda x: wg.sum(wg.sin(x) * x))
+    np.testing.assert_allclose(wg.compile(h)(X), h(X))
+    hv = lambda x, v: wg.hvp(lambda x: wg.sum(wg.exp(x) * x), x, v)    # noqa: E731
+    np.testing.assert_allclose(wg.compile(hv)(X, Y), hv(X, Y))
+    j = wg.jacrev(lambda x: wg.tanh(x) * 2)
+    np.testing.assert_allclose(wg.compile(j)(X), j(X))
+
+
+def test_guards_follow_the_branch():
+    def g(x):
+        if wg.sum(x) > 0:
+            return x * 2
+        return x * -3
+    c = wg.compile(g)
+    np.testing.assert_allclose(c(X + 1), (X + 1) * 2)
+    np.testing.assert_allclose(c(X - 1), (X - 1) * -3)     # another outcome: traced again
+    np.testing.assert_allclose(c(X + 2), (X + 2) * 2)       # cached per outcome
+    assert c.traces == 2
+    assert "raise Miss" in c.source(X + 1)
+
+
+def test_float_of_untransformed_value_is_a_guard():
+    c = wg.compile(lambda x: x * float(wg.sum(x)))
+    np.testing.assert_allclose(c(X + 1), (X + 1) * np.sum(X + 1))
+    np.testing.assert_allclose(c(X + 2), (X + 2) * np.sum(X + 2))
+    assert c.traces == 2
+
+
+def test_float_of_differentiated_value_is_a_type_error():
+    c = wg.compile(wg.grad(lambda x: wg.sum(x) * float(wg.sum(x))))
+    with pytest.raises(TypeError, match="running transform"):
+        c(X)
+
+
+def test_many_retraces_warn():
+    c = wg.compile(lambda x: x * float(wg.sum(x)))
+    with pytest.warns(RuntimeWarning, match="traced 9 times"):
+        for k in range(10):
+            c(X + k)
+
+
+def test_non_op_value_is_refused():
+    def sneaky(x):
+        x = wg.asarray(x)
+        return x * _make(x.data * 2, None)
+    with pytest.raises(TraceError, match="depends on values through"):
+        wg.compile(sneaky)(X)
+    with pytest.raises(TraceError, match="depends on values through"):
+        wg.compile(wg.grad(lambda x: wg.sum(sneaky(x))))(X)
+
+
+def test_array_door_refused():
+    with pytest.raises(TraceError, match=r"np.asarray\(t\)"):
+        wg.compile(lambda x: x * np.asarray(x).sum())(X)
+
+
+def test_in_place_write_refused():
+    def g(x):
+        y = x * 2
+        y += 1
+        return y * x
+    with pytest.raises(TraceError, match="in-place"):
+        wg.compile(g)(X)
+
+
+def test_bad_argument_same_error():
+    c = wg.compile(f)
+    with pytest.raises(ValueError) as e1:
+        c(X, np.ones(3))
+    with pytest.raises(ValueError) as e2:
+        f(X, np.ones(3))
+    assert str(e1.value) == str(e2.value)
+    with pytest.raises(TypeError, match="requires grad"):
+        c(wg.tensor(X, requires_grad=True), Y)
+
+
+def test_source_reexecuted():
+    c = wg.compile(wg.value_and_grad(f, argnums=(0, 1)))
+    src = c.source(X, Y)
+    assert "np.tanh(" in src and "g" in src
+    ns = {}
+    exec(src, ns)
+    got = ns["compiled"](X, Y)
+    want = wg.value_and_grad(f, argnums=(0, 1))(X, Y)
+    np.testing.assert_allclose(got[0], want[0])
+    np.testing.assert_allclose(got[1], want[1][0])
+    np.testing.assert_allclose(got[2], want[1][1])
+
+
+def test_simplification():
+    def g(x):
+        a = wg.sin(x) * 2
+        b = wg.sin(x) * 2          # common subexpression
+        wg.cos(x)                  # dead
+        return a + b
+    src = wg.compile(g).source(X)
+    assert src.count("np.sin(") == 1 and "np.cos(" not in src

@@ -1,0 +1,206 @@
+"""`wg.compile(fn)`: trace once per input signature, run as straight-line NumPy (API §8).
+
+The first call for a signature (tree structure; each array leaf's shape and dtype; Python
+ints, bools and other leaves by value; Python floats are traced as 0-d float64) runs fn
+uncompiled first, so a bad argument gets fn's own error; then it traces fn twice, on the
+inputs and on a perturbed copy of them, simplifies both traces and compares them: a constant
+or a step that differs means fn reached a value through non-op code (`_make(x.data * 2)`),
+and the call raises rather than bake that value. The program is generated, run once and
+checked against the uncompiled result, and kept for the signature; later calls run it with
+no Tensor and no node.
+
+Guards: `bool()` of a traced value, and `float()`, `int()`, `.item()` of one that no running
+transform differentiates, are checked on every call; another outcome traces again (kept per
+outcome), so a program never replays a branch the inputs would not take. More than
+`RETRACE_WARNING` traces of one function warn (RuntimeWarning).
+"""
+import functools
+import warnings
+
+import numpy as np
+
+from ..tensor import Tensor
+from ..tree import tree_flatten, tree_unflatten
+from .codegen import Miss, generate
+from .ir import TraceError, compare, simplify
+from .trace import trace
+
+__all__ = ["compile", "Compiled", "TraceError", "RETRACE_WARNING"]
+
+RETRACE_WARNING = 8
+
+
+def _leaf_key(x):
+    if isinstance(x, Tensor):
+        if x._requires_grad or x._tangents is not None:
+            raise TypeError(
+                "wg.compile: an argument is a tensor that requires grad (or carries a "
+                "tangent); a compiled function computes values, not graphs: pass arrays, "
+                "and compile the transform instead (wg.compile(wg.grad(f)))")
+        return ("t", x.data.shape, x.data.dtype.str), True
+    if isinstance(x, np.ndarray):
+        return ("a", x.shape, x.dtype.str), True
+    if isinstance(x, np.generic):
+        return ("g", x.dtype.str), True
+    if type(x) is float:
+        return ("f",), True
+    try:
+        hash(x)
+    except TypeError:
+        raise TypeError(f"wg.compile: an argument of type {type(x).__name__} is neither an "
+                        f"array, a number nor a tree of them") from None
+    return ("v", type(x), x), False
+
+
+def _convert_of(r):
+    """How the program hands back an output leaf the uncompiled call gave as r."""
+    if isinstance(r, Tensor):
+        return "tensor"
+    if type(r) in (float, int, bool):
+        return type(r).__name__
+    if isinstance(r, np.ndarray):
+        return "array"
+    if isinstance(r, np.generic):
+        return type(r).__name__
+    return None
+
+
+def _perturbed(x):
+    if isinstance(x, Tensor):
+        x = x.data
+    if type(x) is float:
+        return x * 1.25 + 0.375
+    a = np.asarray(x)
+    if a.dtype.kind in "fc":
+        return (a * 1.25 + 0.375).astype(a.dtype)
+    return x
+
+
+def _same_result(got, want):
+    g, w = np.asarray(got), np.asarray(want)
+    if g.shape != w.shape or g.dtype != w.dtype:
+        return False
+    if g.dtype.kind not in "fc":
+        return bool(np.array_equal(g, w))
+    tol = 1e-4 if g.dtype.itemsize <= 4 else 1e-9
+    return bool(np.allclose(g, w, rtol=tol, atol=tol, equal_nan=True))
+
+
+class _Program:
+    __slots__ = ("fn", "source", "out_def")
+
+    def __init__(self, fn, source, out_def):
+        self.fn, self.source, self.out_def = fn, source, out_def
+
+
+class Compiled:
+    """fn compiled: call it as fn; `source(*args)` is the program that runs for args."""
+
+    def __init__(self, fn):
+        self.fn = fn
+        self.cache = {}         # signature → [_Program, …] (one per guard outcome)
+        self.traces = 0
+        functools.update_wrapper(self, fn)
+
+    def _signature(self, args, kwargs):
+        leaves, treedef = tree_flatten((args, kwargs))
+        keys, traced = zip(*map(_leaf_key, leaves)) if leaves else ((), ())
+        return (treedef, keys), leaves, list(traced)
+
+    def __call__(self, *args, **kwargs):
+        sig, leaves, traced = self._signature(args, kwargs)
+        xs = [x.data if isinstance(x, Tensor) else x for x, t in zip(leaves, traced) if t]
+        for prog in self.cache.get(sig, ()):
+            try:
+                flat = prog.fn(*xs)
+            except Miss:
+                continue
+            return tree_unflatten(prog.out_def, list(flat))
+        return self._compile(sig, args, kwargs, traced, xs)[1]
+
+    def source(self, *args, **kwargs):
+        """The Python source of the program that runs for these arguments (it defines
+        `compiled(x0, x1, …)`, taking the array leaves in tree order and returning the
+        result's leaves in tree order)."""
+        sig, leaves, traced = self._signature(args, kwargs)
+        xs = [x.data if isinstance(x, Tensor) else x for x, t in zip(leaves, traced) if t]
+        for prog in self.cache.get(sig, ()):
+            try:
+                prog.fn(*xs)
+            except Miss:
+                continue
+            return prog.source
+        return self._compile(sig, args, kwargs, traced, xs)[0].source
+
+    def _compile(self, sig, args, kwargs, traced, xs):
+        want = self.fn(*args, **kwargs)         # (a bad argument: fn's own error, here)
+        self.traces += 1
+        if self.traces == RETRACE_WARNING + 1:
+            warnings.warn(
+                f"wg.compile: {getattr(self.fn, '__name__', 'the function')} was traced "
+                f"{self.traces} times (new shapes, dtypes, Python values or guard outcomes); "
+                f"each trace costs more than an uncompiled call", RuntimeWarning, stacklevel=3)
+        tr, _ = trace(self.fn, args, kwargs, traced)
+        simplify(tr)
+        self._check_sound(tr, args, kwargs, traced)
+        want_leaves, want_def = tree_flatten(want)
+        if want_def != tr.out_def:
+            raise TraceError(f"wg.compile cannot trace {self._name()}: its result has another "
+                             f"structure when traced ({tr.out_def!r}, not {want_def!r})")
+        src, fn = generate(tr, [_convert_of(r) for r in want_leaves])
+        prog = _Program(fn, src, want_def)
+        try:
+            got = fn(*xs)
+        except Miss as m:
+            raise TraceError(f"wg.compile cannot trace {self._name()}: the guard on {m} does "
+                             f"not hold for the inputs it was traced with (a value that "
+                             f"changes between two calls of the function)") from None
+        for g, w in zip(got, want_leaves):
+            if not _same_result(g, w):
+                raise TraceError(
+                    f"wg.compile cannot trace {self._name()}: the compiled program's result "
+                    f"differs from the uncompiled call's; the function depends on values "
+                    f"through code that is not a wengert op")
+        self.cache.setdefault(sig, []).append(prog)
+        return prog, tree_unflatten(want_def, list(got))
+
+    def _check_sound(self, tr, args, kwargs, traced):
+        """Trace again on perturbed inputs; where the same guards were taken, the two
+        programs must be the same (else a value reached an op through non-op code)."""
+        leaves, treedef = tree_flatten((args, kwargs))
+        if not any(t and np.asarray(x.data if isinstance(x, Tensor) else x).dtype.kind in "fc"
+                   for x, t in zip(leaves, traced)):
+            return              # (nothing to perturb: integer inputs are exact)
+        moved = [_perturbed(x) if t else x for x, t in zip(leaves, traced)]
+        a2, k2 = tree_unflatten(treedef, moved)
+        try:
+            tr2, _ = trace(self.fn, a2, k2, traced)
+        except Exception:       # (the perturbed point may be outside fn's domain)
+            return
+        if tr2.outcomes() != tr.outcomes():
+            return
+        simplify(tr2)
+        what = compare(tr, tr2)
+        if what is not None:
+            raise TraceError(
+                f"wg.compile cannot trace {self._name()}: the function depends on values "
+                f"through {what}: a value computed from an input's data by code that is not "
+                f"a wengert op (e.g. _make(x.data * 2), an ndarray made from t.data, a "
+                f"random draw) would become a wrong constant; write it with wengert/NumPy "
+                f"ops on tensors")
+
+    def _name(self):
+        return getattr(self.fn, "__name__", repr(self.fn))
+
+
+def compile(fn):
+    """Compile fn (a function of arrays, Python numbers and trees of them, a transform
+    included: `wg.compile(wg.value_and_grad(f))`) into straight-line NumPy, per input
+    signature (API §8). Usable as a decorator.
+
+    Python side effects inside fn (print, appending to a list, counters) happen while fn is
+    traced — on the first call for a signature or guard outcome, several times then (the
+    uncompiled check run and two traces) — and never on the calls that run the compiled
+    program. Closure arrays and parameters are baked in by value when traced.
+    `compiled.source(*args)` returns the program as Python source."""
+    return Compiled(fn)

@@ -1,0 +1,210 @@
+"""Tracing: run a function once on tracing Tensors and write down every op application.
+
+The trace inputs are leaves that require grad, so a transform inside the function (grad,
+value_and_grad, jacrev, hessian, hvp) sees an outer dependence and records its backward and
+tangent rules as ops too (`_Watched.modes` in transforms/reverse.py): one Wengert list holds
+the primal and the adjoint steps. `ops._primitive.observe` reports each op call; a value is
+known by the Tensor that carries it, or by its ndarray (a twin made by `same_tensor`, a
+re-wrapped saved output). Anything else an op is handed is a constant, kept by value; the
+second trace of `compiled.Compiled` checks that no such constant depended on the inputs.
+
+While tracing, the value doors (exits.py) of a traced value become guards: `bool()`, and
+`float()`/`int()`/`.item()` of a value no running transform differentiates, give their
+outcome now and are checked again on every call of the compiled program. An array door
+(`np.asarray(t)`) of a traced value is refused: its value would become a constant.
+"""
+import numpy as np
+
+from .. import exits as _exits
+from ..ops._primitive import observe
+from ..tensor import Tensor, _make
+from ..transforms import reverse as _reverse
+from ..tree import tree_flatten
+from .ir import Const, Entry, Guard, Ref, TraceError, Trace
+
+
+class _Tracer:
+    def __init__(self):
+        self.trace = Trace()
+        self.names = {}             # id(Tensor) → (name, Tensor, version)
+        self.by_data = {}           # id(ndarray) → name, for twins of a traced value
+        self.keep = []              # everything whose id is a key, alive until the end
+        self.backward_depth = 0
+        self.count = 0
+
+    # ---- naming ---------------------------------------------------------------------------
+    def name_tensor(self, t, name):
+        self.names[id(t)] = (name, t, t._version)
+        self.by_data[id(t.data)] = name
+        self.keep.append(t)
+
+    def lookup(self, t):
+        """The name of the traced value t carries, or None for a constant."""
+        hit = self.names.get(id(t))
+        if hit is not None and hit[1] is t:
+            if t._version != hit[2]:
+                raise TraceError(
+                    "wg.compile cannot trace an in-place write to a traced value (`x += …`, "
+                    "`x[i] = …` on a value computed from the inputs); write it as a new value "
+                    "(x = x + …, wg.where, wg.stack)")
+            return hit[0]
+        name = self.by_data.get(id(t.data))
+        return name
+
+    def fresh(self, grad):
+        self.count += 1
+        return f"g{self.count}" if grad else f"v{self.count}"
+
+    # ---- converting an op's operands -------------------------------------------------------
+    def operand(self, a):
+        if isinstance(a, Tensor):
+            name = self.lookup(a)
+            if name is not None:
+                return Ref(name)
+            return Const(np.array(a.data, copy=True))
+        if isinstance(a, (list, tuple)) and not hasattr(a, "_fields"):
+            return type(a)(self.operand(x) for x in a)
+        if isinstance(a, dict):
+            return {k: self.operand(v) for k, v in a.items()}
+        if isinstance(a, np.ndarray):
+            return Const(a.copy())
+        if isinstance(a, np.generic):
+            return Const(a)
+        return a
+
+    # ---- callbacks ------------------------------------------------------------------------
+    def on_op(self, op, args, params, out):
+        outs = out if isinstance(out, tuple) else (out,)
+        if all(not isinstance(o, Tensor) or self.names.get(id(o), (0, None))[1] is o
+               for o in outs):
+            return                  # (a nested call's result, already named)
+        a = self.operand(args)
+        p = self.operand(params)
+        if not _uses_ref((a, p)):
+            return                  # every input a constant: folded (its output is a constant)
+        grad = self.backward_depth > 0
+        names = []
+        for o in outs:
+            n = self.fresh(grad)
+            names.append(n)
+            self.name_tensor(o, n)
+        metas = tuple((np.shape(o.data), np.asarray(o.data).dtype.str, type(o.data))
+                      for o in outs)
+        self.trace.entries.append(Entry(op, a, p, tuple(names), isinstance(out, tuple),
+                                        metas))
+
+    def door(self, t, door, array):
+        """A traced value leaving through a door: a guard, or a refusal."""
+        name = self.lookup(t)
+        if name is None:
+            return None
+        if array:
+            raise TraceError(
+                f"wg.compile cannot trace {door} of a value computed from the inputs: its "
+                f"value would become a constant of the compiled program; keep it a tensor "
+                f"(wengert/NumPy ops on it), or compute it outside the compiled function")
+        return name
+
+
+def _uses_ref(x):
+    if isinstance(x, Ref):
+        return True
+    if isinstance(x, (list, tuple)):
+        return any(_uses_ref(v) for v in x)
+    if isinstance(x, dict):
+        return any(_uses_ref(v) for v in x.values())
+    return False
+
+
+# ---- the doors, while tracing -------------------------------------------------------------
+
+def _install_doors(tracer):
+    """Patch Tensor's value doors for the trace; returns the undo."""
+    saved = {k: Tensor.__dict__[k] for k in
+             ("__bool__", "__float__", "__int__", "item", "__array__", "numpy", "tolist",
+              "__index__")}
+
+    def valued(kind, door, conv):
+        orig = saved[kind]
+
+        def patched(self, *a, **k):
+            name = tracer.door(self, door, False)
+            if name is None:
+                return orig(self, *a, **k)
+            if door != "bool()" and (self._tangents is not None or self._requires_grad):
+                _exits.check_exit(self, door)      # a value a transform differentiates
+            v = orig(self, *a, **k) if door != "bool()" else conv(self.data)
+            tracer.trace.guards.append(Guard(name, door, v))
+            return v
+        return patched
+
+    def arrayed(kind, door):
+        orig = saved[kind]
+
+        def patched(self, *a, **k):
+            tracer.door(self, door, True)     # (force=True too: the value would be baked)
+            return orig(self, *a, **k)
+        return patched
+
+    Tensor.__bool__ = valued("__bool__", "bool()", lambda d: bool(np.asarray(d).item()))
+    Tensor.__float__ = valued("__float__", "float()", None)
+    Tensor.__int__ = valued("__int__", "int()", None)
+    Tensor.__index__ = valued("__index__", "index", None)
+    Tensor.item = valued("item", ".item()", None)
+    Tensor.tolist = valued("tolist", ".tolist()", None)
+    Tensor.__array__ = arrayed("__array__", "np.asarray(t)")
+    Tensor.numpy = arrayed("numpy", "t.numpy()")
+
+    def undo():
+        for k, v in saved.items():
+            setattr(Tensor, k, v)
+    return undo
+
+
+def _counting_backward(tracer, run):
+    def run_backward(*a, **k):
+        tracer.backward_depth += 1
+        try:
+            return run(*a, **k)
+        finally:
+            tracer.backward_depth -= 1
+    return run_backward
+
+
+def trace(fn, args, kwargs, traced):
+    """Run fn(*args, **kwargs) with the leaves marked in `traced` (a list of bools, one per
+    leaf of (args, kwargs)) replaced by tracing Tensors. Returns (Trace, result)."""
+    leaves, treedef = tree_flatten((args, kwargs))
+    tracer = _Tracer()
+    inputs = []
+    new_leaves = []
+    for i, (x, t) in enumerate(zip(leaves, traced)):
+        if not t:
+            new_leaves.append(x)
+            continue
+        data = x.data if isinstance(x, Tensor) else x
+        data = np.array(data, dtype=np.float64) if type(x) is float else np.array(data)
+        tt = _make(data, None)
+        if data.dtype.kind in "fc":
+            tt._requires_grad = True
+        name = f"x{len(inputs)}"
+        tracer.name_tensor(tt, name)
+        inputs.append(name)
+        new_leaves.append(tt)
+    tracer.trace.inputs = inputs
+    from ..tree import tree_unflatten
+    targs, tkwargs = tree_unflatten(treedef, new_leaves)
+    undo = _install_doors(tracer)
+    run = _reverse.run_backward
+    _reverse.run_backward = _counting_backward(tracer, run)
+    try:
+        with observe(tracer.on_op), np.errstate(all="ignore"):
+            result = fn(*targs, **tkwargs)
+    finally:
+        _reverse.run_backward = run
+        undo()
+    out_leaves, out_def = tree_flatten(result)
+    tracer.trace.outputs = [tracer.operand(o) for o in out_leaves]
+    tracer.trace.out_def = out_def
+    tracer.trace.keep = tracer.keep
+    return tracer.trace, result
