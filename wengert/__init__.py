@@ -58,4 +58,5 @@ del _install
 # Subpackages whose names must not enter NumPy's dispatch table (np.save is not wg.save).
 from . import nn, optim, symbolic, tape, viz  # noqa: E402,F401
 from . import special  # noqa: E402,F401
+from . import func  # noqa: E402,F401
 from .serialization import load, save  # noqa: E402,F401
