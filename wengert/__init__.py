@@ -60,4 +60,5 @@ del _install
 from . import nn, optim, symbolic, tape, viz  # noqa: E402,F401
 from . import special  # noqa: E402,F401
 from . import utils  # noqa: E402,F401
+from . import func  # noqa: E402,F401
 from .serialization import load, save  # noqa: E402,F401

@@ -3,6 +3,7 @@
     wengert grad 'x**2*y + y + 2' x=3 y=4        f and ∂f/∂x, ∂f/∂y four ways
     wengert grad EXPR name=value … --json        the same as JSON
     wengert grad EXPR name=value … --graph g.svg|g.png|g.html
+    wengert grad EXPR name=value … --source      also the compiled program of the gradient
     wengert fd-error EXPR name=value … --out eps.png [--wrt x]
     wengert demo                                 the tutorials' examples
 
@@ -259,12 +260,46 @@ def write_graph(expr, values, path, ext):
         raise Unavailable(f"cannot write {path}: {err.strerror}") from None
 
 
+def _compiler():
+    """wg.compile, or the one-line error that this wengert has none."""
+    import wengert as wg
+    compile_ = getattr(wg, "compile", None)
+    if compile_ is None:
+        raise UsageError("--source needs wg.compile, which this wengert does not have")
+    return compile_
+
+
+def compiled_source(expr, values, compile_=None):
+    """The program that wg.compile generates for the gradient of f (every partial, by
+    wg.grad with argnums = all variables), at the point's input signature (float64 scalars)."""
+    import wengert as wg
+    compile_ = compile_ or _compiler()
+    names = expr.variables
+
+    def f(*vals):
+        return expr.evaluate(dict(zip(names, vals)))
+
+    point = [np.asarray(values[n], dtype=np.float64) for n in names]
+    try:
+        with np.errstate(all="ignore"):
+            return compile_(wg.grad(f, argnums=tuple(range(len(names))))).source(*point)
+    except (TypeError, ValueError, NotImplementedError) as err:
+        raise UsageError(f"--source: wg.compile cannot compile this gradient: {err}") from None
+
+
 def cmd_grad(args):
     ext = _graph_path(args.graph)
     expr = parse(args.expression)
     values = parse_assignments(args.values, expr)
+    if args.source:
+        _compiler()                 # (before any output: no table without its program)
+        if not expr.variables:
+            raise UsageError("--source: the expression has no variables: no gradient to "
+                             "compile")
     res = analyse(expr, values, symbolic=not args.no_symbolic,
                   simplify_seconds=args.simplify_seconds)
+    if args.source:
+        res["source"] = compiled_source(expr, values)
     if args.graph:
         try:
             write_graph(expr, values, args.graph, ext)
@@ -298,6 +333,9 @@ def _report(expr, res):
                 for n, p in res["partials"].items()]
         lines += ["", table(rows, ["", "reverse", "forward", "finite diff", "|error|",
                                    "symbolic"])]
+    if "source" in res:
+        lines += ["", "the gradient compiled (wg.compile(wg.grad(f, argnums=all))):", "",
+                  res["source"].rstrip("\n")]
     if "graph" in res:
         lines += ["", f"graph written to {res['graph']}"]
     return "\n".join(lines)
@@ -452,6 +490,9 @@ def build_parser():
     g.add_argument("--graph", metavar="FILE", help="also draw the graph with each node's value "
                    "and gradient: FILE.svg, FILE.png (need Graphviz's dot) or FILE.html (a page "
                    "that steps through the forward and backward passes)")
+    g.add_argument("--source", action="store_true",
+                   help="also print the Python program that wg.compile generates for the "
+                   "gradient (needs wg.compile)")
     g.add_argument("--no-symbolic", action="store_true",
                    help="skip the SymPy formulas (SymPy takes long on long expressions)")
     g.add_argument("--simplify-seconds", type=float, metavar="S", default=None,
