@@ -65,8 +65,11 @@ def train_eager(model, data, lr):
 
 
 def train_compiled(model, data, lr):
-    def loss(params, x, y):
-        return F.cross_entropy(wg.func.functional_call(model, params, x), y)
+    def loss(params, x, target):
+        # cross-entropy against one-hot float targets: integer labels would be part of the
+        # compiled step's signature by value (a new program for every batch of labels)
+        logp = F.log_softmax(wg.func.functional_call(model, params, x), dim=1)
+        return -(target * logp).sum(axis=1).mean()
 
     step = wg.compile(wg.value_and_grad(loss))
     opt = optim.Adam(model.parameters(), lr=lr)
@@ -75,7 +78,8 @@ def train_compiled(model, data, lr):
     for x, y in data:
         # the current values (detach shares memory, so no copy), as the argument to differentiate
         params = {k: p.detach() for k, p in named.items()}
-        value, grads = step(params, wg.asarray(x), wg.asarray(y))
+        target = np.eye(2, dtype=np.float32)[np.asarray(y)]
+        value, grads = step(params, wg.asarray(x), target)
         for k, p in named.items():
             p.grad = wg.asarray(grads[k]).detach()
         opt.step()
@@ -127,7 +131,7 @@ def main(argv=None):
     if args.show_source:
         x, y = r["first_batch"]
         params = {k: p.detach() for k, p in r["model"].named_parameters()}
-        print(r["step"].source(params, wg.asarray(x), wg.asarray(y)))
+        print(r["step"].source(params, wg.asarray(x), np.eye(2, dtype=np.float32)[np.asarray(y)]))
     print("the compiled run equals the eager one" if r["agree"]
           else "MISMATCH: the compiled run differs from the eager one")
     return 0 if r["agree"] else 1

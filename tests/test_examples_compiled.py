@@ -62,5 +62,6 @@ def test_the_functional_training_loop_itself_equals_eager(example, monkeypatch):
 
     monkeypatch.setattr(wg, "compile", Uncompiled, raising=False)
     r = example.run(steps=20, seed=1)
-    assert r["losses_compiled"] == r["losses_eager"]
-    assert r["param_abs_diff"] == 0.0
+    # (the example's loss is cross-entropy written against one-hot targets: equal to rounding)
+    np.testing.assert_allclose(r["losses_compiled"], r["losses_eager"], rtol=1e-6)
+    assert r["param_abs_diff"] < 1e-6

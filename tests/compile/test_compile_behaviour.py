@@ -151,3 +151,36 @@ def test_simplification():
         return a + b
     src = wg.compile(g).source(X)
     assert src.count("np.sin(") == 1 and "np.cos(" not in src
+
+
+def test_integer_arrays_are_part_of_the_signature_by_value():
+    """Labels and indices are read by ops as parameters: a program keeps them as constants,
+    so each new value is a new signature (never a stale label batch)."""
+    import wengert.nn.functional as F
+    step = wg.compile(wg.value_and_grad(lambda z, y: F.cross_entropy(z, y)))
+    eager = wg.value_and_grad(lambda z, y: F.cross_entropy(z, y))
+    rng = np.random.default_rng(0)
+    z = rng.standard_normal((4, 3))
+    for _ in range(3):
+        y = rng.integers(0, 3, 4)
+        for labels in (y, wg.asarray(y)):
+            (v1, g1), (v2, g2) = step(z, labels), eager(z, labels)
+            np.testing.assert_allclose(v1, v2, rtol=1e-12)
+            np.testing.assert_allclose(g1, g2, rtol=1e-12)
+
+
+def test_a_closed_over_tensor_changed_in_place_traces_again():
+    w = wg.tensor(np.array([1.0, 2.0]))
+    f = wg.compile(lambda x: (x * w).sum())
+    x = np.array([1.0, 1.0])
+    assert float(f(x)) == 3.0
+    with wg.no_grad():
+        w += 1.0                                   # an optimizer-style update
+    assert float(f(x)) == 5.0
+
+
+def test_a_closed_over_tensor_that_requires_grad_is_refused():
+    p = wg.tensor(np.array([1.0, 2.0]), requires_grad=True)
+    h = wg.compile(wg.grad(lambda x: (x * p).sum()))
+    with pytest.raises(TraceError, match="pass that tensor as an argument"):
+        h(np.array([1.0, 1.0]))

@@ -1,7 +1,8 @@
 """`wg.compile(fn)`: trace once per input signature, run as straight-line NumPy (API §8).
 
-The first call for a signature (tree structure; each array leaf's shape and dtype; Python
-ints, bools and other leaves by value; Python floats are traced as 0-d float64) runs fn
+The first call for a signature (tree structure; each floating array leaf's shape and dtype;
+integer and boolean arrays, Python ints, bools and other leaves by value; Python floats are
+traced as 0-d float64) runs fn
 uncompiled first, so a bad argument gets fn's own error; then it traces fn twice, on the
 inputs and on a perturbed copy of them, simplifies both traces and compares them: a constant
 or a step that differs means fn reached a value through non-op code (`_make(x.data * 2)`),
@@ -30,6 +31,15 @@ __all__ = ["compile", "Compiled", "TraceError", "RETRACE_WARNING"]
 RETRACE_WARNING = 8
 
 
+def _array_key(kind, a):
+    """A floating array is traced (its shape and dtype are the key); any other array (integer
+    labels, indices, masks) is part of the key by value: ops read such arrays as indices and
+    parameters, which the program would otherwise keep as constants."""
+    if a.dtype.kind in "fc":
+        return (kind, a.shape, a.dtype.str), True
+    return (kind + "v", a.shape, a.dtype.str, a.tobytes()), False
+
+
 def _leaf_key(x):
     if isinstance(x, Tensor):
         if x._requires_grad or x._tangents is not None:
@@ -37,11 +47,11 @@ def _leaf_key(x):
                 "wg.compile: an argument is a tensor that requires grad (or carries a "
                 "tangent); a compiled function computes values, not graphs: pass arrays, "
                 "and compile the transform instead (wg.compile(wg.grad(f)))")
-        return ("t", x.data.shape, x.data.dtype.str), True
+        return _array_key("t", np.asarray(x.data))
     if isinstance(x, np.ndarray):
-        return ("a", x.shape, x.dtype.str), True
+        return _array_key("a", x)
     if isinstance(x, np.generic):
-        return ("g", x.dtype.str), True
+        return _array_key("g", np.asarray(x))
     if type(x) is float:
         return ("f",), True
     try:
@@ -87,10 +97,19 @@ def _same_result(got, want):
 
 
 class _Program:
-    __slots__ = ("fn", "source", "out_def")
+    __slots__ = ("fn", "source", "out_def", "watched")
 
-    def __init__(self, fn, source, out_def):
+    def __init__(self, fn, source, out_def, watched=()):
         self.fn, self.source, self.out_def = fn, source, out_def
+        self.watched = watched
+
+    def current(self):
+        """Do the tensors whose values the program holds as constants still hold them?"""
+        for ref, version, data in self.watched:
+            t = ref()
+            if t is not None and (t._version != version or id(t.data) != data):
+                return False
+        return True
 
 
 class Compiled:
@@ -111,6 +130,8 @@ class Compiled:
         sig, leaves, traced = self._signature(args, kwargs)
         xs = [x.data if isinstance(x, Tensor) else x for x, t in zip(leaves, traced) if t]
         for prog in self.cache.get(sig, ()):
+            if prog.watched and not prog.current():
+                continue
             try:
                 flat = prog.fn(*xs)
             except Miss:
@@ -125,6 +146,8 @@ class Compiled:
         sig, leaves, traced = self._signature(args, kwargs)
         xs = [x.data if isinstance(x, Tensor) else x for x, t in zip(leaves, traced) if t]
         for prog in self.cache.get(sig, ()):
+            if prog.watched and not prog.current():
+                continue
             try:
                 prog.fn(*xs)
             except Miss:
@@ -134,6 +157,13 @@ class Compiled:
 
     def _compile(self, sig, args, kwargs, traced, xs):
         want = self.fn(*args, **kwargs)         # (a bad argument: fn's own error, here)
+        for w in tree_flatten(want)[0]:
+            if isinstance(w, Tensor) and (w._requires_grad or w._tangents):
+                raise TraceError(
+                    f"wg.compile cannot compile {self._name()}: its result depends on a "
+                    f"tensor that requires grad from outside the function (a closure over a "
+                    f"parameter?), and a compiled program returns values, not graphs; pass "
+                    f"that tensor as an argument (wg.func.functional_call for a module)")
         self.traces += 1
         if self.traces == RETRACE_WARNING + 1:
             warnings.warn(
@@ -148,7 +178,7 @@ class Compiled:
             raise TraceError(f"wg.compile cannot trace {self._name()}: its result has another "
                              f"structure when traced ({tr.out_def!r}, not {want_def!r})")
         src, fn = generate(tr, [_convert_of(r) for r in want_leaves])
-        prog = _Program(fn, src, want_def)
+        prog = _Program(fn, src, want_def, tr.watched)
         try:
             got = fn(*xs)
         except Miss as m:
@@ -201,6 +231,10 @@ def compile(fn):
     Python side effects inside fn (print, appending to a list, counters) happen while fn is
     traced — on the first call for a signature or guard outcome, several times then (the
     uncompiled check run and two traces) — and never on the calls that run the compiled
-    program. Closure arrays and parameters are baked in by value when traced.
+    program. A wengert Tensor that fn closes over is a constant of the program, watched: an
+    in-place change to it (an optimizer step) makes the next call trace again. A NumPy array
+    that fn closes over is a constant too, as in JAX, and is not watched: pass it as an
+    argument if it changes. A closed-over tensor that requires grad cannot be compiled into a
+    gradient's program (a TraceError says to pass it as an argument).
     `compiled.source(*args)` returns the program as Python source."""
     return Compiled(fn)

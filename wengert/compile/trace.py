@@ -13,6 +13,8 @@ While tracing, the value doors (exits.py) of a traced value become guards: `bool
 outcome now and are checked again on every call of the compiled program. An array door
 (`np.asarray(t)`) of a traced value is refused: its value would become a constant.
 """
+import weakref
+
 import numpy as np
 
 from .. import exits as _exits
@@ -31,6 +33,7 @@ class _Tracer:
         self.keep = []              # everything whose id is a key, alive until the end
         self.backward_depth = 0
         self.count = 0
+        self.watched = {}           # id(Tensor) → (weakref, version, id(data)) of constants
 
     # ---- naming ---------------------------------------------------------------------------
     def name_tensor(self, t, name):
@@ -61,6 +64,8 @@ class _Tracer:
             name = self.lookup(a)
             if name is not None:
                 return Ref(name)
+            if id(a) not in self.watched:       # (a closure's tensor: watched on every call)
+                self.watched[id(a)] = (weakref.ref(a), a._version, id(a.data))
             return Const(np.array(a.data, copy=True))
         if isinstance(a, (list, tuple)) and not hasattr(a, "_fields"):
             return type(a)(self.operand(x) for x in a)
@@ -207,4 +212,7 @@ def trace(fn, args, kwargs, traced):
     tracer.trace.outputs = [tracer.operand(o) for o in out_leaves]
     tracer.trace.out_def = out_def
     tracer.trace.keep = tracer.keep
+    # the constants that came from tensors still alive after fn returned (a closure's
+    # tensors, a module's parameters): a change to one (version or memory) retraces
+    tracer.trace.watched = [w for w in tracer.watched.values() if w[0]() is not None]
     return tracer.trace, result
