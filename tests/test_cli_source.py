@@ -7,20 +7,7 @@ import numpy as np
 import pytest
 
 import wengert as wg
-from wengert.cli import main
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_error_line(err):
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("wengert: error: ") and "Traceback" not in err
-    return lines[0]
+from tests.test_cli import one_error_line, run
 
 
 class StandIn:

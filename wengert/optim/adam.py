@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from .optimizer import Optimizer, bump, grad_array, writable_data
+from .optimizer import Optimizer, bump, updates
 
 __all__ = ["Adam", "AdamW"]
 
@@ -46,11 +46,7 @@ class Adam(Optimizer):
         for group in self.param_groups:
             lr, eps, wd, amsgrad = group["lr"], group["eps"], group["weight_decay"], group["amsgrad"]
             b1, b2 = group["betas"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                d = writable_data(p)
-                g = grad_array(p.grad, d.dtype)
+            for p, d, g in updates(group):
                 st = state.get(p)
                 if st is None:
                     st = state[p] = {"step": 0, "exp_avg": np.zeros_like(d),

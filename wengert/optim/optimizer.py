@@ -246,3 +246,12 @@ def grad_array(g, dtype):
     """The gradient's ndarray (a NumPy scalar for 0-d is fine as a ufunc operand)."""
     d = g.data
     return d if d.dtype == dtype else d.astype(dtype)
+
+
+def updates(group):
+    """(p, p's data made writable, p's gradient as an array of that dtype) for every
+    parameter of the group that has a gradient: what each optimizer's step loops over."""
+    for p in group["params"]:
+        if p.grad is not None:
+            d = writable_data(p)
+            yield p, d, grad_array(p.grad, d.dtype)

@@ -2,7 +2,7 @@
 import numpy as np
 
 from .adam import _as_reals, _real_view
-from .optimizer import Optimizer, bump, grad_array, writable_data
+from .optimizer import Optimizer, bump, updates
 
 __all__ = ["RMSprop", "Adagrad"]
 
@@ -42,11 +42,7 @@ class RMSprop(Optimizer):
         for group in self.param_groups:
             lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
             wd, mu, centered = group["weight_decay"], group["momentum"], group["centered"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                d = writable_data(p)
-                g = grad_array(p.grad, d.dtype)
+            for p, d, g in updates(group):
                 st = self.state.get(p)
                 if st is None:
                     st = self.state[p] = {"step": 0, "square_avg": np.zeros_like(d)}
@@ -113,11 +109,7 @@ class Adagrad(Optimizer):
         loss = self._closure(closure)
         for group in self.param_groups:
             lr, decay, wd, eps = group["lr"], group["lr_decay"], group["weight_decay"], group["eps"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                d = writable_data(p)
-                g = grad_array(p.grad, d.dtype)
+            for p, d, g in updates(group):
                 st = self.state.get(p)
                 if st is None:
                     init = group["initial_accumulator_value"]

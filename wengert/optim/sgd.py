@@ -1,7 +1,7 @@
 """Stochastic gradient descent with momentum, dampening, Nesterov and L2 weight decay."""
 import numpy as np
 
-from .optimizer import Optimizer, bump, grad_array, required, writable_data
+from .optimizer import Optimizer, bump, required, updates
 
 __all__ = ["SGD"]
 
@@ -34,11 +34,7 @@ class SGD(Optimizer):
         for group in self.param_groups:
             lr, mu, damp = group["lr"], group["momentum"], group["dampening"]
             wd, nesterov = group["weight_decay"], group["nesterov"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                d = writable_data(p)
-                g = grad_array(p.grad, d.dtype)
+            for p, d, g in updates(group):
                 if mu == 0:
                     (s,) = self._buffers(d, 1)
                     if wd:
