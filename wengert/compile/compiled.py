@@ -75,15 +75,25 @@ def _convert_of(r):
     return None
 
 
-def _perturbed(x):
+def _perturbed(x, jitter):
+    """x moved affinely and, with `jitter`, by a fixed pseudo-random amount of x's own
+    spread: an affine move keeps the order and most signs of x's values, so a constant that
+    fn took from argmax, argsort, a sort, a median or a mask would look the same in both
+    traces; the jitter reorders the values and moves them across 0."""
     if isinstance(x, Tensor):
         x = x.data
     if type(x) is float:
-        return x * 1.25 + 0.375
+        return x * 1.25 + 0.375 + (-1.5 * (abs(x) + 1) if jitter else 0.0)
     a = np.asarray(x)
-    if a.dtype.kind in "fc":
-        return (a * 1.25 + 0.375).astype(a.dtype)
-    return x
+    if a.dtype.kind not in "fc":
+        return x
+    moved = a * 1.25 + 0.375
+    if jitter and a.size:
+        noise = np.random.default_rng(a.size).standard_normal(a.shape)
+        spread = float(np.nanstd(a.real)) if a.size > 1 else 0.0
+        scale = (spread if np.isfinite(spread) and spread > 0 else 1.0) + 0.5
+        moved = moved + 2 * scale * noise
+    return moved.astype(a.dtype)
 
 
 def _same_result(got, want):
@@ -201,13 +211,16 @@ class Compiled:
         if not any(t and np.asarray(x.data if isinstance(x, Tensor) else x).dtype.kind in "fc"
                    for x, t in zip(leaves, traced)):
             return              # (nothing to perturb: integer inputs are exact)
-        moved = [_perturbed(x) if t else x for x, t in zip(leaves, traced)]
-        a2, k2 = tree_unflatten(treedef, moved)
-        try:
-            tr2, _ = trace(self.fn, a2, k2, traced)
-        except Exception:       # (the perturbed point may be outside fn's domain)
-            return
-        if tr2.outcomes() != tr.outcomes():
+        for jitter in (True, False):
+            moved = [_perturbed(x, jitter) if t else x for x, t in zip(leaves, traced)]
+            a2, k2 = tree_unflatten(treedef, moved)
+            try:
+                tr2, _ = trace(self.fn, a2, k2, traced)
+            except Exception:   # (the perturbed point may be outside fn's domain)
+                continue
+            if tr2.outcomes() == tr.outcomes():
+                break           # (a point that takes the same branches: comparable)
+        else:
             return
         simplify(tr2)
         what = compare(tr, tr2)

@@ -26,7 +26,7 @@ import numpy as np
 
 from ..tensor import Tensor, _make
 from ._operands import SEQUENCES, holds_tensor, pack, value_of
-from ._primitive import linear, masked_mul, primitive
+from ._primitive import watchers as _watchers, linear, masked_mul, primitive
 from .elementwise import add, astype, divide, multiply, sqrt, square, subtract, where as _where
 from .shape import reshape
 
@@ -256,6 +256,8 @@ def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where
 def _tie_weights(x, y, axes, keepdims):
     """[xᵢ = y] / #ties per slice, a constant array of x's dtype (NaN counts as equal to a
     NaN result; a slice won by `initial` alone gets weight 0)."""
+    if isinstance(x, Tensor) or isinstance(y, Tensor):
+        return _traced_tie_weights(x, y, axes, keepdims)
     xv, yv = value_of(x), _expand(value_of(y), axes, keepdims)
     hit = xv == yv
     if xv.dtype.kind == "f" and np.isnan(yv).any():     # y is small: test it, not x
@@ -263,6 +265,20 @@ def _tie_weights(x, y, axes, keepdims):
     dt = xv.dtype if xv.dtype.kind in "fc" else np.float64
     count = hit.sum(axis=axes, keepdims=True, dtype=dt)
     return hit * (1 / np.maximum(count, 1))
+
+
+def _traced_tie_weights(x, y, axes, keepdims):
+    """_tie_weights by wengert ops, for a rule run on tensors (a transform of a transform, a
+    compiling trace): the weights follow the values instead of being fixed from one call."""
+    from .elementwise import equal, isnan, logical_and, logical_or, maximum
+    xv = value_of(x)
+    y = _expand(y, axes, keepdims)
+    hit = equal(x, y)
+    if xv.dtype.kind == "f":
+        hit = logical_or(hit, logical_and(isnan(x), isnan(y)))
+    dt = xv.dtype if xv.dtype.kind in "fc" else np.float64
+    w = astype(hit, dt)
+    return divide(w, maximum(sum(w, axis=axes, keepdims=True), dt.type(1)))
 
 
 def _extreme_vjp(g, needs, x, y, axis, keepdims, initial):
@@ -531,12 +547,34 @@ def logsumexp(a, axis=-1, keepdims=False):
 
 # ---- not differentiable: argmax argmin all any ----------------------------------------------------
 
+class _ValueFn:
+    """A not-differentiable function of values, as the observers of op applications see it
+    (`observe()`: a compiling tracer records it as a step, not as a constant)."""
+    __slots__ = ("name", "forward")
+
+    def __init__(self, forward):
+        self.name, self.forward = forward.__name__, forward
+
+
+_VALUE_FNS = {f: _ValueFn(f) for f in (np.argmax, np.argmin, np.all, np.any)}
+
+
+def _value_result(find, a, params):
+    """find(a's value, **params) as a Tensor that never requires grad, reported to the
+    observers of op applications."""
+    values = {k: value_of(v) if isinstance(v, Tensor) else v for k, v in params.items()}
+    out = _make(np.asarray(find(value_of(a), **values)), None)
+    if _watchers:
+        _watchers[-1](_VALUE_FNS[find], (a,), params, out)
+    return out
+
+
 def _index_of_extreme(find, name, a, axis, out, keepdims):
     """np.argmax or np.argmin (`find`) of a's value, as a Tensor that never requires grad."""
     _no_extras(name, out)
-    a = value_of(_input(a, name))
-    return _make(np.asarray(find(a, axis=_one_axis(axis, a.shape, name), keepdims=keepdims)),
-                 None)
+    a = _input(a, name)
+    return _value_result(find, a, dict(axis=_one_axis(axis, np.shape(value_of(a)), name),
+                                       keepdims=keepdims))
 
 
 def argmax(a, axis=None, out=None, *, keepdims=False):
@@ -554,14 +592,16 @@ def argmin(a, axis=None, out=None, *, keepdims=False):
 def all(a, axis=None, out=None, keepdims=False, *, where=None):
     """Whether every element over `axis` is nonzero. A bool tensor: never requires grad."""
     _no_extras("all", out)
-    a = value_of(_input(a, "all"))
-    return _make(np.asarray(np.all(a, axis=_axes(axis, a.shape, "all"), keepdims=keepdims,
-                                    where=True if where is None else value_of(where))), None)
+    a = _input(a, "all")
+    return _value_result(np.all, a, dict(axis=_axes(axis, np.shape(value_of(a)), "all"),
+                                         keepdims=keepdims,
+                                         where=True if where is None else where))
 
 
 def any(a, axis=None, out=None, keepdims=False, *, where=None):
     """Whether some element over `axis` is nonzero. A bool tensor: never requires grad."""
     _no_extras("any", out)
-    a = value_of(_input(a, "any"))
-    return _make(np.asarray(np.any(a, axis=_axes(axis, a.shape, "any"), keepdims=keepdims,
-                                    where=True if where is None else value_of(where))), None)
+    a = _input(a, "any")
+    return _value_result(np.any, a, dict(axis=_axes(axis, np.shape(value_of(a)), "any"),
+                                         keepdims=keepdims,
+                                         where=True if where is None else where))
