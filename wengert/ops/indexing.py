@@ -33,7 +33,8 @@ __all__ = ["getitem", "setitem", "take", "take_along_axis", "sort", "argsort"]
 
 def _index_entry(i):
     if isinstance(i, Tensor):
-        return np.array(i.data)
+        return np.array(i)      # (through the tensor's array door, which a compiling tracer
+        #                         watches: an index computed from a traced value is refused)
     if isinstance(i, (list, tuple)):
         a = np.array(i)
         return a.astype(np.intp) if a.size == 0 and a.dtype.kind == "f" else a
