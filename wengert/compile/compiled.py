@@ -129,6 +129,7 @@ class Compiled:
         self.fn = fn
         self.cache = {}         # signature → [_Program, …] (one per guard outcome)
         self.traces = 0
+        self._last = None       # the program compiled by the latest call that compiled
         functools.update_wrapper(self, fn)
 
     def _signature(self, args, kwargs):
@@ -137,33 +138,31 @@ class Compiled:
         return (treedef, keys), leaves, list(traced)
 
     def __call__(self, *args, **kwargs):
-        sig, leaves, traced = self._signature(args, kwargs)
-        xs = [x.data if isinstance(x, Tensor) else x for x, t in zip(leaves, traced) if t]
-        for prog in self.cache.get(sig, ()):
-            if prog.watched and not prog.current():
-                continue
-            try:
-                flat = prog.fn(*xs)
-            except Miss:
-                continue
-            return tree_unflatten(prog.out_def, list(flat))
-        return self._compile(sig, args, kwargs, traced, xs)[1]
+        prog, flat, compiled = self._run(args, kwargs)
+        return compiled if prog is None else tree_unflatten(prog.out_def, list(flat))
 
     def source(self, *args, **kwargs):
         """The Python source of the program that runs for these arguments (it defines
         `compiled(x0, x1, …)`, taking the array leaves in tree order and returning the
         result's leaves in tree order)."""
+        prog, _, _ = self._run(args, kwargs)
+        return prog.source if prog is not None else self._last.source
+
+    def _run(self, args, kwargs):
+        """(the cached program that ran, its flat result, None), or, where none applies
+        (a new signature, a guard outcome not seen, a watched tensor changed), the newly
+        compiled one's result: (None, None, result), with the program in self._last."""
         sig, leaves, traced = self._signature(args, kwargs)
         xs = [x.data if isinstance(x, Tensor) else x for x, t in zip(leaves, traced) if t]
         for prog in self.cache.get(sig, ()):
             if prog.watched and not prog.current():
                 continue
             try:
-                prog.fn(*xs)
+                return prog, prog.fn(*xs), None
             except Miss:
                 continue
-            return prog.source
-        return self._compile(sig, args, kwargs, traced, xs)[0].source
+        self._last, result = self._compile(sig, args, kwargs, traced, xs)
+        return None, None, result
 
     def _compile(self, sig, args, kwargs, traced, xs):
         want = self.fn(*args, **kwargs)         # (a bad argument: fn's own error, here)

@@ -19,7 +19,8 @@ import numpy as np
 from ..tensor import Tensor, _make
 from .elementwise import positive, where
 from ._operands import value_of
-from .reduction import (_axes, _input, cumprod, cumsum, max as _max, mean as _mean,
+from .cumulative import cumprod, cumsum
+from .reduction import (_axes, _input, max as _max, mean as _mean,
                         min as _min, prod as _prod, std as _std, sum as _sum, var as _var)
 from .statistics import _extras, _method, _q_input, quantile_along
 

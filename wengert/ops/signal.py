@@ -34,7 +34,7 @@ from ._operands import value_of
 from .complex import imag, real
 from .elementwise import arctan2, astype, isfinite, power, sign, sin, where
 from .indexing import take
-from .reduction import cumprod
+from .cumulative import cumprod
 from .shape import broadcast_to, concatenate, flip, pad, reshape
 
 __all__ = ["interp", "polyval", "vander", "convolve", "correlate", "sinc", "float_power",

@@ -17,7 +17,8 @@ from .fallback import fallback, numpy_name
 from .indexing import getitem, setitem, take
 from .linalg.products import diagonal, dot, matmul, trace
 from .nn import relu, sigmoid
-from .reduction import (all, any, argmax, argmin, cumprod, cumsum, max, mean, min, prod, std,
+from .cumulative import cumprod, cumsum
+from .reduction import (all, any, argmax, argmin, max, mean, min, prod, std,
                         sum, var)
 from .shape import permute_dims, ravel, repeat, reshape, squeeze, swapaxes, transpose
 from .ufunc_protocol import dispatch as _ufunc_dispatch

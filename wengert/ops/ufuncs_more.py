@@ -27,9 +27,9 @@ from ._operands import array_of
 from ._primitive import ONE, binary, linear, unary
 from .elementwise import (absolute, astype, floor_divide, fmod, isinf, logaddexp, logaddexp2,
                           positive, remainder, round, trunc, where)
-from .fallback import fallback as _fallback
 from .linalg.products import matmul
-from .reduction import cumprod, cumsum, logsumexp
+from .cumulative import cumprod, cumsum
+from .reduction import logsumexp
 from .shape import broadcast_to, concatenate, expand_dims, moveaxis, stack
 
 __all__ = ["fabs", "around", "fix", "ldexp", "frexp",
