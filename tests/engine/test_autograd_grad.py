@@ -103,3 +103,24 @@ def test_autograd_grad_wrt_non_leaf_does_not_run_upstream_hooks():
     h = a * 3
     wg.autograd.grad(h.sum(), h, retain_graph=True)
     assert a.grad is None
+
+
+def test_grad_wrt_an_input_and_an_intermediate_made_from_it_takes_every_path():
+    # y = sum((sin(2x)·2x)²) with targets [x, b=sin(2x)]: dy/dx counts the path through b too
+    xv = np.array([0.3, 0.7])
+    x = wg.tensor(xv, requires_grad=True)
+    a = x * 2
+    b = wg.sin(a)
+    y = wg.sum((b * a) ** 2)
+    gx, gb = wg.autograd.grad(y, [x, b])
+    av = 2 * xv
+    cv = np.sin(av) * av
+    np.testing.assert_allclose(gx.data, 4 * cv * (np.cos(av) * av + np.sin(av)))
+    np.testing.assert_allclose(gb.data, 2 * cv * av)
+    x2 = wg.tensor(xv, requires_grad=True)
+    a2 = x2 * 2
+    b2 = wg.sin(a2)
+    y2 = wg.sum((b2 * a2) ** 2)
+    ga2, gb2 = wg.autograd.grad(y2, [a2, b2])       # two node targets, one under the other
+    np.testing.assert_allclose(ga2.data, 2 * cv * (np.cos(av) * av + np.sin(av)))
+    np.testing.assert_allclose(gb2.data, 2 * cv * av)

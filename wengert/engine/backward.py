@@ -66,7 +66,7 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, floor=N
                 if i >= n:
                     n = i + 1
             if type(k) is Node and floor is None and leads is None:
-                leads = _leading_to(capture, walk(roots, capture))
+                leads = _leading_to(capture, walk(roots, (), _lowest(capture)))
         results = [None] * n
     hooked = len(_node_hooks) > 0          # (hooks added while the pass runs are not seen)
     check_nan = anomaly.state.enabled
@@ -162,6 +162,20 @@ def _accumulate(sums, owned, key, g, create_graph):
     else:
         sums[key] = prev + g
         owned.add(key)
+
+
+def _lowest(targets):
+    """The lowest `seq` among the target nodes (0 when a leaf is a target): no target lies
+    below it. The walk for `_leading_to` goes through targets (another target may lie under
+    one: grad of y with respect to both x and b = sin(x) takes both paths to x) but not below
+    this."""
+    low = None
+    for k in targets:
+        if type(k) is not Node:
+            return 0
+        if low is None or k.seq < low:
+            low = k.seq
+    return low
 
 
 def _leading_to(targets, order):
