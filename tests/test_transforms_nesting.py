@@ -162,3 +162,22 @@ def test_unmodified_numpy_code_is_differentiated():
     close(wg.grad(f)(x), want)
     close(wg.jacfwd(f)(x), want)
     close(wg.hessian(f)(x), wg.jacrev(wg.jacrev(f))(x))
+
+
+def test_a_hook_inside_grad_of_a_closure_sees_its_gradient_once():
+    # grad over a closure on a parameter: the hook and retain_grad run once, not once per pass
+    xv = np.array([0.3, 0.7])
+    W = wg.tensor([1.5, -0.5], requires_grad=True)
+    seen, kept = [], {}
+
+    def f(x):
+        y = wg.sin(x)
+        y.register_hook(lambda g: seen.append(np.array(g.data)))
+        y.retain_grad()
+        kept["y"] = y
+        return wg.sum(y * W)
+
+    g = wg.grad(f)(wg.tensor(xv))
+    np.testing.assert_allclose(g.data, np.cos(xv) * W.data)
+    assert len(seen) == 1
+    np.testing.assert_allclose(kept["y"].grad.data, W.data)

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..engine.backward import gradient_of, run_backward
 from ..engine.graph import walk
-from ..engine.node import Node, _next_seq
+from ..engine.node import Node, _next_seq, _node_hooks
 from ..exits import marks as _marks
 from ..grad_mode import state as _grad
 from ..ops.elementwise import positive
@@ -65,7 +65,9 @@ class _Watched:
         only when the cheap ones leave it open. With `defer` (a caller that exports nothing
         before the pass) and no tangents, record is None then: the pass itself tells, as it
         meets an edge out of this call (see `backward`). With tangents, an output's tangent
-        may reach outside where its value does not, so this call's graph is walked."""
+        may reach outside where its value does not, so this call's graph is walked. While a
+        node has a hook the graph is walked too: the deferred pass may run twice, and a hook
+        (retain_grad, one that accumulates) must see each gradient once."""
         record = tangents = False
         for c in self.copies:               # (plain loops: this runs on every transform call)
             if c.grad_fn is not None:
@@ -87,8 +89,8 @@ class _Watched:
                 elif o._requires_grad:
                     roots.append(o)
         if not record and roots:
-            if defer and not tangents:
-                return None, False
+            if defer and not tangents and not _node_hooks:
+                return None, False            # (a hook must not run twice: retain_grad adds)
             capture, floor = self.capture, self.floor
             for item in walk(_graph_roots(outs) if tangents else roots, capture, floor):
                 if item.seq < floor if type(item) is Node else item not in capture:
