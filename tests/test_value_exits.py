@@ -398,3 +398,18 @@ def test_format_spec_formats_the_value_as_numpy_does():
     assert seen == ["1.50"] and g == 3.0
     with pytest.raises(TypeError, match="unsupported format string"):   # as NumPy's n-d
         f"{wg.tensor([1.0, 2.0]):.2f}"
+
+
+def test_deepcopy_of_a_differentiated_value_inside_a_transform_is_refused():
+    """copy.deepcopy copies the graph down to new leaves: inside wg.grad the copy would not
+    reach the transform's input (a zero gradient without a word), so it is a TypeError."""
+    import copy
+    with pytest.raises(TypeError, match="copy.deepcopy"):
+        wg.grad(lambda x: wg.sum(copy.deepcopy(wg.sin(x) * x)))(np.array([0.3, 0.7]))
+    # a constant, and anything outside transforms, still copies
+    got = wg.grad(lambda x: wg.sum(copy.deepcopy(x.detach()) * x))(np.array([1.0, 2.0]))
+    np.testing.assert_array_equal(got, [1.0, 2.0])
+    x = wg.tensor([0.3, 0.7], requires_grad=True)
+    y = wg.sin(x) * x
+    z = copy.deepcopy(y)
+    assert z.grad_fn is not y.grad_fn and np.array_equal(z.numpy(force=True), y.numpy(force=True))

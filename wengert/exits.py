@@ -100,3 +100,16 @@ def check_exit(t, door, array=False):
             f"Python number, so the result would be silently wrong. Keep it a tensor "
             f"(wengert/NumPy ops on it; bool() and comparisons still work for control "
             f"flow), or take t.detach() first if it is meant as a constant")
+
+
+def check_deepcopy(t):
+    """copy.deepcopy(t) copies t's graph too, down to new leaves. Inside a transform, a copy of
+    a value the transform differentiates would no longer reach the transform's inputs: its
+    gradient would be zero without a word. That is a TypeError; outside transforms the copy is
+    an independent graph, as before."""
+    if _grad.enabled and t._requires_grad and marks.keys and depends_on_transform(t):
+        raise TypeError(
+            "copy.deepcopy of a value that a running transform (wg.grad, value_and_grad, "
+            "vjp, jacrev, hessian, ...) differentiates would copy its graph away from the "
+            "transform's input, and its gradient would be lost without a word; use t.copy() "
+            "(a differentiable copy), or t.detach() for a constant")

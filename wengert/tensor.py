@@ -11,7 +11,7 @@ import weakref
 
 import numpy as np
 
-from .exits import check_exit as _check_exit
+from .exits import check_deepcopy as _check_deepcopy, check_exit as _check_exit
 from .grad_mode import state as _grad_state
 
 
@@ -115,6 +115,24 @@ class Tensor:
         return self._extra
 
     # ---- conversion ---------------------------------------------------------------------
+    def __deepcopy__(self, memo):
+        """A new tensor with copies of every slot (behind a non-leaf, its whole graph, down to
+        new leaves); refused inside a transform for a value it differentiates (exits)."""
+        _check_deepcopy(self)
+        from copy import deepcopy
+        new = _new(Tensor)
+        memo[id(self)] = new
+        new.data = self.data.copy()     # (new memory: no view or alias bookkeeping to copy)
+        new.grad_fn = deepcopy(self.grad_fn, memo)
+        new._requires_grad = self._requires_grad
+        new.grad = deepcopy(self.grad, memo)
+        new._version = 0
+        new._extra = None
+        new._tangents = deepcopy(self._tangents, memo)
+        if self.name is not None:
+            new.name = self.name
+        return new
+
     # The doors a value leaves the graph by (API §9); each asks exits.check_exit first.
     # Arrays handed out for reading are read-only views: the engine may hold the same
     # memory as a saved value, so a write through them would change a gradient unseen.
