@@ -10,6 +10,7 @@ from .containers import ModuleDict, ParameterDict, ParameterList
 from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss,
                      MSELoss, NLLLoss, SmoothL1Loss)
 from .pooling import AdaptiveAvgPool2d
+from .attention import MultiheadAttention, TransformerEncoderLayer
 
 __all__ = ["functional", "init", "Module", "Parameter", "Identity", "Linear", "Conv2d",
            "MaxPool2d", "AvgPool2d", "Flatten", "Sequential", "ModuleList", "Embedding",
@@ -17,4 +18,5 @@ __all__ = ["functional", "init", "Module", "Parameter", "Identity", "Linear", "C
            "GELU", "Softmax", "LogSoftmax", "utils", "LeakyReLU", "ELU", "SiLU", "Softplus",
            "Hardtanh", "ModuleDict", "ParameterList", "ParameterDict", "AdaptiveAvgPool2d",
            "L1Loss", "MSELoss", "SmoothL1Loss", "HuberLoss", "NLLLoss", "CrossEntropyLoss",
-           "BCELoss", "BCEWithLogitsLoss", "KLDivLoss"]
+           "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "MultiheadAttention",
+           "TransformerEncoderLayer"]
