@@ -11,6 +11,7 @@ from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KL
                      MSELoss, NLLLoss, SmoothL1Loss)
 from .pooling import AdaptiveAvgPool2d
 from .recurrent import GRU, LSTM, RNN
+from .attention import MultiheadAttention, TransformerEncoderLayer
 
 __all__ = ["functional", "init", "Module", "Parameter", "Identity", "Linear", "Conv2d",
            "MaxPool2d", "AvgPool2d", "Flatten", "Sequential", "ModuleList", "Embedding",
@@ -18,4 +19,5 @@ __all__ = ["functional", "init", "Module", "Parameter", "Identity", "Linear", "C
            "GELU", "Softmax", "LogSoftmax", "utils", "LeakyReLU", "ELU", "SiLU", "Softplus",
            "Hardtanh", "ModuleDict", "ParameterList", "ParameterDict", "AdaptiveAvgPool2d",
            "L1Loss", "MSELoss", "SmoothL1Loss", "HuberLoss", "NLLLoss", "CrossEntropyLoss",
-           "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "RNN", "LSTM", "GRU"]
+           "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "RNN", "LSTM", "GRU",
+           "MultiheadAttention", "TransformerEncoderLayer"]
