@@ -31,3 +31,17 @@ def numpy_warnings_off():
     """A context in which NumPy's own floating-point warnings (sqrt(-1), exp(1000)) are
     silent, for tests that look at what wengert adds."""
     return np.errstate(all="ignore")
+
+
+def torch_trajectory(optimizer, p0, grads, opts):
+    """The parameters PyTorch's optimizer `optimizer` (a name in torch.optim) reaches from
+    float64 starting values p0, fed the gradients `grads` step by step (skips without torch)."""
+    import pytest
+    torch = pytest.importorskip("torch")
+    tp = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in p0]
+    opt = getattr(torch.optim, optimizer)(tp, **opts)
+    for step_grads in grads:
+        for p, g in zip(tp, step_grads):
+            p.grad = torch.tensor(g)
+        opt.step()
+    return [p.detach().numpy() for p in tp]

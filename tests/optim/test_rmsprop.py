@@ -1,6 +1,8 @@
 import numpy as np
 import pytest
 
+from tests.helpers import torch_trajectory
+
 import wengert as wg
 from wengert.optim import RMSprop
 
@@ -55,15 +57,9 @@ def test_matches_the_documented_rule(opts):
 
 @pytest.mark.parametrize("opts", OPTIONS)
 def test_matches_torch(opts):
-    torch = pytest.importorskip("torch")
-    tp = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in P0]
-    opt = torch.optim.RMSprop(tp, **opts)
-    for grads in GRADS:
-        for p, g in zip(tp, grads):
-            p.grad = torch.tensor(g)
-        opt.step()
-    for p, e in zip(run(**opts)[0], tp):
-        np.testing.assert_allclose(p.numpy(force=True), e.detach().numpy(), rtol=1e-12)
+    want = torch_trajectory("RMSprop", P0, GRADS, opts)
+    for p, e in zip(run(**opts)[0], want):
+        np.testing.assert_allclose(p.numpy(force=True), e, rtol=1e-12)
 
 
 def test_state_names():
