@@ -47,10 +47,10 @@ def test_every_node_shows_op_value_and_grad():
                  "data 9", "grad 4", "data 36", "data 40", "data 42"):
         assert text in src, text
     # each op ellipse sits between its inputs and its output box
-    assert re.search(r"\tn1_op -> n1\b", src)
+    assert re.search(r"\tn2_op -> n2\b", src)        # x, y are n0, n1; power is n2
     assert len(re.findall(r"-> n\d+_op", src)) == 8      # two inputs each, constants too
     # power's inputs are ordered (not symmetric): edges labelled with positions
-    assert re.search(r"n0 -> n1_op \[label=0", src)
+    assert re.search(r"n0 -> n2_op \[label=0", src)
 
 
 def test_values_and_grads_can_be_hidden_and_no_grads_before_backward():

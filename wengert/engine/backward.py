@@ -41,14 +41,13 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, floor=N
     nodes leading to a target.
     """
     sums = {}               # node or leaf reached → the sum of the gradients sent to it so far
-    owned = set()           # keys whose sum is an array this pass made: safe to add into
     heap = []               # (-seq, node) of the nodes reached and not yet visited
     leaves = []             # the leaves reached, in the order reached
     low = -1 if floor is None else floor
     crossed = False
     for r, s in zip(roots, seeds):
         if r in sums:
-            _accumulate(sums, owned, r, s, create_graph)
+            sums[r] = s if sums[r] is None else sums[r] + s
         elif type(r) is Node:
             if r.seq >= low:
                 sums[r] = s
@@ -70,7 +69,7 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, floor=N
         results = [None] * n
     hooked = len(_node_hooks) > 0          # (hooks added while the pass runs are not seen)
     check_nan = anomaly.state.enabled
-    ndarray, absent = np.ndarray, _ABSENT
+    absent = _ABSENT
     outer = errstate.begin()
     try:
         while heap:
@@ -93,12 +92,6 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, floor=N
             if g is None:                     # an all-zero gradient: only zeros flow on
                 grads = (None,) * len(node.parents)
             else:
-                if op.add_into is not None and not create_graph:
-                    p = node.parents[0]
-                    if p in owned and op.add_into(node, g, sums[p]):
-                        if not retain_graph:
-                            node.saved = FREED
-                        continue
                 grads = op.backward(node, g, create_graph)
                 if check_nan:
                     anomaly.check_backward(node, grads)
@@ -111,15 +104,7 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, floor=N
                 if prev is not absent:
                     if gp is None:
                         continue
-                    if prev is None:
-                        sums[p] = gp
-                        if op.add_into is not None:
-                            owned.add(p)      # a new array from the transpose: ours
-                    elif p in owned and type(prev) is ndarray and not create_graph:
-                        np.add(prev, gp, out=prev)
-                    else:
-                        sums[p] = prev + gp
-                        owned.add(p)
+                    sums[p] = gp if prev is None else prev + gp
                     continue
                 if type(p) is Node:
                     if p.seq < low:
@@ -129,8 +114,6 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, floor=N
                 else:
                     leaves.append(p)
                 sums[p] = gp
-                if gp is not None and op.add_into is not None:
-                    owned.add(p)
         if capture is None:
             delivered = {id(s) for s in seeds if type(s) is not Tensor}  # never handed out
             for leaf in leaves:
@@ -149,19 +132,6 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, floor=N
     finally:
         errstate.end(outer)
     return results if floor is None else (results, crossed)
-
-
-def _accumulate(sums, owned, key, g, create_graph):
-    """Add g into the gradient so far of `key`. The first contribution is stored as is (it
-    may be shared); a sum this pass made is ours, so later contributions go into it in place."""
-    prev = sums.get(key)
-    if prev is None:
-        sums[key] = g
-    elif key in owned and type(prev) is np.ndarray and not create_graph:
-        np.add(prev, g, out=prev)
-    else:
-        sums[key] = prev + g
-        owned.add(key)
 
 
 def _lowest(targets):

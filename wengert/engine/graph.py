@@ -4,7 +4,11 @@ transforms, the value doors (exits.py), checkpoint, viz, symbolic and tape.
 A graph is made of Nodes, each pointing to its parents (a Node, a leaf Tensor, or None for an
 input that needs no gradient). Nothing here knows an op.
 """
+from operator import attrgetter
+
 from .node import Node
+
+_by_seq = attrgetter("seq")
 
 
 def walk(roots, stop=(), floor=0):
@@ -13,27 +17,29 @@ def walk(roots, stop=(), floor=0):
 
     The walk does not go past an item in `stop` (a set or dict) nor past a node recorded
     before `floor` (its `seq` is lower); such an item is itself listed.
-    Iterative (a depth-first search with an explicit stack), so a graph of any depth works;
-    the list is the reverse of the search's post-order, which on a DAG is topological.
+    Iterative (an explicit stack), so a graph of any depth works. A node is recorded after
+    its parents, so decreasing `seq` puts users first; leaves (no parents) go last, in the
+    order the search met them.
     """
-    order = []
+    nodes, leaves = [], []
     seen = set()
-    stack = [(r, False) for r in reversed(roots)]
+    stack = list(roots)
     while stack:
-        item, finished = stack.pop()
-        if finished:
-            order.append(item)
-            continue
+        item = stack.pop()
         if item in seen:
             continue
         seen.add(item)
-        stack.append((item, True))
-        if type(item) is Node and item not in stop and item.seq >= floor:
-            for p in reversed(item.parents):      # (the first parent is searched first)
-                if p is not None and p not in seen:
-                    stack.append((p, False))
-    order.reverse()
-    return order
+        if type(item) is not Node:
+            leaves.append(item)
+        else:
+            nodes.append(item)
+            if item.seq >= floor and item not in stop:
+                for p in item.parents:
+                    if p is not None and p not in seen:
+                        stack.append(p)
+    nodes.sort(key=_by_seq, reverse=True)
+    nodes.extend(leaves)
+    return nodes
 
 
 def reaches(roots, wanted, stop=(), floor=0):

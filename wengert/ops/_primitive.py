@@ -61,11 +61,6 @@ class Op:
     # values; a function (op, args, params) → result — complex-aware rules elsewhere.
     __slots__ = ("name", "grad_name", "forward", "doc", "cx", "__weakref__")
     singular = False        # (UnaryOp and BinaryOp declare it per op; see the module docstring)
-    # A linear op may add its VJP straight into its input's gradient so far, an array the
-    # engine made: `add_into(node, g, into)` returns True where it did. A slice's gradient
-    # then costs no zeros of the whole input's shape and no sum of two such arrays (n slices
-    # of one array: O(n), not O(n²), traffic). None: the op cannot.
-    add_into = None
 
     def _init(self, name, forward, grad_name, doc):
         self.name = name
@@ -368,7 +363,7 @@ masked_multiply = binary("masked_multiply", _masked_multiply_fwd,
 # ---- linear -------------------------------------------------------------------------------
 
 class LinearOp(Op):
-    __slots__ = ("transpose", "add_into")
+    __slots__ = ("transpose",)
     saves_output = False
 
     def __call__(self, x, **params):
@@ -403,25 +398,12 @@ class LinearOp(Op):
         return self.jvp(tangents, **params)
 
 
-def linear(name, fn, transpose, grad_name=None, doc=None, add_into=None):
-    """Declare an op linear in its array argument by its transpose (its VJP). Optionally
-    `add_into(into, g, x_shape, **params)` adds transpose(g) into the array `into` in place
-    and returns True, or returns False where it cannot (the engine then calls transpose)."""
+def linear(name, fn, transpose, grad_name=None, doc=None):
+    """Declare an op linear in its array argument by its transpose (its VJP)."""
     op = LinearOp()
     op._init(name, fn, grad_name, doc)
     op.transpose = transpose
-    op.add_into = None if add_into is None else _adding(add_into)
     return op
-
-
-def _adding(add_into):
-    """Op.add_into(node, g, into) of a linear op declared with `add_into`."""
-    def add(node, g, into):
-        if type(into) is not np.ndarray:     # a NumPy scalar (0-d ops): no memory to add into
-            return False
-        shape, params = node.params
-        return add_into(into, g, shape, **params)
-    return add
 
 
 # ---- general primitives -------------------------------------------------------------------

@@ -198,45 +198,16 @@ def _getitem_fwd(x, index, ndim):
     return _gather(x, index, np.shape(x)[np.ndim(x) - ndim:])    # a batch of tangents
 
 
-def _plain(g, index, ndim):
-    """Is `index` ints and slices only, and g exactly the rank they select (no batch axes)?
-    The usual first-order case: it skips the general analysis of the index, which costs
-    more than the scatter itself on small arrays (benchmarks/README.md, "Special cases")."""
-    k = ndim
-    for i in index:
-        kind = type(i)
-        if kind is int:
-            k -= 1
-        elif kind is not slice:
-            return False
-    return g.ndim == k
-
-
 def _getitem_transpose(g, x_shape, index, ndim):
-    if type(g) is np.ndarray and len(x_shape) == ndim and _plain(g, index, ndim):
-        out = np.zeros(x_shape, g.dtype)
-        out[index] = g
-        return out
     # x's own shape: x_shape starts with batch axes when a batch of tangents was indexed
     return _scatter_fwd(g, index, tuple(x_shape)[len(x_shape) - ndim:])
-
-
-def _getitem_add_into(into, g, x_shape, index, ndim):
-    """into[index] += g for ints and slices (no repeated positions), g an array of into's
-    dtype and shape's rank: the transpose with no zeros of x's shape."""
-    if (type(g) is np.ndarray and g.dtype == into.dtype and len(x_shape) == ndim
-            and into.shape == x_shape and _plain(g, index, ndim)):
-        into[index] += g
-        return True
-    return False
 
 
 def _scatter_transpose(g, g_shape, index, x_shape):
     return _gather(g, index, x_shape)
 
 
-_getitem = linear("getitem", _getitem_fwd, _getitem_transpose, grad_name="Index",
-                  add_into=_getitem_add_into)
+_getitem = linear("getitem", _getitem_fwd, _getitem_transpose, grad_name="Index")
 _scatter = linear("scatter_add", _scatter_fwd, _scatter_transpose)
 
 

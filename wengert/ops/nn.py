@@ -183,8 +183,7 @@ def gelu(x, approximate="none"):
     raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
-# what ndarray.sum and .max run, minus their Python wrappers: for the rules that a training
-# step runs on plain arrays (benchmarks/README.md, "Special cases")
+# what ndarray.sum and .max run, minus their Python wrappers
 _add_reduce = np.add.reduce
 _max_reduce = np.maximum.reduce
 
@@ -218,10 +217,6 @@ def _linear_fwd(x, w, b):
 def _linear_vjp(g, needs, x, w, b):
     """x̄ = ḡW, W̄ = ḡᵀx and b̄ = Σ ḡ, summed over x's leading axes (a batch of cotangents in
     front of ḡ, as jacrev stacks them, is kept)."""
-    if type(g) is np.ndarray and type(x) is np.ndarray and g.ndim == 2 and x.ndim == 2:
-        # a batch of rows at first order, the training step's case: array methods only
-        return (g @ w if needs[0] else None, g.T @ x if needs[1] else None,
-                _add_reduce(g, 0) if needs[2] else None)
     lead = np.shape(g)[:np.ndim(g) - np.ndim(x)]
     gx = g @ w if needs[0] else None
     gw = gb = None

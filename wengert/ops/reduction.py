@@ -147,8 +147,8 @@ def _first_true(mask, axes):
 def _sum_transpose(g, x_shape, axis=None, keepdims=False):
     """Σ copies each input element into one output, so the transpose copies g back."""
     if not keepdims and (type(g) is np.ndarray or isinstance(g, np.generic)) and g.ndim == 0:
-        out = np.empty(x_shape, g.dtype)                # the total's gradient: one fill
-        out.fill(g)                                     # (np.full adds a dispatch layer)
+        out = np.empty(x_shape, g.dtype)        # a writable array: it may become a leaf's .grad
+        out.fill(g)
         return out
     if not keepdims and np.ndim(g) == 0:
         return np.broadcast_to(g, tuple(x_shape))      # a recorded total: one op, not two
@@ -156,8 +156,7 @@ def _sum_transpose(g, x_shape, axis=None, keepdims=False):
     return np.broadcast_to(g, g.shape[:g.ndim - len(x_shape)] + tuple(x_shape))
 
 
-# np.add.reduce is what ndarray.sum runs, without np.sum's dispatch layers: a sum is in every
-# training step's backward pass (benchmarks/README.md, "Special cases")
+# np.add.reduce is what ndarray.sum runs, without np.sum's dispatch layers
 _sum = linear("sum", lambda x, axis=None, keepdims=False: np.add.reduce(x, axis=axis, keepdims=keepdims),
               _sum_transpose)
 
