@@ -3,6 +3,8 @@
 Reverse mode on a graph built on the fly (requires_grad, .backward(), .grad), NumPy's names
 and semantics throughout. `import wengert as wg`.
 """
+import sys
+
 from . import dtypes
 from .dtypes import (bool_, can_cast, finfo, float16, float32, float64, iinfo, int8, int16,
                      int32, int64, result_type, uint8)
@@ -51,6 +53,13 @@ inf = float("inf")
 nan = float("nan")
 
 from .ops import install_numpy_dispatch as _install  # noqa: E402
+
+def _namespace(self, api_version=None):
+    """The array API's namespace of a Tensor: this package."""
+    return sys.modules[__name__]
+
+
+Tensor.__array_namespace__ = _namespace   # (set here: the tensor module imports no user of it)
 
 _install({k: v for k, v in globals().items() if not k.startswith("_")},
          {k: v for k, v in vars(linalg).items() if not k.startswith("_")},

@@ -12,7 +12,9 @@ import weakref
 import numpy as np
 
 from .exits import check_deepcopy as _check_deepcopy, check_exit as _check_exit
+from .engine.node import RemovableHandle
 from .grad_mode import state as _grad_state
+from .views import alias
 
 
 class _Extra:
@@ -164,10 +166,6 @@ class Tensor:
             return d.astype(dtype)                      # a new array: the caller's own
         return np.array(d, copy=True) if copy else _read_only(d)
 
-    def __array_namespace__(self, api_version=None):
-        import wengert
-        return wengert
-
     def _one_element(self, what):
         if self.data.size != 1:
             raise ValueError(f"{what} of a tensor with {self.data.size} elements is ambiguous; "
@@ -230,7 +228,6 @@ class Tensor:
     # ---- autograd -----------------------------------------------------------------------
     def detach(self):
         """The same memory, cut from the graph."""
-        from .views import alias
         t = _make(self.data, None)
         alias(self, t)
         return t
@@ -268,56 +265,11 @@ class Tensor:
             raise RuntimeError("cannot register a hook on a tensor that does not require grad")
         if self.grad_fn is not None:
             return self.grad_fn.register_hook(fn)
-        from .engine.node import RemovableHandle
         extra = self._get_extra()
         if extra.hooks is None:
             extra.hooks = []
         extra.hooks.append(fn)
         return RemovableHandle(extra.hooks, fn)
-
-    # ---- in place -------------------------------------------------------------------------
-    def _inplace(self, op, other, index=None):
-        """self ← op(self, other) (`index`: the places a setitem writes). Recorded like the
-        out-of-place op; a leaf or constant outside the graph is updated in its own memory
-        (NumPy semantics, shared by detach()), anything in the graph gets a fresh array so no
-        saved value changes under a node. A tensor sharing memory with others (a view, its
-        base, a detached alias) goes through wengert.views, which keeps them all in step."""
-        e = self._extra
-        if e is not None and (e.view is not None or e.aliases):
-            from .views import inplace
-            return inplace(self, op, other, index)
-        other_rg = isinstance(other, Tensor) and other._requires_grad
-        dual = self._tangents is not None or (isinstance(other, Tensor) and
-                                               other._tangents is not None)
-        if (_grad_state.enabled and (self._requires_grad or other_rg)) or dual:
-            if self.grad_fn is None and self._requires_grad and _grad_state.enabled:
-                raise RuntimeError(
-                    "a leaf tensor that requires grad is being used in an in-place operation; "
-                    "do the update inside `with wg.no_grad():` (as optimizers do) or write it "
-                    "out of place (x = x + 1)")
-            old = _make(self.data, self.grad_fn)
-            old._requires_grad = self._requires_grad
-            old._tangents = self._tangents
-            r = op(old, old if other is self else other)    # (x *= x: both read the old x)
-            _check_shape(r.data, self.data)
-            if r.data.dtype != self.data.dtype:
-                _check_cast(r.data.dtype, self.data.dtype)
-                r = r.astype(self.data.dtype)
-            self.data, self._tangents = _layout_of(self.data, r.data), r._tangents
-            if r.grad_fn is not None:
-                self.grad_fn, self._requires_grad = r.grad_fn, True
-        else:
-            r = op(self.data, other.data if isinstance(other, Tensor) else other).data
-            d = self.data
-            if r.dtype != d.dtype:
-                _check_cast(r.dtype, d.dtype)
-            if self._writable():
-                np.copyto(d, r, casting="unsafe")
-            else:
-                _check_shape(r, d)
-                self.data = _layout_of(d, np.asarray(r, dtype=d.dtype))
-        self._version += 1
-        return self
 
     def _writable(self):
         """May an in-place update write into this tensor's own memory (NumPy semantics)?

@@ -9,6 +9,7 @@ import numpy as np
 from ..exits import marks as _marks
 from ..forward import attach, new_level, without_level
 from ..grad_mode import grad_mode_set, state as _grad
+from ..ops.shape import broadcast_to
 from ..tensor import Tensor, _make
 from ..tree import tree_flatten, tree_unflatten
 from ._args import (_argnums, _check_callable, _is_number, _name, _out_tensor, _primal_tensor,
@@ -53,7 +54,6 @@ def _read_tangent(o, level, lead):
         return o, _zeros(lead + o.shape, o.dtype)
     p = without_level(o, level)
     if t.shape != lead + o.shape:          # a tangent that never met a batched one
-        from .ops.shape import broadcast_to
         t = broadcast_to(t, lead + o.shape)
     if t.dtype != o.dtype and o.dtype.kind in "fc":
         t = t.astype(o.dtype)
