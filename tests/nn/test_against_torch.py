@@ -240,3 +240,58 @@ def test_loss_matches_torch(name, kw, data):
     (lw * wg.tensor(g)).sum().backward()
     lt.backward(torch.tensor(g))
     np.testing.assert_allclose(_np(xw.grad), _np(xt.grad), rtol=RTOL, atol=ATOL)
+
+
+# ---- functional helpers and nn.utils ----------------------------------------------------------
+
+@pytest.mark.parametrize("pad, mode", [((1, 2), "constant"), ((1, 0, 2, 1), "reflect"),
+                                       ((2, 1, 0, 3), "replicate"), ((1, 2, 2, 0), "circular")])
+def test_pad_matches_torch(pad, mode):
+    a = x(2, 3, 4, 5)
+    aw, at = wg.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    yw = nn.functional.pad(aw, pad, mode=mode)
+    yt = torch.nn.functional.pad(at, pad, mode=mode)
+    np.testing.assert_allclose(_np(yw), _np(yt))
+    g = x(*yt.shape)
+    (yw * wg.tensor(g)).sum().backward()
+    yt.backward(torch.tensor(g))
+    np.testing.assert_allclose(_np(aw.grad), _np(at.grad), rtol=RTOL, atol=ATOL)
+
+
+def test_one_hot_matches_torch():
+    idx = np.array([[0, 3], [2, 1]])
+    np.testing.assert_array_equal(_np(nn.functional.one_hot(wg.tensor(idx))),
+                                  torch.nn.functional.one_hot(torch.tensor(idx)).numpy())
+    np.testing.assert_array_equal(_np(nn.functional.one_hot(wg.tensor(idx), 6)),
+                                  torch.nn.functional.one_hot(torch.tensor(idx), 6).numpy())
+
+
+@pytest.mark.parametrize("max_norm, norm_type", [(0.5, 2.0), (10.0, 2.0), (0.3, 1.0),
+                                                 (0.2, float("inf"))])
+def test_clip_grad_norm_matches_torch(max_norm, norm_type):
+    grads = [x(3, 4), x(5)]
+    ws = [wg.tensor(np.zeros_like(g), requires_grad=True) for g in grads]
+    ts = [torch.tensor(np.zeros_like(g), requires_grad=True) for g in grads]
+    for w, t, g in zip(ws, ts, grads):
+        w.grad, t.grad = wg.tensor(g), torch.tensor(g)
+    nw = nn.utils.clip_grad_norm_(ws, max_norm, norm_type)
+    nt = torch.nn.utils.clip_grad_norm_(ts, max_norm, norm_type)
+    np.testing.assert_allclose(_np(nw) if isinstance(nw, wg.Tensor) else nw, _np(nt), rtol=1e-12)
+    for w, t in zip(ws, ts):
+        np.testing.assert_allclose(_np(w.grad), _np(t.grad), rtol=1e-12)
+    nn.utils.clip_grad_value_(ws, 0.1)
+    torch.nn.utils.clip_grad_value_(ts, 0.1)
+    for w, t in zip(ws, ts):
+        np.testing.assert_allclose(_np(w.grad), _np(t.grad), rtol=1e-12)
+
+
+def test_parameters_to_vector_and_back_match_torch():
+    ours, theirs = _pair(nn.Linear(3, 2), TN.Linear(3, 2))
+    vw = nn.utils.parameters_to_vector(ours.parameters())
+    vt = torch.nn.utils.parameters_to_vector(theirs.parameters())
+    np.testing.assert_allclose(_np(vw), _np(vt))
+    new = x(8)
+    nn.utils.vector_to_parameters(wg.tensor(new), ours.parameters())
+    torch.nn.utils.vector_to_parameters(torch.tensor(new), theirs.parameters())
+    for (k, p), q in zip(ours.named_parameters(), theirs.parameters()):
+        np.testing.assert_allclose(_np(p), _np(q), err_msg=k)
