@@ -305,3 +305,26 @@ def test_parameters_to_vector_and_back_match_torch():
     torch.nn.utils.vector_to_parameters(torch.tensor(new), theirs.parameters())
     for (k, p), q in zip(ours.named_parameters(), theirs.parameters()):
         np.testing.assert_allclose(_np(p), _np(q), err_msg=k)
+
+
+def test_containers_state_dict_keys_and_values_match_torch():
+    def build(lib):
+        class Net(lib.Module):
+            def __init__(self):
+                super().__init__()
+                self.blocks = lib.ModuleDict({"a": lib.Linear(2, 3), "b": lib.Linear(3, 1)})
+                self.extra = lib.ParameterList([lib.Parameter(lib_zeros(lib, 3)),
+                                                lib.Parameter(lib_zeros(lib, 1))])
+                self.named = lib.ParameterDict({"scale": lib.Parameter(lib_zeros(lib, 1))})
+
+            def forward(self, x):
+                h = self.blocks["a"](x) * (1 + self.extra[0])
+                return self.blocks["b"](h) * (1 + self.named["scale"]) + self.extra[1]
+        return Net()
+
+    def lib_zeros(lib, n):
+        return torch.zeros(n) if lib is TN else wg.zeros(n, dtype=wg.float32)
+
+    ours, theirs = build(nn), build(TN)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    _compare(ours, theirs, [x(4, 2)])
