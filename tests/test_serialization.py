@@ -23,9 +23,14 @@ def test_round_trip_dtypes_and_shapes(tmp_path):
     assert set(out) == set(sd)
     for k, a in sd.items():
         t = out[k]
-        assert isinstance(t, wg.Tensor) and not t.requires_grad and t.is_leaf
+        assert type(t) is np.ndarray and t.flags.writeable      # an ndarray comes back as one
         assert t.dtype == a.dtype and t.shape == a.shape
-        np.testing.assert_array_equal(t.numpy(), a)
+        np.testing.assert_array_equal(t, a)
+    save({k: wg.tensor(a) for k, a in sd.items()}, tmp_path / "t.safetensors")
+    for k, t in load(tmp_path / "t.safetensors").items():
+        assert isinstance(t, wg.Tensor) and not t.requires_grad and t.is_leaf
+        assert t.dtype == sd[k].dtype and t.shape == sd[k].shape
+        np.testing.assert_array_equal(t.numpy(), sd[k])
 
 
 def test_model_like_dict_of_tensors(tmp_path):
@@ -50,7 +55,7 @@ def test_non_contiguous_and_big_endian_arrays(tmp_path):
     save(sd, tmp_path / "x.safetensors")
     out = load(tmp_path / "x.safetensors")
     for k, v in sd.items():
-        np.testing.assert_array_equal(out[k].numpy(), np.asarray(v))
+        np.testing.assert_array_equal(np.asarray(out[k]), np.asarray(v))
     assert out["be"].dtype == np.float64
 
 
@@ -65,9 +70,13 @@ def test_file_is_safetensors_not_pickle(tmp_path):
 
 
 @pytest.mark.parametrize("bad, match", [
-    ({1: np.ones(2)}, "string keys"),
-    ({"a": [1.0, 2.0]}, "only Tensors and ndarrays"),
-    ({"a": 3.0}, "only Tensors and ndarrays"),
+    ({"a": {1, 2}}, r"obj\['a'\] is a set, which a checkpoint cannot hold"),
+    ({"a": [1.0, lambda e: e]}, r"obj\['a'\]\[1\] is a function.*never pickle"),
+    ({"a": {"b": object()}}, r"obj\['a'\]\['b'\] is a object"),
+    ({"a": 1 + 2j}, "is a complex"),
+    ({"a": b"raw"}, "is a bytes"),
+    ({"a": np.datetime64("2020-01-01")}, r"obj\['a'\] has dtype datetime64\[D\]"),
+    ({frozenset([1]): 1.0}, "dict keys must be"),
     ({"a": np.array(["x"])}, "cannot store"),
     ({"a": np.array([None])}, "cannot store"),
     ({"a": np.zeros(2, np.complex128)}, "cannot store"),
@@ -79,10 +88,16 @@ def test_bad_entries_are_type_errors(tmp_path, bad, match):
 
 
 def test_bad_arguments(tmp_path):
-    with pytest.raises(TypeError, match="dict"):
-        save([np.ones(2)], tmp_path / "x.safetensors")
     with pytest.raises(TypeError, match="metadata"):
         save({"a": np.ones(2)}, tmp_path / "x.safetensors", metadata={"n": 3})
+    with pytest.raises(ValueError, match="wengert's own"):
+        save({"a": np.ones(2)}, tmp_path / "x.safetensors",
+             metadata={"wengert.checkpoint": "{}"})
+    cyclic = {"a": []}
+    cyclic["a"].append(cyclic)
+    with pytest.raises(ValueError, match=r"obj\['a'\]\[0\] contains itself"):
+        save(cyclic, tmp_path / "x.safetensors")
+    assert not os.listdir(tmp_path)
 
 
 def _good_file(tmp_path):

@@ -1,14 +1,17 @@
-"""wg.save / wg.load: a flat {name: array} dict in the safetensors format, never pickle.
+"""wg.save / wg.load: checkpoints (nested dicts and lists of tensors and plain values) in the
+safetensors format, never pickle.
 
-A safetensors file is a JSON header (names, dtypes, shapes, byte offsets) followed by the raw
-little-endian bytes, so loading one runs no code from the file. Needs the `safetensors`
+A safetensors file is a JSON header (names, dtypes, shapes, byte offsets, a str → str
+metadata map) followed by the raw little-endian bytes, so loading one runs no code from the
+file. The arrays go into the data; the rest of the checkpoint's structure goes into the
+metadata as JSON (serialization_tree.py). Needs the `safetensors`
 package (`pip install 'wengert[io]'`), imported only when these functions are called.
 """
 import os
 
 import numpy as np
 
-from .tensor import Tensor, _make
+from .tensor import _make
 
 __all__ = ["save", "load"]
 
@@ -28,40 +31,67 @@ def _safetensors():
     return safetensors
 
 
-def save(state_dict, path, metadata=None):
-    """Write `state_dict` ({str: Tensor or ndarray}) to `path` as a safetensors file.
+def _storable(value, where):
+    """`value` as the format stores it (contiguous, little-endian), or a TypeError."""
+    dtype = value.dtype.newbyteorder("=")
+    if dtype not in _STORABLE:
+        raise TypeError(f"wg.save: {where} has dtype {value.dtype}, which the safetensors "
+                        f"format cannot store (it stores bool, integers, float16/32/64 and "
+                        f"complex64)")
+    return np.asarray(value, dtype=dtype.newbyteorder("<"), order="C")
 
-    Tensors are saved by value (graph and requires_grad are not stored); non-contiguous and
-    big-endian arrays are written as their contiguous little-endian copies. `metadata`, an
-    optional {str: str}, goes into the header. The file is written next to `path` and moved
-    into place, so an interrupted save never leaves a truncated file under that name.
+
+def save(obj, path, metadata=None):
+    """Write `obj`, a checkpoint, to `path` in the safetensors format (never pickle).
+
+    `obj` is nested dicts, lists and tuples of Tensors, ndarrays, NumPy scalars and plain
+    values (str, int, float, bool, None): a model's state_dict, an optimizer's and a
+    scheduler's state_dict, the epoch, metadata. Every array goes into the safetensors data
+    under a name made from its path (a flat {name: Tensor} state_dict keeps its names, so
+    other safetensors readers see them as they are); everything else goes into the file's
+    JSON metadata. `wg.load` gives the same structure back: same types, dtypes, shapes and
+    values; Tensors come back as leaves with requires_grad=False (their values are saved, not
+    their graph); an object that appears twice is stored once and comes back as one object.
+
+    Non-contiguous and big-endian arrays are written as their contiguous little-endian
+    copies. `metadata`, an optional {str: str}, goes into the header too. The file is written
+    next to `path` and moved into place, so an interrupted save never leaves a truncated file
+    under that name.
+
+    Raises TypeError for what a checkpoint cannot hold (functions, sets, objects, string
+    arrays, complex128 ...), naming where it sits, and ValueError for a structure that
+    contains itself.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import wengert as wg
+    >>> model = wg.nn.Linear(2, 1)
+    >>> opt = wg.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    >>> path = os.path.join(tempfile.mkdtemp(), "ckpt.safetensors")
+    >>> wg.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": 3}, path)
+    >>> ckpt = wg.load(path)
+    >>> ckpt["epoch"], sorted(ckpt["model"])
+    (3, ['bias', 'weight'])
     """
-    if not isinstance(state_dict, dict):
-        raise TypeError(f"wg.save expects a dict of name → Tensor/ndarray, got "
-                        f"{type(state_dict).__name__}")
-    arrays = {}
-    for key, value in state_dict.items():
-        if not isinstance(key, str):
-            raise TypeError(f"wg.save needs string keys, got {key!r} ({type(key).__name__})")
-        if isinstance(value, Tensor):
-            value = value.data          # (read, never written: no copy)
-        elif not isinstance(value, np.ndarray):
-            raise TypeError(f"wg.save: entry {key!r} is a {type(value).__name__}; only Tensors "
-                            f"and ndarrays can be saved")
-        dtype = value.dtype.newbyteorder("=")
-        if dtype not in _STORABLE:
-            raise TypeError(f"wg.save: entry {key!r} has dtype {value.dtype}, which the "
-                            f"safetensors format cannot store (it stores bool, integers, "
-                            f"float16/32/64 and complex64)")
-        arrays[key] = np.asarray(value, dtype=dtype.newbyteorder("<"), order="C")
+    import json
+
+    from .serialization_tree import TREE_KEY, VERSION, encode
     if metadata is not None and not (isinstance(metadata, dict) and all(
             isinstance(k, str) and isinstance(v, str) for k, v in metadata.items())):
         raise TypeError("wg.save: metadata must be a dict of str → str")
+    if metadata is not None and TREE_KEY in metadata:
+        raise ValueError(f"wg.save: the metadata key {TREE_KEY!r} is wengert's own (it holds "
+                         f"the checkpoint's structure); name yours otherwise")
+    tree, arrays = encode(obj, _storable)
+    header = dict(metadata or {})
+    header[TREE_KEY] = json.dumps({"version": VERSION, "tree": tree}, allow_nan=False,
+                                  separators=(",", ":"))
     st = _safetensors()
     path = os.fspath(path)
     tmp = f"{path}.{os.getpid()}.tmp"
     try:
-        st.numpy.save_file(arrays, tmp, metadata=metadata)
+        st.numpy.save_file(arrays, tmp, metadata=header)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -127,8 +157,37 @@ def _load_with_bf16(path, header, start):
     return out
 
 
+def _tree(path, parsed):
+    """(True, the checkpoint structure wg.save wrote into the header), or (False, None) for
+    a plain safetensors file."""
+    import json
+
+    from .serialization_tree import TREE_KEY, VERSION
+    if parsed is None:
+        return False, None
+    meta = parsed[0].get("__metadata__")
+    if not isinstance(meta, dict) or TREE_KEY not in meta:
+        return False, None
+    try:
+        doc = json.loads(meta[TREE_KEY])
+        version, tree = doc["version"], doc["tree"]
+    except (ValueError, TypeError, KeyError):
+        raise _bad(path, f"its {TREE_KEY!r} metadata is not the JSON wg.save writes") from None
+    if not isinstance(version, int) or version > VERSION:
+        raise ValueError(f"wg.load: {path!r} was written by a newer wengert (checkpoint format "
+                         f"{version!r}; this one reads up to {VERSION}): upgrade wengert")
+    return True, tree
+
+
 def load(path):
-    """Read a safetensors file into {name: Tensor} (leaves, requires_grad=False).
+    """Read what `wg.save` wrote to `path`, or any safetensors file.
+
+    A file from wg.save gives back the object saved: the same nesting of dicts, lists and
+    tuples, the same plain values, Tensors as leaves (requires_grad=False), ndarrays and NumPy
+    scalars as themselves, each array with its dtype, shape and values. A safetensors file from
+    elsewhere (no wengert structure in its metadata) gives {name: Tensor}. Loaded arrays are
+    writable (optimizers update parameters in place). Nothing from the file is executed: the
+    structure is JSON.
 
     NumPy has no bfloat16: BF16 tensors load as float32, exactly (a bfloat16 is the upper 16
     bits of a float32, so widening loses nothing; saving them again writes float32).
@@ -136,6 +195,7 @@ def load(path):
     A missing file is a FileNotFoundError; a file that is not valid safetensors (truncated,
     corrupt, empty, some other format) is a ValueError naming the path.
     """
+    from .serialization_tree import decode
     st = _safetensors()
     path = os.fspath(path)
     if not os.path.exists(path):
@@ -152,9 +212,9 @@ def load(path):
     except st.SafetensorError as e:
         raise ValueError(f"wg.load: {path!r} is not a valid safetensors file (truncated, "
                          f"corrupt or another format): {e}") from None
-    out = {}
-    for key, a in arrays.items():
-        if not a.flags.writeable:
-            a = a.copy()           # loaded parameters are updated in place by optimizers
-        out[key] = _make(a, None)
-    return out
+    # loaded parameters and optimizer state are updated in place: writable copies
+    arrays = {k: (a if a.flags.writeable else a.copy()) for k, a in arrays.items()}
+    found, tree = _tree(path, parsed)
+    if found:
+        return decode(tree, arrays, lambda why: _bad(path, why))
+    return {key: _make(a, None) for key, a in arrays.items()}

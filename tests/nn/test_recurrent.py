@@ -187,8 +187,6 @@ def test_dropout_only_between_layers_in_training():
 
 
 def test_errors():
-    with pytest.raises(ValueError, match="bidirectional is not supported"):
-        nn.LSTM(2, 3, bidirectional=True)
     with pytest.raises(ValueError, match="nonlinearity"):
         nn.RNN(2, 3, nonlinearity="sigmoid")
     with pytest.raises(ValueError, match="dropout"):
@@ -204,6 +202,9 @@ def test_errors():
         m(np.zeros((4, 1, 2), np.float32), np.zeros((1, 2, 3), np.float32))
     with pytest.raises(ValueError, match=r"tuple \(h_0, c_0\)"):
         nn.LSTM(2, 3)(np.zeros((4, 1, 2), np.float32), np.zeros((1, 1, 3), np.float32))
+    bi = nn.GRU(2, 3, num_layers=2, bidirectional=True)
+    with pytest.raises(ValueError, match=r"Expected hx of shape \(4, 1, 3\), got \(2, 1, 3\)"):
+        bi(np.zeros((4, 1, 2), np.float32), np.zeros((2, 1, 3), np.float32))
 
 
 def test_learns_a_tiny_sequence_task_with_adam():
@@ -224,3 +225,105 @@ def test_learns_a_tiny_sequence_task_with_adam():
             opt.step()
             losses.append(loss.item())
         assert losses[-1] < 0.3 * losses[0], (cls.__name__, losses[0], losses[-1])
+
+
+# ---- bidirectional ---------------------------------------------------------------------------
+
+def _bidirectional_reference(name, nonlin, x, h0, c0, params, num_layers, bias):
+    """Each layer: the one-direction reference forwards, and on the reversed steps with the
+    `_reverse` weights, outputs re-reversed and concatenated; states layer by layer."""
+    seq, hs, cs = x, [], []
+    for k in range(num_layers):
+        outs = []
+        for d, sfx in enumerate(("", "_reverse")):
+            p = {key.replace(f"_l{k}{sfx}", "_l0"): v for key, v in params.items()
+                 if key.endswith(f"_l{k}{sfx}")}
+            j = 2 * k + d
+            steps = seq if d == 0 else seq[::-1]
+            out, h, c = _reference(name, nonlin, steps, h0[j:j + 1], c0[j:j + 1], p, 1, bias)
+            outs.append(out if d == 0 else out[::-1])
+            hs.append(h[0])
+            cs.append(c[0])
+        seq = np.concatenate(outs, axis=-1)
+    return seq, np.stack(hs), np.stack(cs)
+
+
+def test_bidirectional_names_shapes_and_order():
+    m = nn.LSTM(3, 4, num_layers=2, bidirectional=True, batch_first=True)
+    names = [n for n, _ in m.named_parameters()]
+    per = ["weight_ih_l{}", "weight_hh_l{}", "bias_ih_l{}", "bias_hh_l{}"]
+    assert names == [p.format(k) + sfx for k in range(2) for sfx in ("", "_reverse")
+                     for p in per]
+    assert m.weight_ih_l0_reverse.shape == (16, 3)
+    assert m.weight_ih_l1.shape == m.weight_ih_l1_reverse.shape == (16, 8)
+    assert m.bidirectional is True and "bidirectional=True" in repr(m)
+    out, (h, c) = m(np.ones((2, 5, 3), np.float32))
+    assert out.shape == (2, 5, 8) and h.shape == c.shape == (4, 2, 4)
+    out, h = nn.GRU(3, 4, bidirectional=True)(np.ones((5, 3), np.float32))   # unbatched
+    assert out.shape == (5, 8) and h.shape == (2, 4)
+
+
+@pytest.mark.parametrize("name,nonlin,num_layers,bias", [
+    ("RNN", "tanh", 2, True), ("RNN", "relu", 1, False), ("LSTM", None, 2, True),
+    ("LSTM", None, 1, False), ("GRU", None, 2, False), ("GRU", None, 1, True)])
+def test_bidirectional_values_match_numpy_reference(name, nonlin, num_layers, bias):
+    wg.manual_seed(2)
+    kw = {"nonlinearity": nonlin} if nonlin else {}
+    m = MODULES[name](3, 4, num_layers=num_layers, bias=bias, bidirectional=True, **kw).double()
+    params = {k: _np(v) for k, v in m.state_dict().items()}
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((5, 2, 3))
+    h0 = rng.standard_normal((2 * num_layers, 2, 4))
+    c0 = rng.standard_normal((2 * num_layers, 2, 4))
+    ref_out, ref_h, ref_c = _bidirectional_reference(name, nonlin, x, h0, c0, params,
+                                                     num_layers, bias)
+    if name == "LSTM":
+        out, (h, c) = m(x, (h0, c0))
+        np.testing.assert_allclose(_np(c), ref_c, rtol=1e-12, atol=1e-12)
+    else:
+        out, h = m(x, h0)
+    np.testing.assert_allclose(_np(out), ref_out, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(_np(h), ref_h, rtol=1e-12, atol=1e-12)
+    # the reverse direction's final state is its output at step 0, the forward one's at the end
+    np.testing.assert_allclose(_np(out)[0, :, 4:], _np(h)[-1], rtol=1e-12)
+    np.testing.assert_allclose(_np(out)[-1, :, :4], _np(h)[-2], rtol=1e-12)
+
+
+@pytest.mark.parametrize("mode", ["RNN_TANH", "LSTM", "GRU"])
+def test_bidirectional_gradients_finite_differences(mode):
+    rng = np.random.default_rng(5)
+    G = {"RNN_TANH": 1, "LSTM": 4, "GRU": 3}[mode] * 2
+    x = rng.standard_normal((3, 1, 2))
+    h0 = rng.standard_normal((4, 1, 2))
+    c0 = rng.standard_normal((4, 1, 2))
+    shapes = [(G, 2), (G, 2), (G,), (G,)] * 2 + [(G, 4), (G, 2), (G,), (G,)] * 2
+    ws = [rng.standard_normal(s) * 0.6 for s in shapes]
+
+    def f(x, h0, c0, *w):
+        hx = (h0, c0) if mode == "LSTM" else h0
+        layers = [tuple(w[i:i + 4]) for i in range(0, 16, 4)]
+        out, h = rnn_forward(mode, x, hx, layers, 2, bidirectional=True)
+        return (out, h) if mode != "LSTM" else (out, h[0], h[1])
+
+    assert wg.gradcheck(f, (x, h0, c0, *ws))
+
+
+def test_bidirectional_second_order_and_float32():
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((2, 1, 2))
+    h0 = rng.standard_normal((2, 1, 2))
+    ws = [rng.standard_normal(s) * 0.6 for s in [(6, 2), (6, 2), (6,), (6,)] * 2]
+
+    def f(x, h0, *w):
+        return rnn_forward("GRU", x, h0, [tuple(w[:4]), tuple(w[4:])], 1,
+                           bidirectional=True)[0]
+
+    assert wg.gradcheck(f, (x, h0, *ws), order=2)
+    wg.manual_seed(0)
+    m = nn.LSTM(2, 3, bidirectional=True)
+    x32 = wg.tensor(rng.standard_normal((4, 2, 2)), dtype=wg.float32, requires_grad=True)
+    out, _ = m(x32)
+    out.sum().backward()
+    assert out.dtype == np.float32 and x32.grad.dtype == np.float32
+    for n, p in m.named_parameters():
+        assert p.grad is not None and p.grad.dtype == np.float32, n

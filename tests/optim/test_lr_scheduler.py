@@ -126,6 +126,7 @@ def test_one_cycle_cycles_adams_beta1_and_epochs_form():
     assert s.total_steps == 20
     assert o.param_groups[0]["betas"] == (0.95, 0.999)
     _, moms = one_cycle_expected(20, 0.5)
+    o.step()
     s.step()
     assert o.param_groups[0]["betas"][0] == pytest.approx(moms[1], rel=1e-12)
     assert o.param_groups[0]["lr"] == pytest.approx(one_cycle_expected(20, 0.5)[0][1], rel=1e-12)
@@ -185,6 +186,7 @@ def test_state_dict_round_trips_resume_the_sequence():
         o1 = opt(momentum=0.9)
         s1 = make(o1)
         for _ in range(10):
+            o1.step()
             s1.step()
         osd, ssd = o1.state_dict(), s1.state_dict()
         rest1 = seq(s1, 15)
@@ -217,6 +219,7 @@ def test_resuming_with_last_epoch():
 
 def test_step_with_epoch_warns_and_jumps():
     s = L.ExponentialLR(opt(), gamma=0.5)
+    s.optimizer.step()
     with pytest.warns(UserWarning, match="deprecated"):
         s.step(3)
     assert s.get_last_lr() == [0.1 * 0.125]
@@ -271,4 +274,71 @@ def test_one_cycle_needs_momentum():
     o = Adagrad([wg.tensor([1.0], requires_grad=True)])
     with pytest.raises(ValueError, match="must support momentum or beta1"):
         L.OneCycleLR(o, 1.0, 10)
+    o.step()
     L.OneCycleLR(o, 1.0, 10, cycle_momentum=False).step()
+
+
+# ---- the order of optimizer.step() and scheduler.step() ----------------------------------------
+
+ORDER_CASES = [lambda o: L.StepLR(o, 2), lambda o: L.LambdaLR(o, lambda e: 0.9 ** e),
+               lambda o: L.OneCycleLR(o, max_lr=1.0, total_steps=10),
+               lambda o: L.SequentialLR(o, [L.StepLR(o, 2), L.ExponentialLR(o, 0.9)], [3])]
+
+
+@pytest.mark.parametrize("make", ORDER_CASES)
+def test_scheduler_step_before_optimizer_step_warns_once(make):
+    o = opt(cls=SGD, momentum=0.9)
+    s = make(o)
+    with pytest.warns(UserWarning, match=r"scheduler.step\(\) was called before "
+                                         r"optimizer.step\(\)"):
+        s.step()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s.step()                      # only the first step warns, as in PyTorch
+        o.step()
+        s.step()
+
+
+@pytest.mark.parametrize("make", ORDER_CASES)
+def test_optimizer_step_first_does_not_warn(make):
+    o = opt(cls=Adam)
+    s = make(o)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(3):
+            o.step()
+            s.step()
+
+
+def test_plateau_does_not_warn_and_a_replaced_step_is_named():
+    o = opt()
+    s = L.ReduceLROnPlateau(o)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s.step(1.0)
+    o = opt()
+    s = L.StepLR(o, 2)
+    o.step = lambda closure=None: None
+    with pytest.warns(UserWarning, match=r"replaced on the optimizer instance"):
+        s.step()
+
+
+def test_warning_matches_torch_when_installed():
+    torch = pytest.importorskip("torch")
+    for first_opt in (False, True):
+        p = torch.nn.Parameter(torch.ones(1))
+        to = torch.optim.SGD([p], lr=0.1)
+        ts = torch.optim.lr_scheduler.StepLR(to, 2)
+        o = opt()
+        s = L.StepLR(o, 2)
+        with warnings.catch_warnings(record=True) as theirs:
+            warnings.simplefilter("always")
+            if first_opt:
+                to.step()
+            ts.step()
+        with warnings.catch_warnings(record=True) as ours:
+            warnings.simplefilter("always")
+            if first_opt:
+                o.step()
+            s.step()
+        assert [w.category for w in ours] == [w.category for w in theirs]

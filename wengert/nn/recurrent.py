@@ -23,7 +23,7 @@ import numpy as np
 from .. import creation
 from ..ops.elementwise import tanh as _tanh
 from ..ops.nn import linear as _linear, relu as _relu, sigmoid as _sigmoid
-from ..ops.shape import moveaxis, stack
+from ..ops.shape import concatenate, moveaxis, stack
 from . import functional as F
 from . import init
 from ._reduction import _tensor
@@ -60,37 +60,54 @@ def _gru_cell(x, h, w_ih, w_hh, b_ih, b_hh):
     return (1 - z) * cand + z * h
 
 
-def rnn_forward(mode, input, hx, weights, num_layers, dropout=0.0, training=False):
+def _run_direction(mode, x_seq, state, w_ih, w_hh, b_ih, b_hh):
+    """One direction of one layer over the list of steps `x_seq`: (outputs, final state)."""
+    outs = []
+    for x in x_seq:
+        if mode == "LSTM":
+            state = _lstm_cell(x, state, w_ih, w_hh, b_ih, b_hh)
+            outs.append(state[0])
+        elif mode == "GRU":
+            state = _gru_cell(x, state, w_ih, w_hh, b_ih, b_hh)
+            outs.append(state)
+        else:
+            act = _tanh if mode == "RNN_TANH" else _relu
+            state = _rnn_cell(x, state, w_ih, w_hh, b_ih, b_hh, act)
+            outs.append(state)
+    return outs, state
+
+
+def rnn_forward(mode, input, hx, weights, num_layers, dropout=0.0, training=False,
+                bidirectional=False):
     """The recurrence of `mode` ('RNN_TANH', 'RNN_RELU', 'LSTM', 'GRU') over `input` of shape
-    (seq, batch, input_size). `weights` is a list of per-layer tuples (w_ih, w_hh, b_ih, b_hh),
-    biases None when absent. `hx` is (num_layers, batch, hidden) — for LSTM a pair (h0, c0).
-    Returns (output, h_n) or, for LSTM, (output, (h_n, c_n)). Dropout of probability
+    (seq, batch, input_size). `weights` is a list of tuples (w_ih, w_hh, b_ih, b_hh), biases
+    None when absent, one per layer and direction: layer 0, (layer 0 reverse,) layer 1, ...
+    `hx` is (num_layers·D, batch, hidden) in that order — for LSTM a pair (h0, c0) — where
+    D = 2 when `bidirectional`, else 1. Returns (output, h_n) or, for LSTM,
+    (output, (h_n, c_n)); output is (seq, batch, D·hidden).
+
+    Bidirectional: the reverse direction runs over the steps from last to first; at each step
+    t the output is [forward h_t, reverse h_t] (concatenated), the reverse h_n is its state
+    after step 0, and the next layer reads the concatenation. Dropout of probability
     `dropout` is applied to the outputs of every layer but the last when `training`."""
     x_seq = [input[t] for t in range(input.shape[0])]
+    dirs = 2 if bidirectional else 1
     h_n, c_n = [], []
     for k in range(num_layers):
-        w_ih, w_hh, b_ih, b_hh = weights[k]
-        if mode == "LSTM":
-            state = (hx[0][k], hx[1][k])
-        else:
-            state = hx[k]
-        outs = []
-        for x in x_seq:
+        per_dir = []
+        for d in range(dirs):
+            j = k * dirs + d
+            state = (hx[0][j], hx[1][j]) if mode == "LSTM" else hx[j]
+            steps = x_seq if d == 0 else x_seq[::-1]
+            outs, state = _run_direction(mode, steps, state, *weights[j])
+            per_dir.append(outs if d == 0 else outs[::-1])
             if mode == "LSTM":
-                state = _lstm_cell(x, state, w_ih, w_hh, b_ih, b_hh)
-                outs.append(state[0])
-            elif mode == "GRU":
-                state = _gru_cell(x, state, w_ih, w_hh, b_ih, b_hh)
-                outs.append(state)
+                h_n.append(state[0])
+                c_n.append(state[1])
             else:
-                act = _tanh if mode == "RNN_TANH" else _relu
-                state = _rnn_cell(x, state, w_ih, w_hh, b_ih, b_hh, act)
-                outs.append(state)
-        if mode == "LSTM":
-            h_n.append(state[0])
-            c_n.append(state[1])
-        else:
-            h_n.append(state)
+                h_n.append(state)
+        outs = (per_dir[0] if dirs == 1
+                else [concatenate([a, b], axis=-1) for a, b in zip(*per_dir)])
         if k < num_layers - 1 and dropout > 0 and training:
             outs = [F.dropout(o, dropout, True) for o in outs]
         x_seq = outs
@@ -109,14 +126,14 @@ def _check_size(name, v, minimum):
 class RNNBase(Module):
     """The shared machinery: parameters weight_ih_l{k} (gates·hidden_size, in_k),
     weight_hh_l{k} (gates·hidden_size, hidden_size), bias_ih_l{k} and bias_hh_l{k}
-    (gates·hidden_size,), where in_0 = input_size and in_k = hidden_size after."""
+    (gates·hidden_size,), where in_0 = input_size and in_k = D·hidden_size after (D = 2 when
+    bidirectional, else 1). Bidirectional modules have a second set named with the suffix
+    `_reverse` (weight_ih_l0_reverse, ...); the output's last axis is D·hidden_size, forward
+    half first, and h_n (c_n) holds num_layers·D states: layer 0, layer 0 reverse, layer 1 ..."""
 
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True,
                  batch_first=False, dropout=0.0, bidirectional=False, dtype=None):
         super().__init__()
-        if bidirectional:
-            raise ValueError("bidirectional is not supported yet: use bidirectional=False "
-                             "(or run a second module on the time-reversed input)")
         self.mode = mode
         self.input_size = _check_size("input_size", input_size, 0)
         self.hidden_size = _check_size("hidden_size", hidden_size, 1)
@@ -128,47 +145,50 @@ class RNNBase(Module):
         self.bias = bool(bias)
         self.batch_first = bool(batch_first)
         self.dropout = float(dropout)
-        self.bidirectional = False
+        self.bidirectional = bool(bidirectional)
+        dirs = 2 if self.bidirectional else 1
         dt = dtype or np.float32
         g = _GATES[mode] * self.hidden_size
         for k in range(self.num_layers):
-            in_k = self.input_size if k == 0 else self.hidden_size
-            setattr(self, f"weight_ih_l{k}", Parameter(creation.empty((g, in_k), dtype=dt)))
-            setattr(self, f"weight_hh_l{k}",
-                    Parameter(creation.empty((g, self.hidden_size), dtype=dt)))
-            if self.bias:
-                setattr(self, f"bias_ih_l{k}", Parameter(creation.empty((g,), dtype=dt)))
-                setattr(self, f"bias_hh_l{k}", Parameter(creation.empty((g,), dtype=dt)))
+            in_k = self.input_size if k == 0 else self.hidden_size * dirs
+            for sfx in ("", "_reverse")[:dirs]:
+                setattr(self, f"weight_ih_l{k}{sfx}",
+                        Parameter(creation.empty((g, in_k), dtype=dt)))
+                setattr(self, f"weight_hh_l{k}{sfx}",
+                        Parameter(creation.empty((g, self.hidden_size), dtype=dt)))
+                if self.bias:
+                    setattr(self, f"bias_ih_l{k}{sfx}", Parameter(creation.empty((g,), dtype=dt)))
+                    setattr(self, f"bias_hh_l{k}{sfx}", Parameter(creation.empty((g,), dtype=dt)))
         self.reset_parameters()
 
-    def _weight_names(self, k):
-        names = [f"weight_ih_l{k}", f"weight_hh_l{k}"]
+    def _weight_names(self, k, sfx=""):
+        names = [f"weight_ih_l{k}{sfx}", f"weight_hh_l{k}{sfx}"]
         if self.bias:
-            names += [f"bias_ih_l{k}", f"bias_hh_l{k}"]
+            names += [f"bias_ih_l{k}{sfx}", f"bias_hh_l{k}{sfx}"]
         return names
+
+    def _suffixes(self):
+        return ("", "_reverse") if self.bidirectional else ("",)
 
     def reset_parameters(self):
         bound = 1.0 / math.sqrt(self.hidden_size)
         for k in range(self.num_layers):
-            for name in self._weight_names(k):
-                init.uniform_(getattr(self, name), -bound, bound)
+            for sfx in self._suffixes():
+                for name in self._weight_names(k, sfx):
+                    init.uniform_(getattr(self, name), -bound, bound)
 
     def _layer_weights(self):
         out = []
         for k in range(self.num_layers):
-            w_ih = getattr(self, f"weight_ih_l{k}")
-            w_hh = getattr(self, f"weight_hh_l{k}")
-            if self.bias:
-                out.append((w_ih, w_hh, getattr(self, f"bias_ih_l{k}"),
-                            getattr(self, f"bias_hh_l{k}")))
-            else:
-                out.append((w_ih, w_hh, None, None))
+            for sfx in self._suffixes():
+                ws = [getattr(self, name) for name in self._weight_names(k, sfx)]
+                out.append(tuple(ws) if self.bias else (*ws, None, None))
         return out
 
     def _check_state(self, h, name, batch, batched):
         h = _tensor(h)
-        want = ((self.num_layers, batch, self.hidden_size) if batched
-                else (self.num_layers, self.hidden_size))
+        n = self.num_layers * (2 if self.bidirectional else 1)
+        want = ((n, batch, self.hidden_size) if batched else (n, self.hidden_size))
         if tuple(h.shape) != want:
             raise ValueError(f"Expected {name} of shape {want}, got {tuple(h.shape)}")
         return h if batched else h[:, None, :]
@@ -190,7 +210,8 @@ class RNNBase(Module):
         dt = self.weight_ih_l0.dtype
         if x.dtype != dt and x.dtype.kind != "f":
             x = x.astype(dt)
-        zeros = lambda: creation.zeros((self.num_layers, batch, self.hidden_size), dtype=dt)
+        n_states = self.num_layers * (2 if self.bidirectional else 1)
+        zeros = lambda: creation.zeros((n_states, batch, self.hidden_size), dtype=dt)
         if self.mode == "LSTM":
             if hx is None:
                 state = (zeros(), zeros())
@@ -202,7 +223,7 @@ class RNNBase(Module):
         else:
             state = zeros() if hx is None else self._check_state(hx, "hx", batch, batched)
         output, h = rnn_forward(self.mode, x, state, self._layer_weights(), self.num_layers,
-                                self.dropout, self.training)
+                                self.dropout, self.training, self.bidirectional)
         if not batched:
             output = output[:, 0, :]
             h = (h[0][:, 0, :], h[1][:, 0, :]) if self.mode == "LSTM" else h[:, 0, :]
@@ -220,6 +241,8 @@ class RNNBase(Module):
             s += ", batch_first=True"
         if self.dropout:
             s += f", dropout={self.dropout}"
+        if self.bidirectional:
+            s += ", bidirectional=True"
         return s
 
 

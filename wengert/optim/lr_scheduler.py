@@ -61,9 +61,31 @@ class LRScheduler:
         """The rates the last step() set, one per parameter group."""
         return list(self._last_lr)
 
+    def _check_order(self):
+        """Warn (UserWarning, as PyTorch) when the first step() after construction comes before
+        any optimizer.step(): the schedule's first rate would then never be used."""
+        if self._step_count != 1:
+            return
+        opt = self.optimizer
+        if "step" in vars(opt):
+            warnings.warn("optimizer.step() was replaced on the optimizer instance, so the "
+                          "learning-rate scheduler cannot tell whether it ran before "
+                          "scheduler.step(); replace it on the class, or before creating the "
+                          "scheduler, or ignore this warning if the order is right",
+                          UserWarning, stacklevel=3)
+        elif not getattr(opt, "_step_calls", 0):
+            warnings.warn("scheduler.step() was called before optimizer.step(): the first "
+                          "learning rate of the schedule is skipped. Call optimizer.step() "
+                          "first, then scheduler.step(), in each iteration (PyTorch's order "
+                          "since 1.1)", UserWarning, stacklevel=3)
+
     def step(self, epoch=None):
         """Advance the epoch counter by one (or set it to `epoch`, PyTorch's deprecated form)
-        and set every group's rate."""
+        and set every group's rate.
+
+        The first step() after construction warns (UserWarning) when optimizer.step() has not
+        run yet: call optimizer.step() first, then scheduler.step()."""
+        self._check_order()
         if epoch is not None:
             warnings.warn("passing an epoch to scheduler.step() is deprecated (as in PyTorch): "
                           "call step() once per epoch instead", UserWarning, stacklevel=2)
@@ -448,10 +470,13 @@ class SequentialLR(LRScheduler):
             s.last_epoch -= 1
         schedulers[0]._initial_step()
         self._last_lr = schedulers[0].get_last_lr()
+        self._step_count = 1
 
     def step(self):
         """One step of the sequence: the current scheduler steps; at a milestone the next one
-        starts from its epoch 0."""
+        starts from its epoch 0. The first one warns when optimizer.step() has not run yet."""
+        self._check_order()
+        self._step_count += 1
         self.last_epoch += 1
         idx = bisect_right(self._milestones, self.last_epoch)
         s = self._schedulers[idx]

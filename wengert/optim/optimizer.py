@@ -4,6 +4,8 @@ Updates run on the parameters' ndarrays with NumPy's `out=` ufunc forms, outside
 then bump each parameter's version counter, so a graph that saved a parameter before the step
 refuses to backward through the stale value (as an in-place op under `no_grad()` would).
 """
+import functools
+
 import numpy as np
 
 from ..grad_mode import grad_mode_set
@@ -32,6 +34,19 @@ class Optimizer:
     `params` is an iterable of Tensors, or of dicts {'params': ..., option: value} whose
     options override the defaults for that group (as in torch.optim).
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        step = cls.__dict__.get("step")
+        if step is not None and not getattr(step, "_counts_calls", False):
+            # counted so that a learning-rate scheduler can tell whether the optimizer has
+            # stepped before its own first step() (PyTorch warns when it has not)
+            @functools.wraps(step)
+            def counted(self, *args, **kwargs):
+                self._step_calls = getattr(self, "_step_calls", 0) + 1
+                return step(self, *args, **kwargs)
+            counted._counts_calls = True
+            cls.step = counted
 
     def __init__(self, params, defaults):
         self.defaults = dict(defaults)
