@@ -100,6 +100,40 @@ def test_methods_take_dim_and_keepdim():
     assert x.mean(dim=(0, 2)).shape == (4,)
 
 
+def test_every_tensor_method_with_axis_also_takes_dim():
+    missing = []
+    for name in dir(wg.Tensor):
+        f = getattr(wg.Tensor, name)
+        if name.startswith("_") or not callable(f):
+            continue
+        try:
+            params = inspect.signature(f).parameters
+        except (TypeError, ValueError):
+            continue
+        if ("axis" in params or "keepdims" in params) and "dim" not in params:
+            missing.append(name)
+    assert not missing, f"Tensor methods with axis= but no dim=: {missing}"
+
+
+def test_transpose_repeat_take_tile_in_both_spellings():
+    x = wg.tensor(np.arange(6.0).reshape(2, 3))
+    np.testing.assert_array_equal(_v(x.transpose(dim0=0, dim1=1)), np.arange(6.0).reshape(2, 3).T)
+    assert x.transpose(0, 1).shape == (2, 3)          # NumPy's permutation (0, 1): as it is
+    assert wg.zeros((2, 3, 4)).transpose(dim0=2, dim1=0).shape == (4, 3, 2)
+    with pytest.raises(TypeError, match="not a mixture"):
+        x.transpose(1, 0, dim0=0, dim1=1)
+    with pytest.raises(TypeError, match="not a mixture"):
+        x.transpose(dim0=0)
+    np.testing.assert_array_equal(_v(x.repeat(2, dim=1)), np.repeat(_v(x), 2, axis=1))
+    np.testing.assert_array_equal(_v(x.repeat_interleave(2, dim=0)), np.repeat(_v(x), 2, 0))
+    np.testing.assert_array_equal(_v(wg.repeat_interleave(x, [1, 2], dim=0)),
+                                  np.repeat(_v(x), [1, 2], axis=0))
+    np.testing.assert_array_equal(_v(x.tile(2, 1)), np.tile(_v(x), (2, 1)))
+    np.testing.assert_array_equal(_v(x.take([2, 0], dim=1)), _v(x)[:, [2, 0]])
+    gradcheck(lambda a: (a.repeat_interleave(2, dim=1).transpose(dim0=0, dim1=1) ** 2).sum(),
+              [np.arange(6.0).reshape(2, 3)], order=2)
+
+
 def test_dim_given_twice_is_a_type_error():
     x = wg.tensor(X)
     for call in (lambda: wg.sum(x, axis=0, dim=1), lambda: x.sum(0, dim=1),
@@ -489,6 +523,9 @@ TORCH_CASES = [
     ("bmm", lambda m, x: m.bmm(x, x.permute(0, 2, 1))),
     ("cat", lambda m, x: m.cat([x, x * 2], dim=1)),
     ("expand", lambda m, x: x[:, :1].expand(3, 2, 5)),
+    ("transpose-dims", lambda m, x: x.transpose(dim0=0, dim1=2) if m is wg else x.transpose(0, 2)),
+    ("repeat_interleave", lambda m, x: m.repeat_interleave(x, 2, dim=1)),
+    ("tile", lambda m, x: x.tile(1, 2, 1) if m is wg else x.repeat(1, 2, 1)),
     ("inplace", lambda m, x: (x * 1).add_(x, alpha=2).mul_(x).clamp_(-1, 1).sub_(x)),
 ]
 

@@ -14,10 +14,10 @@ from .elementwise import (
     greater_equal, less, less_equal, log, logical_and, logical_not, logical_or, multiply,
     negative, not_equal, positive, power, remainder, round, sin, sqrt, subtract, tanh)
 from .fallback import fallback, numpy_name
-from .indexing import getitem, setitem, take
+from .indexing import getitem, setitem
 from .linalg.products import diagonal, dot, matmul, trace
 from .nn import relu, sigmoid
-from .shape import permute_dims, ravel, repeat, reshape, swapaxes, transpose
+from .shape import permute_dims, ravel, reshape, swapaxes
 from .ufunc_protocol import dispatch as _ufunc_dispatch
 
 # bound once: a name from an import statement compiles `NAME.get(x)` as an attribute load
@@ -111,14 +111,8 @@ class _Methods:
         if len(shape) == 1 and not isinstance(shape[0], int):
             shape = shape[0]
         return reshape(self, shape, order=order)
-    def transpose(self, *axes):
-        if len(axes) == 1 and not isinstance(axes[0], int):
-            axes = axes[0]
-        return transpose(self, axes or None)
     def ravel(self, order="C"): return ravel(self, order)
     def swapaxes(self, axis1, axis2): return swapaxes(self, axis1, axis2)
-    def repeat(self, repeats, axis=None): return repeat(self, repeats, axis)
-    def take(self, indices, axis=None): return take(self, indices, axis)
     def diagonal(self, offset=0, axis1=0, axis2=1): return diagonal(self, offset, axis1, axis2)
     def trace(self, offset=0, axis1=0, axis2=1): return trace(self, offset, axis1, axis2)
     # the elementwise functions PyTorch users reach for as methods

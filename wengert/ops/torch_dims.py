@@ -18,7 +18,8 @@ import numpy as np
 from ..tensor import Tensor
 from . import indexing as _indexing, reduction as _reduction, shape as _shape
 from . import statistics as _statistics
-from .torch_ops import max_dim, median_dim, min_dim, sort_dim, split_sizes
+from .torch_ops import split_sizes
+from .values_indices import max_dim, median_dim, min_dim, sort_dim
 
 __all__ = ["max", "min", "median", "sort", "argsort", "split", "squeeze"]
 

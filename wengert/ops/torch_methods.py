@@ -13,7 +13,7 @@ import numpy as np
 
 from ..grad_mode import state as _grad_state
 from ..tensor import Tensor
-from . import torch_dims as _dims, torch_ops as _tops
+from . import torch_dims as _dims, torch_ops as _tops, values_indices as _vi
 from .cumulative import cumprod as _cumprod, cumsum as _cumsum
 from .elementwise import (add, astype, clip, copy as _copy, divide, floor_divide, maximum, minimum,
                           multiply, power, subtract, trunc, where)
@@ -22,7 +22,9 @@ from .nn import log_softmax as _log_softmax, softmax as _softmax
 from .reduction import (all as _all, any as _any, argmax as _argmax, argmin as _argmin,
                         logsumexp as _logsumexp, max as _amax, mean as _mean, min as _amin,
                         prod as _prod, std as _std, sum as _sum, var as _var)
-from .shape import broadcast_to, reshape, squeeze as _squeeze
+from .indexing import take as _take
+from .shape import (broadcast_to, repeat as _repeat, reshape, squeeze as _squeeze, swapaxes,
+                    tile as _tile, transpose)
 from .torch_dims import merge_dims
 
 _merge = merge_dims
@@ -121,9 +123,9 @@ class _Methods:
     def median(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
         return _dims.median(self, axis, keepdims=keepdims, dim=dim, keepdim=keepdim)
 
-    def mode(self, dim=-1, keepdim=False): return _tops.mode(self, dim, keepdim)
-    def kthvalue(self, k, dim=-1, keepdim=False): return _tops.kthvalue(self, k, dim, keepdim)
-    def topk(self, k, dim=-1, largest=True, sorted=True): return _tops.topk(self, k, dim, largest, sorted)
+    def mode(self, dim=-1, keepdim=False): return _vi.mode(self, dim, keepdim)
+    def kthvalue(self, k, dim=-1, keepdim=False): return _vi.kthvalue(self, k, dim, keepdim)
+    def topk(self, k, dim=-1, largest=True, sorted=True): return _vi.topk(self, k, dim, largest, sorted)
     def norm(self, p="fro", dim=None, keepdim=False, dtype=None): return _tops.norm(self, p, dim, keepdim, dtype)
     def softmax(self, dim=-1, dtype=None): return _softmax(self if dtype is None else astype(self, dtype), axis=dim)
     def log_softmax(self, dim=-1, dtype=None): return _log_softmax(self if dtype is None else astype(self, dtype), axis=dim)
@@ -154,6 +156,32 @@ class _Methods:
                         f"is {shape[a]}, not 1 (NumPy's squeeze; PyTorch's squeeze(dim), "
                         f"which leaves such a dim as it is, is t.squeeze(dim={a}))")
         return _dims.squeeze(self, axis, dim=dim)
+
+    def transpose(self, *axes, dim0=None, dim1=None):
+        """NumPy's transpose (axes: a permutation; none: reversed) or, with PyTorch's
+        keywords dim0= and dim1=, those two dims swapped. (Positional t.transpose(0, 1) is
+        NumPy's permutation (0, 1): the identity on a 2-D tensor.)"""
+        if dim0 is not None or dim1 is not None:
+            if axes or dim0 is None or dim1 is None:
+                raise TypeError("transpose: give dim0= and dim1= (PyTorch's swap of two dims) "
+                                "or axes (NumPy's permutation), not a mixture")
+            return swapaxes(self, dim0, dim1)
+        if len(axes) == 1 and not isinstance(axes[0], (int, np.integer)):
+            axes = axes[0]
+        return transpose(self, axes or None)
+
+    def repeat(self, repeats, axis=None, *, dim=None):
+        """NumPy's repeat: each element `repeats` times along axis (PyTorch's
+        repeat_interleave; PyTorch's repeat(*sizes) is tile)."""
+        axis, _ = _merge("repeat", axis, dim, False, None)
+        return _repeat(self, repeats, axis)
+
+    def repeat_interleave(self, repeats, dim=None): return _repeat(self, repeats, dim)
+    def tile(self, *reps): return _tile(self, _shape_args(reps))
+
+    def take(self, indices, axis=None, *, dim=None):
+        axis, _ = _merge("take", axis, dim, False, None)
+        return _take(self, indices, axis)
 
     def unsqueeze(self, dim): return _tops.unsqueeze(self, dim)
     def permute(self, *dims): return _tops.permute(self, _shape_args(dims))
