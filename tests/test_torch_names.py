@@ -65,6 +65,14 @@ def test_functions_along_an_axis_take_dim(name):
     np.testing.assert_array_equal(_v(f(x, dim=1)), _v(f(x, axis=1)))
 
 
+def test_linalg_and_fft_functions_take_dim():
+    x = wg.tensor(X)
+    np.testing.assert_allclose(_v(wg.linalg.vector_norm(x, dim=(0, 2), keepdim=True)),
+                               _v(wg.linalg.vector_norm(x, axis=(0, 2), keepdims=True)))
+    np.testing.assert_allclose(_v(wg.linalg.norm(x, dim=1)), np.linalg.norm(X, axis=1))
+    np.testing.assert_allclose(_v(wg.fft.rfft(x, dim=1)), np.fft.rfft(X, axis=1))
+
+
 def test_joining_and_shape_functions_take_dim():
     a, b = wg.tensor(X), wg.tensor(X + 1)
     np.testing.assert_array_equal(_v(wg.concatenate([a, b], dim=2)), np.concatenate([X, X + 1], 2))
@@ -73,9 +81,10 @@ def test_joining_and_shape_functions_take_dim():
     assert wg.expand_dims(a, dim=0).shape == (1, 3, 4, 5)
 
 
-def test_every_namespace_function_with_axis_also_takes_dim():
+@pytest.mark.parametrize("space", [wg, wg.linalg, wg.fft], ids=["wg", "linalg", "fft"])
+def test_every_namespace_function_with_axis_also_takes_dim(space):
     missing = []
-    for name, f in vars(wg).items():
+    for name, f in vars(space).items():
         if name.startswith("_") or isinstance(f, type) or not callable(f):
             continue
         try:

@@ -71,4 +71,8 @@ from .ops.values_indices import *  # noqa: E402,F401,F403
 from . import cuda  # noqa: E402,F401
 from . import torch_names as _torch_names  # noqa: E402
 globals().update(_torch_names.dim_aware(globals()))
+for _sub in (linalg, fft):
+    for _name, _f in _torch_names.dim_aware(vars(_sub), special=False).items():
+        setattr(_sub, _name, _f)
+del _sub, _name, _f
 from .torch_names import *  # noqa: E402,F401,F403  (float, int, bool: PyTorch's dtype names)

@@ -210,10 +210,11 @@ def is_floating_point(input):
 _SPECIAL = {name: getattr(_torch_dims, name) for name in _torch_dims.__all__}
 
 
-def dim_aware(namespace):
+def dim_aware(namespace, special=True):
     """For each function in `namespace` that takes NumPy's axis= or keepdims=, a version
-    that also takes PyTorch's dim=/keepdim= (the special cases: ops/torch_dims.py)."""
-    out = dict(_SPECIAL)
+    that also takes PyTorch's dim=/keepdim= (with `special`, the top namespace: also the
+    functions whose PyTorch meaning dim= selects, from ops/torch_dims.py)."""
+    out = dict(_SPECIAL) if special else {}
     for name, f in namespace.items():
         if name.startswith("_") or name in out or isinstance(f, type) or not callable(f):
             continue
