@@ -153,6 +153,9 @@ def test_dim_given_twice_is_a_type_error():
             call()
     with pytest.raises(TypeError, match="unbiased"):
         wg.sum(x, unbiased=True)
+    for name in ("sum", "mean", "prod"):
+        with pytest.raises(TypeError, match="keepdim=True"):
+            getattr(x, name)(1, True)
     with pytest.raises(TypeError, match="one of ddof=, correction= and unbiased="):
         wg.std(x, ddof=1, unbiased=True)
     with pytest.raises(TypeError, match="one of ddof="):
@@ -583,3 +586,49 @@ def test_dtype_names_match_pytorchs():
         ours = np.dtype(getattr(wg, name))
         theirs = torch.zeros(1, dtype=getattr(torch, name)).numpy().dtype
         assert ours == theirs, name
+
+
+# ---- a PyTorch script, with only its import changed --------------------------------------
+
+def test_a_pytorch_style_training_step_runs_with_wengert_as_torch():
+    import wengert as torch
+    import wengert.nn as nn
+    import wengert.nn.functional as F
+
+    torch.manual_seed(0)
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(1, 4, 3, padding=1)
+            self.fc = nn.Linear(4 * 8 * 8, 10)
+
+        def forward(self, x):
+            x = F.relu(self.conv(x.view(-1, 1, 8, 8)))
+            return self.fc(torch.flatten(x, 1))
+
+    model = Net().to(device)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    x = torch.from_numpy(RNG.standard_normal((32, 64))).float().to(device)
+    y = torch.tensor(RNG.integers(0, 10, 32)).long()
+    losses = []
+    for _ in range(30):
+        opt.zero_grad()
+        out = model(x)
+        loss = F.cross_entropy(out, y)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    with torch.inference_mode():
+        logits = torch.cat([model(x[:16]), model(x[16:])], dim=0)
+        pred = logits.argmax(dim=1)
+        conf = logits.softmax(dim=1).max(dim=1).values
+        centred = logits - logits.mean(dim=1, keepdim=True)
+    assert losses[-1] < 0.5 * losses[0]
+    assert pred.shape == (32,) and pred.dtype == np.int64 and conf.shape == (32,)
+    assert (pred == y).float().mean().item() > 0.8
+    assert centred.unsqueeze(0).permute(1, 0, 2).shape == (32, 1, 10)
+    assert model.to(device, torch.float64).fc.weight.dtype == np.float64
+    with pytest.raises(ValueError, match="CPU only"):
+        model.to("cuda")

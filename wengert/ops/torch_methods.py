@@ -47,16 +47,22 @@ class _Methods:
     def sum(self, axis=None, dtype=None, keepdims=False, *, dim=None, keepdim=None):
         if dim is not None or keepdim is not None:
             axis, keepdims = _merge("sum", axis, dim, keepdims, keepdim)
+        if type(dtype) is bool:
+            _keepdim_hint("sum")
         return _sum(self, axis=axis, dtype=dtype, keepdims=keepdims)
 
     def mean(self, axis=None, dtype=None, keepdims=False, *, dim=None, keepdim=None):
         if dim is not None or keepdim is not None:
             axis, keepdims = _merge("mean", axis, dim, keepdims, keepdim)
+        if type(dtype) is bool:
+            _keepdim_hint("mean")
         return _mean(self, axis=axis, dtype=dtype, keepdims=keepdims)
 
     def prod(self, axis=None, dtype=None, keepdims=False, *, dim=None, keepdim=None):
         if dim is not None or keepdim is not None:
             axis, keepdims = _merge("prod", axis, dim, keepdims, keepdim)
+        if type(dtype) is bool:
+            _keepdim_hint("prod")
         return _prod(self, axis=axis, dtype=dtype, keepdims=keepdims)
 
     def max(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
@@ -342,6 +348,11 @@ class _Methods:
 
     def scatter_add_(self, dim, index, src):
         return self._inplace(lambda x, s: _tops.scatter_add(x, dim, index, s), src)
+
+
+def _keepdim_hint(fname):
+    raise TypeError(f"{fname}(axis, True): the second positional argument is NumPy's dtype; "
+                    f"for PyTorch's keepdim write {fname}(dim, keepdim=True)")
 
 
 def _everywhere(x):
