@@ -289,6 +289,45 @@ def test_from_numpy_shares_memory_and_is_tensor():
         wg.from_numpy(np.array(["a"]))
 
 
+def test_allclose_isclose_randperm_and_the_like_constructors():
+    a = wg.tensor([1.0, 2.0], requires_grad=True)
+    assert wg.allclose(a, [1.0, 2.0 + 1e-9]) is True and wg.allclose(a, a + 1) is False
+    np.testing.assert_array_equal(_v(wg.isclose(a, wg.tensor([1.0, 2.5]))), [True, False])
+    assert not wg.isclose(a, a).requires_grad
+    wg.manual_seed(3)
+    p = wg.randperm(5)
+    assert sorted(p.tolist()) == [0, 1, 2, 3, 4] and p.dtype == np.int64
+    wg.manual_seed(3)
+    np.testing.assert_array_equal(_v(wg.randperm(5)), _v(p))
+    r = wg.randn_like(wg.zeros((2, 3), dtype=wg.float32), requires_grad=True)
+    assert r.shape == (2, 3) and r.dtype == np.float32 and r.requires_grad
+    u = wg.rand_like(wg.zeros(100), dtype=wg.float16)
+    assert u.dtype == np.float16 and (u.numpy() >= 0).all() and (u.numpy() < 1).all()
+    with pytest.raises(TypeError, match="floating dtype"):
+        wg.randn_like(wg.zeros(2, dtype=wg.int64))
+    with pytest.raises(TypeError, match="cannot require grad"):
+        wg.randperm(3, requires_grad=True)
+
+
+def test_comparison_and_like_methods():
+    x, y = wg.tensor([1.0, 2.0, 3.0]), wg.tensor([2.0, 2.0, 2.0])
+    for name, f in (("eq", np.equal), ("ne", np.not_equal), ("lt", np.less),
+                    ("le", np.less_equal), ("gt", np.greater), ("ge", np.greater_equal)):
+        np.testing.assert_array_equal(_v(getattr(x, name)(y)), f(_v(x), _v(y)))
+    np.testing.assert_array_equal(_v(x.neg()), -_v(x))
+    np.testing.assert_array_equal(_v((x - 2.5).sign()), [-1, -1, 1])
+    np.testing.assert_array_equal(_v((x / 2).floor()), [0, 1, 1])
+    np.testing.assert_array_equal(_v((x / 2).ceil()), [1, 1, 2])
+    np.testing.assert_array_equal(_v(x.square()), [1, 4, 9])
+    assert not wg.tensor([1.0, np.nan]).isnan().numpy()[0]
+    m = wg.zeros((3, 1))
+    assert x.view_as(m).shape == (3, 1) and x.reshape_as(m).shape == (3, 1)
+    assert m.expand_as(wg.zeros((3, 4))).shape == (3, 4)
+    assert x.type_as(wg.zeros(1, dtype=wg.float32)).dtype == np.float32
+    assert x.index_select(0, wg.tensor([2, 0])).tolist() == [3.0, 1.0]
+    assert wg.zeros((2, 3, 4)).movedim(2, 0).shape == (4, 2, 3)
+
+
 def test_numel_bmm_mm():
     assert wg.numel(wg.zeros((2, 3))) == 6 and wg.zeros((2, 3)).numel() == 6
     a, b = RNG.standard_normal((2, 3, 4)), RNG.standard_normal((2, 4, 2))
@@ -392,6 +431,8 @@ INPLACE = [
     (lambda t, x: t.clamp_(-0.5, 0.5), lambda a, x: np.clip(a, -0.5, 0.5)),
     (lambda t, x: t.clamp_(min=x), lambda a, x: np.maximum(a, x)),
     (lambda t, x: t.masked_fill_(x > 0, -1.0), lambda a, x: np.where(x > 0, -1.0, a)),
+    (lambda t, x: t.copy_(x), lambda a, x: x),
+    (lambda t, x: t.copy_(x[1]), lambda a, x: np.full_like(a, x[1])),
     (lambda t, x: t.scatter_add_(0, wg.tensor([2, 0, 2]), x),
      lambda a, x: a + np.array([x[1], 0.0, x[0] + x[2]])),
 ]
@@ -535,6 +576,9 @@ TORCH_CASES = [
     ("bmm", lambda m, x: m.bmm(x, x.permute(0, 2, 1))),
     ("cat", lambda m, x: m.cat([x, x * 2], dim=1)),
     ("expand", lambda m, x: x[:, :1].expand(3, 2, 5)),
+    ("index_select", lambda m, x: m.index_select(x, 2, _index(m, [4, 0, 4]))),
+    ("movedim", lambda m, x: m.movedim(x, (0, 1), (2, 0))),
+    ("copy_", lambda m, x: m.zeros((3, 4, 5), dtype=m.float64).copy_(x[:1] * 2)),
     ("transpose-dims", lambda m, x: x.transpose(dim0=0, dim1=2) if m is wg else x.transpose(0, 2)),
     ("repeat_interleave", lambda m, x: m.repeat_interleave(x, 2, dim=1)),
     ("tile", lambda m, x: x.tile(1, 2, 1) if m is wg else x.repeat(1, 2, 1)),

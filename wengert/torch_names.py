@@ -11,6 +11,7 @@ import inspect
 import numpy as np
 
 from . import dtypes as _dtypes
+from .creation import generator as _generator
 from .grad_mode import _GradMode
 from .ops import torch_dims as _torch_dims
 from .ops.torch_dims import accepting_dim
@@ -18,7 +19,8 @@ from .tensor import Tensor, _make
 
 __all__ = ["float", "double", "half", "long", "int", "bool", "short", "device",
            "set_default_dtype", "get_default_dtype", "inference_mode", "from_numpy",
-           "is_tensor", "is_floating_point"]
+           "is_tensor", "is_floating_point", "allclose", "isclose", "randperm", "randn_like",
+           "rand_like"]
 
 # PyTorch's dtype names, as the NumPy dtypes they are (torch.float is 32-bit, torch.int 32-bit)
 float = np.float32  # noqa: A001
@@ -204,6 +206,88 @@ def is_floating_point(input):
     True
     """
     return np.dtype(input.dtype).kind == "f"
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Whether |input − other| ≤ atol + rtol·|other| everywhere (NumPy's and PyTorch's
+    allclose), a Python bool: a comparison of values, never part of a graph.
+
+    Examples
+    --------
+    >>> import wengert as wg
+    >>> wg.allclose(wg.tensor([1., 2.]), [1., 2. + 1e-9])
+    True
+    """
+    return builtins.bool(np.allclose(_value(input), _value(other), rtol=rtol, atol=atol,
+                                      equal_nan=equal_nan))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Elementwise |input − other| ≤ atol + rtol·|other|, a bool tensor (never requires
+    grad).
+
+    Examples
+    --------
+    >>> import wengert as wg
+    >>> wg.isclose(wg.tensor([1., 2.]), wg.tensor([1., 2.5]))
+    tensor([ True, False])
+    """
+    return _make(np.isclose(_value(input), _value(other), rtol=rtol, atol=atol,
+                            equal_nan=equal_nan), None)
+
+
+def _value(x):
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def randperm(n, dtype=np.int64, requires_grad=False):
+    """A random permutation of 0 … n−1 from wengert's generator (wg.manual_seed seeds it).
+
+    Examples
+    --------
+    >>> import wengert as wg
+    >>> _ = wg.manual_seed(0)
+    >>> sorted(wg.randperm(4).tolist())
+    [0, 1, 2, 3]
+    """
+    if requires_grad:
+        raise TypeError("wengert.randperm: an integer permutation cannot require grad")
+    return _make(_generator().permutation(builtins.int(n)).astype(dtype), None)
+
+
+def _like(input, dtype, requires_grad, draw):
+    dt = np.dtype(dtype if dtype is not None else _value(input).dtype)
+    if dt.kind != "f":
+        raise TypeError(f"wengert: random floats of dtype {dt}: give a floating dtype= "
+                        f"(the input is {_value(input).dtype})")
+    t = _make(draw(np.shape(_value(input))).astype(dt), None)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def randn_like(input, dtype=None, requires_grad=False):
+    """Standard normal samples of input's shape and (floating) dtype.
+
+    Examples
+    --------
+    >>> import wengert as wg
+    >>> wg.randn_like(wg.zeros((2, 3), dtype=wg.float32)).dtype
+    dtype('float32')
+    """
+    return _like(input, dtype, requires_grad, lambda s: _generator().standard_normal(s))
+
+
+def rand_like(input, dtype=None, requires_grad=False):
+    """Uniform samples in [0, 1) of input's shape and (floating) dtype.
+
+    Examples
+    --------
+    >>> import wengert as wg
+    >>> wg.rand_like(wg.zeros(3)).shape
+    (3,)
+    """
+    return _like(input, dtype, requires_grad, lambda s: _generator().random(s))
 
 
 # NumPy functions whose PyTorch meaning differs under dim=: the versions in ops/torch_dims.py

@@ -133,6 +133,10 @@ ROWS = [
                 {"p": "fro", "dim": (1, 2)}]),
     Row(wg.norm, np_norm, id="norm-nuc", shapes=[((3, 4),)],
         kwargs=[{"p": "nuc", "dim": (0, 1)}]),
+    Row(lambda x: wg.index_select(x, 1, np.array([3, 0, 3])), lambda x: x[:, [3, 0, 3]],
+        id="index_select", shapes=S2),
+    Row(wg.movedim, np.moveaxis, id="movedim", shapes=S3,
+        kwargs=[{"source": 0, "destination": -1}, {"source": (0, 1), "destination": (2, 0)}]),
     Row(wg.bmm, np.matmul, id="bmm", nargs=2, shapes=[((2, 3, 4), (2, 4, 5))]),
     Row(wg.mm, np.matmul, id="mm", nargs=2, shapes=[((3, 4), (4, 2))]),
     Row(lambda a, b, **kw: wg.cat([a, b], **kw),
@@ -264,6 +268,8 @@ def test_parts_of_chunk_and_split_are_views():
     (lambda x: wg.bmm(wg.ones((2, 1, 3)), wg.ones((3, 3, 1))), ValueError, "do not fit"),
     (lambda x: wg.mm(x, wg.ones(2)), ValueError, "2-D"),
     (lambda x: wg.cat([x, x], dim=1, axis=0), TypeError, "not both"),
+    (lambda x: wg.index_select(x, 0, wg.tensor([[0]])), TypeError, "1-D integer"),
+    (lambda x: wg.index_select(x, 0, wg.tensor([0.0])), TypeError, "1-D integer"),
 ])
 def test_errors(call, exc, words):
     x = wg.tensor([[1.0, 2.0], [3.0, 4.0]])

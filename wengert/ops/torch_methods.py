@@ -15,8 +15,10 @@ from ..grad_mode import state as _grad_state
 from ..tensor import Tensor
 from . import torch_dims as _dims, torch_ops as _tops, values_indices as _vi
 from .cumulative import cumprod as _cumprod, cumsum as _cumsum
-from .elementwise import (add, astype, clip, copy as _copy, divide, floor_divide, maximum, minimum,
-                          multiply, power, subtract, trunc, where)
+from .elementwise import (add, astype, ceil, clip, copy as _copy, divide, equal, floor,
+                          floor_divide, greater, greater_equal, isnan, less, less_equal,
+                          maximum, minimum, multiply, negative, not_equal, power, sign, square,
+                          subtract, trunc, where)
 from .linalg.products import matmul
 from .nn import log_softmax as _log_softmax, softmax as _softmax
 from .reduction import (all as _all, any as _any, argmax as _argmax, argmin as _argmin,
@@ -306,6 +308,25 @@ class _Methods:
     def mm(self, other): return _tops.mm(self, other)
     def bmm(self, other): return _tops.bmm(self, other)
 
+    def index_select(self, dim, index): return _tops.index_select(self, dim, index)
+    def movedim(self, source, destination): return _tops.movedim(self, source, destination)
+    def view_as(self, other): return self.view(other.shape)
+    def reshape_as(self, other): return reshape(self, other.shape)
+    def expand_as(self, other): return self.expand(other.shape)
+    def type_as(self, other): return self.to(other.data.dtype)
+    def eq(self, other): return equal(self, other)
+    def ne(self, other): return not_equal(self, other)
+    def lt(self, other): return less(self, other)
+    def le(self, other): return less_equal(self, other)
+    def gt(self, other): return greater(self, other)
+    def ge(self, other): return greater_equal(self, other)
+    def neg(self): return negative(self)
+    def square(self): return square(self)
+    def sign(self): return sign(self)
+    def floor(self): return floor(self)
+    def ceil(self): return ceil(self)
+    def isnan(self): return isnan(self)
+
     def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         o = other.data if isinstance(other, Tensor) else other
         return bool(np.allclose(self.data, o, rtol=rtol, atol=atol, equal_nan=equal_nan))
@@ -341,6 +362,16 @@ class _Methods:
                 self._inplace(maximum, min)
             return self if max is None else self._inplace(minimum, max)
         return self._inplace(lambda x, _: clip(x, min, max), None)
+
+    def copy_(self, src):
+        """Write src's values (broadcast, cast to this tensor's dtype) into this tensor in
+        place; differentiable in src (d self / d src = 1, summed where src is broadcast)."""
+        if isinstance(src, Tensor):
+            if src.data.dtype != self.data.dtype:
+                src = astype(src, self.data.dtype)
+        else:
+            src = np.array(src, dtype=self.data.dtype)
+        return self._inplace(lambda x, s: where(_everywhere(x), s, x), src)
 
     def masked_fill_(self, mask, value):
         return self._inplace(lambda x, v: _tops.masked_fill(x, mask, v),

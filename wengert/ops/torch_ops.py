@@ -16,13 +16,13 @@ import numpy as np
 from ..tensor import Tensor, _make
 from ._operands import value_of
 from .elementwise import add, clip, copy, where
-from .indexing import _scatter, getitem
+from .indexing import _scatter, getitem, take
 from .linalg.norms import matrix_norm, vector_norm
 from .linalg.products import matmul
 from .shape import concatenate, expand_dims, moveaxis, permute_dims, repeat, reshape
 
 __all__ = ["gather", "scatter_add", "chunk", "unsqueeze", "permute",
-           "flatten", "clamp", "masked_fill", "norm", "numel", "bmm", "mm", "cat", "repeat_interleave"]
+           "flatten", "clamp", "masked_fill", "norm", "numel", "bmm", "mm", "cat", "repeat_interleave", "index_select", "movedim"]
 
 def _tensor(a, fname):
     if isinstance(a, Tensor):
@@ -402,3 +402,36 @@ def repeat_interleave(input, repeats, dim=None):
     tensor([1., 1., 2., 2.])
     """
     return repeat(_tensor(input, "repeat_interleave"), repeats, dim)
+
+
+def index_select(input, dim, index):
+    """The entries of `input` at the positions the 1-D integer `index` lists along `dim`
+    (PyTorch's index_select; NumPy's take with axis). The gradient scatter-adds back
+    (repeated indices accumulate).
+
+    Examples
+    --------
+    >>> import wengert as wg
+    >>> wg.index_select(wg.tensor([[1., 2.], [3., 4.]]), 1, wg.tensor([1, 1]))
+    tensor([[2., 2.],
+            [4., 4.]])
+    """
+    a = _tensor(input, "index_select")
+    idx = np.asarray(value_of(index))
+    if idx.dtype.kind not in "iu" or idx.ndim > 1:
+        raise TypeError(f"wengert.index_select: index must be a 1-D integer tensor, got "
+                        f"dtype {idx.dtype} and shape {idx.shape}")
+    return take(a, idx.reshape(-1), axis=_dim(dim, a.ndim, "index_select"))
+
+
+def movedim(input, source, destination):
+    """`input` with the dims `source` moved to the positions `destination` (PyTorch's
+    movedim; NumPy's moveaxis). The gradient is moved back.
+
+    Examples
+    --------
+    >>> import wengert as wg
+    >>> wg.movedim(wg.zeros((2, 3, 4)), 0, -1).shape
+    (3, 4, 2)
+    """
+    return moveaxis(_tensor(input, "movedim"), source, destination)
