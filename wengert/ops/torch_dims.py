@@ -10,6 +10,7 @@ and the PyTorch spelling (`dim=`, `descending=`) gives PyTorch's:
     squeeze                  with dim=: a dim that is not of length 1 is left as it is
     std, var                 unbiased= (PyTorch's) sets correction; the default stays ddof=0
 """
+import builtins
 import functools
 import inspect
 
@@ -53,11 +54,17 @@ def translate(fname, kwargs):
                             f"not both")
         kwargs["keepdims"] = keepdim
     if "unbiased" in kwargs:
-        unbiased = kwargs.pop("unbiased")
-        if kwargs.get("ddof") or kwargs.get("correction") is not None:
-            raise TypeError(f"wengert.{fname}: give one of ddof=, correction= and unbiased=")
-        kwargs["correction"] = 1 if unbiased else 0
+        kwargs["correction"] = unbiased_correction(fname, kwargs.get("ddof", 0),
+                                                   kwargs.get("correction"),
+                                                   kwargs.pop("unbiased"))
     return kwargs
+
+
+def unbiased_correction(fname, ddof, correction, unbiased):
+    """PyTorch's unbiased= as NumPy's correction (True: 1, False: 0), given alone."""
+    if ddof or correction is not None:
+        raise TypeError(f"wengert.{fname}: give one of ddof=, correction= and unbiased=")
+    return 1 if unbiased else 0
 
 
 _DIM_NOTE = ("\n\n    PyTorch's spelling is accepted too: dim= for axis=, keepdim= for keepdims="
@@ -277,12 +284,9 @@ def squeeze(a, axis=None, *, dim=None):
     dims = dim if isinstance(dim, (tuple, list)) else (dim,)
     for d in dims:
         if isinstance(d, (bool, np.bool_)) or not isinstance(d, (int, np.integer)) \
-                or not -builtin_max(nd, 1) <= d < builtin_max(nd, 1):
+                or not -builtins.max(nd, 1) <= d < builtins.max(nd, 1):
             raise IndexError(f"wengert.squeeze: dim {d!r} is out of range for a tensor of "
                              f"{nd} dimensions")
     keep = tuple(d % nd for d in dims if nd and shape[d % nd] == 1)
     return _shape.squeeze(a, keep) if keep else _shape.squeeze(a, ()) if nd else a
 
-
-def builtin_max(a, b):
-    return a if a >= b else b

@@ -83,21 +83,17 @@ class _Methods:
 
     def var(self, axis=None, ddof=0, keepdims=False, *, dim=None, keepdim=None,
             correction=None, unbiased=None):
-        kw = _dims.translate("var", {} if unbiased is None else {"unbiased": unbiased,
-                                                                 "correction": correction,
-                                                                 "ddof": ddof})
         axis, keepdims = _merge("var", axis, dim, keepdims, keepdim)
-        return _var(self, axis=axis, ddof=ddof, keepdims=keepdims,
-                    correction=kw.get("correction", correction))
+        if unbiased is not None:
+            correction = _dims.unbiased_correction("var", ddof, correction, unbiased)
+        return _var(self, axis=axis, ddof=ddof, keepdims=keepdims, correction=correction)
 
     def std(self, axis=None, ddof=0, keepdims=False, *, dim=None, keepdim=None,
             correction=None, unbiased=None):
-        kw = _dims.translate("std", {} if unbiased is None else {"unbiased": unbiased,
-                                                                 "correction": correction,
-                                                                 "ddof": ddof})
         axis, keepdims = _merge("std", axis, dim, keepdims, keepdim)
-        return _std(self, axis=axis, ddof=ddof, keepdims=keepdims,
-                    correction=kw.get("correction", correction))
+        if unbiased is not None:
+            correction = _dims.unbiased_correction("std", ddof, correction, unbiased)
+        return _std(self, axis=axis, ddof=ddof, keepdims=keepdims, correction=correction)
 
     def all(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
         axis, keepdims = _merge("all", axis, dim, keepdims, keepdim)
@@ -412,6 +408,121 @@ def _divide(x, o, rounding_mode):
     raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
 
 
+# Docstrings of the one-line methods above (set at install, to keep the class body readable):
+# each is the namespace function of the same name applied to the tensor, unless said otherwise.
+_SAME_AS = "wengert.{0}(t, …): see its docstring. NumPy's axis=/keepdims= or PyTorch's dim=/keepdim=."
+_DOCS = {
+    "sum": "Σ over axis/dim. d/dtᵢ = 1. " + _SAME_AS,
+    "mean": "Σ / n over axis/dim. d/dtᵢ = 1/n. " + _SAME_AS,
+    "prod": "Π over axis/dim. d/dtᵢ = Πⱼ≠ᵢ tⱼ. " + _SAME_AS,
+    "max": "The maximum over axis (NumPy), or (values, indices) along dim= (PyTorch). "
+           + _SAME_AS,
+    "min": "The minimum over axis (NumPy), or (values, indices) along dim= (PyTorch). "
+           + _SAME_AS,
+    "amax": "The maximum over axis/dim (values only, ties share the gradient). " + _SAME_AS,
+    "amin": "The minimum over axis/dim (values only, ties share the gradient). " + _SAME_AS,
+    "var": "Σ (t − mean)² / (n − ddof); ddof=0 unless ddof=, correction= or PyTorch's "
+           "unbiased=True says otherwise. " + _SAME_AS,
+    "std": "√var: ddof=0 unless ddof=, correction= or PyTorch's unbiased=True says "
+           "otherwise. " + _SAME_AS,
+    "all": "Whether every element over axis/dim is nonzero (a bool tensor). " + _SAME_AS,
+    "any": "Whether some element over axis/dim is nonzero (a bool tensor). " + _SAME_AS,
+    "argmax": "The index of the first maximum over axis/dim (an int64 tensor). " + _SAME_AS,
+    "argmin": "The index of the first minimum over axis/dim (an int64 tensor). " + _SAME_AS,
+    "logsumexp": "log Σ exp(t) over axis/dim (default the last), computed stably. d/dtᵢ = "
+                 "softmax(t)ᵢ. " + _SAME_AS,
+    "cumsum": "Running sums along axis/dim (the flattened tensor when None). " + _SAME_AS,
+    "cumprod": "Running products along axis/dim (the flattened tensor when None). " + _SAME_AS,
+    "median": "NumPy's median over axis, or PyTorch's (values, indices) of the lower middle "
+              "along dim=. " + _SAME_AS,
+    "mode": "The most frequent value along dim and the index of its last occurrence. "
+            + _SAME_AS,
+    "kthvalue": "The k-th smallest value along dim and its index. " + _SAME_AS,
+    "topk": "The k largest (or smallest) values along dim and their indices. " + _SAME_AS,
+    "norm": "PyTorch's norm: the p-norm over dim (all elements when None). " + _SAME_AS,
+    "softmax": "exp(t) / Σ exp(t) along dim (default the last); optional dtype= cast first. "
+               "wengert.softmax(t, axis=dim).",
+    "log_softmax": "t − logsumexp(t) along dim (default the last); optional dtype= cast "
+                   "first. wengert.log_softmax(t, axis=dim).",
+    "argsort": "The indices that sort t along axis/dim (descending=True: largest first, "
+               "stable). " + _SAME_AS,
+    "squeeze": "Length-1 axes removed (positional axis: NumPy's, each must have length 1; "
+               "dim=: PyTorch's, a dim of another length is left). " + _SAME_AS,
+    "repeat_interleave": "Each element repeated `repeats` times along dim (NumPy's repeat). "
+                         + _SAME_AS,
+    "tile": "t repeated as a whole `reps` times along each axis (PyTorch's repeat(*sizes)). "
+            "wengert.tile(t, reps).",
+    "take": "The elements at `indices` along axis/dim (of the flattened tensor when None). "
+            + _SAME_AS,
+    "unsqueeze": "A new length-1 axis at position dim. " + _SAME_AS,
+    "permute": "The axes reordered: t.permute(2, 0, 1) or t.permute((2, 0, 1)). " + _SAME_AS,
+    "numel": "The number of elements, an int (NumPy's t.size).",
+    "dim": "The number of dimensions, an int (NumPy's t.ndim).",
+    "chunk": "t cut along dim into `chunks` views of ceil(n / chunks) elements (PyTorch's "
+             "chunk). wengert.chunk(t, …).",
+    "split": "PyTorch's split: views of split_size elements along dim (the last smaller), or "
+             "of the listed sizes. (wengert.split(t, n) without dim= is NumPy's: n parts.)",
+    "unbind": "The slices along dim, that dim removed, as a tuple of views.",
+    "t": "The transpose of a tensor of at most 2 dims (a view); ValueError for more.",
+    "contiguous": "t itself when its memory is in C order, else a C-ordered copy "
+                  "(differentiable).",
+    "clone": "A differentiable copy in new memory (wengert.copy).",
+    "float": "t as float32 (t itself when it is already): a differentiable cast.",
+    "double": "t as float64 (t itself when it is already): a differentiable cast.",
+    "half": "t as float16 (t itself when it is already): a differentiable cast.",
+    "long": "t as int64 (t itself when it is already); an integer result never requires grad.",
+    "int": "t as int32 (t itself when it is already); an integer result never requires grad.",
+    "short": "t as int16 (t itself when it is already); an integer result never requires grad.",
+    "bool": "t as bool (t itself when it is already); never requires grad.",
+    "cpu": "t itself: wengert tensors always live on the CPU.",
+    "is_floating_point": "Whether t's dtype is a floating one.",
+    "cuda": "Always a ValueError: wengert computes with NumPy on the CPU only.",
+    "clamp": "t limited to [min, max] (either may be None). " + _SAME_AS,
+    "clip": "t limited to [min, max] (either may be None). wengert.clip(t, min, max).",
+    "masked_fill": "t with `value` where the bool mask is True. " + _SAME_AS,
+    "gather": "The entries of t along dim at the positions index holds. " + _SAME_AS,
+    "scatter_add": "A copy of t with src added at the places index names along dim. "
+                   + _SAME_AS,
+    "pow": "t ** exponent (wengert.power).",
+    "add": "t + alpha·other (wengert.add).",
+    "sub": "t − alpha·other (wengert.subtract).",
+    "mul": "t · other (wengert.multiply).",
+    "div": "t / other; rounding_mode 'floor' (floor_divide) or 'trunc' (toward 0).",
+    "matmul": "t @ other (wengert.matmul).",
+    "mm": "The product of two 2-D tensors. " + _SAME_AS,
+    "bmm": "The product of two 3-D tensors, batch by batch. " + _SAME_AS,
+    "index_select": "The entries of t at a 1-D index along dim. " + _SAME_AS,
+    "movedim": "t with dims source moved to destination. " + _SAME_AS,
+    "view_as": "t.view(other.shape): the same memory in other's shape.",
+    "reshape_as": "t reshaped to other's shape.",
+    "expand_as": "t broadcast to other's shape (a read-only view).",
+    "type_as": "t cast to other's dtype (t itself when it has it).",
+    "eq": "t == other, a bool tensor.",
+    "ne": "t != other, a bool tensor.",
+    "lt": "t < other, a bool tensor.",
+    "le": "t <= other, a bool tensor.",
+    "gt": "t > other, a bool tensor.",
+    "ge": "t >= other, a bool tensor.",
+    "neg": "−t. d/dt = −1.",
+    "square": "t². d/dt = 2t.",
+    "sign": "The sign of t (−1, 0, 1). d/dt = 0.",
+    "floor": "The largest integer ≤ t, elementwise. d/dt = 0.",
+    "ceil": "The smallest integer ≥ t, elementwise. d/dt = 0.",
+    "isnan": "Where t is NaN, a bool tensor.",
+    "allclose": "Whether |t − other| ≤ atol + rtol·|other| everywhere, a Python bool.",
+    "zero_": "Set every element to 0 in place; returns t. d t′/d t = 0.",
+    "fill_": "Set every element to value in place (a number is cast to t's dtype, as NumPy's "
+             "fill does; a tensor value gets the summed gradient); returns t.",
+    "add_": "t ← t + alpha·other in place; returns t.",
+    "sub_": "t ← t − alpha·other in place; returns t.",
+    "mul_": "t ← t · other in place; returns t.",
+    "div_": "t ← t / other in place (rounding_mode as div); returns t.",
+    "clamp_": "t ← clamp(t, min, max) in place; returns t.",
+    "masked_fill_": "t ← masked_fill(t, mask, value) in place; returns t.",
+    "scatter_add_": "t ← scatter_add(t, dim, index, src) in place; returns t.",
+}
+
+
 class _Empty:
     pass
 
@@ -420,5 +531,7 @@ _CLASS_MACHINERY = set(vars(_Empty))
 
 for _name, _method in vars(_Methods).items():
     if _name not in _CLASS_MACHINERY:
+        if _name in _DOCS:
+            _method.__doc__ = _DOCS[_name].format(_name)
         setattr(Tensor, _name, _method)
 del _name, _method
