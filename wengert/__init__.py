@@ -72,3 +72,16 @@ from . import special  # noqa: E402,F401
 from . import utils  # noqa: E402,F401
 from . import func  # noqa: E402,F401
 from .serialization import load, save  # noqa: E402,F401
+
+# PyTorch's names (API §10), after the NumPy dispatch table is filled: np.sum(t, axis=…) keeps
+# calling the NumPy-named op directly; wg.sum & co. also take dim=/keepdim= (torch_names.py).
+from .ops.torch_ops import *  # noqa: E402,F401,F403
+from .ops.values_indices import *  # noqa: E402,F401,F403
+from . import cuda  # noqa: E402,F401
+from . import torch_names as _torch_names  # noqa: E402
+globals().update(_torch_names.dim_aware(globals()))
+for _sub in (linalg, fft):
+    for _name, _f in _torch_names.dim_aware(vars(_sub), special=False).items():
+        setattr(_sub, _name, _f)
+del _sub, _name, _f
+from .torch_names import *  # noqa: E402,F401,F403  (float, int, bool: PyTorch's dtype names)

@@ -3,6 +3,7 @@ import numbers
 
 import numpy as np
 
+from .dtypes import _default_float
 from .grad_mode import state as _grad
 from .ops._operands import SEQUENCES, holds_tensor, pack
 from .ops.elementwise import astype as _astype, copy as _copy, where as _where
@@ -54,7 +55,8 @@ def tensor(data, dtype=None, requires_grad=False, name=None):
             return _from_graph(data, dtype, requires_grad, name, True)
     elif isinstance(data, SEQUENCES) and holds_tensor(data):
         return _from_graph(pack(data), dtype, requires_grad, name, False)
-    return _leaf(_to_array(data, dtype, copy=True), requires_grad, name)
+    return _leaf(_python_floats(_to_array(data, dtype, copy=True), data, dtype), requires_grad,
+                 name)
 
 
 def asarray(data, dtype=None, requires_grad=False):
@@ -68,7 +70,17 @@ def asarray(data, dtype=None, requires_grad=False):
         return _from_graph(data, dtype, requires_grad, None, False)
     if isinstance(data, SEQUENCES) and holds_tensor(data):
         return _from_graph(pack(data), dtype, requires_grad, None, False)
-    return _leaf(_to_array(data, dtype, copy=False), requires_grad)
+    return _leaf(_python_floats(_to_array(data, dtype, copy=False), data, dtype), requires_grad)
+
+
+def _python_floats(arr, data, dtype):
+    """arr in the default float dtype (wg.set_default_dtype) where it holds Python floats
+    that NumPy made float64; ndarrays, tensors and named dtypes keep theirs."""
+    dflt = _default_float[0]
+    if dflt == np.float64 or dtype is not None or arr.dtype != np.float64 or \
+            isinstance(data, (np.ndarray, np.generic, Tensor)):
+        return arr
+    return arr.astype(dflt)
 
 
 def _shape(shape):
@@ -78,15 +90,15 @@ def _shape(shape):
 
 
 def zeros(shape, dtype=None, requires_grad=False):
-    return _leaf(np.zeros(shape, dtype=dtype or np.float64), requires_grad)
+    return _leaf(np.zeros(shape, dtype=dtype or _default_float[0]), requires_grad)
 
 
 def ones(shape, dtype=None, requires_grad=False):
-    return _leaf(np.ones(shape, dtype=dtype or np.float64), requires_grad)
+    return _leaf(np.ones(shape, dtype=dtype or _default_float[0]), requires_grad)
 
 
 def empty(shape, dtype=None, requires_grad=False):
-    return _leaf(np.empty(shape, dtype=dtype or np.float64), requires_grad)
+    return _leaf(np.empty(shape, dtype=dtype or _default_float[0]), requires_grad)
 
 
 def _filled(shape, fill_value, dtype):
@@ -109,7 +121,8 @@ def full(shape, fill_value, dtype=None, requires_grad=False):
         if _in_graph(fill_value):
             return _filled(_shape((shape,)), fill_value, dtype)
         fill_value = fill_value.data
-    return _leaf(np.full(shape, fill_value, dtype=dtype), requires_grad)
+    return _leaf(_python_floats(np.full(shape, fill_value, dtype=dtype), fill_value, dtype),
+                 requires_grad)
 
 
 def _like(a):
@@ -143,7 +156,7 @@ def full_like(a, fill_value, dtype=None, shape=None, requires_grad=False, **_):
 
 def arange(start, stop=None, step=1, dtype=None, requires_grad=False):
     args = (start,) if stop is None else (start, stop, step)
-    return _leaf(np.arange(*args, dtype=dtype), requires_grad)
+    return _leaf(_python_floats(np.arange(*args, dtype=dtype), args, dtype), requires_grad)
 
 
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0,
@@ -154,8 +167,10 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     without the endpoint), the last value exactly stop: d/dstart = 1 − wᵢ, d/dstop = wᵢ."""
     if isinstance(start, Tensor) or isinstance(stop, Tensor):
         return _linspace_tensor(start, stop, num, endpoint, retstep, dtype, axis)
-    return _leaf(np.linspace(start, stop, num, endpoint=endpoint, retstep=retstep, dtype=dtype,
-                             axis=axis), requires_grad)
+    r = np.linspace(start, stop, num, endpoint=endpoint, retstep=retstep, dtype=dtype, axis=axis)
+    if retstep:
+        return _leaf(_python_floats(r[0], (start, stop), dtype), requires_grad), r[1]
+    return _leaf(_python_floats(r, (start, stop), dtype), requires_grad)
 
 
 def _linspace_tensor(start, stop, num, endpoint, retstep, dtype, axis):
@@ -185,7 +200,7 @@ def _linspace_tensor(start, stop, num, endpoint, retstep, dtype, axis):
 
 
 def eye(N, M=None, k=0, dtype=None, requires_grad=False):
-    return _leaf(np.eye(N, M, k, dtype=dtype or np.float64), requires_grad)
+    return _leaf(np.eye(N, M, k, dtype=dtype or _default_float[0]), requires_grad)
 
 
 _rng = np.random.default_rng()
@@ -203,15 +218,16 @@ def generator():
 
 
 def randn(*shape, dtype=None, requires_grad=False):
-    """Standard normal samples of the given shape (float64 unless dtype says otherwise)."""
+    """Standard normal samples of the given shape (float64, or the default dtype that
+    wg.set_default_dtype set, unless dtype says otherwise)."""
     a = _rng.standard_normal(_shape(shape))
-    return _leaf(a if dtype is None else a.astype(dtype), requires_grad)
+    return _leaf(a.astype(dtype or _default_float[0], copy=False), requires_grad)
 
 
 def rand(*shape, dtype=None, requires_grad=False):
-    """Uniform samples in [0, 1)."""
+    """Uniform samples in [0, 1) (float64 or the default dtype unless dtype says otherwise)."""
     a = _rng.random(_shape(shape))
-    return _leaf(a if dtype is None else a.astype(dtype), requires_grad)
+    return _leaf(a.astype(dtype or _default_float[0], copy=False), requires_grad)
 
 
 def randint(low, high=None, size=None, dtype=np.int64, *, shape=None):

@@ -18,5 +18,16 @@ finfo = np.finfo
 iinfo = np.iinfo
 
 
+# The dtype that Python floats and the float constructors (zeros, randn, …) give when no dtype
+# is named: NumPy's float64 unless wg.set_default_dtype (PyTorch's name) changed it.
+_default_float = [np.dtype(np.float64)]
+
+
+def default_float():
+    """The floating dtype the constructors give when no dtype is named (float64 unless
+    wg.set_default_dtype changed it)."""
+    return _default_float[0]
+
+
 def is_floating(dtype):
     return np.dtype(dtype).kind == "f"

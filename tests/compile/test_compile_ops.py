@@ -32,7 +32,10 @@ REFUSED = {
     "numpy_more-unique-axis", "numpy_more-unique_values", "numpy_more-union1d",
     "numpy_more-piecewise-else", "rearrange-partition", "signal-interp-xp", "signal-angle",
     "statistics-median", "statistics-median-axes", "statistics-quantile-list",
-    "statistics-quantile-float", "statistics-percentile-float"}
+    "statistics-quantile-float", "statistics-percentile-float",
+    # PyTorch's (values, indices): indices chosen from the values, as for sort and median
+    "torch_ops-max-dim", "torch_ops-min-dim", "torch_ops-median-dim", "torch_ops-mode",
+    "torch_ops-sort-dim", "torch_ops-topk", "torch_ops-kthvalue"}
 
 
 def _rows():

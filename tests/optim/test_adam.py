@@ -81,8 +81,8 @@ def test_complex_parameters_match_torch():
     torch = pytest.importorskip("torch")
     a = RNG.standard_normal(3) + 1j * RNG.standard_normal(3)
     gs = [RNG.standard_normal(3) + 1j * RNG.standard_normal(3) for _ in range(3)]
-    # wengert refuses requires_grad on complex tensors, but an optimizer still updates a complex
-    # tensor whose .grad is set by hand (as the pairs of reals torch's Adam uses)
+    # a complex tensor cannot require grad (API §9): the gradients are set by hand, and what
+    # is compared is the optimizer's complex arithmetic
     p, tp = wg.tensor(a), torch.tensor(a, requires_grad=True)
     opt, topt = Adam([p], lr=0.1, weight_decay=0.1), torch.optim.Adam([tp], lr=0.1, weight_decay=0.1)
     for g in gs:

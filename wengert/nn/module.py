@@ -337,11 +337,21 @@ class Module:
         return _IncompatibleKeys(missing, unexpected)
 
     # ---- dtype ------------------------------------------------------------------------------
-    def to(self, dtype):
+    def to(self, *args, dtype=None, device=None, non_blocking=False):
         """Cast every floating parameter and buffer (and existing gradients) to `dtype`, in
         place: the Parameter objects stay the same, so an optimizer holding them keeps
-        working. `to('cpu')` is accepted and does nothing (there is only the CPU)."""
-        if isinstance(dtype, str) and dtype == "cpu":
+        working. As PyTorch's: to(dtype), to(device), to(device, dtype), to(dtype=…,
+        device=…); the device must be the CPU ('cpu' or wg.device('cpu'): there is only the
+        CPU; any other is a ValueError)."""
+        from ..torch_names import device as _device
+        for a in args:
+            if isinstance(a, (str, _device)):
+                device = a
+            else:
+                dtype = a
+        if device is not None:
+            _device(device)                      # 'cuda' & co.: a clear ValueError
+        if dtype is None:
             return self
         dt = np.dtype(dtype)
         if dt.kind != "f":

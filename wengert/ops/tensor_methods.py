@@ -10,17 +10,14 @@ from ..tensor import (FUNCTIONS, UFUNCS, Tensor, _has_tangents, _needs_grad, _un
 from .._dual import primal_of, tangent_of
 from .complex import conj, imag, real
 from .elementwise import (
-    absolute, add, astype, clip, copy, cos, divide, equal, exp, floor_divide, greater,
+    absolute, add, astype, copy, cos, divide, equal, exp, floor_divide, greater,
     greater_equal, less, less_equal, log, logical_and, logical_not, logical_or, multiply,
     negative, not_equal, positive, power, remainder, round, sin, sqrt, subtract, tanh)
 from .fallback import fallback, numpy_name
-from .indexing import getitem, setitem, take
+from .indexing import getitem, setitem
 from .linalg.products import diagonal, dot, matmul, trace
 from .nn import relu, sigmoid
-from .cumulative import cumprod, cumsum
-from .reduction import (all, any, argmax, argmin, max, mean, min, prod, std,
-                        sum, var)
-from .shape import permute_dims, ravel, repeat, reshape, squeeze, swapaxes, transpose
+from .shape import permute_dims, ravel, reshape, swapaxes
 from .ufunc_protocol import dispatch as _ufunc_dispatch
 
 # bound once: a name from an import statement compiles `NAME.get(x)` as an attribute load
@@ -100,43 +97,22 @@ class _Methods:
             return self
         return primal_of(self)
 
-    # ---- NumPy-named methods ---------------------------------------------------------------
+    # ---- NumPy-named methods (the reductions, clip, flatten, squeeze and PyTorch's names:
+    # torch_methods.py, which takes both libraries' spellings) ---------------------------------
     @property
     def T(self): return permute_dims(self, tuple(range(self.data.ndim - 1, -1, -1)))
     @property
     def mT(self): return swapaxes(self, -1, -2)
     def astype(self, dtype, copy=True): return astype(self, dtype)
     def copy(self): return copy(self)
-    def sum(self, axis=None, dtype=None, keepdims=False): return sum(self, axis=axis, dtype=dtype, keepdims=keepdims)
-    def mean(self, axis=None, dtype=None, keepdims=False): return mean(self, axis=axis, dtype=dtype, keepdims=keepdims)
-    def prod(self, axis=None, dtype=None, keepdims=False): return prod(self, axis=axis, dtype=dtype, keepdims=keepdims)
-    def max(self, axis=None, keepdims=False): return max(self, axis=axis, keepdims=keepdims)
-    def min(self, axis=None, keepdims=False): return min(self, axis=axis, keepdims=keepdims)
-    def var(self, axis=None, ddof=0, keepdims=False): return var(self, axis=axis, ddof=ddof, keepdims=keepdims)
-    def std(self, axis=None, ddof=0, keepdims=False): return std(self, axis=axis, ddof=ddof, keepdims=keepdims)
-    def all(self, axis=None, keepdims=False): return all(self, axis=axis, keepdims=keepdims)
-    def any(self, axis=None, keepdims=False): return any(self, axis=axis, keepdims=keepdims)
-    def argmax(self, axis=None, keepdims=False): return argmax(self, axis=axis, keepdims=keepdims)
-    def argmin(self, axis=None, keepdims=False): return argmin(self, axis=axis, keepdims=keepdims)
-    def cumsum(self, axis=None): return cumsum(self, axis=axis)
-    def cumprod(self, axis=None): return cumprod(self, axis=axis)
-    def clip(self, min=None, max=None): return clip(self, min, max)
     def dot(self, other): return dot(self, other)
     def round(self, decimals=0): return round(self, decimals)
     def reshape(self, *shape, order="C"):
         if len(shape) == 1 and not isinstance(shape[0], int):
             shape = shape[0]
         return reshape(self, shape, order=order)
-    def transpose(self, *axes):
-        if len(axes) == 1 and not isinstance(axes[0], int):
-            axes = axes[0]
-        return transpose(self, axes or None)
-    def flatten(self): return copy(reshape(self, (-1,)))     # a copy, as in NumPy
     def ravel(self, order="C"): return ravel(self, order)
-    def squeeze(self, axis=None): return squeeze(self, axis)
     def swapaxes(self, axis1, axis2): return swapaxes(self, axis1, axis2)
-    def repeat(self, repeats, axis=None): return repeat(self, repeats, axis)
-    def take(self, indices, axis=None): return take(self, indices, axis)
     def diagonal(self, offset=0, axis1=0, axis2=1): return diagonal(self, offset, axis1, axis2)
     def trace(self, offset=0, axis1=0, axis2=1): return trace(self, offset, axis1, axis2)
     # the elementwise functions PyTorch users reach for as methods
