@@ -121,7 +121,7 @@ class Graph:
 
 
 def _tensor_arrays(t, with_grad):
-    g = t.grad if with_grad else None
+    g = t._grad if with_grad else None     # (no warning: a drawing reads non-leaves too)
     return t.data, (None if g is None else g.data)
 
 
