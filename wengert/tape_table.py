@@ -44,12 +44,8 @@ def compact(value, n=3):
 
 
 def _number(v):
-    if isinstance(v, bool):
+    if isinstance(v, (bool, int)):
         return str(v)
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, complex):
-        return f"{v:.6g}"
     return f"{v:.6g}"
 
 
