@@ -171,7 +171,7 @@ def test_infinite_derivative_in_json_is_null(capsys):
     (["grad", "x +", "x=1"], "invalid expression"),
     (["grad", "'x'", "x=1"], "strings are not allowed"),
     (["grad", "x" * 1001], "too long"),
-    (["grad", "x", "x=1", "--graph", "g.pdf"], "--graph: cannot write .pdf"),
+    (["grad", "x", "x=1", "--graph", "g.jpg"], "--graph: cannot write .jpg (use .svg, .png, .pdf or .html)"),
     (["grad", "-x", "x=1"], "an expression starting with '-' goes after --"),
     (["grad"], "the following arguments are required: expression"),
     (["grad", "x", "x=1", "--bogus"], "unrecognized arguments: --bogus"),
@@ -230,7 +230,8 @@ def test_graph_html(capsys, tmp_path):
     assert page.lstrip().lower().startswith("<!doctype html") and "sin" in page
 
 
-@pytest.mark.parametrize("ext, magic", [(".svg", b"<?xml"), (".png", b"\x89PNG\r\n\x1a\n")])
+@pytest.mark.parametrize("ext, magic", [(".svg", b"<?xml"), (".png", b"\x89PNG\r\n\x1a\n"),
+                                        (".pdf", b"%PDF-")])
 def test_graph_rendered(capsys, tmp_path, ext, magic):
     pytest.importorskip("graphviz")
     if shutil.which("dot") is None:

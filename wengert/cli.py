@@ -2,7 +2,8 @@
 
     wengert grad 'x**2*y + y + 2' x=3 y=4        f and ∂f/∂x, ∂f/∂y four ways
     wengert grad EXPR name=value … --json        the same as JSON
-    wengert grad EXPR name=value … --graph g.svg|g.png|g.html
+    wengert grad EXPR name=value … --graph g.svg|g.png|g.pdf|g.html
+    wengert grad EXPR name=value … --trace       also the Wengert list: primal and adjoint trace
     wengert grad EXPR name=value … --source      also the compiled program of the gradient
     wengert fd-error EXPR name=value … --out eps.png [--wrt x]
     wengert demo                                 the tutorials' examples
@@ -28,7 +29,7 @@ import numpy as np
 from .expr import FUNCTIONS, ExprError, parse, parse_assignments
 
 PROG = "wengert"
-GRAPH_FORMATS = (".svg", ".png", ".html")
+GRAPH_FORMATS = (".svg", ".png", ".pdf", ".html")
 PLOT_FORMATS = (".png", ".svg", ".pdf")
 SIMPLIFY_SECONDS = 5.0    # SymPy's simplify can take minutes; after this the formulas stay as built
 SIMPLIFY_ENV = "WENGERT_SIMPLIFY_SECONDS"     # overrides SIMPLIFY_SECONDS; --simplify-seconds both
@@ -220,38 +221,63 @@ def _graph_path(path):
     ext = "." + path.rsplit(".", 1)[-1].lower() if "." in path else ""
     if ext not in GRAPH_FORMATS:
         raise UsageError(f"--graph: cannot write {ext or 'a file without extension'!s} "
-                         f"(use .svg, .png or .html)")
+                         f"(use .svg, .png, .pdf or .html)")
     return ext
 
 
-def write_graph(expr, values, path, ext):
-    """Draw f's graph, each node with its value and gradient (after one backward pass)."""
+def _recorded(expr, values):
+    """f evaluated at the point on a tape (wengert.tape.record), then one backward pass, so
+    every node holds its value and its gradient: (tape, f)."""
     import wengert as wg
     from wengert.tape import record
-    try:
-        from wengert import viz
-        draw, write_html = viz.draw, viz.write_html
-    except (ImportError, AttributeError) as err:
-        raise Unavailable(f"--graph needs wengert.viz: {err}") from None
     with record() as tape, np.errstate(all="ignore"):
         xs = {n: wg.tensor(values[n], dtype=wg.float64, requires_grad=True, name=n)
               for n in expr.variables}
         y = _as_tensor(expr.evaluate(xs))
         if y.grad_fn is not None:
             y.name = "f"                  # (a bare variable keeps its own name)
+            e = tape.entry_for(y.grad_fn)
+            if e is not None:
+                e.output.name = "f"       # (named after it was recorded)
         if y.requires_grad:
             y.backward()
+    return tape, y
+
+
+def trace_rows(tape):
+    """The Wengert list as JSON-ready rows (numbers as floats, None where unknown)."""
+    out = []
+    for r in tape.rows():
+        row = dict(r)
+        for k in ("value", "adjoint"):
+            v = r[k]
+            row[k] = None if v is None else _json_number(float(np.asarray(v)))
+        out.append(row)
+    return out
+
+
+def write_graph(expr, values, path, ext):
+    """Draw f's graph, each node with its value and gradient (after one backward pass)."""
+    try:
+        from wengert import viz
+        draw, write_html = viz.draw, viz.write_html
+    except (ImportError, AttributeError) as err:
+        raise Unavailable(f"--graph needs wengert.viz: {err}") from None
+    tape, y = _recorded(expr, values)
     try:
         if ext == ".html":
             write_html(y, path, title=f"f = {expr.text}", tape=tape)
             return
         data = draw(y, values=True, grads=True).pipe(format=ext[1:])
     except ImportError as err:
-        raise Unavailable(str(err)) from None
+        raise Unavailable(" ".join(str(err).split())) from None
     except Exception as err:    # graphviz raises its own types (ExecutableNotFound, …)
-        if type(err).__name__ == "ExecutableNotFound":
-            raise Unavailable("rendering needs Graphviz's `dot` (apt install graphviz, brew "
-                              "install graphviz); .html needs neither") from None
+        if type(err).__name__ in ("DotNotFound", "ExecutableNotFound"):
+            raise Unavailable(
+                f"--graph: no drawing made: {ext} needs Graphviz's `dot` program, which is not "
+                f"on PATH (apt install graphviz, brew install graphviz or conda install "
+                f"graphviz); a .html graph needs neither, and --trace prints the graph as "
+                f"the Wengert list") from None
         raise
     try:
         with open(path, "wb") as fh:
@@ -300,22 +326,33 @@ def cmd_grad(args):
                   simplify_seconds=args.simplify_seconds)
     if args.source:
         res["source"] = compiled_source(expr, values)
+    failure = None
     if args.graph:
+        # a drawing that cannot be made is reported after the derivatives: they stand
         try:
             write_graph(expr, values, args.graph, ext)
+            res["graph"] = args.graph
         except OSError as err:
-            raise Unavailable(f"cannot write {args.graph}: {err.strerror or err}") from None
-        res["graph"] = args.graph
+            failure = f"cannot write {args.graph}: {err.strerror or err}"
+        except Unavailable as err:
+            failure = str(err)
+    if args.trace:
+        res["trace"] = _recorded(expr, values)[0]
     if args.json:
         out = dict(res)
         out["f"] = _json_number(res["f"])
         out["partials"] = {n: {k: (_json_number(v) if k != "symbolic" else v)
                                for k, v in p.items()} for n, p in res["partials"].items()}
+        if args.trace:
+            out["trace"] = trace_rows(res["trace"])
         _write(sys.stdout, json.dumps(out, indent=2, ensure_ascii=False, allow_nan=False))
     else:
         _write(sys.stdout, _report(expr, res))
     for warning in res["warnings"]:
         _write(sys.stderr, f"{PROG}: warning: {warning}")
+    if failure is not None:
+        _write(sys.stderr, f"{PROG}: error: {failure}")
+        return 1
     return 0
 
 
@@ -336,6 +373,10 @@ def _report(expr, res):
     if "source" in res:
         lines += ["", "the gradient compiled (wg.compile(wg.grad(f, argnums=all))):", "",
                   res["source"].rstrip("\n")]
+    if "trace" in res:
+        lines += ["", "the Wengert list (value: the forward primal trace; adjoint = ∂f/∂v: the "
+                      "reverse adjoint trace):", "",
+                  res["trace"].table()]
     if "graph" in res:
         lines += ["", f"graph written to {res['graph']}"]
     return "\n".join(lines)
@@ -488,8 +529,12 @@ def build_parser():
                    help="the point: one finite number for each variable")
     g.add_argument("--json", action="store_true", help="print a JSON object instead of a table")
     g.add_argument("--graph", metavar="FILE", help="also draw the graph with each node's value "
-                   "and gradient: FILE.svg, FILE.png (need Graphviz's dot) or FILE.html (a page "
-                   "that steps through the forward and backward passes)")
+                   "and gradient: FILE.svg, FILE.png, FILE.pdf (need Graphviz's dot) or FILE.html "
+                   "(a page that steps through the forward and backward passes)")
+    g.add_argument("--trace", action="store_true",
+                   help="also print the Wengert list: each input and op application with its "
+                   "inputs, value and adjoint (the forward primal trace and the reverse "
+                   "adjoint trace)")
     g.add_argument("--source", action="store_true",
                    help="also print the Python program that wg.compile generates for the "
                    "gradient (needs wg.compile)")

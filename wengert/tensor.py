@@ -14,6 +14,7 @@ import numpy as np
 from .exits import check_deepcopy as _check_deepcopy, check_exit as _check_exit
 from .engine.node import RemovableHandle
 from .grad_mode import state as _grad_state
+from .printing import tensor_repr as _tensor_repr
 from .views import alias
 
 
@@ -38,14 +39,14 @@ class _Extra:
 
 
 class Tensor:
-    __slots__ = ("data", "grad_fn", "_requires_grad", "grad", "_version", "_extra", "_tangents",
+    __slots__ = ("data", "grad_fn", "_requires_grad", "_grad", "_version", "_extra", "_tangents",
                  "__weakref__")
     __array_priority__ = 1000.0
 
     def __init__(self, data, dtype=None, requires_grad=False):
         self.data = _to_array(data, dtype, copy=True)
         self.grad_fn = None
-        self.grad = None
+        self._grad = None
         self._version = 0
         self._extra = None
         self._tangents = None
@@ -74,6 +75,23 @@ class Tensor:
             raise TypeError(f"only floating-point tensors can require gradients, got dtype "
                             f"{self.data.dtype}; convert first, e.g. t.astype(wg.float64)")
         self._requires_grad = flag
+
+    @property
+    def grad(self):
+        """The gradient that backward() accumulated here (None before any backward).
+
+        Only leaves (and non-leaves that called retain_grad()) receive one. Reading it on any
+        other non-leaf warns (UserWarning), as PyTorch does: it stays None, and the leaf's
+        .grad, or retain_grad() before backward, is nearly always what was meant.
+        """
+        g = self._grad
+        if g is None and self.grad_fn is not None and not self.retains_grad:
+            _warn_non_leaf_grad()
+        return g
+
+    @grad.setter
+    def grad(self, value):
+        self._grad = value
 
     @property
     def shape(self):
@@ -127,7 +145,7 @@ class Tensor:
         new.data = self.data.copy()     # (new memory: no view or alias bookkeeping to copy)
         new.grad_fn = deepcopy(self.grad_fn, memo)
         new._requires_grad = self._requires_grad
-        new.grad = deepcopy(self.grad, memo)
+        new._grad = deepcopy(self._grad, memo)
         new._version = 0
         new._extra = None
         new._tangents = deepcopy(self._tangents, memo)
@@ -212,16 +230,7 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __repr__(self):
-        d = self.data
-        body = np.array2string(d, separator=", ", prefix="tensor(")
-        extras = []
-        if d.dtype not in (np.float64, np.int64, np.bool_):
-            extras.append(f"dtype={d.dtype}")
-        if self.grad_fn is not None:
-            extras.append(f"grad_fn=<{self.grad_fn.name}>")
-        elif self._requires_grad:
-            extras.append("requires_grad=True")
-        return "tensor(" + ", ".join([body] + extras) + ")"
+        return _tensor_repr(self)
 
     __str__ = __repr__
 
@@ -255,7 +264,7 @@ class Tensor:
             t = ref()
             if t is not None:
                 g = g.detach() if not _grad_state.enabled or g.grad_fn is None else g
-                t.grad = g if t.grad is None else t.grad + g
+                t._grad = g if t._grad is None else t._grad + g
         _retain.retains_grad = True
         self.grad_fn.register_hook(_retain)
 
@@ -305,6 +314,15 @@ class Tensor:
 
 _new = object.__new__
 
+
+def _warn_non_leaf_grad():
+    import warnings
+    warnings.warn(
+        "reading .grad of a non-leaf tensor (one computed by an op, with a grad_fn): backward() "
+        "does not fill it, so it is None. Call .retain_grad() on this tensor before backward() "
+        "to keep its gradient, or read .grad of the leaf tensor you meant.",
+        UserWarning, stacklevel=3)
+
 # Forward mode: `_tangents` maps a level to this tensor's tangent at that level. wg.dual uses
 # level 0; each jvp call takes a fresh, higher level, so nested transforms never mix tangents.
 DUAL_LEVEL = 0
@@ -343,7 +361,7 @@ def _make(data, grad_fn):
     t.data = data
     t.grad_fn = grad_fn
     t._requires_grad = grad_fn is not None
-    t.grad = None
+    t._grad = None
     t._version = 0
     t._extra = None
     t._tangents = None

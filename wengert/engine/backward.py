@@ -168,7 +168,7 @@ def _deliver(leaf, g, delivered):
     if type(g) is Tensor:
         if g.dtype != leaf.dtype:
             g = g.astype(leaf.dtype)
-        leaf.grad = g if leaf.grad is None else leaf.grad + g
+        leaf._grad = g if leaf._grad is None else leaf._grad + g
         return
     dtype = leaf.data.dtype
     if type(g) is not np.ndarray:
@@ -181,11 +181,11 @@ def _deliver(leaf, g, delivered):
     if g.shape != leaf.data.shape:
         g = np.broadcast_to(g, leaf.data.shape).copy()
     delivered.add(id(g))
-    old = leaf.grad
+    old = leaf._grad
     if old is None:
-        leaf.grad = _make(g, None)
+        leaf._grad = _make(g, None)
     else:
-        leaf.grad = _make(old.data + g, None)
+        leaf._grad = _make(old.data + g, None)
 
 
 def _seed_for(t, gradient, create_graph, what):

@@ -19,8 +19,9 @@ from ..engine.graph import walk
 from ..engine.node import Node
 from ..tape import entry_for
 from ..tensor import Tensor
+from .drawing import DotNotFound, _drawing_class, _import_graphviz
 
-__all__ = ["draw", "collect", "summarize", "Graph", "Item"]
+__all__ = ["draw", "collect", "summarize", "Graph", "Item", "DotNotFound"]
 
 # Each drawn node costs Graphviz a few milliseconds of layout (superlinear in the count):
 # beyond a few hundred the drawing is unreadable anyway.
@@ -121,7 +122,7 @@ class Graph:
 
 
 def _tensor_arrays(t, with_grad):
-    g = t.grad if with_grad else None
+    g = t._grad if with_grad else None     # (no warning: a drawing reads non-leaves too)
     return t.data, (None if g is None else g.data)
 
 
@@ -236,17 +237,6 @@ def collect(y, max_nodes=MAX_NODES):
     return g
 
 
-def _import_graphviz():
-    try:
-        import graphviz
-    except ImportError as err:
-        raise ImportError(
-            "wengert.viz.draw needs the 'graphviz' Python package: pip install 'wengert[viz]' "
-            "(rendering also needs Graphviz's dot program: apt install graphviz / "
-            "brew install graphviz)") from err
-    return graphviz
-
-
 def _cell(text, bold=False, color=None, italic=False):
     t = html.escape(text, quote=True)
     if bold:
@@ -286,14 +276,18 @@ def draw(y, values=True, grads=True, max_nodes=MAX_NODES, graph=None):
     Values of every node need the graph to be built under ``wengert.tape.record()``;
     without a tape only y, the leaves and tensors saved by the nodes are known and the
     other values are marked "not recorded". At most `max_nodes` nodes are drawn (those
-    nearest y); a note counts the rest. `.render()` / `.pipe(format='svg')` need `dot`.
+    nearest y); a note counts the rest. `.render()` / `.pipe(format='svg')` need
+    Graphviz's `dot`: without it they raise `DotNotFound` (saying how to install it) before
+    writing anything. `.to_text()` (or `wengert.viz.to_text(y)`) draws the graph as text,
+    with no Graphviz.
     """
     graphviz = _import_graphviz()
     g = collect(y, max_nodes) if graph is None else graph
     show_grads = grads and g.has_grads
-    dot = graphviz.Digraph("wengert", graph_attr={"rankdir": "LR"},
-                           node_attr={"fontname": "Helvetica", "fontsize": "11"},
-                           edge_attr={"arrowsize": "0.7"})
+    dot = _drawing_class(graphviz)("wengert", graph_attr={"rankdir": "LR"},
+                                   node_attr={"fontname": "Helvetica", "fontsize": "11"},
+                                   edge_attr={"arrowsize": "0.7"})
+    dot._wengert_graph, dot._wengert_view = g, (values, grads)
     for it in g.items:
         if it.kind == "more":
             dot.node(it.id, it.label, shape="note", style="dashed", fontcolor="gray30")
