@@ -82,11 +82,11 @@ class RuntimeDocs(griffe.Extension):
         self.modules = list(modules)
 
     def on_package(self, *, pkg, **kwargs):
-        """griffe >= 1.14's hook: the package is loaded."""
+        """Called by griffe once the package is loaded (the hook's name in griffe 2)."""
         self._document(pkg)
 
     def on_package_loaded(self, *, pkg, **kwargs):
-        """The same hook under its earlier name."""
+        """The same hook under its name in griffe 1."""
         self._document(pkg)
 
     def _document(self, pkg):
