@@ -5,6 +5,10 @@ and semantics throughout. `import wengert as wg`.
 """
 import sys
 
+from ._version import version as _version
+
+__version__ = _version()
+del _version
 from . import dtypes
 from .dtypes import (bool_, can_cast, finfo, float16, float32, float64, iinfo, int8, int16,
                      int32, int64, result_type, uint8)

@@ -7,6 +7,7 @@
     wengert grad EXPR name=value … --source      also the compiled program of the gradient
     wengert fd-error EXPR name=value … --out eps.png [--wrt x]
     wengert demo                                 the tutorials' examples
+    wengert --version
 
 `grad` computes each partial derivative by reverse mode (one backward pass), forward mode
 (dual numbers, one pass per input), central finite differences (with |fd − reverse|) and
@@ -512,6 +513,9 @@ def build_parser():
                 "shown at work.",
                 epilog="Exit status: 0 success, 1 a needed extra/tool is missing or a file "
                 "cannot be written, 2 bad input.")
+    from wengert import __version__
+    p.add_argument("--version", action="version", version=f"{PROG} {__version__}",
+                   help="print wengert's version and exit")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     fns = ", ".join(sorted(FUNCTIONS))

@@ -205,7 +205,7 @@ def select(condlist, choicelist, default=0):
 
 
 def choose(a, choices, out=None, mode="raise"):
-    """choices[a[i]][i] for each position i, everything broadcast together (np.choose);
+    """`choices[a[i]][i]` for each position i, everything broadcast together (np.choose);
     mode 'raise', 'wrap' or 'clip' for indices outside [0, n). A gather: g flows to the
     chosen entry."""
     if out is not None:
