@@ -204,7 +204,7 @@ def test_layer_norm_module_against_torch():
     torch = pytest.importorskip("torch")
     tl = _torch_copy(ln, torch.nn.LayerNorm((3, 4)))
     ln.double()
-    np.testing.assert_allclose(ln(wg.tensor(x)).numpy(), tl(torch.tensor(x)).detach().numpy(),
+    np.testing.assert_allclose(ln(wg.tensor(x)).detach().numpy(), tl(torch.tensor(x)).detach().numpy(),
                                rtol=1e-10, atol=1e-12)
 
 
@@ -234,13 +234,13 @@ def test_batchnorm_against_torch_over_several_steps():
         theirs = torch.nn.BatchNorm2d(3, momentum=momentum).double()
         for _ in range(3):
             x = RNG.standard_normal((4, 3, 2, 2)) * 3 + 1
-            np.testing.assert_allclose(ours(wg.tensor(x)).numpy(),
+            np.testing.assert_allclose(ours(wg.tensor(x)).detach().numpy(),
                                        theirs(torch.tensor(x)).detach().numpy(), rtol=1e-10, atol=1e-12)
         for k, v in theirs.state_dict().items():
             np.testing.assert_allclose(ours.state_dict()[k].numpy(), v.numpy(), rtol=1e-12)
         ours.eval(), theirs.eval()
         x = RNG.standard_normal((2, 3, 2, 2))
-        np.testing.assert_allclose(ours(wg.tensor(x)).numpy(),
+        np.testing.assert_allclose(ours(wg.tensor(x)).detach().numpy(),
                                    theirs(torch.tensor(x)).detach().numpy(), rtol=1e-10)
 
 

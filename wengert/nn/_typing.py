@@ -1,0 +1,18 @@
+"""Type aliases for the public signatures of wengert.nn (annotations only)."""
+from typing import Tuple, Union
+
+import numpy.typing as npt
+
+from ..tensor import Tensor
+
+# What the functional API accepts where it takes data: a Tensor, or anything NumPy turns into
+# an array (lists, scalars, ndarrays); the result is always a Tensor.
+TensorLike = Union[Tensor, npt.ArrayLike]
+
+# A dtype as np.dtype accepts it (np.float32, "float64", np.dtype(...)).
+DTypeLike = npt.DTypeLike
+
+# A size or stride given once for both spatial axes, or as (height, width).
+IntPair = Union[int, Tuple[int, int]]
+
+__all__ = ["TensorLike", "DTypeLike", "IntPair"]
