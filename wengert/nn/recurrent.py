@@ -15,8 +15,11 @@ GRU:  r, z = σ of the first two blocks of W_ih x_t + b_ih + W_hh h + b_hh;
 Every parameter starts as U(−1/√hidden_size, 1/√hidden_size) from wengert's generator
 (`wg.manual_seed` makes it reproducible).
 """
+from __future__ import annotations
+
 import math
 import numbers
+from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -26,19 +29,28 @@ from ..ops.nn import linear as _linear, relu as _relu, sigmoid as _sigmoid
 from ..ops.shape import moveaxis, stack
 from . import functional as F
 from . import init
+from ..tensor import Tensor
 from ._reduction import _tensor
+from ._typing import DTypeLike, TensorLike
 from .module import Module, Parameter
 
 __all__ = ["RNN", "LSTM", "GRU", "rnn_forward"]
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
+# (w_ih, w_hh, b_ih, b_hh) of one layer, the biases None when absent
+LayerWeights = Tuple[Tensor, Tensor, Optional[Tensor], Optional[Tensor]]
+# the hidden state: h, or (h, c) for an LSTM
+State = Union[Tensor, Tuple[Tensor, Tensor]]
 
-def _rnn_cell(x, h, w_ih, w_hh, b_ih, b_hh, act):
+
+def _rnn_cell(x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Optional[Tensor],
+              b_hh: Optional[Tensor], act: Callable[[Any], Tensor]) -> Tensor:
     return act(_linear(x, w_ih, b_ih) + _linear(h, w_hh, b_hh))
 
 
-def _lstm_cell(x, state, w_ih, w_hh, b_ih, b_hh):
+def _lstm_cell(x: Tensor, state: Tuple[Tensor, Tensor], w_ih: Tensor, w_hh: Tensor,
+               b_ih: Optional[Tensor], b_hh: Optional[Tensor]) -> Tuple[Tensor, Tensor]:
     h, c = state
     gates = _linear(x, w_ih, b_ih) + _linear(h, w_hh, b_hh)
     n = h.shape[-1]
@@ -50,7 +62,8 @@ def _lstm_cell(x, state, w_ih, w_hh, b_ih, b_hh):
     return o * _tanh(c2), c2
 
 
-def _gru_cell(x, h, w_ih, w_hh, b_ih, b_hh):
+def _gru_cell(x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Optional[Tensor],
+              b_hh: Optional[Tensor]) -> Tensor:
     gi = _linear(x, w_ih, b_ih)
     gh = _linear(h, w_hh, b_hh)
     n = h.shape[-1]
@@ -60,21 +73,33 @@ def _gru_cell(x, h, w_ih, w_hh, b_ih, b_hh):
     return (1 - z) * cand + z * h
 
 
-def rnn_forward(mode, input, hx, weights, num_layers, dropout=0.0, training=False):
+def rnn_forward(mode: str, input: Tensor, hx: State, weights: Sequence[LayerWeights],
+                num_layers: int, dropout: float = 0.0,
+                training: bool = False) -> Tuple[Tensor, State]:
     """The recurrence of `mode` ('RNN_TANH', 'RNN_RELU', 'LSTM', 'GRU') over `input` of shape
     (seq, batch, input_size). `weights` is a list of per-layer tuples (w_ih, w_hh, b_ih, b_hh),
     biases None when absent. `hx` is (num_layers, batch, hidden) — for LSTM a pair (h0, c0).
     Returns (output, h_n) or, for LSTM, (output, (h_n, c_n)). Dropout of probability
-    `dropout` is applied to the outputs of every layer but the last when `training`."""
+    `dropout` is applied to the outputs of every layer but the last when `training`.
+
+    Examples
+    --------
+    >>> w = (wg.ones((1, 1)), wg.zeros((1, 1)), None, None)
+    >>> out, h = nn.recurrent.rnn_forward("RNN_RELU", wg.ones((3, 1, 1)), wg.zeros((1, 1, 1)), [w], 1)
+    >>> out.shape, h
+    ((3, 1, 1), tensor([[[1.]]]))
+    """
     x_seq = [input[t] for t in range(input.shape[0])]
-    h_n, c_n = [], []
+    h_n: List[Tensor] = []
+    c_n: List[Tensor] = []
     for k in range(num_layers):
         w_ih, w_hh, b_ih, b_hh = weights[k]
-        if mode == "LSTM":
+        if isinstance(hx, tuple):
             state = (hx[0][k], hx[1][k])
         else:
             state = hx[k]
-        outs = []
+        outs: List[Tensor] = []
+        state: Any
         for x in x_seq:
             if mode == "LSTM":
                 state = _lstm_cell(x, state, w_ih, w_hh, b_ih, b_hh)
@@ -100,7 +125,7 @@ def rnn_forward(mode, input, hx, weights, num_layers, dropout=0.0, training=Fals
     return output, stack(h_n, axis=0)
 
 
-def _check_size(name, v, minimum):
+def _check_size(name: str, v: Any, minimum: int) -> int:
     if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {v!r}")
     return int(v)
@@ -109,10 +134,14 @@ def _check_size(name, v, minimum):
 class RNNBase(Module):
     """The shared machinery: parameters weight_ih_l{k} (gates·hidden_size, in_k),
     weight_hh_l{k} (gates·hidden_size, hidden_size), bias_ih_l{k} and bias_hh_l{k}
-    (gates·hidden_size,), where in_0 = input_size and in_k = hidden_size after."""
+    (gates·hidden_size,), where in_0 = input_size and in_k = hidden_size after.
 
-    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True,
-                 batch_first=False, dropout=0.0, bidirectional=False, dtype=None):
+    The gradient of a loss on the outputs flows back through every time step (backprop
+    through time), from the ops the recurrence is made of."""
+
+    def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, dtype: DTypeLike = None) -> None:
         super().__init__()
         if bidirectional:
             raise ValueError("bidirectional is not supported yet: use bidirectional=False "
@@ -141,20 +170,21 @@ class RNNBase(Module):
                 setattr(self, f"bias_hh_l{k}", Parameter(creation.empty((g,), dtype=dt)))
         self.reset_parameters()
 
-    def _weight_names(self, k):
+    def _weight_names(self, k: int) -> List[str]:
         names = [f"weight_ih_l{k}", f"weight_hh_l{k}"]
         if self.bias:
             names += [f"bias_ih_l{k}", f"bias_hh_l{k}"]
         return names
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
+        """Draw every weight and bias afresh from U(−1/√hidden_size, 1/√hidden_size)."""
         bound = 1.0 / math.sqrt(self.hidden_size)
         for k in range(self.num_layers):
             for name in self._weight_names(k):
                 init.uniform_(getattr(self, name), -bound, bound)
 
-    def _layer_weights(self):
-        out = []
+    def _layer_weights(self) -> List[LayerWeights]:
+        out: List[LayerWeights] = []
         for k in range(self.num_layers):
             w_ih = getattr(self, f"weight_ih_l{k}")
             w_hh = getattr(self, f"weight_hh_l{k}")
@@ -165,7 +195,7 @@ class RNNBase(Module):
                 out.append((w_ih, w_hh, None, None))
         return out
 
-    def _check_state(self, h, name, batch, batched):
+    def _check_state(self, h: TensorLike, name: str, batch: int, batched: bool) -> Tensor:
         h = _tensor(h)
         want = ((self.num_layers, batch, self.hidden_size) if batched
                 else (self.num_layers, self.hidden_size))
@@ -173,7 +203,26 @@ class RNNBase(Module):
             raise ValueError(f"Expected {name} of shape {want}, got {tuple(h.shape)}")
         return h if batched else h[:, None, :]
 
-    def forward(self, input, hx=None):
+    def forward(self, input: TensorLike,
+                hx: Optional[Union[TensorLike, Tuple[TensorLike, TensorLike]]] = None
+                ) -> Tuple[Tensor, State]:
+        """Run the recurrence over a sequence.
+
+        Parameters
+        ----------
+        input : Tensor
+            (seq, batch, input_size), or (batch, seq, input_size) with batch_first, or
+            (seq, input_size) unbatched.
+        hx : Tensor or (Tensor, Tensor), optional
+            The initial hidden state (num_layers, batch, hidden_size) — for LSTM the pair
+            (h_0, c_0); zeros when None.
+
+        Returns
+        -------
+        (output, h_n)
+            output holds the last layer's h_t for every t (same layout as input); h_n the
+            final state of every layer (for LSTM the pair (h_n, c_n)).
+        """
         x = _tensor(input)
         if x.ndim not in (2, 3):
             raise ValueError(f"{type(self).__name__}: Expected input to be 2-D (unbatched) or "
@@ -190,7 +239,9 @@ class RNNBase(Module):
         dt = self.weight_ih_l0.dtype
         if x.dtype != dt and x.dtype.kind != "f":
             x = x.astype(dt)
-        zeros = lambda: creation.zeros((self.num_layers, batch, self.hidden_size), dtype=dt)
+        def zeros() -> Tensor:
+            return creation.zeros((self.num_layers, batch, self.hidden_size), dtype=dt)
+        state: State
         if self.mode == "LSTM":
             if hx is None:
                 state = (zeros(), zeros())
@@ -200,17 +251,19 @@ class RNNBase(Module):
                 state = (self._check_state(hx[0], "h_0", batch, batched),
                          self._check_state(hx[1], "c_0", batch, batched))
         else:
-            state = zeros() if hx is None else self._check_state(hx, "hx", batch, batched)
+            state = zeros() if hx is None else self._check_state(hx, "hx", batch,  # type: ignore[arg-type]  # hx is one tensor here
+                                                                 batched)
         output, h = rnn_forward(self.mode, x, state, self._layer_weights(), self.num_layers,
                                 self.dropout, self.training)
         if not batched:
             output = output[:, 0, :]
-            h = (h[0][:, 0, :], h[1][:, 0, :]) if self.mode == "LSTM" else h[:, 0, :]
+            h = (h[0][:, 0, :], h[1][:, 0, :]) if isinstance(h, tuple) else h[:, 0, :]
         elif self.batch_first:
             output = moveaxis(output, 0, 1)
         return output, h
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
+        """Sizes, and the arguments that differ from the defaults."""
         s = f"{self.input_size}, {self.hidden_size}"
         if self.num_layers != 1:
             s += f", num_layers={self.num_layers}"
@@ -224,10 +277,20 @@ class RNNBase(Module):
 
 
 class RNN(RNNBase):
-    """Elman RNN: h_t = act(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh), act = tanh or relu."""
+    """Elman RNN: h_t = act(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh), act = tanh or relu.
 
-    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
-                 batch_first=False, dropout=0.0, bidirectional=False, dtype=None):
+    Examples
+    --------
+    >>> rnn = nn.RNN(input_size=3, hidden_size=5, num_layers=2)
+    >>> out, h_n = rnn(wg.ones((7, 4, 3)))
+    >>> out.shape, h_n.shape
+    ((7, 4, 5), (2, 4, 5))
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
+                 dropout: float = 0.0, bidirectional: bool = False,
+                 dtype: DTypeLike = None) -> None:
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or "
                              f"'relu'.")
@@ -236,24 +299,48 @@ class RNN(RNNBase):
                          dtype)
         self.nonlinearity = nonlinearity
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
+        """As RNNBase's, with nonlinearity='relu' when set."""
         s = super().extra_repr()
         return s + (", nonlinearity='relu'" if self.nonlinearity == "relu" else "")
 
 
 class LSTM(RNNBase):
-    """Long short-term memory; gates i, f, g, o stacked in that order in the weights."""
+    """Long short-term memory; gates i, f, g, o stacked in that order in the weights.
 
-    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 dropout=0.0, bidirectional=False, dtype=None):
+    i, f, o = σ(·), g = tanh(·) of the row blocks of W_ih x_t + b_ih + W_hh h_{t−1} + b_hh;
+    c_t = f ⊙ c_{t−1} + i ⊙ g, h_t = o ⊙ tanh(c_t).
+
+    Examples
+    --------
+    >>> lstm = nn.LSTM(3, 5, batch_first=True)
+    >>> out, (h_n, c_n) = lstm(wg.ones((4, 7, 3)))
+    >>> out.shape, h_n.shape, c_n.shape
+    ((4, 7, 5), (1, 4, 5), (1, 4, 5))
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, dtype: DTypeLike = None) -> None:
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first,
                          dropout, bidirectional, dtype)
 
 
 class GRU(RNNBase):
-    """Gated recurrent unit; gates r, z, n stacked in that order in the weights."""
+    """Gated recurrent unit; gates r, z, n stacked in that order in the weights.
 
-    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 dropout=0.0, bidirectional=False, dtype=None):
+    r, z = σ(·) of the first two row blocks of W_ih x_t + b_ih + W_hh h_{t−1} + b_hh;
+    n = tanh(W_in x_t + b_in + r ⊙ (W_hn h_{t−1} + b_hn)); h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}.
+
+    Examples
+    --------
+    >>> out, h_n = nn.GRU(3, 5)(wg.ones((7, 3)))
+    >>> out.shape, h_n.shape
+    ((7, 5), (1, 5))
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, dtype: DTypeLike = None) -> None:
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
                          dropout, bidirectional, dtype)
