@@ -8,7 +8,7 @@ from collections import OrderedDict
 from typing import (Any, ItemsView, Iterable, Iterator, KeysView, List, Mapping, Optional,
                     Tuple, TypeVar, Union, ValuesView)
 
-from ..tensor import Tensor
+
 from .module import Module, Parameter
 
 __all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
@@ -16,7 +16,7 @@ __all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "Parameter
 _V = TypeVar("_V")
 
 
-def _as_parameter(value: Any) -> Optional[Tensor]:
+def _as_parameter(value: Any) -> Any:
     """A Parameter as it is; any other tensor or array becomes one (as torch does)."""
     return value if isinstance(value, Parameter) or value is None else Parameter(value)
 
@@ -71,7 +71,8 @@ class Sequential(Module):
     def forward(self, input: Any) -> Any:
         """Apply each module to the previous one's output, first to last."""
         for m in self._modules.values():
-            input = m(input)
+            if m is not None:
+                input = m(input)
         return input
 
     def _index(self, idx: Any) -> int:
@@ -95,7 +96,7 @@ class Sequential(Module):
     def __len__(self) -> int:
         return len(self._modules)
 
-    def __iter__(self) -> Iterator[Module]:
+    def __iter__(self) -> Iterator[Any]:
         return iter(self._modules.values())
 
     def append(self, module: Module) -> "Sequential":
@@ -114,7 +115,7 @@ class ModuleList(Module):
     (3, 6)
     """
 
-    def __init__(self, modules: Optional[Iterable[Module]] = None) -> None:
+    def __init__(self, modules: Optional[Iterable[Optional[Module]]] = None) -> None:
         super().__init__()
         if modules is not None:
             self.extend(modules)
@@ -140,18 +141,18 @@ class ModuleList(Module):
     def __len__(self) -> int:
         return len(self._modules)
 
-    def __iter__(self) -> Iterator[Module]:
+    def __iter__(self) -> Iterator[Any]:
         return iter(self._modules.values())
 
-    def __iadd__(self, modules: Iterable[Module]) -> "ModuleList":
+    def __iadd__(self, modules: Iterable[Optional[Module]]) -> "ModuleList":
         return self.extend(modules)
 
-    def append(self, module: Module) -> "ModuleList":
+    def append(self, module: Optional[Module]) -> "ModuleList":
         """Add `module` at the end; returns self."""
         self.add_module(str(len(self._modules)), module)
         return self
 
-    def extend(self, modules: Iterable[Module]) -> "ModuleList":
+    def extend(self, modules: Iterable[Optional[Module]]) -> "ModuleList":
         """Append each of `modules` in order; returns self."""
         for m in modules:
             self.append(m)
@@ -182,7 +183,7 @@ class ModuleDict(Module):
         if modules is not None:
             self.update(modules)
 
-    def __getitem__(self, key: str) -> Module:
+    def __getitem__(self, key: str) -> Any:
         return self._modules[key]
 
     def __setitem__(self, key: str, module: Module) -> None:
@@ -204,11 +205,11 @@ class ModuleDict(Module):
         """The keys, in insertion order."""
         return self._modules.keys()
 
-    def items(self) -> ItemsView[str, Module]:
+    def items(self) -> ItemsView[str, Any]:
         """(key, module) pairs, in insertion order."""
         return self._modules.items()
 
-    def values(self) -> ValuesView[Module]:
+    def values(self) -> ValuesView[Any]:
         """The modules, in insertion order."""
         return self._modules.values()
 
@@ -216,7 +217,7 @@ class ModuleDict(Module):
         """Remove every module."""
         self._modules.clear()
 
-    def pop(self, key: str) -> Module:
+    def pop(self, key: str) -> Any:
         """Remove the module under `key` and return it (KeyError when there is none)."""
         v = self[key]
         del self[key]
@@ -258,7 +259,7 @@ class ParameterList(Module):
     def __len__(self) -> int:
         return len(self._parameters)
 
-    def __iter__(self) -> Iterator[Tensor]:
+    def __iter__(self) -> Iterator[Any]:
         return iter(self._parameters.values())
 
     def __iadd__(self, values: Iterable[Any]) -> "ParameterList":
@@ -298,7 +299,7 @@ class ParameterDict(Module):
         if parameters is not None:
             self.update(parameters)
 
-    def __getitem__(self, key: str) -> Tensor:
+    def __getitem__(self, key: str) -> Any:
         return self._parameters[key]
 
     def __setitem__(self, key: str, value: Any) -> None:
@@ -321,11 +322,11 @@ class ParameterDict(Module):
         """The keys, in insertion order."""
         return self._parameters.keys()
 
-    def items(self) -> ItemsView[str, Tensor]:
+    def items(self) -> ItemsView[str, Any]:
         """(key, parameter) pairs, in insertion order."""
         return self._parameters.items()
 
-    def values(self) -> ValuesView[Tensor]:
+    def values(self) -> ValuesView[Any]:
         """The parameters, in insertion order."""
         return self._parameters.values()
 
@@ -333,7 +334,7 @@ class ParameterDict(Module):
         """The parameter under `key`, or `default` when there is none."""
         return self._parameters.get(key, default)
 
-    def pop(self, key: str) -> Tensor:
+    def pop(self, key: str) -> Any:
         """Remove the parameter under `key` and return it (KeyError when there is none)."""
         v = self[key]
         del self[key]

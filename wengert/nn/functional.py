@@ -329,6 +329,7 @@ def _class_targets(what: str, input: Any, target: Any) -> Tuple[np.ndarray, int]
     xs = _shape(input)
     if len(xs) == 0:
         raise ValueError(f"{what}: input must have a class axis, got shape {xs}")
+    expected: Tuple[int, ...]
     if len(xs) == 1:
         expected = ()
     else:
@@ -469,7 +470,7 @@ def cross_entropy(input: TensorLike, target: TensorLike, weight: Optional[Tensor
     if valid is not None:
         smooth = smooth * valid.astype(smooth.dtype)
     if reduction == "mean":
-        if weight is not None:
+        if w is not None:                     # (set whenever weight is given)
             smooth = _sum(smooth) / w.sum()
         else:
             smooth = _sum(smooth) / (valid.sum() if valid is not None else smooth.size)

@@ -7,7 +7,7 @@ Fans of a weight of shape (out, in, *kernel): fan_in = in·∏kernel, fan_out = 
 from __future__ import annotations
 
 import math
-from typing import Any, Optional, Tuple
+from typing import Any, Optional, Tuple, cast
 
 import numpy as np
 
@@ -23,7 +23,7 @@ def _fill(tensor: Tensor, values: Any) -> Tensor:
     if not isinstance(tensor, Tensor):
         raise TypeError(f"nn.init fills a wengert Tensor, got {type(tensor).__name__}")
     with no_grad():
-        tensor[...] = values  # type: ignore[index]  # Tensor.__setitem__ is installed by ops
+        cast(Any, tensor)[...] = values   # (Tensor.__setitem__ is installed by ops)
     return tensor
 
 

@@ -3,7 +3,6 @@ and reprs. Parameters are float32 unless `dtype=` says otherwise."""
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Optional, Sequence, Tuple, Union, cast
 
 import numpy as np
@@ -28,7 +27,7 @@ def _param(shape: Tuple[int, ...], dtype: DTypeLike) -> Tensor:
 
 
 def _pair(v: IntPair) -> Tuple[int, int]:
-    if isinstance(v, numbers.Integral):
+    if isinstance(v, (int, np.integer)):
         return (int(v), int(v))
     return cast(Tuple[int, int], tuple(v))
 
@@ -340,7 +339,7 @@ class LayerNorm(Module):
                  elementwise_affine: bool = True, bias: bool = True,
                  dtype: DTypeLike = None) -> None:
         super().__init__()
-        if isinstance(normalized_shape, numbers.Integral):
+        if isinstance(normalized_shape, (int, np.integer)):
             normalized_shape = (int(normalized_shape),)
         self.normalized_shape = tuple(normalized_shape)
         self.eps = eps

@@ -10,7 +10,7 @@ from __future__ import annotations
 import weakref
 from collections import OrderedDict
 from typing import (Any, Callable, Dict, Iterator, List, Mapping, NamedTuple, Optional, Set,
-                    Tuple, TypeVar)
+                    Tuple, TypeVar, cast)
 
 import numpy as np
 
@@ -402,7 +402,7 @@ class Module:
                              + "\n\t".join(bad))
         with no_grad():
             for t, v in values:
-                t[...] = v  # type: ignore[index]  # Tensor.__setitem__ is installed by ops
+                cast(Any, t)[...] = v     # (Tensor.__setitem__ is installed by ops)
         return _IncompatibleKeys(missing, unexpected)
 
     # ---- dtype ------------------------------------------------------------------------------

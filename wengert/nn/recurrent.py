@@ -92,6 +92,7 @@ def rnn_forward(mode: str, input: Tensor, hx: State, weights: Sequence[LayerWeig
     x_seq = [input[t] for t in range(input.shape[0])]
     h_n: List[Tensor] = []
     c_n: List[Tensor] = []
+    state: Any
     for k in range(num_layers):
         w_ih, w_hh, b_ih, b_hh = weights[k]
         if isinstance(hx, tuple):
@@ -99,7 +100,6 @@ def rnn_forward(mode: str, input: Tensor, hx: State, weights: Sequence[LayerWeig
         else:
             state = hx[k]
         outs: List[Tensor] = []
-        state: Any
         for x in x_seq:
             if mode == "LSTM":
                 state = _lstm_cell(x, state, w_ih, w_hh, b_ih, b_hh)
@@ -138,6 +138,10 @@ class RNNBase(Module):
 
     The gradient of a loss on the outputs flows back through every time step (backprop
     through time), from the ops the recurrence is made of."""
+
+    bias: bool
+    batch_first: bool
+    dropout: float
 
     def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
@@ -251,8 +255,7 @@ class RNNBase(Module):
                 state = (self._check_state(hx[0], "h_0", batch, batched),
                          self._check_state(hx[1], "c_0", batch, batched))
         else:
-            state = zeros() if hx is None else self._check_state(hx, "hx", batch,  # type: ignore[arg-type]  # hx is one tensor here
-                                                                 batched)
+            state = zeros() if hx is None else self._check_state(hx, "hx", batch, batched)
         output, h = rnn_forward(self.mode, x, state, self._layer_weights(), self.num_layers,
                                 self.dropout, self.training)
         if not batched:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from typing import Iterable, List, Optional, Union
+from typing import Any, Iterable, List, Optional, Union, cast
 
 import numpy as np
 
@@ -68,7 +68,7 @@ def clip_grad_norm_(parameters: Params, max_norm: float, norm_type: float = 2.0,
     if coef < 1.0 or math.isnan(coef):
         with no_grad():
             for g in grads:
-                g[...] = g.data * np.asarray(coef, dtype=g.dtype)  # type: ignore[index]  # Tensor.__setitem__ is installed by ops
+                g[...] = g.data * np.asarray(coef, dtype=g.dtype)
     return creation.tensor(np.asarray(total, dtype=dt))
 
 
@@ -89,7 +89,7 @@ def clip_grad_value_(parameters: Params, clip_value: float,
         for p in _param_list(parameters):
             if p.grad is not None:
                 g = p.grad
-                g[...] = np.clip(g.data, -clip_value, clip_value)  # type: ignore[index]  # Tensor.__setitem__ is installed by ops
+                g[...] = np.clip(g.data, -clip_value, clip_value)
 
 
 def parameters_to_vector(parameters: Params) -> Tensor:
@@ -130,5 +130,5 @@ def vector_to_parameters(vec: Tensor, parameters: Params) -> None:
     i = 0
     with no_grad():
         for p in ps:
-            p[...] = v[i:i + p.size].reshape(p.shape)  # type: ignore[index]  # Tensor.__setitem__ is installed by ops
+            cast(Any, p)[...] = v[i:i + p.size].reshape(p.shape)  # (__setitem__: from ops)
             i += p.size

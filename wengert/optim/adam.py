@@ -94,7 +94,7 @@ class Adam(Optimizer):
                 np.multiply(g, g, out=t)
                 t *= 1 - b2
                 v += t
-                if amsgrad:
+                if vmax is not None:                # amsgrad
                     np.maximum(vmax, v, out=vmax)
                     v = vmax
                 np.sqrt(v, out=t)

@@ -455,13 +455,15 @@ class DataLoader(Generic[T_co]):
             sampler = (RandomSampler(dataset, generator=self._rng) if shuffle
                        else SequentialSampler(dataset))
         if batch_size is not None and batch_sampler is None and not self._iterable:
+            assert sampler is not None          # made above for a map-style dataset
             batch_sampler = BatchSampler(sampler, batch_size, drop_last)
         self._auto_collation: bool = batch_sampler is not None or (self._iterable and
                                                             batch_size is not None)
         if collate_fn is None:
             collate_fn = default_collate if self._auto_collation else default_convert
         self.dataset, self.batch_size, self.drop_last = dataset, batch_size, drop_last
-        self.sampler, self.batch_sampler = sampler, batch_sampler
+        self.sampler: Any = sampler                 # None for an IterableDataset
+        self.batch_sampler: Any = batch_sampler     # None without auto-collation
         self.num_workers, self.collate_fn, self.generator = num_workers, collate_fn, generator
         self.pin_memory, self.timeout, self.worker_init_fn = pin_memory, timeout, worker_init_fn
         self.multiprocessing_context = multiprocessing_context
@@ -472,8 +474,8 @@ class DataLoader(Generic[T_co]):
             return self._iter_stream()
         if self._auto_collation:
             return (self.collate_fn([self.dataset[i] for i in batch])
-                    for batch in self.batch_sampler)  # type: ignore[union-attr]  # set when auto-collating
-        return (self.collate_fn(self.dataset[i]) for i in self.sampler)  # type: ignore[union-attr]  # set for a map-style dataset
+                    for batch in self.batch_sampler)
+        return (self.collate_fn(self.dataset[i]) for i in self.sampler)
 
     def _iter_stream(self) -> Iterator[Any]:
         if not self._auto_collation:
