@@ -89,7 +89,7 @@ def test_complex_parameters_match_torch():
         p.grad, tp.grad = wg.tensor(g), torch.tensor(g)
         opt.step()
         topt.step()
-    np.testing.assert_allclose(p.numpy(), tp.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(p.numpy(force=True), tp.detach().numpy(), rtol=1e-12)
 
 
 def test_first_step_moves_every_coordinate_by_about_lr():

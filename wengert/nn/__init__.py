@@ -3,10 +3,10 @@ names and signatures, so model code ports by changing the import."""
 from . import functional, init, utils
 from .module import Module, Parameter
 from .layers import (AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, Embedding, Flatten,
-                     GELU, Identity, LayerNorm, Linear, LogSoftmax, MaxPool2d, ModuleList, ReLU,
-                     Sequential, Sigmoid, Softmax, Tanh)
-from .activations import ELU, Hardtanh, LeakyReLU, SiLU, Softplus
-from .containers import ModuleDict, ParameterDict, ParameterList
+                     Identity, LayerNorm, Linear, MaxPool2d)
+from .activations import (ELU, GELU, Hardtanh, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU,
+                          Softmax, Softplus, Tanh)
+from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss,
                      MSELoss, NLLLoss, SmoothL1Loss)
 from .pooling import AdaptiveAvgPool2d

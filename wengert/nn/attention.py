@@ -18,7 +18,10 @@ torch returns NaN for it. Here it is a ValueError at the call instead, naming th
 NaN never enters the model unannounced. Give every query at least one key it may attend to
 (for padded batches, one unmasked position per sequence).
 """
+from __future__ import annotations
+
 import math
+from typing import Any, Callable, List, Optional, Tuple, Union
 
 import numpy as np
 
@@ -26,20 +29,21 @@ from .. import creation
 from ..tensor import Tensor
 from . import functional as F
 from . import init
+from ._typing import DTypeLike, TensorLike
 from .layers import Dropout, LayerNorm, Linear
 from .module import Module, Parameter
 
 __all__ = ["MultiheadAttention", "TransformerEncoderLayer"]
 
 
-def _mask_values(mask):
+def _mask_values(mask: Any) -> np.ndarray:
     """The mask's values as a NumPy array (no graph), for checking."""
     if isinstance(mask, Tensor):
         return mask.numpy(force=True)
     return np.asarray(mask)
 
 
-def _additive(mask, name, dtype):
+def _additive(mask: Any, name: str, dtype: Any) -> Tuple[Any, Tuple[int, ...]]:
     """A mask as an additive term: bool → 0 / −∞ (NumPy constant); float → itself (a Tensor
     mask stays in the graph, so a gradient through it is not lost)."""
     vals = _mask_values(mask)
@@ -74,11 +78,21 @@ class MultiheadAttention(Module):
 
     kdim/vdim other than embed_dim, add_bias_kv and add_zero_attn are not supported: giving
     them anything but their defaults is a ValueError.
+
+    Examples
+    --------
+    >>> mha = nn.MultiheadAttention(embed_dim=8, num_heads=2, batch_first=True)
+    >>> x = wg.ones((3, 5, 8))
+    >>> out, weights = mha(x, x, x)
+    >>> out.shape, weights.shape
+    ((3, 5, 8), (3, 5, 5))
     """
 
-    def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False,
-                 add_zero_attn=False, kdim=None, vdim=None, batch_first=False, device=None,
-                 dtype=None):
+    def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
+                 add_bias_kv: bool = False, add_zero_attn: bool = False,
+                 kdim: Optional[int] = None, vdim: Optional[int] = None,
+                 batch_first: bool = False, device: Optional[str] = None,
+                 dtype: DTypeLike = None) -> None:
         super().__init__()
         if embed_dim <= 0 or num_heads <= 0:
             raise ValueError(f"MultiheadAttention: embed_dim and num_heads must be positive, "
@@ -113,28 +127,29 @@ class MultiheadAttention(Module):
         else:
             self.register_parameter("in_proj_bias", None)
         self.out_proj = Linear(embed_dim, embed_dim, bias=bias, dtype=dt)
-        self.bias_k = self.bias_v = None
+        self.bias_k: Optional[Tensor] = None
+        self.bias_v: Optional[Tensor] = None
         self.add_zero_attn = False
         self._reset_parameters()
 
-    def _reset_parameters(self):
+    def _reset_parameters(self) -> None:
         init.xavier_uniform_(self.in_proj_weight)
         if self.in_proj_bias is not None:
             init.constant_(self.in_proj_bias, 0.0)
             init.constant_(self.out_proj.bias, 0.0)
 
-    def _project(self, x, i):
+    def _project(self, x: Tensor, i: int) -> Tensor:
         E = self.embed_dim
         w = self.in_proj_weight[i * E:(i + 1) * E]
         b = None if self.in_proj_bias is None else self.in_proj_bias[i * E:(i + 1) * E]
         return F.linear(x, w, b)
 
-    def _heads(self, x):
+    def _heads(self, x: Tensor) -> Tensor:
         """(N, T, E) → (N, H, T, d)."""
         n, t, _ = x.shape
         return x.reshape(n, t, self.num_heads, self.head_dim).swapaxes(1, 2)
 
-    def _check_inputs(self, query, key, value):
+    def _check_inputs(self, query: Tensor, key: Tensor, value: Tensor) -> None:
         qs, ks, vs = query.shape, key.shape, value.shape
         if len(qs) not in (2, 3) or len(ks) != len(qs) or len(vs) != len(qs):
             raise ValueError(f"MultiheadAttention: query, key and value must all be 3-d "
@@ -154,11 +169,12 @@ class MultiheadAttention(Module):
                                  f"sizes ({bq} and {bk}); shapes {qs} and {ks} "
                                  f"(batch_first={self.batch_first})")
 
-    def _masks(self, n, L, S, dtype, attn_mask, key_padding_mask, unbatched):
+    def _masks(self, n: int, L: int, S: int, dtype: Any, attn_mask: Any,
+               key_padding_mask: Any, unbatched: bool) -> List[Any]:
         """The additive masks broadcastable to (N, H, L, S), after checking their shapes and
         that no query row is masked out entirely."""
         H = self.num_heads
-        terms = []
+        terms: List[Any] = []
         if attn_mask is not None:
             m, shape = _additive(attn_mask, "attn_mask", dtype)
             if shape == (L, S):
@@ -188,10 +204,35 @@ class MultiheadAttention(Module):
                     f"least one key unmasked for every query")
         return terms
 
-    def forward(self, query, key, value, key_padding_mask=None, need_weights=True,
-                attn_mask=None, average_attn_weights=True, is_causal=False):
+    def forward(self, query: TensorLike, key: TensorLike, value: TensorLike,
+                key_padding_mask: Optional[TensorLike] = None, need_weights: bool = True,
+                attn_mask: Optional[TensorLike] = None, average_attn_weights: bool = True,
+                is_causal: bool = False) -> Tuple[Tensor, Optional[Tensor]]:
+        """Attend from `query` to `key`/`value` (the formula in the class docstring).
+
+        Parameters
+        ----------
+        query, key, value : Tensor
+            (L, N, E), (S, N, E), (S, N, E) — batch first with batch_first=True — or 2-d
+            unbatched.
+        key_padding_mask : Tensor, optional
+            (N, S): True (or −∞) where a key is padding.
+        need_weights, average_attn_weights : bool
+            Whether to return the attention weights, and whether averaged over heads.
+        attn_mask : Tensor, optional
+            (L, S) or (N·num_heads, L, S), boolean or additive.
+        is_causal : bool
+            A hint that attn_mask is causal; attn_mask must still be given.
+
+        Returns
+        -------
+        (attn_output, attn_weights)
+            attn_output of the query's layout; attn_weights (N, L, S) or (N, H, L, S), or
+            None when need_weights=False.
+        """
         query, key, value = (x if isinstance(x, Tensor) else creation.tensor(x)
                              for x in (query, key, value))
+        assert isinstance(query, Tensor) and isinstance(key, Tensor) and isinstance(value, Tensor)
         self._check_inputs(query, key, value)
         if is_causal and attn_mask is None:
             raise ValueError("MultiheadAttention: is_causal=True is a hint that attn_mask is "
@@ -225,12 +266,13 @@ class MultiheadAttention(Module):
             attn = attn.reshape(attn.shape[1:])
         return out, attn
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
+        """embed_dim, num_heads, dropout and batch_first."""
         return (f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, "
                 f"dropout={self.dropout}, batch_first={self.batch_first}")
 
 
-_ACTIVATIONS = {"relu": F.relu, "gelu": F.gelu}
+_ACTIVATIONS: "dict[str, Callable[[Any], Tensor]]" = {"relu": F.relu, "gelu": F.gelu}
 
 
 class TransformerEncoderLayer(Module):
@@ -246,11 +288,21 @@ class TransformerEncoderLayer(Module):
 
     activation is 'relu', 'gelu' or a callable. Masks follow MultiheadAttention (a query with
     every key masked out is a ValueError).
+
+    Examples
+    --------
+    >>> layer = nn.TransformerEncoderLayer(d_model=8, nhead=2, dim_feedforward=16,
+    ...                                    batch_first=True)
+    >>> layer(wg.ones((3, 5, 8))).shape
+    (3, 5, 8)
     """
 
-    def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation="relu",
-                 layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
-                 device=None, dtype=None):
+    def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048,
+                 dropout: float = 0.1,
+                 activation: Union[str, Callable[[Any], Tensor]] = "relu",
+                 layer_norm_eps: float = 1e-5, batch_first: bool = False,
+                 norm_first: bool = False, bias: bool = True, device: Optional[str] = None,
+                 dtype: DTypeLike = None) -> None:
         super().__init__()
         if isinstance(activation, str):
             if activation not in _ACTIVATIONS:
@@ -273,15 +325,19 @@ class TransformerEncoderLayer(Module):
         self.activation = activation
         self.batch_first = batch_first
 
-    def _sa_block(self, x, attn_mask, key_padding_mask):
+    def _sa_block(self, x: Tensor, attn_mask: Any, key_padding_mask: Any) -> Tensor:
         x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
                            need_weights=False)[0]
         return self.dropout1(x)
 
-    def _ff_block(self, x):
+    def _ff_block(self, x: Tensor) -> Tensor:
         return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
 
-    def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
+    def forward(self, src: Tensor, src_mask: Optional[TensorLike] = None,
+                src_key_padding_mask: Optional[TensorLike] = None,
+                is_causal: bool = False) -> Tensor:
+        """The encoder layer applied to `src` (post-norm or pre-norm, as in the class
+        docstring); masks as MultiheadAttention's attn_mask and key_padding_mask."""
         if is_causal and src_mask is None:
             raise ValueError("TransformerEncoderLayer: is_causal=True is a hint that src_mask "
                              "is causal; pass the causal src_mask as well")

@@ -1,6 +1,9 @@
 """torch.nn.functional's one_hot, pad (PyTorch's order of pad widths) and
 adaptive_avg_pool2d (PyTorch's bin edges), on wengert primitives."""
+from __future__ import annotations
+
 import numbers
+from typing import Any, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -9,13 +12,21 @@ from ..tensor import Tensor
 from ..ops.linalg.products import matmul
 from ..ops.shape import pad as _np_pad
 from ._reduction import _shape, _tensor
+from ._typing import TensorLike
 
 __all__ = ["one_hot", "pad", "adaptive_avg_pool2d"]
 
 
-def one_hot(tensor, num_classes=-1):
+def one_hot(tensor: TensorLike, num_classes: int = -1) -> Tensor:
     """An int64 tensor of shape tensor.shape + (num_classes,) with a 1 at each index and 0
-    elsewhere (not differentiable: its input is integers). num_classes=-1 takes max + 1."""
+    elsewhere (not differentiable: its input is integers). num_classes=-1 takes max + 1.
+
+    Examples
+    --------
+    >>> F.one_hot(wg.tensor([0, 2]), 3)
+    tensor([[1, 0, 0],
+            [0, 0, 1]])
+    """
     t = tensor.data if isinstance(tensor, Tensor) else np.asarray(tensor)
     if t.dtype.kind not in "iu":
         raise TypeError(f"one_hot is only applicable to index tensors (integer dtype), got "
@@ -44,14 +55,23 @@ _PAD_MODES = {"constant": "constant", "reflect": "reflect", "replicate": "edge",
               "circular": "wrap"}
 
 
-def pad(input, pad, mode="constant", value=None):
+def pad(input: TensorLike, pad: Sequence[int], mode: str = "constant",
+        value: Optional[float] = None) -> Tensor:
     """`input` padded as torch.nn.functional.pad: `pad` lists (before, after) widths from the
     LAST dimension backwards — (left, right) pads the last axis, (left, right, top, bottom)
     the last two, and so on. Modes: 'constant' (filled with `value`, default 0), 'reflect'
     (mirrored without repeating the edge), 'replicate' (the edge repeated), 'circular'
     (wrapped around). Differentiable in `input`: the gradient of constant padding is the
     middle slice of g; in the copying modes each copy of an element adds its g to it.
-    Negative widths (cropping) are not supported: slice the tensor instead."""
+    Negative widths (cropping) are not supported: slice the tensor instead.
+
+    Examples
+    --------
+    >>> F.pad(wg.tensor([[1., 2.]]), (1, 2))
+    tensor([[0., 1., 2., 0., 0.]])
+    >>> F.pad(wg.tensor([[1., 2., 3.]]), (2, 0), mode="reflect")
+    tensor([[3., 2., 1., 2., 3.]])
+    """
     if mode not in _PAD_MODES:
         raise ValueError(f"pad: mode {mode!r} is not supported; use one of "
                          f"{tuple(_PAD_MODES)}")
@@ -86,7 +106,7 @@ def pad(input, pad, mode="constant", value=None):
                    constant_values=0 if value is None else value)
 
 
-def _bins(n, out):
+def _bins(n: int, out: int) -> np.ndarray:
     """The averaging matrix (out, n): row i holds 1/len over PyTorch's bin
     [floor(i·n/out), ceil((i+1)·n/out))."""
     m = np.zeros((out, n))
@@ -97,7 +117,7 @@ def _bins(n, out):
     return m
 
 
-def _out_pair(output_size, h, w):
+def _out_pair(output_size: Any, h: int, w: int) -> Tuple[int, int]:
     if isinstance(output_size, numbers.Integral) or output_size is None:
         output_size = (output_size, output_size)
     if len(output_size) != 2:
@@ -105,17 +125,25 @@ def _out_pair(output_size, h, w):
                          f"{output_size!r}")
     oh, ow = (h if output_size[0] is None else output_size[0],
               w if output_size[1] is None else output_size[1])
-    if not all(isinstance(v, numbers.Integral) and v > 0 for v in (oh, ow)):
+    if not all(isinstance(v, (int, np.integer)) and v > 0 for v in (oh, ow)):
         raise ValueError(f"adaptive_avg_pool2d: output_size must be positive ints (or None "
                          f"to keep the input's size), got {output_size!r}")
     return int(oh), int(ow)
 
 
-def adaptive_avg_pool2d(input, output_size):
+def adaptive_avg_pool2d(input: TensorLike,
+                        output_size: Union[int, None, Tuple[Optional[int], Optional[int]]]) -> Tensor:
     """The mean over PyTorch's adaptive bins of a (N, C, H, W) or (C, H, W) input: output
     cell (i, j) averages rows floor(i·H/oh) … ceil((i+1)·H/oh) − 1 and the columns likewise
     (bins may overlap when H is not a multiple of oh). Computed as A_h · x · A_wᵀ with
-    constant averaging matrices, so it differentiates to any order."""
+    constant averaging matrices, so it differentiates to any order.
+
+    Examples
+    --------
+    >>> F.adaptive_avg_pool2d(wg.arange(9.).reshape(1, 3, 3), 2)
+    tensor([[[2., 3.],
+             [5., 6.]]])
+    """
     x = _tensor(input)
     if x.ndim not in (3, 4):
         raise ValueError(f"adaptive_avg_pool2d expects a 3-d (C, H, W) or 4-d (N, C, H, W) "

@@ -15,8 +15,11 @@ GRU:  r, z = σ of the first two blocks of W_ih x_t + b_ih + W_hh h + b_hh;
 Every parameter starts as U(−1/√hidden_size, 1/√hidden_size) from wengert's generator
 (`wg.manual_seed` makes it reproducible).
 """
+from __future__ import annotations
+
 import math
 import numbers
+from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -26,19 +29,28 @@ from ..ops.nn import linear as _linear, relu as _relu, sigmoid as _sigmoid
 from ..ops.shape import concatenate, moveaxis, stack
 from . import functional as F
 from . import init
+from ..tensor import Tensor
 from ._reduction import _tensor
+from ._typing import DTypeLike, TensorLike
 from .module import Module, Parameter
 
 __all__ = ["RNN", "LSTM", "GRU", "rnn_forward"]
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
+# (w_ih, w_hh, b_ih, b_hh) of one layer, the biases None when absent
+LayerWeights = Tuple[Tensor, Tensor, Optional[Tensor], Optional[Tensor]]
+# the hidden state: h, or (h, c) for an LSTM
+State = Union[Tensor, Tuple[Tensor, Tensor]]
 
-def _rnn_cell(x, h, w_ih, w_hh, b_ih, b_hh, act):
+
+def _rnn_cell(x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Optional[Tensor],
+              b_hh: Optional[Tensor], act: Callable[[Any], Tensor]) -> Tensor:
     return act(_linear(x, w_ih, b_ih) + _linear(h, w_hh, b_hh))
 
 
-def _lstm_cell(x, state, w_ih, w_hh, b_ih, b_hh):
+def _lstm_cell(x: Tensor, state: Tuple[Tensor, Tensor], w_ih: Tensor, w_hh: Tensor,
+               b_ih: Optional[Tensor], b_hh: Optional[Tensor]) -> Tuple[Tensor, Tensor]:
     h, c = state
     gates = _linear(x, w_ih, b_ih) + _linear(h, w_hh, b_hh)
     n = h.shape[-1]
@@ -50,7 +62,8 @@ def _lstm_cell(x, state, w_ih, w_hh, b_ih, b_hh):
     return o * _tanh(c2), c2
 
 
-def _gru_cell(x, h, w_ih, w_hh, b_ih, b_hh):
+def _gru_cell(x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Optional[Tensor],
+              b_hh: Optional[Tensor]) -> Tensor:
     gi = _linear(x, w_ih, b_ih)
     gh = _linear(h, w_hh, b_hh)
     n = h.shape[-1]
@@ -77,8 +90,9 @@ def _run_direction(mode, x_seq, state, w_ih, w_hh, b_ih, b_hh):
     return outs, state
 
 
-def rnn_forward(mode, input, hx, weights, num_layers, dropout=0.0, training=False,
-                bidirectional=False):
+def rnn_forward(mode: str, input: Tensor, hx: State, weights: Sequence[LayerWeights],
+                num_layers: int, dropout: float = 0.0, training: bool = False,
+                bidirectional: bool = False) -> Tuple[Tensor, State]:
     """The recurrence of `mode` ('RNN_TANH', 'RNN_RELU', 'LSTM', 'GRU') over `input` of shape
     (seq, batch, input_size). `weights` is a list of tuples (w_ih, w_hh, b_ih, b_hh), biases
     None when absent, one per layer and direction: layer 0, (layer 0 reverse,) layer 1, ...
@@ -117,7 +131,7 @@ def rnn_forward(mode, input, hx, weights, num_layers, dropout=0.0, training=Fals
     return output, stack(h_n, axis=0)
 
 
-def _check_size(name, v, minimum):
+def _check_size(name: str, v: Any, minimum: int) -> int:
     if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {v!r}")
     return int(v)
@@ -129,10 +143,18 @@ class RNNBase(Module):
     (gates·hidden_size,), where in_0 = input_size and in_k = D·hidden_size after (D = 2 when
     bidirectional, else 1). Bidirectional modules have a second set named with the suffix
     `_reverse` (weight_ih_l0_reverse, ...); the output's last axis is D·hidden_size, forward
-    half first, and h_n (c_n) holds num_layers·D states: layer 0, layer 0 reverse, layer 1 ..."""
+    half first, and h_n (c_n) holds num_layers·D states: layer 0, layer 0 reverse, layer 1 ...
 
-    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True,
-                 batch_first=False, dropout=0.0, bidirectional=False, dtype=None):
+    The gradient of a loss on the outputs flows back through every time step (backprop
+    through time), from the ops the recurrence is made of."""
+
+    bias: bool
+    batch_first: bool
+    dropout: float
+
+    def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, dtype: DTypeLike = None) -> None:
         super().__init__()
         self.mode = mode
         self.input_size = _check_size("input_size", input_size, 0)
@@ -170,22 +192,23 @@ class RNNBase(Module):
     def _suffixes(self):
         return ("", "_reverse") if self.bidirectional else ("",)
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
+        """Draw every weight and bias afresh from U(−1/√hidden_size, 1/√hidden_size)."""
         bound = 1.0 / math.sqrt(self.hidden_size)
         for k in range(self.num_layers):
             for sfx in self._suffixes():
                 for name in self._weight_names(k, sfx):
                     init.uniform_(getattr(self, name), -bound, bound)
 
-    def _layer_weights(self):
-        out = []
+    def _layer_weights(self) -> List[LayerWeights]:
+        out: List[LayerWeights] = []
         for k in range(self.num_layers):
             for sfx in self._suffixes():
                 ws = [getattr(self, name) for name in self._weight_names(k, sfx)]
                 out.append(tuple(ws) if self.bias else (*ws, None, None))
         return out
 
-    def _check_state(self, h, name, batch, batched):
+    def _check_state(self, h: TensorLike, name: str, batch: int, batched: bool) -> Tensor:
         h = _tensor(h)
         n = self.num_layers * (2 if self.bidirectional else 1)
         want = ((n, batch, self.hidden_size) if batched else (n, self.hidden_size))
@@ -193,7 +216,26 @@ class RNNBase(Module):
             raise ValueError(f"Expected {name} of shape {want}, got {tuple(h.shape)}")
         return h if batched else h[:, None, :]
 
-    def forward(self, input, hx=None):
+    def forward(self, input: TensorLike,
+                hx: Optional[Union[TensorLike, Tuple[TensorLike, TensorLike]]] = None
+                ) -> Tuple[Tensor, State]:
+        """Run the recurrence over a sequence.
+
+        Parameters
+        ----------
+        input : Tensor
+            (seq, batch, input_size), or (batch, seq, input_size) with batch_first, or
+            (seq, input_size) unbatched.
+        hx : Tensor or (Tensor, Tensor), optional
+            The initial hidden state (num_layers, batch, hidden_size) — for LSTM the pair
+            (h_0, c_0); zeros when None.
+
+        Returns
+        -------
+        (output, h_n)
+            output holds the last layer's h_t for every t (same layout as input); h_n the
+            final state of every layer (for LSTM the pair (h_n, c_n)).
+        """
         x = _tensor(input)
         if x.ndim not in (2, 3):
             raise ValueError(f"{type(self).__name__}: Expected input to be 2-D (unbatched) or "
@@ -226,12 +268,13 @@ class RNNBase(Module):
                                 self.dropout, self.training, self.bidirectional)
         if not batched:
             output = output[:, 0, :]
-            h = (h[0][:, 0, :], h[1][:, 0, :]) if self.mode == "LSTM" else h[:, 0, :]
+            h = (h[0][:, 0, :], h[1][:, 0, :]) if isinstance(h, tuple) else h[:, 0, :]
         elif self.batch_first:
             output = moveaxis(output, 0, 1)
         return output, h
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
+        """Sizes, and the arguments that differ from the defaults."""
         s = f"{self.input_size}, {self.hidden_size}"
         if self.num_layers != 1:
             s += f", num_layers={self.num_layers}"
@@ -247,10 +290,20 @@ class RNNBase(Module):
 
 
 class RNN(RNNBase):
-    """Elman RNN: h_t = act(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh), act = tanh or relu."""
+    """Elman RNN: h_t = act(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh), act = tanh or relu.
 
-    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
-                 batch_first=False, dropout=0.0, bidirectional=False, dtype=None):
+    Examples
+    --------
+    >>> rnn = nn.RNN(input_size=3, hidden_size=5, num_layers=2)
+    >>> out, h_n = rnn(wg.ones((7, 4, 3)))
+    >>> out.shape, h_n.shape
+    ((7, 4, 5), (2, 4, 5))
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
+                 dropout: float = 0.0, bidirectional: bool = False,
+                 dtype: DTypeLike = None) -> None:
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or "
                              f"'relu'.")
@@ -259,24 +312,48 @@ class RNN(RNNBase):
                          dtype)
         self.nonlinearity = nonlinearity
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
+        """As RNNBase's, with nonlinearity='relu' when set."""
         s = super().extra_repr()
         return s + (", nonlinearity='relu'" if self.nonlinearity == "relu" else "")
 
 
 class LSTM(RNNBase):
-    """Long short-term memory; gates i, f, g, o stacked in that order in the weights."""
+    """Long short-term memory; gates i, f, g, o stacked in that order in the weights.
 
-    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 dropout=0.0, bidirectional=False, dtype=None):
+    i, f, o = σ(·), g = tanh(·) of the row blocks of W_ih x_t + b_ih + W_hh h_{t−1} + b_hh;
+    c_t = f ⊙ c_{t−1} + i ⊙ g, h_t = o ⊙ tanh(c_t).
+
+    Examples
+    --------
+    >>> lstm = nn.LSTM(3, 5, batch_first=True)
+    >>> out, (h_n, c_n) = lstm(wg.ones((4, 7, 3)))
+    >>> out.shape, h_n.shape, c_n.shape
+    ((4, 7, 5), (1, 4, 5), (1, 4, 5))
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, dtype: DTypeLike = None) -> None:
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first,
                          dropout, bidirectional, dtype)
 
 
 class GRU(RNNBase):
-    """Gated recurrent unit; gates r, z, n stacked in that order in the weights."""
+    """Gated recurrent unit; gates r, z, n stacked in that order in the weights.
 
-    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 dropout=0.0, bidirectional=False, dtype=None):
+    r, z = σ(·) of the first two row blocks of W_ih x_t + b_ih + W_hh h_{t−1} + b_hh;
+    n = tanh(W_in x_t + b_in + r ⊙ (W_hn h_{t−1} + b_hn)); h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}.
+
+    Examples
+    --------
+    >>> out, h_n = nn.GRU(3, 5)(wg.ones((7, 3)))
+    >>> out.shape, h_n.shape
+    ((7, 5), (1, 5))
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, dtype: DTypeLike = None) -> None:
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
                          dropout, bidirectional, dtype)

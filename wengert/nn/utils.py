@@ -1,5 +1,8 @@
 """torch.nn.utils' gradient clipping and parameter/vector conversion."""
+from __future__ import annotations
+
 import math
+from typing import Any, Iterable, List, Optional, Union, cast
 
 import numpy as np
 
@@ -12,21 +15,34 @@ __all__ = ["clip_grad_norm_", "clip_grad_value_", "parameters_to_vector",
            "vector_to_parameters"]
 
 
-def _param_list(parameters):
+Params = Union[Tensor, Iterable[Tensor]]
+
+
+def _param_list(parameters: Params) -> List[Tensor]:
     if isinstance(parameters, Tensor):
         return [parameters]
     return list(parameters)
 
 
-def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False,
-                    foreach=None):
+def clip_grad_norm_(parameters: Params, max_norm: float, norm_type: float = 2.0,
+                    error_if_nonfinite: bool = False, foreach: Optional[bool] = None) -> Tensor:
     """Scale the gradients of `parameters` in place so that their total norm — the
     norm_type-norm of the vector of all gradient elements, i.e. (Σ_p ‖g_p‖ᵖ)^(1/p), or the
     largest |g| for norm_type=inf — is at most max_norm: each g is multiplied by
     min(1, max_norm/(total + 1e-6)), PyTorch's coefficient. Returns the total norm (before
     clipping) as a 0-d tensor of the gradients' dtype. Parameters without .grad are skipped.
     A NaN or infinite total is a RuntimeError when error_if_nonfinite=True (else the
-    gradients are scaled by it, as torch does). `foreach` is accepted for torch's signature."""
+    gradients are scaled by it, as torch does). `foreach` is accepted for torch's signature.
+
+    Examples
+    --------
+    >>> p = nn.Parameter(wg.zeros(2))
+    >>> p.grad = wg.tensor([3., 4.])
+    >>> nn.utils.clip_grad_norm_([p], max_norm=1.0)
+    tensor(5.)
+    >>> p.grad.numpy().round(4)
+    array([0.6, 0.8])
+    """
     grads = [p.grad for p in _param_list(parameters) if p.grad is not None]
     norm_type = float(norm_type)
     if not grads:
@@ -56,8 +72,18 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     return creation.tensor(np.asarray(total, dtype=dt))
 
 
-def clip_grad_value_(parameters, clip_value, foreach=None):
-    """Clip every gradient element of `parameters` to [−clip_value, clip_value], in place."""
+def clip_grad_value_(parameters: Params, clip_value: float,
+                     foreach: Optional[bool] = None) -> None:
+    """Clip every gradient element of `parameters` to [−clip_value, clip_value], in place.
+
+    Examples
+    --------
+    >>> p = nn.Parameter(wg.zeros(3))
+    >>> p.grad = wg.tensor([-5., 0.5, 5.])
+    >>> nn.utils.clip_grad_value_([p], 1.0)
+    >>> p.grad
+    tensor([-1. ,  0.5,  1. ])
+    """
     clip_value = float(clip_value)
     with no_grad():
         for p in _param_list(parameters):
@@ -66,18 +92,32 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
                 g[...] = np.clip(g.data, -clip_value, clip_value)
 
 
-def parameters_to_vector(parameters):
+def parameters_to_vector(parameters: Params) -> Tensor:
     """All of `parameters` flattened and concatenated into one 1-d tensor (differentiable:
-    the vector's gradient flows back to the parameters)."""
+    the vector's gradient flows back to the parameters).
+
+    Examples
+    --------
+    >>> nn.utils.parameters_to_vector(nn.Linear(3, 2).parameters()).shape
+    (8,)
+    """
     ps = _param_list(parameters)
     if not ps:
         raise ValueError("parameters_to_vector: no parameters given")
     return concatenate([reshape(p, (-1,)) for p in ps])
 
 
-def vector_to_parameters(vec, parameters):
+def vector_to_parameters(vec: Tensor, parameters: Params) -> None:
     """Copy consecutive slices of the 1-d tensor `vec` into `parameters`, in place (each
-    keeps its dtype); not recorded for differentiation, as in torch."""
+    keeps its dtype); not recorded for differentiation, as in torch.
+
+    Examples
+    --------
+    >>> m = nn.Linear(2, 1)
+    >>> nn.utils.vector_to_parameters(wg.tensor([1., 2., 3.]), m.parameters())
+    >>> m.weight, m.bias
+    (tensor([[1., 2.]], dtype=float32, requires_grad=True), tensor([3.], dtype=float32, requires_grad=True))
+    """
     if not isinstance(vec, Tensor):
         raise TypeError(f"vector_to_parameters: expected a Tensor, but got "
                         f"{type(vec).__name__}")
@@ -90,5 +130,5 @@ def vector_to_parameters(vec, parameters):
     i = 0
     with no_grad():
         for p in ps:
-            p[...] = v[i:i + p.size].reshape(p.shape)
+            cast(Any, p)[...] = v[i:i + p.size].reshape(p.shape)  # (__setitem__: from ops)
             i += p.size

@@ -1,9 +1,13 @@
 """Adam and AdamW (Kingma & Ba 2015; Loshchilov & Hutter 2019), PyTorch's formulation."""
+from __future__ import annotations
+
 import math
+from typing import Any, Callable, Dict, Optional, Tuple
 
 import numpy as np
 
-from .optimizer import Optimizer, bump, updates
+from ..tensor import Tensor
+from .optimizer import Optimizer, ParamsT, bump, updates
 
 __all__ = ["Adam", "AdamW"]
 
@@ -19,16 +23,29 @@ class Adam(Optimizer):
 
     m and v start at zero. Complex parameters are updated as pairs of reals (as PyTorch
     does). Parameters whose .grad is None are left alone (their step count does not advance).
+
+    The first step moves each element by about lr against the sign of its gradient
+    (m̂ = g and √v̂ = |g| then).
+
+    Examples
+    --------
+    >>> w = nn.Parameter(wg.tensor([1., -1.]))
+    >>> opt = optim.Adam([w], lr=0.1)
+    >>> (w * w).sum().backward()
+    >>> opt.step()
+    >>> w
+    tensor([ 0.9, -0.9], requires_grad=True)
     """
 
     _decoupled = False
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 amsgrad=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-3,
+                 betas: Tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, amsgrad: bool = False) -> None:
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
                                       weight_decay=weight_decay, amsgrad=amsgrad))
 
-    def _check_group(self, group):
+    def _check_group(self, group: Dict[str, Any]) -> None:
         self._require_nonnegative(group, "lr", "eps")
         betas = group["betas"]
         if len(betas) != 2:
@@ -38,7 +55,7 @@ class Adam(Optimizer):
                 raise ValueError(f"Invalid beta parameter at index {i}: {b} (must be in [0, 1))")
         self._require_nonnegative(group, "weight_decay")
 
-    def step(self, closure=None):
+    def step(self, closure: Optional[Callable[[], Any]] = None) -> Any:
         """Update every parameter that has a gradient; returns closure()'s loss if given."""
         loss = self._closure(closure)
         state = self.state
@@ -77,7 +94,7 @@ class Adam(Optimizer):
                 np.multiply(g, g, out=t)
                 t *= 1 - b2
                 v += t
-                if amsgrad:
+                if vmax is not None:                # amsgrad
                     np.maximum(vmax, v, out=vmax)
                     v = vmax
                 np.sqrt(v, out=t)
@@ -92,23 +109,33 @@ class Adam(Optimizer):
 
 class AdamW(Adam):
     """Adam with decoupled weight decay: p = p·(1 − lr·λ) before the Adam update, which then
-    sees the plain gradient. Same options as Adam; weight_decay defaults to 1e-2."""
+    sees the plain gradient. Same options as Adam; weight_decay defaults to 1e-2.
+
+    Examples
+    --------
+    >>> w = nn.Parameter(wg.tensor([1.]))
+    >>> w.grad = wg.tensor([0.])            # no gradient: only the decay acts
+    >>> optim.AdamW([w], lr=0.1, weight_decay=0.5).step()
+    >>> w
+    tensor([0.95], requires_grad=True)
+    """
 
     _decoupled = True
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
-                 amsgrad=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-3,
+                 betas: Tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2, amsgrad: bool = False) -> None:
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                          amsgrad=amsgrad)
 
 
-def _real_view(p):
+def _real_view(p: Tensor) -> np.ndarray:
     """p's complex array seen as pairs of reals, written through to p."""
     if not p.data.flags.c_contiguous:
         p.data = np.ascontiguousarray(p.data)
     return _as_reals(p.data)
 
 
-def _as_reals(a):
+def _as_reals(a: np.ndarray) -> np.ndarray:
     a = np.ascontiguousarray(a)
     return a.reshape(-1).view(a.real.dtype)

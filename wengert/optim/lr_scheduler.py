@@ -7,10 +7,13 @@ starting rate as 'initial_lr' (the base rate b below), which a scheduler resumed
 last_epoch ≥ 0 reads back. The closed forms equal PyTorch's chainable updates when nothing
 else changes the rate between steps.
 """
+from __future__ import annotations
+
 import math
 import types
 import warnings
 from bisect import bisect_right
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Union
 
 from .optimizer import Optimizer
 
@@ -18,21 +21,28 @@ __all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnea
            "LinearLR", "LambdaLR", "OneCycleLR", "ReduceLROnPlateau", "SequentialLR"]
 
 
-def _check_optimizer(optimizer):
+def _check_optimizer(optimizer: Any) -> None:
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
 
 
-def _positive_int(name, value):
+def _positive_int(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
     return value
 
 
 class LRScheduler:
-    """Base class: subclasses give `_lr_at(base_lr, group_index)` for `self.last_epoch`."""
+    """Base class: subclasses give `_lr_at(base_lr, group_index)` for `self.last_epoch`.
 
-    def __init__(self, optimizer, last_epoch=-1):
+    Each group's rate at epoch t is lr_t = _lr_at(b, i), b the group's 'initial_lr'.
+    """
+
+    # the closed form of a schedule: (base rate b, group index) → the rate at last_epoch
+    _lr_at: Callable[[float, int], float]
+    _last_lr: List[float]
+
+    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         _check_optimizer(optimizer)
         self.optimizer = optimizer
         if last_epoch == -1:
@@ -49,15 +59,15 @@ class LRScheduler:
         self.last_epoch = last_epoch
         self._initial_step()
 
-    def _initial_step(self):
+    def _initial_step(self) -> None:
         self._step_count = 0
         self.step()
 
-    def get_lr(self):
+    def get_lr(self) -> List[float]:
         """The rates for the current `last_epoch`, one per parameter group."""
         return [self._lr_at(b, i) for i, b in enumerate(self.base_lrs)]
 
-    def get_last_lr(self):
+    def get_last_lr(self) -> List[float]:
         """The rates the last step() set, one per parameter group."""
         return list(self._last_lr)
 
@@ -79,7 +89,7 @@ class LRScheduler:
                           "first, then scheduler.step(), in each iteration (PyTorch's order "
                           "since 1.1)", UserWarning, stacklevel=3)
 
-    def step(self, epoch=None):
+    def step(self, epoch: Optional[int] = None) -> None:
         """Advance the epoch counter by one (or set it to `epoch`, PyTorch's deprecated form)
         and set every group's rate.
 
@@ -91,39 +101,63 @@ class LRScheduler:
                           "call step() once per epoch instead", UserWarning, stacklevel=2)
         self._advance(epoch)
 
-    def _advance(self, epoch=None):
+    def _advance(self, epoch: Optional[int] = None) -> None:
         self._step_count += 1
         self.last_epoch = self.last_epoch + 1 if epoch is None else epoch
         for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
-    def state_dict(self):
+    def state_dict(self) -> Dict[str, Any]:
         """Everything but the optimizer, as a dict of plain values."""
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
         """Restore what state_dict() gave."""
         self.__dict__.update(state_dict)
 
 
 class StepLR(LRScheduler):
-    """lr = b · gamma^⌊last_epoch / step_size⌋."""
+    """lr = b · gamma^⌊last_epoch / step_size⌋.
 
-    def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
+    Examples
+    --------
+    >>> opt = optim.SGD([nn.Parameter(wg.zeros(1))], lr=1.0)
+    >>> sched = optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    >>> rates = []
+    >>> for _ in range(5):
+    ...     rates.append(sched.get_last_lr()[0])
+    ...     opt.step(); sched.step()
+    >>> rates
+    [1.0, 1.0, 0.5, 0.5, 0.25]
+    """
+
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
+                 last_epoch: int = -1) -> None:
         self.step_size = _positive_int("step_size", step_size)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def _lr_at(self, base, i):
+    def _lr_at(self, base: float, i: int) -> float:
         return base * self.gamma ** (self.last_epoch // self.step_size)
 
 
 class MultiStepLR(LRScheduler):
     """lr = b · gamma^(number of milestones ≤ last_epoch); a milestone listed twice counts
-    twice."""
+    twice.
 
-    def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
+    Examples
+    --------
+    >>> opt = optim.SGD([nn.Parameter(wg.zeros(1))], lr=1.0)
+    >>> sched = optim.lr_scheduler.MultiStepLR(opt, milestones=[1, 3], gamma=0.1)
+    >>> for _ in range(3):
+    ...     sched.step()
+    >>> sched.last_epoch, round(sched.get_last_lr()[0], 6)
+    (3, 0.01)
+    """
+
+    def __init__(self, optimizer: Optimizer, milestones: Iterable[int], gamma: float = 0.1,
+                 last_epoch: int = -1) -> None:
         try:
             ms = list(milestones)
         except TypeError:
@@ -137,41 +171,71 @@ class MultiStepLR(LRScheduler):
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def _lr_at(self, base, i):
+    def _lr_at(self, base: float, i: int) -> float:
         return base * self.gamma ** bisect_right(self.milestones, self.last_epoch)
 
 
 class ExponentialLR(LRScheduler):
-    """lr = b · gamma^last_epoch."""
+    """lr = b · gamma^last_epoch.
 
-    def __init__(self, optimizer, gamma, last_epoch=-1):
+    Examples
+    --------
+    >>> opt = optim.SGD([nn.Parameter(wg.zeros(1))], lr=1.0)
+    >>> sched = optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+    >>> sched.step(); sched.step()
+    >>> sched.get_last_lr()
+    [0.25]
+    """
+
+    def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def _lr_at(self, base, i):
+    def _lr_at(self, base: float, i: int) -> float:
         return base * self.gamma ** self.last_epoch
 
 
 class CosineAnnealingLR(LRScheduler):
     """lr = eta_min + (b − eta_min)·(1 + cos(π·last_epoch / T_max)) / 2 (past T_max the
-    cosine goes on: the rate climbs back, as in PyTorch; there are no warm restarts)."""
+    cosine goes on: the rate climbs back, as in PyTorch; there are no warm restarts).
 
-    def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
+    Examples
+    --------
+    >>> opt = optim.SGD([nn.Parameter(wg.zeros(1))], lr=1.0)
+    >>> sched = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=2)
+    >>> sched.step()
+    >>> round(sched.get_last_lr()[0], 6)
+    0.5
+    """
+
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,
+                 last_epoch: int = -1) -> None:
         self.T_max = _positive_int("T_max", T_max)
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)
 
-    def _lr_at(self, base, i):
+    def _lr_at(self, base: float, i: int) -> float:
         return self.eta_min + (base - self.eta_min) * (
             1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
 
 
 class LinearLR(LRScheduler):
     """lr = b · (s + (e − s) · min(last_epoch, total_iters) / total_iters), s start_factor,
-    e end_factor."""
+    e end_factor.
 
-    def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5,
-                 last_epoch=-1):
+    Examples
+    --------
+    >>> opt = optim.SGD([nn.Parameter(wg.zeros(1))], lr=1.0)
+    >>> sched = optim.lr_scheduler.LinearLR(opt, start_factor=0.5, total_iters=2)
+    >>> rates = [sched.get_last_lr()[0]]
+    >>> for _ in range(3):
+    ...     sched.step(); rates.append(sched.get_last_lr()[0])
+    >>> rates
+    [0.5, 0.75, 1.0, 1.0]
+    """
+
+    def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3,
+                 end_factor: float = 1.0, total_iters: int = 5, last_epoch: int = -1) -> None:
         if start_factor > 1.0 or start_factor <= 0:
             raise ValueError("Starting multiplicative factor expected to be greater than 0 and "
                              f"less or equal to 1, got {start_factor}")
@@ -182,15 +246,26 @@ class LinearLR(LRScheduler):
         self.total_iters = _positive_int("total_iters", total_iters)
         super().__init__(optimizer, last_epoch)
 
-    def _lr_at(self, base, i):
+    def _lr_at(self, base: float, i: int) -> float:
         s, e = self.start_factor, self.end_factor
         return base * (s + (e - s) * min(self.total_iters, self.last_epoch) / self.total_iters)
 
 
 class LambdaLR(LRScheduler):
-    """lr = b · lr_lambda(last_epoch); lr_lambda is one function or a list, one per group."""
+    """lr = b · lr_lambda(last_epoch); lr_lambda is one function or a list, one per group.
 
-    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+    Examples
+    --------
+    >>> opt = optim.SGD([nn.Parameter(wg.zeros(1))], lr=2.0)
+    >>> sched = optim.lr_scheduler.LambdaLR(opt, lambda t: 1 / (t + 1))
+    >>> sched.step()
+    >>> sched.get_last_lr()
+    [1.0]
+    """
+
+    def __init__(self, optimizer: Optimizer,
+                 lr_lambda: Union[Callable[[int], float], Sequence[Callable[[int], float]]],
+                 last_epoch: int = -1) -> None:
         _check_optimizer(optimizer)
         n = len(optimizer.param_groups)
         if isinstance(lr_lambda, (list, tuple)):
@@ -205,10 +280,10 @@ class LambdaLR(LRScheduler):
                                 f"{type(f).__name__}")
         super().__init__(optimizer, last_epoch)
 
-    def _lr_at(self, base, i):
+    def _lr_at(self, base: float, i: int) -> float:
         return base * self.lr_lambdas[i](self.last_epoch)
 
-    def state_dict(self):
+    def state_dict(self) -> Dict[str, Any]:
         """As LRScheduler's, but a function is not saved (None in its place); a callable
         object is saved as its attribute dict."""
         sd = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
@@ -216,7 +291,9 @@ class LambdaLR(LRScheduler):
                             for f in self.lr_lambdas]
         return sd
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
+        """Restore what state_dict() gave; a saved callable object gets its attributes back
+        (a plain function stays the one given to the constructor)."""
         state_dict = dict(state_dict)
         lambdas = state_dict.pop("lr_lambdas", None) or []
         self.__dict__.update(state_dict)
@@ -231,12 +308,27 @@ class OneCycleLR(LRScheduler):
     over the steps up to pct_start·total_steps − 1, then from max_lr down to min at step
     total_steps − 1 (three_phase: max_lr back to initial by step 2·pct_start·total_steps − 2,
     then to min). Momentum (or Adam's beta1) cycles the other way, max_momentum ↔
-    base_momentum. anneal(a, z, f) = z + (a − z)·(1 + cos(πf))/2, or a + (z − a)·f."""
+    base_momentum. anneal(a, z, f) = z + (a − z)·(1 + cos(πf))/2, or a + (z − a)·f.
 
-    def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None,
-                 pct_start=0.3, anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85,
-                 max_momentum=0.95, div_factor=25.0, final_div_factor=1e4, three_phase=False,
-                 last_epoch=-1):
+    Examples
+    --------
+    >>> opt = optim.SGD([nn.Parameter(wg.zeros(1))], lr=0.1, momentum=0.9)
+    >>> sched = optim.lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=10)
+    >>> rates = [sched.get_last_lr()[0]]
+    >>> for _ in range(9):
+    ...     opt.step(); sched.step(); rates.append(sched.get_last_lr()[0])
+    >>> round(rates[0], 9), max(rates), round(rates[-1], 9)
+    (0.04, 1.0, 4e-06)
+    """
+
+    def __init__(self, optimizer: Optimizer, max_lr: Union[float, Sequence[float]],
+                 total_steps: Optional[int] = None, epochs: Optional[int] = None,
+                 steps_per_epoch: Optional[int] = None, pct_start: float = 0.3,
+                 anneal_strategy: str = "cos", cycle_momentum: bool = True,
+                 base_momentum: Union[float, Sequence[float]] = 0.85,
+                 max_momentum: Union[float, Sequence[float]] = 0.95, div_factor: float = 25.0,
+                 final_div_factor: float = 1e4, three_phase: bool = False,
+                 last_epoch: int = -1) -> None:
         _check_optimizer(optimizer)
         self.optimizer = optimizer
         if total_steps is not None:
@@ -261,6 +353,7 @@ class OneCycleLR(LRScheduler):
                              f"{anneal_strategy!r}")
         self.anneal_strategy = anneal_strategy
         n = self.total_steps
+        self._schedule_phases: List[Dict[str, Any]]
         if three_phase:
             self._schedule_phases = [
                 dict(end_step=float(pct_start * n) - 1, start_lr="initial_lr", end_lr="max_lr",
@@ -302,12 +395,14 @@ class OneCycleLR(LRScheduler):
                     group["base_momentum"] = b
         super().__init__(optimizer, last_epoch)
 
-    def _anneal(self, start, end, pct):
+    def _anneal(self, start: float, end: float, pct: float) -> float:
         if self.anneal_strategy == "cos":
             return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
         return (end - start) * pct + start
 
-    def get_lr(self):
+    def get_lr(self) -> List[float]:
+        """The rate of every group at step last_epoch (and, with cycle_momentum, the
+        momentum or beta1 set to go with it)."""
         step = self.last_epoch
         if step > self.total_steps:
             raise ValueError(f"Tried to step {step} times. The specified number of total steps "
@@ -338,7 +433,7 @@ class OneCycleLR(LRScheduler):
         return lrs
 
 
-def _per_group(name, value, groups):
+def _per_group(name: str, value: Any, groups: List[Dict[str, Any]]) -> List[Any]:
     if isinstance(value, (list, tuple)):
         if len(value) != len(groups):
             raise ValueError(f"expected {len(groups)} values for {name}, got {len(value)}")
@@ -350,10 +445,22 @@ class ReduceLROnPlateau(LRScheduler):
     """step(metrics): when the metric has not improved for more than `patience` steps, every
     group's rate becomes max(lr·factor, min_lr) (unless that changes it by eps or less), then
     `cooldown` steps pass before bad steps count again. Improvement (mode 'min'): a < best·(1 −
-    threshold) ('rel') or a < best − threshold ('abs'); mode 'max' mirrors it."""
+    threshold) ('rel') or a < best − threshold ('abs'); mode 'max' mirrors it.
 
-    def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
-                 threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8):
+    Examples
+    --------
+    >>> opt = optim.SGD([nn.Parameter(wg.zeros(1))], lr=1.0)
+    >>> sched = optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=1)
+    >>> for loss in [3.0, 2.0, 2.0, 2.0]:
+    ...     sched.step(loss)
+    >>> sched.get_last_lr()
+    [0.5]
+    """
+
+    def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1,
+                 patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",
+                 cooldown: int = 0, min_lr: Union[float, Sequence[float]] = 0,
+                 eps: float = 1e-8) -> None:
         if factor >= 1.0:
             raise ValueError(f"Factor should be < 1.0, got {factor}")
         self.factor = factor
@@ -369,26 +476,26 @@ class ReduceLROnPlateau(LRScheduler):
         self.patience, self.cooldown, self.eps = patience, cooldown, eps
         self.cooldown_counter = 0
         self.mode, self.threshold, self.threshold_mode = mode, threshold, threshold_mode
-        self.best = None
-        self.num_bad_epochs = None
+        self.best: float = math.inf
+        self.num_bad_epochs: int = 0
         self.last_epoch = 0
         self._last_lr = [group["lr"] for group in optimizer.param_groups]
         self._init_is_better(mode, threshold, threshold_mode)
         self._reset()
 
-    def _init_is_better(self, mode, threshold, threshold_mode):
+    def _init_is_better(self, mode: str, threshold: float, threshold_mode: str) -> None:
         if mode not in ("min", "max"):
             raise ValueError(f"mode {mode} is unknown! (use 'min' or 'max')")
         if threshold_mode not in ("rel", "abs"):
             raise ValueError(f"threshold mode {threshold_mode} is unknown! (use 'rel' or 'abs')")
         self.mode_worse = math.inf if mode == "min" else -math.inf
 
-    def _reset(self):
+    def _reset(self) -> None:
         self.best = self.mode_worse
         self.cooldown_counter = 0
         self.num_bad_epochs = 0
 
-    def is_better(self, a, best):
+    def is_better(self, a: float, best: float) -> bool:
         """Whether metric value a improves on best (mode, threshold, threshold_mode)."""
         rel = self.threshold_mode == "rel"
         if self.mode == "min":
@@ -396,10 +503,12 @@ class ReduceLROnPlateau(LRScheduler):
         return a > (best * (self.threshold + 1.0) if rel else best + self.threshold)
 
     @property
-    def in_cooldown(self):
+    def in_cooldown(self) -> bool:
+        """Whether the cooldown after a reduction is still running (bad epochs not counted)."""
         return self.cooldown_counter > 0
 
-    def step(self, metrics, epoch=None):
+    def step(self, metrics: Any,  # type: ignore[override]  # torch's signature: the metric comes first
+             epoch: Optional[int] = None) -> None:
         """Record one epoch's metric (a number, or a one-element Tensor/array)."""
         current = float(metrics.item() if hasattr(metrics, "item") else metrics)
         if epoch is None:
@@ -426,16 +535,31 @@ class ReduceLROnPlateau(LRScheduler):
             self.num_bad_epochs = 0
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
+        """Restore what state_dict() gave, and re-check mode and threshold_mode."""
         self.__dict__.update(state_dict)
         self._init_is_better(self.mode, self.threshold, self.threshold_mode)
 
 
 class SequentialLR(LRScheduler):
     """Runs schedulers[0] until milestones[0], then schedulers[1] from its epoch 0, and so on;
-    last_epoch counts the steps of the whole sequence."""
+    last_epoch counts the steps of the whole sequence.
 
-    def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
+    Examples
+    --------
+    >>> opt = optim.SGD([nn.Parameter(wg.zeros(1))], lr=1.0)
+    >>> warm = optim.lr_scheduler.LinearLR(opt, start_factor=0.5, total_iters=2)
+    >>> decay = optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+    >>> sched = optim.lr_scheduler.SequentialLR(opt, [warm, decay], milestones=[2])
+    >>> rates = [sched.get_last_lr()[0]]
+    >>> for _ in range(4):
+    ...     sched.step(); rates.append(sched.get_last_lr()[0])
+    >>> rates
+    [0.5, 0.75, 1.0, 0.5, 0.25]
+    """
+
+    def __init__(self, optimizer: Optimizer, schedulers: Iterable[LRScheduler],
+                 milestones: Iterable[int], last_epoch: int = -1) -> None:
         _check_optimizer(optimizer)
         schedulers = list(schedulers)
         if not schedulers:
@@ -472,7 +596,7 @@ class SequentialLR(LRScheduler):
         self._last_lr = schedulers[0].get_last_lr()
         self._step_count = 1
 
-    def step(self):
+    def step(self) -> None:  # type: ignore[override]  # torch's signature: no epoch argument
         """One step of the sequence: the current scheduler steps; at a milestone the next one
         starts from its epoch 0. The first one warns when optimizer.step() has not run yet."""
         self._check_order()
@@ -486,12 +610,14 @@ class SequentialLR(LRScheduler):
             s._advance()
         self._last_lr = s.get_last_lr()
 
-    def state_dict(self):
+    def state_dict(self) -> Dict[str, Any]:
+        """As LRScheduler's, with the state_dict of each scheduler of the sequence."""
         sd = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
         sd["_schedulers"] = [s.state_dict() for s in self._schedulers]
         return sd
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
+        """Restore what state_dict() gave, each scheduler of the sequence included."""
         state_dict = dict(state_dict)
         subs = state_dict.pop("_schedulers")
         self.__dict__.update(state_dict)

@@ -4,7 +4,11 @@ Updates run on the parameters' ndarrays with NumPy's `out=` ufunc forms, outside
 then bump each parameter's version counter, so a graph that saved a parameter before the step
 refuses to backward through the stale value (as an in-place op under `no_grad()` would).
 """
+from __future__ import annotations
+
 import functools
+from typing import (Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple,
+                    Union)
 
 import numpy as np
 
@@ -17,7 +21,7 @@ __all__ = ["Optimizer"]
 class _Required:
     __slots__ = ()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<required parameter>"
 
 
@@ -26,6 +30,9 @@ required = _Required()     # a default with no value: every group must give it
 # how the range errors name an option (PyTorch's wording, which users search for)
 _OPTION_WORDS = {"lr": "learning rate", "eps": "epsilon value"}
 
+# what an optimizer is given: tensors, or groups {'params': tensors, option: value}
+ParamsT = Union[Iterable[Tensor], Iterable[Dict[str, Any]]]
+
 
 class Optimizer:
     """Base class: `param_groups` (list of dicts, each with 'params' and its options),
@@ -33,6 +40,14 @@ class Optimizer:
 
     `params` is an iterable of Tensors, or of dicts {'params': ..., option: value} whose
     options override the defaults for that group (as in torch.optim).
+
+    Examples
+    --------
+    >>> w = nn.Parameter(wg.zeros(2))
+    >>> b = nn.Parameter(wg.zeros(1))
+    >>> opt = optim.SGD([{"params": [w]}, {"params": [b], "lr": 0.5}], lr=0.1)
+    >>> [g["lr"] for g in opt.param_groups]
+    [0.1, 0.5]
     """
 
     def __init_subclass__(cls, **kwargs):
@@ -48,16 +63,18 @@ class Optimizer:
             counted._counts_calls = True
             cls.step = counted
 
-    def __init__(self, params, defaults):
+    def __init__(self, params: ParamsT, defaults: Mapping[str, Any]) -> None:
         self.defaults = dict(defaults)
-        self.state = {}
-        self.param_groups = []
-        self._scratch = {}           # dtype → one flat buffer the updates write temporaries into
-        self._views = {}             # (shape, dtype, k) → views of that buffer
+        self.state: Dict[Tensor, Dict[str, Any]] = {}
+        self.param_groups: List[Dict[str, Any]] = []
+        # dtype → one flat buffer the updates write temporaries into
+        self._scratch: Dict[np.dtype, np.ndarray] = {}
+        # (shape, dtype, k) → views of that buffer
+        self._views: Dict[Tuple[Any, ...], List[np.ndarray]] = {}
         if isinstance(params, (Tensor, np.ndarray)) or not _iterable(params):
             raise TypeError(f"params given to the optimizer should be an iterable of Tensors or "
                             f"dicts, but got {type(params).__name__}")
-        groups = list(params)
+        groups: List[Any] = list(params)
         if not groups:
             raise ValueError("optimizer got an empty parameter list")
         if not isinstance(groups[0], dict):
@@ -65,14 +82,14 @@ class Optimizer:
         for g in groups:
             self.add_param_group(g)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         lines = [type(self).__name__ + " ("]
         for i, g in enumerate(self.param_groups):
             lines.append(f"Parameter Group {i}")
             lines += [f"    {k}: {v}" for k, v in sorted(g.items()) if k != "params"]
         return "\n".join(lines + [")"])
 
-    def add_param_group(self, group):
+    def add_param_group(self, group: Dict[str, Any]) -> None:
         """Append a group: a dict with 'params' (a Tensor or an iterable of them) and options."""
         if not isinstance(group, dict):
             raise TypeError(f"a parameter group must be a dict, got {type(group).__name__}")
@@ -104,18 +121,18 @@ class Optimizer:
         self._check_group(group)
         self.param_groups.append(group)
 
-    def _check_group(self, group):
+    def _check_group(self, group: Dict[str, Any]) -> None:
         """Raise ValueError for options out of range (subclasses)."""
 
     @staticmethod
-    def _require_nonnegative(group, *names):
+    def _require_nonnegative(group: Dict[str, Any], *names: str) -> None:
         """ValueError naming the first option of `names` (group keys) that is negative."""
         for key in names:
             if group[key] < 0:
                 raise ValueError(f"Invalid {_OPTION_WORDS.get(key, key + ' value')}: "
                                  f"{group[key]} (must be >= 0)")
 
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset every parameter's .grad: to None (default), or to zeros in place."""
         for group in self.param_groups:
             for p in group["params"]:
@@ -131,7 +148,7 @@ class Optimizer:
                     p.grad = _make(np.zeros_like(p.data), None)
 
     @staticmethod
-    def _closure(closure):
+    def _closure(closure: Optional[Callable[[], Any]]) -> Any:
         """step(closure): call it with grad enabled (it recomputes the loss) before updating."""
         if closure is None:
             return None
@@ -139,11 +156,12 @@ class Optimizer:
             return closure()
 
     # ---- state_dict ----------------------------------------------------------------------
-    def state_dict(self):
+    def state_dict(self) -> Dict[str, Any]:
         """{'state': {index: {name: value}}, 'param_groups': [{option: value, 'params':
         [index, ...]}]}, parameters numbered in group order as torch.optim does. Arrays are
         copies."""
-        index, groups = {}, []
+        index: Dict[int, int] = {}
+        groups: List[Dict[str, Any]] = []
         for group in self.param_groups:
             g = {k: v for k, v in group.items() if k != "params"}
             g["params"] = []
@@ -151,13 +169,13 @@ class Optimizer:
                 index[id(p)] = len(index)
                 g["params"].append(index[id(p)])
             groups.append(g)
-        state = {}
+        state: Dict[int, Dict[str, Any]] = {}
         for p, s in self.state.items():
             state[index[id(p)]] = {k: v.copy() if isinstance(v, np.ndarray) else v
                                    for k, v in s.items()}
         return {"state": state, "param_groups": groups}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
         """Copy options and per-parameter state in from `state_dict` (as made by state_dict())."""
         if not isinstance(state_dict, dict) or "state" not in state_dict \
                 or "param_groups" not in state_dict:
@@ -166,14 +184,14 @@ class Optimizer:
         if len(saved) != len(self.param_groups):
             raise ValueError(f"loaded state dict has {len(saved)} parameter groups, the optimizer "
                              f"has {len(self.param_groups)}")
-        params = {}
+        params: Dict[Any, Tensor] = {}
         for mine, theirs in zip(self.param_groups, saved):
             if len(mine["params"]) != len(theirs["params"]):
                 raise ValueError(f"loaded state dict contains a parameter group of "
                                  f"{len(theirs['params'])} parameters that doesn't match the "
                                  f"size of the optimizer's group ({len(mine['params'])})")
             params.update(zip(map(_index, theirs["params"]), mine["params"]))
-        state = {}
+        state: Dict[Tensor, Dict[str, Any]] = {}
         for i, s in state_dict["state"].items():
             i = _index(i)
             if i not in params:
@@ -199,7 +217,7 @@ class Optimizer:
         self.state = state
 
     # ---- helpers for the updates -----------------------------------------------------------
-    def _buffers(self, like, k):
+    def _buffers(self, like: np.ndarray, k: int) -> List[np.ndarray]:
         """k scratch arrays shaped like `like` (one flat buffer per dtype, grown as needed),
         so an update writes its temporaries into memory it already owns. The views are
         cached per (shape, dtype, k): making them anew costs more than a small update."""
@@ -216,19 +234,19 @@ class Optimizer:
         views = self._views[key] = [buf[i * n:(i + 1) * n].reshape(like.shape) for i in range(k)]
         return views
 
-    def _largest(self, dtype):
+    def _largest(self, dtype: np.dtype) -> int:
         return max((p.data.size for g in self.param_groups for p in g["params"]
                     if p.dtype == dtype), default=0)
 
 
-def _index(i):
+def _index(i: Any) -> Any:
     """A parameter's number in a state dict; digits in a string (a JSON key) count too."""
     if isinstance(i, str) and i.isdigit():
         return int(i)
     return i
 
 
-def _iterable(x):
+def _iterable(x: Any) -> bool:
     try:
         iter(x)
     except TypeError:
@@ -236,7 +254,7 @@ def _iterable(x):
     return True
 
 
-def writable_data(p):
+def writable_data(p: Tensor) -> np.ndarray:
     """p's ndarray, made safe to write into: a NumPy scalar, a read-only array or memory a
     graph node may hold (copy-on-write alias) is replaced by a private copy first."""
     d = p.data
@@ -250,20 +268,20 @@ def writable_data(p):
     return d
 
 
-def bump(p):
+def bump(p: Tensor) -> None:
     """Record that p changed in place: its version (and that of every alias) moves on."""
     p._version += 1
     if p._extra is not None:
         p._bump_aliases()
 
 
-def grad_array(g, dtype):
+def grad_array(g: Tensor, dtype: np.dtype) -> np.ndarray:
     """The gradient's ndarray (a NumPy scalar for 0-d is fine as a ufunc operand)."""
     d = g.data
     return d if d.dtype == dtype else d.astype(dtype)
 
 
-def updates(group):
+def updates(group: Dict[str, Any]) -> Iterator[Tuple[Tensor, np.ndarray, np.ndarray]]:
     """(p, p's data made writable, p's gradient as an array of that dtype) for every
     parameter of the group that has a gradient: what each optimizer's step loops over."""
     for p in group["params"]:

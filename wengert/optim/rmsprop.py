@@ -1,13 +1,19 @@
 """RMSprop (Hinton's lecture 6e) and Adagrad (Duchi, Hazan & Singer 2011), PyTorch's rules."""
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Optional, Tuple
+
 import numpy as np
 
+from ..tensor import Tensor
 from .adam import _as_reals, _real_view
-from .optimizer import Optimizer, bump, updates
+from .optimizer import Optimizer, ParamsT, bump, updates
 
 __all__ = ["RMSprop", "Adagrad"]
 
 
-def _real_pairs(p, d, g, *states):
+def _real_pairs(p: Tensor, d: np.ndarray, g: np.ndarray,
+                *states: Optional[np.ndarray]) -> Tuple[Any, ...]:
     """For a complex parameter: its data, gradient and state arrays seen as pairs of reals
     (updated element by element, as PyTorch does); real parameters pass through."""
     if d.dtype.kind != "c":
@@ -26,17 +32,26 @@ class RMSprop(Optimizer):
         p = p − lr · g / (√ṽ + eps)                (μ = 0)
 
     v, ḡ and b start at zero. Parameters whose .grad is None are left alone.
+
+    Examples
+    --------
+    >>> w = nn.Parameter(wg.tensor([1.]))
+    >>> w.grad = wg.tensor([2.])            # v = 0.01·4, so the step is lr·2/0.2 = 10·lr
+    >>> optim.RMSprop([w], lr=0.01, eps=0.).step()
+    >>> w
+    tensor([0.9], requires_grad=True)
     """
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
-                 centered=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-2, alpha: float = 0.99,
+                 eps: float = 1e-8, weight_decay: float = 0, momentum: float = 0,
+                 centered: bool = False) -> None:
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                                       momentum=momentum, centered=centered))
 
-    def _check_group(self, group):
+    def _check_group(self, group: Dict[str, Any]) -> None:
         self._require_nonnegative(group, "lr", "eps", "momentum", "weight_decay", "alpha")
 
-    def step(self, closure=None):
+    def step(self, closure: Optional[Callable[[], Any]] = None) -> Any:
         """Update every parameter that has a gradient; returns closure()'s loss if given."""
         loss = self._closure(closure)
         for group in self.param_groups:
@@ -92,19 +107,28 @@ class Adagrad(Optimizer):
         p = p − η / (1 + (t − 1)·δ) · g / (√s + eps)
 
     Parameters whose .grad is None are left alone (their step count does not advance).
+
+    Examples
+    --------
+    >>> w = nn.Parameter(wg.tensor([1.]))
+    >>> w.grad = wg.tensor([3.])            # s = 9: the first step is lr·3/3 = lr
+    >>> optim.Adagrad([w], lr=0.5, eps=0.).step()
+    >>> w
+    tensor([0.5], requires_grad=True)
     """
 
-    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
-                 eps=1e-10):
+    def __init__(self, params: ParamsT, lr: float = 1e-2, lr_decay: float = 0,
+                 weight_decay: float = 0, initial_accumulator_value: float = 0,
+                 eps: float = 1e-10) -> None:
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value,
                                       eps=eps))
 
-    def _check_group(self, group):
+    def _check_group(self, group: Dict[str, Any]) -> None:
         self._require_nonnegative(group, "lr", "lr_decay", "weight_decay",
                                   "initial_accumulator_value", "eps")
 
-    def step(self, closure=None):
+    def step(self, closure: Optional[Callable[[], Any]] = None) -> Any:
         """Update every parameter that has a gradient; returns closure()'s loss if given."""
         loss = self._closure(closure)
         for group in self.param_groups:

@@ -1,7 +1,11 @@
 """Stochastic gradient descent with momentum, dampening, Nesterov and L2 weight decay."""
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Optional
+
 import numpy as np
 
-from .optimizer import Optimizer, bump, required, updates
+from .optimizer import Optimizer, ParamsT, bump, required, updates
 
 __all__ = ["SGD"]
 
@@ -15,19 +19,40 @@ class SGD(Optimizer):
         p = p − lr·d
 
     Parameters whose .grad is None are left alone.
+
+    Parameters
+    ----------
+    params : iterable of Tensors or of dicts
+        The parameters, or parameter groups with their own options.
+    lr : float
+        The learning rate (required).
+    momentum, dampening, weight_decay : float
+        μ, τ and λ above (all 0 by default).
+    nesterov : bool
+        Nesterov momentum (needs μ > 0 and τ = 0).
+
+    Examples
+    --------
+    >>> w = nn.Parameter(wg.tensor([1., 2.]))
+    >>> opt = optim.SGD([w], lr=0.1)
+    >>> (w * w).sum().backward()            # g = 2w
+    >>> opt.step()
+    >>> w
+    tensor([0.8, 1.6], requires_grad=True)
     """
 
-    def __init__(self, params, lr=required, momentum=0, dampening=0, weight_decay=0,
-                 nesterov=False):
+    def __init__(self, params: ParamsT, lr: Any = required, momentum: float = 0,
+                 dampening: float = 0, weight_decay: float = 0,
+                 nesterov: bool = False) -> None:
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=nesterov))
 
-    def _check_group(self, group):
+    def _check_group(self, group: Dict[str, Any]) -> None:
         self._require_nonnegative(group, "lr", "momentum", "weight_decay")
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
 
-    def step(self, closure=None):
+    def step(self, closure: Optional[Callable[[], Any]] = None) -> Any:
         """Update every parameter that has a gradient; returns closure()'s loss if given."""
         loss = self._closure(closure)
         state = self.state

@@ -20,17 +20,20 @@ epochs of one loader differ and a new loader with the same seed repeats them.
 Loading is always in this process: `num_workers > 0` is accepted and runs in-process, in the
 same order and with the same batches as `num_workers=0` (only slower than real workers).
 """
+from __future__ import annotations
+
 import bisect
 import math
 import warnings
-from collections.abc import Mapping, Sequence
-from typing import Generic, TypeVar
+from collections.abc import Sequence
+from typing import (Any, Callable, Generic, Iterable, Iterator, List, Optional, Tuple, TypeVar,
+                    Union)
 
 import numpy as np
 
 from .. import creation
-from ..ops.shape import stack
 from ..tensor import Tensor
+from ._collate import default_collate, default_convert
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "Subset",
            "random_split", "Sampler", "SequentialSampler", "RandomSampler",
@@ -38,11 +41,14 @@ __all__ = ["Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "Subs
            "default_collate", "default_convert", "get_worker_info"]
 
 T_co = TypeVar("T_co", covariant=True)
+# generator=: None (wengert's global generator), an int seed, or a NumPy generator
+GeneratorLike = Union[None, int, np.random.Generator, np.random.RandomState]
+_Rng = Union[np.random.Generator, np.random.RandomState]
 
 
 # --- randomness --------------------------------------------------------------------------
 
-def _resolve_generator(generator):
+def _resolve_generator(generator: GeneratorLike) -> Optional[_Rng]:
     """A numpy generator for `generator`, or None for "wengert's global one, looked up late"."""
     if generator is None or isinstance(generator, (np.random.Generator, np.random.RandomState)):
         return generator
@@ -53,12 +59,12 @@ def _resolve_generator(generator):
                     f"{type(generator).__name__}")
 
 
-def _rng(resolved):
+def _rng(resolved: Optional[_Rng]) -> _Rng:
     # Looked up per use: manual_seed replaces the global generator object.
     return creation.generator() if resolved is None else resolved
 
 
-def _randint(rng, n, size):
+def _randint(rng: _Rng, n: int, size: int) -> np.ndarray:
     return (rng.integers(0, n, size) if isinstance(rng, np.random.Generator)
             else rng.randint(0, n, size))
 
@@ -71,11 +77,11 @@ class Dataset(Generic[T_co]):
     `a + b` is `ConcatDataset([a, b])`.
     """
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> Any:
         raise TypeError(f"{type(self).__name__} must define __getitem__(index) to be a "
                         "map-style Dataset")
 
-    def __add__(self, other):
+    def __add__(self, other: "Dataset[Any]") -> "ConcatDataset":
         return ConcatDataset([self, other])
 
 
@@ -85,11 +91,11 @@ class IterableDataset(Dataset[T_co]):
     A DataLoader over it batches consecutive items; it cannot shuffle or take a sampler.
     """
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         raise TypeError(f"{type(self).__name__} must define __iter__() to be an "
                         "IterableDataset")
 
-    def __add__(self, other):
+    def __add__(self, other: "Dataset[Any]") -> "ConcatDataset":
         raise TypeError("IterableDatasets cannot be concatenated with +; chain their iterators")
 
 
@@ -98,9 +104,18 @@ class TensorDataset(Dataset):
 
     Tensors give Tensor rows (indexing keeps the graph of a tensor that requires grad);
     ndarrays are accepted and give ndarray rows (the default collation turns them into Tensors).
+
+    Examples
+    --------
+    >>> from wengert.utils.data import DataLoader, TensorDataset
+    >>> ds = TensorDataset(wg.arange(10.).reshape(5, 2), wg.tensor([0, 1, 0, 1, 0]))
+    >>> len(ds), ds[1]
+    (5, (tensor([2., 3.]), tensor(1)))
+    >>> [tuple(x.shape) for x, y in DataLoader(ds, batch_size=2)]
+    [(2, 2), (2, 2), (1, 2)]
     """
 
-    def __init__(self, *tensors):
+    def __init__(self, *tensors: Union[Tensor, np.ndarray]) -> None:
         if not tensors:
             raise ValueError("TensorDataset needs at least one tensor")
         sizes = []
@@ -117,10 +132,10 @@ class TensorDataset(Dataset):
                              f"{sizes}; all tensors must have the same number of samples")
         self.tensors = tensors
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> Tuple[Any, ...]:
         return tuple(t[index] for t in self.tensors)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return int(self.tensors[0].shape[0])
 
 
@@ -128,7 +143,7 @@ class ConcatDataset(Dataset):
     """The datasets one after another: item `i` of the whole is item `i - offset` of the
     dataset it falls into. `cumulative_sizes` lists the running totals."""
 
-    def __init__(self, datasets):
+    def __init__(self, datasets: Iterable[Any]) -> None:
         self.datasets = list(datasets)
         if not self.datasets:
             raise ValueError("ConcatDataset: datasets should not be an empty iterable")
@@ -137,10 +152,10 @@ class ConcatDataset(Dataset):
                 raise TypeError("ConcatDataset does not support IterableDataset")
         self.cumulative_sizes = list(np.cumsum([len(d) for d in self.datasets]).tolist())
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.cumulative_sizes[-1]
 
-    def __getitem__(self, idx):
+    def __getitem__(self, idx: int) -> Any:
         n = len(self)
         if idx < 0:
             idx += n
@@ -157,21 +172,22 @@ class Subset(Dataset):
     A list index gives the list of those items.
     """
 
-    def __init__(self, dataset, indices):
+    def __init__(self, dataset: Any, indices: Any) -> None:
         self.dataset = dataset
         self.indices = [int(i) for i in np.asarray(indices, dtype=np.int64).reshape(-1)] \
             if isinstance(indices, (np.ndarray, Tensor)) else indices
 
-    def __getitem__(self, idx):
+    def __getitem__(self, idx: Union[int, List[int]]) -> Any:
         if isinstance(idx, list):
             return [self.dataset[self.indices[i]] for i in idx]
         return self.dataset[self.indices[idx]]
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.indices)
 
 
-def random_split(dataset, lengths, generator=None):
+def random_split(dataset: Any, lengths: Sequence[Union[int, float]],
+                 generator: GeneratorLike = None) -> List[Subset]:
     """Split `dataset` into non-overlapping random `Subset`s of the given lengths.
 
     `lengths` are integers summing to `len(dataset)`, or fractions summing to 1: each part
@@ -179,6 +195,12 @@ def random_split(dataset, lengths, generator=None):
     the parts in turn, from the first (PyTorch's rule). The order comes from one permutation
     drawn from `generator` (None: wengert's global generator, so `wengert.manual_seed` makes
     the split reproducible; an int seed or a numpy Generator otherwise).
+
+    Examples
+    --------
+    >>> from wengert.utils.data import random_split
+    >>> [len(part) for part in random_split(range(10), [0.7, 0.3], generator=0)]
+    [7, 3]
     """
     n = len(dataset)
     lengths = list(lengths)
@@ -203,10 +225,11 @@ def random_split(dataset, lengths, generator=None):
         raise ValueError(f"random_split: sum of input lengths ({sum(lengths)}) does not equal "
                          f"the length of the input dataset ({n})")
     perm = _rng(_resolve_generator(generator)).permutation(n).tolist()
-    out, start = [], 0
+    out: List[Subset] = []
+    start = 0
     for length in lengths:
-        out.append(Subset(dataset, perm[start:start + length]))
-        start += length
+        out.append(Subset(dataset, perm[start:start + int(length)]))
+        start += int(length)
     return out
 
 
@@ -216,27 +239,27 @@ class Sampler(Generic[T_co]):
     """Yields dataset indices (or lists of them, for a batch sampler); subclasses define
     `__iter__` and, where it is known, `__len__`."""
 
-    def __init__(self, data_source=None):
+    def __init__(self, data_source: Any = None) -> None:
         pass
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         raise TypeError(f"{type(self).__name__} must define __iter__()")
 
 
 class SequentialSampler(Sampler[int]):
     """0, 1, …, len(data_source) - 1."""
 
-    def __init__(self, data_source):
+    def __init__(self, data_source: Any) -> None:
         self.data_source = data_source
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[int]:
         return iter(range(len(self.data_source)))
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.data_source)
 
 
-def _check_positive_int(name, value):
+def _check_positive_int(name: str, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
         raise ValueError(f"{name} should be a positive integer value, but got {name}={value!r}")
 
@@ -248,7 +271,8 @@ class RandomSampler(Sampler[int]):
     length). With replacement: `num_samples` (default len) independent uniform draws.
     """
 
-    def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
+    def __init__(self, data_source: Any, replacement: bool = False,
+                 num_samples: Optional[int] = None, generator: GeneratorLike = None) -> None:
         if not isinstance(replacement, bool):
             raise TypeError(f"replacement should be a boolean value, but got "
                             f"replacement={replacement!r}")
@@ -260,10 +284,11 @@ class RandomSampler(Sampler[int]):
         _check_positive_int("num_samples", self.num_samples)
 
     @property
-    def num_samples(self):
+    def num_samples(self) -> int:
+        """How many indices one iteration yields: num_samples, or len(data_source)."""
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[int]:
         n, k, rng = len(self.data_source), self.num_samples, _rng(self._rng)
         if self.replacement:
             return iter(_randint(rng, n, k).tolist())
@@ -272,23 +297,23 @@ class RandomSampler(Sampler[int]):
         perm = np.concatenate([rng.permutation(n) for _ in range(-(-k // n))])
         return iter(perm[:k].tolist())
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.num_samples
 
 
 class SubsetRandomSampler(Sampler[int]):
     """The given indices in a fresh random order at each `iter()`."""
 
-    def __init__(self, indices, generator=None):
+    def __init__(self, indices: Sequence[int], generator: GeneratorLike = None) -> None:
         self.indices = indices
         self.generator = generator
         self._rng = _resolve_generator(generator)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[int]:
         perm = _rng(self._rng).permutation(len(self.indices))
         return iter([self.indices[i] for i in perm.tolist()])
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.indices)
 
 
@@ -296,7 +321,8 @@ class WeightedRandomSampler(Sampler[int]):
     """`num_samples` indices in [0, len(weights)) drawn with probability proportional to
     `weights` (with or without replacement)."""
 
-    def __init__(self, weights, num_samples, replacement=True, generator=None):
+    def __init__(self, weights: Any, num_samples: int, replacement: bool = True,
+                 generator: GeneratorLike = None) -> None:
         _check_positive_int("num_samples", num_samples)
         w = np.asarray(weights.numpy(force=True) if isinstance(weights, Tensor) else weights,
                        dtype=np.float64).reshape(-1)
@@ -310,12 +336,12 @@ class WeightedRandomSampler(Sampler[int]):
         self.generator = generator
         self._rng = _resolve_generator(generator)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[int]:
         rng = _rng(self._rng)
         return iter(rng.choice(len(self.weights), self.num_samples, replace=self.replacement,
                                p=self.weights / self.weights.sum()).tolist())
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.num_samples
 
 
@@ -324,15 +350,16 @@ class BatchSampler(Sampler[list]):
     unless `drop_last=True`, which drops it. Length: ceil(n / batch_size), or floor with
     drop_last."""
 
-    def __init__(self, sampler, batch_size, drop_last):
+    def __init__(self, sampler: Union[Sampler[int], Iterable[int]], batch_size: int,
+                 drop_last: bool) -> None:
         _check_positive_int("batch_size", batch_size)
         if not isinstance(drop_last, bool):
             raise ValueError(f"drop_last should be a boolean value, but got "
                              f"drop_last={drop_last!r}")
         self.sampler, self.batch_size, self.drop_last = sampler, int(batch_size), drop_last
 
-    def __iter__(self):
-        batch = []
+    def __iter__(self) -> Iterator[List[int]]:
+        batch: List[int] = []
         for idx in self.sampler:
             batch.append(idx)
             if len(batch) == self.batch_size:
@@ -341,106 +368,12 @@ class BatchSampler(Sampler[list]):
         if batch and not self.drop_last:
             yield batch
 
-    def __len__(self):
-        n = len(self.sampler)
+    def __len__(self) -> int:
+        n = len(self.sampler)  # type: ignore[arg-type]  # a sampler without __len__ raises here, as in torch
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
 
-# --- collation ---------------------------------------------------------------------------
-
-def _is_namedtuple(x):
-    return isinstance(x, tuple) and hasattr(x, "_fields")
-
-
-def _rebuild(elem, items):
-    """A container of `elem`'s kind holding `items` (namedtuple, tuple, list or other)."""
-    if _is_namedtuple(elem):
-        return type(elem)(*items)
-    if isinstance(elem, tuple):
-        return tuple(items)
-    try:
-        return type(elem)(items)
-    except TypeError:
-        return list(items)
-
-
-def _check_numeric(arr):
-    if arr.dtype.kind in "USOV":
-        raise TypeError(f"default_collate: numpy arrays of dtype {arr.dtype} cannot become "
-                        "tensors; convert them or pass a collate_fn")
-
-
-def default_collate(batch):
-    """Merge a list of samples into a batch, following the samples' structure.
-
-    Tensors and ndarrays -> one Tensor stacked along a new first axis (`wengert.stack`: the
-    graph of rows that require grad is kept); numpy scalars -> a Tensor of their dtype;
-    Python floats -> float64 Tensor, ints -> int64 Tensor (bools -> bool); strings and bytes
-    -> the list as it is; dicts -> a dict of collated values per key; tuples, namedtuples and
-    lists -> the same kind of container of collated fields (samples must have equal lengths).
-    Nested structures recurse. (PyTorch gives a list for a batch of plain tuples; here it is
-    a tuple, which unpacks the same way.)
-    """
-    if not isinstance(batch, Sequence) or len(batch) == 0:
-        raise TypeError("default_collate expects a non-empty list of samples")
-    elem = batch[0]
-    if isinstance(elem, (Tensor, np.ndarray)):
-        if isinstance(elem, np.ndarray):
-            _check_numeric(elem)
-        try:
-            return stack(batch)
-        except ValueError as err:
-            shapes = sorted({tuple(b.shape) for b in batch})
-            raise ValueError(f"default_collate: samples of different shapes {shapes} cannot be "
-                             "stacked into one batch; pad them or pass a collate_fn") from err
-    if isinstance(elem, np.generic):
-        arr = np.asarray(batch)
-        _check_numeric(arr)
-        return creation.asarray(arr)
-    if isinstance(elem, bool):
-        return creation.tensor(np.asarray(batch))
-    if isinstance(elem, float):
-        return creation.tensor(np.asarray(batch, dtype=np.float64))
-    if isinstance(elem, int):
-        arr = np.asarray(batch)
-        return creation.tensor(arr.astype(np.int64) if arr.dtype.kind in "iub" else arr)
-    if isinstance(elem, (str, bytes)):
-        return list(batch)
-    if isinstance(elem, Mapping):
-        out = {key: default_collate([d[key] for d in batch]) for key in elem}
-        try:
-            return type(elem)(out)
-        except TypeError:
-            return out
-    if isinstance(elem, Sequence):
-        size = len(elem)
-        if any(len(b) != size for b in batch):
-            raise RuntimeError("default_collate: each element in list of batch should be of "
-                               "equal size")
-        return _rebuild(elem, [default_collate(list(s)) for s in zip(*batch)])
-    raise TypeError("default_collate: batch must contain tensors, numpy arrays, numbers, "
-                    f"strings, dicts or lists; found {type(elem).__name__}")
-
-
-def default_convert(data):
-    """The un-batched conversion (`batch_size=None`): ndarrays and numpy scalars -> Tensors,
-    recursively inside dicts, tuples and lists; Tensors, numbers and strings as they are."""
-    if isinstance(data, Tensor):
-        return data
-    if isinstance(data, (np.ndarray, np.generic)):
-        return data if np.asarray(data).dtype.kind in "USOV" else creation.asarray(data)
-    if isinstance(data, Mapping):
-        out = {k: default_convert(v) for k, v in data.items()}
-        try:
-            return type(data)(out)
-        except TypeError:
-            return out
-    if isinstance(data, Sequence) and not isinstance(data, (str, bytes)):
-        return _rebuild(data, [default_convert(d) for d in data])
-    return data
-
-
-def get_worker_info():
+def get_worker_info() -> None:
     """Always None: loading runs in the calling process."""
     return None
 
@@ -465,12 +398,24 @@ class DataLoader(Generic[T_co]):
     `num_workers > 0` loads in this process, giving the same batches in the same order as
     `num_workers=0`; `pin_memory`, `timeout`, `prefetch_factor`, `persistent_workers` and
     `pin_memory_device` are accepted and have no effect on the CPU, in process.
+
+    Examples
+    --------
+    >>> from wengert.utils.data import DataLoader, TensorDataset
+    >>> loader = DataLoader(TensorDataset(wg.arange(6.)), batch_size=4, shuffle=True)
+    >>> len(loader), [len(xb) for (xb,) in loader]
+    (2, [4, 2])
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None,
-                 num_workers=0, collate_fn=None, pin_memory=False, drop_last=False, timeout=0,
-                 worker_init_fn=None, multiprocessing_context=None, generator=None, *,
-                 prefetch_factor=None, persistent_workers=False, pin_memory_device=""):
+    def __init__(self, dataset: Any, batch_size: Optional[int] = 1,
+                 shuffle: Optional[bool] = None, sampler: Optional[Iterable[Any]] = None,
+                 batch_sampler: Optional[Iterable[List[Any]]] = None, num_workers: int = 0,
+                 collate_fn: Optional[Callable[[Any], Any]] = None, pin_memory: bool = False,
+                 drop_last: bool = False, timeout: float = 0,
+                 worker_init_fn: Optional[Callable[[int], None]] = None,
+                 multiprocessing_context: Any = None, generator: GeneratorLike = None, *,
+                 prefetch_factor: Optional[int] = None, persistent_workers: bool = False,
+                 pin_memory_device: str = "") -> None:
         if isinstance(num_workers, bool) or not isinstance(num_workers, (int, np.integer)) \
                 or num_workers < 0:
             raise ValueError("num_workers option should be a non-negative integer; use "
@@ -510,19 +455,21 @@ class DataLoader(Generic[T_co]):
             sampler = (RandomSampler(dataset, generator=self._rng) if shuffle
                        else SequentialSampler(dataset))
         if batch_size is not None and batch_sampler is None and not self._iterable:
+            assert sampler is not None          # made above for a map-style dataset
             batch_sampler = BatchSampler(sampler, batch_size, drop_last)
-        self._auto_collation = batch_sampler is not None or (self._iterable and
+        self._auto_collation: bool = batch_sampler is not None or (self._iterable and
                                                             batch_size is not None)
         if collate_fn is None:
             collate_fn = default_collate if self._auto_collation else default_convert
         self.dataset, self.batch_size, self.drop_last = dataset, batch_size, drop_last
-        self.sampler, self.batch_sampler = sampler, batch_sampler
+        self.sampler: Any = sampler                 # None for an IterableDataset
+        self.batch_sampler: Any = batch_sampler     # None without auto-collation
         self.num_workers, self.collate_fn, self.generator = num_workers, collate_fn, generator
         self.pin_memory, self.timeout, self.worker_init_fn = pin_memory, timeout, worker_init_fn
         self.multiprocessing_context = multiprocessing_context
         self.prefetch_factor, self.persistent_workers = prefetch_factor, persistent_workers
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         if self._iterable:
             return self._iter_stream()
         if self._auto_collation:
@@ -530,12 +477,12 @@ class DataLoader(Generic[T_co]):
                     for batch in self.batch_sampler)
         return (self.collate_fn(self.dataset[i]) for i in self.sampler)
 
-    def _iter_stream(self):
+    def _iter_stream(self) -> Iterator[Any]:
         if not self._auto_collation:
             for item in self.dataset:
                 yield self.collate_fn(item)
             return
-        batch = []
+        batch: List[Any] = []
         for item in self.dataset:
             batch.append(item)
             if len(batch) == self.batch_size:
@@ -544,7 +491,7 @@ class DataLoader(Generic[T_co]):
         if batch and not self.drop_last:
             yield self.collate_fn(batch)
 
-    def __len__(self):
+    def __len__(self) -> int:
         if self._iterable:
             n = len(self.dataset)   # TypeError when the stream has no length, as in Python
             if self.batch_size is None:

@@ -10,8 +10,11 @@ marked "not recorded".
 reachable from y in the order of the engine's one iterative walk, each with its inputs,
 value and gradient.
 """
+from __future__ import annotations
+
 import html
 import itertools
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import numpy as np
 
@@ -32,7 +35,7 @@ _SYMMETRIC = frozenset({"add", "multiply", "maximum", "minimum", "hypot", "logad
                         "fmax", "fmin"})
 
 
-def _fmt_number(v):
+def _fmt_number(v: Any) -> str:
     if isinstance(v, (bool, np.bool_)):
         return str(bool(v))
     if isinstance(v, (int, np.integer)):
@@ -40,9 +43,17 @@ def _fmt_number(v):
     return f"{v:.4g}"
 
 
-def summarize(value, n=3):
+def summarize(value: Any, n: int = 3) -> str:
     """Short text for a value: 4 significant digits for a scalar; a tensor shows dtype,
-    shape and a few numbers, e.g. ``float32[3,4] [0.1, 0.2, 0.3, … 0.9]``."""
+    shape and a few numbers, e.g. ``float32[3,4] [0.1, 0.2, 0.3, … 0.9]``.
+
+    Examples
+    --------
+    >>> wg.viz.summarize(wg.tensor(3.14159))
+    '3.142'
+    >>> wg.viz.summarize(wg.arange(10.))
+    'float64[10] [0, 1, 2, … 9]'
+    """
     a = value.data if isinstance(value, Tensor) else np.asarray(value)   # (read, not taken)
     if a.ndim == 0:
         return _fmt_number(a.item())
@@ -67,8 +78,9 @@ class Item:
     __slots__ = ("id", "kind", "label", "name", "inputs", "value", "grad",
                  "value_known", "grad_known", "ref", "outputs")
 
-    def __init__(self, id, kind, label, name=None, inputs=(), value=None, grad=None,
-                 value_known=False, grad_known=False, ref=None):
+    def __init__(self, id: str, kind: str, label: str, name: Optional[str] = None,
+                 inputs: Iterable[str] = (), value: Any = None, grad: Any = None,
+                 value_known: bool = False, grad_known: bool = False, ref: Any = None) -> None:
         self.id, self.kind, self.label, self.name = id, kind, label, name
         self.inputs = list(inputs)
         self.value, self.grad = value, grad
@@ -77,25 +89,27 @@ class Item:
         self.outputs = 0      # > 0: an op with several outputs, each drawn as its own node
 
     @property
-    def title(self):
+    def title(self) -> str:
         """What the node is called on screen: its name, else its op."""
         return self.name or self.label
 
-    def value_text(self):
+    def value_text(self) -> str:
+        """The value as drawn: a summary, or why there is none."""
         if self.outputs:
             return f"{self.outputs} outputs"
         if self.value is not None:
             return summarize(self.value)
         return "not recorded" if not self.value_known else "—"
 
-    def grad_text(self):
+    def grad_text(self) -> str:
+        """The gradient as drawn: a summary, or why there is none."""
         if self.outputs:
             return "on each output"
         if self.grad is not None:
             return summarize(self.grad)
         return "none" if self.grad_known else "not recorded"
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<Item {self.id} {self.kind} {self.title}>"
 
 
@@ -107,26 +121,31 @@ class Graph:
     __slots__ = ("items", "by_id", "root", "backward", "hidden", "recorded", "has_grads",
                  "max_nodes")
 
-    def __init__(self):
-        self.items, self.by_id, self.backward = [], {}, []
-        self.root, self.hidden, self.recorded, self.has_grads = None, 0, False, False
+    def __init__(self) -> None:
+        self.items: List[Item] = []
+        self.by_id: Dict[str, Item] = {}
+        self.backward: List[str] = []
+        self.root: Optional[str] = None
+        self.hidden, self.recorded, self.has_grads = 0, False, False
         self.max_nodes = MAX_NODES
 
-    def add(self, item):
+    def add(self, item: Item) -> Item:
+        """Append `item` (and index it by id); returns it."""
         self.items.append(item)
         self.by_id[item.id] = item
         return item
 
-    def ops(self):
+    def ops(self) -> List[Item]:
+        """The op items, in forward order."""
         return [it for it in self.items if it.kind == "op"]
 
 
-def _tensor_arrays(t, with_grad):
+def _tensor_arrays(t: Tensor, with_grad: bool) -> Tuple[Any, Any]:
     g = t._grad if with_grad else None     # (no warning: a drawing reads non-leaves too)
     return t.data, (None if g is None else g.data)
 
 
-def collect(y, max_nodes=MAX_NODES):
+def collect(y: Tensor, max_nodes: int = MAX_NODES) -> Graph:
     """The graph of `y` as a `Graph`, walked once with the engine's iterative walk.
 
     At most `max_nodes` nodes and leaves are kept: those nearest the output (the walk
@@ -146,10 +165,10 @@ def collect(y, max_nodes=MAX_NODES):
     kept = set(order)
 
     # tensors whose value is known without a tape: y itself and what the nodes saved
-    known = {root: y} if root is not y else {}
+    known: Dict[Any, Tensor] = {root: y} if root is not y else {}
     recorded = False
-    entries = {}
-    multi = {}               # multi-output node → an entry of one of its outputs
+    entries: Dict[Any, Any] = {}
+    multi: Dict[Any, Any] = {}   # multi-output node → an entry of one of its outputs
     for item in order:
         if type(item) is not Node:
             continue
@@ -169,7 +188,7 @@ def collect(y, max_nodes=MAX_NODES):
     g.recorded = recorded
     g.max_nodes = int(max_nodes)
     g.hidden = total - len(kept)
-    ids = {}
+    ids: Dict[Any, str] = {}
     n_const, n_cut = itertools.count(), itertools.count()
     # forward order: the reverse of the walk, so every input comes before its users
     for k, item in enumerate(reversed(order)):
@@ -183,7 +202,7 @@ def collect(y, max_nodes=MAX_NODES):
                        grad_known=item.requires_grad, ref=item))
             continue
         e = entries.get(item)
-        inputs = []
+        inputs: List[str] = []
         args = None
         if e is not None and e.index is None:
             args = e.inputs
@@ -237,7 +256,8 @@ def collect(y, max_nodes=MAX_NODES):
     return g
 
 
-def _cell(text, bold=False, color=None, italic=False):
+def _cell(text: str, bold: bool = False, color: Optional[str] = None,
+          italic: bool = False) -> str:
     t = html.escape(text, quote=True)
     if bold:
         t = f"<B>{t}</B>"
@@ -248,7 +268,7 @@ def _cell(text, bold=False, color=None, italic=False):
     return f"<TD>{t}</TD>"
 
 
-def _record(item, values, grads):
+def _record(item: Item, values: bool, grads: bool) -> str:
     cells = []
     if item.name:
         cells.append(_cell(item.name, bold=True))
@@ -268,7 +288,8 @@ def _record(item, values, grads):
             + "".join(cells) + "</TR></TABLE>>")
 
 
-def draw(y, values=True, grads=True, max_nodes=MAX_NODES, graph=None):
+def draw(y: Tensor, values: bool = True, grads: bool = True, max_nodes: int = MAX_NODES,
+         graph: Optional[Graph] = None) -> Any:
     """A `graphviz.Digraph` of y's graph, left to right: every value a box (leaves with
     their names, then data and, after backward, grad = ∂y/∂value), every op an ellipse
     between its inputs and its output, constants as small boxes.
@@ -280,6 +301,16 @@ def draw(y, values=True, grads=True, max_nodes=MAX_NODES, graph=None):
     Graphviz's `dot`: without it they raise `DotNotFound` (saying how to install it) before
     writing anything. `.to_text()` (or `wengert.viz.to_text(y)`) draws the graph as text,
     with no Graphviz.
+
+    Examples
+    --------
+    >>> x = wg.tensor(2.0, requires_grad=True)
+    >>> with wg.tape.record():
+    ...     y = x * x
+    >>> y.backward()
+    >>> dot = wg.viz.draw(y)            # needs the graphviz package, not the dot program
+    >>> type(dot).__name__, "grad 4" in dot.source
+    ('Digraph', True)
     """
     graphviz = _import_graphviz()
     g = collect(y, max_nodes) if graph is None else graph

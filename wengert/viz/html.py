@@ -12,14 +12,20 @@ summaries, ``data-forward-step`` and ``data-backward-step`` (1-based; 0 = none).
 
 As for `draw`, values of every node need the graph built under ``wengert.tape.record()``.
 """
+from __future__ import annotations
+
 import html
 import json
 import os
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 import numpy as np
 
 from ..tensor import Tensor
-from .draw import _SYMMETRIC, MAX_NODES, collect
+from .draw import _SYMMETRIC, MAX_NODES, Graph, Item, collect
+
+Point = Tuple[float, float]
+Box = Tuple[float, float, float, float]
 
 __all__ = ["to_html", "write_html", "layout"]
 
@@ -33,15 +39,16 @@ _WAY_H = 4             # height of an edge's waypoint row in a column it passes 
 _MAX_WAYPOINTS = 20000  # beyond this, remaining long edges are drawn straight across
 
 
-def _drawn(g):
+def _drawn(g: Graph) -> List[Item]:
     """The items the picture shows: the count of what was left out is a note above it."""
     return [it for it in g.items if it.kind != "more"]
 
 
-def _ranks(g):
+def _ranks(g: Graph) -> Tuple[Dict[str, int], Dict[str, List[str]]]:
     """Column of each item: leaves 0, an op 1 + its deepest input, a constant just left
     of its one user (so it sits next to it rather than with the inputs)."""
-    rank, users = {}, {}
+    rank: Dict[str, int] = {}
+    users: Dict[str, List[str]] = {}
     for it in _drawn(g):
         if it.kind == "op":
             r = 0
@@ -59,7 +66,7 @@ def _ranks(g):
     return rank, users
 
 
-def _box_size(it):
+def _box_size(it: Item) -> Tuple[float, float]:
     if it.kind == "const":
         lines = [it.value_text()] + ([it.name] if it.name else [])
     elif it.kind == "cut":
@@ -70,7 +77,8 @@ def _box_size(it):
     return w, len(lines) * _LINE_H + 10
 
 
-def layout(g):
+def layout(g: Graph) -> Tuple[Dict[str, Box], Dict[Tuple[str, int], Tuple[List[Point], bool]],
+                           Dict[str, List[Point]], Tuple[float, float]]:
     """Positions for a `collect`ed graph: ``(box, routes, buses, (width, height))`` where
     `box` maps an item id to (x, y, w, h), `routes` maps (target id, input position) to
     (points an edge passes through between the columns it spans, whether it starts on its
@@ -82,13 +90,13 @@ def layout(g):
     """
     rank, users = _ranks(g)
     ncol = max(rank.values()) + 1
-    cols = [[] for _ in range(ncol)]
+    cols: List[List[str]] = [[] for _ in range(ncol)]
     for it in _drawn(g):                 # forward order: a sensible first guess for the rows
         cols[rank[it.id]].append(it.id)
-    lefts = {it.id: [] for it in _drawn(g)}      # neighbours on the left, waypoints included
-    rights = {it.id: [] for it in _drawn(g)}
-    chains = {}                                # source → its waypoints, one per column
-    reach = {}
+    lefts: Dict[str, List[str]] = {it.id: [] for it in _drawn(g)}      # neighbours on the left, waypoints included
+    rights: Dict[str, List[str]] = {it.id: [] for it in _drawn(g)}
+    chains: Dict[str, List[str]] = {}          # source → its waypoints, one per column
+    reach: Dict[str, int] = {}
     for it in _drawn(g):
         for src in it.inputs:
             reach[src] = max(reach.get(src, 0), rank[it.id])
@@ -110,16 +118,16 @@ def layout(g):
         chains[src] = chain
     for it in _drawn(g):
         for src in it.inputs:
-            chain = chains.get(src)
+            way = chains.get(src)
             k = rank[it.id] - rank[src] - 2
-            via = chain[k] if chain and 0 <= k < len(chain) else src
+            via = way[k] if way and 0 <= k < len(way) else src
             lefts[it.id].append(via)
             rights[via].append(it.id)
     pos = {i: k for col in cols for k, i in enumerate(col)}
 
-    def sweep(columns, neighbours):
+    def sweep(columns: List[List[str]], neighbours: Dict[str, List[str]]) -> None:
         for col in columns:
-            def key(i):
+            def key(i: str) -> float:
                 ns = [pos[n] for n in neighbours[i]]
                 return sum(ns) / len(ns) if ns else pos[i]
             col.sort(key=key)
@@ -135,8 +143,9 @@ def layout(g):
     col_h = [sum(size[i][1] if i in size else _WAY_H for i in col)
              + _ROW_GAP * max(0, len(col) - 1) for col in cols]
     tallest = max(col_h)
-    box, col_x = {}, []
-    x = _PAD
+    box: Dict[str, Box] = {}
+    col_x: List[float] = []
+    x = float(_PAD)
     for c, col in enumerate(cols):
         col_x.append(x)
         y = _PAD + (tallest - col_h[c]) / 2
@@ -145,25 +154,26 @@ def layout(g):
             box[i] = (x + (col_w[c] - w) / 2, y, w, h)
             y += h + _ROW_GAP
         x += col_w[c] + _COL_GAP
-    def through(v, c):
+    def through(v: str, c: int) -> List[Point]:
         vy = box[v][1] + _WAY_H / 2
         return [(col_x[c], vy), (col_x[c] + col_w[c], vy)]
 
-    long_edges = {}
+    long_edges: Dict[str, int] = {}
     for it in _drawn(g):
         for src in it.inputs:
             if src in chains and rank[it.id] - rank[src] > 1:
                 long_edges[src] = long_edges.get(src, 0) + 1
     # a source feeding many far nodes gets one drawn bus along its waypoints, and each
     # edge only the branch off it (else the page grows as users × columns)
-    routes, buses = {}, {}
+    routes: Dict[Tuple[str, int], Tuple[List[Point], bool]] = {}
+    buses: Dict[str, List[Point]] = {}
     for src, n in long_edges.items():
         if n > 2:
             x1, y1, w1, h1 = box[src]
-            pts = [(x1 + w1, y1 + h1 / 2)]
+            bus: List[Point] = [(x1 + w1, y1 + h1 / 2)]
             for k, v in enumerate(chains[src]):
-                pts += through(v, rank[src] + 1 + k)
-            buses[src] = pts
+                bus += through(v, rank[src] + 1 + k)
+            buses[src] = bus
     for it in _drawn(g):
         for p, src in enumerate(it.inputs):
             k = rank[it.id] - rank[src] - 1
@@ -172,14 +182,14 @@ def layout(g):
             if src in buses:
                 routes[it.id, p] = (through(chains[src][k - 1], rank[it.id] - 1)[1:], True)
             else:
-                pts = []
+                pts: List[Point] = []
                 for j, v in enumerate(chains[src][:k]):
                     pts += through(v, rank[src] + 1 + j)
                 routes[it.id, p] = (pts, False)
     return box, routes, buses, (x - _COL_GAP + _PAD, tallest + 2 * _PAD)
 
 
-def _path(pts):
+def _path(pts: List[Point]) -> str:
     """SVG path data through `pts`: straight where level, else a curve leaving and
     arriving horizontally."""
     d = [f"M{pts[0][0]:.1f},{pts[0][1]:.1f}"]
@@ -192,11 +202,11 @@ def _path(pts):
     return " ".join(d)
 
 
-def _attr(s):
+def _attr(s: Any) -> str:
     return html.escape(str(s), quote=True)
 
 
-def _json_value(a):
+def _json_value(a: Any) -> Any:
     if a is None:
         return ""
     a = a.data if isinstance(a, Tensor) else np.asarray(a)     # (read, not taken)
@@ -205,17 +215,17 @@ def _json_value(a):
     return json.dumps(a.tolist())
 
 
-def _script_json(obj):
+def _script_json(obj: Any) -> str:
     # inside <script> only "</script" and "<!--" could end the block early: escape every <
     return (json.dumps(obj, ensure_ascii=False)
             .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def _order_by_tape(ops, tape):
+def _order_by_tape(ops: List[Item], tape: Any) -> Optional[List[Item]]:
     """The ops in the order `tape` recorded them, or None when the tape did not see all."""
     if tape is None:
         return None
-    at = {}
+    at: Dict[Any, int] = {}
     for k, e in enumerate(tape.entries):
         n = e.node
         if n is not None and n not in at:
@@ -225,9 +235,10 @@ def _order_by_tape(ops, tape):
     return sorted(ops, key=lambda it: at[it.ref])
 
 
-def _steps(g, tape):
+def _steps(g: Graph, tape: Any) -> Tuple[List[Dict[str, Any]], Dict[str, int], Dict[str, int]]:
     ops = g.ops()
     ops = _order_by_tape(ops, tape) or ops
+    assert g.root is not None       # collect() always sets it
     root = g.by_id[g.root]
     out = root.name or "output"
     fwd = {it.id: k for k, it in enumerate(ops, 1)}
@@ -240,7 +251,7 @@ def _steps(g, tape):
     if not g.has_grads:
         start += f" (no gradients known: call {out}.backward() before drawing to see the " \
                  f"backward pass)"
-    steps = [{"phase": "start", "id": None, "text": start}]
+    steps: List[Dict[str, Any]] = [{"phase": "start", "id": None, "text": start}]
     for k, it in enumerate(ops, 1):
         name = f" ({it.name})" if it.name else ""
         steps.append({"phase": "forward", "id": it.id,
@@ -253,7 +264,7 @@ def _steps(g, tape):
     return steps, fwd, bwd
 
 
-def _svg(g, fwd, bwd):
+def _svg(g: Graph, fwd: Dict[str, int], bwd: Dict[str, int]) -> str:
     box, routes, buses, (width, height) = layout(g)
     parts = [f'<svg id="graph" xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" '
              f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}">',
@@ -409,13 +420,25 @@ _JS = """
 """
 
 
-def to_html(y, title=None, max_nodes=MAX_NODES, tape=None):
+def to_html(y: Tensor, title: Optional[str] = None, max_nodes: int = MAX_NODES,
+            tape: Any = None) -> str:
     """The page for y's graph, as a string (see the module docstring). `title` heads the
-    page (escaped); `tape` (a `wengert.tape.Tape`) fixes the forward steps to its order."""
+    page (escaped); `tape` (a `wengert.tape.Tape`) fixes the forward steps to its order.
+
+    Examples
+    --------
+    >>> x = wg.tensor(2.0, requires_grad=True)
+    >>> with wg.tape.record():
+    ...     y = x * x + 1
+    >>> y.backward()
+    >>> page = wg.viz.to_html(y, title="x² + 1")
+    >>> page.startswith("<!DOCTYPE html>"), "x² + 1" in page
+    (True, True)
+    """
     g = collect(y, max_nodes)
     steps, fwd, bwd = _steps(g, tape)
     heading = "wengert graph" if title is None else str(title)
-    notes = []
+    notes: List[str] = []
     if not g.recorded and any(it.kind == "op" for it in g.items):
         notes.append("Intermediate values were not recorded: build the graph inside "
                      "<code>with wengert.tape.record():</code> to see every value and gradient.")
@@ -453,7 +476,8 @@ def to_html(y, title=None, max_nodes=MAX_NODES, tape=None):
 """
 
 
-def write_html(y, path, title=None, max_nodes=MAX_NODES, tape=None):
+def write_html(y: Tensor, path: Union[str, "os.PathLike[str]"], title: Optional[str] = None,
+               max_nodes: int = MAX_NODES, tape: Any = None) -> Union[str, "os.PathLike[str]"]:
     """Write `to_html(y, ...)` to `path` (UTF-8) and return the path."""
     text = to_html(y, title=title, max_nodes=max_nodes, tape=tape)
     with open(os.fspath(path), "w", encoding="utf-8") as fh:
