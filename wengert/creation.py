@@ -1,7 +1,11 @@
 """Making tensors: tensor/asarray, the filled constructors, and seeded random numbers."""
+from __future__ import annotations
+
 import numbers
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from .grad_mode import state as _grad
 from .ops._operands import SEQUENCES, holds_tensor, pack
@@ -44,11 +48,20 @@ def _check_float(dtype, what):
                         f"yet; use real tensors (e.g. the real and imaginary parts apart)")
 
 
-def tensor(data, dtype=None, requires_grad=False, name=None):
+def tensor(data: Any, dtype: DTypeLike | None = None, requires_grad: bool = False,
+           name: str | None = None) -> Tensor:
     """A new tensor holding a copy of `data` (Python floats → float64, ints → int64).
 
     Made of tensors that require grad (a list of them, or one), it stays differentiable:
-    wg.tensor([a, b]) is wg.stack([a, b]), wg.tensor(t) a recorded copy of t."""
+    wg.tensor([a, b]) is wg.stack([a, b]), wg.tensor(t) a recorded copy of t.
+
+    Examples
+    --------
+    >>> wg.tensor([1.0, 2.0], requires_grad=True)
+    tensor([1., 2.], requires_grad=True)
+    >>> wg.tensor([1, 2]).dtype
+    dtype('int64')
+    """
     if isinstance(data, Tensor):
         if _in_graph(data):
             return _from_graph(data, dtype, requires_grad, name, True)
@@ -57,7 +70,7 @@ def tensor(data, dtype=None, requires_grad=False, name=None):
     return _leaf(_to_array(data, dtype, copy=True), requires_grad, name)
 
 
-def asarray(data, dtype=None, requires_grad=False):
+def asarray(data: Any, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     """Like tensor(), without copying where possible; a Tensor of the right dtype is returned
     as is, and a list of tensors is stacked (differentiably)."""
     if isinstance(data, Tensor) and (dtype is None or data.dtype == np.dtype(dtype)):
@@ -77,15 +90,34 @@ def _shape(shape):
     return tuple(int(s) for s in shape)
 
 
-def zeros(shape, dtype=None, requires_grad=False):
+def zeros(shape: int | tuple[int, ...], dtype: DTypeLike | None = None,
+          requires_grad: bool = False) -> Tensor:
+    """A new leaf tensor of `shape` filled with 0 (float64 unless dtype says otherwise).
+
+    >>> wg.zeros((2, 3)).shape
+    (2, 3)
+    """
     return _leaf(np.zeros(shape, dtype=dtype or np.float64), requires_grad)
 
 
-def ones(shape, dtype=None, requires_grad=False):
+def ones(shape: int | tuple[int, ...], dtype: DTypeLike | None = None,
+         requires_grad: bool = False) -> Tensor:
+    """A new leaf tensor of `shape` filled with 1 (float64 unless dtype says otherwise).
+
+    >>> wg.ones(2, requires_grad=True)
+    tensor([1., 1.], requires_grad=True)
+    """
     return _leaf(np.ones(shape, dtype=dtype or np.float64), requires_grad)
 
 
-def empty(shape, dtype=None, requires_grad=False):
+def empty(shape: int | tuple[int, ...], dtype: DTypeLike | None = None,
+          requires_grad: bool = False) -> Tensor:
+    """A new leaf tensor of `shape` whose values are whatever the memory held (float64
+    unless dtype says otherwise): fill it before reading it.
+
+    >>> wg.empty((2, 2), dtype=wg.float32).dtype
+    dtype('float32')
+    """
     return _leaf(np.empty(shape, dtype=dtype or np.float64), requires_grad)
 
 
@@ -99,10 +131,17 @@ def _filled(shape, fill_value, dtype):
     return _copy(_broadcast_to(f, shape))     # a copy: writable, no shared memory
 
 
-def full(shape, fill_value, dtype=None, requires_grad=False):
+def full(shape: int | tuple[int, ...], fill_value: Any, dtype: DTypeLike | None = None,
+         requires_grad: bool = False) -> Tensor:
     """`shape` filled with fill_value (broadcast). A fill value that requires grad (or a list
     holding such tensors) keeps its gradient: d(full)/d(fill) sums the gradient over the
-    copies."""
+    copies.
+
+    >>> c = wg.tensor(2.0, requires_grad=True)
+    >>> wg.full(3, c).sum().backward()
+    >>> c.grad
+    tensor(3.)
+    """
     if isinstance(fill_value, SEQUENCES) and holds_tensor(fill_value):
         fill_value = pack(fill_value)
     if isinstance(fill_value, Tensor):
@@ -116,19 +155,40 @@ def _like(a):
     return a.data if isinstance(a, Tensor) else np.asarray(a)
 
 
-def zeros_like(a, dtype=None, shape=None, requires_grad=False, **_):
+def zeros_like(a: Any, dtype: DTypeLike | None = None, shape: Any = None,
+               requires_grad: bool = False, **_: Any) -> Tensor:
+    """A new leaf tensor of zeros with a's shape and dtype (unless given); never connected
+    to a's graph.
+
+    >>> wg.zeros_like(wg.tensor([1, 2, 3]))
+    tensor([0, 0, 0])
+    """
     return _leaf(np.zeros_like(_like(a), dtype=dtype, shape=shape), requires_grad)
 
 
-def ones_like(a, dtype=None, shape=None, requires_grad=False, **_):
+def ones_like(a: Any, dtype: DTypeLike | None = None, shape: Any = None,
+              requires_grad: bool = False, **_: Any) -> Tensor:
+    """A new leaf tensor of ones with a's shape and dtype (unless given); never connected
+    to a's graph.
+
+    >>> wg.ones_like(wg.tensor([1.5, 2.5]))
+    tensor([1., 1.])
+    """
     return _leaf(np.ones_like(_like(a), dtype=dtype, shape=shape), requires_grad)
 
 
-def empty_like(a, dtype=None, shape=None, requires_grad=False, **_):
+def empty_like(a: Any, dtype: DTypeLike | None = None, shape: Any = None,
+               requires_grad: bool = False, **_: Any) -> Tensor:
+    """A new leaf tensor, not filled, with a's shape and dtype (unless given).
+
+    >>> wg.empty_like(wg.zeros((2, 3))).shape
+    (2, 3)
+    """
     return _leaf(np.empty_like(_like(a), dtype=dtype, shape=shape), requires_grad)
 
 
-def full_like(a, fill_value, dtype=None, shape=None, requires_grad=False, **_):
+def full_like(a: Any, fill_value: Any, dtype: DTypeLike | None = None, shape: Any = None,
+              requires_grad: bool = False, **_: Any) -> Tensor:
     """full() with a's shape and dtype (unless given); differentiable in fill_value as full."""
     if isinstance(fill_value, SEQUENCES) and holds_tensor(fill_value):
         fill_value = pack(fill_value)
@@ -141,17 +201,31 @@ def full_like(a, fill_value, dtype=None, shape=None, requires_grad=False, **_):
     return _leaf(np.full_like(_like(a), fill_value, dtype=dtype, shape=shape), requires_grad)
 
 
-def arange(start, stop=None, step=1, dtype=None, requires_grad=False):
+def arange(start: float, stop: float | None = None, step: float = 1,
+           dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
+    """Evenly spaced values in [start, stop) by `step` (in [0, start) when stop is None),
+    as np.arange; a new leaf tensor.
+
+    >>> wg.arange(4)
+    tensor([0, 1, 2, 3])
+    >>> wg.arange(0.0, 1.0, 0.25)
+    tensor([0.  , 0.25, 0.5 , 0.75])
+    """
     args = (start,) if stop is None else (start, stop, step)
     return _leaf(np.arange(*args, dtype=dtype), requires_grad)
 
 
-def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0,
-             requires_grad=False):
+def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True,
+             retstep: bool = False, dtype: DTypeLike | None = None, axis: int = 0,
+             requires_grad: bool = False) -> Any:
     """num evenly spaced values from start to stop (stop included when endpoint).
 
     With tensor start or stop it is start + (stop − start)·wᵢ, wᵢ = i / (num − 1) (or i / num
-    without the endpoint), the last value exactly stop: d/dstart = 1 − wᵢ, d/dstop = wᵢ."""
+    without the endpoint), the last value exactly stop: d/dstart = 1 − wᵢ, d/dstop = wᵢ.
+
+    >>> wg.linspace(0.0, 1.0, 5)
+    tensor([0.  , 0.25, 0.5 , 0.75, 1.  ])
+    """
     if isinstance(start, Tensor) or isinstance(stop, Tensor):
         return _linspace_tensor(start, stop, num, endpoint, retstep, dtype, axis)
     return _leaf(np.linspace(start, stop, num, endpoint=endpoint, retstep=retstep, dtype=dtype,
@@ -184,37 +258,46 @@ def _linspace_tensor(start, stop, num, endpoint, retstep, dtype, axis):
     return y
 
 
-def eye(N, M=None, k=0, dtype=None, requires_grad=False):
+def eye(N: int, M: int | None = None, k: int = 0, dtype: DTypeLike | None = None,
+        requires_grad: bool = False) -> Tensor:
+    """An N×M (N×N) leaf tensor with ones on diagonal k (0: the main one), zeros elsewhere.
+
+    >>> wg.eye(2)
+    tensor([[1., 0.],
+            [0., 1.]])
+    """
     return _leaf(np.eye(N, M, k, dtype=dtype or np.float64), requires_grad)
 
 
 _rng = np.random.default_rng()
 
 
-def manual_seed(seed):
+def manual_seed(seed: int) -> np.random.Generator:
     """Seed wengert's random generator (randn, rand, randint, dropout, init)."""
     global _rng
     _rng = np.random.default_rng(seed)
     return _rng
 
 
-def generator():
+def generator() -> np.random.Generator:
+    """wengert's random generator (the one manual_seed seeds)."""
     return _rng
 
 
-def randn(*shape, dtype=None, requires_grad=False):
+def randn(*shape: Any, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples of the given shape (float64 unless dtype says otherwise)."""
     a = _rng.standard_normal(_shape(shape))
     return _leaf(a if dtype is None else a.astype(dtype), requires_grad)
 
 
-def rand(*shape, dtype=None, requires_grad=False):
+def rand(*shape: Any, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1)."""
     a = _rng.random(_shape(shape))
     return _leaf(a if dtype is None else a.astype(dtype), requires_grad)
 
 
-def randint(low, high=None, size=None, dtype=np.int64, *, shape=None):
+def randint(low: int, high: int | None = None, size: Any = None, dtype: DTypeLike = np.int64,
+            *, shape: Any = None) -> Tensor:
     """Integers in [low, high) (or [0, low) when high is None)."""
     size = shape if size is None else size
     if high is None:

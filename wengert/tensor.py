@@ -7,7 +7,10 @@ sets them on the class when wengert.ops is imported. Those protocols route NumPy
 Tensors into wengert ops, so unmodified NumPy code — and the derivative rules themselves —
 record graphs.
 """
+from __future__ import annotations
+
 import weakref
+from typing import Any
 
 import numpy as np
 
@@ -36,6 +39,20 @@ class _Extra:
 
 
 class Tensor:
+    """An n-dimensional value (a NumPy array, `.data`) that can record how it was computed.
+
+    A tensor that requires grad is a leaf of the graph; each op on it gives a tensor whose
+    `grad_fn` is the node that made it. `y.backward()` accumulates dy/dx into `x.grad` for
+    each leaf x. Make tensors with wg.tensor, wg.zeros, ... rather than this constructor.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad
+    tensor([2., 4.])
+    """
     __slots__ = ("data", "grad_fn", "_requires_grad", "grad", "_version", "_extra", "_tangents",
                  "__weakref__")
     __array_priority__ = 1000.0
@@ -53,7 +70,12 @@ class Tensor:
 
     # ---- attributes -------------------------------------------------------------------
     @property
-    def requires_grad(self):
+    def requires_grad(self) -> bool:
+        """Whether gradients flow to this tensor (set it True on a floating leaf).
+
+        >>> wg.tensor(1.0).requires_grad
+        False
+        """
         return self._requires_grad
 
     @requires_grad.setter
@@ -74,31 +96,60 @@ class Tensor:
         self._requires_grad = flag
 
     @property
-    def shape(self):
+    def shape(self) -> tuple[int, ...]:
+        """The lengths of the axes, as NumPy's ndarray.shape.
+
+        >>> wg.zeros((2, 3)).shape
+        (2, 3)
+        """
         return self.data.shape
 
     @property
-    def dtype(self):
+    def dtype(self) -> np.dtype:
+        """The NumPy dtype of the values.
+
+        >>> wg.tensor([1.0]).dtype
+        dtype('float64')
+        """
         return self.data.dtype
 
     @property
-    def ndim(self):
+    def ndim(self) -> int:
+        """The number of axes.
+
+        >>> wg.zeros((2, 3)).ndim
+        2
+        """
         return self.data.ndim
 
     @property
-    def size(self):
+    def size(self) -> int:
+        """The number of elements.
+
+        >>> wg.zeros((2, 3)).size
+        6
+        """
         return self.data.size
 
     @property
-    def device(self):
+    def device(self) -> str:
+        """Always "cpu": wengert computes with NumPy (the name is there for Array API code)."""
         return "cpu"
 
     @property
-    def is_leaf(self):
+    def is_leaf(self) -> bool:
+        """True for a tensor no recorded op made (grad_fn is None): backward fills the
+        .grad of leaves that require grad.
+
+        >>> x = wg.tensor(1.0, requires_grad=True)
+        >>> x.is_leaf, (x * 2).is_leaf
+        (True, False)
+        """
         return self.grad_fn is None
 
     @property
-    def name(self):
+    def name(self) -> str | None:
+        """A label for drawings, the tape and error messages (None until set)."""
         return None if self._extra is None else self._extra.name
 
     @name.setter
@@ -106,7 +157,8 @@ class Tensor:
         self._get_extra().name = value
 
     @property
-    def retains_grad(self):
+    def retains_grad(self) -> bool:
+        """Whether retain_grad() was called on this non-leaf (its .grad is then kept)."""
         return self._extra is not None and self._extra.retains_grad
 
     def _get_extra(self):
@@ -143,12 +195,23 @@ class Tensor:
             _check_exit(self, "t.numpy()", True)
         return _read_only(self.data)
 
-    def item(self):
+    def item(self) -> Any:
+        """The value of a one-element tensor as a Python number. Refused (TypeError) for
+        a tensor that requires grad or carries a tangent: detach() it first.
+
+        >>> wg.tensor([2.5]).item()
+        2.5
+        """
         if self._tangents is not None or self._requires_grad:
             _check_exit(self, ".item()")
         return self.data.item()
 
-    def tolist(self):
+    def tolist(self) -> Any:
+        """The values as nested Python lists (refused, as item(), in a differentiation).
+
+        >>> wg.tensor([[1, 2], [3, 4]]).tolist()
+        [[1, 2], [3, 4]]
+        """
         if self._tangents is not None or self._requires_grad:
             _check_exit(self, ".tolist()")
         return self.data.tolist()
@@ -235,12 +298,19 @@ class Tensor:
         alias(self, t)
         return t
 
-    def detach_(self):
+    def detach_(self) -> Tensor:
+        """Cut this tensor from the graph in place: it becomes a leaf that does not require
+        grad. Returns self."""
         self.grad_fn = None
         self._requires_grad = False
         return self
 
-    def requires_grad_(self, flag=True):
+    def requires_grad_(self, flag: bool = True) -> Tensor:
+        """Set requires_grad in place (on a leaf) and return self.
+
+        >>> wg.zeros(2).requires_grad_()
+        tensor([0., 0.], requires_grad=True)
+        """
         self.requires_grad = flag
         return self
 

@@ -29,8 +29,15 @@ Rules are written in NumPy vocabulary (operators, methods, ``np.*``). At first o
 engine feeds them ndarrays; with ``create_graph=True`` it feeds Tensors and NumPy's dispatch
 protocols record the same code as wengert ops, so every derivative differentiates again.
 """
+from __future__ import annotations
+
 import contextlib
+import inspect
 import operator
+import sys
+from typing import Any, Callable
+
+from numpy.typing import ArrayLike
 
 import numpy as np
 
@@ -43,6 +50,7 @@ from ..forward import batched, dims, forward_mode, is_complex, saved_output
 from ..views import alias
 from ._operands import SEQUENCES as _SEQUENCES, by_value, holds_tensor, pack, packed
 from ._shapes import sum_to
+from ._docs import compose
 
 registry = {}           # name → Op: the op tests, viz and docs enumerate it
 _anomaly = _anomaly_mod.state
@@ -55,11 +63,50 @@ def _camel(name):
     return "".join(p.capitalize() for p in name.split("_"))
 
 
+class _SignatureOf:
+    """`op.__signature__`: the typed ``__call__``'s parameters, or, for an op whose forward
+    is a Python function, that function's (so help(wg.sum) shows axis, keepdims, ...).
+    None on the class, where inspect then reads ``__call__`` as for any class."""
+
+    def __get__(self, op, cls=None):
+        if op is None:
+            return None
+        call = inspect.signature(type(op).__call__)
+        call = call.replace(parameters=list(call.parameters.values())[1:])
+        if inspect.isfunction(op.forward) and not isinstance(op, (UnaryOp, BinaryOp)):
+            try:
+                return inspect.signature(op.forward).replace(
+                    return_annotation=call.return_annotation)
+            except (TypeError, ValueError):
+                pass
+        return call
+
+
+# The op's own docstring read off the op itself: pydoc shows an instance's __doc__ only when
+# it is not the class's (pydoc._getowndoc), so the class holds this property, not a string.
+_op_doc = property(lambda op: op._doc)
+
+
+def _own_class(op, module):
+    """Give `op` a class of its own, whose `__doc__` is the op's docstring: help(op),
+    op.__doc__ and inspect.getdoc(op) then describe this op, not its kind (UnaryOp, ...).
+    The class adds no slot and no method, so calls cost what they did and `observe()`
+    (which swaps the kinds' __call__) still reaches them."""
+    cls = type(op.name, (type(op),), {"__slots__": (), "__doc__": _op_doc,
+                                       "__module__": module})
+    cls.__qualname__ = cls.__name__
+    op.__class__ = cls
+
+
+def _caller_module(depth):
+    return sys._getframe(depth + 1).f_globals.get("__name__", __name__)
+
+
 class Op:
     # cx: what a complex input or output that a gradient or tangent flows through gets
     # (ops/complex.py): None — a TypeError; True — the op's own rules are right for complex
     # values; a function (op, args, params) → result — complex-aware rules elsewhere.
-    __slots__ = ("name", "grad_name", "forward", "doc", "cx", "__weakref__")
+    __slots__ = ("name", "grad_name", "forward", "_doc", "cx", "__weakref__")
     singular = False        # (UnaryOp and BinaryOp declare it per op; see the module docstring)
     # A linear op may add its VJP straight into its input's gradient so far, an array the
     # engine made: `add_into(node, g, into)` returns True where it did. A slice's gradient
@@ -67,17 +114,38 @@ class Op:
     # of one array: O(n), not O(n²), traffic). None: the op cannot.
     add_into = None
 
-    def _init(self, name, forward, grad_name, doc):
+    __signature__ = _SignatureOf()
+
+    def _init(self, name, forward, grad_name, doc, module):
         self.name = name
         self.grad_name = (grad_name or _camel(name)) + "Backward"
         self.forward = forward
-        self.doc = doc
+        self._doc = compose(name, self.grad_name, doc)
         self.cx = None
         if name in registry:
             raise ValueError(f"op {name!r} declared twice")
         registry[name] = self
         if isinstance(forward, np.ufunc):
             UFUNCS[forward] = self
+        _own_class(self, module)
+
+    @property
+    def doc(self):
+        """The op's docstring (what help() shows)."""
+        return self._doc
+
+    @doc.setter
+    def doc(self, text):
+        self._doc = compose(self.name, self.grad_name, text)
+
+    # An op reads as a function to inspect and pydoc (a method descriptor that binds to
+    # nothing): help(wg.exp) shows "exp(x)" and exp's docstring, and doctest finds it.
+    def __get__(self, obj, objtype=None):
+        return self
+
+    @property
+    def __name__(self):
+        return self.name
 
     def __repr__(self):
         return f"<wengert op {self.name}>"
@@ -131,7 +199,7 @@ class UnaryOp(Op):
     def saves_output(self):
         return self.of == "y"
 
-    def __call__(self, x):
+    def __call__(self, x: ArrayLike | Tensor) -> Tensor:
         if isinstance(x, Tensor):
             if x._tangents is not None:
                 return forward_mode(self, (x,), {})
@@ -177,11 +245,13 @@ class UnaryOp(Op):
         return self.jvp(tangents, args[0], out)
 
 
-def unary(name, fn, of_x=None, of_y=None, singular=False, grad_name=None, doc=None):
+def unary(name, fn, of_x=None, of_y=None, singular=False, grad_name=None, doc=None,
+          cls=None):
     """Declare an elementwise op f with f′ given of the input x or of the output y.
-    Neither given: f is piecewise constant and its derivative is 0."""
-    op = UnaryOp()
-    op._init(name, fn, grad_name, doc)
+    Neither given: f is piecewise constant and its derivative is 0. `doc` is the op's
+    docstring (see ops/_docs.py for the short form); `cls` a subclass of UnaryOp."""
+    op = (cls or UnaryOp)()
+    op._init(name, fn, grad_name, doc, _caller_module(1))
     op.deriv = of_x if of_x is not None else of_y
     op.of = "x" if of_x is not None else "y" if of_y is not None else None
     op.singular = singular
@@ -202,7 +272,7 @@ _PY_SCALARS = (float, int)
 class BinaryOp(Op):
     __slots__ = ("dx", "dy", "saves", "saves_output", "singular", "fast")
 
-    def __call__(self, x, y):
+    def __call__(self, x: ArrayLike | Tensor, y: ArrayLike | Tensor) -> Tensor:
         tx = isinstance(x, Tensor)
         ty = isinstance(y, Tensor)
         if (tx and x._tangents is not None) or (ty and y._tangents is not None):
@@ -350,7 +420,7 @@ def binary(name, fn, d_x, d_y, reads=("xy", "xy"), singular=False, grad_name=Non
     the values (of x, y, z) that ∂z/∂x and ∂z/∂y read, the singular predicate included; a
     node saves the Tensors that the partials it will run read (x * c keeps no x)."""
     op = BinaryOp()
-    op._init(name, fn, grad_name, doc)
+    op._init(name, fn, grad_name, doc, _caller_module(1))
     op.dx, op.dy = d_x, d_y
     op.fast = _OPERATORS.get(fn, fn)
     rx, ry = reads
@@ -371,7 +441,7 @@ class LinearOp(Op):
     __slots__ = ("transpose", "add_into")
     saves_output = False
 
-    def __call__(self, x, **params):
+    def __call__(self, x: ArrayLike | Tensor, **params: Any) -> Tensor:
         if isinstance(x, Tensor):
             if x._tangents is not None:
                 return forward_mode(self, (x,), params)
@@ -408,7 +478,7 @@ def linear(name, fn, transpose, grad_name=None, doc=None, add_into=None):
     `add_into(into, g, x_shape, **params)` adds transpose(g) into the array `into` in place
     and returns True, or returns False where it cannot (the engine then calls transpose)."""
     op = LinearOp()
-    op._init(name, fn, grad_name, doc)
+    op._init(name, fn, grad_name, doc, _caller_module(1))
     op.transpose = transpose
     op.add_into = None if add_into is None else _adding(add_into)
     return op
@@ -441,7 +511,7 @@ class PrimitiveOp(Op):
     def saves_output(self):
         return self.save_out
 
-    def __call__(self, *args, **params):
+    def __call__(self, *args: Any, **params: Any) -> Any:
         datas = []
         rg = False
         for a in args:
@@ -540,7 +610,7 @@ def primitive(name, fn, vjp, jvp=None, save=None, save_out=False, nout=1, grad_n
               doc=None, residual=False):
     """Declare an op with explicit VJP and JVP rules (see the module docstring)."""
     op = PrimitiveOp()
-    op._init(name, fn, grad_name, doc)
+    op._init(name, fn, grad_name, doc, _caller_module(1))
     op.vjp, op.jvp = vjp, jvp
     op.save = None if save is None else tuple(save)
     op.save_out, op.nout, op.residual = save_out, nout, residual
@@ -554,7 +624,7 @@ def select_ops(name, nout):
     sels = []
     for i in range(nout):
         s = _Select.__new__(_Select)
-        s.name, s.grad_name, s.forward, s.doc = f"{name}[{i}]", "SelectBackward", None, None
+        s.name, s.grad_name, s.forward, s._doc = f"{name}[{i}]", "SelectBackward", None, None
         s.index, s.nout = i, nout
         sels.append(s)
     return tuple(sels)

@@ -158,12 +158,11 @@ def _nan_hits(y, g):
 
 # name                     forward       f′ (of the input x, or of the output y)
 sigmoid    = unary("sigmoid",   _sigmoid,   of_y=lambda y: y * (1 - y))
-relu       = unary("relu",      _relu,      of_y=lambda y: y > 0)            # relu′(0) = 0
+relu       = unary("relu",      _relu,      of_y=lambda y: y > 0, cls=_Relu)  # NaN shown (above)
 softplus   = unary("softplus",  _softplus,  of_y=lambda y: -np.expm1(-y))     # = σ(x)
 _gelu_erf  = unary("gelu",      _gelu,      of_x=_gelu_d, grad_name="Gelu")
 _gelu_tnh  = unary("gelu_tanh", _gelu_tanh, of_x=_gelu_tanh_d, grad_name="Gelu")
 
-relu.__class__ = _Relu                                                  # NaN shown (above)
 sigmoid.doc = "σ(x) = 1/(1 + e^(−x)), evaluated without overflow.   σ′ = y(1 − y)."
 relu.doc = ("max(x, 0).   relu′(x) = 1 for x > 0, else 0 (so relu′(0) = 0); NaN at a NaN "
             "input.")

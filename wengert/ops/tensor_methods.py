@@ -4,6 +4,8 @@ wengert.tensor defines Tensor and knows no op; this module, imported by wengert.
 each method as a one-line call of the op it names and sets it on the class, so `a + b`
 costs one Python call (this function) and one global lookup before the op itself.
 """
+import inspect
+
 from ..engine.backward import backward as _engine_backward
 from ..grad_mode import state as _grad_state
 from ..tensor import (FUNCTIONS, UFUNCS, Tensor, _has_tangents, _needs_grad, _unwrap_index)
@@ -179,7 +181,35 @@ class _Empty:
 # what every class statement defines (and __hash__, which __eq__ above set to None)
 _CLASS_MACHINERY = set(vars(_Empty)) | {"__hash__"}
 
+# A method that is an op's method form is documented by that op: help(t.sum) shows wg.sum.
+_SAME_AS = {"abs": "absolute", "conjugate": "conj", "flatten": "reshape"}
+_OWN = {
+    "T": "The axes reversed (t.transpose()); differentiable, a view as in NumPy.",
+    "mT": "The last two axes swapped (a batch of matrices transposed); differentiable.",
+    "flatten": "A 1-d copy of the values (as NumPy's ndarray.flatten); differentiable.",
+    "real": "The real part (the identity on a real tensor); differentiable.",
+    "imag": "The imaginary part (zeros for a real tensor); differentiable.",
+}
+
+
+def _method_doc(name):
+    """The docstring of Tensor.<name>: what it is, then the op it calls, in full."""
+    op_name = _SAME_AS.get(name, name)
+    op = globals().get(op_name)
+    head = _OWN.get(name, f"t.{name}(...) is wg.{op_name}(t, ...); that op's documentation "
+                          f"follows.")
+    if op is None or not op.__doc__:
+        return head
+    return f"{head}\n\nwg.{op_name}:\n\n" + inspect.getdoc(op)
+
+
 for _name, _method in vars(_Methods).items():
-    if _name not in _CLASS_MACHINERY:
-        setattr(Tensor, _name, _method)
+    if _name in _CLASS_MACHINERY:
+        continue
+    if isinstance(_method, property):
+        if _method.__doc__ is None:
+            _method = property(_method.fget, _method.fset, _method.fdel, _method_doc(_name))
+    elif _method.__doc__ is None and not _name.startswith("__"):
+        _method.__doc__ = _method_doc(_name)
+    setattr(Tensor, _name, _method)
 del _name, _method

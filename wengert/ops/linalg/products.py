@@ -337,8 +337,24 @@ def linalg_diagonal(x, /, *, offset=0):
 
 
 def linalg_tensordot(x1, x2, /, *, axes=2):
+    """wg.tensordot with the Array API's signature (axes keyword-only), as np.linalg's.
+
+    d/dx1 <g, tensordot(x1, x2)> = tensordot of g with x2 over the free axes of x2.
+
+    >>> wg.linalg.tensordot(wg.ones((2, 3)), wg.ones((3, 2)), axes=1)
+    tensor([[3., 3.],
+            [3., 3.]])
+    """
     return tensordot(x1, x2, axes)
 
 
 def linalg_matmul(x1, x2, /):
+    """wg.matmul with the Array API's signature (positional only), as np.linalg's.
+
+    For C = A @ B:  dA = G @ Bᵀ,  dB = Aᵀ @ G.
+
+    >>> wg.linalg.matmul(wg.eye(2), wg.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    tensor([[1., 2.],
+            [3., 4.]])
+    """
     return matmul(x1, x2)
