@@ -14,7 +14,7 @@ import weakref
 import numpy as np
 
 from .engine.node import _add_hook
-from .ops._primitive import observe
+from .ops.observe import observe
 from .tensor import Tensor, _make
 
 __all__ = ["Entry", "Tape", "record", "entry_for"]

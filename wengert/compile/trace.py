@@ -3,7 +3,7 @@
 The trace inputs are leaves that require grad, so a transform inside the function (grad,
 value_and_grad, jacrev, hessian, hvp) sees an outer dependence and records its backward and
 tangent rules as ops too (`_Watched.modes` in transforms/reverse.py): one Wengert list holds
-the primal and the adjoint steps. `ops._primitive.observe` reports each op call; a value is
+the primal and the adjoint steps. `ops.observe.observe` reports each op call; a value is
 known by the Tensor that carries it, or by its ndarray (a twin made by `same_tensor`, a
 re-wrapped saved output). Anything else an op is handed is a constant, kept by value; the
 second trace of `compiled.Compiled` checks that no such constant depended on the inputs.
@@ -18,7 +18,7 @@ import weakref
 import numpy as np
 
 from .. import exits as _exits
-from ..ops._primitive import observe
+from ..ops.observe import observe
 from ..tensor import Tensor, _make
 from ..transforms import reverse as _reverse
 from ..tree import tree_flatten

@@ -1,4 +1,9 @@
-"""An op's docstring from the short form its declaration row gives.
+"""An op's face to help(), inspect and doctest: its docstring, its class, its signature.
+
+Each op gets a class of its own at declaration (own_class), whose `__doc__` is the op's
+docstring, so `help(wg.exp)` is about exp and not about UnaryOp.
+
+The docstring may come in a short form from the declaration row.
 
 A row of an op table (ops/elementwise.py) carries its docstring beside its forward and its
 derivative, as a tuple that this module turns into a NumPy-style docstring:
@@ -22,6 +27,74 @@ doctest lines (tests/test_docstrings.py runs them, so they stay true):
 A docstring given as a plain string is kept as it is. Examples assume ``import numpy as np``
 and ``import wengert as wg``.
 """
+
+import inspect
+import sys
+
+class SignatureOf:
+    """`op.__signature__`: the typed ``__call__``'s parameters, or, for an op whose forward
+    is a Python function, that function's (so help(wg.sum) shows axis, keepdims, ...).
+    None on the class, where inspect then reads ``__call__`` as for any class."""
+
+    def __get__(self, op, cls=None):
+        if op is None:
+            return None
+        call = inspect.signature(type(op).__call__)
+        call = call.replace(parameters=list(call.parameters.values())[1:])
+        if op.signature_of_forward and inspect.isfunction(op.forward):
+            try:
+                return inspect.signature(op.forward).replace(
+                    return_annotation=call.return_annotation)
+            except (TypeError, ValueError):
+                pass
+        return call
+
+
+# The op's own docstring read off the op itself: pydoc shows an instance's __doc__ only when
+# it is not the class's (pydoc._getowndoc), so the class holds this property, not a string.
+_op_doc = property(lambda op: op._doc)
+
+
+class Documented:
+    """What makes an op read as a function to inspect, pydoc and doctest (Op's base)."""
+    __slots__ = ()
+    __signature__ = SignatureOf()
+    signature_of_forward = True     # help() shows the forward's parameters (not x or x, y)
+
+    @property
+    def doc(self):
+        """The op's docstring (what help() shows)."""
+        return self._doc
+
+    @doc.setter
+    def doc(self, text):
+        self._doc = compose(self.name, self.grad_name, text)
+
+    # A method descriptor that binds to nothing: inspect.isroutine(op) holds, so pydoc
+    # renders "exp(x)" and the docstring, and doctest finds the op's examples.
+    def __get__(self, obj, objtype=None):
+        return self
+
+    @property
+    def __name__(self):
+        return self.name
+
+
+def own_class(op, module):
+    """Give `op` a class of its own, whose `__doc__` is the op's docstring: help(op),
+    op.__doc__ and inspect.getdoc(op) then describe this op, not its kind (UnaryOp, ...).
+    The class adds no slot and no method, so calls cost what they did and `observe()`
+    (which swaps the kinds' __call__) still reaches them."""
+    cls = type(op.name, (type(op),), {"__slots__": (), "__doc__": _op_doc,
+                                       "__module__": module})
+    cls.__qualname__ = cls.__name__
+    op.__class__ = cls
+
+
+def caller_module(depth):
+    """The name of the module `depth` frames above the caller (where an op is declared)."""
+    return sys._getframe(depth + 1).f_globals.get("__name__", __name__)
+
 
 _UNARY_PARAMS = """Parameters
 ----------

@@ -31,13 +31,8 @@ protocols record the same code as wengert ops, so every derivative differentiate
 """
 from __future__ import annotations
 
-import contextlib
-import inspect
 import operator
-import sys
-from typing import Any, Callable
-
-from numpy.typing import ArrayLike
+from typing import Any
 
 import numpy as np
 
@@ -45,14 +40,15 @@ from ..engine import anomaly as _anomaly_mod
 from ..engine.node import Node, version_error
 from ..engine.errstate import quiet
 from ..grad_mode import state as _grad
+from .._typing import TensorLike
 from ..tensor import UFUNCS, Tensor, _make
 from ..forward import batched, dims, forward_mode, is_complex, saved_output
 from ..views import alias
 from ._operands import SEQUENCES as _SEQUENCES, by_value, holds_tensor, pack, packed
 from ._shapes import sum_to
-from ._docs import compose
+from ._docs import Documented, caller_module, compose, own_class
 
-registry = {}           # name → Op: the op tests, viz and docs enumerate it
+registry: dict[str, Op] = {}   # name → Op: the op tests, viz and docs enumerate it
 _anomaly = _anomaly_mod.state
 
 ONE = "ONE"             # ∂z/∂x = 1: the VJP passes g through
@@ -63,46 +59,7 @@ def _camel(name):
     return "".join(p.capitalize() for p in name.split("_"))
 
 
-class _SignatureOf:
-    """`op.__signature__`: the typed ``__call__``'s parameters, or, for an op whose forward
-    is a Python function, that function's (so help(wg.sum) shows axis, keepdims, ...).
-    None on the class, where inspect then reads ``__call__`` as for any class."""
-
-    def __get__(self, op, cls=None):
-        if op is None:
-            return None
-        call = inspect.signature(type(op).__call__)
-        call = call.replace(parameters=list(call.parameters.values())[1:])
-        if inspect.isfunction(op.forward) and not isinstance(op, (UnaryOp, BinaryOp)):
-            try:
-                return inspect.signature(op.forward).replace(
-                    return_annotation=call.return_annotation)
-            except (TypeError, ValueError):
-                pass
-        return call
-
-
-# The op's own docstring read off the op itself: pydoc shows an instance's __doc__ only when
-# it is not the class's (pydoc._getowndoc), so the class holds this property, not a string.
-_op_doc = property(lambda op: op._doc)
-
-
-def _own_class(op, module):
-    """Give `op` a class of its own, whose `__doc__` is the op's docstring: help(op),
-    op.__doc__ and inspect.getdoc(op) then describe this op, not its kind (UnaryOp, ...).
-    The class adds no slot and no method, so calls cost what they did and `observe()`
-    (which swaps the kinds' __call__) still reaches them."""
-    cls = type(op.name, (type(op),), {"__slots__": (), "__doc__": _op_doc,
-                                       "__module__": module})
-    cls.__qualname__ = cls.__name__
-    op.__class__ = cls
-
-
-def _caller_module(depth):
-    return sys._getframe(depth + 1).f_globals.get("__name__", __name__)
-
-
-class Op:
+class Op(Documented):
     # cx: what a complex input or output that a gradient or tangent flows through gets
     # (ops/complex.py): None — a TypeError; True — the op's own rules are right for complex
     # values; a function (op, args, params) → result — complex-aware rules elsewhere.
@@ -113,8 +70,6 @@ class Op:
     # then costs no zeros of the whole input's shape and no sum of two such arrays (n slices
     # of one array: O(n), not O(n²), traffic). None: the op cannot.
     add_into = None
-
-    __signature__ = _SignatureOf()
 
     def _init(self, name, forward, grad_name, doc, module):
         self.name = name
@@ -127,25 +82,7 @@ class Op:
         registry[name] = self
         if isinstance(forward, np.ufunc):
             UFUNCS[forward] = self
-        _own_class(self, module)
-
-    @property
-    def doc(self):
-        """The op's docstring (what help() shows)."""
-        return self._doc
-
-    @doc.setter
-    def doc(self, text):
-        self._doc = compose(self.name, self.grad_name, text)
-
-    # An op reads as a function to inspect and pydoc (a method descriptor that binds to
-    # nothing): help(wg.exp) shows "exp(x)" and exp's docstring, and doctest finds it.
-    def __get__(self, obj, objtype=None):
-        return self
-
-    @property
-    def __name__(self):
-        return self.name
+        own_class(self, module)
 
     def __repr__(self):
         return f"<wengert op {self.name}>"
@@ -194,12 +131,15 @@ def _masked_multiply_fwd(a, b):
 
 class UnaryOp(Op):
     __slots__ = ("deriv", "of", "singular")
+    deriv: Any
+    of: str | None
+    signature_of_forward = False
 
     @property
     def saves_output(self):
         return self.of == "y"
 
-    def __call__(self, x: ArrayLike | Tensor) -> Tensor:
+    def __call__(self, x: TensorLike) -> Tensor:
         if isinstance(x, Tensor):
             if x._tangents is not None:
                 return forward_mode(self, (x,), {})
@@ -245,13 +185,11 @@ class UnaryOp(Op):
         return self.jvp(tangents, args[0], out)
 
 
-def unary(name, fn, of_x=None, of_y=None, singular=False, grad_name=None, doc=None,
-          cls=None):
-    """Declare an elementwise op f with f′ given of the input x or of the output y.
-    Neither given: f is piecewise constant and its derivative is 0. `doc` is the op's
-    docstring (see ops/_docs.py for the short form); `cls` a subclass of UnaryOp."""
+def unary(name, fn, of_x=None, of_y=None, singular=False, grad_name=None, doc=None, cls=None):
+    """Declare an elementwise op f with f′ given of the input x or of the output y (neither:
+    f is piecewise constant, f′ = 0); `doc` as in ops/_docs.py; `cls` a UnaryOp subclass."""
     op = (cls or UnaryOp)()
-    op._init(name, fn, grad_name, doc, _caller_module(1))
+    op._init(name, fn, grad_name, doc, caller_module(1))
     op.deriv = of_x if of_x is not None else of_y
     op.of = "x" if of_x is not None else "y" if of_y is not None else None
     op.singular = singular
@@ -271,8 +209,13 @@ _PY_SCALARS = (float, int)
 
 class BinaryOp(Op):
     __slots__ = ("dx", "dy", "saves", "saves_output", "singular", "fast")
+    dx: Any
+    dy: Any
+    saves: tuple
+    fast: Any
+    signature_of_forward = False
 
-    def __call__(self, x: ArrayLike | Tensor, y: ArrayLike | Tensor) -> Tensor:
+    def __call__(self, x: TensorLike, y: TensorLike) -> Tensor:
         tx = isinstance(x, Tensor)
         ty = isinstance(y, Tensor)
         if (tx and x._tangents is not None) or (ty and y._tangents is not None):
@@ -420,7 +363,7 @@ def binary(name, fn, d_x, d_y, reads=("xy", "xy"), singular=False, grad_name=Non
     the values (of x, y, z) that ∂z/∂x and ∂z/∂y read, the singular predicate included; a
     node saves the Tensors that the partials it will run read (x * c keeps no x)."""
     op = BinaryOp()
-    op._init(name, fn, grad_name, doc, _caller_module(1))
+    op._init(name, fn, grad_name, doc, caller_module(1))
     op.dx, op.dy = d_x, d_y
     op.fast = _OPERATORS.get(fn, fn)
     rx, ry = reads
@@ -439,9 +382,10 @@ masked_multiply = binary("masked_multiply", _masked_multiply_fwd,
 
 class LinearOp(Op):
     __slots__ = ("transpose", "add_into")
+    transpose: Any
     saves_output = False
 
-    def __call__(self, x: ArrayLike | Tensor, **params: Any) -> Tensor:
+    def __call__(self, x: TensorLike, **params: Any) -> Tensor:
         if isinstance(x, Tensor):
             if x._tangents is not None:
                 return forward_mode(self, (x,), params)
@@ -478,7 +422,7 @@ def linear(name, fn, transpose, grad_name=None, doc=None, add_into=None):
     `add_into(into, g, x_shape, **params)` adds transpose(g) into the array `into` in place
     and returns True, or returns False where it cannot (the engine then calls transpose)."""
     op = LinearOp()
-    op._init(name, fn, grad_name, doc, _caller_module(1))
+    op._init(name, fn, grad_name, doc, caller_module(1))
     op.transpose = transpose
     op.add_into = None if add_into is None else _adding(add_into)
     return op
@@ -506,6 +450,13 @@ class Cotangents(tuple):
 
 class PrimitiveOp(Op):
     __slots__ = ("vjp", "jvp", "save", "save_out", "nout", "selectors", "residual")
+    vjp: Any
+    jvp: Any
+    save: tuple[int, ...] | None
+    save_out: bool
+    nout: int
+    selectors: tuple
+    residual: bool
 
     @property
     def saves_output(self):
@@ -601,6 +552,8 @@ class PrimitiveOp(Op):
 class _Select(Op):
     # output i of a multi-output op: its VJP places g at position i of the cotangents
     __slots__ = ("index", "nout")
+    index: int
+    nout: int
 
     def backward(self, node, g, create):
         return (Cotangents(g if i == self.index else None for i in range(self.nout)),)
@@ -610,7 +563,7 @@ def primitive(name, fn, vjp, jvp=None, save=None, save_out=False, nout=1, grad_n
               doc=None, residual=False):
     """Declare an op with explicit VJP and JVP rules (see the module docstring)."""
     op = PrimitiveOp()
-    op._init(name, fn, grad_name, doc, _caller_module(1))
+    op._init(name, fn, grad_name, doc, caller_module(1))
     op.vjp, op.jvp = vjp, jvp
     op.save = None if save is None else tuple(save)
     op.save_out, op.nout, op.residual = save_out, nout, residual
@@ -630,33 +583,5 @@ def select_ops(name, nout):
     return tuple(sels)
 
 
-# ---- observing op applications ------------------------------------------------------------
-
-_OBSERVED = (UnaryOp, BinaryOp, LinearOp, PrimitiveOp)
-watchers = []       # the observers' callbacks, for ops that are plain functions (comparisons)
-
-
-@contextlib.contextmanager
-def observe(callback):
-    """Call ``callback(op, args, params, out)`` after every op application inside the block
-    (the tape that drawings and symbolic views read). The op classes' ``__call__`` is
-    swapped for the block only, so ops pay nothing while no one observes. Process-wide,
-    like anomaly mode; blocks nest."""
-    before = [(cls, cls.__dict__["__call__"]) for cls in _OBSERVED]
-
-    def observed(call):
-        def call_and_report(self, *args, **params):
-            out = call(self, *args, **params)
-            callback(self, args, params, out)
-            return out
-        return call_and_report
-
-    for cls, call in before:
-        cls.__call__ = observed(call)
-    watchers.append(callback)
-    try:
-        yield
-    finally:
-        watchers.pop()
-        for cls, call in before:
-            cls.__call__ = call
+# the observers' callbacks (ops/observe.py), for ops that are plain functions (comparisons)
+watchers: list = []
