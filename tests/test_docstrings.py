@@ -147,7 +147,8 @@ def test_own_doc_rejects_a_docstring_inherited_from_the_class():
 def test_help_of_an_op_is_about_the_op():
     text = pydoc.render_doc(wg.exp, renderer=pydoc.plaintext)
     assert "exp(x" in text and "d/dx exp(x) = exp(x)" in text
-    for internal in ("UnaryOp", "backward(self", "push_tangent", "jvp"):
+    assert "class UnaryOp" not in text
+    for internal in ("backward(self", "push_tangent", "jvp("):
         assert internal not in text, internal
     assert inspect.getdoc(wg.exp) == wg.exp.__doc__.strip() or inspect.getdoc(wg.exp)
     assert "d/dx exp(x)" in inspect.getdoc(wg.exp)

@@ -131,7 +131,8 @@ def _prepare(args):
     (finite differences need the precision); anything else is passed to f unchanged."""
     if not isinstance(args, (tuple, list)):
         args = (args,)
-    values, diff = [], []
+    values: list = []
+    diff: list = []
     for i, a in enumerate(args):
         if isinstance(a, bool) or a is None:
             values.append(a)
@@ -264,8 +265,8 @@ def _vjp_function(f, diff, us):
     """x ↦ uᵀJ(x) for the checked arguments, recorded (create_graph) so it differentiates."""
     from .ops.elementwise import positive
 
-    def vjp(*xs):
-        xs = list(xs)
+    def vjp(*args):
+        xs = list(args)
         targets = []
         # record the backward pass only when something will differentiate it (finite
         # differences evaluate this on constants: nothing to record there)
@@ -295,8 +296,8 @@ def _jvp_function(f, diff, vs):
     """x ↦ J(x)·v (v one fixed tangent per checked argument), through forward mode."""
     from .forward import new_level, tangent_at, with_tangent
 
-    def jvp(*xs):
-        xs = list(xs)
+    def jvp(*args):
+        xs = list(args)
         level = new_level()
         for i, v in zip(diff, vs):
             xs[i] = with_tangent(xs[i], v, level)

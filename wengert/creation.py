@@ -228,7 +228,8 @@ def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True,
     """
     if isinstance(start, Tensor) or isinstance(stop, Tensor):
         return _linspace_tensor(start, stop, num, endpoint, retstep, dtype, axis)
-    return _leaf(np.linspace(start, stop, num, endpoint=endpoint, retstep=retstep, dtype=dtype,
+    # (NumPy's stubs overload on retstep's literal value; here it is a runtime bool)
+    return _leaf(np.linspace(start, stop, num, endpoint=endpoint, retstep=retstep, dtype=dtype,  # type: ignore[call-overload]
                              axis=axis), requires_grad)
 
 

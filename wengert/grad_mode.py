@@ -4,13 +4,13 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Literal, TypeVar
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
 class _State(threading.local):
-    enabled = True          # class attribute: every new thread starts with grad enabled
+    enabled: bool = True         # class attribute: every new thread starts with grad enabled
 
 
 state = _State()
@@ -40,7 +40,7 @@ class grad_mode_set:
         self.prev = state.enabled
         state.enabled = self.value
 
-    def __exit__(self, *exc: object) -> bool:
+    def __exit__(self, *exc: object) -> Literal[False]:
         state.enabled = self.prev
         return False
 
@@ -61,7 +61,7 @@ class _GradMode:
         self._prev = state.enabled
         state.enabled = self._value
 
-    def __exit__(self, *exc: object) -> bool:
+    def __exit__(self, *exc: object) -> Literal[False]:
         state.enabled = self._prev
         return False
 
@@ -82,13 +82,13 @@ class _GradMode:
                         except StopIteration as stop:
                             return stop.value
                     value = yield item
-            return gen_wrapper      # type: ignore[return-value]  (wraps keeps func's face)
+            return gen_wrapper      # type: ignore[return-value]  # wraps keeps func's signature
 
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
             with self._clone():
                 return func(*args, **kwargs)
-        return wrapper              # type: ignore[return-value]  (wraps keeps func's face)
+        return wrapper              # type: ignore[return-value]  # wraps keeps func's signature
 
 
 class no_grad(_GradMode):
@@ -128,7 +128,7 @@ class set_grad_enabled(_GradMode):
     True
     """
 
-    def __new__(cls, mode: bool) -> set_grad_enabled:  # type: ignore[misc]
+    def __new__(cls, mode: bool) -> set_grad_enabled:
         self = object.__new__(cls)
         self._value = bool(mode)
         self._prev = state.enabled

@@ -23,7 +23,7 @@ __all__ = ["Entry", "Tape", "record", "entry_for"]
 # being handed the tape. Nothing an Entry holds leads back to its node (its output is a
 # detached record of the value, the node is held weakly), so a value here never keeps its own
 # key, or the graph, alive.
-_by_node = weakref.WeakKeyDictionary()
+_by_node: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class Entry:
@@ -50,7 +50,7 @@ class Entry:
 def _grad_catcher(record):
     def catch(g):
         record.grad = g if type(g) is Tensor else _make(np.asarray(g), None)
-    catch.retains_grad = True        # runs after the user's hooks: it sees what flows on
+    setattr(catch, "retains_grad", True)    # runs after the user's hooks: it sees what flows on
     return catch
 
 
@@ -59,7 +59,7 @@ class Tape:
 
     def __init__(self):
         self.entries = []
-        self._nodes = weakref.WeakKeyDictionary()
+        self._nodes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def entry_for(self, node):
         """The entry whose output `node` is the grad_fn of, or None."""

@@ -10,7 +10,7 @@ record graphs.
 from __future__ import annotations
 
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -56,6 +56,59 @@ class Tensor:
     __slots__ = ("data", "grad_fn", "_requires_grad", "grad", "_version", "_extra", "_tangents",
                  "__weakref__")
     __array_priority__ = 1000.0
+    data: np.ndarray
+    grad_fn: Any
+    grad: Tensor | None
+
+    if TYPE_CHECKING:
+        # The operators and NumPy-named methods are set on the class by ops/tensor_methods.py
+        # (this module knows no op); a type checker learns their signatures here.
+        def _binary(self, other: Any, /) -> Tensor: ...
+        __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _binary
+        __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _binary
+        __pow__ = __rpow__ = __matmul__ = __rmatmul__ = _binary
+        __lt__ = __le__ = __gt__ = __ge__ = __and__ = __or__ = dot = _binary
+        __iadd__ = __isub__ = __imul__ = __itruediv__ = _binary
+        def __eq__(self, other: Any, /) -> Tensor: ...  # type: ignore[override]
+        def __ne__(self, other: Any, /) -> Tensor: ...  # type: ignore[override]
+        def _unary(self) -> Tensor: ...
+        __neg__ = __pos__ = __abs__ = __invert__ = copy = flatten = conj = conjugate = _unary
+        exp = log = sqrt = sin = cos = tanh = sigmoid = relu = abs = _unary
+        @property
+        def T(self) -> Tensor: ...
+        @property
+        def mT(self) -> Tensor: ...
+        @property
+        def real(self) -> Tensor: ...
+        @property
+        def imag(self) -> Tensor: ...
+        @property
+        def tangent(self) -> Tensor | None: ...
+        @property
+        def primal(self) -> Tensor: ...
+        def __getitem__(self, index: Any) -> Tensor: ...
+        def __setitem__(self, index: Any, value: Any) -> None: ...
+        def backward(self, gradient: Any = None, retain_graph: bool | None = None,
+                     create_graph: bool = False) -> None: ...
+        def astype(self, dtype: Any, copy: bool = True) -> Tensor: ...
+        def _reduce(self, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Tensor: ...
+        sum = mean = prod = _reduce
+        def _pick(self, axis: Any = None, keepdims: bool = False) -> Tensor: ...
+        max = min = all = any = argmax = argmin = _pick
+        def _spread(self, axis: Any = None, ddof: float = 0, keepdims: bool = False) -> Tensor: ...
+        var = std = _spread
+        def _along(self, axis: Any = None) -> Tensor: ...
+        cumsum = cumprod = squeeze = _along
+        def clip(self, min: Any = None, max: Any = None) -> Tensor: ...
+        def round(self, decimals: int = 0) -> Tensor: ...
+        def reshape(self, *shape: Any, order: str = "C") -> Tensor: ...
+        def transpose(self, *axes: Any) -> Tensor: ...
+        def ravel(self, order: str = "C") -> Tensor: ...
+        def swapaxes(self, axis1: int, axis2: int) -> Tensor: ...
+        def repeat(self, repeats: Any, axis: Any = None) -> Tensor: ...
+        def take(self, indices: Any, axis: Any = None) -> Tensor: ...
+        def diagonal(self, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor: ...
+        def trace(self, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor: ...
 
     def __init__(self, data, dtype=None, requires_grad=False):
         self.data = _to_array(data, dtype, copy=True)
@@ -329,7 +382,7 @@ class Tensor:
             if t is not None:
                 g = g.detach() if not _grad_state.enabled or g.grad_fn is None else g
                 t.grad = g if t.grad is None else t.grad + g
-        _retain.retains_grad = True
+        setattr(_retain, "retains_grad", True)    # (the tape tells it from the user's hooks)
         self.grad_fn.register_hook(_retain)
 
     def register_hook(self, fn):
@@ -529,8 +582,8 @@ def _has_tangents(obj):
 
 
 # Filled by wengert.ops when it is imported: NumPy callable → wengert function.
-UFUNCS = {}
-UFUNC_REDUCTIONS = {}
-UFUNC_ACCUMULATIONS = {}
-FUNCTIONS = {}
+UFUNCS: dict[Any, Any] = {}
+UFUNC_REDUCTIONS: dict[Any, Any] = {}
+UFUNC_ACCUMULATIONS: dict[Any, Any] = {}
+FUNCTIONS: dict[Any, Any] = {}
 

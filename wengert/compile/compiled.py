@@ -146,7 +146,7 @@ class Compiled:
         `compiled(x0, x1, …)`, taking the array leaves in tree order and returning the
         result's leaves in tree order)."""
         prog, _, _ = self._run(args, kwargs)
-        return prog.source if prog is not None else self._last.source
+        return prog.source if prog is not None else self._last.source  # type: ignore[union-attr]  # _run compiled one: _last is set
 
     def _run(self, args, kwargs):
         """(the cached program that ran, its flat result, None), or, where none applies

@@ -151,14 +151,14 @@ def _install_doors(tracer):
             return orig(self, *a, **k)
         return patched
 
-    Tensor.__bool__ = valued("__bool__", "bool()", lambda d: bool(np.asarray(d).item()))
-    Tensor.__float__ = valued("__float__", "float()", None)
-    Tensor.__int__ = valued("__int__", "int()", None)
-    Tensor.__index__ = valued("__index__", "index", None)
-    Tensor.item = valued("item", ".item()", None)
-    Tensor.tolist = valued("tolist", ".tolist()", None)
-    Tensor.__array__ = arrayed("__array__", "np.asarray(t)")
-    Tensor.numpy = arrayed("numpy", "t.numpy()")
+    setattr(Tensor, "__bool__", valued("__bool__", "bool()", lambda d: bool(np.asarray(d).item())))
+    setattr(Tensor, "__float__", valued("__float__", "float()", None))
+    setattr(Tensor, "__int__", valued("__int__", "int()", None))
+    setattr(Tensor, "__index__", valued("__index__", "index", None))
+    setattr(Tensor, "item", valued("item", ".item()", None))
+    setattr(Tensor, "tolist", valued("tolist", ".tolist()", None))
+    setattr(Tensor, "__array__", arrayed("__array__", "np.asarray(t)"))
+    setattr(Tensor, "numpy", arrayed("numpy", "t.numpy()"))
 
     def undo():
         for k, v in saved.items():
@@ -181,7 +181,7 @@ def trace(fn, args, kwargs, traced):
     leaf of (args, kwargs)) replaced by tracing Tensors. Returns (Trace, result)."""
     leaves, treedef = tree_flatten((args, kwargs))
     tracer = _Tracer()
-    inputs = []
+    inputs: list = []
     new_leaves = []
     for i, (x, t) in enumerate(zip(leaves, traced)):
         if not t:

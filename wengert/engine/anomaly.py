@@ -5,6 +5,7 @@ import numpy as np
 class _State:
     # process-wide, not per thread: every op reads it, and a plain attribute is the cheapest
     __slots__ = ("enabled",)
+    enabled: bool
 
 
 state = _State()

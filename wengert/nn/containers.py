@@ -87,7 +87,7 @@ class ParameterList(Module):
         if not isinstance(idx, numbers.Integral):
             raise TypeError(f"ParameterList indices must be integers or slices, not "
                             f"{type(idx).__name__}")
-        if not -n <= idx < n:
+        if not -n <= idx < n:  # type: ignore[operator]  # typeshed's numbers ABCs: no order with int
             raise IndexError(f"index {idx} is out of range for ParameterList of length {n}")
         return idx % n
 

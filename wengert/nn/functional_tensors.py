@@ -105,7 +105,7 @@ def _out_pair(output_size, h, w):
                          f"{output_size!r}")
     oh, ow = (h if output_size[0] is None else output_size[0],
               w if output_size[1] is None else output_size[1])
-    if not all(isinstance(v, numbers.Integral) and v > 0 for v in (oh, ow)):
+    if not all(isinstance(v, numbers.Integral) and v > 0 for v in (oh, ow)):  # type: ignore[operator]  # typeshed's numbers ABCs: no order with int
         raise ValueError(f"adaptive_avg_pool2d: output_size must be positive ints (or None "
                          f"to keep the input's size), got {output_size!r}")
     return int(oh), int(ow)

@@ -160,7 +160,7 @@ class Sequential(Module):
         if not isinstance(idx, numbers.Integral):
             raise TypeError(f"{type(self).__name__} indices must be integers or slices, "
                             f"not {type(idx).__name__}")
-        if not -n <= idx < n:
+        if not -n <= idx < n:  # type: ignore[operator]  # typeshed's numbers ABCs: no order with int
             raise IndexError(f"index {idx} is out of range for {type(self).__name__} of "
                              f"length {n}")
         return idx % n
@@ -204,7 +204,7 @@ class ModuleList(Module):
         if not isinstance(idx, numbers.Integral):
             raise TypeError(f"ModuleList indices must be integers or slices, not "
                             f"{type(idx).__name__}")
-        if not -n <= idx < n:
+        if not -n <= idx < n:  # type: ignore[operator]  # typeshed's numbers ABCs: no order with int
             raise IndexError(f"index {idx} is out of range for ModuleList of length {n}")
         return idx % n
 
@@ -329,7 +329,7 @@ class LayerNorm(Module):
 
 
 class _BatchNorm(Module):
-    _ndims = ()
+    _ndims: tuple[int, ...] = ()
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
                  track_running_stats=True, dtype=None, *, bias=True):

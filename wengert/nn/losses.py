@@ -14,7 +14,7 @@ __all__ = ["L1Loss", "MSELoss", "SmoothL1Loss", "HuberLoss", "NLLLoss", "CrossEn
 
 
 class _Loss(Module):
-    _reductions = _REDUCTIONS
+    _reductions: tuple[str, ...] = _REDUCTIONS
 
     def __init__(self, size_average=None, reduce=None, reduction="mean"):
         super().__init__()

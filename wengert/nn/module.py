@@ -18,7 +18,7 @@ __all__ = ["Module", "Parameter"]
 
 # id → the Tensor made by Parameter(); weak, so a dropped parameter leaves no entry behind
 # (the entry goes before its id can be reused).
-_parameters = weakref.WeakValueDictionary()
+_parameters: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 
 
 class _ParameterType(type):
@@ -48,7 +48,7 @@ class Parameter(metaclass=_ParameterType):
         return t
 
 
-_IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+_IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])  # type: ignore[name-match]  # repr "IncompatibleKeys", as torch's
 
 
 def _check_name(name, kind):

@@ -1,7 +1,7 @@
 """An op's face to help(), inspect and doctest: its docstring, its class, its signature.
 
-Each op gets a class of its own at declaration (own_class), whose `__doc__` is the op's
-docstring, so `help(wg.exp)` is about exp and not about UnaryOp.
+Each op carries its docstring (`op.doc`, shown as `op.__doc__`), so `help(wg.exp)` is about
+exp and not about the class UnaryOp.
 
 The docstring may come in a short form from the declaration row.
 
@@ -29,7 +29,7 @@ and ``import wengert as wg``.
 """
 
 import inspect
-import sys
+
 
 class SignatureOf:
     """`op.__signature__`: the typed ``__call__``'s parameters, or, for an op whose forward
@@ -50,50 +50,35 @@ class SignatureOf:
         return call
 
 
-# The op's own docstring read off the op itself: pydoc shows an instance's __doc__ only when
-# it is not the class's (pydoc._getowndoc), so the class holds this property, not a string.
+# An op's docstring is its own (op._doc), read off the op itself: every op class holds this
+# property as its __doc__ (Documented.__init_subclass__), so op.__doc__, inspect.getdoc(op)
+# and help(op) give the op's text, and pydoc, which shows an instance's __doc__ only when it
+# is not the class's own string, shows it. Ops keep their kinds' classes (UnaryOp, ...): a
+# class per op would make the kinds' methods' attribute reads miss the interpreter's
+# per-type inline caches as ops alternate (about 5% on a chain of small ops).
 _op_doc = property(lambda op: op._doc)
 
 
 class Documented:
-    """What makes an op read as a function to inspect, pydoc and doctest (Op's base)."""
+    # What makes an op read as a function to inspect, pydoc and doctest (Op's base). (No
+    # docstring: __doc__ is the property above, in this class and in each subclass.)
     __slots__ = ()
+    name: str
     __signature__ = SignatureOf()
     signature_of_forward = True     # help() shows the forward's parameters (not x or x, y)
 
-    @property
-    def doc(self):
-        """The op's docstring (what help() shows)."""
-        return self._doc
-
-    @doc.setter
-    def doc(self, text):
-        self._doc = compose(self.name, self.grad_name, text)
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.__doc__ = _op_doc       # type: ignore[assignment]  # a str on a class; here a property
 
     # A method descriptor that binds to nothing: inspect.isroutine(op) holds, so pydoc
-    # renders "exp(x)" and the docstring, and doctest finds the op's examples.
+    # renders "exp(x)" and the docstring (not the methods of the op's class).
     def __get__(self, obj, objtype=None):
         return self
 
     @property
     def __name__(self):
         return self.name
-
-
-def own_class(op, module):
-    """Give `op` a class of its own, whose `__doc__` is the op's docstring: help(op),
-    op.__doc__ and inspect.getdoc(op) then describe this op, not its kind (UnaryOp, ...).
-    The class adds no slot and no method, so calls cost what they did and `observe()`
-    (which swaps the kinds' __call__) still reaches them."""
-    cls = type(op.name, (type(op),), {"__slots__": (), "__doc__": _op_doc,
-                                       "__module__": module})
-    cls.__qualname__ = cls.__name__
-    op.__class__ = cls
-
-
-def caller_module(depth):
-    """The name of the module `depth` frames above the caller (where an op is declared)."""
-    return sys._getframe(depth + 1).f_globals.get("__name__", __name__)
 
 
 _UNARY_PARAMS = """Parameters

@@ -46,7 +46,7 @@ from ..forward import batched, dims, forward_mode, is_complex, saved_output
 from ..views import alias
 from ._operands import SEQUENCES as _SEQUENCES, by_value, holds_tensor, pack, packed
 from ._shapes import sum_to
-from ._docs import Documented, caller_module, compose, own_class
+from ._docs import Documented, compose
 
 registry: dict[str, Op] = {}   # name → Op: the op tests, viz and docs enumerate it
 _anomaly = _anomaly_mod.state
@@ -71,7 +71,7 @@ class Op(Documented):
     # of one array: O(n), not O(n²), traffic). None: the op cannot.
     add_into = None
 
-    def _init(self, name, forward, grad_name, doc, module):
+    def _init(self, name, forward, grad_name, doc):
         self.name = name
         self.grad_name = (grad_name or _camel(name)) + "Backward"
         self.forward = forward
@@ -82,7 +82,15 @@ class Op(Documented):
         registry[name] = self
         if isinstance(forward, np.ufunc):
             UFUNCS[forward] = self
-        own_class(self, module)
+
+    @property
+    def doc(self):
+        """The op's docstring (what help() shows)."""
+        return self._doc
+
+    @doc.setter
+    def doc(self, text):
+        self._doc = compose(self.name, self.grad_name, text)
 
     def __repr__(self):
         return f"<wengert op {self.name}>"
@@ -189,7 +197,7 @@ def unary(name, fn, of_x=None, of_y=None, singular=False, grad_name=None, doc=No
     """Declare an elementwise op f with f′ given of the input x or of the output y (neither:
     f is piecewise constant, f′ = 0); `doc` as in ops/_docs.py; `cls` a UnaryOp subclass."""
     op = (cls or UnaryOp)()
-    op._init(name, fn, grad_name, doc, caller_module(1))
+    op._init(name, fn, grad_name, doc)
     op.deriv = of_x if of_x is not None else of_y
     op.of = "x" if of_x is not None else "y" if of_y is not None else None
     op.singular = singular
@@ -212,6 +220,7 @@ class BinaryOp(Op):
     dx: Any
     dy: Any
     saves: tuple
+    saves_output: bool
     fast: Any
     signature_of_forward = False
 
@@ -363,7 +372,7 @@ def binary(name, fn, d_x, d_y, reads=("xy", "xy"), singular=False, grad_name=Non
     the values (of x, y, z) that ∂z/∂x and ∂z/∂y read, the singular predicate included; a
     node saves the Tensors that the partials it will run read (x * c keeps no x)."""
     op = BinaryOp()
-    op._init(name, fn, grad_name, doc, caller_module(1))
+    op._init(name, fn, grad_name, doc)
     op.dx, op.dy = d_x, d_y
     op.fast = _OPERATORS.get(fn, fn)
     rx, ry = reads
@@ -422,7 +431,7 @@ def linear(name, fn, transpose, grad_name=None, doc=None, add_into=None):
     `add_into(into, g, x_shape, **params)` adds transpose(g) into the array `into` in place
     and returns True, or returns False where it cannot (the engine then calls transpose)."""
     op = LinearOp()
-    op._init(name, fn, grad_name, doc, caller_module(1))
+    op._init(name, fn, grad_name, doc)
     op.transpose = transpose
     op.add_into = None if add_into is None else _adding(add_into)
     return op
@@ -563,7 +572,7 @@ def primitive(name, fn, vjp, jvp=None, save=None, save_out=False, nout=1, grad_n
               doc=None, residual=False):
     """Declare an op with explicit VJP and JVP rules (see the module docstring)."""
     op = PrimitiveOp()
-    op._init(name, fn, grad_name, doc, caller_module(1))
+    op._init(name, fn, grad_name, doc)
     op.vjp, op.jvp = vjp, jvp
     op.save = None if save is None else tuple(save)
     op.save_out, op.nout, op.residual = save_out, nout, residual

@@ -153,7 +153,7 @@ def block(arrays):
 def broadcast_arrays(*args, subok=False):
     """The inputs broadcast against each other (np.broadcast_arrays), as a tuple. The gradient
     of each is g summed over the axes it was broadcast along."""
-    args = [as_input(a) for a in args]
+    args = [as_input(a) for a in args]  # type: ignore[assignment]
     shape = np.broadcast_shapes(*(shape_of(a) for a in args))
     return tuple(as_tensor(a) if shape_of(a) == shape else broadcast_to(a, shape) for a in args)
 

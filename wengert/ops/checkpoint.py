@@ -30,6 +30,7 @@ __all__ = ["checkpoint"]
 
 class _CheckpointOp(Op):
     __slots__ = ("selectors",)
+    selectors: dict
 
     def backward(self, node, g, create):
         """Recompute fn, then a nested backward over the recomputed graph alone: its edges
@@ -198,7 +199,7 @@ def checkpoint(fn, *args):
     if any(o._tangents is not None for o in outs):
         gen.bit_generator.state = rng_state
         return fn(*args)
-    externals = ()
+    externals: tuple = ()
     if enabled:
         externals = tuple(_recorded(outs, start, {c for c in copies if isinstance(c, Tensor)})[1])
     datas = tuple(o.data for o in outs)

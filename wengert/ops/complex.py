@@ -63,7 +63,7 @@ def _to_input(g, v, zshape):
 def _binary_twin(op):
     def vjp(g, needs, x, y, z):
         zshape = np.shape(z)
-        out = []
+        out: list = []
         for need, d, v in zip(needs, (op.dx, op.dy), (x, y)):
             if not need:
                 out.append(None)

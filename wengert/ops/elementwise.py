@@ -20,6 +20,7 @@ dtype: constants in rules are Python floats (NumPy 2 treats them as weak), so fl
 give float32 outputs and float32 gradients all the way through.
 """
 import math
+from typing import Any
 
 import numpy as np
 
@@ -406,8 +407,8 @@ def _clip_jvp(tangents, x, lo, hi):
     out = np.broadcast_shapes(np.shape(x), np.shape(lo), np.shape(hi))
     n = len(out)
     below, above = _clip_masks(x, lo, hi)
-    t = 0.0
-    batch = ()
+    t: Any = 0.0
+    batch: tuple = ()
     for tan, arg, mask in zip(tangents, (x, lo, hi), (np.logical_or(below, above), below, above)):
         if tan is None:
             continue
@@ -475,8 +476,9 @@ def _nondiff(ufunc):
         if _watchers:               # (observe(): a tape or a compiling tracer sees it too)
             _watchers[-1](f, args, {}, out)
         return out
-    f.__name__ = f.name = ufunc.__name__
-    f.forward = ufunc
+    f.__name__ = ufunc.__name__
+    setattr(f, "name", ufunc.__name__)      # read as an op's are (observers, viz)
+    setattr(f, "forward", ufunc)
     f.__doc__ = f"np.{ufunc.__name__} on the values; the result never requires grad."
     UFUNCS[ufunc] = f
     return f

@@ -41,7 +41,7 @@ __all__ = ["fft", "ifft", "rfft", "irfft", "fft2", "ifft2", "rfft2", "irfft2", "
            "ifftn", "rfftn", "irfftn", "hfft", "ihfft", "fftshift", "ifftshift", "fftfreq",
            "rfftfreq"]
 
-_SWAP = {None: "forward", "backward": "forward", "ortho": "ortho", "forward": "backward"}
+_SWAP: dict = {None: "forward", "backward": "forward", "ortho": "ortho", "forward": "backward"}
 
 
 def _traced(obj):

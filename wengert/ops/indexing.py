@@ -62,7 +62,7 @@ def _analyse(index, ndim):
     """
     consumed = kept = 0         # axes of x the entries take; axes slices and None yield
     adv = -1
-    ints = []
+    ints: list = []
     after = None                # position in `ints` where entries after the Ellipsis begin
     for i in index:
         if i is None:

@@ -18,6 +18,7 @@ outputs and params, so with create_graph=True they are recorded and differentiat
 """
 import builtins
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -258,7 +259,7 @@ def _tie_weights(x, y, axes, keepdims):
     hit = xv == yv
     if xv.dtype.kind == "f" and np.isnan(yv).any():     # y is small: test it, not x
         hit |= np.isnan(xv) & np.isnan(yv)
-    dt = xv.dtype if xv.dtype.kind in "fc" else np.float64
+    dt: Any = xv.dtype if xv.dtype.kind in "fc" else np.dtype(np.float64)
     count = hit.sum(axis=axes, keepdims=True, dtype=dt)
     return hit * (1 / np.maximum(count, 1))
 
@@ -272,7 +273,7 @@ def _traced_tie_weights(x, y, axes, keepdims):
     hit = equal(x, y)
     if xv.dtype.kind == "f":
         hit = logical_or(hit, logical_and(isnan(x), isnan(y)))
-    dt = xv.dtype if xv.dtype.kind in "fc" else np.float64
+    dt = xv.dtype if xv.dtype.kind in "fc" else np.dtype(np.float64)
     w = astype(hit, dt)
     return divide(w, maximum(sum(w, axis=axes, keepdims=True), dt.type(1)))
 

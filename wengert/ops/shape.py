@@ -452,12 +452,12 @@ def repeat(a, repeats, axis=None):
             raise TypeError(f"repeats must be integers, got {r.dtype}")
         r = r.astype(np.intp)
     if r.size == 1:
-        r = int(r.reshape(()))
-        if r < 0:
-            raise ValueError(f"repeat: negative repeat count {r}")
+        n = int(r.reshape(()))
+        if n < 0:
+            raise ValueError(f"repeat: negative repeat count {n}")
         x = expand_dims(a, ax + 1)
-        x = broadcast_to(x, shape[:ax + 1] + (r,) + shape[ax + 1:])
-        return reshape(x, shape[:ax] + (shape[ax] * r,) + shape[ax + 1:])
+        x = broadcast_to(x, shape[:ax + 1] + (n,) + shape[ax + 1:])
+        return reshape(x, shape[:ax] + (shape[ax] * n,) + shape[ax + 1:])
     if r.ndim != 1 or r.shape[0] != shape[ax]:
         raise ValueError(f"repeat: {r.shape} repeat counts for an axis of length {shape[ax]}")
     if (r < 0).any():

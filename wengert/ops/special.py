@@ -45,7 +45,7 @@ import sys
 import numpy as np
 
 from ..tensor import UFUNCS, Tensor
-from ._primitive import binary, masked_mul, primitive, unary
+from ._primitive import UnaryOp, binary, masked_mul, primitive, unary
 from .elementwise import log, log1p, negative, subtract
 from .nn import erf, sigmoid, softplus
 
@@ -159,7 +159,7 @@ def polygamma(n, x):
 digamma  = unary("digamma",  _kernel("psi"),      of_x=lambda x: _polygamma_any(1, x), singular=True)
 _digamma_any = _op_or_kernel(digamma, _kernel("psi"))
 _gamma_k = _kernel("gamma")
-gamma    = unary("gamma",    _gamma_k,            of_x=lambda x: _op_or_kernel(gamma, _gamma_k)(x) * _digamma_any(x), singular=True)
+gamma: UnaryOp = unary("gamma",    _gamma_k,            of_x=lambda x: _op_or_kernel(gamma, _gamma_k)(x) * _digamma_any(x), singular=True)
 gammaln  = unary("gammaln",  _kernel("gammaln"),  of_x=_digamma_any, singular=True)
 loggamma = unary("loggamma", _kernel("loggamma"), of_x=_digamma_any, singular=True)
 psi = digamma
@@ -281,7 +281,7 @@ _SCIPY_NAMES = {"erf": erf, "erfc": erfc, "erfcx": erfcx, "erfinv": erfinv, "erf
                 "logit": logit, "log_expit": log_expit, "gamma": gamma, "gammaln": gammaln,
                 "loggamma": loggamma, "psi": digamma, "xlogy": xlogy, "xlog1py": xlog1py,
                 "betaln": betaln, "beta": beta}
-_mapped = []
+_mapped: list = []
 
 
 def scipy_ufunc(ufunc):

@@ -5,6 +5,7 @@ each method as a one-line call of the op it names and sets it on the class, so `
 costs one Python call (this function) and one global lookup before the op itself.
 """
 import inspect
+from typing import TYPE_CHECKING
 
 from ..engine.backward import backward as _engine_backward
 from ..grad_mode import state as _grad_state
@@ -31,7 +32,13 @@ _ufunc_op = UFUNCS.get
 _function_op = FUNCTIONS.get
 
 
-class _Methods:
+if TYPE_CHECKING:
+    _Base = Tensor      # the methods are Tensor's: a type checker reads them as such
+else:
+    _Base = object
+
+
+class _Methods(_Base):
     """The methods set on Tensor (a class body only for reading: names inside the methods
     are this module's globals, the ops)."""
 
@@ -200,7 +207,7 @@ def _method_doc(name):
                           f"follows.")
     if op is None or not op.__doc__:
         return head
-    return f"{head}\n\nwg.{op_name}:\n\n" + inspect.getdoc(op)
+    return f"{head}\n\nwg.{op_name}:\n\n" + (inspect.getdoc(op) or "")
 
 
 for _name, _method in vars(_Methods).items():

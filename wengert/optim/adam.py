@@ -78,7 +78,7 @@ class Adam(Optimizer):
                 t *= 1 - b2
                 v += t
                 if amsgrad:
-                    np.maximum(vmax, v, out=vmax)
+                    np.maximum(vmax, v, out=vmax)  # type: ignore[arg-type]  # amsgrad: vmax is an array
                     v = vmax
                 np.sqrt(v, out=t)
                 t /= math.sqrt(1 - b2 ** step)

@@ -55,7 +55,7 @@ class LRScheduler:
 
     def get_lr(self):
         """The rates for the current `last_epoch`, one per parameter group."""
-        return [self._lr_at(b, i) for i, b in enumerate(self.base_lrs)]
+        return [self._lr_at(b, i) for i, b in enumerate(self.base_lrs)]  # type: ignore[attr-defined]  # subclasses define it
 
     def get_last_lr(self):
         """The rates the last step() set, one per parameter group."""
@@ -240,7 +240,7 @@ class OneCycleLR(LRScheduler):
         self.anneal_strategy = anneal_strategy
         n = self.total_steps
         if three_phase:
-            self._schedule_phases = [
+            self._schedule_phases: list[dict] = [
                 dict(end_step=float(pct_start * n) - 1, start_lr="initial_lr", end_lr="max_lr",
                      start_momentum="max_momentum", end_momentum="base_momentum"),
                 dict(end_step=float(2 * pct_start * n) - 2, start_lr="max_lr",
@@ -348,7 +348,7 @@ class ReduceLROnPlateau(LRScheduler):
         self.cooldown_counter = 0
         self.mode, self.threshold, self.threshold_mode = mode, threshold, threshold_mode
         self.best = None
-        self.num_bad_epochs = None
+        self.num_bad_epochs: int | None = None
         self.last_epoch = 0
         self._last_lr = [group["lr"] for group in optimizer.param_groups]
         self._init_is_better(mode, threshold, threshold_mode)
@@ -377,7 +377,7 @@ class ReduceLROnPlateau(LRScheduler):
     def in_cooldown(self):
         return self.cooldown_counter > 0
 
-    def step(self, metrics, epoch=None):
+    def step(self, metrics, epoch=None):  # type: ignore[override]  # torch's signature
         """Record one epoch's metric (a number, or a one-element Tensor/array)."""
         current = float(metrics.item() if hasattr(metrics, "item") else metrics)
         if epoch is None:
@@ -390,7 +390,7 @@ class ReduceLROnPlateau(LRScheduler):
             self.best = current
             self.num_bad_epochs = 0
         else:
-            self.num_bad_epochs += 1
+            self.num_bad_epochs += 1  # type: ignore[operator]  # set to 0 by _reset
         if self.in_cooldown:
             self.cooldown_counter -= 1
             self.num_bad_epochs = 0
@@ -449,7 +449,7 @@ class SequentialLR(LRScheduler):
         schedulers[0]._initial_step()
         self._last_lr = schedulers[0].get_last_lr()
 
-    def step(self):
+    def step(self):  # type: ignore[override]  # torch's signature
         """One step of the sequence: the current scheduler steps; at a milestone the next one
         starts from its epoch 0."""
         self.last_epoch += 1

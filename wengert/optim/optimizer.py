@@ -128,7 +128,8 @@ class Optimizer:
         """{'state': {index: {name: value}}, 'param_groups': [{option: value, 'params':
         [index, ...]}]}, parameters numbered in group order as torch.optim does. Arrays are
         copies."""
-        index, groups = {}, []
+        index: dict = {}
+        groups: list = []
         for group in self.param_groups:
             g = {k: v for k, v in group.items() if k != "params"}
             g["params"] = []
@@ -151,7 +152,7 @@ class Optimizer:
         if len(saved) != len(self.param_groups):
             raise ValueError(f"loaded state dict has {len(saved)} parameter groups, the optimizer "
                              f"has {len(self.param_groups)}")
-        params = {}
+        params: dict = {}
         for mine, theirs in zip(self.param_groups, saved):
             if len(mine["params"]) != len(theirs["params"]):
                 raise ValueError(f"loaded state dict contains a parameter group of "

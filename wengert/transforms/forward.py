@@ -4,6 +4,8 @@ mode: hessian (jacfwd of jacrev) and hvp (jvp of grad).
 Each tags its tangents with a fresh level (`forward.new_level`), higher than every level
 alive; ops take the highest level off first, so tangents of different calls never mix.
 """
+from typing import Any, Callable
+
 import numpy as np
 
 from ..exits import marks as _marks
@@ -53,7 +55,7 @@ def _read_tangent(o, level, lead):
         return o, _zeros(lead + o.shape, o.dtype)
     p = without_level(o, level)
     if t.shape != lead + o.shape:          # a tangent that never met a batched one
-        from .ops.shape import broadcast_to
+        from ..ops.shape import broadcast_to
         t = broadcast_to(t, lead + o.shape)
     if t.dtype != o.dtype and o.dtype.kind in "fc":
         t = t.astype(o.dtype)
@@ -77,7 +79,7 @@ def _push_forward(f, args, leaves_of, tangent_of, ambient):
     return f(*call), level
 
 
-def jvp(f, primals, tangents, has_aux=False):
+def jvp(f: Callable[..., Any], primals: Any, tangents: Any, has_aux: bool = False) -> tuple:
     """(f(primals), ∂f·tangents): the value and the directional derivative, in one forward pass
     (dual numbers: each op carries value and tangent together; a small multiple of the cost
     of evaluating f).
@@ -123,7 +125,7 @@ def _strip_level(tree, level):
     return tree_unflatten(td, [without_level(x, level) for x in leaves])
 
 
-def linearize(f, *primals):
+def linearize(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
     """(f(*primals), f_jvp) where f_jvp(*tangents) = ∂f(primals)·tangents, the linear map.
 
     Cost: f is evaluated once now; each call of f_jvp runs one forward-mode pass of f at the
@@ -149,7 +151,8 @@ def linearize(f, *primals):
     return out_value, f_jvp
 
 
-def jacfwd(f, argnums=0, has_aux=False):
+def jacfwd(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
+           has_aux: bool = False) -> Callable[..., Any]:
     """The Jacobian of f by forward mode: ONE forward pass pushing all n basis tangents at
     once (a tangent of shape (n,) + x.shape on each input). Best when inputs are few (n ≤ m).
 
@@ -204,7 +207,8 @@ def jacfwd(f, argnums=0, has_aux=False):
     return jac_f
 
 
-def hessian(f, argnums=0, has_aux=False):
+def hessian(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
+            has_aux: bool = False) -> Callable[..., Any]:
     """The Hessian ∂²f/∂x² of a function with one-element output: jacfwd(jacrev(f)), forward
     over reverse — one reverse pass carrying a batch of n tangents. Shape: in.shape + in.shape
     (for tuple argnums, a tuple of tuples of blocks), after f's own output shape."""
@@ -215,7 +219,7 @@ def hessian(f, argnums=0, has_aux=False):
     return h
 
 
-def hvp(f, x, v):
+def hvp(f: Callable[..., Any], x: Any, v: Any) -> Any:
     """H·v, the Hessian of f (one-element output) at x times v, by ONE forward-over-reverse
     pass: the jvp of grad f at x in direction v. The Hessian is never formed; the cost is a
     small multiple of one gradient. x and v are trees of the same structure and shapes."""

@@ -7,6 +7,8 @@ there, so an outer variable is a constant to the inner derivative, while the cop
 carries the outer dependence for the outer transform. `_Watched.modes` alone decides whether
 the backward pass is recorded.
 """
+from typing import Any, Callable
+
 import numpy as np
 
 from ..engine.backward import gradient_of, run_backward
@@ -35,7 +37,8 @@ class _Watched:
     def __init__(self, leaves, who, ambient):
         self.primals = leaves
         self.copies = []
-        self.capture = capture = {}
+        capture: dict = {}
+        self.capture = capture
         self.floor = _next_seq()
         for i, x in enumerate(leaves):
             p = _primal_tensor(x, who)
@@ -182,7 +185,8 @@ def _diff_call(f, args, nums, who, ambient, kwargs=None):
     return (f(*call, **kwargs) if kwargs else f(*call)), w, defs
 
 
-def value_and_grad(f, argnums=0, has_aux=False):
+def value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
+                   has_aux: bool = False) -> Callable[..., Any]:
     """The function x ↦ (f(x), ∇f(x)), by one forward and one reverse pass.
 
     f must return one element (shape () or (1,), …). With argnums a tuple the gradient is a
@@ -193,7 +197,8 @@ def value_and_grad(f, argnums=0, has_aux=False):
     return _value_and_grad(f, nums, single, has_aux, "value_and_grad")
 
 
-def grad(f, argnums=0, has_aux=False):
+def grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
+         has_aux: bool = False) -> Callable[..., Any]:
     """The gradient ∇f of a function with one-element output, as a function of f's arguments.
 
     ∇f(x) = ∂f/∂x by one reverse pass (its cost is a small multiple of one f evaluation).
@@ -258,7 +263,7 @@ def _finish(grads, w, defs, out, aux, args, record, single, has_aux, with_value)
     return ((value, ex.tree(aux)), g) if has_aux else (value, g)
 
 
-def vjp(f, *primals, has_aux=False):
+def vjp(f: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple:
     """(f(*primals), vjp_fn): vjp_fn(cotangent) = cotangentᵀ·∂f/∂primals, one reverse pass per
     call (the graph is kept, so vjp_fn may be called many times).
 
@@ -304,7 +309,8 @@ def vjp(f, *primals, has_aux=False):
     return out_value, vjp_fn
 
 
-def jacrev(f, argnums=0, has_aux=False):
+def jacrev(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
+           has_aux: bool = False) -> Callable[..., Any]:
     """The Jacobian of f by reverse mode: ONE reverse pass pulling all m basis cotangents at
     once (a cotangent of shape (m,) + out.shape). Best when outputs are few (m ≤ n).
 

@@ -409,7 +409,7 @@ def default_collate(batch):
     if isinstance(elem, Mapping):
         out = {key: default_collate([d[key] for d in batch]) for key in elem}
         try:
-            return type(elem)(out)
+            return type(elem)(out)  # type: ignore[call-arg]  # a concrete Mapping type, rebuilt from a dict
         except TypeError:
             return out
     if isinstance(elem, Sequence):
@@ -432,7 +432,7 @@ def default_convert(data):
     if isinstance(data, Mapping):
         out = {k: default_convert(v) for k, v in data.items()}
         try:
-            return type(data)(out)
+            return type(data)(out)  # type: ignore[call-arg]  # a concrete Mapping type, rebuilt from a dict
         except TypeError:
             return out
     if isinstance(data, Sequence) and not isinstance(data, (str, bytes)):

@@ -148,7 +148,7 @@ def collect(y, max_nodes=MAX_NODES):
     known = {root: y} if root is not y else {}
     recorded = False
     entries = {}
-    multi = {}               # multi-output node → an entry of one of its outputs
+    multi: dict = {}               # multi-output node → an entry of one of its outputs
     for item in order:
         if type(item) is not Node:
             continue

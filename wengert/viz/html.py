@@ -41,7 +41,8 @@ def _drawn(g):
 def _ranks(g):
     """Column of each item: leaves 0, an op 1 + its deepest input, a constant just left
     of its one user (so it sits next to it rather than with the inputs)."""
-    rank, users = {}, {}
+    rank: dict = {}
+    users: dict = {}
     for it in _drawn(g):
         if it.kind == "op":
             r = 0
@@ -82,13 +83,13 @@ def layout(g):
     """
     rank, users = _ranks(g)
     ncol = max(rank.values()) + 1
-    cols = [[] for _ in range(ncol)]
+    cols: list[list] = [[] for _ in range(ncol)]
     for it in _drawn(g):                 # forward order: a sensible first guess for the rows
         cols[rank[it.id]].append(it.id)
-    lefts = {it.id: [] for it in _drawn(g)}      # neighbours on the left, waypoints included
-    rights = {it.id: [] for it in _drawn(g)}
+    lefts: dict = {it.id: [] for it in _drawn(g)}      # neighbours on the left, waypoints included
+    rights: dict = {it.id: [] for it in _drawn(g)}
     chains = {}                                # source → its waypoints, one per column
-    reach = {}
+    reach: dict = {}
     for it in _drawn(g):
         for src in it.inputs:
             reach[src] = max(reach.get(src, 0), rank[it.id])
@@ -110,7 +111,7 @@ def layout(g):
         chains[src] = chain
     for it in _drawn(g):
         for src in it.inputs:
-            chain = chains.get(src)
+            chain = chains.get(src)  # type: ignore[assignment]
             k = rank[it.id] - rank[src] - 2
             via = chain[k] if chain and 0 <= k < len(chain) else src
             lefts[it.id].append(via)
@@ -149,7 +150,7 @@ def layout(g):
         vy = box[v][1] + _WAY_H / 2
         return [(col_x[c], vy), (col_x[c] + col_w[c], vy)]
 
-    long_edges = {}
+    long_edges: dict = {}
     for it in _drawn(g):
         for src in it.inputs:
             if src in chains and rank[it.id] - rank[src] > 1:

@@ -74,8 +74,8 @@ def tensordot(a, b, axes=2):
             ax_a, ax_b = axes
         except (TypeError, ValueError):
             raise TypeError("tensordot: axes must be an int or a pair of axis sequences") from None
-        ax_a = (ax_a,) if isinstance(ax_a, (int, np.integer)) else tuple(ax_a)
-        ax_b = (ax_b,) if isinstance(ax_b, (int, np.integer)) else tuple(ax_b)
+        ax_a = (ax_a,) if isinstance(ax_a, (int, np.integer)) else tuple(ax_a)  # type: ignore[assignment]
+        ax_b = (ax_b,) if isinstance(ax_b, (int, np.integer)) else tuple(ax_b)  # type: ignore[assignment]
         if len(ax_a) != len(ax_b):
             raise ValueError(f"tensordot: {len(ax_a)} axes of a paired with {len(ax_b)} axes "
                              f"of b (shapes {sa} and {sb})")
@@ -174,12 +174,12 @@ def _canonical_einsum(ops, terms, out):
     ell = spare[:n_ell]
     ins = []
     for term, k in zip(terms, ell_nd):
-        lab = []
+        lab: list = []
         for t in term:
             lab.extend(ell[n_ell - k:] if t is Ellipsis else [t])
         ins.append(tuple(lab))
     if out is None:
-        counts = {}
+        counts: dict = {}
         for term in terms:
             for t in term:
                 if t is not Ellipsis:
@@ -191,18 +191,18 @@ def _canonical_einsum(ops, terms, out):
         if Ellipsis not in out and n_ell:
             raise ValueError("einsum: the operands have '...' axes but the output subscripts "
                              "have no '...'")
-        res = []
+        labels: list = []
         for t in out:
-            res.extend(ell if t is Ellipsis else [t])
-        res = tuple(res)
+            labels.extend(ell if t is Ellipsis else [t])
+        res = tuple(labels)
         if len(set(res)) != len(res):
             raise ValueError(f"einsum: output subscripts {_fmt(out)!r} repeat an index")
         missing = [t for t in res if t not in used and t not in ell]
         if missing:
             raise ValueError(f"einsum: output index {_letter(missing[0])!r} does not appear "
                              f"in any input")
-    sizes = {}
-    for k, (lab, s) in enumerate(zip(ins, shapes)):
+    sizes: dict = {}
+    for k, (lab, s) in enumerate(zip(ins, shapes)):  # type: ignore[assignment]
         for t, d in zip(lab, s):
             prev = sizes.get(t)
             if prev is None or prev[0] == 1:
@@ -215,7 +215,7 @@ def _canonical_einsum(ops, terms, out):
 
 
 def _sizes(ops, ins):
-    sizes = {}
+    sizes: dict = {}
     for o, lab in zip(ops, ins):
         for t, d in zip(lab, np.shape(o)):
             if sizes.get(t, 1) == 1:
@@ -251,7 +251,7 @@ def _einsum_vjp(g, needs, *ops, spec, optimize):
     used = set(out).union(*ins)
     fresh = iter([k for k in range(52) if k not in used])
     dtype = g.dtype
-    grads = []
+    grads: list = []
     for i, op in enumerate(ops):
         if not needs[i]:
             grads.append(None)

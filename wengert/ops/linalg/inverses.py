@@ -23,6 +23,7 @@ solution is pinv(A) b (the minimum-norm least-squares solution NumPy returns, wi
 derivative), its residuals Σ(b − A x)², tensorinv/tensorsolve are reshapes, inv and solve.
 """
 from collections import namedtuple
+from typing import Any
 
 import numpy as np
 
@@ -72,7 +73,7 @@ def _solve_vjp(g, needs, a, b, x):
         g = np.expand_dims(g, -1)
         x = np.expand_dims(x, -1)
     out_core = np.shape(x)        # broadcast batch + (M, K)
-    gb = np.linalg.solve(_mT(a), g)
+    gb: Any = np.linalg.solve(_mT(a), g)
     ga = None
     if needs[0]:
         ga = sum_to(-(gb @ _mT(x)), np.shape(a), out_core[:-1] + out_core[-2:-1])

@@ -265,7 +265,7 @@ def multi_dot(arrays, *, out=None):
             raise ValueError(f"multi_dot: shapes {arrays[i].shape} and "
                              f"{arrays[i + 1].shape} (arrays {i} and {i + 1}) are not aligned")
     dims = [arrays[0].shape[0]] + [a.shape[1] for a in arrays]
-    cost = [[0] * k for _ in range(k)]
+    cost = [[0.0] * k for _ in range(k)]
     split = [[0] * k for _ in range(k)]
     for span in range(1, k):
         for i in range(k - span):
