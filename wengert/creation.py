@@ -14,7 +14,7 @@ from .ops.shape import broadcast_to as _broadcast_to, moveaxis as _moveaxis
 from .tensor import Tensor, _make, _to_array
 
 
-def _leaf(arr, requires_grad, name=None):
+def _leaf(arr: np.ndarray, requires_grad: bool, name: str | None = None) -> Tensor:
     t = _make(arr, None)
     if requires_grad:
         t.requires_grad = True          # validates the dtype
@@ -23,13 +23,14 @@ def _leaf(arr, requires_grad, name=None):
     return t
 
 
-def _in_graph(t):
+def _in_graph(t: Tensor) -> bool:
     """Is t (a Tensor) part of a differentiation: requiring grad (grad mode on) or carrying
     a tangent? Then making a tensor from it must stay differentiable (API §9)."""
     return t._tangents is not None or t._requires_grad and _grad.enabled
 
 
-def _from_graph(t, dtype, requires_grad, name, copy):
+def _from_graph(t: Tensor, dtype: DTypeLike | None, requires_grad: bool, name: str | None,
+                copy: bool) -> Tensor:
     """A tensor made from t, which is part of a differentiation: t itself, a differentiable
     copy, or a cast. requires_grad=True is then already true."""
     if dtype is not None and t.dtype != np.dtype(dtype):
@@ -42,7 +43,7 @@ def _from_graph(t, dtype, requires_grad, name, copy):
     return t
 
 
-def _check_float(dtype, what):
+def _check_float(dtype: np.dtype, what: str) -> None:
     if dtype.kind == "c":
         raise TypeError(f"{what} would be complex: complex differentiation is not supported "
                         f"yet; use real tensors (e.g. the real and imaginary parts apart)")
@@ -84,7 +85,7 @@ def asarray(data: Any, dtype: DTypeLike | None = None, requires_grad: bool = Fal
     return _leaf(_to_array(data, dtype, copy=False), requires_grad)
 
 
-def _shape(shape):
+def _shape(shape: tuple) -> tuple[int, ...]:
     if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
         return tuple(int(s) for s in shape[0])
     return tuple(int(s) for s in shape)
@@ -121,7 +122,7 @@ def empty(shape: int | tuple[int, ...], dtype: DTypeLike | None = None,
     return _leaf(np.empty(shape, dtype=dtype or np.float64), requires_grad)
 
 
-def _filled(shape, fill_value, dtype):
+def _filled(shape: tuple[int, ...], fill_value: Tensor, dtype: DTypeLike | None) -> Tensor:
     """A tensor of `shape` filled with the tensor fill_value (broadcast), differentiably:
     each element's gradient flows back to the fill value (summed where it was broadcast)."""
     f = fill_value
@@ -151,7 +152,7 @@ def full(shape: int | tuple[int, ...], fill_value: Any, dtype: DTypeLike | None 
     return _leaf(np.full(shape, fill_value, dtype=dtype), requires_grad)
 
 
-def _like(a):
+def _like(a: Any) -> np.ndarray:
     return a.data if isinstance(a, Tensor) else np.asarray(a)
 
 
@@ -233,7 +234,8 @@ def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True,
                              axis=axis), requires_grad)
 
 
-def _linspace_tensor(start, stop, num, endpoint, retstep, dtype, axis):
+def _linspace_tensor(start: Any, stop: Any, num: int, endpoint: bool, retstep: bool,
+                     dtype: DTypeLike | None, axis: int) -> Any:
     num = int(num)
     if num < 0:
         raise ValueError(f"linspace: number of samples, {num}, must be non-negative")

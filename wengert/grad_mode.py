@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
-from typing import Any, Callable, Literal, TypeVar
+from typing import Any, Callable, Generator, Literal, TypeVar
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -71,7 +71,7 @@ class _GradMode:
     def __call__(self, func: _F) -> _F:
         if inspect.isgeneratorfunction(func):
             @functools.wraps(func)
-            def gen_wrapper(*args, **kwargs):
+            def gen_wrapper(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
                 # the mode holds while the generator body runs, not around its creation
                 gen = func(*args, **kwargs)
                 value = None
@@ -85,7 +85,7 @@ class _GradMode:
             return gen_wrapper      # type: ignore[return-value]  # wraps keeps func's signature
 
         @functools.wraps(func)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             with self._clone():
                 return func(*args, **kwargs)
         return wrapper              # type: ignore[return-value]  # wraps keeps func's signature

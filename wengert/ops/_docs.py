@@ -1,4 +1,4 @@
-"""An op's face to help(), inspect and doctest: its docstring, its class, its signature.
+"""An op's face to help(), inspect and doctest: its docstring and its signature.
 
 Each op carries its docstring (`op.doc`, shown as `op.__doc__`), so `help(wg.exp)` is about
 exp and not about the class UnaryOp.
@@ -28,7 +28,10 @@ A docstring given as a plain string is kept as it is. Examples assume ``import n
 and ``import wengert as wg``.
 """
 
+from __future__ import annotations
+
 import inspect
+from typing import Any
 
 
 class SignatureOf:
@@ -36,7 +39,7 @@ class SignatureOf:
     is a Python function, that function's (so help(wg.sum) shows axis, keepdims, ...).
     None on the class, where inspect then reads ``__call__`` as for any class."""
 
-    def __get__(self, op, cls=None):
+    def __get__(self, op: Any, cls: type | None = None) -> inspect.Signature | None:
         if op is None:
             return None
         call = inspect.signature(type(op).__call__)
@@ -67,17 +70,17 @@ class Documented:
     __signature__ = SignatureOf()
     signature_of_forward = True     # help() shows the forward's parameters (not x or x, y)
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls.__doc__ = _op_doc       # type: ignore[assignment]  # a str on a class; here a property
 
     # A method descriptor that binds to nothing: inspect.isroutine(op) holds, so pydoc
     # renders "exp(x)" and the docstring (not the methods of the op's class).
-    def __get__(self, obj, objtype=None):
+    def __get__(self, obj: object, objtype: type | None = None) -> Documented:
         return self
 
     @property
-    def __name__(self):
+    def __name__(self) -> str:
         return self.name
 
 
@@ -103,7 +106,7 @@ Tensor
     The result, elementwise, in the operands' result dtype."""
 
 
-def compose(name, grad_name, doc):
+def compose(name: str, grad_name: str, doc: str | tuple | None) -> str | None:
     """The docstring of op `name` from its row's `doc` (a tuple, see above; a str is kept;
     None stays None)."""
     if doc is None or isinstance(doc, str):

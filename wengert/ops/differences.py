@@ -260,7 +260,7 @@ def _triangle(m, k, lower):
     if len(shape) == 0:
         raise ValueError(f"{'tril' if lower else 'triu'} needs at least one dimension, got a "
                          f"0-d input")
-    mask = np.tri(shape[-2], shape[-1], k=k if lower else k - 1, dtype=bool)
+    mask = np.tri(*shape[-2:], k=k if lower else k - 1, dtype=bool)  # type: ignore[call-overload]  # (stubs: no *args for N, M)
     zero = np.zeros((), dtype=np.result_type(value_of(m)))
     return where(mask, m, zero) if lower else where(mask, zero, m)
 
