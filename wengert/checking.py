@@ -63,6 +63,11 @@ def numerical_grad(f, *args, argnums=0, eps=None, method="central"):
     central: (f(x + h·eⱼ) − f(x − h·eⱼ)) / 2h; forward/backward: one-sided. The step is
     h = eps·max(1, |xⱼ|), eps defaulting per dtype (see default_eps). Returns the argument's
     type (float, ndarray or Tensor); a tuple when argnums is a tuple.
+
+    Examples
+    --------
+    >>> wg.numerical_grad(lambda x: (x ** 2).sum(), wg.tensor([1.0, 2.0]))
+    tensor([2., 4.])
     """
     if method not in ("central", "forward", "backward"):
         raise ValueError(f"method must be 'central', 'forward' or 'backward', got {method!r}")
@@ -320,6 +325,11 @@ def gradcheck(f, args, eps=1e-6, atol=1e-5, rtol=1e-3, order=1, modes=("rev", "f
     tangent (each Jacobian column). order=2 also checks the derivatives of the VJP and (with
     'fwd') of the JVP the same way. Returns True, or raises GradcheckError naming the
     argument, the element, the expected (finite-difference) and the computed value.
+
+    Examples
+    --------
+    >>> wg.gradcheck(lambda x: wg.sin(x) * x, (wg.tensor([0.5, 1.5]),))
+    True
     """
     if isinstance(modes, str):
         modes = (modes,)

@@ -106,16 +106,29 @@ Tensor
     The result, elementwise, in the operands' result dtype."""
 
 
+class Short(tuple):
+    """A short-form docstring for an op reached as `space`.name (wg.special.erfc, ...)."""
+    space = "wg"
+
+
+def short(space: str, *parts: str) -> Short:
+    """The short form `parts` (see above) of an op of the namespace `space`."""
+    doc = Short(parts)
+    doc.space = space
+    return doc
+
+
 def compose(name: str, grad_name: str, doc: str | tuple | None) -> str | None:
     """The docstring of op `name` from its row's `doc` (a tuple, see above; a str is kept;
     None stays None)."""
     if doc is None or isinstance(doc, str):
         return doc
+    space = getattr(doc, "space", "wg")
     summary, math, *example = doc
     if len(example) == 3:
         point, value, grad = example
         lines = [f">>> x = wg.tensor({point}, requires_grad=True)",
-                 f">>> y = wg.{name}(x)",
+                 f">>> y = {space}.{name}(x)",
                  ">>> y",
                  f"tensor({value}, grad_fn=<{grad_name}>)",
                  ">>> y.backward()",
@@ -127,7 +140,7 @@ def compose(name: str, grad_name: str, doc: str | tuple | None) -> str | None:
         px, py = (p.strip() for p in point.split(","))
         lines = [f">>> x = wg.tensor({px}, requires_grad=True)",
                  f">>> y = wg.tensor({py}, requires_grad=True)",
-                 f">>> z = wg.{name}(x, y)",
+                 f">>> z = {space}.{name}(x, y)",
                  ">>> z",
                  f"tensor({value}, grad_fn=<{grad_name}>)",
                  ">>> z.backward()",

@@ -177,6 +177,13 @@ def checkpoint(fn, *args):
     dual number): fn runs directly (its tangents come from its own ops, which a
     recomputation at backward time could not give the forward pass), so values, tangents and
     gradients stay exact; only the memory saving is forgone there.
+
+    Examples
+    --------
+    >>> x = wg.tensor(1.0, requires_grad=True)
+    >>> wg.checkpoint(lambda t: wg.sin(t) ** 2, x).backward()
+    >>> x.grad                      # 2 sin x cos x = sin 2x
+    tensor(0.90929743)
     """
     if not callable(fn):
         raise TypeError(f"checkpoint needs a function as its first argument, got {type(fn).__name__}")

@@ -37,7 +37,17 @@ def _flat_axis(a, axis, fname):
 
 def cumsum(a, axis=None, dtype=None, out=None):
     """Running sum along `axis` (the flattened array when None). Linear; its transpose is
-    the reversed running sum: ∂L/∂aᵢ = Σ_{k≥i} gₖ."""
+    the reversed running sum: ∂L/∂aᵢ = Σ_{k≥i} gₖ.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> wg.cumsum(x)
+    tensor([1., 3., 6.], grad_fn=<CumsumBackward>)
+    >>> wg.cumsum(x).sum().backward()
+    >>> x.grad
+    tensor([3., 2., 1.])
+    """
     _no_extras("cumsum", out)
     a = _cast(_input(a, "cumsum"), dtype)
     a, ax = _flat_axis(a, axis, "cumsum")

@@ -368,7 +368,15 @@ _where = primitive("where", lambda c, x, y, x_shape, y_shape: np.where(c, x, y),
 def where(condition, x=None, y=None, /):
     """where(c, x, y): x where c holds, else y. The gradient flows only into the chosen branch,
     exactly (a NaN or inf in the other branch's derivative never leaks).
-    where(c) alone is nonzero(c), as in NumPy."""
+    where(c) alone is nonzero(c), as in NumPy.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0], requires_grad=True)
+    >>> wg.where(wg.tensor([True, False]), x, 0.0).sum().backward()
+    >>> x.grad
+    tensor([1., 0.])
+    """
     if x is None and y is None:
         c = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
         return tuple(_make(i, None) for i in np.nonzero(c))
@@ -426,7 +434,17 @@ def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None):
     """a limited to [a_min, a_max] (NumPy 2's min=/max= spellings too); a bound may be None.
 
     ∂/∂a = 1 on the closed interval, else 0; ∂/∂a_min = 1 where a < a_min; ∂/∂a_max = 1
-    where a > a_max (for a_min ≤ a_max)."""
+    where a > a_max (for a_min ≤ a_max).
+
+    Examples
+    --------
+    >>> x = wg.tensor([-2.0, 0.5, 2.0], requires_grad=True)
+    >>> wg.clip(x, -1.0, 1.0)
+    tensor([-1. ,  0.5,  1. ], grad_fn=<ClipBackward>)
+    >>> wg.clip(x, -1.0, 1.0).sum().backward()
+    >>> x.grad
+    tensor([0., 1., 0.])
+    """
     if out is not None:
         raise TypeError("wengert.clip does not support out=; use the returned tensor")
     if a_min is not None and min is not None or a_max is not None and max is not None:
@@ -445,7 +463,17 @@ _round = primitive("round", lambda x, decimals=0: np.round(x, decimals), _round_
 
 
 def round(a, decimals=0, out=None):
-    """Round half to even, like NumPy. Piecewise constant: derivative 0."""
+    """Round half to even, like NumPy. Piecewise constant: derivative 0.
+
+    Examples
+    --------
+    >>> x = wg.tensor([2.567, 2.5], requires_grad=True)
+    >>> wg.round(x, 1)
+    tensor([2.6, 2.5], grad_fn=<RoundBackward>)
+    >>> wg.round(x).sum().backward()
+    >>> x.grad
+    tensor([0., 0.])
+    """
     if out is not None:
         raise TypeError("wengert.round does not support out=; use the returned tensor")
     return _round(a, decimals=decimals)

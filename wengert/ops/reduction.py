@@ -165,7 +165,18 @@ _sum = linear("sum", lambda x, axis=None, keepdims=False: np.add.reduce(x, axis=
 
 def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     """Σ a over `axis` (plus `initial`), over the entries `where` selects (NumPy 2).
-    ∂/∂aᵢ = 1 where selected, 0 elsewhere: the gradient is broadcast back; ∂/∂initial = 1."""
+    ∂/∂aᵢ = 1 where selected, 0 elsewhere: the gradient is broadcast back; ∂/∂initial = 1.
+
+    Examples
+    --------
+    >>> x = wg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> wg.sum(x, axis=0)
+    tensor([4., 6.], grad_fn=<SumBackward>)
+    >>> wg.sum(x).backward()
+    >>> x.grad
+    tensor([[1., 1.],
+            [1., 1.]])
+    """
     _no_extras("sum", out)
     a = _mask(_cast(_input(a, "sum"), dtype), where, 0, "sum")
     shape = a.data.shape if type(a) is Tensor else np.shape(a)
@@ -176,7 +187,17 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=
 
 def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     """Σ a / n over `axis` (integers give float64); with `where`, over the n selected
-    entries of each slice. ∂/∂aᵢ = 1/n where selected, else 0."""
+    entries of each slice. ∂/∂aᵢ = 1/n where selected, else 0.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    >>> wg.mean(x)
+    tensor(2.5, grad_fn=<DivBackward>)
+    >>> wg.mean(x).backward()
+    >>> x.grad
+    tensor([0.25, 0.25, 0.25, 0.25])
+    """
     _no_extras("mean", out)
     a = _input(a, "mean")
     axes = _axes(axis, np.shape(a), "mean")
@@ -314,7 +335,15 @@ def max(a, axis=None, out=None, keepdims=False, initial=None, where=None):
     elements tie for it, the gradient is split evenly among them (each gets 1/#ties), so
     the gradient of a constant slice is uniform and sums to 1. An element tied with
     `initial` takes the whole gradient (initial is a constant); entries left out by
-    `where`, or a slice won by `initial` alone, get 0."""
+    `where`, or a slice won by `initial` alone, get 0.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 3.0, 3.0], requires_grad=True)
+    >>> wg.max(x).backward()
+    >>> x.grad                      # a tie splits the gradient
+    tensor([0. , 0.5, 0.5])
+    """
     _no_extras("max", out)
     a = _extreme_mask(_input(a, "max"), where, initial, 1, "max")
     return _max(a, axis=_axes(axis, np.shape(a), "max"), keepdims=keepdims, initial=initial)
@@ -375,6 +404,15 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Non
     A composite of mean, subtract, square, sum and divide, so every order comes for free:
     ∂/∂aᵢ = 2(aᵢ − ā)/(n − ddof) (the ā term contributes Σ(aⱼ − ā) = 0). A dedicated rule
     would save a few nodes, not accuracy.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    >>> wg.var(x)
+    tensor(1.25, grad_fn=<DivBackward>)
+    >>> wg.var(x).backward()
+    >>> x.grad                      # 2(x − mean)/n
+    tensor([-0.75, -0.25,  0.25,  0.75])
     """
     return _var("var", a, axis, dtype, out, ddof, keepdims, where, mean, correction)
 
@@ -444,7 +482,17 @@ def logsumexp(a, axis=-1, keepdims=False):
     with m the maximum: no overflow at ±1000; a slice of −inf gives −inf; an empty slice
     gives −inf. ∂y/∂aᵢ = exp(aᵢ − y) = softmax(a)ᵢ (0 where y is −inf; where y is +inf, NaN
     on the +inf entries and 0 elsewhere; NaN throughout a slice holding NaN). A 0-d input is
-    its own logsumexp."""
+    its own logsumexp.
+
+    Examples
+    --------
+    >>> x = wg.tensor([0.0, 0.0], requires_grad=True)
+    >>> wg.logsumexp(x)
+    tensor(0.69314718, grad_fn=<LogsumexpBackward>)
+    >>> wg.logsumexp(x).backward()
+    >>> x.grad                      # softmax(x)
+    tensor([0.5, 0.5])
+    """
     a = _input(a, "logsumexp")
     if np.result_type(value_of(a)).kind not in "fc":
         a = astype(a, np.float64)

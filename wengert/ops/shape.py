@@ -97,7 +97,15 @@ def _fortran(a):
 
 def reshape(a, /, shape=None, order="C", *, newshape=None, copy=None):
     """The same elements in a new shape (read and written in `order`: 'C', 'F', or 'A', which
-    is 'F' for Fortran-contiguous data). Linear: the gradient is reshaped back."""
+    is 'F' for Fortran-contiguous data). Linear: the gradient is reshaped back.
+
+    Examples
+    --------
+    >>> x = wg.arange(6.0, requires_grad=True)
+    >>> wg.reshape(x, (2, 3))
+    tensor([[0., 1., 2.],
+            [3., 4., 5.]], grad_fn=<ReshapeBackward>)
+    """
     if shape is None:
         if newshape is None:
             raise TypeError("reshape() needs a shape")
@@ -172,7 +180,15 @@ def permute_dims(a, /, axes=None):
 
 
 def transpose(a, axes=None):
-    """Axes reversed, or permuted by `axes` (see permute_dims)."""
+    """Axes reversed, or permuted by `axes` (see permute_dims).
+
+    Examples
+    --------
+    >>> wg.transpose(wg.zeros((2, 3, 4))).shape
+    (4, 3, 2)
+    >>> wg.transpose(wg.zeros((2, 3, 4)), (1, 0, 2)).shape
+    (3, 2, 4)
+    """
     return permute_dims(a, axes)
 
 
@@ -332,7 +348,16 @@ _concatenate = primitive("concatenate", lambda *xs, axis, shapes: np.concatenate
 
 def concatenate(arrays, /, axis=0, out=None, *, dtype=None, casting="same_kind"):
     """The arrays joined along an existing axis (flattened first when axis is None).
-    ∂/∂arrays[i] is the slice of g that arrays[i] became."""
+    ∂/∂arrays[i] is the slice of g that arrays[i] became.
+
+    Examples
+    --------
+    >>> a = wg.tensor([1.0], requires_grad=True)
+    >>> b = wg.tensor([2.0, 3.0], requires_grad=True)
+    >>> (wg.concatenate([a, b]) * wg.tensor([1.0, 2.0, 3.0])).sum().backward()
+    >>> a.grad, b.grad
+    (tensor([1.]), tensor([2., 3.]))
+    """
     if out is not None:
         raise TypeError("wengert.concatenate does not support out=; use the returned tensor")
     arrays = _cast(_operands(arrays, "concatenate"), dtype, casting, "concatenate")
@@ -369,7 +394,17 @@ _stack = primitive("stack", lambda *xs, axis, shapes: np.stack(xs, axis=axis), _
 
 
 def stack(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
-    """The arrays (all of one shape) joined along a new axis. ∂/∂arrays[i] = g[..., i, ...]."""
+    """The arrays (all of one shape) joined along a new axis. ∂/∂arrays[i] = g[..., i, ...].
+
+    Examples
+    --------
+    >>> a = wg.tensor([1.0, 2.0])
+    >>> wg.stack([a, 2 * a])
+    tensor([[1., 2.],
+            [2., 4.]])
+    >>> wg.stack([a, a], axis=1).shape
+    (2, 2)
+    """
     if out is not None:
         raise TypeError("wengert.stack does not support out=; use the returned tensor")
     arrays = _cast(_operands(arrays, "stack"), dtype, casting, "stack")

@@ -173,7 +173,15 @@ def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear"
 def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     """The middle value over `axis` (the mean of the two middle ones for an even count).
     ∂/∂aᵢ = 1 for the middle element (½ each for the two middle ones), 0 elsewhere; ties:
-    see the module docstring."""
+    see the module docstring.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 3.0, 2.0], requires_grad=True)
+    >>> wg.median(x).backward()
+    >>> x.grad
+    tensor([0., 0., 1.])
+    """
     _extras("median", out, None)
     return quantile_along(a, 0.5, axis, keepdims, "linear", "median")
 

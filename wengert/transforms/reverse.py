@@ -191,7 +191,13 @@ def value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
 
     f must return one element (shape () or (1,), …). With argnums a tuple the gradient is a
     tuple (one per argument); each gradient has its argument's tree structure. With has_aux,
-    f returns (value, aux) and the result is ((value, aux), gradient)."""
+    f returns (value, aux) and the result is ((value, aux), gradient).
+
+    Examples
+    --------
+    >>> wg.value_and_grad(lambda x: wg.sin(x))(0.0)
+    (0.0, 1.0)
+    """
     _check_callable(f, "value_and_grad")
     nums, single = _argnums(argnums, "value_and_grad")
     return _value_and_grad(f, nums, single, has_aux, "value_and_grad")
@@ -203,7 +209,16 @@ def grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
 
     ∇f(x) = ∂f/∂x by one reverse pass (its cost is a small multiple of one f evaluation).
     argnums: which arguments (int or tuple); has_aux: f returns (value, aux) and grad returns
-    (gradient, aux). Composes with every transform, to any order: grad(grad(grad(f)))."""
+    (gradient, aux). Composes with every transform, to any order: grad(grad(grad(f))).
+
+    Examples
+    --------
+    >>> df = wg.grad(lambda x: x ** 3)
+    >>> df(2.0)                     # 3x² at 2
+    12.0
+    >>> wg.grad(wg.grad(lambda x: x ** 3))(2.0)    # 6x at 2
+    12.0
+    """
     _check_callable(f, "grad")
     nums, single = _argnums(argnums, "grad")
     return _value_and_grad(f, nums, single, has_aux, "grad", with_value=False)
@@ -269,7 +284,14 @@ def vjp(f: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple:
 
     The cotangent has the structure and shapes of f's output; vjp_fn returns a tuple with one
     entry per primal, each with that primal's structure. With has_aux, f returns (out, aux)
-    and vjp returns (out, vjp_fn, aux)."""
+    and vjp returns (out, vjp_fn, aux).
+
+    Examples
+    --------
+    >>> y, f_vjp = wg.vjp(lambda x: x ** 2, wg.tensor([1.0, 2.0]))
+    >>> f_vjp(wg.tensor([1.0, 1.0]))
+    (tensor([2., 4.]),)
+    """
     _check_callable(f, "vjp")
     ambient = _grad.enabled
     with _running():
@@ -315,7 +337,14 @@ def jacrev(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
     once (a cotangent of shape (m,) + out.shape). Best when outputs are few (m ≤ n).
 
     Result: for each output leaf, for each differentiated argument (a tuple when argnums is),
-    an array of shape out.shape + in.shape. With has_aux returns (jacobian, aux)."""
+    an array of shape out.shape + in.shape. With has_aux returns (jacobian, aux).
+
+    Examples
+    --------
+    >>> wg.jacrev(lambda x: x ** 2)(wg.tensor([1.0, 2.0]))
+    tensor([[2., 0.],
+            [0., 4.]])
+    """
     _check_callable(f, "jacrev")
     nums, single = _argnums(argnums, "jacrev")
 

@@ -313,6 +313,17 @@ def einsum(*operands, out=None, dtype=None, order="K", casting="safe", optimize=
     ∂/∂operandᵢ is itself an einsum: g with every other operand, onto operandᵢ's subscripts
     (repeated subscripts — diagonals — and broadcast axes handled). `order` only affects
     memory layout and is ignored; `optimize` is used for the forward and the gradients.
+
+    Examples
+    --------
+    >>> A = wg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> v = wg.tensor([1.0, 1.0])
+    >>> wg.einsum('ij,j->i', A, v)
+    tensor([3., 7.], grad_fn=<EinsumBackward>)
+    >>> wg.einsum('ij,j->', A, v).backward()
+    >>> A.grad
+    tensor([[1., 1.],
+            [1., 1.]])
     """
     _no_out("einsum", out)
     ops, terms, res = _parse_einsum(operands)

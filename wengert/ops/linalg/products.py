@@ -186,7 +186,16 @@ def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
 
 def dot(a, b, out=None):
     """NumPy's dot: multiply for scalars, matmul up to a 2-D b (or a 1-D a), otherwise
-    Σ over a's last axis and b's second-to-last (tensordot)."""
+    Σ over a's last axis and b's second-to-last (tensordot).
+
+    Examples
+    --------
+    >>> a = wg.tensor([1.0, 2.0], requires_grad=True)
+    >>> b = wg.tensor([3.0, 4.0], requires_grad=True)
+    >>> wg.dot(a, b).backward()
+    >>> a.grad, b.grad
+    (tensor([3., 4.]), tensor([1., 2.]))
+    """
     _no_out("dot", out)
     a, b = packed(a), packed(b)         # (a list of tensors: stacked)
     sa, sb = np.shape(a), np.shape(b)
