@@ -30,7 +30,13 @@ MODES = ("rev", "fwd")
 
 
 class GradcheckError(AssertionError):
-    """A derivative disagrees with finite differences: names argument, element, expected, got."""
+    """A derivative disagrees with finite differences: names argument, element, expected, got.
+
+    Examples
+    --------
+    >>> issubclass(wg.GradcheckError, AssertionError)
+    True
+    """
 
 
 def default_eps(dtype, method="central"):

@@ -73,7 +73,17 @@ def tensor(data: Any, dtype: DTypeLike | None = None, requires_grad: bool = Fals
 
 def asarray(data: Any, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     """Like tensor(), without copying where possible; a Tensor of the right dtype is returned
-    as is, and a list of tensors is stacked (differentiably)."""
+    as is, and a list of tensors is stacked (differentiably).
+
+    Examples
+    --------
+    >>> a = np.array([1.0, 2.0])
+    >>> t = wg.asarray(a)
+    >>> t
+    tensor([1., 2.])
+    >>> np.shares_memory(t.numpy(), a)
+    True
+    """
     if isinstance(data, Tensor) and (dtype is None or data.dtype == np.dtype(dtype)):
         if requires_grad and not data.requires_grad:
             data.requires_grad = True
@@ -190,7 +200,13 @@ def empty_like(a: Any, dtype: DTypeLike | None = None, shape: Any = None,
 
 def full_like(a: Any, fill_value: Any, dtype: DTypeLike | None = None, shape: Any = None,
               requires_grad: bool = False, **_: Any) -> Tensor:
-    """full() with a's shape and dtype (unless given); differentiable in fill_value as full."""
+    """full() with a's shape and dtype (unless given); differentiable in fill_value as full.
+
+    Examples
+    --------
+    >>> wg.full_like(wg.zeros(3), 7.0)
+    tensor([7., 7., 7.])
+    """
     if isinstance(fill_value, SEQUENCES) and holds_tensor(fill_value):
         fill_value = pack(fill_value)
     if isinstance(fill_value, Tensor):
@@ -276,7 +292,16 @@ _rng = np.random.default_rng()
 
 
 def manual_seed(seed: int) -> np.random.Generator:
-    """Seed wengert's random generator (randn, rand, randint, dropout, init)."""
+    """Seed wengert's random generator (randn, rand, randint, dropout, init).
+
+    Examples
+    --------
+    >>> _ = wg.manual_seed(0)
+    >>> a = wg.randn(2)
+    >>> _ = wg.manual_seed(0)
+    >>> bool((wg.randn(2) == a).all())
+    True
+    """
     global _rng
     _rng = np.random.default_rng(seed)
     return _rng
@@ -288,20 +313,43 @@ def generator() -> np.random.Generator:
 
 
 def randn(*shape: Any, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
-    """Standard normal samples of the given shape (float64 unless dtype says otherwise)."""
+    """Standard normal samples of the given shape (float64 unless dtype says otherwise).
+
+    Examples
+    --------
+    >>> _ = wg.manual_seed(0)
+    >>> wg.randn(2, 3, requires_grad=True).shape
+    (2, 3)
+    """
     a = _rng.standard_normal(_shape(shape))
     return _leaf(a if dtype is None else a.astype(dtype), requires_grad)
 
 
 def rand(*shape: Any, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
-    """Uniform samples in [0, 1)."""
+    """Uniform samples in [0, 1).
+
+    Examples
+    --------
+    >>> _ = wg.manual_seed(0)
+    >>> x = wg.rand(2, 3)
+    >>> x.shape, bool(((x >= 0) & (x < 1)).all())
+    ((2, 3), True)
+    """
     a = _rng.random(_shape(shape))
     return _leaf(a if dtype is None else a.astype(dtype), requires_grad)
 
 
 def randint(low: int, high: int | None = None, size: Any = None, dtype: DTypeLike = np.int64,
             *, shape: Any = None) -> Tensor:
-    """Integers in [low, high) (or [0, low) when high is None)."""
+    """Integers in [low, high) (or [0, low) when high is None).
+
+    Examples
+    --------
+    >>> _ = wg.manual_seed(0)
+    >>> x = wg.randint(0, 10, size=5)
+    >>> x.dtype, bool(((x >= 0) & (x < 10)).all())
+    (dtype('int64'), True)
+    """
     size = shape if size is None else size
     if high is None:
         low, high = 0, low

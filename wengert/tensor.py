@@ -74,18 +74,9 @@ class Tensor:
         def _unary(self) -> Tensor: ...
         __neg__ = __pos__ = __abs__ = __invert__ = copy = flatten = conj = conjugate = _unary
         exp = log = sqrt = sin = cos = tanh = sigmoid = relu = abs = _unary
-        @property
-        def T(self) -> Tensor: ...
-        @property
-        def mT(self) -> Tensor: ...
-        @property
-        def real(self) -> Tensor: ...
-        @property
-        def imag(self) -> Tensor: ...
+        T = mT = real = imag = primal = property(_unary)
         @property
         def tangent(self) -> Tensor | None: ...
-        @property
-        def primal(self) -> Tensor: ...
         def __getitem__(self, index: Any) -> Tensor: ...
         def __setitem__(self, index: Any, value: Any) -> None: ...
         def backward(self, gradient: Any = None, retain_graph: bool | None = None,
@@ -124,11 +115,7 @@ class Tensor:
     # ---- attributes -------------------------------------------------------------------
     @property
     def requires_grad(self) -> bool:
-        """Whether gradients flow to this tensor (set it True on a floating leaf).
-
-        >>> wg.tensor(1.0).requires_grad
-        False
-        """
+        """Whether gradients flow to this tensor (set it True on a floating leaf)."""
         return self._requires_grad
 
     @requires_grad.setter
@@ -150,59 +137,51 @@ class Tensor:
 
     @property
     def shape(self) -> tuple[int, ...]:
-        """The lengths of the axes, as NumPy's ndarray.shape.
-
-        >>> wg.zeros((2, 3)).shape
-        (2, 3)
-        """
+        """The lengths of the axes, as NumPy's ndarray.shape."""
         return self.data.shape
 
     @property
     def dtype(self) -> np.dtype:
-        """The NumPy dtype of the values.
-
-        >>> wg.tensor([1.0]).dtype
-        dtype('float64')
-        """
+        """The NumPy dtype of the values."""
         return self.data.dtype
 
     @property
     def ndim(self) -> int:
-        """The number of axes.
-
-        >>> wg.zeros((2, 3)).ndim
-        2
-        """
+        """The number of axes."""
         return self.data.ndim
 
     @property
     def size(self) -> int:
-        """The number of elements.
-
-        >>> wg.zeros((2, 3)).size
-        6
-        """
+        """The number of elements."""
         return self.data.size
 
     @property
     def device(self) -> str:
-        """Always "cpu": wengert computes with NumPy (the name is there for Array API code)."""
+        """Always "cpu": wengert computes with NumPy (the name is there for Array API code).
+
+        Examples
+        --------
+        >>> wg.zeros(1).device
+        'cpu'
+        """
         return "cpu"
 
     @property
     def is_leaf(self) -> bool:
         """True for a tensor no recorded op made (grad_fn is None): backward fills the
-        .grad of leaves that require grad.
-
-        >>> x = wg.tensor(1.0, requires_grad=True)
-        >>> x.is_leaf, (x * 2).is_leaf
-        (True, False)
-        """
+        .grad of leaves that require grad."""
         return self.grad_fn is None
 
     @property
     def name(self) -> str | None:
-        """A label for drawings, the tape and error messages (None until set)."""
+        """A label for drawings, the tape and error messages (None until set).
+
+        Examples
+        --------
+        >>> x = wg.tensor(1.0, name='x')
+        >>> x.name
+        'x'
+        """
         return None if self._extra is None else self._extra.name
 
     @name.setter
@@ -211,7 +190,15 @@ class Tensor:
 
     @property
     def retains_grad(self) -> bool:
-        """Whether retain_grad() was called on this non-leaf (its .grad is then kept)."""
+        """Whether retain_grad() was called on this non-leaf (its .grad is then kept).
+
+        Examples
+        --------
+        >>> y = wg.tensor(1.0, requires_grad=True) * 2
+        >>> y.retain_grad()
+        >>> y.retains_grad
+        True
+        """
         return self._extra is not None and self._extra.retains_grad
 
     def _get_extra(self):
@@ -243,28 +230,28 @@ class Tensor:
     # memory as a saved value, so a write through them would change a gradient unseen.
     def numpy(self, force=False):
         """The value as a read-only ndarray (no copy). Refused (TypeError) for a tensor that
-        requires grad or carries a tangent, unless force=True: the explicit way out."""
+        requires grad or carries a tangent, unless force=True: the explicit way out.
+
+        Examples
+        --------
+        >>> wg.tensor([1.0, 2.0]).numpy()
+        array([1., 2.])
+        >>> wg.tensor([1.0], requires_grad=True).detach().numpy()
+        array([1.])
+        """
         if not force and (self._tangents is not None or self._requires_grad):
             _check_exit(self, "t.numpy()", True)
         return _read_only(self.data)
 
     def item(self) -> Any:
         """The value of a one-element tensor as a Python number. Refused (TypeError) for
-        a tensor that requires grad or carries a tangent: detach() it first.
-
-        >>> wg.tensor([2.5]).item()
-        2.5
-        """
+        a tensor that requires grad or carries a tangent: detach() it first."""
         if self._tangents is not None or self._requires_grad:
             _check_exit(self, ".item()")
         return self.data.item()
 
     def tolist(self) -> Any:
-        """The values as nested Python lists (refused, as item(), in a differentiation).
-
-        >>> wg.tensor([[1, 2], [3, 4]]).tolist()
-        [[1, 2], [3, 4]]
-        """
+        """The values as nested Python lists (refused, as item(), in a differentiation)."""
         if self._tangents is not None or self._requires_grad:
             _check_exit(self, ".tolist()")
         return self.data.tolist()
@@ -345,7 +332,14 @@ class Tensor:
 
     # ---- autograd -----------------------------------------------------------------------
     def detach(self):
-        """The same memory, cut from the graph."""
+        """The same memory, cut from the graph.
+
+        Examples
+        --------
+        >>> x = wg.tensor(1.0, requires_grad=True)
+        >>> (x * 2).detach().requires_grad
+        False
+        """
         from .views import alias
         t = _make(self.data, None)
         alias(self, t)
@@ -359,16 +353,22 @@ class Tensor:
         return self
 
     def requires_grad_(self, flag: bool = True) -> Tensor:
-        """Set requires_grad in place (on a leaf) and return self.
-
-        >>> wg.zeros(2).requires_grad_()
-        tensor([0., 0.], requires_grad=True)
-        """
+        """Set requires_grad in place (on a leaf) and return self."""
         self.requires_grad = flag
         return self
 
     def retain_grad(self):
-        """Keep .grad on this non-leaf after backward (leaves keep it anyway)."""
+        """Keep .grad on this non-leaf after backward (leaves keep it anyway).
+
+        Examples
+        --------
+        >>> x = wg.tensor(2.0, requires_grad=True)
+        >>> y = x * x
+        >>> y.retain_grad()
+        >>> (y * 3).backward()
+        >>> y.grad, x.grad
+        (tensor(3.), tensor(12.))
+        """
         if self.grad_fn is None:
             return
         extra = self._get_extra()
@@ -386,7 +386,16 @@ class Tensor:
         self.grad_fn.register_hook(_retain)
 
     def register_hook(self, fn):
-        """fn(grad) runs when this tensor's gradient is computed; it may return a replacement."""
+        """fn(grad) runs when this tensor's gradient is computed; it may return a replacement.
+
+        Examples
+        --------
+        >>> x = wg.tensor(1.0, requires_grad=True)
+        >>> h = x.register_hook(lambda g: g * 10)
+        >>> (x * 3).backward()
+        >>> x.grad
+        tensor(30.)
+        """
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that does not require grad")
         if self.grad_fn is not None:

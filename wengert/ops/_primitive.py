@@ -193,7 +193,8 @@ class UnaryOp(Op):
         return self.jvp(tangents, args[0], out)
 
 
-def unary(name, fn, of_x=None, of_y=None, singular=False, grad_name=None, doc=None, cls=None):
+def unary(name: str, fn: Any, of_x: Any = None, of_y: Any = None, singular: bool = False,
+          grad_name: str | None = None, doc: Any = None, cls: Any = None) -> UnaryOp:
     """Declare an elementwise op f with f′ given of the input x or of the output y (neither:
     f is piecewise constant, f′ = 0); `doc` as in ops/_docs.py; `cls` a UnaryOp subclass."""
     op = (cls or UnaryOp)()
@@ -367,7 +368,8 @@ class BinaryOp(Op):
         return self.jvp(tangents, args[0], args[1], out)
 
 
-def binary(name, fn, d_x, d_y, reads=("xy", "xy"), singular=False, grad_name=None, doc=None):
+def binary(name: str, fn: Any, d_x: Any, d_y: Any, reads: tuple[str, str] = ("xy", "xy"),
+           singular: Any = False, grad_name: str | None = None, doc: Any = None) -> BinaryOp:
     """Declare an elementwise, broadcasting op z = f(x, y) by its two partials. `reads` names
     the values (of x, y, z) that ∂z/∂x and ∂z/∂y read, the singular predicate included; a
     node saves the Tensors that the partials it will run read (x * c keeps no x)."""
@@ -426,7 +428,8 @@ class LinearOp(Op):
         return self.jvp(tangents, **params)
 
 
-def linear(name, fn, transpose, grad_name=None, doc=None, add_into=None):
+def linear(name: str, fn: Any, transpose: Any, grad_name: str | None = None, doc: Any = None,
+           add_into: Any = None) -> LinearOp:
     """Declare an op linear in its array argument by its transpose (its VJP). Optionally
     `add_into(into, g, x_shape, **params)` adds transpose(g) into the array `into` in place
     and returns True, or returns False where it cannot (the engine then calls transpose)."""
@@ -568,8 +571,9 @@ class _Select(Op):
         return (Cotangents(g if i == self.index else None for i in range(self.nout)),)
 
 
-def primitive(name, fn, vjp, jvp=None, save=None, save_out=False, nout=1, grad_name=None,
-              doc=None, residual=False):
+def primitive(name: str, fn: Any, vjp: Any, jvp: Any = None, save: Any = None, save_out: bool = False,
+              nout: int = 1, grad_name: str | None = None, doc: Any = None,
+              residual: bool = False) -> PrimitiveOp:
     """Declare an op with explicit VJP and JVP rules (see the module docstring)."""
     op = PrimitiveOp()
     op._init(name, fn, grad_name, doc)

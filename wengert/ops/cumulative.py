@@ -108,7 +108,17 @@ def cumprod(a, axis=None, dtype=None, out=None):
     """Running product along `axis` (the flattened array when None).
     ∂yₖ/∂aᵢ = Πⱼ≤ₖ,ⱼ≠ᵢ aⱼ for i ≤ k, computed without dividing by zeros: the gradient is
     exact where a contains zeros (first order always; higher orders too, by recursion on
-    the zeros when the backward pass is recorded)."""
+    the zeros when the backward pass is recorded).
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> wg.cumprod(x)
+    tensor([1., 2., 6.], grad_fn=<CumprodBackward>)
+    >>> wg.cumprod(x)[-1].backward()
+    >>> x.grad
+    tensor([6., 3., 2.])
+    """
     _no_extras("cumprod", out)
     a = _cast(_input(a, "cumprod"), dtype)
     a, ax = _flat_axis(a, axis, "cumprod")

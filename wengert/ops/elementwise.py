@@ -487,7 +487,16 @@ _astype = linear("astype", lambda x, dtype, src: x.astype(dtype),
 
 def astype(x, dtype, /, *, copy=True, device=None):
     """A cast. Differentiable between floating dtypes (the gradient is cast back); a cast
-    to an integer or bool dtype gives a constant."""
+    to an integer or bool dtype gives a constant.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.5, 2.5], requires_grad=True)
+    >>> y = wg.astype(x, wg.float32)
+    >>> y.sum().backward()
+    >>> y.dtype, x.grad.dtype, x.grad
+    (dtype('float32'), dtype('float64'), tensor([1., 1.]))
+    """
     dtype = np.dtype(dtype)
     if not isinstance(x, Tensor):
         return _make(np.asarray(x).astype(dtype), None)

@@ -257,7 +257,13 @@ def _shift(x, axes, sign):
 
 def fftshift(x, axes=None):
     """The zero-frequency term moved to the centre: np.roll by n // 2 along each axis in
-    `axes` (all when None). Linear: ∂ is ifftshift of g."""
+    `axes` (all when None). Linear: ∂ is ifftshift of g.
+
+    Examples
+    --------
+    >>> wg.fft.fftshift(wg.tensor([0.0, 1.0, 2.0, 3.0]))
+    tensor([2., 3., 0., 1.])
+    """
     return _shift(x, axes, 1)
 
 
@@ -267,10 +273,22 @@ def ifftshift(x, axes=None):
 
 
 def fftfreq(n, d=1.0, device=None):
-    """np.fft.fftfreq as a tensor (a constant: a function of sizes)."""
+    """np.fft.fftfreq as a tensor (a constant: a function of sizes).
+
+    Examples
+    --------
+    >>> wg.fft.fftfreq(4)
+    tensor([ 0.  ,  0.25, -0.5 , -0.25])
+    """
     return _make(np.fft.fftfreq(n, _strip(d)), None)
 
 
 def rfftfreq(n, d=1.0, device=None):
-    """np.fft.rfftfreq as a tensor (a constant)."""
+    """np.fft.rfftfreq as a tensor (a constant).
+
+    Examples
+    --------
+    >>> wg.fft.rfftfreq(4)
+    tensor([0.  , 0.25, 0.5 ])
+    """
     return _make(np.fft.rfftfreq(n, _strip(d)), None)

@@ -245,6 +245,22 @@ class Function:
     input and output Tensors, so the jvp differentiates again. Tangents may carry leading
     batch axes (jacfwd pushes several at once): write it elementwise or with negative axes.
     A tangent reaching a Function without jvp is a RuntimeError.
+
+    Examples
+    --------
+    >>> class Cube(wg.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x ** 3
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         x, = ctx.saved_tensors
+    ...         return g * 3 * x ** 2
+    >>> x = wg.tensor(2.0, requires_grad=True)
+    >>> Cube.apply(x).backward()
+    >>> x.grad
+    tensor(12.)
     """
 
     forward: Callable[..., Any]     # (each subclass defines it, a staticmethod)

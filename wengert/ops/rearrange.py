@@ -37,7 +37,13 @@ def roll(a, shift, axis=None):
     """Elements shifted by `shift` places along `axis` (all axes flattened when None), those
     leaving at one end coming back at the other (np.roll). shift and axis may be tuples
     (broadcast against each other; shifts on one axis add up). Linear: ∂/∂a is g rolled by
-    −shift."""
+    −shift.
+
+    Examples
+    --------
+    >>> wg.roll(wg.tensor([1.0, 2.0, 3.0]), 1)
+    tensor([3., 1., 2.])
+    """
     a = as_input(a)
     shape = shape_of(a)
     if axis is None:

@@ -262,7 +262,17 @@ _prod = primitive("prod", lambda x, axis, keepdims: np.prod(x, axis=axis, keepdi
 def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     """Π a over `axis` (times `initial`). ∂y/∂aᵢ = Πⱼ≠ᵢ aⱼ, computed without dividing by
     aᵢ: exact where some aᵢ = 0 (one zero: only it gets the product of the others; two or
-    more: every gradient is 0), to every order."""
+    more: every gradient is 0), to every order.
+
+    Examples
+    --------
+    >>> x = wg.tensor([2.0, 3.0, 4.0], requires_grad=True)
+    >>> wg.prod(x)
+    tensor(24., grad_fn=<ProdBackward>)
+    >>> wg.prod(x).backward()
+    >>> x.grad                      # the product of the others
+    tensor([12.,  8.,  6.])
+    """
     _no_extras("prod", out)
     a = _mask(_cast(_input(a, "prod"), dtype), where, 1, "prod")
     y = _prod(a, axis=_axes(axis, np.shape(a), "prod"), keepdims=keepdims)
@@ -351,7 +361,15 @@ def max(a, axis=None, out=None, keepdims=False, initial=None, where=None):
 
 def min(a, axis=None, out=None, keepdims=False, initial=None, where=None):
     """The smallest element over `axis` (`initial` and `where` as in max). ∂y/∂aᵢ = 1
-    where aᵢ is the minimum, split evenly among ties (each gets 1/#ties)."""
+    where aᵢ is the minimum, split evenly among ties (each gets 1/#ties).
+
+    Examples
+    --------
+    >>> x = wg.tensor([3.0, 1.0, 2.0], requires_grad=True)
+    >>> wg.min(x).backward()
+    >>> x.grad
+    tensor([0., 1., 0.])
+    """
     _no_extras("min", out)
     a = _extreme_mask(_input(a, "min"), where, initial, -1, "min")
     return _min(a, axis=_axes(axis, np.shape(a), "min"), keepdims=keepdims, initial=initial)
@@ -424,6 +442,15 @@ def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Non
     Where the variance is exactly 0 (a constant slice) the gradient is taken as 0 — the
     minimum-norm subgradient, as for abs′(0) = 0 — instead of 0/0 = NaN: √ is applied
     under a `where` that masks those slices, and masked cotangents are exactly zero.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 3.0], requires_grad=True)
+    >>> wg.std(x)
+    tensor(1., grad_fn=<SqrtBackward>)
+    >>> wg.std(x).backward()
+    >>> x.grad                      # (x − mean)/(n·std)
+    tensor([-0.5,  0.5])
     """
     v = _var("std", a, axis, dtype, out, ddof, keepdims, where, mean, correction)
     flat = value_of(v) == 0

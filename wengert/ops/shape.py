@@ -180,15 +180,7 @@ def permute_dims(a, /, axes=None):
 
 
 def transpose(a, axes=None):
-    """Axes reversed, or permuted by `axes` (see permute_dims).
-
-    Examples
-    --------
-    >>> wg.transpose(wg.zeros((2, 3, 4))).shape
-    (4, 3, 2)
-    >>> wg.transpose(wg.zeros((2, 3, 4)), (1, 0, 2)).shape
-    (3, 2, 4)
-    """
+    """Axes reversed, or permuted by `axes` (see permute_dims)."""
     return permute_dims(a, axes)
 
 
@@ -278,7 +270,15 @@ _broadcast_to = linear("broadcast_to", _broadcast_fwd, _broadcast_transpose, gra
 
 
 def broadcast_to(array, shape, subok=False):
-    """Copies along broadcast axes; the gradient is summed back over them."""
+    """Copies along broadcast axes; the gradient is summed back over them.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0], requires_grad=True)
+    >>> wg.broadcast_to(x, (3, 2)).sum().backward()
+    >>> x.grad                      # summed over the copies
+    tensor([3., 3.])
+    """
     shape = _as_shape(shape)
     x_shape = _shape_of(array)
     n = len(shape) - len(x_shape)
@@ -474,7 +474,17 @@ def tile(A, reps):
 
 def repeat(a, repeats, axis=None):
     """Each element repeated `repeats` times (an int, or one count per element) along `axis`
-    (the flattened array when None). ∂/∂a sums the gradient over each element's copies."""
+    (the flattened array when None). ∂/∂a sums the gradient over each element's copies.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0], requires_grad=True)
+    >>> wg.repeat(x, 3)
+    tensor([1., 1., 1., 2., 2., 2.], grad_fn=<ReshapeBackward>)
+    >>> wg.repeat(x, 3).sum().backward()
+    >>> x.grad
+    tensor([3., 3.])
+    """
     if axis is None:
         a = reshape(a, (-1,))
         axis = 0
@@ -542,8 +552,7 @@ def pad(array, pad_width, mode="constant", **kwargs):
     places it fills), 'empty' (filled with zeros, one valid choice for undefined values),
     and the copying modes 'edge', 'reflect', 'symmetric', 'wrap' (reflect_type='even').
     Constant padding is linear in `array`: its gradient is the middle slice of g; the
-    copying modes are gathers, so repeated copies of an element add up in its gradient.
-    """
+    copying modes are gathers, so repeated copies of an element add up in its gradient."""
     shape = _shape_of(array)
     nd = len(shape)
     pairs = _pad_pairs(pad_width, nd)

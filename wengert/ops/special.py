@@ -168,7 +168,13 @@ _polygamma.doc = "ψ⁽ⁿ⁾(x), the n-th derivative of digamma.   ∂/∂x = �
 
 def polygamma(n, x):
     """ψ⁽ⁿ⁾(x) = dⁿ⁺¹/dxⁿ⁺¹ log Γ(x) for an integer n ≥ 0 (a constant; polygamma(0, x) is
-    digamma).   ∂/∂x ψ⁽ⁿ⁾(x) = ψ⁽ⁿ⁺¹⁾(x). Poles at x = 0, −1, −2, …"""
+    digamma).   ∂/∂x ψ⁽ⁿ⁾(x) = ψ⁽ⁿ⁺¹⁾(x). Poles at x = 0, −1, −2, …
+
+    Examples
+    --------
+    >>> wg.special.polygamma(1, wg.tensor(1.0))    # π²/6
+    tensor(1.64493407)
+    """
     if isinstance(n, Tensor):
         n = n.data
     if np.ndim(n) != 0 or int(n) != n or n < 0:
@@ -292,13 +298,29 @@ expit = sigmoid
 
 def logit(x):
     """log(x/(1 − x)) = log x − log1p(−x) on [0, 1] (±inf at the ends, NaN outside, quietly
-    as SciPy).   logit′(x) = 1/(x(1 − x)); inherited from log and log1p."""
+    as SciPy).   logit′(x) = 1/(x(1 − x)); inherited from log and log1p.
+
+    Examples
+    --------
+    >>> x = wg.tensor(0.25, requires_grad=True)
+    >>> wg.special.logit(x)
+    tensor(-1.09861229, grad_fn=<SubBackward>)
+    >>> wg.special.logit(x).backward()
+    >>> x.grad                      # 1/(x(1 − x))
+    tensor(5.33333333)
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
         return subtract(log(x), log1p(negative(x)))
 
 
 def log_expit(x):
-    """log σ(x) = −softplus(−x): no overflow at ±1000.   ∂/∂x = 1 − σ(x) = σ(−x)."""
+    """log σ(x) = −softplus(−x): no overflow at ±1000.   ∂/∂x = 1 − σ(x) = σ(−x).
+
+    Examples
+    --------
+    >>> wg.special.log_expit(wg.tensor([0.0, -1000.0]))
+    tensor([-6.93147181e-01, -1.00000000e+03])
+    """
     return negative(softplus(negative(x)))
 
 

@@ -92,19 +92,42 @@ class _Methods(_Base):
 
     # ---- autograd and forward mode ---------------------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph=False):
-        """Accumulate d(self)/d(leaf) into each leaf's .grad (seeded with `gradient`)."""
+        """Accumulate d(self)/d(leaf) into each leaf's .grad (seeded with `gradient`).
+
+        Examples
+        --------
+        >>> x = wg.tensor([1.0, 2.0], requires_grad=True)
+        >>> y = x * x
+        >>> y.backward(wg.tensor([1.0, 1.0]))    # seed dy for a non-scalar y
+        >>> x.grad
+        tensor([2., 4.])
+        """
         _engine_backward(self, gradient, retain_graph, create_graph)
 
     @property
     def tangent(self):
-        """The ε part of a dual number made by wg.dual (None when there is none)."""
+        """The ε part of a dual number made by wg.dual (None when there is none).
+
+        Examples
+        --------
+        >>> d = wg.dual(3.0, 1.0)
+        >>> (d * d).tangent
+        tensor(6.)
+        """
         if self._tangents is None:
             return None
         return tangent_of(self)             # (marked against perturbation confusion)
 
     @property
     def primal(self):
-        """The value part of a dual number: this tensor without its wg.dual tangent."""
+        """The value part of a dual number: this tensor without its wg.dual tangent.
+
+        Examples
+        --------
+        >>> d = wg.dual(3.0, 1.0)
+        >>> (d * d).primal
+        tensor(9.)
+        """
         if self._tangents is None:
             return self
         return primal_of(self)

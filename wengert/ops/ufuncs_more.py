@@ -146,7 +146,13 @@ def _need_ndim(name, a, n):
 
 
 def matvec(x1, x2, /, **kw):
-    """A[…, i, j]·v[…, j] summed over j, broadcasting the stacks (np.matvec): a matmul."""
+    """A[…, i, j]·v[…, j] summed over j, broadcasting the stacks (np.matvec): a matmul.
+
+    Examples
+    --------
+    >>> wg.matvec(wg.eye(2), wg.tensor([1.0, 2.0]))
+    tensor([1., 2.])
+    """
     if kw:
         raise TypeError(f"wengert.matvec: the keyword {next(iter(kw))}= is not supported")
     _need_ndim("matvec", x1, 2)

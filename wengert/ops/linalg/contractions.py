@@ -61,7 +61,13 @@ _tensordot = primitive("tensordot", _tensordot_fwd, _tensordot_vjp, _tensordot_j
 
 def tensordot(a, b, axes=2):
     """Σ over paired axes of a and b. axes=N pairs a's last N with b's first N; or
-    (axes_a, axes_b). ∂/∂a = g contracted with b over b's free axes (then transposed back)."""
+    (axes_a, axes_b). ∂/∂a = g contracted with b over b's free axes (then transposed back).
+
+    Examples
+    --------
+    >>> wg.tensordot(wg.ones((2, 3)), wg.ones((3, 4)), axes=1).shape
+    (2, 4)
+    """
     sa, sb = np.shape(a), np.shape(b)
     na, nb = len(sa), len(sb)
     if isinstance(axes, (int, np.integer)):

@@ -165,7 +165,13 @@ _diagonal_embed = linear("diagonal_embed", _embed_fwd, _embed_transpose)
 
 def diagonal(a, offset=0, axis1=0, axis2=1):
     """The offset diagonal of the (axis1, axis2) planes, as a new last axis. Linear: the
-    gradient is g placed back on that diagonal of zeros."""
+    gradient is g placed back on that diagonal of zeros.
+
+    Examples
+    --------
+    >>> wg.diagonal(wg.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    tensor([1., 4.])
+    """
     nd = np.ndim(a)
     if nd < 2:
         raise ValueError(f"diagonal requires an array of at least two dimensions, got shape "
@@ -177,7 +183,16 @@ def diagonal(a, offset=0, axis1=0, axis2=1):
 
 
 def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
-    """Σ of the offset diagonal: ∂/∂a = g on that diagonal, 0 elsewhere."""
+    """Σ of the offset diagonal: ∂/∂a = g on that diagonal, 0 elsewhere.
+
+    Examples
+    --------
+    >>> A = wg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> wg.trace(A).backward()
+    >>> A.grad                      # d tr(A)/dA = I
+    tensor([[1., 0.],
+            [0., 1.]])
+    """
     _no_out("trace", out)
     return _sum(diagonal(a, offset, axis1, axis2), axis=-1, dtype=dtype)
 
@@ -211,7 +226,13 @@ def dot(a, b, out=None):
 
 
 def vdot(a, b, /):
-    """Σ a·b over the flattened arrays (real inputs): ∂/∂a = b, ∂/∂b = a (reshaped)."""
+    """Σ a·b over the flattened arrays (real inputs): ∂/∂a = b, ∂/∂b = a (reshaped).
+
+    Examples
+    --------
+    >>> wg.vdot(wg.tensor([1.0, 2.0]), wg.tensor([3.0, 4.0]))
+    tensor(11.)
+    """
     sa, sb = np.shape(a), np.shape(b)
     if int(np.prod(sa)) != int(np.prod(sb)):
         raise ValueError(f"vdot: arrays of shapes {sa} and {sb} have different sizes")
@@ -219,7 +240,13 @@ def vdot(a, b, /):
 
 
 def inner(a, b, /):
-    """Σ over the last axes of a and b: shape a.shape[:-1] + b.shape[:-1]."""
+    """Σ over the last axes of a and b: shape a.shape[:-1] + b.shape[:-1].
+
+    Examples
+    --------
+    >>> wg.inner(wg.tensor([1.0, 2.0]), wg.tensor([3.0, 4.0]))
+    tensor(11.)
+    """
     sa, sb = np.shape(a), np.shape(b)
     if not sa or not sb:
         return multiply(a, b)
@@ -232,13 +259,26 @@ def inner(a, b, /):
 
 
 def outer(a, b, out=None):
-    """a (flattened) as a column times b (flattened) as a row: out_ij = a_i b_j."""
+    """a (flattened) as a column times b (flattened) as a row: out_ij = a_i b_j.
+
+    Examples
+    --------
+    >>> wg.outer(wg.tensor([1.0, 2.0]), wg.tensor([3.0, 4.0]))
+    tensor([[3., 4.],
+            [6., 8.]])
+    """
     _no_out("outer", out)
     return multiply(reshape(a, (-1, 1)), reshape(b, (1, -1)))
 
 
 def vecdot(x1, x2, /, *, axis=-1):
-    """Σ x1·x2 along `axis` (broadcasting the others): ∂/∂x1 = g·x2, ∂/∂x2 = g·x1."""
+    """Σ x1·x2 along `axis` (broadcasting the others): ∂/∂x1 = g·x2, ∂/∂x2 = g·x1.
+
+    Examples
+    --------
+    >>> wg.linalg.vecdot(wg.tensor([1.0, 2.0]), wg.tensor([3.0, 4.0]))
+    tensor(11.)
+    """
     s1, s2 = np.shape(x1), np.shape(x2)
     try:
         shape = np.broadcast_shapes(s1, s2)
@@ -254,7 +294,14 @@ UFUNCS[np.vecdot] = lambda x1, x2, axis=-1, **kw: vecdot(x1, x2, axis=axis)
 
 
 def multi_dot(arrays, *, out=None):
-    """A chain of matrix products in the cheapest order (first/last may be 1-D)."""
+    """A chain of matrix products in the cheapest order (first/last may be 1-D).
+
+    Examples
+    --------
+    >>> wg.linalg.multi_dot([wg.eye(2), wg.ones((2, 3)), wg.ones((3, 1))])
+    tensor([[3.],
+            [3.]])
+    """
     _no_out("multi_dot", out)
     arrays = [_as_tensor(a) for a in arrays]
     k = len(arrays)
