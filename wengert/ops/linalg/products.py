@@ -120,8 +120,22 @@ def _matmul_jvp(tangents, x, y):
 
 
 matmul = primitive("matmul", _matmul_fwd, _matmul_vjp, _matmul_jvp, grad_name="Matmul",
-                   doc="x @ y with NumPy's rules (1-D promotion, broadcast batch axes). "
-                       "∂/∂x = g @ yᵀ, ∂/∂y = xᵀ @ g.")
+                   doc="""x @ y with NumPy's rules (1-D promotion, broadcast batch axes).
+
+For z = x @ y with incoming gradient g:  ∂/∂x = g @ yᵀ,  ∂/∂y = xᵀ @ g.
+
+Examples
+--------
+>>> x = wg.tensor([[1.0, 2.0]], requires_grad=True)
+>>> y = wg.tensor([[3.0], [4.0]], requires_grad=True)
+>>> z = wg.matmul(x, y)
+>>> z
+tensor([[11.]], grad_fn=<MatmulBackward>)
+>>> z.backward()
+>>> x.grad, y.grad
+(tensor([[3., 4.]]), tensor([[1.],
+        [2.]]))
+""")
 
 
 UFUNCS[np.matmul] = matmul        # ndarray @ Tensor reaches us through __array_ufunc__
