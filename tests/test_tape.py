@@ -2,7 +2,7 @@
 import numpy as np
 
 import wengert as wg
-from wengert.ops import _primitive
+from wengert.ops import observe as _observe
 from wengert.tape import entry_for, record
 
 
@@ -39,7 +39,7 @@ def test_derivative_graph_is_recorded_with_create_graph():
 
 
 def test_nothing_is_recorded_outside_and_ops_are_restored():
-    calls = {cls: cls.__call__ for cls in _primitive._OBSERVED}
+    calls = {cls: cls.__call__ for cls in _observe.OBSERVED}
     x = wg.tensor(1.0, requires_grad=True)
     with record() as outer:
         with record() as inner:
@@ -48,7 +48,7 @@ def test_nothing_is_recorded_outside_and_ops_are_restored():
     c = b - 1
     assert len(inner) == 1 and len(outer) == 2
     assert c.item() == 3.0
-    assert {cls: cls.__call__ for cls in _primitive._OBSERVED} == calls
+    assert {cls: cls.__call__ for cls in _observe.OBSERVED} == calls
     assert entry_for(c.grad_fn) is None
 
 

@@ -363,3 +363,14 @@ def test_linearize_gives_the_value_and_the_linear_map():
     close(f_jvp(u, 0 * v) + f_jvp(0 * u, v), f_jvp(u, v))
     with pytest.raises(TypeError, match="takes 2 tangents"):
         f_jvp(u)
+
+
+def test_an_unbatched_output_tangent_is_broadcast_over_the_batch_axes():
+    # (transforms/forward.py's _read_tangent: the broadcast imports wengert.ops.shape)
+    from wengert.forward import attach, new_level
+    from wengert.transforms.forward import _read_tangent
+    level = new_level()
+    o = attach(wg.tensor([1.0, 2.0]), wg.tensor([3.0, 4.0]), level)
+    p, t = _read_tangent(o, level, (2,))
+    assert p._tangents is None or level not in p._tangents
+    np.testing.assert_array_equal(t.data, [[3.0, 4.0], [3.0, 4.0]])

@@ -19,6 +19,7 @@ generation, and `.detach()` drops the mark (the value as a plain constant).
 """
 import itertools
 import weakref
+from typing import Any
 
 from .tensor import DUAL_LEVEL, Tensor, _make
 from .views import alias
@@ -27,6 +28,7 @@ from .views import alias
 
 class _Ref(weakref.ref):
     __slots__ = ("key",)
+    key: int
 
 
 class _WeakIdMap:
@@ -35,7 +37,8 @@ class _WeakIdMap:
     __slots__ = ("data", "gone")
 
     def __init__(self):
-        data = self.data = {}
+        data: dict[int, tuple[Any, Any]] = {}
+        self.data = data
 
         def gone(r):
             e = data.get(r.key)
@@ -50,14 +53,15 @@ class _WeakIdMap:
 
     def __setitem__(self, t, value):
         r = _Ref(t, self.gone)
-        r.key = key = id(t)
+        key = id(t)
+        r.key = key
         self.data[key] = (r, value)
 
 
 _gens = _WeakIdMap()        # level-0 tangent → the generations it holds
 _marks = _WeakIdMap()       # value taken out of a dual (or made from one) → its generations
 marks_live = _marks.data    # non-empty while any marked value lives
-_EMPTY = frozenset()
+_EMPTY: frozenset = frozenset()
 _next_generation = itertools.count().__next__
 
 
@@ -144,7 +148,7 @@ def pass_generations(tangents, out):
     for o in (out if isinstance(out, tuple) else (out,)):
         tans = o._tangents if isinstance(o, Tensor) else None
         t = tans.get(DUAL_LEVEL) if tans else None
-        if t is not None:
+        if tans and t is not None:
             prev = _gens.get(t)
             if prev is gens:
                 continue

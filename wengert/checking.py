@@ -30,7 +30,13 @@ MODES = ("rev", "fwd")
 
 
 class GradcheckError(AssertionError):
-    """A derivative disagrees with finite differences: names argument, element, expected, got."""
+    """A derivative disagrees with finite differences: names argument, element, expected, got.
+
+    Examples
+    --------
+    >>> issubclass(wg.GradcheckError, AssertionError)
+    True
+    """
 
 
 def default_eps(dtype, method="central"):
@@ -63,6 +69,11 @@ def numerical_grad(f, *args, argnums=0, eps=None, method="central"):
     central: (f(x + h·eⱼ) − f(x − h·eⱼ)) / 2h; forward/backward: one-sided. The step is
     h = eps·max(1, |xⱼ|), eps defaulting per dtype (see default_eps). Returns the argument's
     type (float, ndarray or Tensor); a tuple when argnums is a tuple.
+
+    Examples
+    --------
+    >>> wg.numerical_grad(lambda x: (x ** 2).sum(), wg.tensor([1.0, 2.0]))
+    tensor([2., 4.])
     """
     if method not in ("central", "forward", "backward"):
         raise ValueError(f"method must be 'central', 'forward' or 'backward', got {method!r}")
@@ -131,7 +142,8 @@ def _prepare(args):
     (finite differences need the precision); anything else is passed to f unchanged."""
     if not isinstance(args, (tuple, list)):
         args = (args,)
-    values, diff = [], []
+    values: list = []
+    diff: list = []
     for i, a in enumerate(args):
         if isinstance(a, bool) or a is None:
             values.append(a)
@@ -264,8 +276,8 @@ def _vjp_function(f, diff, us):
     """x ↦ uᵀJ(x) for the checked arguments, recorded (create_graph) so it differentiates."""
     from .ops.elementwise import positive
 
-    def vjp(*xs):
-        xs = list(xs)
+    def vjp(*args):
+        xs = list(args)
         targets = []
         # record the backward pass only when something will differentiate it (finite
         # differences evaluate this on constants: nothing to record there)
@@ -295,8 +307,8 @@ def _jvp_function(f, diff, vs):
     """x ↦ J(x)·v (v one fixed tangent per checked argument), through forward mode."""
     from .forward import new_level, tangent_at, with_tangent
 
-    def jvp(*xs):
-        xs = list(xs)
+    def jvp(*args):
+        xs = list(args)
         level = new_level()
         for i, v in zip(diff, vs):
             xs[i] = with_tangent(xs[i], v, level)
@@ -319,6 +331,11 @@ def gradcheck(f, args, eps=1e-6, atol=1e-5, rtol=1e-3, order=1, modes=("rev", "f
     tangent (each Jacobian column). order=2 also checks the derivatives of the VJP and (with
     'fwd') of the JVP the same way. Returns True, or raises GradcheckError naming the
     argument, the element, the expected (finite-difference) and the computed value.
+
+    Examples
+    --------
+    >>> wg.gradcheck(lambda x: wg.sin(x) * x, (wg.tensor([0.5, 1.5]),))
+    True
     """
     if isinstance(modes, str):
         modes = (modes,)

@@ -474,10 +474,10 @@ def cmd_fd_error(args):
     except OSError as err:
         raise Unavailable(f"cannot write {args.out}: {err.strerror or err}") from None
 
-    for n, exact, st, err, h_f, e_f, h_c, e_c in lines:
+    for n, exact, st, err_st, h_f, e_f, h_c, e_c in lines:
         rows = []
         for method, h, e in (("forward", h_f, e_f), ("central", h_c, e_c)):
-            errs = err[method]
+            errs = err_st[method]
             j = int(np.nanargmin(errs))
             rows.append([method, f"{st[j]:.1e}", fmt_error(errs[j]), f"{h:.1e}", fmt_error(e)])
         _write(sys.stdout, f"∂f/∂{n} = {fmt(exact)} (reverse mode)")

@@ -1,7 +1,11 @@
 """Making tensors: tensor/asarray, the filled constructors, and seeded random numbers."""
+from __future__ import annotations
+
 import numbers
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from .dtypes import _default_float
 from .grad_mode import state as _grad
@@ -11,7 +15,7 @@ from .ops.shape import broadcast_to as _broadcast_to, moveaxis as _moveaxis
 from .tensor import Tensor, _make, _to_array
 
 
-def _leaf(arr, requires_grad, name=None):
+def _leaf(arr: np.ndarray, requires_grad: bool, name: str | None = None) -> Tensor:
     t = _make(arr, None)
     if requires_grad:
         t.requires_grad = True          # validates the dtype
@@ -20,13 +24,14 @@ def _leaf(arr, requires_grad, name=None):
     return t
 
 
-def _in_graph(t):
+def _in_graph(t: Tensor) -> bool:
     """Is t (a Tensor) part of a differentiation: requiring grad (grad mode on) or carrying
     a tangent? Then making a tensor from it must stay differentiable (API §9)."""
     return t._tangents is not None or t._requires_grad and _grad.enabled
 
 
-def _from_graph(t, dtype, requires_grad, name, copy):
+def _from_graph(t: Tensor, dtype: DTypeLike | None, requires_grad: bool, name: str | None,
+                copy: bool) -> Tensor:
     """A tensor made from t, which is part of a differentiation: t itself, a differentiable
     copy, or a cast. requires_grad=True is then already true."""
     if dtype is not None and t.dtype != np.dtype(dtype):
@@ -39,17 +44,26 @@ def _from_graph(t, dtype, requires_grad, name, copy):
     return t
 
 
-def _check_float(dtype, what):
+def _check_float(dtype: np.dtype, what: str) -> None:
     if dtype.kind == "c":
         raise TypeError(f"{what} would be complex: complex differentiation is not supported "
                         f"yet; use real tensors (e.g. the real and imaginary parts apart)")
 
 
-def tensor(data, dtype=None, requires_grad=False, name=None):
+def tensor(data: Any, dtype: DTypeLike | None = None, requires_grad: bool = False,
+           name: str | None = None) -> Tensor:
     """A new tensor holding a copy of `data` (Python floats → float64, ints → int64).
 
     Made of tensors that require grad (a list of them, or one), it stays differentiable:
-    wg.tensor([a, b]) is wg.stack([a, b]), wg.tensor(t) a recorded copy of t."""
+    wg.tensor([a, b]) is wg.stack([a, b]), wg.tensor(t) a recorded copy of t.
+
+    Examples
+    --------
+    >>> wg.tensor([1.0, 2.0], requires_grad=True)
+    tensor([1., 2.], requires_grad=True)
+    >>> wg.tensor([1, 2]).dtype
+    dtype('int64')
+    """
     if isinstance(data, Tensor):
         if _in_graph(data):
             return _from_graph(data, dtype, requires_grad, name, True)
@@ -59,9 +73,19 @@ def tensor(data, dtype=None, requires_grad=False, name=None):
                  name)
 
 
-def asarray(data, dtype=None, requires_grad=False):
+def asarray(data: Any, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     """Like tensor(), without copying where possible; a Tensor of the right dtype is returned
-    as is, and a list of tensors is stacked (differentiably)."""
+    as is, and a list of tensors is stacked (differentiably).
+
+    Examples
+    --------
+    >>> a = np.array([1.0, 2.0])
+    >>> t = wg.asarray(a)
+    >>> t
+    tensor([1., 2.])
+    >>> np.shares_memory(t.numpy(), a)
+    True
+    """
     if isinstance(data, Tensor) and (dtype is None or data.dtype == np.dtype(dtype)):
         if requires_grad and not data.requires_grad:
             data.requires_grad = True
@@ -83,25 +107,44 @@ def _python_floats(arr, data, dtype):
     return arr.astype(dflt)
 
 
-def _shape(shape):
+def _shape(shape: tuple) -> tuple[int, ...]:
     if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
         return tuple(int(s) for s in shape[0])
     return tuple(int(s) for s in shape)
 
 
-def zeros(shape, dtype=None, requires_grad=False):
+def zeros(shape: int | tuple[int, ...], dtype: DTypeLike | None = None,
+          requires_grad: bool = False) -> Tensor:
+    """A new leaf tensor of `shape` filled with 0 (float64, or the default dtype wg.set_default_dtype set, unless dtype says otherwise).
+
+    >>> wg.zeros((2, 3)).shape
+    (2, 3)
+    """
     return _leaf(np.zeros(shape, dtype=dtype or _default_float[0]), requires_grad)
 
 
-def ones(shape, dtype=None, requires_grad=False):
+def ones(shape: int | tuple[int, ...], dtype: DTypeLike | None = None,
+         requires_grad: bool = False) -> Tensor:
+    """A new leaf tensor of `shape` filled with 1 (float64, or the default dtype wg.set_default_dtype set, unless dtype says otherwise).
+
+    >>> wg.ones(2, requires_grad=True)
+    tensor([1., 1.], requires_grad=True)
+    """
     return _leaf(np.ones(shape, dtype=dtype or _default_float[0]), requires_grad)
 
 
-def empty(shape, dtype=None, requires_grad=False):
+def empty(shape: int | tuple[int, ...], dtype: DTypeLike | None = None,
+          requires_grad: bool = False) -> Tensor:
+    """A new leaf tensor of `shape` whose values are whatever the memory held (float64, or the
+    default dtype, unless dtype says otherwise): fill it before reading it.
+
+    >>> wg.empty((2, 2), dtype=wg.float32).dtype
+    dtype('float32')
+    """
     return _leaf(np.empty(shape, dtype=dtype or _default_float[0]), requires_grad)
 
 
-def _filled(shape, fill_value, dtype):
+def _filled(shape: tuple[int, ...], fill_value: Tensor, dtype: DTypeLike | None) -> Tensor:
     """A tensor of `shape` filled with the tensor fill_value (broadcast), differentiably:
     each element's gradient flows back to the fill value (summed where it was broadcast)."""
     f = fill_value
@@ -111,10 +154,17 @@ def _filled(shape, fill_value, dtype):
     return _copy(_broadcast_to(f, shape))     # a copy: writable, no shared memory
 
 
-def full(shape, fill_value, dtype=None, requires_grad=False):
+def full(shape: int | tuple[int, ...], fill_value: Any, dtype: DTypeLike | None = None,
+         requires_grad: bool = False) -> Tensor:
     """`shape` filled with fill_value (broadcast). A fill value that requires grad (or a list
     holding such tensors) keeps its gradient: d(full)/d(fill) sums the gradient over the
-    copies."""
+    copies.
+
+    >>> c = wg.tensor(2.0, requires_grad=True)
+    >>> wg.full(3, c).sum().backward()
+    >>> c.grad
+    tensor(3.)
+    """
     if isinstance(fill_value, SEQUENCES) and holds_tensor(fill_value):
         fill_value = pack(fill_value)
     if isinstance(fill_value, Tensor):
@@ -125,24 +175,51 @@ def full(shape, fill_value, dtype=None, requires_grad=False):
                  requires_grad)
 
 
-def _like(a):
+def _like(a: Any) -> np.ndarray:
     return a.data if isinstance(a, Tensor) else np.asarray(a)
 
 
-def zeros_like(a, dtype=None, shape=None, requires_grad=False, **_):
+def zeros_like(a: Any, dtype: DTypeLike | None = None, shape: Any = None,
+               requires_grad: bool = False, **_: Any) -> Tensor:
+    """A new leaf tensor of zeros with a's shape and dtype (unless given); never connected
+    to a's graph.
+
+    >>> wg.zeros_like(wg.tensor([1, 2, 3]))
+    tensor([0, 0, 0])
+    """
     return _leaf(np.zeros_like(_like(a), dtype=dtype, shape=shape), requires_grad)
 
 
-def ones_like(a, dtype=None, shape=None, requires_grad=False, **_):
+def ones_like(a: Any, dtype: DTypeLike | None = None, shape: Any = None,
+              requires_grad: bool = False, **_: Any) -> Tensor:
+    """A new leaf tensor of ones with a's shape and dtype (unless given); never connected
+    to a's graph.
+
+    >>> wg.ones_like(wg.tensor([1.5, 2.5]))
+    tensor([1., 1.])
+    """
     return _leaf(np.ones_like(_like(a), dtype=dtype, shape=shape), requires_grad)
 
 
-def empty_like(a, dtype=None, shape=None, requires_grad=False, **_):
+def empty_like(a: Any, dtype: DTypeLike | None = None, shape: Any = None,
+               requires_grad: bool = False, **_: Any) -> Tensor:
+    """A new leaf tensor, not filled, with a's shape and dtype (unless given).
+
+    >>> wg.empty_like(wg.zeros((2, 3))).shape
+    (2, 3)
+    """
     return _leaf(np.empty_like(_like(a), dtype=dtype, shape=shape), requires_grad)
 
 
-def full_like(a, fill_value, dtype=None, shape=None, requires_grad=False, **_):
-    """full() with a's shape and dtype (unless given); differentiable in fill_value as full."""
+def full_like(a: Any, fill_value: Any, dtype: DTypeLike | None = None, shape: Any = None,
+              requires_grad: bool = False, **_: Any) -> Tensor:
+    """full() with a's shape and dtype (unless given); differentiable in fill_value as full.
+
+    Examples
+    --------
+    >>> wg.full_like(wg.zeros(3), 7.0)
+    tensor([7., 7., 7.])
+    """
     if isinstance(fill_value, SEQUENCES) and holds_tensor(fill_value):
         fill_value = pack(fill_value)
     if isinstance(fill_value, Tensor):
@@ -154,17 +231,31 @@ def full_like(a, fill_value, dtype=None, shape=None, requires_grad=False, **_):
     return _leaf(np.full_like(_like(a), fill_value, dtype=dtype, shape=shape), requires_grad)
 
 
-def arange(start, stop=None, step=1, dtype=None, requires_grad=False):
+def arange(start: float, stop: float | None = None, step: float = 1,
+           dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
+    """Evenly spaced values in [start, stop) by `step` (in [0, start) when stop is None),
+    as np.arange; a new leaf tensor.
+
+    >>> wg.arange(4)
+    tensor([0, 1, 2, 3])
+    >>> wg.arange(0.0, 1.0, 0.25)
+    tensor([0.  , 0.25, 0.5 , 0.75])
+    """
     args = (start,) if stop is None else (start, stop, step)
     return _leaf(_python_floats(np.arange(*args, dtype=dtype), args, dtype), requires_grad)
 
 
-def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0,
-             requires_grad=False):
+def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True,
+             retstep: bool = False, dtype: DTypeLike | None = None, axis: int = 0,
+             requires_grad: bool = False) -> Any:
     """num evenly spaced values from start to stop (stop included when endpoint).
 
     With tensor start or stop it is start + (stop − start)·wᵢ, wᵢ = i / (num − 1) (or i / num
-    without the endpoint), the last value exactly stop: d/dstart = 1 − wᵢ, d/dstop = wᵢ."""
+    without the endpoint), the last value exactly stop: d/dstart = 1 − wᵢ, d/dstop = wᵢ.
+
+    >>> wg.linspace(0.0, 1.0, 5)
+    tensor([0.  , 0.25, 0.5 , 0.75, 1.  ])
+    """
     if isinstance(start, Tensor) or isinstance(stop, Tensor):
         return _linspace_tensor(start, stop, num, endpoint, retstep, dtype, axis)
     r = np.linspace(start, stop, num, endpoint=endpoint, retstep=retstep, dtype=dtype, axis=axis)
@@ -173,7 +264,8 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     return _leaf(_python_floats(r, (start, stop), dtype), requires_grad)
 
 
-def _linspace_tensor(start, stop, num, endpoint, retstep, dtype, axis):
+def _linspace_tensor(start: Any, stop: Any, num: int, endpoint: bool, retstep: bool,
+                     dtype: DTypeLike | None, axis: int) -> Any:
     num = int(num)
     if num < 0:
         raise ValueError(f"linspace: number of samples, {num}, must be non-negative")
@@ -199,39 +291,80 @@ def _linspace_tensor(start, stop, num, endpoint, retstep, dtype, axis):
     return y
 
 
-def eye(N, M=None, k=0, dtype=None, requires_grad=False):
+def eye(N: int, M: int | None = None, k: int = 0, dtype: DTypeLike | None = None,
+        requires_grad: bool = False) -> Tensor:
+    """An N×M (N×N) leaf tensor with ones on diagonal k (0: the main one), zeros elsewhere.
+
+    >>> wg.eye(2)
+    tensor([[1., 0.],
+            [0., 1.]])
+    """
     return _leaf(np.eye(N, M, k, dtype=dtype or _default_float[0]), requires_grad)
 
 
 _rng = np.random.default_rng()
 
 
-def manual_seed(seed):
-    """Seed wengert's random generator (randn, rand, randint, dropout, init)."""
+def manual_seed(seed: int) -> np.random.Generator:
+    """Seed wengert's random generator (randn, rand, randint, dropout, init).
+
+    Examples
+    --------
+    >>> _ = wg.manual_seed(0)
+    >>> a = wg.randn(2)
+    >>> _ = wg.manual_seed(0)
+    >>> bool((wg.randn(2) == a).all())
+    True
+    """
     global _rng
     _rng = np.random.default_rng(seed)
     return _rng
 
 
-def generator():
+def generator() -> np.random.Generator:
+    """wengert's random generator (the one manual_seed seeds)."""
     return _rng
 
 
-def randn(*shape, dtype=None, requires_grad=False):
+def randn(*shape: Any, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples of the given shape (float64, or the default dtype that
-    wg.set_default_dtype set, unless dtype says otherwise)."""
+    wg.set_default_dtype set, unless dtype says otherwise).
+
+    Examples
+    --------
+    >>> _ = wg.manual_seed(0)
+    >>> wg.randn(2, 3, requires_grad=True).shape
+    (2, 3)
+    """
     a = _rng.standard_normal(_shape(shape))
     return _leaf(a.astype(dtype or _default_float[0], copy=False), requires_grad)
 
 
-def rand(*shape, dtype=None, requires_grad=False):
-    """Uniform samples in [0, 1) (float64 or the default dtype unless dtype says otherwise)."""
+def rand(*shape: Any, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
+    """Uniform samples in [0, 1) (float64 or the default dtype unless dtype says otherwise).
+
+    Examples
+    --------
+    >>> _ = wg.manual_seed(0)
+    >>> x = wg.rand(2, 3)
+    >>> x.shape, bool(((x >= 0) & (x < 1)).all())
+    ((2, 3), True)
+    """
     a = _rng.random(_shape(shape))
     return _leaf(a.astype(dtype or _default_float[0], copy=False), requires_grad)
 
 
-def randint(low, high=None, size=None, dtype=np.int64, *, shape=None):
-    """Integers in [low, high) (or [0, low) when high is None)."""
+def randint(low: int, high: int | None = None, size: Any = None, dtype: DTypeLike = np.int64,
+            *, shape: Any = None) -> Tensor:
+    """Integers in [low, high) (or [0, low) when high is None).
+
+    Examples
+    --------
+    >>> _ = wg.manual_seed(0)
+    >>> x = wg.randint(0, 10, size=5)
+    >>> x.dtype, bool(((x >= 0) & (x < 10)).all())
+    (dtype('int64'), True)
+    """
     size = shape if size is None else size
     if high is None:
         low, high = 0, low

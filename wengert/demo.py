@@ -36,6 +36,7 @@ def derivative_table(title, f, point):
     lines = [f"{title} at {at}:  {title.split('=')[0].strip()} = {out.item():.6g}",
              f"  {'':7}{'reverse mode':>16}{'forward mode':>16}{'finite differences':>22}"]
     for i, (n, x, num) in enumerate(zip(names, xs, numeric)):
+        assert x.grad is not None           # (out.backward() above reached every input)
         # Forward mode seeds the tangent 1 on input i and 0 elsewhere: one pass per input.
         duals = [wg.dual(v, 1.0 if j == i else 0.0) for j, v in enumerate(values)]
         fwd = f(*duals).tangent.item()

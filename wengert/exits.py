@@ -53,7 +53,7 @@ def depends_on_transform(t):
     keys = marks.keys
     if not keys:
         return False
-    keys = set(keys)
+    keys = set(keys)  # type: ignore[assignment]
     return reaches([t.grad_fn if t.grad_fn is not None else t], keys.__contains__, keys)
 
 

@@ -71,7 +71,7 @@ class Expr:
         if missing:
             raise ExprError(f"no value for {missing[0]!r} (give {missing[0]}=NUMBER)")
         # post-order walk with an explicit stack: deep expressions need no recursion
-        out = {}
+        out: dict = {}
         stack = [(self.tree.body, False)]
         with np.errstate(all="ignore"):
             while stack:
@@ -149,7 +149,8 @@ def _describe(node):
 def _check(tree):
     """Walk the tree (iteratively) and raise ExprError at the first node outside the allow-list.
     Returns (variables in order of first use, function names used)."""
-    variables, functions = {}, {}
+    variables: dict = {}
+    functions: dict = {}
     stack = [tree.body]
     while stack:
         node = stack.pop()

@@ -19,6 +19,7 @@ otherwise a complex value goes to ``op.complex_route(args, params)``) and
 """
 import itertools
 import weakref
+from typing import Any
 
 import numpy as np
 
@@ -32,7 +33,7 @@ _levels = itertools.count(DUAL_LEVEL + 1)
 
 # The recorded identity op (ops/elementwise.positive), installed when the ops load: attaching
 # a tangent to a tensor that requires grad goes through it so gradients still reach the tensor.
-identity = None
+identity: Any = None
 
 
 def new_level():
@@ -46,7 +47,7 @@ def new_level():
 # that reads the op's output (create_graph inside jvp: forward-over-reverse) re-derives it
 # from these, so the output's tangents come back. Inputs lie upstream of their node, so the
 # weak map holds no cycle and a dropped graph is freed by reference counting.
-_replay = weakref.WeakKeyDictionary()
+_replay: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def is_complex(v):
@@ -141,8 +142,8 @@ def take_level(args):
                     m = max(tans)
                 if level is None or m > level:
                     level = m
-    tangents = []
-    taken = []
+    tangents: list = []
+    taken: list = []
     for a in args:
         if not isinstance(a, Tensor):
             tangents.append(None)
@@ -155,7 +156,7 @@ def take_level(args):
             tans = a._tangents
             t = tans.get(level) if tans else None
             tangents.append(t)
-            if t is not None:
+            if tans and t is not None:
                 taken.append((a, tans))
                 a._tangents = (None if len(tans) == 1
                                else {k: v for k, v in tans.items() if k != level})
@@ -300,6 +301,12 @@ def dual(primal, tangent):
     Nested forward mode goes through wg.jvp: a dual of a dual, or an op mixing a dual number
     with a value taken out of one that holds the same perturbation, is a TypeError rather
     than perturbation confusion (see _dual.py).
+
+    Examples
+    --------
+    >>> d = wg.dual(2.0, 1.0)
+    >>> (d ** 3).tangent             # d/dx x³ at 2
+    tensor(12.)
     """
     for what, v in (("primal", primal), ("tangent", tangent)):
         if isinstance(v, Tensor) and v._tangents and DUAL_LEVEL in v._tangents:

@@ -40,7 +40,7 @@ def _replacements(module, params, strict):
     known = {s[0] for s in slots}
     # the tensors behind the names, each once, in named_parameters() order; its first name
     # is the one named_parameters() gives it
-    names_of = OrderedDict()
+    names_of: OrderedDict = OrderedDict()
     kind_of, tensor_of = {}, {}
     for full, _, _, kind, t in slots:
         names_of.setdefault(id(t), []).append(full)

@@ -335,7 +335,7 @@ def to_sympy(y, *names, at=None):
         raise TypeError("to_sympy: variable names are for tracing a function; "
                         "to_sympy(tensor) takes the tensor alone")
     if isinstance(y, (tuple, list)):
-        seen = {}
+        seen: dict = {}
         return tuple(_graph(t, seen) for t in y)
     return _graph(y)
 
@@ -416,7 +416,7 @@ def _simplify_in_child(ctx, items, timeout):
     child.start()
     send.close()
     deadline = time.monotonic() + timeout
-    done = []
+    done: list = []
     try:
         while len(done) < 2 * len(items):
             left = deadline - time.monotonic()

@@ -14,7 +14,7 @@ import weakref
 import numpy as np
 
 from .engine.node import _add_hook
-from .ops._primitive import observe
+from .ops.observe import observe
 from .tape_table import format_table, rows
 from .tensor import Tensor, _make
 
@@ -24,7 +24,7 @@ __all__ = ["Entry", "Tape", "record", "entry_for"]
 # being handed the tape. Nothing an Entry holds leads back to its node (its output is a
 # detached record of the value, the node is held weakly), so a value here never keeps its own
 # key, or the graph, alive.
-_by_node = weakref.WeakKeyDictionary()
+_by_node: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class Entry:
@@ -57,7 +57,7 @@ class Entry:
 def _grad_catcher(record):
     def catch(g):
         record.grad = g if type(g) is Tensor else _make(np.asarray(g), None)
-    catch.retains_grad = True        # runs after the user's hooks: it sees what flows on
+    setattr(catch, "retains_grad", True)    # runs after the user's hooks: it sees what flows on
     return catch
 
 
@@ -89,7 +89,7 @@ class Tape:
 
     def __init__(self):
         self.entries = []
-        self._nodes = weakref.WeakKeyDictionary()
+        self._nodes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def entry_for(self, node):
         """The entry whose output `node` is the grad_fn of, or None."""

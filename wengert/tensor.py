@@ -7,7 +7,10 @@ sets them on the class when wengert.ops is imported. Those protocols route NumPy
 Tensors into wengert ops, so unmodified NumPy code — and the derivative rules themselves —
 record graphs.
 """
+from __future__ import annotations
+
 import weakref
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -39,9 +42,67 @@ class _Extra:
 
 
 class Tensor:
+    """An n-dimensional value (a NumPy array, `.data`) that can record how it was computed.
+
+    A tensor that requires grad is a leaf of the graph; each op on it gives a tensor whose
+    `grad_fn` is the node that made it. `y.backward()` accumulates dy/dx into `x.grad` for
+    each leaf x. Make tensors with wg.tensor, wg.zeros, ... rather than this constructor.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad
+    tensor([2., 4.])
+    """
     __slots__ = ("data", "grad_fn", "_requires_grad", "_grad", "_version", "_extra", "_tangents",
                  "__weakref__")
     __array_priority__ = 1000.0
+    data: np.ndarray
+    grad_fn: Any
+    grad: Tensor | None
+
+    if TYPE_CHECKING:
+        # The operators and NumPy-named methods are set on the class by ops/tensor_methods.py
+        # (this module knows no op); a type checker learns their signatures here.
+        def _binary(self, other: Any, /) -> Tensor: ...
+        __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _binary
+        __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _binary
+        __pow__ = __rpow__ = __matmul__ = __rmatmul__ = _binary
+        __lt__ = __le__ = __gt__ = __ge__ = __and__ = __or__ = dot = _binary
+        __iadd__ = __isub__ = __imul__ = __itruediv__ = _binary
+        def __eq__(self, other: Any, /) -> Tensor: ...  # type: ignore[override]
+        def __ne__(self, other: Any, /) -> Tensor: ...  # type: ignore[override]
+        def _unary(self) -> Tensor: ...
+        __neg__ = __pos__ = __abs__ = __invert__ = copy = flatten = conj = conjugate = _unary
+        exp = log = sqrt = sin = cos = tanh = sigmoid = relu = abs = _unary
+        T = mT = real = imag = primal = property(_unary)
+        @property
+        def tangent(self) -> Tensor | None: ...
+        def __getitem__(self, index: Any) -> Tensor: ...
+        def __setitem__(self, index: Any, value: Any) -> None: ...
+        def backward(self, gradient: Any = None, retain_graph: bool | None = None,
+                     create_graph: bool = False) -> None: ...
+        def astype(self, dtype: Any, copy: bool = True) -> Tensor: ...
+        def _reduce(self, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Tensor: ...
+        sum = mean = prod = _reduce
+        def _pick(self, axis: Any = None, keepdims: bool = False) -> Tensor: ...
+        max = min = all = any = argmax = argmin = _pick
+        def _spread(self, axis: Any = None, ddof: float = 0, keepdims: bool = False) -> Tensor: ...
+        var = std = _spread
+        def _along(self, axis: Any = None) -> Tensor: ...
+        cumsum = cumprod = squeeze = _along
+        def clip(self, min: Any = None, max: Any = None) -> Tensor: ...
+        def round(self, decimals: int = 0) -> Tensor: ...
+        def reshape(self, *shape: Any, order: str = "C") -> Tensor: ...
+        def transpose(self, *axes: Any) -> Tensor: ...
+        def ravel(self, order: str = "C") -> Tensor: ...
+        def swapaxes(self, axis1: int, axis2: int) -> Tensor: ...
+        def repeat(self, repeats: Any, axis: Any = None) -> Tensor: ...
+        def take(self, indices: Any, axis: Any = None) -> Tensor: ...
+        def diagonal(self, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor: ...
+        def trace(self, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor: ...
 
     def __init__(self, data, dtype=None, requires_grad=False):
         self.data = _to_array(data, dtype, copy=True)
@@ -56,7 +117,8 @@ class Tensor:
 
     # ---- attributes -------------------------------------------------------------------
     @property
-    def requires_grad(self):
+    def requires_grad(self) -> bool:
+        """Whether gradients flow to this tensor (set it True on a floating leaf)."""
         return self._requires_grad
 
     @requires_grad.setter
@@ -94,31 +156,52 @@ class Tensor:
         self._grad = value
 
     @property
-    def shape(self):
+    def shape(self) -> tuple[int, ...]:
+        """The lengths of the axes, as NumPy's ndarray.shape."""
         return self.data.shape
 
     @property
-    def dtype(self):
+    def dtype(self) -> np.dtype:
+        """The NumPy dtype of the values."""
         return self.data.dtype
 
     @property
-    def ndim(self):
+    def ndim(self) -> int:
+        """The number of axes."""
         return self.data.ndim
 
     @property
-    def size(self):
+    def size(self) -> int:
+        """The number of elements."""
         return self.data.size
 
     @property
-    def device(self):
+    def device(self) -> str:
+        """Always "cpu": wengert computes with NumPy (the name is there for Array API code).
+
+        Examples
+        --------
+        >>> wg.zeros(1).device
+        'cpu'
+        """
         return "cpu"
 
     @property
-    def is_leaf(self):
+    def is_leaf(self) -> bool:
+        """True for a tensor no recorded op made (grad_fn is None): backward fills the
+        .grad of leaves that require grad."""
         return self.grad_fn is None
 
     @property
-    def name(self):
+    def name(self) -> str | None:
+        """A label for drawings, the tape and error messages (None until set).
+
+        Examples
+        --------
+        >>> x = wg.tensor(1.0, name='x')
+        >>> x.name
+        'x'
+        """
         return None if self._extra is None else self._extra.name
 
     @name.setter
@@ -126,7 +209,16 @@ class Tensor:
         self._get_extra().name = value
 
     @property
-    def retains_grad(self):
+    def retains_grad(self) -> bool:
+        """Whether retain_grad() was called on this non-leaf (its .grad is then kept).
+
+        Examples
+        --------
+        >>> y = wg.tensor(1.0, requires_grad=True) * 2
+        >>> y.retain_grad()
+        >>> y.retains_grad
+        True
+        """
         return self._extra is not None and self._extra.retains_grad
 
     def _get_extra(self):
@@ -158,17 +250,28 @@ class Tensor:
     # memory as a saved value, so a write through them would change a gradient unseen.
     def numpy(self, force=False):
         """The value as a read-only ndarray (no copy). Refused (TypeError) for a tensor that
-        requires grad or carries a tangent, unless force=True: the explicit way out."""
+        requires grad or carries a tangent, unless force=True: the explicit way out.
+
+        Examples
+        --------
+        >>> wg.tensor([1.0, 2.0]).numpy()
+        array([1., 2.])
+        >>> wg.tensor([1.0], requires_grad=True).detach().numpy()
+        array([1.])
+        """
         if not force and (self._tangents is not None or self._requires_grad):
             _check_exit(self, "t.numpy()", True)
         return _read_only(self.data)
 
-    def item(self):
+    def item(self) -> Any:
+        """The value of a one-element tensor as a Python number. Refused (TypeError) for
+        a tensor that requires grad or carries a tangent: detach() it first."""
         if self._tangents is not None or self._requires_grad:
             _check_exit(self, ".item()")
         return self.data.item()
 
-    def tolist(self):
+    def tolist(self) -> Any:
+        """The values as nested Python lists (refused, as item(), in a differentiation)."""
         if self._tangents is not None or self._requires_grad:
             _check_exit(self, ".tolist()")
         return self.data.tolist()
@@ -236,22 +339,42 @@ class Tensor:
 
     # ---- autograd -----------------------------------------------------------------------
     def detach(self):
-        """The same memory, cut from the graph."""
+        """The same memory, cut from the graph.
+
+        Examples
+        --------
+        >>> x = wg.tensor(1.0, requires_grad=True)
+        >>> (x * 2).detach().requires_grad
+        False
+        """
         t = _make(self.data, None)
         alias(self, t)
         return t
 
-    def detach_(self):
+    def detach_(self) -> Tensor:
+        """Cut this tensor from the graph in place: it becomes a leaf that does not require
+        grad. Returns self."""
         self.grad_fn = None
         self._requires_grad = False
         return self
 
-    def requires_grad_(self, flag=True):
+    def requires_grad_(self, flag: bool = True) -> Tensor:
+        """Set requires_grad in place (on a leaf) and return self."""
         self.requires_grad = flag
         return self
 
     def retain_grad(self):
-        """Keep .grad on this non-leaf after backward (leaves keep it anyway)."""
+        """Keep .grad on this non-leaf after backward (leaves keep it anyway).
+
+        Examples
+        --------
+        >>> x = wg.tensor(2.0, requires_grad=True)
+        >>> y = x * x
+        >>> y.retain_grad()
+        >>> (y * 3).backward()
+        >>> y.grad, x.grad
+        (tensor(3.), tensor(12.))
+        """
         if self.grad_fn is None:
             return
         extra = self._get_extra()
@@ -265,11 +388,20 @@ class Tensor:
             if t is not None:
                 g = g.detach() if not _grad_state.enabled or g.grad_fn is None else g
                 t._grad = g if t._grad is None else t._grad + g
-        _retain.retains_grad = True
+        setattr(_retain, "retains_grad", True)    # (the tape tells it from the user's hooks)
         self.grad_fn.register_hook(_retain)
 
     def register_hook(self, fn):
-        """fn(grad) runs when this tensor's gradient is computed; it may return a replacement."""
+        """fn(grad) runs when this tensor's gradient is computed; it may return a replacement.
+
+        Examples
+        --------
+        >>> x = wg.tensor(1.0, requires_grad=True)
+        >>> h = x.register_hook(lambda g: g * 10)
+        >>> (x * 3).backward()
+        >>> x.grad
+        tensor(30.)
+        """
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that does not require grad")
         if self.grad_fn is not None:
@@ -429,8 +561,8 @@ def _has_tangents(obj):
 
 
 # Filled by wengert.ops when it is imported: NumPy callable → wengert function.
-UFUNCS = {}
-UFUNC_REDUCTIONS = {}
-UFUNC_ACCUMULATIONS = {}
-FUNCTIONS = {}
+UFUNCS: dict[Any, Any] = {}
+UFUNC_REDUCTIONS: dict[Any, Any] = {}
+UFUNC_ACCUMULATIONS: dict[Any, Any] = {}
+FUNCTIONS: dict[Any, Any] = {}
 

@@ -76,11 +76,11 @@ def tree_flatten(tree):
                 break
         else:
             return list(tree), _tuple_of_leaves(len(tree))
-    leaves = []
+    leaves: list = []
     return leaves, _flatten(tree, leaves)
 
 
-_TUPLES = {}
+_TUPLES: dict = {}
 
 
 def _tuple_of_leaves(n):

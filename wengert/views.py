@@ -64,6 +64,7 @@ class _View:
 class _Group(list):
     """A base's weak references to its aliases; pruned of dead ones as it grows."""
     __slots__ = ("limit",)
+    limit: int
 
 
 def alias(src, t, op=None, params=None, primal=False):

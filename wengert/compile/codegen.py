@@ -117,7 +117,7 @@ def generate(tr, convert, fname="compiled"):
     back ("float", "int", "bool", "array", "scalar", "tensor" or None for as computed)."""
     p = _Printer()
     body = []
-    guards = {}
+    guards: dict = {}
     for g in tr.guards:
         guards.setdefault(g.name, []).append(g)
     for name in tr.inputs:
@@ -153,7 +153,7 @@ def generate(tr, convert, fname="compiled"):
             "from wengert.compile.codegen import Miss", "from wengert.tensor import _make"]
     src = "\n".join(head + p.pre + [""] + [f"def {fname}({', '.join(tr.inputs)}):"]
                     + ["    " + line for line in body]) + "\n"
-    ns = {}
+    ns: dict = {}
     exec(compile(src, f"<wg.compile {fname}>", "exec"), ns)
     return src, ns[fname]
 

@@ -146,7 +146,7 @@ class Compiled:
         `compiled(x0, x1, …)`, taking the array leaves in tree order and returning the
         result's leaves in tree order)."""
         prog, _, _ = self._run(args, kwargs)
-        return prog.source if prog is not None else self._last.source
+        return prog.source if prog is not None else self._last.source  # type: ignore[union-attr]  # _run compiled one: _last is set
 
     def _run(self, args, kwargs):
         """(the cached program that ran, its flat result, None), or, where none applies
@@ -248,5 +248,12 @@ def compile(fn):
     that fn closes over is a constant too, as in JAX, and is not watched: pass it as an
     argument if it changes. A closed-over tensor that requires grad cannot be compiled into a
     gradient's program (a TraceError says to pass it as an argument).
-    `compiled.source(*args)` returns the program as Python source."""
+    `compiled.source(*args)` returns the program as Python source.
+
+    Examples
+    --------
+    >>> f = wg.compile(wg.grad(lambda x: (wg.sin(x) * x).sum()))
+    >>> f(wg.tensor([0.0, 1.0]))    # sin x + x cos x
+    tensor([0.        , 1.38177329])
+    """
     return Compiled(fn)

@@ -77,7 +77,8 @@ class Trace:
         self.guards = []
         self.outputs = []
         self.out_def = None
-        self.keep = ()
+        self.keep: tuple | list = ()
+        self.watched: list = []
 
     def outcomes(self):
         return tuple(g.outcome() for g in self.guards)
@@ -136,8 +137,8 @@ def refs(x, into):
 
 def simplify(tr):
     """Common subexpressions, then dead code from the outputs and guards (in place)."""
-    seen = {}
-    ren = {}
+    seen: dict = {}
+    ren: dict = {}
     kept = []
     for e in tr.entries:
         e.args = substitute(e.args, ren)

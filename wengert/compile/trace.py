@@ -3,7 +3,7 @@
 The trace inputs are leaves that require grad, so a transform inside the function (grad,
 value_and_grad, jacrev, hessian, hvp) sees an outer dependence and records its backward and
 tangent rules as ops too (`_Watched.modes` in transforms/reverse.py): one Wengert list holds
-the primal and the adjoint steps. `ops._primitive.observe` reports each op call; a value is
+the primal and the adjoint steps. `ops.observe.observe` reports each op call; a value is
 known by the Tensor that carries it, or by its ndarray (a twin made by `same_tensor`, a
 re-wrapped saved output). Anything else an op is handed is a constant, kept by value; the
 second trace of `compiled.Compiled` checks that no such constant depended on the inputs.
@@ -18,7 +18,7 @@ import weakref
 import numpy as np
 
 from .. import exits as _exits
-from ..ops._primitive import observe
+from ..ops.observe import observe
 from ..tensor import Tensor, _make
 from ..transforms import reverse as _reverse
 from ..tree import tree_flatten
@@ -151,14 +151,14 @@ def _install_doors(tracer):
             return orig(self, *a, **k)
         return patched
 
-    Tensor.__bool__ = valued("__bool__", "bool()", lambda d: bool(np.asarray(d).item()))
-    Tensor.__float__ = valued("__float__", "float()", None)
-    Tensor.__int__ = valued("__int__", "int()", None)
-    Tensor.__index__ = valued("__index__", "index", None)
-    Tensor.item = valued("item", ".item()", None)
-    Tensor.tolist = valued("tolist", ".tolist()", None)
-    Tensor.__array__ = arrayed("__array__", "np.asarray(t)")
-    Tensor.numpy = arrayed("numpy", "t.numpy()")
+    setattr(Tensor, "__bool__", valued("__bool__", "bool()", lambda d: bool(np.asarray(d).item())))
+    setattr(Tensor, "__float__", valued("__float__", "float()", None))
+    setattr(Tensor, "__int__", valued("__int__", "int()", None))
+    setattr(Tensor, "__index__", valued("__index__", "index", None))
+    setattr(Tensor, "item", valued("item", ".item()", None))
+    setattr(Tensor, "tolist", valued("tolist", ".tolist()", None))
+    setattr(Tensor, "__array__", arrayed("__array__", "np.asarray(t)"))
+    setattr(Tensor, "numpy", arrayed("numpy", "t.numpy()"))
 
     def undo():
         for k, v in saved.items():
@@ -181,7 +181,7 @@ def trace(fn, args, kwargs, traced):
     leaf of (args, kwargs)) replaced by tracing Tensors. Returns (Trace, result)."""
     leaves, treedef = tree_flatten((args, kwargs))
     tracer = _Tracer()
-    inputs = []
+    inputs: list = []
     new_leaves = []
     for i, (x, t) in enumerate(zip(leaves, traced)):
         if not t:

@@ -5,6 +5,7 @@ import numpy as np
 class _State:
     # process-wide, not per thread: every op reads it, and a plain attribute is the cheapest
     __slots__ = ("enabled",)
+    enabled: bool
 
 
 state = _State()
@@ -17,6 +18,15 @@ class detect_anomaly:
     A forward op whose output holds NaN raises naming the op; a backward op whose gradient
     holds NaN raises naming the backward op and the forward op that created it. Infinities
     in the forward pass (log(0)) are allowed: they are legitimate values.
+
+    Examples
+    --------
+    >>> x = wg.tensor(-1.0, requires_grad=True)
+    >>> with wg.detect_anomaly(), np.errstate(invalid="ignore"):
+    ...     y = wg.sqrt(x)
+    Traceback (most recent call last):
+        ...
+    RuntimeError: Anomaly detected: the forward op 'sqrt' returned NaN values in its out...
     """
 
     def __init__(self, check_nan=True):

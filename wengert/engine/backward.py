@@ -40,8 +40,8 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, floor=N
     Without `floor`, a pass with a Node among the targets walks the graph once to find the
     nodes leading to a target.
     """
-    sums = {}               # node or leaf reached → the sum of the gradients sent to it so far
-    heap = []               # (-seq, node) of the nodes reached and not yet visited
+    sums: dict = {}               # node or leaf reached → the sum of the gradients sent to it so far
+    heap: list = []               # (-seq, node) of the nodes reached and not yet visited
     leaves = []             # the leaves reached, in the order reached
     low = -1 if floor is None else floor
     crossed = False
@@ -57,7 +57,8 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, floor=N
         else:
             sums[r] = s
             leaves.append(r)
-    results = leads = None
+    results: list | None = None
+    leads = None
     if capture is not None:
         n = 0
         for k, ix in capture.items():       # (plain loops: this runs on every transform call)
@@ -83,7 +84,7 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, floor=N
                 ix = capture.get(node)
                 if ix is not None:
                     for i in ix:
-                        results[i] = g
+                        results[i] = g  # type: ignore[index]  # (capture is set: results is a list)
                     if leads is not None and node not in leads:
                         continue
             if node.saved is FREED:
@@ -126,7 +127,7 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, floor=N
                 if ix is not None:
                     g = _run_hooks(_leaf_hooks(leaf), sums[leaf])
                     for i in ix:
-                        results[i] = g
+                        results[i] = g  # type: ignore[index]  # (capture is set: results is a list)
                 else:
                     crossed = True            # a leaf from outside
     finally:
@@ -249,7 +250,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for k, (o, go) in enumerate(zip(outputs, grad_outputs)):
         roots.append(_target(o, f"output {k}"))
         seeds.append(_seed_for(o, go, create_graph, f"output {k}"))
-    capture = {}
+    capture: dict = {}
     for i, x in enumerate(inputs):
         if not isinstance(x, Tensor):
             raise TypeError(f"inputs must be Tensors, got {type(x).__name__} at position {i}")
@@ -257,7 +258,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             raise RuntimeError(f"input {i} does not require grad: create it with requires_grad=True")
         capture.setdefault(x.grad_fn if x.grad_fn is not None else x, []).append(i)
     results = run_backward(roots, seeds, retain_graph, create_graph, capture)
-    out = []
+    out: list = []
     for i, (x, g) in enumerate(zip(inputs, results)):
         if g is None:
             if not allow_unused:

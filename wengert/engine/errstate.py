@@ -7,13 +7,14 @@ invalid warnings until it ends. A pass whose rules never ask enters no np.errsta
 so arithmetic that was not expected to meet inf or NaN still warns, as NumPy does.
 """
 import threading
+from typing import Any
 
 import numpy as np
 
 
 class _PassState(threading.local):
     running = False     # a backward pass runs in this thread
-    quiet = None        # the np.errstate quiet() entered for it (exited when it ends)
+    quiet: Any = None   # the np.errstate quiet() entered for it (exited when it ends)
 
 
 state = _PassState()

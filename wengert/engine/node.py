@@ -22,7 +22,7 @@ FREED = _Freed()   # `saved` after backward released it: a second backward must 
 _next_seq = itertools.count().__next__     # (atomic under the GIL: threads may record too)
 
 # hooks registered on non-leaf tensors live with their Node; weak so a dropped graph goes
-_node_hooks = weakref.WeakKeyDictionary()
+_node_hooks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class Node:
@@ -51,7 +51,7 @@ class Node:
     @property
     def next_functions(self):
         """((parent, 0), ...) as in PyTorch: a Node, an AccumulateGrad for a leaf, or None."""
-        out = []
+        out: list = []
         for p in self.parents:
             if p is None or type(p) is Node:
                 out.append((p, 0))

@@ -161,7 +161,7 @@ class RNNBase(Module):
         self.hidden_size = _check_size("hidden_size", hidden_size, 1)
         self.num_layers = _check_size("num_layers", num_layers, 1)
         if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) \
-                or not 0 <= dropout <= 1:
+                or not 0 <= dropout <= 1:  # type: ignore[operator]  # typeshed's numbers ABCs: no order with int
             raise ValueError(f"dropout should be a number in range [0, 1] representing the "
                              f"probability of an element being zeroed, got {dropout!r}")
         self.bias = bool(bias)
@@ -263,7 +263,7 @@ class RNNBase(Module):
                 state = (self._check_state(hx[0], "h_0", batch, batched),
                          self._check_state(hx[1], "c_0", batch, batched))
         else:
-            state = zeros() if hx is None else self._check_state(hx, "hx", batch, batched)
+            state = zeros() if hx is None else self._check_state(hx, "hx", batch, batched)  # type: ignore[assignment]
         output, h = rnn_forward(self.mode, x, state, self._layer_weights(), self.num_layers,
                                 self.dropout, self.training, self.bidirectional)
         if not batched:

@@ -29,8 +29,10 @@ Rules are written in NumPy vocabulary (operators, methods, ``np.*``). At first o
 engine feeds them ndarrays; with ``create_graph=True`` it feeds Tensors and NumPy's dispatch
 protocols record the same code as wengert ops, so every derivative differentiates again.
 """
-import contextlib
+from __future__ import annotations
+
 import operator
+from typing import Any
 
 import numpy as np
 
@@ -38,13 +40,15 @@ from ..engine import anomaly as _anomaly_mod
 from ..engine.node import Node, version_error
 from ..engine.errstate import quiet
 from ..grad_mode import state as _grad
+from .._typing import TensorLike
 from ..tensor import UFUNCS, Tensor, _make
 from ..forward import batched, dims, forward_mode, is_complex, saved_output
 from ..views import alias
 from ._operands import SEQUENCES as _SEQUENCES, by_value, holds_tensor, pack, packed
 from ._shapes import sum_to
+from ._docs import Documented, compose
 
-registry = {}           # name → Op: the op tests, viz and docs enumerate it
+registry: dict[str, Op] = {}   # name → Op: the op tests, viz and docs enumerate it
 _anomaly = _anomaly_mod.state
 
 ONE = "ONE"             # ∂z/∂x = 1: the VJP passes g through
@@ -55,24 +59,33 @@ def _camel(name):
     return "".join(p.capitalize() for p in name.split("_"))
 
 
-class Op:
+class Op(Documented):
     # cx: what a complex input or output that a gradient or tangent flows through gets
     # (ops/complex.py): None — a TypeError; True — the op's own rules are right for complex
     # values; a function (op, args, params) → result — complex-aware rules elsewhere.
-    __slots__ = ("name", "grad_name", "forward", "doc", "cx", "__weakref__")
+    __slots__ = ("name", "grad_name", "forward", "_doc", "cx", "__weakref__")
     singular = False        # (UnaryOp and BinaryOp declare it per op; see the module docstring)
 
     def _init(self, name, forward, grad_name, doc):
         self.name = name
         self.grad_name = (grad_name or _camel(name)) + "Backward"
         self.forward = forward
-        self.doc = doc
+        self._doc = compose(name, self.grad_name, doc)
         self.cx = None
         if name in registry:
             raise ValueError(f"op {name!r} declared twice")
         registry[name] = self
         if isinstance(forward, np.ufunc):
             UFUNCS[forward] = self
+
+    @property
+    def doc(self):
+        """The op's docstring (what help() shows)."""
+        return self._doc
+
+    @doc.setter
+    def doc(self, text):
+        self._doc = compose(self.name, self.grad_name, text)
 
     def __repr__(self):
         return f"<wengert op {self.name}>"
@@ -121,12 +134,15 @@ def _masked_multiply_fwd(a, b):
 
 class UnaryOp(Op):
     __slots__ = ("deriv", "of", "singular")
+    deriv: Any
+    of: str | None
+    signature_of_forward = False
 
     @property
     def saves_output(self):
         return self.of == "y"
 
-    def __call__(self, x):
+    def __call__(self, x: TensorLike) -> Tensor:
         if isinstance(x, Tensor):
             if x._tangents is not None:
                 return forward_mode(self, (x,), {})
@@ -172,10 +188,11 @@ class UnaryOp(Op):
         return self.jvp(tangents, args[0], out)
 
 
-def unary(name, fn, of_x=None, of_y=None, singular=False, grad_name=None, doc=None):
-    """Declare an elementwise op f with f′ given of the input x or of the output y.
-    Neither given: f is piecewise constant and its derivative is 0."""
-    op = UnaryOp()
+def unary(name: str, fn: Any, of_x: Any = None, of_y: Any = None, singular: bool = False,
+          grad_name: str | None = None, doc: Any = None, cls: Any = None) -> UnaryOp:
+    """Declare an elementwise op f with f′ given of the input x or of the output y (neither:
+    f is piecewise constant, f′ = 0); `doc` as in ops/_docs.py; `cls` a UnaryOp subclass."""
+    op = (cls or UnaryOp)()
     op._init(name, fn, grad_name, doc)
     op.deriv = of_x if of_x is not None else of_y
     op.of = "x" if of_x is not None else "y" if of_y is not None else None
@@ -196,8 +213,14 @@ _PY_SCALARS = (float, int)
 
 class BinaryOp(Op):
     __slots__ = ("dx", "dy", "saves", "saves_output", "singular", "fast")
+    dx: Any
+    dy: Any
+    saves: tuple
+    saves_output: bool
+    fast: Any
+    signature_of_forward = False
 
-    def __call__(self, x, y):
+    def __call__(self, x: TensorLike, y: TensorLike) -> Tensor:
         tx = isinstance(x, Tensor)
         ty = isinstance(y, Tensor)
         if (tx and x._tangents is not None) or (ty and y._tangents is not None):
@@ -340,7 +363,8 @@ class BinaryOp(Op):
         return self.jvp(tangents, args[0], args[1], out)
 
 
-def binary(name, fn, d_x, d_y, reads=("xy", "xy"), singular=False, grad_name=None, doc=None):
+def binary(name: str, fn: Any, d_x: Any, d_y: Any, reads: tuple[str, str] = ("xy", "xy"),
+           singular: Any = False, grad_name: str | None = None, doc: Any = None) -> BinaryOp:
     """Declare an elementwise, broadcasting op z = f(x, y) by its two partials. `reads` names
     the values (of x, y, z) that ∂z/∂x and ∂z/∂y read, the singular predicate included; a
     node saves the Tensors that the partials it will run read (x * c keeps no x)."""
@@ -364,9 +388,10 @@ masked_multiply = binary("masked_multiply", _masked_multiply_fwd,
 
 class LinearOp(Op):
     __slots__ = ("transpose",)
+    transpose: Any
     saves_output = False
 
-    def __call__(self, x, **params):
+    def __call__(self, x: TensorLike, **params: Any) -> Tensor:
         if isinstance(x, Tensor):
             if x._tangents is not None:
                 return forward_mode(self, (x,), params)
@@ -398,7 +423,8 @@ class LinearOp(Op):
         return self.jvp(tangents, **params)
 
 
-def linear(name, fn, transpose, grad_name=None, doc=None):
+def linear(name: str, fn: Any, transpose: Any, grad_name: str | None = None,
+           doc: Any = None) -> LinearOp:
     """Declare an op linear in its array argument by its transpose (its VJP)."""
     op = LinearOp()
     op._init(name, fn, grad_name, doc)
@@ -418,12 +444,19 @@ class Cotangents(tuple):
 
 class PrimitiveOp(Op):
     __slots__ = ("vjp", "jvp", "save", "save_out", "nout", "selectors", "residual")
+    vjp: Any
+    jvp: Any
+    save: tuple[int, ...] | None
+    save_out: bool
+    nout: int
+    selectors: tuple
+    residual: bool
 
     @property
     def saves_output(self):
         return self.save_out
 
-    def __call__(self, *args, **params):
+    def __call__(self, *args: Any, **params: Any) -> Any:
         datas = []
         rg = False
         for a in args:
@@ -513,13 +546,16 @@ class PrimitiveOp(Op):
 class _Select(Op):
     # output i of a multi-output op: its VJP places g at position i of the cotangents
     __slots__ = ("index", "nout")
+    index: int
+    nout: int
 
     def backward(self, node, g, create):
         return (Cotangents(g if i == self.index else None for i in range(self.nout)),)
 
 
-def primitive(name, fn, vjp, jvp=None, save=None, save_out=False, nout=1, grad_name=None,
-              doc=None, residual=False):
+def primitive(name: str, fn: Any, vjp: Any, jvp: Any = None, save: Any = None, save_out: bool = False,
+              nout: int = 1, grad_name: str | None = None, doc: Any = None,
+              residual: bool = False) -> PrimitiveOp:
     """Declare an op with explicit VJP and JVP rules (see the module docstring)."""
     op = PrimitiveOp()
     op._init(name, fn, grad_name, doc)
@@ -536,39 +572,11 @@ def select_ops(name, nout):
     sels = []
     for i in range(nout):
         s = _Select.__new__(_Select)
-        s.name, s.grad_name, s.forward, s.doc = f"{name}[{i}]", "SelectBackward", None, None
+        s.name, s.grad_name, s.forward, s._doc = f"{name}[{i}]", "SelectBackward", None, None
         s.index, s.nout = i, nout
         sels.append(s)
     return tuple(sels)
 
 
-# ---- observing op applications ------------------------------------------------------------
-
-_OBSERVED = (UnaryOp, BinaryOp, LinearOp, PrimitiveOp)
-watchers = []       # the observers' callbacks, for ops that are plain functions (comparisons)
-
-
-@contextlib.contextmanager
-def observe(callback):
-    """Call ``callback(op, args, params, out)`` after every op application inside the block
-    (the tape that drawings and symbolic views read). The op classes' ``__call__`` is
-    swapped for the block only, so ops pay nothing while no one observes. Process-wide,
-    like anomaly mode; blocks nest."""
-    before = [(cls, cls.__dict__["__call__"]) for cls in _OBSERVED]
-
-    def observed(call):
-        def call_and_report(self, *args, **params):
-            out = call(self, *args, **params)
-            callback(self, args, params, out)
-            return out
-        return call_and_report
-
-    for cls, call in before:
-        cls.__call__ = observed(call)
-    watchers.append(callback)
-    try:
-        yield
-    finally:
-        watchers.pop()
-        for cls, call in before:
-            cls.__call__ = call
+# the observers' callbacks (ops/observe.py), for ops that are plain functions (comparisons)
+watchers: list = []

@@ -75,14 +75,27 @@ def _tuple(x):
 # ---- stacking --------------------------------------------------------------------------------
 
 def hstack(tup, *, dtype=None, casting="same_kind"):
-    """The inputs joined column-wise: along axis 1, or axis 0 for 1-D inputs (np.hstack)."""
+    """The inputs joined column-wise: along axis 1, or axis 0 for 1-D inputs (np.hstack).
+
+    Examples
+    --------
+    >>> wg.hstack([wg.tensor([1.0]), wg.tensor([2.0, 3.0])])
+    tensor([1., 2., 3.])
+    """
     arrs = _tuple(atleast_1d(*_sequence(tup, "hstack")))
     axis = 0 if arrs and arrs[0].ndim == 1 else 1
     return concatenate(arrs, axis=axis, dtype=dtype, casting=casting)
 
 
 def vstack(tup, *, dtype=None, casting="same_kind"):
-    """The inputs (1-D ones as rows) joined along axis 0 (np.vstack)."""
+    """The inputs (1-D ones as rows) joined along axis 0 (np.vstack).
+
+    Examples
+    --------
+    >>> wg.vstack([wg.tensor([1.0, 2.0]), wg.tensor([3.0, 4.0])])
+    tensor([[1., 2.],
+            [3., 4.]])
+    """
     arrs = _tuple(atleast_2d(*_sequence(tup, "vstack")))
     return concatenate(arrs, axis=0, dtype=dtype, casting=casting)
 
@@ -153,7 +166,7 @@ def block(arrays):
 def broadcast_arrays(*args, subok=False):
     """The inputs broadcast against each other (np.broadcast_arrays), as a tuple. The gradient
     of each is g summed over the axes it was broadcast along."""
-    args = [as_input(a) for a in args]
+    args = [as_input(a) for a in args]  # type: ignore[assignment]
     shape = np.broadcast_shapes(*(shape_of(a) for a in args))
     return tuple(as_tensor(a) if shape_of(a) == shape else broadcast_to(a, shape) for a in args)
 
@@ -161,7 +174,14 @@ def broadcast_arrays(*args, subok=False):
 def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
     """Coordinate arrays from coordinate vectors (np.meshgrid): 'xy' (Cartesian: the first two
     axes swapped) or 'ij' (matrix) indexing; sparse=True keeps unit axes instead of
-    broadcasting. A tuple, as NumPy 2. ∂/∂xi[k] sums g of output k over the other axes."""
+    broadcasting. A tuple, as NumPy 2. ∂/∂xi[k] sums g of output k over the other axes.
+
+    Examples
+    --------
+    >>> X, Y = wg.meshgrid(wg.tensor([1.0, 2.0]), wg.tensor([3.0, 4.0, 5.0]))
+    >>> X.shape, Y.shape
+    ((3, 2), (3, 2))
+    """
     if indexing not in ("xy", "ij"):
         raise ValueError("Valid values for `indexing` are 'xy' and 'ij'.")
     n = len(xi)

@@ -30,6 +30,7 @@ __all__ = ["checkpoint"]
 
 class _CheckpointOp(Op):
     __slots__ = ("selectors",)
+    selectors: dict
 
     def backward(self, node, g, create):
         """Recompute fn, then a nested backward over the recomputed graph alone: its edges
@@ -176,6 +177,13 @@ def checkpoint(fn, *args):
     dual number): fn runs directly (its tangents come from its own ops, which a
     recomputation at backward time could not give the forward pass), so values, tangents and
     gradients stay exact; only the memory saving is forgone there.
+
+    Examples
+    --------
+    >>> x = wg.tensor(1.0, requires_grad=True)
+    >>> wg.checkpoint(lambda t: wg.sin(t) ** 2, x).backward()
+    >>> x.grad                      # 2 sin x cos x = sin 2x
+    tensor(0.90929743)
     """
     if not callable(fn):
         raise TypeError(f"checkpoint needs a function as its first argument, got {type(fn).__name__}")
@@ -198,7 +206,7 @@ def checkpoint(fn, *args):
     if any(o._tangents is not None for o in outs):
         gen.bit_generator.state = rng_state
         return fn(*args)
-    externals = ()
+    externals: tuple = ()
     if enabled:
         externals = tuple(_recorded(outs, start, {c for c in copies if isinstance(c, Tensor)})[1])
     datas = tuple(o.data for o in outs)

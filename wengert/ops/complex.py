@@ -27,6 +27,8 @@ function that sends the call to the complex-aware twin below. Any other op meeti
 value that a gradient or tangent flows through is a TypeError naming it: never a silent
 wrong number. Leaves stay real: complex values only arise inside a function.
 """
+from typing import Any
+
 import numpy as np
 
 from ..tensor import Tensor, _make
@@ -63,7 +65,7 @@ def _to_input(g, v, zshape):
 def _binary_twin(op):
     def vjp(g, needs, x, y, z):
         zshape = np.shape(z)
-        out = []
+        out: list = []
         for need, d, v in zip(needs, (op.dx, op.dy), (x, y)):
             if not need:
                 out.append(None)
@@ -90,6 +92,7 @@ def _route_to(twin):
     return route
 
 
+_op: Any     # (the loops below run over ops of every kind)
 for _op in (_el.add, _el.subtract, _el.multiply, _el.divide):
     _op.cx = _route_to(_binary_twin(_op))
 masked_multiply.cx = _el.multiply.cx        # (0·∞ = 0 masking is for real rules' kinks)
@@ -169,14 +172,26 @@ conj = conjugate
 
 
 def real(val):
-    """The real part (np.real): the value itself for real input, as NumPy returns it."""
+    """The real part (np.real): the value itself for real input, as NumPy returns it.
+
+    Examples
+    --------
+    >>> wg.real(wg.tensor([1.0, 2.0]))
+    tensor([1., 2.])
+    """
     if isinstance(val, Tensor):
         return _real(val) if val.data.dtype.kind == "c" else val
     return _make(np.asarray(np.real(val)), None)
 
 
 def imag(val):
-    """The imaginary part (np.imag): zeros, a constant, for real input."""
+    """The imaginary part (np.imag): zeros, a constant, for real input.
+
+    Examples
+    --------
+    >>> wg.imag(wg.tensor([1.0, 2.0]))
+    tensor([0., 0.])
+    """
     if isinstance(val, Tensor):
         if val.data.dtype.kind == "c":
             return _imag(val)

@@ -37,7 +37,17 @@ def _flat_axis(a, axis, fname):
 
 def cumsum(a, axis=None, dtype=None, out=None):
     """Running sum along `axis` (the flattened array when None). Linear; its transpose is
-    the reversed running sum: ∂L/∂aᵢ = Σ_{k≥i} gₖ."""
+    the reversed running sum: ∂L/∂aᵢ = Σ_{k≥i} gₖ.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> wg.cumsum(x)
+    tensor([1., 3., 6.], grad_fn=<CumsumBackward>)
+    >>> wg.cumsum(x).sum().backward()
+    >>> x.grad
+    tensor([3., 2., 1.])
+    """
     _no_extras("cumsum", out)
     a = _cast(_input(a, "cumsum"), dtype)
     a, ax = _flat_axis(a, axis, "cumsum")
@@ -98,7 +108,17 @@ def cumprod(a, axis=None, dtype=None, out=None):
     """Running product along `axis` (the flattened array when None).
     ∂yₖ/∂aᵢ = Πⱼ≤ₖ,ⱼ≠ᵢ aⱼ for i ≤ k, computed without dividing by zeros: the gradient is
     exact where a contains zeros (first order always; higher orders too, by recursion on
-    the zeros when the backward pass is recorded)."""
+    the zeros when the backward pass is recorded).
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> wg.cumprod(x)
+    tensor([1., 2., 6.], grad_fn=<CumprodBackward>)
+    >>> wg.cumprod(x)[-1].backward()
+    >>> x.grad
+    tensor([6., 3., 2.])
+    """
     _no_extras("cumprod", out)
     a = _cast(_input(a, "cumprod"), dtype)
     a, ax = _flat_axis(a, axis, "cumprod")

@@ -52,7 +52,17 @@ def diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
     """The n-th discrete difference along `axis` (np.diff): out[i] = a[i+1] − a[i], applied n
     times, after `prepend` and `append` (broadcast along the other axes when scalars) are
     joined to a. Linear: the gradient is the adjoint difference (see the module docstring).
-    Boolean input gives a ≠ b, a constant, as NumPy."""
+    Boolean input gives a ≠ b, a constant, as NumPy.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 4.0, 9.0], requires_grad=True)
+    >>> wg.diff(x)
+    tensor([3., 5.], grad_fn=<SubBackward>)
+    >>> wg.diff(x).sum().backward()
+    >>> x.grad
+    tensor([-1.,  0.,  1.])
+    """
     if n == 0:
         return _input(a) if isinstance(a, Tensor) else _make(np.asarray(a), None)
     if n < 0:
@@ -189,7 +199,13 @@ def gradient(f, *varargs, axis=None, edge_order=1):
     (exact for quadratics, also for uneven steps) inside, one-sided differences of order
     `edge_order` (1 or 2) at the boundaries. Spacing: none (1), one scalar for all axes, or
     one scalar or 1-D coordinate array per axis. One axis gives one tensor, several a tuple.
-    Differentiable in f (linear) and in the spacings."""
+    Differentiable in f (linear) and in the spacings.
+
+    Examples
+    --------
+    >>> wg.gradient(wg.tensor([1.0, 4.0, 9.0, 16.0]))
+    tensor([3., 4., 6., 7.])
+    """
     f = _input(f)
     shape = np.shape(value_of(f))
     nd = len(shape)
@@ -260,25 +276,46 @@ def _triangle(m, k, lower):
     if len(shape) == 0:
         raise ValueError(f"{'tril' if lower else 'triu'} needs at least one dimension, got a "
                          f"0-d input")
-    mask = np.tri(*shape[-2:], k=k if lower else k - 1, dtype=bool)
+    mask = np.tri(*shape[-2:], k=k if lower else k - 1, dtype=bool)  # type: ignore[call-overload]  # (stubs: no *args for N, M)
     zero = np.zeros((), dtype=np.result_type(value_of(m)))
     return where(mask, m, zero) if lower else where(mask, zero, m)
 
 
 def tril(m, k=0):
     """The lower triangle of the last two axes (entries with j − i ≤ k), zeros above; a 1-D
-    input is broadcast to a square first, as NumPy. ∂/∂m = g on the triangle, 0 elsewhere."""
+    input is broadcast to a square first, as NumPy. ∂/∂m = g on the triangle, 0 elsewhere.
+
+    Examples
+    --------
+    >>> wg.tril(wg.ones((2, 2)))
+    tensor([[1., 0.],
+            [1., 1.]])
+    """
     return _triangle(m, int(k), True)
 
 
 def triu(m, k=0):
-    """The upper triangle of the last two axes (entries with j − i ≥ k), zeros below."""
+    """The upper triangle of the last two axes (entries with j − i ≥ k), zeros below.
+
+    Examples
+    --------
+    >>> wg.triu(wg.ones((2, 2)))
+    tensor([[1., 1.],
+            [0., 1.]])
+    """
     return _triangle(m, int(k), False)
 
 
 def diag(v, k=0):
     """1-D v: the square matrix with v on its k-th diagonal (zeros elsewhere); 2-D v: its
-    k-th diagonal. Linear both ways: each direction's gradient is the other direction."""
+    k-th diagonal. Linear both ways: each direction's gradient is the other direction.
+
+    Examples
+    --------
+    >>> wg.diag(wg.tensor([1.0, 2.0]))
+    tensor([[1., 0.],
+            [0., 2.]])
+    """
     v = _input(v)
     shape = np.shape(value_of(v))
     k = int(k)
@@ -300,7 +337,14 @@ def diagflat(v, k=0):
 def trapezoid(y, x=None, dx=1.0, axis=-1):
     """∫ y along `axis` by the trapezoidal rule (np.trapezoid): Σᵢ dᵢ (yᵢ₊₁ + yᵢ)/2 with
     dᵢ = dx or xᵢ₊₁ − xᵢ (x 1-D along the axis, or of y's shape). ∂/∂yᵢ = (dᵢ₋₁ + dᵢ)/2,
-    ∂/∂xᵢ = (yᵢ₋₁ − yᵢ₊₁)/2 at interior points (one-sided at the ends)."""
+    ∂/∂xᵢ = (yᵢ₋₁ − yᵢ₊₁)/2 at interior points (one-sided at the ends).
+
+    Examples
+    --------
+    >>> x = wg.tensor([0.0, 1.0, 2.0])
+    >>> wg.trapezoid(x ** 2, x)
+    tensor(3.)
+    """
     y = _input(y)
     nd = np.ndim(value_of(y))
     ax = _axis(axis, nd)

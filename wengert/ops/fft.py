@@ -41,7 +41,7 @@ __all__ = ["fft", "ifft", "rfft", "irfft", "fft2", "ifft2", "rfft2", "irfft2", "
            "ifftn", "rfftn", "irfftn", "hfft", "ihfft", "fftshift", "ifftshift", "fftfreq",
            "rfftfreq"]
 
-_SWAP = {None: "forward", "backward": "forward", "ortho": "ortho", "forward": "backward"}
+_SWAP: dict = {None: "forward", "backward": "forward", "ortho": "ortho", "forward": "backward"}
 
 
 def _traced(obj):
@@ -113,6 +113,49 @@ for _op in (_fft, _ifft, _rfft, _irfft):
     _op.cx = True
 
 
+# The examples of the one-axis transforms' docstrings (true doctests: tests/test_docstrings.py).
+_EXAMPLES = {
+    "fft": """
+
+    y[k] = Σₙ x[n] e^(−2πikn/N): linear, so its VJP is the adjoint map (module docstring).
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    >>> wg.fft.fft(x.detach())
+    tensor([10.+0.j, -2.+2.j, -2.+0.j, -2.-2.j], dtype=complex128)
+    >>> wg.real(wg.fft.fft(x)).sum().backward()
+    >>> x.grad                      # Σₖ cos(2πkn/N) = N·δₙ₀
+    tensor([4., 0., 0., 0.])
+    """,
+    "ifft": """
+
+    Examples
+    --------
+    >>> wg.fft.ifft(wg.fft.fft(wg.tensor([1.0, 2.0])))
+    tensor([1.+0.j, 2.+0.j], dtype=complex128)
+    """,
+    "rfft": """
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    >>> wg.fft.rfft(x)
+    tensor([10.+0.j, -2.+2.j, -2.+0.j], dtype=complex128, grad_fn=<RfftBackward>)
+    >>> wg.real(wg.fft.rfft(x)[0]).backward()
+    >>> x.grad                      # the zero-frequency term is Σ x
+    tensor([1., 1., 1., 1.])
+    """,
+    "irfft": """
+
+    Examples
+    --------
+    >>> wg.fft.irfft(wg.fft.rfft(wg.tensor([1.0, 2.0, 3.0, 4.0])))
+    tensor([1., 2., 3., 4.])
+    """,
+}
+
+
 def _one_axis(name, op, default_n, real_param=True):
     f = getattr(np.fft, name)
 
@@ -137,7 +180,8 @@ def _one_axis(name, op, default_n, real_param=True):
         return op(a, **params)
     transform.__name__ = transform.__qualname__ = name
     transform.__doc__ = (f"np.fft.{name}, differentiable (reverse and forward mode, any "
-                         f"order): see the module docstring for its adjoint.")
+                         f"order): see the module docstring for its adjoint."
+                         + _EXAMPLES.get(name, ""))
     return transform
 
 
@@ -257,7 +301,13 @@ def _shift(x, axes, sign):
 
 def fftshift(x, axes=None):
     """The zero-frequency term moved to the centre: np.roll by n // 2 along each axis in
-    `axes` (all when None). Linear: ∂ is ifftshift of g."""
+    `axes` (all when None). Linear: ∂ is ifftshift of g.
+
+    Examples
+    --------
+    >>> wg.fft.fftshift(wg.tensor([0.0, 1.0, 2.0, 3.0]))
+    tensor([2., 3., 0., 1.])
+    """
     return _shift(x, axes, 1)
 
 
@@ -267,10 +317,22 @@ def ifftshift(x, axes=None):
 
 
 def fftfreq(n, d=1.0, device=None):
-    """np.fft.fftfreq as a tensor (a constant: a function of sizes)."""
+    """np.fft.fftfreq as a tensor (a constant: a function of sizes).
+
+    Examples
+    --------
+    >>> wg.fft.fftfreq(4)
+    tensor([ 0.  ,  0.25, -0.5 , -0.25])
+    """
     return _make(np.fft.fftfreq(n, _strip(d)), None)
 
 
 def rfftfreq(n, d=1.0, device=None):
-    """np.fft.rfftfreq as a tensor (a constant)."""
+    """np.fft.rfftfreq as a tensor (a constant).
+
+    Examples
+    --------
+    >>> wg.fft.rfftfreq(4)
+    tensor([0.  , 0.25, 0.5 ])
+    """
     return _make(np.fft.rfftfreq(n, _strip(d)), None)

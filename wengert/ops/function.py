@@ -9,6 +9,8 @@ A Function's backward is written in wengert ops on Tensors. At first order it ru
 no_grad and its results are unwrapped to arrays (NumPy speed, nothing recorded); with
 create_graph=True it runs recorded, on the input Tensors themselves, so it differentiates again.
 """
+from typing import Any, Callable
+
 import numpy as np
 
 from ..engine import anomaly as _anomaly
@@ -120,16 +122,22 @@ class FunctionCtx:
     """What forward leaves for backward: `save_for_backward(*arrays)` (inputs and outputs
     only), `saved_tensors`, `needs_input_grad`, and any plain attributes you set."""
 
+    # set by Function.apply after forward (read by backward and jvp)
+    _multi: bool
+    _metas: tuple
+    _in_metas: tuple
+    _datas: tuple
+
     def __init__(self, needs_input_grad):
         self.needs_input_grad = needs_input_grad
-        self._to_save = None
-        self._saved = ()            # (kind, index) per saved value: kind "in", "out" or None
-        self._args = ()
-        self._versions = ()
-        self._outs = ()
-        self._node = None           # set only while backward runs: ctx → node → ctx is a cycle
+        self._to_save: tuple | None = None
+        self._saved: tuple = ()     # (kind, index) per saved value: kind "in", "out" or None
+        self._args: tuple = ()
+        self._versions: tuple = ()
+        self._outs: tuple = ()
+        self._node: Any = None          # set only while backward runs: ctx → node → ctx is a cycle
         self._create = False
-        self._live = None           # (inputs, output Tensors) only while the user's jvp runs
+        self._live: Any = None      # (inputs, output Tensors) only while the user's jvp runs
 
     def save_for_backward(self, *values):
         """Keep forward inputs or outputs for backward (the very arrays forward received or
@@ -148,7 +156,7 @@ class FunctionCtx:
                          if isinstance(args[k], Tensor) else _make(np.asarray(args[k]), None)
                          for kind, k in self._saved)
         node, create = self._node, self._create
-        out = []
+        out: list = []
         for j, (kind, k) in enumerate(self._saved):
             if kind is None:
                 out.append(None)
@@ -182,6 +190,8 @@ class FunctionCtx:
 class _FunctionOp(Op):
     """The Op behind one Function subclass; not in the op registry (that lists primitives)."""
     __slots__ = ("cls", "selectors")
+    cls: Any
+    selectors: dict
 
     def backward(self, node, g, create):
         quiet()                 # (the user's rule: as quiet as a general primitive's)
@@ -204,7 +214,7 @@ class _FunctionOp(Op):
         if len(res) != n:
             raise RuntimeError(f"{who}.backward returned {len(res)} gradients, but forward took "
                                f"{n} inputs; return one per input (None for those that need none)")
-        out = []
+        out: list = []
         for i, (p, gi) in enumerate(zip(node.parents, res)):
             if p is None or gi is None:
                 out.append(None)
@@ -235,7 +245,25 @@ class Function:
     input and output Tensors, so the jvp differentiates again. Tangents may carry leading
     batch axes (jacfwd pushes several at once): write it elementwise or with negative axes.
     A tangent reaching a Function without jvp is a RuntimeError.
+
+    Examples
+    --------
+    >>> class Cube(wg.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x ** 3
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         x, = ctx.saved_tensors
+    ...         return g * 3 * x ** 2
+    >>> x = wg.tensor(2.0, requires_grad=True)
+    >>> Cube.apply(x).backward()
+    >>> x.grad
+    tensor(12.)
     """
+
+    forward: Callable[..., Any]     # (each subclass defines it, a staticmethod)
 
     _op = None
 
@@ -335,7 +363,7 @@ class _Applied:
 
     def push_tangent(self, tangents, args, params, out):
         who = self.cls.__name__
-        ctx = self.ctx
+        ctx: Any = self.ctx
         multi = isinstance(out, tuple)
         outs = out if multi else (out,)
         lead = ()

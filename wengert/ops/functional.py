@@ -83,7 +83,7 @@ def piecewise(x, condlist, funclist, *args, **kw):
         raise ValueError(f"with {n} condition(s), either {n} or {n + 1} functions are expected")
     y = _make(np.zeros_like(xd), None)
     for cond, func in zip(condlist, funclist):
-        if not isinstance(func, collections.abc.Callable):
+        if not callable(func):
             y = setitem(y, cond, np.asarray(func, dtype=xd.dtype))
         else:
             vals = getitem(x, cond) if isinstance(x, Tensor) else xd[cond]

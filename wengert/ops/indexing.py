@@ -62,7 +62,7 @@ def _analyse(index, ndim):
     """
     consumed = kept = 0         # axes of x the entries take; axes slices and None yield
     adv = -1
-    ints = []
+    ints: list = []
     after = None                # position in `ints` where entries after the Ellipsis begin
     for i in index:
         if i is None:
@@ -318,7 +318,15 @@ def _index_array(indices):
 def take(a, indices, axis=None, out=None, mode="raise"):
     """Elements of `a` at `indices` along `axis` (the flattened array when axis is None), as
     np.take; mode 'raise' (negative indices count from the end), 'wrap' or 'clip'.
-    ∂/∂a scatters g back, adding where an index repeats."""
+    ∂/∂a scatters g back, adding where an index repeats.
+
+    Examples
+    --------
+    >>> x = wg.tensor([10.0, 20.0, 30.0], requires_grad=True)
+    >>> wg.take(x, [2, 0, 2]).sum().backward()
+    >>> x.grad                      # counts each pick
+    tensor([1., 0., 2.])
+    """
     if out is not None:
         raise TypeError("wengert.take does not support out=; use the returned tensor")
     idx = _index_array(indices)
@@ -340,7 +348,15 @@ def take(a, indices, axis=None, out=None, mode="raise"):
 
 def take_along_axis(arr, indices, axis=-1):
     """arr's elements at `indices` along `axis`, the other axes matched by broadcasting (as
-    np.take_along_axis; axis=None uses the flattened array). ∂/∂arr scatter-adds g back."""
+    np.take_along_axis; axis=None uses the flattened array). ∂/∂arr scatter-adds g back.
+
+    Examples
+    --------
+    >>> x = wg.tensor([[1.0, 9.0], [8.0, 2.0]])
+    >>> wg.take_along_axis(x, wg.argmax(x, axis=1, keepdims=True), axis=1)
+    tensor([[9.],
+            [8.]])
+    """
     idx = _index_array(indices)
     if axis is None:
         from .shape import reshape
@@ -370,13 +386,29 @@ def take_along_axis(arr, indices, axis=-1):
 
 
 def argsort(a, axis=-1, kind=None, order=None, *, stable=None):
-    """The indices that sort `a` along `axis` (np.argsort); an integer constant."""
+    """The indices that sort `a` along `axis` (np.argsort); an integer constant.
+
+    Examples
+    --------
+    >>> wg.argsort(wg.tensor([3.0, 1.0, 2.0]))
+    tensor([1, 2, 0])
+    """
     v = a.data if isinstance(a, Tensor) else np.asarray(a)
     return _make(np.argsort(v, axis=axis, kind=kind, order=order, stable=stable), None)
 
 
 def sort(a, axis=-1, kind=None, order=None, *, stable=None):
     """a sorted along `axis`: a gather by argsort, so ∂/∂a sends each g back to the element
-    that landed there (ties keep NumPy's order)."""
+    that landed there (ties keep NumPy's order).
+
+    Examples
+    --------
+    >>> x = wg.tensor([3.0, 1.0, 2.0], requires_grad=True)
+    >>> wg.sort(x)
+    tensor([1., 2., 3.], grad_fn=<IndexBackward>)
+    >>> (wg.sort(x) * wg.tensor([1.0, 0.0, 0.0])).sum().backward()
+    >>> x.grad                      # to where the smallest came from
+    tensor([0., 1., 0.])
+    """
     idx = argsort(a, axis=axis, kind=kind, order=order, stable=stable).data
     return take_along_axis(a, idx, axis=axis)

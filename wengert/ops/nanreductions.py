@@ -49,7 +49,13 @@ def _valid(a, where_):
 
 
 def nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
-    """Σ of the non-NaN entries (0 for an all-NaN slice). ∂/∂aᵢ = 1, 0 at NaNs."""
+    """Σ of the non-NaN entries (0 for an all-NaN slice). ∂/∂aᵢ = 1, 0 at NaNs.
+
+    Examples
+    --------
+    >>> wg.nansum(wg.tensor([1.0, np.nan, 2.0]))
+    tensor(3.)
+    """
     a = _input(a, "nansum")
     return _sum(_fill(a, 0), axis=axis, dtype=dtype, out=out, keepdims=keepdims,
                 initial=initial, where=where)
@@ -65,7 +71,13 @@ def nanprod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, wh
 
 def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     """The mean of the non-NaN entries (NaN, with a RuntimeWarning, for an all-NaN slice).
-    ∂/∂aᵢ = 1/n with n the slice's count of non-NaN entries; 0 at NaNs."""
+    ∂/∂aᵢ = 1/n with n the slice's count of non-NaN entries; 0 at NaNs.
+
+    Examples
+    --------
+    >>> wg.nanmean(wg.tensor([1.0, np.nan, 2.0]))
+    tensor(1.5)
+    """
     a = _input(a, "nanmean")
     if not _floating(a):
         return _mean(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where)
@@ -98,12 +110,24 @@ def _nan_extreme(fname, reduce, sign, a, axis, out, keepdims, initial, where_):
 
 def nanmax(a, axis=None, out=None, keepdims=False, initial=None, where=None):
     """The largest non-NaN entry (NaN, with a RuntimeWarning, for an all-NaN slice);
-    `initial` and `where` as in max. Gradient as max's (ties split evenly), 0 at NaNs."""
+    `initial` and `where` as in max. Gradient as max's (ties split evenly), 0 at NaNs.
+
+    Examples
+    --------
+    >>> wg.nanmax(wg.tensor([1.0, np.nan, 2.0]))
+    tensor(2.)
+    """
     return _nan_extreme("nanmax", _max, 1, a, axis, out, keepdims, initial, where)
 
 
 def nanmin(a, axis=None, out=None, keepdims=False, initial=None, where=None):
-    """The smallest non-NaN entry (see nanmax)."""
+    """The smallest non-NaN entry (see nanmax).
+
+    Examples
+    --------
+    >>> wg.nanmin(wg.tensor([1.0, np.nan, 2.0]))
+    tensor(1.)
+    """
     return _nan_extreme("nanmin", _min, -1, a, axis, out, keepdims, initial, where)
 
 
@@ -200,7 +224,13 @@ def nanargmin(a, axis=None, out=None, *, keepdims=False):
 def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
     """x with NaN → `nan`, +inf → `posinf` and −inf → `neginf` (default: the largest and
     smallest finite numbers of x's dtype). ∂/∂xᵢ = 1 where xᵢ is finite, 0 where replaced.
-    copy=False cannot write into a tensor (a new tensor is returned either way)."""
+    copy=False cannot write into a tensor (a new tensor is returned either way).
+
+    Examples
+    --------
+    >>> wg.nan_to_num(wg.tensor([1.0, np.nan, np.inf]), posinf=9.0)
+    tensor([1., 0., 9.])
+    """
     x = _input(x, "nan_to_num")
     for v, name in ((nan, "nan"), (posinf, "posinf"), (neginf, "neginf")):
         if isinstance(v, Tensor) or np.ndim(v) != 0:

@@ -71,7 +71,9 @@ def _erf_array(x):
 
 
 erf = unary("erf", _erf_array, of_x=lambda x: _TWO_OVER_SQRT_PI * np.exp(-(x * x)))
-erf.doc = "erf(x) = (2/√π) ∫₀ˣ e^(−t²) dt.   erf′(x) = (2/√π) e^(−x²)."
+erf.doc = ("The error function, elementwise.",
+    "erf(x) = (2/√π) ∫₀ˣ e^(−t²) dt;   d/dx erf(x) = (2/√π) e^(−x²)",
+    "0.5", "0.52049988", "0.87878258")
 
 
 def _erf_any(x):
@@ -158,23 +160,35 @@ def _nan_hits(y, g):
 
 # name                     forward       f′ (of the input x, or of the output y)
 sigmoid    = unary("sigmoid",   _sigmoid,   of_y=lambda y: y * (1 - y))
-relu       = unary("relu",      _relu,      of_y=lambda y: y > 0)            # relu′(0) = 0
+relu       = unary("relu",      _relu,      of_y=lambda y: y > 0, cls=_Relu)  # NaN shown (above)
 softplus   = unary("softplus",  _softplus,  of_y=lambda y: -np.expm1(-y))     # = σ(x)
 _gelu_erf  = unary("gelu",      _gelu,      of_x=_gelu_d, grad_name="Gelu")
 _gelu_tnh  = unary("gelu_tanh", _gelu_tanh, of_x=_gelu_tanh_d, grad_name="Gelu")
 
-relu.__class__ = _Relu                                                  # NaN shown (above)
-sigmoid.doc = "σ(x) = 1/(1 + e^(−x)), evaluated without overflow.   σ′ = y(1 − y)."
-relu.doc = ("max(x, 0).   relu′(x) = 1 for x > 0, else 0 (so relu′(0) = 0); NaN at a NaN "
-            "input.")
-softplus.doc = ("log(1 + e^x) = log1p(e^(−|x|)) + max(x, 0), which cannot overflow.   "
-                "softplus′(x) = σ(x) = 1 − e^(−y).")
+sigmoid.doc = ("The logistic sigmoid, elementwise (also wg.special.expit).",
+    "σ(x) = 1/(1 + e^(−x)), evaluated without overflow;   σ′(x) = σ(x)(1 − σ(x))",
+    "0.0", "0.5", "0.25")
+relu.doc = ("max(x, 0), elementwise.",
+    "relu′(x) = 1 for x > 0, else 0; at the kink, relu′(0) = 0; NaN at a NaN input",
+    "2.0", "2.", "1.")
+softplus.doc = ("log(1 + e^x), elementwise, as log1p(e^(−|x|)) + max(x, 0), which cannot overflow.",
+    "d/dx softplus(x) = σ(x) = 1 − e^(−softplus(x))",
+    "0.0", "0.69314718", "0.5")
 
 
 def gelu(x, approximate="none"):
     """x·Φ(x) = ½x(1 + erf(x/√2)), Φ the standard normal CDF.   gelu′ = Φ(x) + x·φ(x).
 
     approximate='tanh' gives ½x(1 + tanh(√(2/π)(x + 0.044715x³))) and its exact derivative.
+
+    Examples
+    --------
+    >>> x = wg.tensor(1.0, requires_grad=True)
+    >>> wg.gelu(x)
+    tensor(0.84134475, grad_fn=<GeluBackward>)
+    >>> wg.gelu(x).backward()
+    >>> x.grad                      # Φ(1) + φ(1)
+    tensor(1.08331547)
     """
     if approximate == "none":
         return _gelu_erf(x)
@@ -255,7 +269,15 @@ _linear = primitive("linear", _linear_fwd, _linear_vjp, _linear_jvp)
 
 def linear(x, weight, bias=None):
     """x Wᵀ + b for W of shape (out, in), b of shape (out,) or None: a dense layer.
-    ∂/∂x = ḡW, ∂/∂W = ḡᵀx, ∂/∂b = Σ ḡ over the leading axes."""
+    ∂/∂x = ḡW, ∂/∂W = ḡᵀx, ∂/∂b = Σ ḡ over the leading axes.
+
+    Examples
+    --------
+    >>> x = wg.tensor([[1.0, 2.0]])
+    >>> W = wg.tensor([[1.0, 0.0], [1.0, 1.0], [0.0, 2.0]])
+    >>> wg.linear(x, W, wg.tensor([0.0, 0.0, 1.0]))
+    tensor([[1., 3., 5.]])
+    """
     xs, ws = _shape_of(x), _shape_of(weight)
     if len(ws) != 2 or not xs or xs[-1] != ws[-1]:
         raise ValueError(f"linear: input shape {tuple(xs)} does not fit weight shape "
@@ -399,7 +421,17 @@ def softmax(x, axis=-1):
 
     A primitive of its own, not exp/sum/divide composed: shifted by the max it cannot
     overflow, its one node saves only y, and its VJP (NumPy vocabulary, so differentiable
-    again) is two fused expressions instead of a chain of recorded ones."""
+    again) is two fused expressions instead of a chain of recorded ones.
+
+    Examples
+    --------
+    >>> x = wg.tensor([0.0, np.log(3.0)], requires_grad=True)
+    >>> wg.softmax(x)
+    tensor([0.25, 0.75], grad_fn=<SoftmaxBackward>)
+    >>> (wg.softmax(x) * wg.tensor([1.0, 0.0])).sum().backward()
+    >>> x.grad                      # p₀(δ₀ⱼ − pⱼ)
+    tensor([ 0.1875, -0.1875])
+    """
     return _softmax(x, axis=_axes(x, axis))
 
 
@@ -408,5 +440,15 @@ def log_softmax(x, axis=-1):
     ∂: x̄ = ḡ − softmax(x)·Σ ḡ.
 
     A primitive of its own for the same reasons as softmax; besides, log(softmax(x)) would
-    underflow to log(0) = −inf where this stays finite (x − max − log Σ e^(x − max))."""
+    underflow to log(0) = −inf where this stays finite (x − max − log Σ e^(x − max)).
+
+    Examples
+    --------
+    >>> x = wg.tensor([0.0, np.log(3.0)], requires_grad=True)
+    >>> wg.log_softmax(x)
+    tensor([-1.38629436, -0.28768207], grad_fn=<LogSoftmaxBackward>)
+    >>> wg.log_softmax(x)[0].backward()
+    >>> x.grad                      # δ₀ⱼ − pⱼ
+    tensor([ 0.75, -0.75])
+    """
     return _log_softmax(x, axis=_axes(x, axis))

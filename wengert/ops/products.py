@@ -33,7 +33,13 @@ def _shape(a):
 
 def kron(a, b):
     """The Kronecker product (np.kron): blocks a[i]·b, for inputs of any number of axes (the
-    one with fewer gets leading unit axes)."""
+    one with fewer gets leading unit axes).
+
+    Examples
+    --------
+    >>> wg.kron(wg.tensor([1.0, 2.0]), wg.tensor([1.0, 10.0]))
+    tensor([ 1., 10.,  2., 20.])
+    """
     a, b = _input(a), _input(b)
     sa, sb = _shape(a), _shape(b)
     if len(sa) < len(sb):                       # NumPy: a gets b's ndim at least
@@ -51,7 +57,13 @@ def kron(a, b):
 def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     """The cross product of 3-vectors (or 2-vectors, as NumPy: deprecated there, warned here
     too) along axisa of a and axisb of b, broadcast over the other axes, put on axisc
-    (np.cross; `axis` sets all three)."""
+    (np.cross; `axis` sets all three).
+
+    Examples
+    --------
+    >>> wg.cross(wg.tensor([1.0, 0.0, 0.0]), wg.tensor([0.0, 1.0, 0.0]))
+    tensor([0., 0., 1.])
+    """
     if axis is not None:
         axisa = axisb = axisc = axis
     a, b = _input(a), _input(b)

@@ -13,6 +13,8 @@ inherit rules of every order and register no primitive:
 * partition: a gather by argpartition; g goes back to the element that landed at each place
   (among equal values, the one NumPy's argpartition chose).
 """
+from typing import Any
+
 import numpy as np
 
 from ..tensor import Tensor, _make
@@ -35,7 +37,13 @@ def roll(a, shift, axis=None):
     """Elements shifted by `shift` places along `axis` (all axes flattened when None), those
     leaving at one end coming back at the other (np.roll). shift and axis may be tuples
     (broadcast against each other; shifts on one axis add up). Linear: ∂/∂a is g rolled by
-    −shift."""
+    −shift.
+
+    Examples
+    --------
+    >>> wg.roll(wg.tensor([1.0, 2.0, 3.0]), 1)
+    tensor([3., 1., 2.])
+    """
     a = as_input(a)
     shape = shape_of(a)
     if axis is None:
@@ -44,7 +52,7 @@ def roll(a, shift, axis=None):
     b = np.broadcast(value_of(shift) if isinstance(shift, Tensor) else shift, axis)
     if b.ndim > 1:
         raise ValueError("'shift' and 'axis' should be scalars or 1D sequences")
-    shifts = {}
+    shifts: dict = {}
     for sh, ax in b:
         ax = negative_axes(int(ax), nd)[0] + nd
         shifts[ax] = shifts.get(ax, 0) + int(sh)
@@ -159,6 +167,8 @@ def trim_zeros(filt, trim="fb", axis=None):
         a + nd for a in negative_axes(axis if not isinstance(axis, (int, np.integer))
                                       else int(axis), nd)]
     nonzero = np.argwhere(d)
+    start: Any
+    stop: Any
     if nonzero.size == 0:
         start = stop = np.zeros(nd, dtype=np.intp)
     else:

@@ -18,6 +18,7 @@ outputs and params, so with create_graph=True they are recorded and differentiat
 """
 import builtins
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -163,7 +164,18 @@ _sum = linear("sum", lambda x, axis=None, keepdims=False: np.add.reduce(x, axis=
 
 def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     """Σ a over `axis` (plus `initial`), over the entries `where` selects (NumPy 2).
-    ∂/∂aᵢ = 1 where selected, 0 elsewhere: the gradient is broadcast back; ∂/∂initial = 1."""
+    ∂/∂aᵢ = 1 where selected, 0 elsewhere: the gradient is broadcast back; ∂/∂initial = 1.
+
+    Examples
+    --------
+    >>> x = wg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> wg.sum(x, axis=0)
+    tensor([4., 6.], grad_fn=<SumBackward>)
+    >>> wg.sum(x).backward()
+    >>> x.grad
+    tensor([[1., 1.],
+            [1., 1.]])
+    """
     _no_extras("sum", out)
     a = _mask(_cast(_input(a, "sum"), dtype), where, 0, "sum")
     shape = a.data.shape if type(a) is Tensor else np.shape(a)
@@ -174,7 +186,17 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=
 
 def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     """Σ a / n over `axis` (integers give float64); with `where`, over the n selected
-    entries of each slice. ∂/∂aᵢ = 1/n where selected, else 0."""
+    entries of each slice. ∂/∂aᵢ = 1/n where selected, else 0.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    >>> wg.mean(x)
+    tensor(2.5, grad_fn=<DivBackward>)
+    >>> wg.mean(x).backward()
+    >>> x.grad
+    tensor([0.25, 0.25, 0.25, 0.25])
+    """
     _no_extras("mean", out)
     a = _input(a, "mean")
     axes = _axes(axis, np.shape(a), "mean")
@@ -239,7 +261,17 @@ _prod = primitive("prod", lambda x, axis, keepdims: np.prod(x, axis=axis, keepdi
 def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     """Π a over `axis` (times `initial`). ∂y/∂aᵢ = Πⱼ≠ᵢ aⱼ, computed without dividing by
     aᵢ: exact where some aᵢ = 0 (one zero: only it gets the product of the others; two or
-    more: every gradient is 0), to every order."""
+    more: every gradient is 0), to every order.
+
+    Examples
+    --------
+    >>> x = wg.tensor([2.0, 3.0, 4.0], requires_grad=True)
+    >>> wg.prod(x)
+    tensor(24., grad_fn=<ProdBackward>)
+    >>> wg.prod(x).backward()
+    >>> x.grad                      # the product of the others
+    tensor([12.,  8.,  6.])
+    """
     _no_extras("prod", out)
     a = _mask(_cast(_input(a, "prod"), dtype), where, 1, "prod")
     y = _prod(a, axis=_axes(axis, np.shape(a), "prod"), keepdims=keepdims)
@@ -257,7 +289,7 @@ def _tie_weights(x, y, axes, keepdims):
     hit = xv == yv
     if xv.dtype.kind == "f" and np.isnan(yv).any():     # y is small: test it, not x
         hit |= np.isnan(xv) & np.isnan(yv)
-    dt = xv.dtype if xv.dtype.kind in "fc" else np.float64
+    dt: Any = xv.dtype if xv.dtype.kind in "fc" else np.dtype(np.float64)
     count = hit.sum(axis=axes, keepdims=True, dtype=dt)
     return hit * (1 / np.maximum(count, 1))
 
@@ -271,7 +303,7 @@ def _traced_tie_weights(x, y, axes, keepdims):
     hit = equal(x, y)
     if xv.dtype.kind == "f":
         hit = logical_or(hit, logical_and(isnan(x), isnan(y)))
-    dt = xv.dtype if xv.dtype.kind in "fc" else np.float64
+    dt = xv.dtype if xv.dtype.kind in "fc" else np.dtype(np.float64)
     w = astype(hit, dt)
     return divide(w, maximum(sum(w, axis=axes, keepdims=True), dt.type(1)))
 
@@ -312,7 +344,15 @@ def max(a, axis=None, out=None, keepdims=False, initial=None, where=None):
     elements tie for it, the gradient is split evenly among them (each gets 1/#ties), so
     the gradient of a constant slice is uniform and sums to 1. An element tied with
     `initial` takes the whole gradient (initial is a constant); entries left out by
-    `where`, or a slice won by `initial` alone, get 0."""
+    `where`, or a slice won by `initial` alone, get 0.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 3.0, 3.0], requires_grad=True)
+    >>> wg.max(x).backward()
+    >>> x.grad                      # a tie splits the gradient
+    tensor([0. , 0.5, 0.5])
+    """
     _no_extras("max", out)
     a = _extreme_mask(_input(a, "max"), where, initial, 1, "max")
     return _max(a, axis=_axes(axis, np.shape(a), "max"), keepdims=keepdims, initial=initial)
@@ -320,7 +360,15 @@ def max(a, axis=None, out=None, keepdims=False, initial=None, where=None):
 
 def min(a, axis=None, out=None, keepdims=False, initial=None, where=None):
     """The smallest element over `axis` (`initial` and `where` as in max). ∂y/∂aᵢ = 1
-    where aᵢ is the minimum, split evenly among ties (each gets 1/#ties)."""
+    where aᵢ is the minimum, split evenly among ties (each gets 1/#ties).
+
+    Examples
+    --------
+    >>> x = wg.tensor([3.0, 1.0, 2.0], requires_grad=True)
+    >>> wg.min(x).backward()
+    >>> x.grad
+    tensor([0., 1., 0.])
+    """
     _no_extras("min", out)
     a = _extreme_mask(_input(a, "min"), where, initial, -1, "min")
     return _min(a, axis=_axes(axis, np.shape(a), "min"), keepdims=keepdims, initial=initial)
@@ -373,6 +421,15 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Non
     A composite of mean, subtract, square, sum and divide, so every order comes for free:
     ∂/∂aᵢ = 2(aᵢ − ā)/(n − ddof) (the ā term contributes Σ(aⱼ − ā) = 0). A dedicated rule
     would save a few nodes, not accuracy.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    >>> wg.var(x)
+    tensor(1.25, grad_fn=<DivBackward>)
+    >>> wg.var(x).backward()
+    >>> x.grad                      # 2(x − mean)/n
+    tensor([-0.75, -0.25,  0.25,  0.75])
     """
     return _var("var", a, axis, dtype, out, ddof, keepdims, where, mean, correction)
 
@@ -384,6 +441,15 @@ def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Non
     Where the variance is exactly 0 (a constant slice) the gradient is taken as 0 — the
     minimum-norm subgradient, as for abs′(0) = 0 — instead of 0/0 = NaN: √ is applied
     under a `where` that masks those slices, and masked cotangents are exactly zero.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 3.0], requires_grad=True)
+    >>> wg.std(x)
+    tensor(1., grad_fn=<SqrtBackward>)
+    >>> wg.std(x).backward()
+    >>> x.grad                      # (x − mean)/(n·std)
+    tensor([-0.5,  0.5])
     """
     v = _var("std", a, axis, dtype, out, ddof, keepdims, where, mean, correction)
     flat = value_of(v) == 0
@@ -442,7 +508,17 @@ def logsumexp(a, axis=-1, keepdims=False):
     with m the maximum: no overflow at ±1000; a slice of −inf gives −inf; an empty slice
     gives −inf. ∂y/∂aᵢ = exp(aᵢ − y) = softmax(a)ᵢ (0 where y is −inf; where y is +inf, NaN
     on the +inf entries and 0 elsewhere; NaN throughout a slice holding NaN). A 0-d input is
-    its own logsumexp."""
+    its own logsumexp.
+
+    Examples
+    --------
+    >>> x = wg.tensor([0.0, 0.0], requires_grad=True)
+    >>> wg.logsumexp(x)
+    tensor(0.69314718, grad_fn=<LogsumexpBackward>)
+    >>> wg.logsumexp(x).backward()
+    >>> x.grad                      # softmax(x)
+    tensor([0.5, 0.5])
+    """
     a = _input(a, "logsumexp")
     if np.result_type(value_of(a)).kind not in "fc":
         a = astype(a, np.float64)

@@ -34,7 +34,13 @@ def _constant(a):
 def unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None, *,
            equal_nan=True, sorted=True):
     """The sorted unique values of ar (np.unique, every option), the values gathered from
-    their first occurrence: ∂/∂ar scatters g there. Index, inverse and counts are constants."""
+    their first occurrence: ∂/∂ar scatters g there. Index, inverse and counts are constants.
+
+    Examples
+    --------
+    >>> wg.unique(wg.tensor([3.0, 1.0, 3.0]))
+    tensor([1., 3.])
+    """
     d = array_of(ar)
     kw = {"equal_nan": equal_nan}
     if sorted is not True:
@@ -125,7 +131,13 @@ def setxor1d(ar1, ar2, assume_unique=False):
 
 def bincount(x, weights=None, minlength=0):
     """Counts of each value of the non-negative integers x (np.bincount); with weights, the
-    sum of the weights in each bin, linear in them: ∂/∂wᵢ = g[xᵢ]. x is a constant."""
+    sum of the weights in each bin, linear in them: ∂/∂wᵢ = g[xᵢ]. x is a constant.
+
+    Examples
+    --------
+    >>> wg.bincount(wg.tensor([0, 1, 1, 3]))
+    tensor([1, 2, 0, 1])
+    """
     xd = array_of(x)
     wd = None if weights is None else array_of(weights)
     counts = np.bincount(xd, wd, minlength=minlength)       # NumPy's checks and value

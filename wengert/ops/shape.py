@@ -97,7 +97,15 @@ def _fortran(a):
 
 def reshape(a, /, shape=None, order="C", *, newshape=None, copy=None):
     """The same elements in a new shape (read and written in `order`: 'C', 'F', or 'A', which
-    is 'F' for Fortran-contiguous data). Linear: the gradient is reshaped back."""
+    is 'F' for Fortran-contiguous data). Linear: the gradient is reshaped back.
+
+    Examples
+    --------
+    >>> x = wg.arange(6.0, requires_grad=True)
+    >>> wg.reshape(x, (2, 3))
+    tensor([[0., 1., 2.],
+            [3., 4., 5.]], grad_fn=<ReshapeBackward>)
+    """
     if shape is None:
         if newshape is None:
             raise TypeError("reshape() needs a shape")
@@ -262,7 +270,15 @@ _broadcast_to = linear("broadcast_to", _broadcast_fwd, _broadcast_transpose, gra
 
 
 def broadcast_to(array, shape, subok=False):
-    """Copies along broadcast axes; the gradient is summed back over them."""
+    """Copies along broadcast axes; the gradient is summed back over them.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0], requires_grad=True)
+    >>> wg.broadcast_to(x, (3, 2)).sum().backward()
+    >>> x.grad                      # summed over the copies
+    tensor([3., 3.])
+    """
     shape = _as_shape(shape)
     x_shape = _shape_of(array)
     n = len(shape) - len(x_shape)
@@ -332,7 +348,16 @@ _concatenate = primitive("concatenate", lambda *xs, axis, shapes: np.concatenate
 
 def concatenate(arrays, /, axis=0, out=None, *, dtype=None, casting="same_kind"):
     """The arrays joined along an existing axis (flattened first when axis is None).
-    ∂/∂arrays[i] is the slice of g that arrays[i] became."""
+    ∂/∂arrays[i] is the slice of g that arrays[i] became.
+
+    Examples
+    --------
+    >>> a = wg.tensor([1.0], requires_grad=True)
+    >>> b = wg.tensor([2.0, 3.0], requires_grad=True)
+    >>> (wg.concatenate([a, b]) * wg.tensor([1.0, 2.0, 3.0])).sum().backward()
+    >>> a.grad, b.grad
+    (tensor([1.]), tensor([2., 3.]))
+    """
     if out is not None:
         raise TypeError("wengert.concatenate does not support out=; use the returned tensor")
     arrays = _cast(_operands(arrays, "concatenate"), dtype, casting, "concatenate")
@@ -369,7 +394,17 @@ _stack = primitive("stack", lambda *xs, axis, shapes: np.stack(xs, axis=axis), _
 
 
 def stack(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
-    """The arrays (all of one shape) joined along a new axis. ∂/∂arrays[i] = g[..., i, ...]."""
+    """The arrays (all of one shape) joined along a new axis. ∂/∂arrays[i] = g[..., i, ...].
+
+    Examples
+    --------
+    >>> a = wg.tensor([1.0, 2.0])
+    >>> wg.stack([a, 2 * a])
+    tensor([[1., 2.],
+            [2., 4.]])
+    >>> wg.stack([a, a], axis=1).shape
+    (2, 2)
+    """
     if out is not None:
         raise TypeError("wengert.stack does not support out=; use the returned tensor")
     arrays = _cast(_operands(arrays, "stack"), dtype, casting, "stack")
@@ -439,7 +474,17 @@ def tile(A, reps):
 
 def repeat(a, repeats, axis=None):
     """Each element repeated `repeats` times (an int, or one count per element) along `axis`
-    (the flattened array when None). ∂/∂a sums the gradient over each element's copies."""
+    (the flattened array when None). ∂/∂a sums the gradient over each element's copies.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0], requires_grad=True)
+    >>> wg.repeat(x, 3)
+    tensor([1., 1., 1., 2., 2., 2.], grad_fn=<ReshapeBackward>)
+    >>> wg.repeat(x, 3).sum().backward()
+    >>> x.grad
+    tensor([3., 3.])
+    """
     if axis is None:
         a = reshape(a, (-1,))
         axis = 0
@@ -452,12 +497,12 @@ def repeat(a, repeats, axis=None):
             raise TypeError(f"repeats must be integers, got {r.dtype}")
         r = r.astype(np.intp)
     if r.size == 1:
-        r = int(r.reshape(()))
-        if r < 0:
-            raise ValueError(f"repeat: negative repeat count {r}")
+        n = int(r.reshape(()))
+        if n < 0:
+            raise ValueError(f"repeat: negative repeat count {n}")
         x = expand_dims(a, ax + 1)
-        x = broadcast_to(x, shape[:ax + 1] + (r,) + shape[ax + 1:])
-        return reshape(x, shape[:ax] + (shape[ax] * r,) + shape[ax + 1:])
+        x = broadcast_to(x, shape[:ax + 1] + (n,) + shape[ax + 1:])
+        return reshape(x, shape[:ax] + (shape[ax] * n,) + shape[ax + 1:])
     if r.ndim != 1 or r.shape[0] != shape[ax]:
         raise ValueError(f"repeat: {r.shape} repeat counts for an axis of length {shape[ax]}")
     if (r < 0).any():
@@ -507,8 +552,7 @@ def pad(array, pad_width, mode="constant", **kwargs):
     places it fills), 'empty' (filled with zeros, one valid choice for undefined values),
     and the copying modes 'edge', 'reflect', 'symmetric', 'wrap' (reflect_type='even').
     Constant padding is linear in `array`: its gradient is the middle slice of g; the
-    copying modes are gathers, so repeated copies of an element add up in its gradient.
-    """
+    copying modes are gathers, so repeated copies of an element add up in its gradient."""
     shape = _shape_of(array)
     nd = len(shape)
     pairs = _pad_pairs(pad_width, nd)

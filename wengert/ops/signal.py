@@ -27,6 +27,8 @@ inherit rules of every order and register no primitive:
   grad in wengert) gives a constant.
 * real_if_close: the identity on real input.
 """
+from typing import Any
+
 import numpy as np
 
 from ..tensor import UFUNCS, Tensor, _make
@@ -58,7 +60,13 @@ def _as_float64(a):
 
 def interp(x, xp, fp, left=None, right=None, period=None):
     """The piecewise-linear interpolant through (xp, fp) at x (np.interp; xp increasing, or
-    any order with `period`). See the module docstring for the derivatives."""
+    any order with `period`). See the module docstring for the derivatives.
+
+    Examples
+    --------
+    >>> wg.interp(wg.tensor([0.5, 1.5]), wg.tensor([0.0, 1.0, 2.0]), wg.tensor([0.0, 10.0, 20.0]))
+    tensor([ 5., 15.])
+    """
     if period is not None:
         if period == 0:
             raise ValueError("period must be a non-zero value")
@@ -107,7 +115,17 @@ def interp(x, xp, fp, left=None, right=None, period=None):
 
 def polyval(p, x):
     """p[0]·x^(n−1) + … + p[n−1] by Horner's rule (np.polyval; p may be 2-D: a polynomial
-    per column broadcast against x). Differentiable in p and x."""
+    per column broadcast against x). Differentiable in p and x.
+
+    Examples
+    --------
+    >>> x = wg.tensor(2.0, requires_grad=True)
+    >>> wg.polyval(wg.tensor([1.0, 0.0, -1.0]), x)    # x² − 1
+    tensor(3., grad_fn=<AddBackward>)
+    >>> wg.polyval(wg.tensor([1.0, 0.0, -1.0]), x).backward()
+    >>> x.grad
+    tensor(4.)
+    """
     p, x = _input(p), _input(x)
     if not _shape(p):
         raise TypeError("iteration over a 0-d array (polyval needs a sequence of "
@@ -197,7 +215,13 @@ def correlate(a, v, mode="valid"):
 
 def convolve(a, v, mode="full"):
     """The discrete linear convolution of two 1-D sequences (np.convolve):
-    (a ∗ v)[k] = Σₘ a[m]·v[k − m]; modes 'full' (default), 'same', 'valid'."""
+    (a ∗ v)[k] = Σₘ a[m]·v[k − m]; modes 'full' (default), 'same', 'valid'.
+
+    Examples
+    --------
+    >>> wg.convolve(wg.tensor([1.0, 2.0, 3.0]), wg.tensor([0.0, 1.0, 0.5]))
+    tensor([0. , 1. , 2.5, 4. , 1.5])
+    """
     mode = _mode(mode)
     a, v = _one_d(a, "a"), _one_d(v, "v")
     if _shape(v)[0] > _shape(a)[0]:
@@ -221,7 +245,13 @@ _SINC_TAYLOR = [(-1) ** k / float(np.prod(np.arange(1, 2 * k + 2))) for k in ran
 
 def sinc(x):
     """sin(πx)/(πx), with sinc(0) = 1 (np.sinc). Stable at and near 0 to every order (see
-    the module docstring); sinc′(x) = (cos(πx) − sinc(x))/x."""
+    the module docstring); sinc′(x) = (cos(πx) − sinc(x))/x.
+
+    Examples
+    --------
+    >>> wg.sinc(wg.tensor([0.0, 0.5]))
+    tensor([1.        , 0.63661977])
+    """
     x = _input(x)
     y = np.pi * x
     if not isinstance(y, Tensor):
@@ -242,7 +272,13 @@ def float_power(x1, x2, /):
 
 def heaviside(x1, x2, /):
     """The step function: 0 for x1 < 0, x2 where x1 = 0, 1 for x1 > 0, NaN for NaN
-    (np.heaviside). ∂/∂x1 = 0 (the jump is ignored); ∂/∂x2 = 1 where x1 = 0."""
+    (np.heaviside). ∂/∂x1 = 0 (the jump is ignored); ∂/∂x2 = 1 where x1 = 0.
+
+    Examples
+    --------
+    >>> wg.heaviside(wg.tensor([-1.0, 0.0, 2.0]), 0.5)
+    tensor([0. , 0.5, 1. ])
+    """
     # NumPy's loop (float16/32/64) by the inputs as given: a Python number stays weak, so
     # heaviside(float32, 0.5) is float32
     probe = [np.zeros(0, np.result_type(value_of(v))) if isinstance(v, (Tensor, np.ndarray))
@@ -276,8 +312,8 @@ def angle(z, deg=False):
     d = np.asarray(value_of(z))
     if d.dtype.kind == "c":
         if isinstance(z, Tensor):           # arctan2(Im z, Re z), differentiable through both
-            a = arctan2(imag(z), real(z))
-            return a * (180 / np.pi) if deg else a
+            t = arctan2(imag(z), real(z))
+            return t * (180 / np.pi) if deg else t
         return _make(np.asarray(np.angle(d, deg)), None)
     a = np.asarray(np.angle(d, deg))
     if not isinstance(z, Tensor):

@@ -45,7 +45,8 @@ import sys
 import numpy as np
 
 from ..tensor import UFUNCS, Tensor
-from ._primitive import binary, masked_mul, primitive, unary
+from ._docs import short
+from ._primitive import UnaryOp, binary, masked_mul, primitive, unary
 from .elementwise import log, log1p, negative, subtract
 from .nn import erf, sigmoid, softplus
 
@@ -112,14 +113,33 @@ log_ndtr = unary("log_ndtr", _kernel("log_ndtr"), of_x=_log_ndtr_d)
 ndtri    = unary("ndtri",    _kernel("ndtri"),   of_y=lambda y: _SQRT_2PI * np.exp(0.5 * (y * y)), singular=True)
 _erfcx_any = _op_or_kernel(erfcx, _kernel("erfcx"))
 
-erfc.doc = "erfc(x) = 1 − erf(x), exact in the right tail.   erfc′(x) = −(2/√π) e^(−x²)."
-erfcx.doc = "erfcx(x) = e^(x²) erfc(x).   erfcx′(x) = 2x·erfcx(x) − 2/√π."
-erfinv.doc = "erfinv = erf⁻¹ on (−1, 1).   erfinv′(x) = (√π/2) e^(erfinv(x)²)."
-erfcinv.doc = "erfcinv = erfc⁻¹ on (0, 2).   erfcinv′(x) = −(√π/2) e^(erfcinv(x)²)."
-ndtr.doc = "Φ(x), the standard normal CDF.   Φ′(x) = φ(x) = e^(−x²/2)/√(2π)."
-log_ndtr.doc = ("log Φ(x), stable for x → −∞.   (log Φ)′ = φ(x)/Φ(x), computed as "
-                "√(2/π)/erfcx(−x/√2): ≈ −x for x → −∞, → 0 for x → +∞.")
-ndtri.doc = "Φ⁻¹(x) on (0, 1).   (Φ⁻¹)′(x) = √(2π) e^(y²/2), y = Φ⁻¹(x)."
+def _special_doc(*parts):
+    """An op's short-form docstring (ops/_docs.py) for wg.special.<name>."""
+    return short("wg.special", *parts)
+
+
+erfc.doc = _special_doc("The complementary error function 1 − erf(x), exact in the right tail.",
+    "d/dx erfc(x) = −(2/√π) e^(−x²)",
+    "0.5", "0.47950012", "-0.87878258")
+erfcx.doc = _special_doc("The scaled complementary error function e^(x²) erfc(x).",
+    "d/dx erfcx(x) = 2x·erfcx(x) − 2/√π",
+    "1.0", "0.42758358", "-0.27321201")
+erfinv.doc = _special_doc("The inverse error function erf⁻¹ on (−1, 1).",
+    "d/dx erfinv(x) = (√π/2) e^(erfinv(x)²)",
+    "0.5", "0.47693628", "1.11258482")
+erfcinv.doc = _special_doc("The inverse complementary error function erfc⁻¹ on (0, 2).",
+    "d/dx erfcinv(x) = −(√π/2) e^(erfcinv(x)²)",
+    "0.5", "0.47693628", "-1.11258482")
+ndtr.doc = _special_doc("Φ(x), the standard normal CDF.",
+    "Φ′(x) = φ(x) = e^(−x²/2)/√(2π)",
+    "0.0", "0.5", "0.39894228")
+log_ndtr.doc = _special_doc(
+    "log Φ(x), the log of the standard normal CDF, stable for x → −∞.",
+    "(log Φ)′(x) = φ(x)/Φ(x), computed as √(2/π)/erfcx(−x/√2): ≈ −x for x → −∞, → 0 for x → +∞",
+    "0.0", "-0.69314718", "0.79788456")
+ndtri.doc = _special_doc("Φ⁻¹(x) on (0, 1), the standard normal quantile.",
+    "(Φ⁻¹)′(x) = √(2π) e^(y²/2), y = Φ⁻¹(x)",
+    "0.5", "0.", "2.50662827")
 
 
 # ---- the gamma function family -----------------------------------------------------------------
@@ -148,7 +168,13 @@ _polygamma.doc = "ψ⁽ⁿ⁾(x), the n-th derivative of digamma.   ∂/∂x = �
 
 def polygamma(n, x):
     """ψ⁽ⁿ⁾(x) = dⁿ⁺¹/dxⁿ⁺¹ log Γ(x) for an integer n ≥ 0 (a constant; polygamma(0, x) is
-    digamma).   ∂/∂x ψ⁽ⁿ⁾(x) = ψ⁽ⁿ⁺¹⁾(x). Poles at x = 0, −1, −2, …"""
+    digamma).   ∂/∂x ψ⁽ⁿ⁾(x) = ψ⁽ⁿ⁺¹⁾(x). Poles at x = 0, −1, −2, …
+
+    Examples
+    --------
+    >>> wg.special.polygamma(1, wg.tensor(1.0))    # π²/6
+    tensor(1.64493407)
+    """
     if isinstance(n, Tensor):
         n = n.data
     if np.ndim(n) != 0 or int(n) != n or n < 0:
@@ -159,15 +185,23 @@ def polygamma(n, x):
 digamma  = unary("digamma",  _kernel("psi"),      of_x=lambda x: _polygamma_any(1, x), singular=True)
 _digamma_any = _op_or_kernel(digamma, _kernel("psi"))
 _gamma_k = _kernel("gamma")
-gamma    = unary("gamma",    _gamma_k,            of_x=lambda x: _op_or_kernel(gamma, _gamma_k)(x) * _digamma_any(x), singular=True)
+gamma: UnaryOp = unary("gamma",    _gamma_k,            of_x=lambda x: _op_or_kernel(gamma, _gamma_k)(x) * _digamma_any(x), singular=True)
 gammaln  = unary("gammaln",  _kernel("gammaln"),  of_x=_digamma_any, singular=True)
 loggamma = unary("loggamma", _kernel("loggamma"), of_x=_digamma_any, singular=True)
 psi = digamma
 
-digamma.doc = "ψ(x) = Γ′(x)/Γ(x).   ψ′(x) = ψ⁽¹⁾(x) = polygamma(1, x)."
-gamma.doc = "Γ(x).   Γ′(x) = Γ(x)·ψ(x)."
-gammaln.doc = "log|Γ(x)|.   ∂/∂x = ψ(x)."
-loggamma.doc = "log Γ(x) for real x > 0 (NaN below 0, as SciPy's real loggamma).   ∂/∂x = ψ(x)."
+digamma.doc = _special_doc("ψ(x) = Γ′(x)/Γ(x), the digamma function (also wg.special.psi).",
+    "ψ′(x) = ψ⁽¹⁾(x) = polygamma(1, x)",
+    "1.0", "-0.57721566", "1.64493407")
+gamma.doc = _special_doc("Γ(x), the gamma function.",
+    "Γ′(x) = Γ(x)·ψ(x)",
+    "3.0", "2.", "1.84556867")
+gammaln.doc = _special_doc("log|Γ(x)|.",
+    "d/dx log|Γ(x)| = ψ(x)",
+    "3.0", "0.69314718", "0.92278434")
+loggamma.doc = _special_doc("log Γ(x) for real x > 0 (NaN below 0, as SciPy's real loggamma).",
+    "d/dx log Γ(x) = ψ(x)",
+    "3.0", "0.69314718", "0.92278434")
 
 
 # ---- the beta function ---------------------------------------------------------------------------
@@ -264,13 +298,29 @@ expit = sigmoid
 
 def logit(x):
     """log(x/(1 − x)) = log x − log1p(−x) on [0, 1] (±inf at the ends, NaN outside, quietly
-    as SciPy).   logit′(x) = 1/(x(1 − x)); inherited from log and log1p."""
+    as SciPy).   logit′(x) = 1/(x(1 − x)); inherited from log and log1p.
+
+    Examples
+    --------
+    >>> x = wg.tensor(0.25, requires_grad=True)
+    >>> wg.special.logit(x)
+    tensor(-1.09861229, grad_fn=<SubBackward>)
+    >>> wg.special.logit(x).backward()
+    >>> x.grad                      # 1/(x(1 − x))
+    tensor(5.33333333)
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
         return subtract(log(x), log1p(negative(x)))
 
 
 def log_expit(x):
-    """log σ(x) = −softplus(−x): no overflow at ±1000.   ∂/∂x = 1 − σ(x) = σ(−x)."""
+    """log σ(x) = −softplus(−x): no overflow at ±1000.   ∂/∂x = 1 − σ(x) = σ(−x).
+
+    Examples
+    --------
+    >>> wg.special.log_expit(wg.tensor([0.0, -1000.0]))
+    tensor([-6.93147181e-01, -1.00000000e+03])
+    """
     return negative(softplus(negative(x)))
 
 
@@ -281,7 +331,7 @@ _SCIPY_NAMES = {"erf": erf, "erfc": erfc, "erfcx": erfcx, "erfinv": erfinv, "erf
                 "logit": logit, "log_expit": log_expit, "gamma": gamma, "gammaln": gammaln,
                 "loggamma": loggamma, "psi": digamma, "xlogy": xlogy, "xlog1py": xlog1py,
                 "betaln": betaln, "beta": beta}
-_mapped = []
+_mapped: list = []
 
 
 def scipy_ufunc(ufunc):

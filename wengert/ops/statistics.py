@@ -17,6 +17,7 @@ the element NumPy's stable sort puts there gets it (one valid subgradient). At a
 derivative from above in q. A slice holding a NaN gives NaN (gradient 0 to that slice).
 """
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -129,6 +130,7 @@ def quantile_along(a, q, axis, keepdims, method, fname, skip_nan=False):
     top = np.maximum(np.asarray(n) - 1, 0)
     lo = np.where(hv >= top, top, np.where(hv < 0, 0, j)).astype(np.intp)
     hi = np.where(hv >= top, top, np.where(hv < 0, 0, j + 1)).astype(np.intp)
+    gamma: Any
     if method == "midpoint":
         gamma = np.where(hv % 1 == 0, 0.0, 0.5)
     else:
@@ -156,7 +158,13 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
              keepdims=False, *, weights=None, interpolation=None):
     """The q-th quantile(s) of `a` over `axis` (q in [0, 1], a number, array or Tensor; the
     result has q's shape in front). Differentiable in a and q; see the module docstring for
-    the formula and the convention at ties and integer virtual indices."""
+    the formula and the convention at ties and integer virtual indices.
+
+    Examples
+    --------
+    >>> wg.quantile(wg.tensor([1.0, 2.0, 3.0, 4.0]), 0.25)
+    tensor(1.75)
+    """
     _extras("quantile", out, weights)
     return quantile_along(a, _q_input(q, "quantile", 1), axis, keepdims,
                           _method(method, interpolation, "quantile"), "quantile")
@@ -164,7 +172,13 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
 
 def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
                keepdims=False, *, weights=None, interpolation=None):
-    """quantile(a, q / 100): q in [0, 100]. Differentiable in a and q."""
+    """quantile(a, q / 100): q in [0, 100]. Differentiable in a and q.
+
+    Examples
+    --------
+    >>> wg.percentile(wg.tensor([1.0, 2.0, 3.0, 4.0]), 50)
+    tensor(2.5)
+    """
     _extras("percentile", out, weights)
     return quantile_along(a, _q_input(q, "percentile", 100), axis, keepdims,
                           _method(method, interpolation, "percentile"), "percentile")
@@ -173,7 +187,15 @@ def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear"
 def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     """The middle value over `axis` (the mean of the two middle ones for an even count).
     ∂/∂aᵢ = 1 for the middle element (½ each for the two middle ones), 0 elsewhere; ties:
-    see the module docstring."""
+    see the module docstring.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 3.0, 2.0], requires_grad=True)
+    >>> wg.median(x).backward()
+    >>> x.grad
+    tensor([0., 0., 1.])
+    """
     _extras("median", out, None)
     return quantile_along(a, 0.5, axis, keepdims, "linear", "median")
 
@@ -190,7 +212,13 @@ def _extras(fname, out, weights):
 
 def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
     """Σ wᵢaᵢ / Σ wᵢ over `axis` (the mean without weights). ∂/∂aᵢ = wᵢ/Σw;
-    ∂/∂wᵢ = (aᵢ − avg)/Σw. With returned=True also Σw (broadcast to the result's shape)."""
+    ∂/∂wᵢ = (aᵢ − avg)/Σw. With returned=True also Σw (broadcast to the result's shape).
+
+    Examples
+    --------
+    >>> wg.average(wg.tensor([1.0, 3.0]), weights=wg.tensor([3.0, 1.0]))
+    tensor(1.5)
+    """
     a = _input(a, "average")
     shape = np.shape(value_of(a))
     if weights is None:
@@ -229,7 +257,13 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
 
 
 def ptp(a, axis=None, out=None, keepdims=False):
-    """max − min over `axis` (ties in either split evenly, as in max and min)."""
+    """max − min over `axis` (ties in either split evenly, as in max and min).
+
+    Examples
+    --------
+    >>> wg.ptp(wg.tensor([4.0, 1.0, 3.0]))
+    tensor(3.)
+    """
     if out is not None:
         raise TypeError("wengert.ptp does not support out=; use the returned tensor")
     a = _input(a, "ptp")
@@ -272,7 +306,14 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
     """The covariance matrix of the variables (rows, or columns with rowvar=False) of m
     (and y). With weights w = fweights·aweights: C = (X − x̄)·diag(w)·(X − x̄)ᵀ / f, x̄ the
     weighted mean and f NumPy's normalisation (n − ddof, Σw − ddof, or Σw − ddof·Σw·a/Σw).
-    A composite: differentiable in m, y and aweights. Like NumPy, float64 unless `dtype`."""
+    A composite: differentiable in m, y and aweights. Like NumPy, float64 unless `dtype`.
+
+    Examples
+    --------
+    >>> wg.cov(wg.tensor([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0]]))
+    tensor([[1., 2.],
+            [2., 4.]])
+    """
     if ddof is not None and ddof != int(ddof):
         raise ValueError("wengert.cov: ddof must be integer")
     if dtype is None:
@@ -315,7 +356,14 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
 def corrcoef(x, y=None, rowvar=True, *, dtype=None):
     """Pearson correlation coefficients: Rᵢⱼ = Cᵢⱼ / √(Cᵢᵢ Cⱼⱼ), C = cov(x, y), clipped to
     [−1, 1] as NumPy does (a clipped entry has gradient 0; the diagonal, identically 1,
-    has gradient 0 anyway). A composite of cov, sqrt and divide."""
+    has gradient 0 anyway). A composite of cov, sqrt and divide.
+
+    Examples
+    --------
+    >>> wg.corrcoef(wg.tensor([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]]))
+    tensor([[ 1., -1.],
+            [-1.,  1.]])
+    """
     c = cov(x, y, rowvar, dtype=dtype)
     if c.ndim == 0:
         return divide(c, c)

@@ -4,6 +4,9 @@ wengert.tensor defines Tensor and knows no op; this module, imported by wengert.
 each method as a one-line call of the op it names and sets it on the class, so `a + b`
 costs one Python call (this function) and one global lookup before the op itself.
 """
+import inspect
+from typing import TYPE_CHECKING
+
 from ..engine.backward import backward as _engine_backward
 from ..grad_mode import state as _grad_state
 from ..tensor import (FUNCTIONS, UFUNCS, Tensor, _has_tangents, _needs_grad, _unwrap_index)
@@ -26,7 +29,13 @@ _ufunc_op = UFUNCS.get
 _function_op = FUNCTIONS.get
 
 
-class _Methods:
+if TYPE_CHECKING:
+    _Base = Tensor      # the methods are Tensor's: a type checker reads them as such
+else:
+    _Base = object
+
+
+class _Methods(_Base):
     """The methods set on Tensor (a class body only for reading: names inside the methods
     are this module's globals, the ops)."""
 
@@ -80,19 +89,42 @@ class _Methods:
 
     # ---- autograd and forward mode ---------------------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph=False):
-        """Accumulate d(self)/d(leaf) into each leaf's .grad (seeded with `gradient`)."""
+        """Accumulate d(self)/d(leaf) into each leaf's .grad (seeded with `gradient`).
+
+        Examples
+        --------
+        >>> x = wg.tensor([1.0, 2.0], requires_grad=True)
+        >>> y = x * x
+        >>> y.backward(wg.tensor([1.0, 1.0]))    # seed dy for a non-scalar y
+        >>> x.grad
+        tensor([2., 4.])
+        """
         _engine_backward(self, gradient, retain_graph, create_graph)
 
     @property
     def tangent(self):
-        """The ε part of a dual number made by wg.dual (None when there is none)."""
+        """The ε part of a dual number made by wg.dual (None when there is none).
+
+        Examples
+        --------
+        >>> d = wg.dual(3.0, 1.0)
+        >>> (d * d).tangent
+        tensor(6.)
+        """
         if self._tangents is None:
             return None
         return tangent_of(self)             # (marked against perturbation confusion)
 
     @property
     def primal(self):
-        """The value part of a dual number: this tensor without its wg.dual tangent."""
+        """The value part of a dual number: this tensor without its wg.dual tangent.
+
+        Examples
+        --------
+        >>> d = wg.dual(3.0, 1.0)
+        >>> (d * d).primal
+        tensor(9.)
+        """
         if self._tangents is None:
             return self
         return primal_of(self)
@@ -155,7 +187,35 @@ class _Empty:
 # what every class statement defines (and __hash__, which __eq__ above set to None)
 _CLASS_MACHINERY = set(vars(_Empty)) | {"__hash__"}
 
+# A method that is an op's method form is documented by that op: help(t.sum) shows wg.sum.
+_SAME_AS = {"abs": "absolute", "conjugate": "conj", "flatten": "reshape"}
+_OWN = {
+    "T": "The axes reversed (t.transpose()); differentiable, a view as in NumPy.",
+    "mT": "The last two axes swapped (a batch of matrices transposed); differentiable.",
+    "flatten": "A 1-d copy of the values (as NumPy's ndarray.flatten); differentiable.",
+    "real": "The real part (the identity on a real tensor); differentiable.",
+    "imag": "The imaginary part (zeros for a real tensor); differentiable.",
+}
+
+
+def _method_doc(name):
+    """The docstring of Tensor.<name>: what it is, then the op it calls, in full."""
+    op_name = _SAME_AS.get(name, name)
+    op = globals().get(op_name)
+    head = _OWN.get(name, f"t.{name}(...) is wg.{op_name}(t, ...); that op's documentation "
+                          f"follows.")
+    if op is None or not op.__doc__:
+        return head
+    return f"{head}\n\nwg.{op_name}:\n\n" + (inspect.getdoc(op) or "")
+
+
 for _name, _method in vars(_Methods).items():
-    if _name not in _CLASS_MACHINERY:
-        setattr(Tensor, _name, _method)
+    if _name in _CLASS_MACHINERY:
+        continue
+    if isinstance(_method, property):
+        if _method.__doc__ is None:
+            _method = property(_method.fget, _method.fset, _method.fdel, _method_doc(_name))
+    elif _method.__doc__ is None and not _name.startswith("__"):
+        _method.__doc__ = _method_doc(_name)
+    setattr(Tensor, _name, _method)
 del _name, _method

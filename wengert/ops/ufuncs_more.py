@@ -24,7 +24,7 @@ import numpy as np
 
 from ..tensor import UFUNC_ACCUMULATIONS, UFUNC_REDUCTIONS, UFUNCS, Tensor, _make
 from ._operands import array_of
-from ._primitive import ONE, binary, linear, unary
+from ._primitive import ONE, LinearOp, binary, linear, unary
 from .elementwise import (absolute, astype, floor_divide, fmod, isinf, logaddexp, logaddexp2,
                           positive, remainder, round, trunc, where)
 from .linalg.products import matmul
@@ -76,7 +76,7 @@ def _exponent(k, name):
     return k
 
 
-_ldexp = linear("ldexp", lambda x, k: np.ldexp(x, k),
+_ldexp: LinearOp = linear("ldexp", lambda x, k: np.ldexp(x, k),
                 lambda g, shape, k: _ldexp(g, k=k) if isinstance(g, Tensor) else np.ldexp(g, k))
 _ldexp.doc = "x·2ᵏ for an integer constant k of x's shape.   ∂/∂x = 2ᵏ (exactly)."
 
@@ -146,7 +146,13 @@ def _need_ndim(name, a, n):
 
 
 def matvec(x1, x2, /, **kw):
-    """A[…, i, j]·v[…, j] summed over j, broadcasting the stacks (np.matvec): a matmul."""
+    """A[…, i, j]·v[…, j] summed over j, broadcasting the stacks (np.matvec): a matmul.
+
+    Examples
+    --------
+    >>> wg.matvec(wg.eye(2), wg.tensor([1.0, 2.0]))
+    tensor([1., 2.])
+    """
     if kw:
         raise TypeError(f"wengert.matvec: the keyword {next(iter(kw))}= is not supported")
     _need_ndim("matvec", x1, 2)

@@ -65,7 +65,7 @@ class LRScheduler:
 
     def get_lr(self) -> List[float]:
         """The rates for the current `last_epoch`, one per parameter group."""
-        return [self._lr_at(b, i) for i, b in enumerate(self.base_lrs)]
+        return [self._lr_at(b, i) for i, b in enumerate(self.base_lrs)]  # type: ignore[attr-defined]  # subclasses define it
 
     def get_last_lr(self) -> List[float]:
         """The rates the last step() set, one per parameter group."""
@@ -355,7 +355,7 @@ class OneCycleLR(LRScheduler):
         n = self.total_steps
         self._schedule_phases: List[Dict[str, Any]]
         if three_phase:
-            self._schedule_phases = [
+            self._schedule_phases: list[dict] = [
                 dict(end_step=float(pct_start * n) - 1, start_lr="initial_lr", end_lr="max_lr",
                      start_momentum="max_momentum", end_momentum="base_momentum"),
                 dict(end_step=float(2 * pct_start * n) - 2, start_lr="max_lr",
@@ -521,7 +521,7 @@ class ReduceLROnPlateau(LRScheduler):
             self.best = current
             self.num_bad_epochs = 0
         else:
-            self.num_bad_epochs += 1
+            self.num_bad_epochs += 1  # type: ignore[operator]  # set to 0 by _reset
         if self.in_cooldown:
             self.cooldown_counter -= 1
             self.num_bad_epochs = 0

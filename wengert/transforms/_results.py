@@ -100,7 +100,7 @@ def _detach_deep(t):
     return d
 
 
-_ONES = {}
+_ONES: dict = {}
 
 
 def _one_like(d):

@@ -4,6 +4,8 @@ mode: hessian (jacfwd of jacrev) and hvp (jvp of grad).
 Each tags its tangents with a fresh level (`forward.new_level`), higher than every level
 alive; ops take the highest level off first, so tangents of different calls never mix.
 """
+from typing import Any, Callable
+
 import numpy as np
 
 from ..exits import marks as _marks
@@ -77,13 +79,19 @@ def _push_forward(f, args, leaves_of, tangent_of, ambient):
     return f(*call), level
 
 
-def jvp(f, primals, tangents, has_aux=False):
+def jvp(f: Callable[..., Any], primals: Any, tangents: Any, has_aux: bool = False) -> tuple:
     """(f(primals), ∂f·tangents): the value and the directional derivative, in one forward pass
     (dual numbers: each op carries value and tangent together; a small multiple of the cost
     of evaluating f).
 
     primals and tangents are tuples (one entry per argument of f) of the same structure and
-    shapes. With has_aux, f returns (out, aux) and jvp returns (out, tangent_out, aux)."""
+    shapes. With has_aux, f returns (out, aux) and jvp returns (out, tangent_out, aux).
+
+    Examples
+    --------
+    >>> wg.jvp(lambda x: x ** 2, (3.0,), (1.0,))      # (x², 2x·ẋ)
+    (9.0, 6.0)
+    """
     _check_callable(f, "jvp")
     if not isinstance(primals, (tuple, list)):
         raise TypeError(f"jvp: primals must be a tuple (or list) with one entry per argument of "
@@ -123,13 +131,20 @@ def _strip_level(tree, level):
     return tree_unflatten(td, [without_level(x, level) for x in leaves])
 
 
-def linearize(f, *primals):
+def linearize(f: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
     """(f(*primals), f_jvp) where f_jvp(*tangents) = ∂f(primals)·tangents, the linear map.
 
     Cost: f is evaluated once now; each call of f_jvp runs one forward-mode pass of f at the
     primals (a full jvp: the primal is recomputed along with the tangent), so it re-evaluates
     f rather than replaying a stored linear graph. Take `jacfwd` when the whole Jacobian is
-    wanted: one batched pass instead of one call per direction."""
+    wanted: one batched pass instead of one call per direction.
+
+    Examples
+    --------
+    >>> y, f_jvp = wg.linearize(wg.sin, wg.tensor(0.0))
+    >>> y, f_jvp(wg.tensor(2.0))
+    (tensor(0.), tensor(2.))
+    """
     _check_callable(f, "linearize")
     ambient = _grad.enabled
     with _running(), grad_mode_set(ambient):
@@ -149,11 +164,19 @@ def linearize(f, *primals):
     return out_value, f_jvp
 
 
-def jacfwd(f, argnums=0, has_aux=False):
+def jacfwd(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
+           has_aux: bool = False) -> Callable[..., Any]:
     """The Jacobian of f by forward mode: ONE forward pass pushing all n basis tangents at
     once (a tangent of shape (n,) + x.shape on each input). Best when inputs are few (n ≤ m).
 
-    Result: as jacrev — out.shape + in.shape per (output leaf, input leaf)."""
+    Result: as jacrev — out.shape + in.shape per (output leaf, input leaf).
+
+    Examples
+    --------
+    >>> wg.jacfwd(lambda x: x ** 2)(wg.tensor([1.0, 2.0]))
+    tensor([[2., 0.],
+            [0., 4.]])
+    """
     _check_callable(f, "jacfwd")
     nums, single = _argnums(argnums, "jacfwd")
 
@@ -204,10 +227,18 @@ def jacfwd(f, argnums=0, has_aux=False):
     return jac_f
 
 
-def hessian(f, argnums=0, has_aux=False):
+def hessian(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
+            has_aux: bool = False) -> Callable[..., Any]:
     """The Hessian ∂²f/∂x² of a function with one-element output: jacfwd(jacrev(f)), forward
     over reverse — one reverse pass carrying a batch of n tangents. Shape: in.shape + in.shape
-    (for tuple argnums, a tuple of tuples of blocks), after f's own output shape."""
+    (for tuple argnums, a tuple of tuples of blocks), after f's own output shape.
+
+    Examples
+    --------
+    >>> wg.hessian(lambda x: (x ** 3).sum())(wg.tensor([1.0, 2.0]))
+    tensor([[ 6.,  0.],
+            [ 0., 12.]])
+    """
     _check_callable(f, "hessian")
     _argnums(argnums, "hessian")
     h = jacfwd(jacrev(f, argnums, has_aux), argnums, has_aux)
@@ -215,10 +246,16 @@ def hessian(f, argnums=0, has_aux=False):
     return h
 
 
-def hvp(f, x, v):
+def hvp(f: Callable[..., Any], x: Any, v: Any) -> Any:
     """H·v, the Hessian of f (one-element output) at x times v, by ONE forward-over-reverse
     pass: the jvp of grad f at x in direction v. The Hessian is never formed; the cost is a
-    small multiple of one gradient. x and v are trees of the same structure and shapes."""
+    small multiple of one gradient. x and v are trees of the same structure and shapes.
+
+    Examples
+    --------
+    >>> wg.hvp(lambda x: (x ** 3).sum(), wg.tensor([1.0, 2.0]), wg.tensor([1.0, 0.0]))
+    tensor([6., 0.])
+    """
     _check_callable(f, "hvp")
     xl, xdef = tree_flatten(x)
     vl, vdef = tree_flatten(v)

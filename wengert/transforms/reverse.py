@@ -7,6 +7,8 @@ there, so an outer variable is a constant to the inner derivative, while the cop
 carries the outer dependence for the outer transform. `_Watched.modes` alone decides whether
 the backward pass is recorded.
 """
+from typing import Any, Callable
+
 import numpy as np
 
 from ..engine.backward import gradient_of, run_backward
@@ -35,7 +37,8 @@ class _Watched:
     def __init__(self, leaves, who, ambient):
         self.primals = leaves
         self.copies = []
-        self.capture = capture = {}
+        capture: dict = {}
+        self.capture = capture
         self.floor = _next_seq()
         for i, x in enumerate(leaves):
             p = _primal_tensor(x, who)
@@ -182,23 +185,40 @@ def _diff_call(f, args, nums, who, ambient, kwargs=None):
     return (f(*call, **kwargs) if kwargs else f(*call)), w, defs
 
 
-def value_and_grad(f, argnums=0, has_aux=False):
+def value_and_grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
+                   has_aux: bool = False) -> Callable[..., Any]:
     """The function x ↦ (f(x), ∇f(x)), by one forward and one reverse pass.
 
     f must return one element (shape () or (1,), …). With argnums a tuple the gradient is a
     tuple (one per argument); each gradient has its argument's tree structure. With has_aux,
-    f returns (value, aux) and the result is ((value, aux), gradient)."""
+    f returns (value, aux) and the result is ((value, aux), gradient).
+
+    Examples
+    --------
+    >>> wg.value_and_grad(lambda x: wg.sin(x))(0.0)
+    (0.0, 1.0)
+    """
     _check_callable(f, "value_and_grad")
     nums, single = _argnums(argnums, "value_and_grad")
     return _value_and_grad(f, nums, single, has_aux, "value_and_grad")
 
 
-def grad(f, argnums=0, has_aux=False):
+def grad(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
+         has_aux: bool = False) -> Callable[..., Any]:
     """The gradient ∇f of a function with one-element output, as a function of f's arguments.
 
     ∇f(x) = ∂f/∂x by one reverse pass (its cost is a small multiple of one f evaluation).
     argnums: which arguments (int or tuple); has_aux: f returns (value, aux) and grad returns
-    (gradient, aux). Composes with every transform, to any order: grad(grad(grad(f)))."""
+    (gradient, aux). Composes with every transform, to any order: grad(grad(grad(f))).
+
+    Examples
+    --------
+    >>> df = wg.grad(lambda x: x ** 3)
+    >>> df(2.0)                     # 3x² at 2
+    12.0
+    >>> wg.grad(wg.grad(lambda x: x ** 3))(2.0)    # 6x at 2
+    12.0
+    """
     _check_callable(f, "grad")
     nums, single = _argnums(argnums, "grad")
     return _value_and_grad(f, nums, single, has_aux, "grad", with_value=False)
@@ -258,13 +278,20 @@ def _finish(grads, w, defs, out, aux, args, record, single, has_aux, with_value)
     return ((value, ex.tree(aux)), g) if has_aux else (value, g)
 
 
-def vjp(f, *primals, has_aux=False):
+def vjp(f: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple:
     """(f(*primals), vjp_fn): vjp_fn(cotangent) = cotangentᵀ·∂f/∂primals, one reverse pass per
     call (the graph is kept, so vjp_fn may be called many times).
 
     The cotangent has the structure and shapes of f's output; vjp_fn returns a tuple with one
     entry per primal, each with that primal's structure. With has_aux, f returns (out, aux)
-    and vjp returns (out, vjp_fn, aux)."""
+    and vjp returns (out, vjp_fn, aux).
+
+    Examples
+    --------
+    >>> y, f_vjp = wg.vjp(lambda x: x ** 2, wg.tensor([1.0, 2.0]))
+    >>> f_vjp(wg.tensor([1.0, 1.0]))
+    (tensor([2., 4.]),)
+    """
     _check_callable(f, "vjp")
     ambient = _grad.enabled
     with _running():
@@ -304,12 +331,20 @@ def vjp(f, *primals, has_aux=False):
     return out_value, vjp_fn
 
 
-def jacrev(f, argnums=0, has_aux=False):
+def jacrev(f: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
+           has_aux: bool = False) -> Callable[..., Any]:
     """The Jacobian of f by reverse mode: ONE reverse pass pulling all m basis cotangents at
     once (a cotangent of shape (m,) + out.shape). Best when outputs are few (m ≤ n).
 
     Result: for each output leaf, for each differentiated argument (a tuple when argnums is),
-    an array of shape out.shape + in.shape. With has_aux returns (jacobian, aux)."""
+    an array of shape out.shape + in.shape. With has_aux returns (jacobian, aux).
+
+    Examples
+    --------
+    >>> wg.jacrev(lambda x: x ** 2)(wg.tensor([1.0, 2.0]))
+    tensor([[2., 0.],
+            [0., 4.]])
+    """
     _check_callable(f, "jacrev")
     nums, single = _argnums(argnums, "jacrev")
 

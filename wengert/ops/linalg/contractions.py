@@ -61,7 +61,13 @@ _tensordot = primitive("tensordot", _tensordot_fwd, _tensordot_vjp, _tensordot_j
 
 def tensordot(a, b, axes=2):
     """Σ over paired axes of a and b. axes=N pairs a's last N with b's first N; or
-    (axes_a, axes_b). ∂/∂a = g contracted with b over b's free axes (then transposed back)."""
+    (axes_a, axes_b). ∂/∂a = g contracted with b over b's free axes (then transposed back).
+
+    Examples
+    --------
+    >>> wg.tensordot(wg.ones((2, 3)), wg.ones((3, 4)), axes=1).shape
+    (2, 4)
+    """
     sa, sb = np.shape(a), np.shape(b)
     na, nb = len(sa), len(sb)
     if isinstance(axes, (int, np.integer)):
@@ -74,8 +80,8 @@ def tensordot(a, b, axes=2):
             ax_a, ax_b = axes
         except (TypeError, ValueError):
             raise TypeError("tensordot: axes must be an int or a pair of axis sequences") from None
-        ax_a = (ax_a,) if isinstance(ax_a, (int, np.integer)) else tuple(ax_a)
-        ax_b = (ax_b,) if isinstance(ax_b, (int, np.integer)) else tuple(ax_b)
+        ax_a = (ax_a,) if isinstance(ax_a, (int, np.integer)) else tuple(ax_a)  # type: ignore[assignment]
+        ax_b = (ax_b,) if isinstance(ax_b, (int, np.integer)) else tuple(ax_b)  # type: ignore[assignment]
         if len(ax_a) != len(ax_b):
             raise ValueError(f"tensordot: {len(ax_a)} axes of a paired with {len(ax_b)} axes "
                              f"of b (shapes {sa} and {sb})")
@@ -174,12 +180,12 @@ def _canonical_einsum(ops, terms, out):
     ell = spare[:n_ell]
     ins = []
     for term, k in zip(terms, ell_nd):
-        lab = []
+        lab: list = []
         for t in term:
             lab.extend(ell[n_ell - k:] if t is Ellipsis else [t])
         ins.append(tuple(lab))
     if out is None:
-        counts = {}
+        counts: dict = {}
         for term in terms:
             for t in term:
                 if t is not Ellipsis:
@@ -191,18 +197,18 @@ def _canonical_einsum(ops, terms, out):
         if Ellipsis not in out and n_ell:
             raise ValueError("einsum: the operands have '...' axes but the output subscripts "
                              "have no '...'")
-        res = []
+        labels: list = []
         for t in out:
-            res.extend(ell if t is Ellipsis else [t])
-        res = tuple(res)
+            labels.extend(ell if t is Ellipsis else [t])
+        res = tuple(labels)
         if len(set(res)) != len(res):
             raise ValueError(f"einsum: output subscripts {_fmt(out)!r} repeat an index")
         missing = [t for t in res if t not in used and t not in ell]
         if missing:
             raise ValueError(f"einsum: output index {_letter(missing[0])!r} does not appear "
                              f"in any input")
-    sizes = {}
-    for k, (lab, s) in enumerate(zip(ins, shapes)):
+    sizes: dict = {}
+    for k, (lab, s) in enumerate(zip(ins, shapes)):  # type: ignore[assignment]
         for t, d in zip(lab, s):
             prev = sizes.get(t)
             if prev is None or prev[0] == 1:
@@ -215,7 +221,7 @@ def _canonical_einsum(ops, terms, out):
 
 
 def _sizes(ops, ins):
-    sizes = {}
+    sizes: dict = {}
     for o, lab in zip(ops, ins):
         for t, d in zip(lab, np.shape(o)):
             if sizes.get(t, 1) == 1:
@@ -251,7 +257,7 @@ def _einsum_vjp(g, needs, *ops, spec, optimize):
     used = set(out).union(*ins)
     fresh = iter([k for k in range(52) if k not in used])
     dtype = g.dtype
-    grads = []
+    grads: list = []
     for i, op in enumerate(ops):
         if not needs[i]:
             grads.append(None)
@@ -313,6 +319,17 @@ def einsum(*operands, out=None, dtype=None, order="K", casting="safe", optimize=
     ∂/∂operandᵢ is itself an einsum: g with every other operand, onto operandᵢ's subscripts
     (repeated subscripts — diagonals — and broadcast axes handled). `order` only affects
     memory layout and is ignored; `optimize` is used for the forward and the gradients.
+
+    Examples
+    --------
+    >>> A = wg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> v = wg.tensor([1.0, 1.0])
+    >>> wg.einsum('ij,j->i', A, v)
+    tensor([3., 7.], grad_fn=<EinsumBackward>)
+    >>> wg.einsum('ij,j->', A, v).backward()
+    >>> A.grad
+    tensor([[1., 1.],
+            [1., 1.]])
     """
     _no_out("einsum", out)
     ops, terms, res = _parse_einsum(operands)

@@ -177,7 +177,18 @@ _det = primitive("det", np.linalg.det, _det_vjp, _det_jvp, save=(0,))
 def det(a):
     """det A (batched). ∂: Ā = g · adj(A)ᵀ, the cofactor matrix, computed from the SVD so it
     is exact at singular and near-singular A (det·A⁻ᵀ where A is invertible); differentiable
-    again (see the module docstring)."""
+    again (see the module docstring).
+
+    Examples
+    --------
+    >>> A = wg.tensor([[2.0, 1.0], [1.0, 3.0]], requires_grad=True)
+    >>> wg.linalg.det(A)
+    tensor(5., grad_fn=<DetBackward>)
+    >>> wg.linalg.det(A).backward()
+    >>> A.grad                      # det(A)·A⁻ᵀ
+    tensor([[ 3., -1.],
+            [-1.,  2.]])
+    """
     _square("det", a)
     return _det(a)
 
@@ -229,7 +240,13 @@ _slogdet = primitive("slogdet", _slogdet_fwd, _slogdet_vjp, _slogdet_jvp, save=(
 
 def slogdet(a):
     """(sign, log|det A|), batched. ∂log|det A|/∂A = A⁻ᵀ; sign has no gradient. At a singular
-    A (logabsdet = −inf) the gradient is infinite: backward raises a ValueError."""
+    A (logabsdet = −inf) the gradient is infinite: backward raises a ValueError.
+
+    Examples
+    --------
+    >>> wg.linalg.slogdet(wg.tensor([[2.0, 0.0], [0.0, 3.0]]))
+    SlogdetResult(sign=tensor(1.), logabsdet=tensor(1.79175947))
+    """
     _square("slogdet", a)
     return SlogdetResult(*_slogdet(a))
 
@@ -262,7 +279,14 @@ def cholesky(a, /, *, upper=False):
     """L lower triangular with A = L Lᵀ (or U = Lᵀ with upper=True), reading only the lower
     (upper) triangle of A like NumPy. Gradient: X = L⁻ᵀ Φ(Lᵀ L̄) L⁻¹ (Φ: lower triangle,
     diagonal halved), Ā = tril(X + Xᵀ, −1) + diag(X) (upper=True: the triu), zero on the
-    triangle not read; for a symmetric A = ½(B + Bᵀ) this is the usual B̄ = sym(X)."""
+    triangle not read; for a symmetric A = ½(B + Bᵀ) this is the usual B̄ = sym(X).
+
+    Examples
+    --------
+    >>> wg.linalg.cholesky(wg.tensor([[4.0, 2.0], [2.0, 2.0]]))
+    tensor([[2., 0.],
+            [1., 1.]])
+    """
     _square("cholesky", a)
     if upper:
         return swapaxes(_cholesky(swapaxes(a, -1, -2)), -1, -2)
@@ -364,7 +388,14 @@ def qr(a, mode="reduced"):
     """A = QR (batched): Q with orthonormal columns, R upper triangular. Differentiable for
     mode='reduced' and 'r' (any shape; wide matrices split as A = [X | Y]) and for
     'complete' when rows ≤ columns, at full-rank A (rank deficiency: a ValueError, Q is not
-    unique there). For m ≥ n: Ā = (Q̄ + Q copyltu(R R̄ᵀ − Q̄ᵀQ)) R⁻ᵀ."""
+    unique there). For m ≥ n: Ā = (Q̄ + Q copyltu(R R̄ᵀ − Q̄ᵀQ)) R⁻ᵀ.
+
+    Examples
+    --------
+    >>> Q, R = wg.linalg.qr(wg.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    >>> bool(np.allclose((Q @ R).numpy(), [[1.0, 2.0], [3.0, 4.0]]))
+    True
+    """
     if mode not in ("reduced", "complete", "r", "raw"):
         raise ValueError(f"qr: unrecognized mode {mode!r} (use 'reduced', 'complete', 'r' "
                          f"or 'raw')")
@@ -458,7 +489,14 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     singular values where U or Vh are used (ties: see the module docstring), and a loss that
     does not depend on the sign of each (uᵢ, vᵢ) pair. compute_uv=False returns S, with
     gradient U diag(s̄) Vh. hermitian=True reads only the lower triangle, as NumPy does: the
-    gradient X on the mirrored matrix becomes tril(X + Xᵀ, −1) + diag(X)."""
+    gradient X on the mirrored matrix becomes tril(X + Xᵀ, −1) + diag(X).
+
+    Examples
+    --------
+    >>> U, S, Vh = wg.linalg.svd(wg.tensor([[3.0, 0.0], [0.0, 4.0]]))
+    >>> S
+    tensor([4., 3.])
+    """
     if np.ndim(a) < 2:
         raise LinAlgError(f"svd: expected a matrix (or a stack of them), got shape "
                           f"{np.shape(a)}")

@@ -76,7 +76,14 @@ def eigh(a, UPLO="L"):
     F_ij = 1/(λⱼ − λᵢ) (0 for exactly equal eigenvalues, see the module docstring),
     Ā = tril(X + Xᵀ, −1) + diag(X) for 'L' (triu for 'U'), zero on the triangle not read.
     Eigenvectors are defined up to sign: differentiate functions that do not depend on it
-    (v vᵀ, v², …)."""
+    (v vᵀ, v², …).
+
+    Examples
+    --------
+    >>> w, V = wg.linalg.eigh(wg.tensor([[2.0, 0.0], [0.0, 1.0]]))
+    >>> w
+    tensor([1., 2.])
+    """
     if UPLO not in ("L", "U"):
         raise ValueError(f"eigh: UPLO must be 'L' or 'U', got {UPLO!r}")
     _square("eigh", a)
@@ -85,7 +92,13 @@ def eigh(a, UPLO="L"):
 
 def eigvalsh(a, UPLO="L"):
     """Eigenvalues of a symmetric matrix (the UPLO triangle), ascending.
-    ∂: X = V diag(λ̄) Vᵀ on the triangle read, as for eigh."""
+    ∂: X = V diag(λ̄) Vᵀ on the triangle read, as for eigh.
+
+    Examples
+    --------
+    >>> wg.linalg.eigvalsh(wg.tensor([[2.0, 1.0], [1.0, 2.0]]))
+    tensor([1., 3.])
+    """
     return eigh(a, UPLO)[0]
 
 
@@ -146,7 +159,13 @@ def eig(a):
 
 def eigvals(a):
     """The eigenvalues of a square matrix (see eig): ∂λᵢ/∂A = uᵢ vᵢᵀ with uᵢ the i-th
-    column of V⁻ᵀ (real eigenvalues only)."""
+    column of V⁻ᵀ (real eigenvalues only).
+
+    Examples
+    --------
+    >>> wg.linalg.eigvals(wg.tensor([[2.0, 0.0], [0.0, 3.0]]))
+    tensor([2., 3.])
+    """
     _square("eigvals", a)
     if not _records(a):
         return _make(np.linalg.eigvals(array_of(a)), None)

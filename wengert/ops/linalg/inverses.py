@@ -23,6 +23,7 @@ solution is pinv(A) b (the minimum-norm least-squares solution NumPy returns, wi
 derivative), its residuals Σ(b − A x)², tensorinv/tensorsolve are reshapes, inv and solve.
 """
 from collections import namedtuple
+from typing import Any
 
 import numpy as np
 
@@ -60,7 +61,19 @@ _inv = primitive("inv", np.linalg.inv, _inv_vjp, _inv_jvp, save=(), save_out=Tru
 
 
 def inv(a):
-    """A⁻¹ (batched over leading axes). ∂: Ā = −A⁻ᵀ g A⁻ᵀ."""
+    """A⁻¹ (batched over leading axes). ∂: Ā = −A⁻ᵀ g A⁻ᵀ.
+
+    Examples
+    --------
+    >>> A = wg.tensor([[2.0, 0.0], [0.0, 4.0]], requires_grad=True)
+    >>> wg.linalg.inv(A)
+    tensor([[0.5 , 0.  ],
+            [0.  , 0.25]], grad_fn=<InvBackward>)
+    >>> wg.linalg.inv(A)[0, 0].backward()
+    >>> A.grad                      # −(A⁻ᵀ e₀ e₀ᵀ A⁻ᵀ)
+    tensor([[-0.25, -0.  ],
+            [-0.  , -0.  ]])
+    """
     _square("inv", a)
     return _inv(a)
 
@@ -72,7 +85,7 @@ def _solve_vjp(g, needs, a, b, x):
         g = np.expand_dims(g, -1)
         x = np.expand_dims(x, -1)
     out_core = np.shape(x)        # broadcast batch + (M, K)
-    gb = np.linalg.solve(_mT(a), g)
+    gb: Any = np.linalg.solve(_mT(a), g)
     ga = None
     if needs[0]:
         ga = sum_to(-(gb @ _mT(x)), np.shape(a), out_core[:-1] + out_core[-2:-1])
@@ -108,7 +121,14 @@ _solve = primitive("solve", np.linalg.solve, _solve_vjp, _solve_jvp, save_out=Tr
 
 def solve(a, b):
     """x with A x = b (NumPy 2: b is a vector only when 1-D, else a stack of (M, K)
-    matrices; batch axes broadcast). ∂: b̄ = A⁻ᵀ g, Ā = −b̄ xᵀ."""
+    matrices; batch axes broadcast). ∂: b̄ = A⁻ᵀ g, Ā = −b̄ xᵀ.
+
+    Examples
+    --------
+    >>> A = wg.tensor([[2.0, 0.0], [0.0, 4.0]])
+    >>> wg.linalg.solve(A, wg.tensor([2.0, 2.0]))
+    tensor([1. , 0.5])
+    """
     sa, sb = np.shape(a), np.shape(b)
     _square("solve", a)
     m = sa[-1]
@@ -127,7 +147,14 @@ def solve(a, b):
 # ---- matrix_power -------------------------------------------------------------------------
 
 def matrix_power(a, n):
-    """A^n by repeated squaring (n < 0: of A⁻¹; n = 0: the identity, gradient 0)."""
+    """A^n by repeated squaring (n < 0: of A⁻¹; n = 0: the identity, gradient 0).
+
+    Examples
+    --------
+    >>> wg.linalg.matrix_power(wg.tensor([[1.0, 1.0], [0.0, 1.0]]), 3)
+    tensor([[1., 3.],
+            [0., 1.]])
+    """
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
         raise TypeError(f"matrix_power: exponent must be an integer, got {n!r}")
     a = _as_tensor(a)
@@ -176,7 +203,14 @@ _pinv = primitive("pinv", lambda a, rcond, hermitian: np.linalg.pinv(a, rcond, h
 def pinv(a, rcond=None, hermitian=False, *, rtol=_NOT_GIVEN):
     """The Moore–Penrose pseudo-inverse (batched), NumPy 2's signature: singular values at
     most rcond (or rtol; default 1e-15 for rcond, max(m, n)·eps for rtol=None) times the
-    largest are dropped. Derivative: see the module docstring (constant rank)."""
+    largest are dropped. Derivative: see the module docstring (constant rank).
+
+    Examples
+    --------
+    >>> wg.linalg.pinv(wg.tensor([[2.0, 0.0], [0.0, 0.0]]))
+    tensor([[0.5, 0. ],
+            [0. , 0. ]])
+    """
     if rcond is None:
         if rtol is _NOT_GIVEN:
             rcond = 1e-15
@@ -207,7 +241,14 @@ def lstsq(a, b, rcond=None):
     ‖b − A x‖ (singular values at most rcond·s_max dropped; rcond=None: eps·max(m, n)),
     computed as pinv(A, rcond) b, so x is differentiable in A and b (constant rank);
     residuals Σ(b − A x)² per column (empty unless rank = n < m), differentiable; rank and
-    the singular values are constants (use wg.linalg.svdvals for differentiable ones)."""
+    the singular values are constants (use wg.linalg.svdvals for differentiable ones).
+
+    Examples
+    --------
+    >>> x, res, rank, sv = wg.linalg.lstsq(wg.tensor([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]]), wg.tensor([1.0, 2.0, 1.0]))
+    >>> x, rank
+    (tensor([1., 1.]), 2)
+    """
     av, bv = array_of(a), array_of(b)
     if av.ndim != 2 or bv.ndim not in (1, 2):
         raise LinAlgError(f"lstsq: a must be 2-D and b 1-D or 2-D, got shapes {av.shape} and "

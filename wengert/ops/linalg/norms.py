@@ -70,7 +70,13 @@ _vector_norm = primitive("vector_norm", _vnorm_fwd, _vnorm_vjp, _vnorm_jvp, save
 def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
     """‖x‖_p over `axis` (all axes when None): (Σ|x|^p)^(1/p); ord=inf/−inf: max/min |x|;
     ord=0: the number of nonzeros. Gradient sign(x)(|x|/‖x‖)^(p−1) (x/‖x‖ for p = 2), the
-    subgradient 0 at x = 0, ties split evenly for ±inf."""
+    subgradient 0 at x = 0, ties split evenly for ±inf.
+
+    Examples
+    --------
+    >>> wg.linalg.vector_norm(wg.tensor([3.0, -4.0]), ord=1)
+    tensor(7.)
+    """
     if isinstance(ord, str) or ord is None:
         raise ValueError(f"vector_norm: invalid norm order {ord!r} for vectors")
     if isinstance(axis, list):
@@ -112,7 +118,13 @@ def _matrix_norm_axes(x, ord, r, c, keepdims):
 
 def matrix_norm(x, /, *, keepdims=False, ord="fro"):
     """Norm of the matrices in the last two axes: 'fro', 'nuc' (Σ singular values),
-    2/−2 (largest/smallest singular value), 1/−1 (max/min column Σ|x|), inf/−inf (rows)."""
+    2/−2 (largest/smallest singular value), 1/−1 (max/min column Σ|x|), inf/−inf (rows).
+
+    Examples
+    --------
+    >>> wg.linalg.matrix_norm(wg.tensor([[3.0, 0.0], [0.0, 4.0]]))    # Frobenius
+    tensor(5.)
+    """
     x = _as_tensor(x)
     if x.ndim < 2:
         raise ValueError(f"matrix_norm: expected at least two dimensions, got shape {x.shape}")
@@ -121,7 +133,17 @@ def matrix_norm(x, /, *, keepdims=False, ord="fro"):
 
 def norm(x, ord=None, axis=None, keepdims=False):
     """NumPy's norm: a vector norm over one axis, a matrix norm over two; with axis=None the
-    2-norm of the flattened array when ord is None, else by x.ndim (1: vector, 2: matrix)."""
+    2-norm of the flattened array when ord is None, else by x.ndim (1: vector, 2: matrix).
+
+    Examples
+    --------
+    >>> x = wg.tensor([3.0, 4.0], requires_grad=True)
+    >>> wg.linalg.norm(x)
+    tensor(5., grad_fn=<VectorNormBackward>)
+    >>> wg.linalg.norm(x).backward()
+    >>> x.grad                      # x/‖x‖
+    tensor([0.6, 0.8])
+    """
     x = _as_tensor(x)
     nd = x.ndim
     if axis is None:
@@ -152,14 +174,26 @@ def norm(x, ord=None, axis=None, keepdims=False):
 # ---- singular values and what they measure ------------------------------------------------
 
 def svdvals(x, /):
-    """Singular values, descending. ∂: Ā = U diag(s̄) Vh."""
+    """Singular values, descending. ∂: Ā = U diag(s̄) Vh.
+
+    Examples
+    --------
+    >>> wg.linalg.svdvals(wg.tensor([[3.0, 0.0], [0.0, 4.0]]))
+    tensor([4., 3.])
+    """
     return svd(x, compute_uv=False)
 
 
 def cond(x, p=None):
     """The condition number: s_max/s_min for p = None or 2 (s_min/s_max for −2), else
     ‖x‖_p ‖x⁻¹‖_p ('fro', 'nuc', ±1, ±inf). Differentiable where the singular values used
-    are distinct (p = ±2) or x is invertible."""
+    are distinct (p = ±2) or x is invertible.
+
+    Examples
+    --------
+    >>> wg.linalg.cond(wg.tensor([[1.0, 0.0], [0.0, 4.0]]))
+    tensor(4.)
+    """
     if np.ndim(array_of(x)) < 2 or np.size(array_of(x)) == 0:
         raise LinAlgError("cond is not defined on empty arrays or on fewer than two axes")
     if p is None or p in (2, -2):
@@ -174,6 +208,12 @@ def cond(x, p=None):
 
 def matrix_rank(A, tol=None, hermitian=False, *, rtol=None):
     """The number of singular values above the tolerance (np.linalg.matrix_rank): an integer
-    tensor that never requires grad."""
+    tensor that never requires grad.
+
+    Examples
+    --------
+    >>> wg.linalg.matrix_rank(wg.tensor([[1.0, 2.0], [2.0, 4.0]]))
+    tensor(1)
+    """
     return _make(np.asarray(np.linalg.matrix_rank(array_of(A), tol=tol, hermitian=hermitian,
                                                   rtol=rtol)), None)

@@ -120,8 +120,22 @@ def _matmul_jvp(tangents, x, y):
 
 
 matmul = primitive("matmul", _matmul_fwd, _matmul_vjp, _matmul_jvp, grad_name="Matmul",
-                   doc="x @ y with NumPy's rules (1-D promotion, broadcast batch axes). "
-                       "∂/∂x = g @ yᵀ, ∂/∂y = xᵀ @ g.")
+                   doc="""x @ y with NumPy's rules (1-D promotion, broadcast batch axes).
+
+For z = x @ y with incoming gradient g:  ∂/∂x = g @ yᵀ,  ∂/∂y = xᵀ @ g.
+
+Examples
+--------
+>>> x = wg.tensor([[1.0, 2.0]], requires_grad=True)
+>>> y = wg.tensor([[3.0], [4.0]], requires_grad=True)
+>>> z = wg.matmul(x, y)
+>>> z
+tensor([[11.]], grad_fn=<MatmulBackward>)
+>>> z.backward()
+>>> x.grad, y.grad
+(tensor([[3., 4.]]), tensor([[1.],
+        [2.]]))
+""")
 
 
 UFUNCS[np.matmul] = matmul        # ndarray @ Tensor reaches us through __array_ufunc__
@@ -165,7 +179,13 @@ _diagonal_embed = linear("diagonal_embed", _embed_fwd, _embed_transpose)
 
 def diagonal(a, offset=0, axis1=0, axis2=1):
     """The offset diagonal of the (axis1, axis2) planes, as a new last axis. Linear: the
-    gradient is g placed back on that diagonal of zeros."""
+    gradient is g placed back on that diagonal of zeros.
+
+    Examples
+    --------
+    >>> wg.diagonal(wg.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    tensor([1., 4.])
+    """
     nd = np.ndim(a)
     if nd < 2:
         raise ValueError(f"diagonal requires an array of at least two dimensions, got shape "
@@ -177,7 +197,16 @@ def diagonal(a, offset=0, axis1=0, axis2=1):
 
 
 def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
-    """Σ of the offset diagonal: ∂/∂a = g on that diagonal, 0 elsewhere."""
+    """Σ of the offset diagonal: ∂/∂a = g on that diagonal, 0 elsewhere.
+
+    Examples
+    --------
+    >>> A = wg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> wg.trace(A).backward()
+    >>> A.grad                      # d tr(A)/dA = I
+    tensor([[1., 0.],
+            [0., 1.]])
+    """
     _no_out("trace", out)
     return _sum(diagonal(a, offset, axis1, axis2), axis=-1, dtype=dtype)
 
@@ -186,7 +215,16 @@ def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
 
 def dot(a, b, out=None):
     """NumPy's dot: multiply for scalars, matmul up to a 2-D b (or a 1-D a), otherwise
-    Σ over a's last axis and b's second-to-last (tensordot)."""
+    Σ over a's last axis and b's second-to-last (tensordot).
+
+    Examples
+    --------
+    >>> a = wg.tensor([1.0, 2.0], requires_grad=True)
+    >>> b = wg.tensor([3.0, 4.0], requires_grad=True)
+    >>> wg.dot(a, b).backward()
+    >>> a.grad, b.grad
+    (tensor([3., 4.]), tensor([1., 2.]))
+    """
     _no_out("dot", out)
     a, b = packed(a), packed(b)         # (a list of tensors: stacked)
     sa, sb = np.shape(a), np.shape(b)
@@ -202,7 +240,13 @@ def dot(a, b, out=None):
 
 
 def vdot(a, b, /):
-    """Σ a·b over the flattened arrays (real inputs): ∂/∂a = b, ∂/∂b = a (reshaped)."""
+    """Σ a·b over the flattened arrays (real inputs): ∂/∂a = b, ∂/∂b = a (reshaped).
+
+    Examples
+    --------
+    >>> wg.vdot(wg.tensor([1.0, 2.0]), wg.tensor([3.0, 4.0]))
+    tensor(11.)
+    """
     sa, sb = np.shape(a), np.shape(b)
     if int(np.prod(sa)) != int(np.prod(sb)):
         raise ValueError(f"vdot: arrays of shapes {sa} and {sb} have different sizes")
@@ -210,7 +254,13 @@ def vdot(a, b, /):
 
 
 def inner(a, b, /):
-    """Σ over the last axes of a and b: shape a.shape[:-1] + b.shape[:-1]."""
+    """Σ over the last axes of a and b: shape a.shape[:-1] + b.shape[:-1].
+
+    Examples
+    --------
+    >>> wg.inner(wg.tensor([1.0, 2.0]), wg.tensor([3.0, 4.0]))
+    tensor(11.)
+    """
     sa, sb = np.shape(a), np.shape(b)
     if not sa or not sb:
         return multiply(a, b)
@@ -223,13 +273,26 @@ def inner(a, b, /):
 
 
 def outer(a, b, out=None):
-    """a (flattened) as a column times b (flattened) as a row: out_ij = a_i b_j."""
+    """a (flattened) as a column times b (flattened) as a row: out_ij = a_i b_j.
+
+    Examples
+    --------
+    >>> wg.outer(wg.tensor([1.0, 2.0]), wg.tensor([3.0, 4.0]))
+    tensor([[3., 4.],
+            [6., 8.]])
+    """
     _no_out("outer", out)
     return multiply(reshape(a, (-1, 1)), reshape(b, (1, -1)))
 
 
 def vecdot(x1, x2, /, *, axis=-1):
-    """Σ x1·x2 along `axis` (broadcasting the others): ∂/∂x1 = g·x2, ∂/∂x2 = g·x1."""
+    """Σ x1·x2 along `axis` (broadcasting the others): ∂/∂x1 = g·x2, ∂/∂x2 = g·x1.
+
+    Examples
+    --------
+    >>> wg.linalg.vecdot(wg.tensor([1.0, 2.0]), wg.tensor([3.0, 4.0]))
+    tensor(11.)
+    """
     s1, s2 = np.shape(x1), np.shape(x2)
     try:
         shape = np.broadcast_shapes(s1, s2)
@@ -245,7 +308,14 @@ UFUNCS[np.vecdot] = lambda x1, x2, axis=-1, **kw: vecdot(x1, x2, axis=axis)
 
 
 def multi_dot(arrays, *, out=None):
-    """A chain of matrix products in the cheapest order (first/last may be 1-D)."""
+    """A chain of matrix products in the cheapest order (first/last may be 1-D).
+
+    Examples
+    --------
+    >>> wg.linalg.multi_dot([wg.eye(2), wg.ones((2, 3)), wg.ones((3, 1))])
+    tensor([[3.],
+            [3.]])
+    """
     _no_out("multi_dot", out)
     arrays = [_as_tensor(a) for a in arrays]
     k = len(arrays)
@@ -265,7 +335,7 @@ def multi_dot(arrays, *, out=None):
             raise ValueError(f"multi_dot: shapes {arrays[i].shape} and "
                              f"{arrays[i + 1].shape} (arrays {i} and {i + 1}) are not aligned")
     dims = [arrays[0].shape[0]] + [a.shape[1] for a in arrays]
-    cost = [[0] * k for _ in range(k)]
+    cost = [[0.0] * k for _ in range(k)]
     split = [[0] * k for _ in range(k)]
     for span in range(1, k):
         for i in range(k - span):
@@ -337,8 +407,24 @@ def linalg_diagonal(x, /, *, offset=0):
 
 
 def linalg_tensordot(x1, x2, /, *, axes=2):
+    """wg.tensordot with the Array API's signature (axes keyword-only), as np.linalg's.
+
+    d/dx1 <g, tensordot(x1, x2)> = tensordot of g with x2 over the free axes of x2.
+
+    >>> wg.linalg.tensordot(wg.ones((2, 3)), wg.ones((3, 2)), axes=1)
+    tensor([[3., 3.],
+            [3., 3.]])
+    """
     return tensordot(x1, x2, axes)
 
 
 def linalg_matmul(x1, x2, /):
+    """wg.matmul with the Array API's signature (positional only), as np.linalg's.
+
+    For C = A @ B:  dA = G @ Bᵀ,  dB = Aᵀ @ G.
+
+    >>> wg.linalg.matmul(wg.eye(2), wg.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    tensor([[1., 2.],
+            [3., 4.]])
+    """
     return matmul(x1, x2)
