@@ -1,17 +1,33 @@
 """Printing a simplified trace as a Python function that calls NumPy directly.
 
-One statement per entry: `v3 = np.multiply(v1, v2)` when the op's forward is a NumPy
-function, else the op's forward by a readable name (`f_logsumexp = _ops['logsumexp'].forward`
-in the preamble). Constants are written in the preamble by value (`c0 = np.array([...])`),
-so the source runs as it stands; it is exactly what `exec` runs. Each guard is checked right
-after the statement that makes its value; a guard that fails raises `Miss`, and the caller
-traces again for the new outcome.
+One statement per entry: `v3 = v1 * v2` for the four arithmetic ufuncs (Python's operator on
+NumPy operands runs the same ufunc loop, without the call's overhead: what makes 0-d
+programs cheap), `v4 = np.tanh(v3)` when the op's forward is another NumPy function, else the
+op's forward by a readable name (`f_logsumexp = _ops['logsumexp'].forward` in the preamble).
+Where plan.py allows, an elementwise step writes into a dead operand (`np.tanh(v3, out=v3)`).
+Small constants are written in the preamble by value (`c0 = np.float64(1.0)`); an array of
+more than `MAX_LITERAL` elements is not printed: the preamble reads it from `_consts`
+(`c1 = _consts['c1']  # float32 (64, 10)`), a dict the returned source carries as its
+`constants` attribute, so `exec(src, {'_consts': src.constants})` runs it as it stands; it
+is exactly what `exec` runs. Each guard is checked right after the statement that makes its
+value; a guard that fails raises `Miss`, and the caller traces again for the new outcome.
+A result that is an input, a constant, or the same value as an earlier result is copied, so
+the caller never holds memory that another result, an argument or a later call shares.
 """
 import numpy as np
 
 from .ir import Const, Ref
+from .plan import elementwise, plan
 
-__all__ = ["generate", "Miss"]
+__all__ = ["generate", "Miss", "Source", "MAX_LITERAL"]
+
+MAX_LITERAL = 16
+_OPERATORS = {np.add: "+", np.subtract: "-", np.multiply: "*", np.divide: "/"}
+
+
+class Source(str):
+    """A compiled program's source; `constants` holds the arrays it reads from `_consts`."""
+    constants = {}
 
 
 class Miss(Exception):
@@ -42,6 +58,7 @@ class _Printer:
         self.nconst = 0
         self.fnames = {}
         self.consts = {}
+        self.big = {}
 
     def const(self, value):
         k = Const(value).key()
@@ -49,10 +66,13 @@ class _Printer:
             return self.consts[k]
         name = self.consts[k] = f"c{self.nconst}"
         self.nconst += 1
-        lit = _literal_array(value)
-        if lit is None or np.asarray(value).size > 10000:
-            raise _NotPrintable(value)
-        self.pre.append(f"{name} = {lit}")
+        a = np.asarray(value)
+        lit = _literal_array(value) if a.size <= MAX_LITERAL else None
+        if lit is None:
+            self.big[name] = value
+            self.pre.append(f"{name} = _consts[{name!r}]  # {a.dtype.name} {a.shape}")
+        else:
+            self.pre.append(f"{name} = {lit}")
         return name
 
     def fn(self, op):
@@ -123,7 +143,11 @@ def generate(tr, convert, fname="compiled"):
     for name in tr.inputs:
         for g in guards.pop(name, ()):
             body.append(_guard(g))
+    metas = dict(zip(tr.inputs, tr.input_metas))
     for e in tr.entries:
+        metas.update(zip(e.names, e.metas))
+    into = plan(tr, metas)
+    for i, e in enumerate(tr.entries):
         try:
             args = [p.expr(a) for a in e.args]
             params = [f"{k}={p.expr(v)}" for k, v in e.params.items()]
@@ -131,15 +155,13 @@ def generate(tr, convert, fname="compiled"):
             from .ir import TraceError
             raise TraceError(f"wg.compile cannot print the operand {bad.args[0]!r} of the op "
                              f"{e.op.name}") from None
-        call = f"{p.fn(e.op)}({', '.join(args + params)})"
-        if getattr(e.op, "residual", False):
-            call += "[0]"
         lhs = ", ".join(e.names) + ("," if e.multi and len(e.names) == 1 else "")
-        body.append(f"{lhs} = {call}")
+        body.append(f"{lhs} = {_call(p, e, args, params, into.get(i), metas)}")
         for n in e.names:
             for g in guards.pop(n, ()):
                 body.append(_guard(g))
     outs = []
+    seen = set()
     for o, c in zip(tr.outputs, convert):
         try:
             x = p.expr(o)
@@ -147,24 +169,61 @@ def generate(tr, convert, fname="compiled"):
             from .ir import TraceError
             raise TraceError(f"wg.compile cannot print a result of type "
                              f"{type(o).__name__}") from None
-        outs.append(_convert(x, c))
+        kind = metas[o.name][2] if type(o) is Ref else type(getattr(o, "value", o))
+        if type(o) is Ref and metas[o.name][0] == ():
+            kind = None             # (a 0-d ufunc result may be a NumPy scalar: wrapped)
+        if (type(o) is Const or type(o) is Ref and (o.name in tr.inputs or o.name in seen)) \
+                and kind is not None and issubclass(kind, np.ndarray):
+            x = f"{x}.copy()"       # (the caller's own array: never shared)
+        if type(o) is Ref:
+            seen.add(o.name)
+        outs.append(_convert(x, c, kind))
     body.append("return (" + "".join(f"{x}, " for x in outs) + ")")
     head = ["import numpy as np", "from numpy import inf, nan", "from wengert.ops import registry as _ops",
             "from wengert.compile.codegen import Miss", "from wengert.tensor import _make"]
-    src = "\n".join(head + p.pre + [""] + [f"def {fname}({', '.join(tr.inputs)}):"]
-                    + ["    " + line for line in body]) + "\n"
-    ns = {}
+    src = Source("\n".join(head + p.pre + [""] + [f"def {fname}({', '.join(tr.inputs)}):"]
+                           + ["    " + line for line in body]) + "\n")
+    src.constants = dict(p.big)
+    ns = {"_consts": src.constants}
     exec(compile(src, f"<wg.compile {fname}>", "exec"), ns)
     return src, ns[fname]
 
 
-def _convert(x, c):
+def _numeric(kind):
+    return issubclass(kind, (np.ndarray, np.generic))
+
+
+def _call(p, e, args, params, out, metas):
+    """The right-hand side of entry e's statement."""
+    if elementwise(e):
+        f = e.op.forward
+        if out is not None:
+            return f"np.{f.__name__}({', '.join(args)}, out={out})"
+        # an operator only where an operand is a NumPy value (then Python hands the
+        # operation to NumPy: the same ufunc loop, dtype and result kind)
+        if all(_numeric(metas[a.name][2]) for a in e.args if type(a) is Ref):
+            if f in _OPERATORS and len(args) == 2:
+                return f"{_atom(args[0])} {_OPERATORS[f]} {_atom(args[1])}"
+            if f is np.negative:
+                return f"-{_atom(args[0])}"
+    call = f"{p.fn(e.op)}({', '.join(args + params)})"
+    if getattr(e.op, "residual", False):
+        call += "[0]"
+    return call
+
+
+def _atom(x):
+    """x as an operand of a binary operator (a negative literal parenthesised)."""
+    return f"({x})" if x.startswith("-") else x
+
+
+def _convert(x, c, kind=None):
     if c is None:
         return x
     if c in ("float", "int", "bool"):
         return f"{c}({x})"
     if c == "array":
-        return f"np.asarray({x})"
+        return x if kind is np.ndarray else f"np.asarray({x})"
     if c == "tensor":
-        return f"_make(np.asarray({x}), None)"
+        return f"_make({x if kind is np.ndarray else f'np.asarray({x})'}, None)"
     return f"np.{c}({x})"          # a NumPy scalar type

@@ -24,6 +24,7 @@ from ..tensor import Tensor
 from ..tree import tree_flatten, tree_unflatten
 from .codegen import Miss, generate
 from .ir import TraceError, compare, simplify
+from .rewrite import rewrite
 from .trace import trace
 
 __all__ = ["compile", "Compiled", "TraceError", "RETRACE_WARNING"]
@@ -93,7 +94,8 @@ def _perturbed(x, jitter):
         spread = float(np.nanstd(a.real)) if a.size > 1 else 0.0
         scale = (spread if np.isfinite(spread) and spread > 0 else 1.0) + 0.5
         moved = moved + 2 * scale * noise
-    return moved.astype(a.dtype)
+    moved = moved.astype(a.dtype)
+    return np.asarray(moved) if isinstance(x, np.ndarray) else moved     # (kind kept)
 
 
 def _same_result(got, want):
@@ -104,6 +106,15 @@ def _same_result(got, want):
         return bool(np.array_equal(g, w))
     tol = 1e-4 if g.dtype.itemsize <= 4 else 1e-9
     return bool(np.allclose(g, w, rtol=tol, atol=tol, equal_nan=True))
+
+
+def _optimize(tr):
+    """Common subexpressions, the algebraic rules of rewrite.py, then common subexpressions
+    and dead code again (a rule can make two steps equal or a step unused)."""
+    simplify(tr)
+    if rewrite(tr):
+        simplify(tr)
+    return tr
 
 
 class _Program:
@@ -180,7 +191,7 @@ class Compiled:
                 f"{self.traces} times (new shapes, dtypes, Python values or guard outcomes); "
                 f"each trace costs more than an uncompiled call", RuntimeWarning, stacklevel=3)
         tr, _ = trace(self.fn, args, kwargs, traced)
-        simplify(tr)
+        _optimize(tr)
         self._check_sound(tr, args, kwargs, traced)
         want_leaves, want_def = tree_flatten(want)
         if want_def != tr.out_def:
@@ -221,7 +232,7 @@ class Compiled:
                 break           # (a point that takes the same branches: comparable)
         else:
             return
-        simplify(tr2)
+        _optimize(tr2)
         what = compare(tr, tr2)
         if what is not None:
             raise TraceError(

@@ -73,6 +73,7 @@ class Guard:
 class Trace:
     def __init__(self):
         self.inputs = []
+        self.input_metas = []
         self.entries = []
         self.guards = []
         self.outputs = []

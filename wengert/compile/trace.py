@@ -182,6 +182,7 @@ def trace(fn, args, kwargs, traced):
     leaves, treedef = tree_flatten((args, kwargs))
     tracer = _Tracer()
     inputs = []
+    metas = []                  # (shape, dtype, type) of each input as the program gets it
     new_leaves = []
     for i, (x, t) in enumerate(zip(leaves, traced)):
         if not t:
@@ -195,8 +196,10 @@ def trace(fn, args, kwargs, traced):
         name = f"x{len(inputs)}"
         tracer.name_tensor(tt, name)
         inputs.append(name)
+        metas.append((data.shape, data.dtype.str, type(x.data if isinstance(x, Tensor) else x)))
         new_leaves.append(tt)
     tracer.trace.inputs = inputs
+    tracer.trace.input_metas = metas
     from ..tree import tree_unflatten
     targs, tkwargs = tree_unflatten(treedef, new_leaves)
     undo = _install_doors(tracer)
