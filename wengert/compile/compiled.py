@@ -16,6 +16,7 @@ outcome), so a program never replays a branch the inputs would not take. More th
 `RETRACE_WARNING` traces of one function warn (RuntimeWarning).
 """
 import functools
+import gc
 import warnings
 
 import numpy as np
@@ -108,15 +109,6 @@ def _same_result(got, want):
     return bool(np.allclose(g, w, rtol=tol, atol=tol, equal_nan=True))
 
 
-def _optimize(tr):
-    """Common subexpressions, the algebraic rules of rewrite.py, then common subexpressions
-    and dead code again (a rule can make two steps equal or a step unused)."""
-    simplify(tr)
-    if rewrite(tr):
-        simplify(tr)
-    return tr
-
-
 class _Program:
     __slots__ = ("fn", "source", "out_def", "watched")
 
@@ -172,7 +164,13 @@ class Compiled:
                 return prog, prog.fn(*xs), None
             except Miss:
                 continue
-        self._last, result = self._compile(sig, args, kwargs, traced, xs)
+        collecting = gc.isenabled()
+        gc.disable()        # (tracing and simplifying make many objects and free few)
+        try:
+            self._last, result = self._compile(sig, args, kwargs, traced, xs)
+        finally:
+            if collecting:
+                gc.enable()
         return None, None, result
 
     def _compile(self, sig, args, kwargs, traced, xs):
@@ -191,8 +189,10 @@ class Compiled:
                 f"{self.traces} times (new shapes, dtypes, Python values or guard outcomes); "
                 f"each trace costs more than an uncompiled call", RuntimeWarning, stacklevel=3)
         tr, _ = trace(self.fn, args, kwargs, traced)
-        _optimize(tr)
+        simplify(tr)
         self._check_sound(tr, args, kwargs, traced)
+        if rewrite(tr):
+            simplify(tr)
         want_leaves, want_def = tree_flatten(want)
         if want_def != tr.out_def:
             raise TraceError(f"wg.compile cannot trace {self._name()}: its result has another "
@@ -232,7 +232,7 @@ class Compiled:
                 break           # (a point that takes the same branches: comparable)
         else:
             return
-        _optimize(tr2)
+        simplify(tr2)
         what = compare(tr, tr2)
         if what is not None:
             raise TraceError(

@@ -114,8 +114,14 @@ def key(x):
 
 
 def substitute(x, ren):
-    if isinstance(x, Ref):
-        return Ref(ren.get(x.name, x.name))
+    t = type(x)
+    if t is Ref:
+        n = ren.get(x.name)
+        return x if n is None else Ref(n)
+    if t is tuple or t is list:
+        return t([substitute(v, ren) for v in x]) if x else x
+    if t is dict:
+        return {k: substitute(v, ren) for k, v in x.items()}
     if isinstance(x, (list, tuple)) and not hasattr(x, "_fields"):
         return type(x)(substitute(v, ren) for v in x)
     if isinstance(x, dict):
@@ -124,8 +130,18 @@ def substitute(x, ren):
 
 
 def refs(x, into):
-    if isinstance(x, Ref):
+    t = type(x)
+    if t is Ref:
         into.add(x.name)
+    elif t is tuple or t is list:
+        for v in x:
+            if type(v) is Ref:
+                into.add(v.name)
+            elif type(v) not in _ATOMS:
+                refs(v, into)
+    elif t is dict:
+        for v in x.values():
+            refs(v, into)
     elif isinstance(x, (list, tuple)):
         for v in x:
             refs(v, into)
@@ -133,6 +149,9 @@ def refs(x, into):
         for v in x.values():
             refs(v, into)
     return into
+
+
+_ATOMS = frozenset({int, float, bool, str, type(None), Const})
 
 
 def simplify(tr):
