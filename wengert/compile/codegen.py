@@ -16,8 +16,8 @@ the caller never holds memory that another result, an argument or a later call s
 """
 import numpy as np
 
-from .ir import Const, Ref
-from .plan import elementwise, plan
+from .ir import Const, Ref, refs
+from .plan import MIN_BYTES, elementwise, plan
 
 __all__ = ["generate", "Miss", "Source", "MAX_LITERAL"]
 
@@ -147,6 +147,7 @@ def generate(tr, convert, fname="compiled"):
     for e in tr.entries:
         metas.update(zip(e.names, e.metas))
     into = plan(tr, metas)
+    dead = _deaths(tr, metas)
     for i, e in enumerate(tr.entries):
         try:
             args = [p.expr(a) for a in e.args]
@@ -160,6 +161,8 @@ def generate(tr, convert, fname="compiled"):
         for n in e.names:
             for g in guards.pop(n, ()):
                 body.append(_guard(g))
+        if i in dead:
+            body.append(f"del {', '.join(dead[i])}")
     outs = []
     seen = set()
     for o, c in zip(tr.outputs, convert):
@@ -187,6 +190,25 @@ def generate(tr, convert, fname="compiled"):
     ns = {"_consts": src.constants}
     exec(compile(src, f"<wg.compile {fname}>", "exec"), ns)
     return src, ns[fname]
+
+
+def _deaths(tr, metas):
+    """{index of an entry: the big arrays no later step reads}: deleted there, so their
+    memory goes back (a local would otherwise keep it to the end of the program)."""
+    last = {}
+    for i, e in enumerate(tr.entries):
+        for n in e.names:
+            last[n] = i
+        for n in refs((e.args, e.params), set()):
+            last[n] = i
+    keep = refs(tr.outputs, set()) | set(tr.inputs)
+    dead = {}
+    for n, i in last.items():
+        shape, dtype, kind = metas[n]
+        if n not in keep and kind is np.ndarray \
+                and int(np.prod(shape)) * np.dtype(dtype).itemsize >= MIN_BYTES:
+            dead.setdefault(i, []).append(n)
+    return dead
 
 
 def _numeric(kind):
