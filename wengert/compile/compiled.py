@@ -81,7 +81,9 @@ def _perturbed(x, jitter):
     """x moved affinely and, with `jitter`, by a fixed pseudo-random amount of x's own
     spread: an affine move keeps the order and most signs of x's values, so a constant that
     fn took from argmax, argsort, a sort, a median or a mask would look the same in both
-    traces; the jitter reorders the values and moves them across 0."""
+    traces; the jitter negates the move (which reverses the order and every sign) and adds
+    a fixed pseudo-random amount of half x's spread (which breaks ties and symmetric
+    patterns), so a mask or an order taken from the values differs in the second trace."""
     if isinstance(x, Tensor):
         x = x.data
     if type(x) is float:
@@ -94,7 +96,7 @@ def _perturbed(x, jitter):
         noise = np.random.default_rng(a.size).standard_normal(a.shape)
         spread = float(np.nanstd(a.real)) if a.size > 1 else 0.0
         scale = (spread if np.isfinite(spread) and spread > 0 else 1.0) + 0.5
-        moved = moved + 2 * scale * noise
+        moved = 0.5 * scale * noise - moved
     moved = moved.astype(a.dtype)
     return np.asarray(moved) if isinstance(x, np.ndarray) else moved     # (kind kept)
 
