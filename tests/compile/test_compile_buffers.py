@@ -169,3 +169,24 @@ def test_a_sign_mask_of_a_few_values_is_caught(n):
         return
     y = -x
     np.testing.assert_array_equal(np.asarray(c(y)), np.asarray(wg.extract(y > 0.5, y) + 0.0))
+
+
+def test_zero_d_values_as_floats_keep_numpy_semantics():
+    """Division by zero gives inf/nan (not ZeroDivisionError), a guarded value branches, a
+    value that reaches a non-elementwise op and the results are NumPy values."""
+    def f(x, y):
+        a = wg.sin(x) * y
+        q = a / (y - y)                         # a zero divisor: inf or nan, as NumPy
+        s = wg.stack([a, x * 2.0])              # a 0-d value into another op
+        r = wg.exp(a) if a > 0 else wg.cos(a)   # a guard
+        return q, s, r, a * 1.0
+    c = wg.compile(f)
+    with np.errstate(all="ignore"):
+        for x, y in ((0.5, 2.0), (0.5, -2.0), (0.0, 1.0), (0.25, 3.0)):
+            args = (np.asarray(x), np.asarray(y))
+            got, want = c(*args), f(*args)
+            for g, w in zip(got, want):
+                g, w = np.asarray(g), np.asarray(w)
+                assert g.dtype == w.dtype and g.shape == w.shape
+                np.testing.assert_array_equal(g, w)
+    assert c.traces == 2                        # the two outcomes of the guard

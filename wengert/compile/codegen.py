@@ -18,6 +18,7 @@ import numpy as np
 
 from .ir import Const, Ref, refs
 from .plan import MIN_BYTES, elementwise, plan
+from .scalars import python_floats
 
 __all__ = ["generate", "Miss", "Source", "MAX_LITERAL"]
 
@@ -59,6 +60,7 @@ class _Printer:
         self.fnames = {}
         self.consts = {}
         self.big = {}
+        self.wrap = ()          # names held as Python floats, printed as NumPy scalars
 
     def const(self, value):
         k = Const(value).key()
@@ -89,7 +91,7 @@ class _Printer:
 
     def expr(self, x):
         if isinstance(x, Ref):
-            return x.name
+            return f"np.float64({x.name})" if x.name in self.wrap else x.name
         if isinstance(x, Const):
             return self.const(x.value)
         if isinstance(x, tuple) and not hasattr(x, "_fields"):
@@ -146,9 +148,12 @@ def generate(tr, convert, fname="compiled"):
     metas = dict(zip(tr.inputs, tr.input_metas))
     for e in tr.entries:
         metas.update(zip(e.names, e.metas))
+    floats, float_inputs, float_steps = python_floats(tr, metas, elementwise)
+    body += [f"{n} = float({n})" for n in float_inputs]
     into = plan(tr, metas)
     dead = _deaths(tr, metas)
     for i, e in enumerate(tr.entries):
+        p.wrap = () if elementwise(e) else floats
         try:
             args = [p.expr(a) for a in e.args]
             params = [f"{k}={p.expr(v)}" for k, v in e.params.items()]
@@ -157,12 +162,17 @@ def generate(tr, convert, fname="compiled"):
             raise TraceError(f"wg.compile cannot print the operand {bad.args[0]!r} of the op "
                              f"{e.op.name}") from None
         lhs = ", ".join(e.names) + ("," if e.multi and len(e.names) == 1 else "")
-        body.append(f"{lhs} = {_call(p, e, args, params, into.get(i), metas)}")
+        if i in float_steps:
+            rhs = _float_call(e, args, float_steps[i])
+        else:
+            rhs = _call(p, e, args, params, into.get(i), metas)
+        body.append(f"{lhs} = {rhs}")
         for n in e.names:
             for g in guards.pop(n, ()):
                 body.append(_guard(g))
         if i in dead:
             body.append(f"del {', '.join(dead[i])}")
+    p.wrap = floats
     outs = []
     seen = set()
     for o, c in zip(tr.outputs, convert):
@@ -232,6 +242,18 @@ def _call(p, e, args, params, out, metas):
     if getattr(e.op, "residual", False):
         call += "[0]"
     return call
+
+
+def _float_call(e, args, kind):
+    """The statement of a step on Python floats (scalars.py)."""
+    f = e.op.forward
+    if f is np.negative:
+        rhs = f"-{_atom(args[0])}"
+    elif f in _OPERATORS and f is not np.divide:
+        rhs = f"{_atom(args[0])} {_OPERATORS[f]} {_atom(args[1])}"
+    else:
+        return f"float(np.{f.__name__}({', '.join(args)}))"
+    return rhs if kind == "op" else f"float({rhs})"
 
 
 def _atom(x):
