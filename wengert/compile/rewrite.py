@@ -7,6 +7,8 @@ bit for bit the same (x·1 = x and x¹ = x exactly in IEEE arithmetic; a transpo
 transpose is the same elements), and only where the shape, dtype and kind (array or NumPy
 scalar) of the result equal the operand's, so no broadcast and no cast is skipped:
 
+    add/subtract/multiply/divide(x, C) → the same with C's one value, where the constant C
+                                       repeats one value and x has the result's shape and dtype
     power(x, 1)                     → x
     multiply(x, 1), multiply(1, x)  → x        (1: a number, an all-ones constant, or x⁰)
     transpose(transpose(x))         → x        (2-D)
@@ -34,6 +36,21 @@ def _scalar(x):
         if v.dtype.kind in "iuf" and v.size and bool(np.all(v == v.flat[0])):
             return v.flat[0].item()
     return None
+
+
+_ARITHMETIC = (np.add, np.subtract, np.multiply, np.divide)
+
+
+def _uniform(x, other, n, metas):
+    """x, or a 0-d constant of x's dtype where x is a constant array of one repeated value
+    that the other operand already has the result's shape for: the same numbers, without
+    reading (and keeping) the array."""
+    if type(x) is not Const or type(other) is not Ref or metas.get(other.name) != metas[n]:
+        return x
+    v = np.asarray(x.value)
+    if v.ndim == 0 or v.dtype.str != metas[n][1] or _scalar(x) is None:
+        return x
+    return Const(v.dtype.type(v.flat[0]))
 
 
 def _transpose_of(e, metas):
@@ -83,6 +100,8 @@ def rewrite(tr):
             out.append(e)
             continue
         n, f, a = e.names[0], e.op.forward, e.args
+        if f in _ARITHMETIC and len(a) == 2 and not e.params:
+            a = e.args = (_uniform(a[0], a[1], n, metas), _uniform(a[1], a[0], n, metas))
         if f is np.power and len(a) == 2 and not e.params:
             k = _scalar(a[1])
             if k == 1 and same(a[0], n):
