@@ -148,12 +148,14 @@ def generate(tr, convert, fname="compiled"):
     metas = dict(zip(tr.inputs, tr.input_metas))
     for e in tr.entries:
         metas.update(zip(e.names, e.metas))
-    floats, float_inputs, float_steps = python_floats(tr, metas, elementwise)
+    ews = {id(e): elementwise(e) for e in tr.entries}
+    is_ew = lambda e: ews[id(e)]            # noqa: E731  (asked of every entry, 4 times)
+    floats, float_inputs, float_steps = python_floats(tr, metas, is_ew)
     body += [f"{n} = float({n})" for n in float_inputs]
-    into = plan(tr, metas)
+    into = plan(tr, metas, is_ew)
     dead = _deaths(tr, metas)
     for i, e in enumerate(tr.entries):
-        p.wrap = () if elementwise(e) else floats
+        p.wrap = () if ews[id(e)] else floats
         try:
             args = [p.expr(a) for a in e.args]
             params = [f"{k}={p.expr(v)}" for k, v in e.params.items()]
@@ -165,7 +167,7 @@ def generate(tr, convert, fname="compiled"):
         if i in float_steps:
             rhs = _float_call(e, args, float_steps[i])
         else:
-            rhs = _call(p, e, args, params, into.get(i), metas)
+            rhs = _call(p, e, args, params, into.get(i), metas, ews[id(e)])
         body.append(f"{lhs} = {rhs}")
         for n in e.names:
             for g in guards.pop(n, ()):
@@ -225,9 +227,9 @@ def _numeric(kind):
     return issubclass(kind, (np.ndarray, np.generic))
 
 
-def _call(p, e, args, params, out, metas):
-    """The right-hand side of entry e's statement."""
-    if elementwise(e):
+def _call(p, e, args, params, out, metas, ew):
+    """The right-hand side of entry e's statement (`ew`: is e elementwise)."""
+    if ew:
         f = e.op.forward
         if out is not None:
             return f"np.{f.__name__}({', '.join(args)}, out={out})"

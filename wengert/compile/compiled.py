@@ -154,7 +154,10 @@ class Compiled:
     def source(self, *args, **kwargs):
         """The Python source of the program that runs for these arguments (it defines
         `compiled(x0, x1, …)`, taking the array leaves in tree order and returning the
-        result's leaves in tree order)."""
+        result's leaves in tree order). Constant arrays of more than 16 elements are not
+        printed: the program reads them from `_consts`, which the returned string (a str)
+        carries as its `constants` attribute, so `exec(src, {"_consts": src.constants})`
+        defines the function that runs."""
         prog, _, _ = self._run(args, kwargs)
         return prog.source if prog is not None else self._last.source
 

@@ -33,8 +33,9 @@ def elementwise(e):
             and all(type(a) in (Ref, Const, int, float, complex) for a in e.args))
 
 
-def plan(tr, metas):
-    """{index of an entry of tr: the name of the operand whose memory it writes into}."""
+def plan(tr, metas, elementwise=elementwise):
+    """{index of an entry of tr: the name of the operand whose memory it writes into}
+    (`elementwise`: the test of that name, or a memo of it)."""
     fresh, last = set(), {}
     escaped = refs(tr.outputs, set()) | {g.name for g in tr.guards}
     for i, e in enumerate(tr.entries):
