@@ -150,10 +150,11 @@ def generate(tr, convert, fname="compiled"):
         metas.update(zip(e.names, e.metas))
     ews = {id(e): elementwise(e) for e in tr.entries}
     is_ew = lambda e: ews[id(e)]            # noqa: E731  (asked of every entry, 4 times)
-    floats, float_inputs, float_steps = python_floats(tr, metas, is_ew)
+    used = [refs((e.args, e.params), set()) for e in tr.entries]
+    floats, float_inputs, float_steps = python_floats(tr, metas, is_ew, used)
     body += [f"{n} = float({n})" for n in float_inputs]
-    into = plan(tr, metas, is_ew)
-    dead = _deaths(tr, metas)
+    into = plan(tr, metas, is_ew, used)
+    dead = _deaths(tr, metas, used)
     for i, e in enumerate(tr.entries):
         p.wrap = () if ews[id(e)] else floats
         try:
@@ -204,14 +205,14 @@ def generate(tr, convert, fname="compiled"):
     return src, ns[fname]
 
 
-def _deaths(tr, metas):
+def _deaths(tr, metas, used):
     """{index of an entry: the big arrays no later step reads}: deleted there, so their
     memory goes back (a local would otherwise keep it to the end of the program)."""
     last = {}
     for i, e in enumerate(tr.entries):
         for n in e.names:
             last[n] = i
-        for n in refs((e.args, e.params), set()):
+        for n in used[i]:
             last[n] = i
     keep = refs(tr.outputs, set()) | set(tr.inputs)
     dead = {}

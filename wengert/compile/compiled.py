@@ -24,7 +24,7 @@ import numpy as np
 from ..tensor import Tensor
 from ..tree import tree_flatten, tree_unflatten
 from .codegen import Miss, generate
-from .ir import TraceError, compare, simplify
+from .ir import TraceError, compare, dce, simplify
 from .rewrite import rewrite
 from .trace import trace
 
@@ -202,7 +202,7 @@ class Compiled:
         simplify(tr)
         self._check_sound(tr, args, kwargs, traced)
         if rewrite(tr):
-            simplify(tr)
+            dce(tr)
         want_leaves, want_def = tree_flatten(want)
         if want_def != tr.out_def:
             raise TraceError(f"wg.compile cannot trace {self._name()}: its result has another "

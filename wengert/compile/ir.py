@@ -11,7 +11,8 @@ op through non-op code.
 """
 import numpy as np
 
-__all__ = ["Ref", "Const", "Entry", "Guard", "Trace", "TraceError", "simplify", "compare"]
+__all__ = ["Ref", "Const", "Entry", "Guard", "Trace", "TraceError", "simplify", "dce",
+           "compare"]
 
 
 class TraceError(TypeError):
@@ -177,9 +178,15 @@ def simplify(tr):
     tr.outputs = [substitute(o, ren) for o in tr.outputs]
     for g in tr.guards:
         g.name = ren.get(g.name, g.name)
+    tr.entries = kept
+    return dce(tr)
+
+
+def dce(tr):
+    """Dead code: the entries no output or guard needs, dropped (in place)."""
     live = refs(tr.outputs, set()) | {g.name for g in tr.guards}
     out = []
-    for e in reversed(kept):
+    for e in reversed(tr.entries):
         if any(n in live for n in e.names):
             refs(e.args, live)
             refs(e.params, live)

@@ -33,20 +33,22 @@ def elementwise(e):
             and all(type(a) in (Ref, Const, int, float, complex) for a in e.args))
 
 
-def plan(tr, metas, elementwise=elementwise):
+def plan(tr, metas, elementwise=elementwise, used=None):
     """{index of an entry of tr: the name of the operand whose memory it writes into}
-    (`elementwise`: the test of that name, or a memo of it)."""
+    (`elementwise`: the test of that name, or a memo of it; `used`: the names each entry
+    reads, when known)."""
+    if used is None:
+        used = [refs((e.args, e.params), set()) for e in tr.entries]
     fresh, last = set(), {}
     escaped = refs(tr.outputs, set()) | {g.name for g in tr.guards}
     for i, e in enumerate(tr.entries):
-        used = refs((e.args, e.params), set())
-        for n in used:
+        for n in used[i]:
             last[n] = i
         if elementwise(e) or e.op.name in FRESH_OPS and len(e.names) == 1 and not e.multi:
             if metas[e.names[0]][2] is np.ndarray:
                 fresh.add(e.names[0])
         if not elementwise(e):
-            escaped |= used
+            escaped |= used[i]
     out = {}
     for i, e in enumerate(tr.entries):
         if not elementwise(e):

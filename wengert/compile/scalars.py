@@ -21,15 +21,16 @@ _F8 = ((), "<f8")
 _PLAIN_OPS = {np.add: "+", np.subtract: "-", np.multiply: "*"}
 
 
-def python_floats(tr, metas, elementwise):
+def python_floats(tr, metas, elementwise, used):
     """(names held as Python floats, inputs converted on entry, {entry index: "op" for
-    Python's operator on floats, "wrap" for float() of NumPy's step})."""
+    Python's operator on floats, "wrap" for float() of NumPy's step}); `used[i]`: the names
+    entry i reads."""
     guarded = {g.name for g in tr.guards}
     outs = refs(tr.outputs, set())
     only_elementwise = {}
-    for e in tr.entries:
+    for i, e in enumerate(tr.entries):
         ew = elementwise(e)
-        for n in refs((e.args, e.params), set()):
+        for n in used[i]:
             only_elementwise[n] = only_elementwise.get(n, True) and ew
     floats = set()
     inputs = []
