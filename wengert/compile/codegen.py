@@ -186,11 +186,11 @@ def generate(tr, convert, fname="compiled"):
             raise TraceError(f"wg.compile cannot print a result of type "
                              f"{type(o).__name__}") from None
         kind = metas[o.name][2] if type(o) is Ref else type(getattr(o, "value", o))
-        if type(o) is Ref and metas[o.name][0] == ():
-            kind = None             # (a 0-d ufunc result may be a NumPy scalar: wrapped)
         if (type(o) is Const or type(o) is Ref and (o.name in tr.inputs or o.name in seen)) \
-                and kind is not None and issubclass(kind, np.ndarray):
+                and issubclass(kind, np.ndarray):
             x = f"{x}.copy()"       # (the caller's own array: never shared)
+        if type(o) is Ref and metas[o.name][0] == ():
+            kind = None             # (a 0-d value may be a NumPy scalar: wrapped)
         if type(o) is Ref:
             seen.add(o.name)
         outs.append(_convert(x, c, kind))

@@ -5,7 +5,8 @@ nothing for the shapes at hand: `x ** 1`, a product with a seed of ones, the tra
 transpose, a matmul built as (Aᵀ·B)ᵀ. Each rule here replaces a step by a value that is
 bit for bit the same (x·1 = x and x¹ = x exactly in IEEE arithmetic; a transpose of a
 transpose is the same elements), and only where the shape, dtype and kind (array or NumPy
-scalar) of the result equal the operand's, so no broadcast and no cast is skipped:
+scalar; of a 0-d value either) of the result equal the operand's, so no broadcast and no
+cast is skipped:
 
     add/subtract/multiply/divide(x, C) → the same with C's one value, where the constant C
                                        repeats one value and x has the result's shape and dtype
@@ -53,6 +54,10 @@ def _uniform(x, other, n, metas):
     return Const(v.dtype.type(v.flat[0]))
 
 
+def _numeric(kind):
+    return issubclass(kind, (np.ndarray, np.generic))
+
+
 def _transpose_of(e, metas):
     """The operand e transposes (2-D, axes swapped), or None."""
     if len(e.names) != 1 or len(e.args) != 1 or type(e.args[0]) is not Ref:
@@ -91,7 +96,11 @@ def rewrite(tr):
         return (type(x) is Ref and x.name in ones) or _scalar(x) == 1
 
     def same(a, n):
-        return type(a) is Ref and metas.get(a.name) == metas.get(n)
+        # (of 0-d values, an array and a NumPy scalar are the same value to every op)
+        if type(a) is not Ref or a.name not in metas:
+            return False
+        m, k = metas[a.name], metas[n]
+        return m == k or m[:2] == k[:2] and k[0] == () and _numeric(m[2]) and _numeric(k[2])
 
     for e in tr.entries:
         e.args = substitute(e.args, ren)
