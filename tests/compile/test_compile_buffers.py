@@ -190,3 +190,15 @@ def test_zero_d_values_as_floats_keep_numpy_semantics():
                 assert g.dtype == w.dtype and g.shape == w.shape
                 np.testing.assert_array_equal(g, w)
     assert c.traces == 2                        # the two outcomes of the guard
+
+
+def test_a_zero_d_input_handed_back_is_a_copy():
+    x = np.asarray(2.0)
+    f = lambda x: (x * 1.0, x ** 1, x)          # noqa: E731  (the first two rewritten to x)
+    c = wg.compile(f)
+    for _ in range(2):
+        got = c(x)
+        assert not any(np.shares_memory(np.asarray(g), x) for g in got)
+        for g, w in zip(got, f(x)):
+            assert type(g) is type(w)
+            np.testing.assert_array_equal(g, w)
