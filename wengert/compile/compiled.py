@@ -38,16 +38,16 @@ def _array_key(kind, a):
     labels, indices, masks) is part of the key by value: ops read such arrays as indices and
     parameters, which the program would otherwise keep as constants."""
     if a.dtype.kind in "fc":
-        return (kind, a.shape, a.dtype), True
-    return (kind + "v", a.shape, a.dtype, a.tobytes()), False
+        return (kind, a.shape, a.dtype.str), True
+    return (kind + "v", a.shape, a.dtype.str, a.tobytes()), False
 
 
 def _leaf_key(x):
     if type(x) is np.ndarray:
         dt = x.dtype
         if dt.kind in "fc":
-            return ("a", x.shape, dt), True
-        return ("av", x.shape, dt, x.tobytes()), False
+            return ("a", x.shape, dt.str), True
+        return ("av", x.shape, dt.str, x.tobytes()), False
     if isinstance(x, Tensor):
         if x._requires_grad or x._tangents is not None:
             raise TypeError(
