@@ -22,20 +22,24 @@ class TreeDef:
 
     Compares equal to another TreeDef of the same shape; `num_leaves` counts its leaves.
     """
-    __slots__ = ("kind", "data", "children", "num_leaves")
+    __slots__ = ("kind", "data", "children", "num_leaves", "_hash")
 
     def __init__(self, kind, data, children):
         self.kind = kind
         self.data = data
         self.children = children
         self.num_leaves = 1 if kind is _LEAF else sum(c.num_leaves for c in children)
+        self._hash = None
 
     def __eq__(self, other):
         return (isinstance(other, TreeDef) and self.kind == other.kind
                 and self.data == other.data and self.children == other.children)
 
     def __hash__(self):
-        return hash((self.kind, self.data, self.children))
+        h = self._hash
+        if h is None:           # (immutable: hashed once; wg.compile hashes one every call)
+            h = self._hash = hash((self.kind, self.data, self.children))
+        return h
 
     def __repr__(self):
         if self.kind is _LEAF:

@@ -1,17 +1,34 @@
 """Printing a simplified trace as a Python function that calls NumPy directly.
 
-One statement per entry: `v3 = np.multiply(v1, v2)` when the op's forward is a NumPy
-function, else the op's forward by a readable name (`f_logsumexp = _ops['logsumexp'].forward`
-in the preamble). Constants are written in the preamble by value (`c0 = np.array([...])`),
-so the source runs as it stands; it is exactly what `exec` runs. Each guard is checked right
-after the statement that makes its value; a guard that fails raises `Miss`, and the caller
-traces again for the new outcome.
+One statement per entry: `v3 = v1 * v2` for the four arithmetic ufuncs (Python's operator on
+NumPy operands runs the same ufunc loop, without the call's overhead: what makes 0-d
+programs cheap), `v4 = np.tanh(v3)` when the op's forward is another NumPy function, else the
+op's forward by a readable name (`f_logsumexp = _ops['logsumexp'].forward` in the preamble).
+Where plan.py allows, an elementwise step writes into a dead operand (`np.tanh(v3, out=v3)`).
+Small constants are written in the preamble by value (`c0 = np.float64(1.0)`); an array of
+more than `MAX_LITERAL` elements is not printed: the preamble reads it from `_consts`
+(`c1 = _consts['c1']  # float32 (64, 10)`), a dict the returned source carries as its
+`constants` attribute, so `exec(src, {'_consts': src.constants})` runs it as it stands; it
+is exactly what `exec` runs. Each guard is checked right after the statement that makes its
+value; a guard that fails raises `Miss`, and the caller traces again for the new outcome.
+A result that is an input, a constant, or the same value as an earlier result is copied, so
+the caller never holds memory that another result, an argument or a later call shares.
 """
 import numpy as np
 
-from .ir import Const, Ref
+from .ir import Const, Ref, refs
+from .plan import MIN_BYTES, elementwise, plan
+from .scalars import python_floats
 
-__all__ = ["generate", "Miss"]
+__all__ = ["generate", "Miss", "Source", "MAX_LITERAL"]
+
+MAX_LITERAL = 16
+_OPERATORS = {np.add: "+", np.subtract: "-", np.multiply: "*", np.divide: "/"}
+
+
+class Source(str):
+    """A compiled program's source; `constants` holds the arrays it reads from `_consts`."""
+    constants = {}
 
 
 class Miss(Exception):
@@ -42,6 +59,8 @@ class _Printer:
         self.nconst = 0
         self.fnames = {}
         self.consts = {}
+        self.big = {}
+        self.wrap = ()          # names held as Python floats, printed as NumPy scalars
 
     def const(self, value):
         k = Const(value).key()
@@ -49,10 +68,13 @@ class _Printer:
             return self.consts[k]
         name = self.consts[k] = f"c{self.nconst}"
         self.nconst += 1
-        lit = _literal_array(value)
-        if lit is None or np.asarray(value).size > 10000:
-            raise _NotPrintable(value)
-        self.pre.append(f"{name} = {lit}")
+        a = np.asarray(value)
+        lit = _literal_array(value) if a.size <= MAX_LITERAL else None
+        if lit is None:
+            self.big[name] = value
+            self.pre.append(f"{name} = _consts[{name!r}]  # {a.dtype.name} {a.shape}")
+        else:
+            self.pre.append(f"{name} = {lit}")
         return name
 
     def fn(self, op):
@@ -69,7 +91,7 @@ class _Printer:
 
     def expr(self, x):
         if isinstance(x, Ref):
-            return x.name
+            return f"np.float64({x.name})" if x.name in self.wrap else x.name
         if isinstance(x, Const):
             return self.const(x.value)
         if isinstance(x, tuple) and not hasattr(x, "_fields"):
@@ -123,7 +145,18 @@ def generate(tr, convert, fname="compiled"):
     for name in tr.inputs:
         for g in guards.pop(name, ()):
             body.append(_guard(g))
+    metas = dict(zip(tr.inputs, tr.input_metas))
     for e in tr.entries:
+        metas.update(zip(e.names, e.metas))
+    ews = {id(e): elementwise(e) for e in tr.entries}
+    is_ew = lambda e: ews[id(e)]            # noqa: E731  (asked of every entry, 4 times)
+    used = [refs((e.args, e.params), set()) for e in tr.entries]
+    floats, float_inputs, float_steps = python_floats(tr, metas, is_ew, used)
+    body += [f"{n} = float({n})" for n in float_inputs]
+    into = plan(tr, metas, is_ew, used)
+    dead = _deaths(tr, metas, used)
+    for i, e in enumerate(tr.entries):
+        p.wrap = () if ews[id(e)] else floats
         try:
             args = [p.expr(a) for a in e.args]
             params = [f"{k}={p.expr(v)}" for k, v in e.params.items()]
@@ -131,15 +164,20 @@ def generate(tr, convert, fname="compiled"):
             from .ir import TraceError
             raise TraceError(f"wg.compile cannot print the operand {bad.args[0]!r} of the op "
                              f"{e.op.name}") from None
-        call = f"{p.fn(e.op)}({', '.join(args + params)})"
-        if getattr(e.op, "residual", False):
-            call += "[0]"
         lhs = ", ".join(e.names) + ("," if e.multi and len(e.names) == 1 else "")
-        body.append(f"{lhs} = {call}")
+        if i in float_steps:
+            rhs = _float_call(e, args, float_steps[i])
+        else:
+            rhs = _call(p, e, args, params, into.get(i), metas, ews[id(e)])
+        body.append(f"{lhs} = {rhs}")
         for n in e.names:
             for g in guards.pop(n, ()):
                 body.append(_guard(g))
+        if i in dead:
+            body.append(f"del {', '.join(dead[i])}")
+    p.wrap = floats
     outs = []
+    seen = set()
     for o, c in zip(tr.outputs, convert):
         try:
             x = p.expr(o)
@@ -147,24 +185,92 @@ def generate(tr, convert, fname="compiled"):
             from .ir import TraceError
             raise TraceError(f"wg.compile cannot print a result of type "
                              f"{type(o).__name__}") from None
-        outs.append(_convert(x, c))
+        kind = metas[o.name][2] if type(o) is Ref else type(getattr(o, "value", o))
+        if (type(o) is Const or type(o) is Ref and (o.name in tr.inputs or o.name in seen)) \
+                and issubclass(kind, np.ndarray):
+            x = f"{x}.copy()"       # (the caller's own array: never shared)
+        if type(o) is Ref and metas[o.name][0] == ():
+            kind = None             # (a 0-d value may be a NumPy scalar: wrapped)
+        if type(o) is Ref:
+            seen.add(o.name)
+        outs.append(_convert(x, c, kind))
     body.append("return (" + "".join(f"{x}, " for x in outs) + ")")
     head = ["import numpy as np", "from numpy import inf, nan", "from wengert.ops import registry as _ops",
             "from wengert.compile.codegen import Miss", "from wengert.tensor import _make"]
-    src = "\n".join(head + p.pre + [""] + [f"def {fname}({', '.join(tr.inputs)}):"]
-                    + ["    " + line for line in body]) + "\n"
-    ns: dict = {}
+    src = Source("\n".join(head + p.pre + [""] + [f"def {fname}({', '.join(tr.inputs)}):"]
+                           + ["    " + line for line in body]) + "\n")
+    src.constants = dict(p.big)
+    ns: dict = {"_consts": src.constants}
     exec(compile(src, f"<wg.compile {fname}>", "exec"), ns)
     return src, ns[fname]
 
 
-def _convert(x, c):
+def _deaths(tr, metas, used):
+    """{index of an entry: the big arrays no later step reads}: deleted there, so their
+    memory goes back (a local would otherwise keep it to the end of the program)."""
+    last = {}
+    for i, e in enumerate(tr.entries):
+        for n in e.names:
+            last[n] = i
+        for n in used[i]:
+            last[n] = i
+    keep = refs(tr.outputs, set()) | set(tr.inputs)
+    dead = {}
+    for n, i in last.items():
+        shape, dtype, kind = metas[n]
+        if n not in keep and kind is np.ndarray \
+                and int(np.prod(shape)) * np.dtype(dtype).itemsize >= MIN_BYTES:
+            dead.setdefault(i, []).append(n)
+    return dead
+
+
+def _numeric(kind):
+    return issubclass(kind, (np.ndarray, np.generic))
+
+
+def _call(p, e, args, params, out, metas, ew):
+    """The right-hand side of entry e's statement (`ew`: is e elementwise)."""
+    if ew:
+        f = e.op.forward
+        if out is not None:
+            return f"np.{f.__name__}({', '.join(args)}, out={out})"
+        # an operator only where an operand is a NumPy value (then Python hands the
+        # operation to NumPy: the same ufunc loop, dtype and result kind)
+        if all(_numeric(metas[a.name][2]) for a in e.args if type(a) is Ref):
+            if f in _OPERATORS and len(args) == 2:
+                return f"{_atom(args[0])} {_OPERATORS[f]} {_atom(args[1])}"
+            if f is np.negative:
+                return f"-{_atom(args[0])}"
+    call = f"{p.fn(e.op)}({', '.join(args + params)})"
+    if getattr(e.op, "residual", False):
+        call += "[0]"
+    return call
+
+
+def _float_call(e, args, kind):
+    """The statement of a step on Python floats (scalars.py)."""
+    f = e.op.forward
+    if f is np.negative:
+        rhs = f"-{_atom(args[0])}"
+    elif f in _OPERATORS and f is not np.divide:
+        rhs = f"{_atom(args[0])} {_OPERATORS[f]} {_atom(args[1])}"
+    else:
+        return f"float(np.{f.__name__}({', '.join(args)}))"
+    return rhs if kind == "op" else f"float({rhs})"
+
+
+def _atom(x):
+    """x as an operand of a binary operator (a negative literal parenthesised)."""
+    return f"({x})" if x.startswith("-") else x
+
+
+def _convert(x, c, kind=None):
     if c is None:
         return x
     if c in ("float", "int", "bool"):
         return f"{c}({x})"
     if c == "array":
-        return f"np.asarray({x})"
+        return x if kind is np.ndarray else f"np.asarray({x})"
     if c == "tensor":
-        return f"_make(np.asarray({x}), None)"
+        return f"_make({x if kind is np.ndarray else f'np.asarray({x})'}, None)"
     return f"np.{c}({x})"          # a NumPy scalar type

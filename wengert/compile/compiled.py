@@ -16,6 +16,7 @@ outcome), so a program never replays a branch the inputs would not take. More th
 `RETRACE_WARNING` traces of one function warn (RuntimeWarning).
 """
 import functools
+import gc
 import warnings
 
 import numpy as np
@@ -23,7 +24,8 @@ import numpy as np
 from ..tensor import Tensor
 from ..tree import tree_flatten, tree_unflatten
 from .codegen import Miss, generate
-from .ir import TraceError, compare, simplify
+from .ir import TraceError, compare, dce, simplify
+from .rewrite import rewrite
 from .trace import trace
 
 __all__ = ["compile", "Compiled", "TraceError", "RETRACE_WARNING"]
@@ -41,6 +43,11 @@ def _array_key(kind, a):
 
 
 def _leaf_key(x):
+    if type(x) is np.ndarray:
+        dt = x.dtype
+        if dt.kind in "fc":
+            return ("a", x.shape, dt.str), True
+        return ("av", x.shape, dt.str, x.tobytes()), False
     if isinstance(x, Tensor):
         if x._requires_grad or x._tangents is not None:
             raise TypeError(
@@ -79,7 +86,9 @@ def _perturbed(x, jitter):
     """x moved affinely and, with `jitter`, by a fixed pseudo-random amount of x's own
     spread: an affine move keeps the order and most signs of x's values, so a constant that
     fn took from argmax, argsort, a sort, a median or a mask would look the same in both
-    traces; the jitter reorders the values and moves them across 0."""
+    traces; the jitter negates the move (which reverses the order and every sign) and adds
+    a fixed pseudo-random amount of half x's spread (which breaks ties and symmetric
+    patterns), so a mask or an order taken from the values differs in the second trace."""
     if isinstance(x, Tensor):
         x = x.data
     if type(x) is float:
@@ -92,8 +101,9 @@ def _perturbed(x, jitter):
         noise = np.random.default_rng(a.size).standard_normal(a.shape)
         spread = float(np.nanstd(a.real)) if a.size > 1 else 0.0
         scale = (spread if np.isfinite(spread) and spread > 0 else 1.0) + 0.5
-        moved = moved + 2 * scale * noise
-    return moved.astype(a.dtype)
+        moved = 0.5 * scale * noise - moved
+    moved = moved.astype(a.dtype)
+    return np.asarray(moved) if isinstance(x, np.ndarray) else moved     # (kind kept)
 
 
 def _same_result(got, want):
@@ -144,7 +154,10 @@ class Compiled:
     def source(self, *args, **kwargs):
         """The Python source of the program that runs for these arguments (it defines
         `compiled(x0, x1, …)`, taking the array leaves in tree order and returning the
-        result's leaves in tree order)."""
+        result's leaves in tree order). Constant arrays of more than 16 elements are not
+        printed: the program reads them from `_consts`, which the returned string (a str)
+        carries as its `constants` attribute, so `exec(src, {"_consts": src.constants})`
+        defines the function that runs."""
         prog, _, _ = self._run(args, kwargs)
         return prog.source if prog is not None else self._last.source  # type: ignore[union-attr]  # _run compiled one: _last is set
 
@@ -161,7 +174,13 @@ class Compiled:
                 return prog, prog.fn(*xs), None
             except Miss:
                 continue
-        self._last, result = self._compile(sig, args, kwargs, traced, xs)
+        collecting = gc.isenabled()
+        gc.disable()        # (tracing and simplifying make many objects and free few)
+        try:
+            self._last, result = self._compile(sig, args, kwargs, traced, xs)
+        finally:
+            if collecting:
+                gc.enable()
         return None, None, result
 
     def _compile(self, sig, args, kwargs, traced, xs):
@@ -182,6 +201,8 @@ class Compiled:
         tr, _ = trace(self.fn, args, kwargs, traced)
         simplify(tr)
         self._check_sound(tr, args, kwargs, traced)
+        if rewrite(tr):
+            dce(tr)
         want_leaves, want_def = tree_flatten(want)
         if want_def != tr.out_def:
             raise TraceError(f"wg.compile cannot trace {self._name()}: its result has another "

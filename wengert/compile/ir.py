@@ -11,7 +11,8 @@ op through non-op code.
 """
 import numpy as np
 
-__all__ = ["Ref", "Const", "Entry", "Guard", "Trace", "TraceError", "simplify", "compare"]
+__all__ = ["Ref", "Const", "Entry", "Guard", "Trace", "TraceError", "simplify", "dce",
+           "compare"]
 
 
 class TraceError(TypeError):
@@ -73,6 +74,7 @@ class Guard:
 class Trace:
     def __init__(self):
         self.inputs = []
+        self.input_metas = []
         self.entries = []
         self.guards = []
         self.outputs = []
@@ -114,8 +116,14 @@ def key(x):
 
 
 def substitute(x, ren):
-    if isinstance(x, Ref):
-        return Ref(ren.get(x.name, x.name))
+    t = type(x)
+    if t is Ref:
+        n = ren.get(x.name)
+        return x if n is None else Ref(n)
+    if t is tuple or t is list:
+        return t([substitute(v, ren) for v in x]) if x else x
+    if t is dict:
+        return {k: substitute(v, ren) for k, v in x.items()}
     if isinstance(x, (list, tuple)) and not hasattr(x, "_fields"):
         return type(x)(substitute(v, ren) for v in x)
     if isinstance(x, dict):
@@ -124,8 +132,18 @@ def substitute(x, ren):
 
 
 def refs(x, into):
-    if isinstance(x, Ref):
+    t = type(x)
+    if t is Ref:
         into.add(x.name)
+    elif t is tuple or t is list:
+        for v in x:
+            if type(v) is Ref:
+                into.add(v.name)
+            elif type(v) not in _ATOMS:
+                refs(v, into)
+    elif t is dict:
+        for v in x.values():
+            refs(v, into)
     elif isinstance(x, (list, tuple)):
         for v in x:
             refs(v, into)
@@ -133,6 +151,9 @@ def refs(x, into):
         for v in x.values():
             refs(v, into)
     return into
+
+
+_ATOMS = frozenset({int, float, bool, str, type(None), Const})
 
 
 def simplify(tr):
@@ -158,9 +179,15 @@ def simplify(tr):
     tr.outputs = [substitute(o, ren) for o in tr.outputs]
     for g in tr.guards:
         g.name = ren.get(g.name, g.name)
+    tr.entries = kept
+    return dce(tr)
+
+
+def dce(tr):
+    """Dead code: the entries no output or guard needs, dropped (in place)."""
     live = refs(tr.outputs, set()) | {g.name for g in tr.guards}
     out = []
-    for e in reversed(kept):
+    for e in reversed(tr.entries):
         if any(n in live for n in e.names):
             refs(e.args, live)
             refs(e.params, live)

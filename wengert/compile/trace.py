@@ -13,6 +13,7 @@ While tracing, the value doors (exits.py) of a traced value become guards: `bool
 outcome now and are checked again on every call of the compiled program. An array door
 (`np.asarray(t)`) of a traced value is refused: its value would become a constant.
 """
+import gc
 import weakref
 
 import numpy as np
@@ -60,6 +61,11 @@ class _Tracer:
 
     # ---- converting an op's operands -------------------------------------------------------
     def operand(self, a):
+        t = type(a)
+        if t in _PLAIN:
+            return a
+        if t is tuple or t is list:
+            return t([self.operand(x) for x in a]) if a else a
         if isinstance(a, Tensor):
             name = self.lookup(a)
             if name is not None:
@@ -93,8 +99,7 @@ class _Tracer:
             n = self.fresh(grad)
             names.append(n)
             self.name_tensor(o, n)
-        metas = tuple((np.shape(o.data), np.asarray(o.data).dtype.str, type(o.data))
-                      for o in outs)
+        metas = tuple(_meta(o.data) for o in outs)
         self.trace.entries.append(Entry(op, a, p, tuple(names), isinstance(out, tuple),
                                         metas))
 
@@ -109,6 +114,16 @@ class _Tracer:
                 f"value would become a constant of the compiled program; keep it a tensor "
                 f"(wengert/NumPy ops on it), or compute it outside the compiled function")
         return name
+
+
+_PLAIN = frozenset({int, float, bool, str, type(None), slice, complex})
+
+
+def _meta(d):
+    """(shape, dtype, kind) of an op's output value."""
+    if type(d) is np.ndarray or isinstance(d, np.generic):
+        return d.shape, d.dtype.str, type(d)
+    return np.shape(d), np.asarray(d).dtype.str, type(d)
 
 
 def _uses_ref(x):
@@ -182,6 +197,7 @@ def trace(fn, args, kwargs, traced):
     leaves, treedef = tree_flatten((args, kwargs))
     tracer = _Tracer()
     inputs: list = []
+    metas: list = []                  # (shape, dtype, type) of each input as the program gets it
     new_leaves = []
     for i, (x, t) in enumerate(zip(leaves, traced)):
         if not t:
@@ -195,17 +211,25 @@ def trace(fn, args, kwargs, traced):
         name = f"x{len(inputs)}"
         tracer.name_tensor(tt, name)
         inputs.append(name)
+        metas.append((data.shape, data.dtype.str, type(x.data if isinstance(x, Tensor) else x)))
         new_leaves.append(tt)
     tracer.trace.inputs = inputs
+    tracer.trace.input_metas = metas
     from ..tree import tree_unflatten
     targs, tkwargs = tree_unflatten(treedef, new_leaves)
     undo = _install_doors(tracer)
     run = _reverse.run_backward
     _reverse.run_backward = _counting_backward(tracer, run)
+    # the trace keeps every value alive until it ends, so the cyclic collector would walk a
+    # growing heap over and over (most of a long trace's time) and free nothing: it waits
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         with observe(tracer.on_op), np.errstate(all="ignore"):
             result = fn(*targs, **tkwargs)
     finally:
+        if collecting:
+            gc.enable()
         _reverse.run_backward = run
         undo()
     out_leaves, out_def = tree_flatten(result)

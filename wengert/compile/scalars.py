@@ -1,0 +1,53 @@
+"""0-d float64 values of a compiled program as Python floats.
+
+A 0-d program spends its time in NumPy's per-call overhead: `np.sin` of a NumPy scalar and
+arithmetic between NumPy scalars cost several times the same on Python floats. Python's
+float is an IEEE binary64 number, and its +, −, × and unary − round exactly as NumPy's
+float64 loops do, so a value of shape () and dtype float64 that only elementwise steps read
+is kept as a Python float: such an input is converted once (`x0 = float(x0)`), + − × of two
+Python floats is Python's operator, and any other ufunc step is NumPy's own call, its result
+made a float (`v5 = float(np.sin(v4))`: the same loop, the same number). Division stays with
+NumPy (Python's raises on a zero divisor where NumPy gives inf or nan). A value that reaches
+any other op, a guard, or the results is handed over as a NumPy scalar (`np.float64(v)`), as
+the uncompiled program would have it.
+"""
+import numpy as np
+
+from .ir import Ref, refs
+
+__all__ = ["python_floats"]
+
+_F8 = ((), "<f8")
+_PLAIN_OPS = {np.add: "+", np.subtract: "-", np.multiply: "*"}
+
+
+def python_floats(tr, metas, elementwise, used):
+    """(names held as Python floats, inputs converted on entry, {entry index: "op" for
+    Python's operator on floats, "wrap" for float() of NumPy's step}); `used[i]`: the names
+    entry i reads."""
+    guarded = {g.name for g in tr.guards}
+    outs = refs(tr.outputs, set())
+    only_elementwise = {}
+    for i, e in enumerate(tr.entries):
+        ew = elementwise(e)
+        for n in used[i]:
+            only_elementwise[n] = only_elementwise.get(n, True) and ew
+    floats = set()
+    inputs = []
+    for n in tr.inputs:
+        if (metas[n][:2] == _F8 and n not in guarded and n not in outs
+                and only_elementwise.get(n, False)):
+            floats.add(n)
+            inputs.append(n)
+    kinds = {}
+    for i, e in enumerate(tr.entries):
+        if not elementwise(e) or metas[e.names[0]][:2] != _F8 or e.names[0] in guarded:
+            continue
+        if any(type(a) is Ref and metas[a.name][1] != "<f8" for a in e.args):
+            continue
+        f = e.op.forward
+        plain = all(type(a) is Ref and a.name in floats or type(a) in (int, float)
+                    for a in e.args)
+        kinds[i] = "op" if plain and (f in _PLAIN_OPS or f is np.negative) else "wrap"
+        floats.add(e.names[0])
+    return floats, inputs, kinds
