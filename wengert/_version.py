@@ -7,6 +7,7 @@ beside the package instead, so the version shown is always the one of the code r
 """
 import importlib.metadata
 import re
+import sys
 from pathlib import Path
 
 __all__ = ["version"]
@@ -21,11 +22,11 @@ def _pyproject_version(path):
         text = path.read_text(encoding="utf-8")
     except OSError:
         return None
-    try:
-        import tomllib                     # Python 3.11+
+    if sys.version_info >= (3, 11):
+        import tomllib
         project = tomllib.loads(text).get("project", {})
         name, found = project.get("name"), project.get("version")
-    except ImportError:                    # Python 3.10: the two keys of one table suffice
+    else:                                  # Python 3.10: the two keys of one table suffice
         table = re.search(r"^\[project\]\s*$(.*?)(?=^\[|\Z)", text, re.M | re.S)
         body = table.group(1) if table else ""
         keys = dict(re.findall(r'^(name|version)\s*=\s*"([^"]*)"', body, re.M))

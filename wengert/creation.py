@@ -97,7 +97,7 @@ def asarray(data: Any, dtype: DTypeLike | None = None, requires_grad: bool = Fal
     return _leaf(_python_floats(_to_array(data, dtype, copy=False), data, dtype), requires_grad)
 
 
-def _python_floats(arr, data, dtype):
+def _python_floats(arr: np.ndarray, data: Any, dtype: DTypeLike | None) -> np.ndarray:
     """arr in the default float dtype (wg.set_default_dtype) where it holds Python floats
     that NumPy made float64; ndarrays, tensors and named dtypes keep theirs."""
     dflt = _default_float[0]
@@ -258,9 +258,11 @@ def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True,
     """
     if isinstance(start, Tensor) or isinstance(stop, Tensor):
         return _linspace_tensor(start, stop, num, endpoint, retstep, dtype, axis)
-    r = np.linspace(start, stop, num, endpoint=endpoint, retstep=retstep, dtype=dtype, axis=axis)
     if retstep:
-        return _leaf(_python_floats(r[0], (start, stop), dtype), requires_grad), r[1]
+        r, step = np.linspace(start, stop, num, endpoint=endpoint, retstep=True, dtype=dtype,
+                              axis=axis)
+        return _leaf(_python_floats(r, (start, stop), dtype), requires_grad), step
+    r = np.linspace(start, stop, num, endpoint=endpoint, dtype=dtype, axis=axis)
     return _leaf(_python_floats(r, (start, stop), dtype), requires_grad)
 
 

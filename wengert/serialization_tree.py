@@ -19,6 +19,7 @@ themselves. Loading reads only JSON and array bytes: no code from the file runs.
 """
 import math
 import numbers
+from typing import Any
 
 import numpy as np
 
@@ -44,7 +45,9 @@ def encode(obj, storable):
     comes back as one object. Anything but dicts, lists, tuples, Tensors, ndarrays, NumPy
     scalars, str, int, float, bool and None is a TypeError naming where it sits in `obj`.
     """
-    arrays, names, seen = {}, {}, {}
+    arrays: dict[str, np.ndarray] = {}
+    names: dict[str, str] = {}
+    seen: dict[int, tuple[str, Any]] = {}     # id(value) → (its name, the value)
     on_path = set()
 
     def name_for(path):

@@ -19,6 +19,8 @@ f.backward()::
 
 Numbers print with up to 6 significant digits; an array as its dtype, shape and first values.
 """
+from typing import Any
+
 import numpy as np
 
 from .tensor import Tensor
@@ -57,11 +59,11 @@ def rows(tape):
     """The table's rows, inputs first: dicts with keys v (e.g. "v-1"), name (or None), op,
     inputs (text), value and adjoint (arrays; adjoint None when no backward pass reached
     the row)."""
-    inputs_seen = {}     # id(tensor) → (tensor, row): tensors the tape did not produce
+    inputs_seen: dict[int, tuple[Tensor, dict[str, Any]]] = {}     # id(tensor) → (tensor, row): tensors the tape did not produce
     input_rows = []
 
     def build():
-        produced = {}    # node or id(output tensor) → its row
+        produced: dict[Any, dict[str, Any]] = {}    # node or id(output tensor) → its row
 
         def ref(a):
             if isinstance(a, Tensor):

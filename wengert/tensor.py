@@ -10,7 +10,7 @@ record graphs.
 from __future__ import annotations
 
 import weakref
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
@@ -61,7 +61,6 @@ class Tensor:
     __array_priority__ = 1000.0
     data: np.ndarray
     grad_fn: Any
-    grad: Tensor | None
 
     if TYPE_CHECKING:
         # The operators and NumPy-named methods are set on the class by ops/tensor_methods.py
@@ -103,6 +102,10 @@ class Tensor:
         def take(self, indices: Any, axis: Any = None) -> Tensor: ...
         def diagonal(self, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor: ...
         def trace(self, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Tensor: ...
+        # set by ops/inplace.py (t <- op(t, other), the rules of in-place writes) and by
+        # wengert/__init__.py (the array API's namespace, the package itself)
+        _inplace: Callable[..., Tensor]
+        __array_namespace__: Callable[..., Any]
 
     def __init__(self, data, dtype=None, requires_grad=False):
         self.data = _to_array(data, dtype, copy=True)
@@ -139,7 +142,7 @@ class Tensor:
         self._requires_grad = flag
 
     @property
-    def grad(self):
+    def grad(self) -> Tensor | None:
         """The gradient that backward() accumulated here (None before any backward).
 
         Only leaves (and non-leaves that called retain_grad()) receive one. Reading it on any
@@ -152,7 +155,7 @@ class Tensor:
         return g
 
     @grad.setter
-    def grad(self, value):
+    def grad(self, value: Tensor | None) -> None:
         self._grad = value
 
     @property

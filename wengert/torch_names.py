@@ -7,6 +7,7 @@ PyTorch meaning `dim=` selects).
 """
 import builtins
 import inspect
+from typing import Callable
 
 import numpy as np
 
@@ -54,6 +55,8 @@ class device:
     'cpu'
     """
     __slots__ = ("type", "index")
+    type: builtins.str
+    index: builtins.int | None
 
     def __init__(self, type, index=None):
         if isinstance(type, device):
@@ -299,8 +302,13 @@ def dim_aware(namespace, special=True):
     that also takes PyTorch's dim=/keepdim= (with `special`, the top namespace: also the
     functions whose PyTorch meaning dim= selects, from ops/torch_dims.py)."""
     out = dict(_SPECIAL) if special else {}
+    # id(f) → its version, so aliases (concat, concatenate) stay one object
+    made: dict[builtins.int, Callable] = {}
     for name, f in namespace.items():
         if name.startswith("_") or name in out or isinstance(f, type) or not callable(f):
+            continue
+        if id(f) in made:
+            out[name] = made[id(f)]
             continue
         try:
             params = inspect.signature(f).parameters
@@ -308,5 +316,8 @@ def dim_aware(namespace, special=True):
             continue
         if "dim" in params or not ("axis" in params or "keepdims" in params):
             continue
-        out[name] = accepting_dim(f, name, unbiased=name in ("std", "var", "nanstd", "nanvar"))
+        own = getattr(f, "__name__", name)
+        fname = own if namespace.get(own) is f else name     # errors name the function itself
+        out[name] = made[id(f)] = accepting_dim(
+            f, fname, unbiased=fname in ("std", "var", "nanstd", "nanvar"))
     return out

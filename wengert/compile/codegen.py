@@ -28,7 +28,7 @@ _OPERATORS = {np.add: "+", np.subtract: "-", np.multiply: "*", np.divide: "/"}
 
 class Source(str):
     """A compiled program's source; `constants` holds the arrays it reads from `_consts`."""
-    constants = {}
+    constants: dict[str, np.ndarray] = {}
 
 
 class Miss(Exception):
@@ -215,7 +215,7 @@ def _deaths(tr, metas, used):
         for n in used[i]:
             last[n] = i
     keep = refs(tr.outputs, set()) | set(tr.inputs)
-    dead = {}
+    dead: dict[int, list[str]] = {}
     for n, i in last.items():
         shape, dtype, kind = metas[n]
         if n not in keep and kind is np.ndarray \

@@ -81,7 +81,7 @@ def rewrite(tr):
     for e in tr.entries:
         for n, m in zip(e.names, e.metas):
             metas[n] = m
-    uses = {}
+    uses: dict[str, int] = {}
     for e in tr.entries:
         for n in refs((e.args, e.params), set()):
             uses[n] = uses.get(n, 0) + 1
@@ -89,7 +89,7 @@ def rewrite(tr):
         uses[n] = uses.get(n, 0) + 2
     made = {e.names[0]: e for e in tr.entries if len(e.names) == 1}
     ones = set()
-    ren = {}
+    ren: dict[str, str] = {}
     out = []
 
     def one(x):

@@ -140,8 +140,8 @@ class MultiheadAttention(Module):
 
     def _project(self, x: Tensor, i: int) -> Tensor:
         E = self.embed_dim
-        w = self.in_proj_weight[i * E:(i + 1) * E]  # type: ignore[index]  # Parameter() gives a Tensor
-        b = None if self.in_proj_bias is None else self.in_proj_bias[i * E:(i + 1) * E]  # type: ignore[index]  # Parameter() gives a Tensor
+        w = self.in_proj_weight[i * E:(i + 1) * E]
+        b = None if self.in_proj_bias is None else self.in_proj_bias[i * E:(i + 1) * E]
         return F.linear(x, w, b)
 
     def _heads(self, x: Tensor) -> Tensor:

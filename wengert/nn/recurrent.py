@@ -161,13 +161,13 @@ class RNNBase(Module):
         self.hidden_size = _check_size("hidden_size", hidden_size, 1)
         self.num_layers = _check_size("num_layers", num_layers, 1)
         if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) \
-                or not 0 <= dropout <= 1:  # type: ignore[operator]  # typeshed's numbers ABCs: no order with int
+                or not 0 <= dropout <= 1:
             raise ValueError(f"dropout should be a number in range [0, 1] representing the "
                              f"probability of an element being zeroed, got {dropout!r}")
         self.bias = bool(bias)
         self.batch_first = bool(batch_first)
         self.dropout = float(dropout)
-        self.bidirectional = bool(bidirectional)
+        self.bidirectional: bool = bool(bidirectional)
         dirs = 2 if self.bidirectional else 1
         dt = dtype or np.float32
         g = _GATES[mode] * self.hidden_size

@@ -96,7 +96,7 @@ def accepting_dim(f, fname=None, unbiased=False):
         taken = set(sig.parameters)
         params += [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=None)
                    for n in names if n not in taken]
-        with_dim.__signature__ = sig.replace(parameters=params + varkw)
+        setattr(with_dim, "__signature__", sig.replace(parameters=params + varkw))
     extra = ", unbiased= for correction= (True: 1, False: 0)" if unbiased else ""
     with_dim.__doc__ = (f.__doc__ or fname).rstrip() + _DIM_NOTE.format(extra=extra)
     return with_dim

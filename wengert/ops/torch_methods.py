@@ -9,6 +9,8 @@ the rules of in-place writes hold for them as for `+=`: a leaf that requires gra
 (outside no_grad), a node that saved the old value refuses its backward (version counter),
 and a write through a view reaches its base (wengert.views).
 """
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..grad_mode import state as _grad_state
@@ -42,7 +44,13 @@ def _differentiated(x):
                                       x._tangents is not None)
 
 
-class _Methods:
+if TYPE_CHECKING:
+    _Base = Tensor      # the methods are Tensor's: a type checker reads them as such
+else:
+    _Base = object
+
+
+class _Methods(_Base):
     """The methods set on Tensor (read as a class body only; see tensor_methods.py)."""
 
     # ---- reductions: NumPy's axis=/keepdims= or PyTorch's dim=/keepdim= ----------------------

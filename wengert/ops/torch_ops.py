@@ -10,6 +10,7 @@ to every order and in both modes:
     scatter_add(a, dim, index, src)   a + scatter(src): ∂/∂a = g, ∂/∂src = g at index
 """
 import math
+from typing import Any
 
 import numpy as np
 
@@ -68,7 +69,7 @@ def _index_tuple(fname, a_shape, dim, index, src_shape=None):
     if idx.size and (idx.min() < -a_shape[d] or idx.max() >= a_shape[d]):
         raise IndexError(f"wengert.{fname}: index out of range for dim {d} of size "
                          f"{a_shape[d]} (entries from {idx.min()} to {idx.max()})")
-    grid = list(np.indices(idx.shape, sparse=True))
+    grid: list[Any] = list(np.indices(idx.shape, sparse=True))
     grid[d] = idx % a_shape[d] if a_shape[d] else idx
     return tuple(grid), idx.shape
 

@@ -17,7 +17,7 @@ from .torch_ops import _dim, _tensor
 
 __all__ = ["topk", "kthvalue", "mode"]
 
-_TYPES = {}
+_TYPES: dict[str, type] = {}
 
 
 def values_indices(name):

@@ -60,8 +60,8 @@ class Optimizer:
             def counted(self, *args, **kwargs):
                 self._step_calls = getattr(self, "_step_calls", 0) + 1
                 return step(self, *args, **kwargs)
-            counted._counts_calls = True
-            cls.step = counted
+            setattr(counted, "_counts_calls", True)
+            setattr(cls, "step", counted)
 
     def __init__(self, params: ParamsT, defaults: Mapping[str, Any]) -> None:
         self.defaults = dict(defaults)

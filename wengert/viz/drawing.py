@@ -6,6 +6,7 @@ The graphviz package is optional and imported on first use, so the Digraph subcl
 the error that is also graphviz's own `ExecutableNotFound` are made then.
 """
 import shutil
+from typing import Any
 
 __all__ = ["DotNotFound"]
 
@@ -33,7 +34,7 @@ class DotNotFound(RuntimeError):
 
 
 # (the error is also graphviz's own, so code written against graphviz catches it)
-_not_found = {}
+_not_found: dict[type, type] = {}
 
 # The text drawing goes into the error message up to this many lines; beyond, it is offered.
 _TEXT_IN_ERROR = 30
@@ -55,13 +56,14 @@ def _missing(engine, drawing):
            f"wengert.viz.to_text(y) (or this drawing's .to_text()) draws the graph as text "
            f"and wengert.viz.write_html(y, path) as a web page; neither needs Graphviz.")
     if drawing._wengert_graph is not None:
-        text = to_text(None, *drawing._wengert_view, graph=drawing._wengert_graph)
+        values, grads = drawing._wengert_view
+        text = to_text(None, values, grads, graph=drawing._wengert_graph)
         if text.count("\n") < _TEXT_IN_ERROR:
             msg += "\nThe graph as text:\n" + text
     return cls(msg)
 
 
-_drawing_classes = {}
+_drawing_classes: dict[type, type] = {}
 
 
 def _drawing_class(graphviz):
@@ -71,7 +73,9 @@ def _drawing_class(graphviz):
     if cls is not None:
         return cls
 
-    class Drawing(graphviz.Digraph):
+    digraph: Any = graphviz.Digraph     # graphviz is optional: its classes are known at run time
+
+    class Drawing(digraph):
         """A `graphviz.Digraph` of a wengert graph (see `wengert.viz.draw`)."""
         _wengert_graph = None
         _wengert_view = (True, True)
@@ -100,7 +104,8 @@ def _drawing_class(graphviz):
             if self._wengert_graph is None:
                 raise ValueError("this drawing was not made by wengert.viz.draw: no graph "
                                  "to write as text")
-            return to_text(None, *self._wengert_view, graph=self._wengert_graph)
+            values, grads = self._wengert_view
+            return to_text(None, values, grads, graph=self._wengert_graph)
 
     Drawing.__qualname__ = "Drawing"
     _drawing_classes[graphviz.Digraph] = Drawing

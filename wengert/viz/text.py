@@ -84,6 +84,9 @@ def to_text(y, values=True, grads=True, max_nodes=MAX_NODES, graph=None):
     grads = grads and g.has_grads
     lines = []
     seen = set()
+    if g.root is None:          # collect() always sets it; a Graph made by hand may lack it
+        raise ValueError("to_text: this graph has no root; make it with wengert.viz.draw(y) "
+                         "or pass the output tensor y")
     # depth first, iteratively (a long chain must not exhaust Python's recursion limit)
     stack = [(g.root, "", "")]
     while stack:

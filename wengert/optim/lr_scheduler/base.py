@@ -51,7 +51,7 @@ class LRScheduler:
 
     def get_lr(self) -> List[float]:
         """The rates for the current `last_epoch`, one per parameter group."""
-        return [self._lr_at(b, i) for i, b in enumerate(self.base_lrs)]  # type: ignore[attr-defined]  # subclasses define it
+        return [self._lr_at(b, i) for i, b in enumerate(self.base_lrs)]
 
     def get_last_lr(self) -> List[float]:
         """The rates the last step() set, one per parameter group."""

@@ -89,7 +89,7 @@ class ReduceLROnPlateau(LRScheduler):
             self.best = current
             self.num_bad_epochs = 0
         else:
-            self.num_bad_epochs += 1  # type: ignore[operator]  # set to 0 by _reset
+            self.num_bad_epochs += 1
         if self.in_cooldown:
             self.cooldown_counter -= 1
             self.num_bad_epochs = 0

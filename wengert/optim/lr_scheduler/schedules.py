@@ -250,7 +250,7 @@ class OneCycleLR(LRScheduler):
         n = self.total_steps
         self._schedule_phases: List[Dict[str, Any]]
         if three_phase:
-            self._schedule_phases: list[dict] = [
+            self._schedule_phases = [
                 dict(end_step=float(pct_start * n) - 1, start_lr="initial_lr", end_lr="max_lr",
                      start_momentum="max_momentum", end_momentum="base_momentum"),
                 dict(end_step=float(2 * pct_start * n) - 2, start_lr="max_lr",
