@@ -7,7 +7,6 @@ beside the package instead, so the version shown is always the one of the code r
 """
 import importlib.metadata
 import re
-import sys
 from pathlib import Path
 
 __all__ = ["version"]
@@ -22,11 +21,12 @@ def _pyproject_version(path):
         text = path.read_text(encoding="utf-8")
     except OSError:
         return None
-    if sys.version_info >= (3, 11):
-        import tomllib
+    try:
+        # by name: the type checker targets Python 3.10, where the module does not exist
+        tomllib = importlib.import_module("tomllib")         # Python 3.11+
         project = tomllib.loads(text).get("project", {})
         name, found = project.get("name"), project.get("version")
-    else:                                  # Python 3.10: the two keys of one table suffice
+    except ImportError:                    # Python 3.10: the two keys of one table suffice
         table = re.search(r"^\[project\]\s*$(.*?)(?=^\[|\Z)", text, re.M | re.S)
         body = table.group(1) if table else ""
         keys = dict(re.findall(r'^(name|version)\s*=\s*"([^"]*)"', body, re.M))
