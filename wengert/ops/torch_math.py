@@ -137,7 +137,11 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
                          "cannot be multiplied (mat1's columns must equal mat2's rows)")
     c = _tensor(input, "addmm")
     out_shape = (m1.shape[0], m2.shape[1])
-    if np.broadcast_shapes(c.shape, out_shape) != out_shape:
+    try:
+        fits = np.broadcast_shapes(c.shape, out_shape) == out_shape
+    except ValueError:
+        fits = False
+    if not fits:
         raise ValueError(f"wengert.addmm: input of shape {tuple(c.shape)} does not broadcast "
                          f"to the product's shape {out_shape}")
     prod = matmul(m1, m2)
