@@ -105,7 +105,7 @@ def index_add(input, dim, index, source, *, alpha=1):
 
 def scatter(input, dim, index, src=None, *, value=None):
     """A copy of `input` with src's entries (or one number, value=) written along `dim` at
-    the places `index` names: out[index[i][j]][j] = src[i][j] for dim=0.
+    the places `index` names: `out[index[i][j]][j] = src[i][j]` for dim=0.
 
     Where `index` names one place more than once, the entry that comes last in index's
     C order is the one written (PyTorch leaves that choice unspecified); only it gets a
