@@ -80,6 +80,8 @@ from .serialization import load, save  # noqa: E402,F401
 # PyTorch's names (API §10), after the NumPy dispatch table is filled: np.sum(t, axis=…) keeps
 # calling the NumPy-named op directly; wg.sum & co. also take dim=/keepdim= (torch_names.py).
 from .ops.torch_ops import *  # noqa: E402,F401,F403
+from .ops.torch_indexing import *  # noqa: E402,F401,F403
+from .ops.torch_math import *  # noqa: E402,F401,F403
 from .ops.values_indices import *  # noqa: E402,F401,F403
 from . import cuda  # noqa: E402,F401
 from . import torch_names as _torch_names  # noqa: E402

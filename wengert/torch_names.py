@@ -12,7 +12,7 @@ from typing import Callable
 import numpy as np
 
 from . import dtypes as _dtypes
-from .creation import generator as _generator
+from .generator import Generator, draws_from as _draws_from
 from .grad_mode import _GradMode
 from .ops import torch_dims as _torch_dims
 from .ops.torch_dims import accepting_dim
@@ -21,7 +21,7 @@ from .tensor import Tensor, _make
 __all__ = ["float", "double", "half", "long", "int", "bool", "short", "device",
            "set_default_dtype", "get_default_dtype", "inference_mode", "from_numpy",
            "is_tensor", "is_floating_point", "allclose", "isclose", "randperm", "randn_like",
-           "rand_like"]
+           "rand_like", "Generator"]
 
 # PyTorch's dtype names, as the NumPy dtypes they are (torch.float is 32-bit, torch.int 32-bit)
 float = np.float32  # noqa: A001
@@ -243,8 +243,9 @@ def _value(x):
     return x.data if isinstance(x, Tensor) else np.asarray(x)
 
 
-def randperm(n, dtype=np.int64, requires_grad=False):
-    """A random permutation of 0 … n−1 from wengert's generator (wg.manual_seed seeds it).
+def randperm(n, dtype=np.int64, requires_grad=False, *, generator=None):
+    """A random permutation of 0 … n−1 from `generator` (None: wengert's global generator,
+    which wg.manual_seed seeds; or a wengert.Generator).
 
     Examples
     --------
@@ -255,7 +256,8 @@ def randperm(n, dtype=np.int64, requires_grad=False):
     """
     if requires_grad:
         raise TypeError("wengert.randperm: an integer permutation cannot require grad")
-    return _make(_generator().permutation(builtins.int(n)).astype(dtype), None)
+    perm = _draws_from(generator, "randperm").permutation(builtins.int(n))
+    return _make(perm.astype(dtype), None)
 
 
 def _like(input, dtype, requires_grad, draw):
@@ -278,7 +280,8 @@ def randn_like(input, dtype=None, requires_grad=False):
     >>> wg.randn_like(wg.zeros((2, 3), dtype=wg.float32)).dtype
     dtype('float32')
     """
-    return _like(input, dtype, requires_grad, lambda s: _generator().standard_normal(s))
+    return _like(input, dtype, requires_grad,
+                 lambda s: _draws_from(None, "randn_like").standard_normal(s))
 
 
 def rand_like(input, dtype=None, requires_grad=False):
@@ -290,7 +293,8 @@ def rand_like(input, dtype=None, requires_grad=False):
     >>> wg.rand_like(wg.zeros(3)).shape
     (3,)
     """
-    return _like(input, dtype, requires_grad, lambda s: _generator().random(s))
+    return _like(input, dtype, requires_grad,
+                 lambda s: _draws_from(None, "rand_like").random(s))
 
 
 # NumPy functions whose PyTorch meaning differs under dim=: the versions in ops/torch_dims.py

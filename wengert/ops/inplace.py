@@ -121,11 +121,11 @@ def _check_rerun(base):
 
 
 def _recorded(t, v, base, op, other, index, record):
-    cur = _shadow(base) if v is None else _derive(_shadow(base), v.chain)
+    cur = _snapshot(base) if v is None else _derive(_snapshot(base), v.chain)
     if isinstance(other, Tensor) and _root(other) is base:
         # (the operand reads the memory being written: the op saves a tensor that keeps
         # the old value and never moves to a new version)
-        other = cur if other is t else _shadow(other)
+        other = cur if other is t else _snapshot(other)
     r = op(cur, other)
     _check_shape(r.data, t.data)
     if r.data.dtype != t.data.dtype:
@@ -136,7 +136,7 @@ def _recorded(t, v, base, op, other, index, record):
         region = None if index is None else _all_positions(base)[index]
     else:
         pos = _positions(v)
-        new = _replace(_shadow(base), r, pos)
+        new = _replace(_snapshot(base), r, pos)
         region = pos if index is None else pos[index]
     base.data = _layout_of(base.data, new.data)
     base._tangents = new._tangents
@@ -203,7 +203,7 @@ def _follow(base, region, written, derive, record, repoint=True):
         hit = w is written or mask is None or bool(mask[_positions(rv)].any())
         if hit and derive and not rv.detached:
             if src is None:
-                src = _shadow(base)
+                src = _snapshot(base)
             n = _derive(src, rv.chain)
             w.data = n.data
             w._tangents = n._tangents
@@ -213,7 +213,7 @@ def _follow(base, region, written, derive, record, repoint=True):
         elif hit and derive and rv.primal:
             # the value part of the base: its new value and node, without the base's tangent
             if src is None:
-                src = _shadow(base)
+                src = _snapshot(base)
             n = _derive(src, rv.chain)
             w.data = n.data
             if record:
@@ -242,7 +242,7 @@ def _replace(b, r, pos):
     return reshape(out, shape)
 
 
-def _shadow(t):
+def _snapshot(t):
     """A new tensor with t's value, node and tangents: an op that saves it saves a tensor
     that never moves to a new version when t does."""
     s = _make(t.data, t.grad_fn)

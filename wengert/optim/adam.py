@@ -15,6 +15,7 @@ __all__ = ["Adam", "AdamW"]
 class Adam(Optimizer):
     """Per parameter p with gradient g, at step t (β₁, β₂ betas, λ weight decay):
 
+        g = −g                             (maximize only)
         g = g + λ·p                        (Adam; AdamW instead first does p = p·(1 − lr·λ))
         m = β₁·m + (1 − β₁)·g
         v = β₂·v + (1 − β₂)·g²
@@ -41,9 +42,11 @@ class Adam(Optimizer):
 
     def __init__(self, params: ParamsT, lr: float = 1e-3,
                  betas: Tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0, amsgrad: bool = False) -> None:
+                 weight_decay: float = 0, amsgrad: bool = False, *,
+                 maximize: bool = False) -> None:
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
-                                      weight_decay=weight_decay, amsgrad=amsgrad))
+                                      weight_decay=weight_decay, amsgrad=amsgrad,
+                                      maximize=bool(maximize)))
 
     def _check_group(self, group: Dict[str, Any]) -> None:
         self._require_nonnegative(group, "lr", "eps")
@@ -63,7 +66,10 @@ class Adam(Optimizer):
         for group in self.param_groups:
             lr, eps, wd, amsgrad = group["lr"], group["eps"], group["weight_decay"], group["amsgrad"]
             b1, b2 = group["betas"]
+            maximize = group.get("maximize", False)
             for p, d, g in updates(group):
+                if maximize:
+                    g = np.negative(g)
                 st = state.get(p)
                 if st is None:
                     st = state[p] = {"step": 0, "exp_avg": np.zeros_like(d),
@@ -124,9 +130,10 @@ class AdamW(Adam):
 
     def __init__(self, params: ParamsT, lr: float = 1e-3,
                  betas: Tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 1e-2, amsgrad: bool = False) -> None:
+                 weight_decay: float = 1e-2, amsgrad: bool = False, *,
+                 maximize: bool = False) -> None:
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                         amsgrad=amsgrad)
+                         amsgrad=amsgrad, maximize=maximize)
 
 
 def _real_view(p: Tensor) -> np.ndarray:

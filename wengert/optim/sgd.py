@@ -18,7 +18,8 @@ class SGD(Optimizer):
         d = d + μ·b if nesterov else b                             (only when μ ≠ 0)
         p = p − lr·d
 
-    Parameters whose .grad is None are left alone.
+    With maximize=True g is replaced by −g first (gradient ascent). Parameters whose .grad is
+    None are left alone.
 
     Parameters
     ----------
@@ -30,6 +31,8 @@ class SGD(Optimizer):
         μ, τ and λ above (all 0 by default).
     nesterov : bool
         Nesterov momentum (needs μ > 0 and τ = 0).
+    maximize : bool
+        Ascend the objective instead of descending (PyTorch's maximize=).
 
     Examples
     --------
@@ -43,9 +46,10 @@ class SGD(Optimizer):
 
     def __init__(self, params: ParamsT, lr: Any = required, momentum: float = 0,
                  dampening: float = 0, weight_decay: float = 0,
-                 nesterov: bool = False) -> None:
+                 nesterov: bool = False, *, maximize: bool = False) -> None:
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
-                                      weight_decay=weight_decay, nesterov=nesterov))
+                                      weight_decay=weight_decay, nesterov=nesterov,
+                                      maximize=bool(maximize)))
 
     def _check_group(self, group: Dict[str, Any]) -> None:
         self._require_nonnegative(group, "lr", "momentum", "weight_decay")
@@ -59,7 +63,10 @@ class SGD(Optimizer):
         for group in self.param_groups:
             lr, mu, damp = group["lr"], group["momentum"], group["dampening"]
             wd, nesterov = group["weight_decay"], group["nesterov"]
+            maximize = group.get("maximize", False)
             for p, d, g in updates(group):
+                if maximize:
+                    g = np.negative(g)
                 if mu == 0:
                     (s,) = self._buffers(d, 1)
                     if wd:

@@ -13,7 +13,8 @@ subsets. An `IterableDataset` is anything with `__iter__`.
 
 Randomness: `generator=None` means wengert's global generator, looked up each time it is
 needed, so `wengert.manual_seed(n)` makes shuffles and splits reproducible as
-`torch.manual_seed(n)` does. A `numpy.random.Generator` (or `RandomState`) is used as given;
+`torch.manual_seed(n)` does. A `wengert.Generator` is looked up the same way (re-seeding it
+takes effect). A `numpy.random.Generator` (or `RandomState`) is used as given;
 an int is a seed for a private `numpy.random.default_rng(seed)` made once, so successive
 epochs of one loader differ and a new loader with the same seed repeats them.
 
@@ -32,6 +33,7 @@ from typing import (Any, Callable, Generic, Iterable, Iterator, List, Optional, 
 import numpy as np
 
 from .. import creation
+from ..generator import Generator
 from ..tensor import Tensor
 from ._collate import default_collate, default_convert
 
@@ -41,27 +43,32 @@ __all__ = ["Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "Subs
            "default_collate", "default_convert", "get_worker_info"]
 
 T_co = TypeVar("T_co", covariant=True)
-# generator=: None (wengert's global generator), an int seed, or a NumPy generator
-GeneratorLike = Union[None, int, np.random.Generator, np.random.RandomState]
-_Rng = Union[np.random.Generator, np.random.RandomState]
+# generator=: None (wengert's global generator), an int seed, a wengert.Generator (looked up
+# at each draw, so re-seeding it takes effect) or a NumPy generator
+GeneratorLike = Union[None, int, Generator, np.random.Generator, np.random.RandomState]
+_Rng = Union[Generator, np.random.Generator, np.random.RandomState]
 
 
 # --- randomness --------------------------------------------------------------------------
 
 def _resolve_generator(generator: GeneratorLike) -> Optional[_Rng]:
     """A numpy generator for `generator`, or None for "wengert's global one, looked up late"."""
-    if generator is None or isinstance(generator, (np.random.Generator, np.random.RandomState)):
+    if generator is None or isinstance(generator, (Generator, np.random.Generator,
+                                                   np.random.RandomState)):
         return generator
     if isinstance(generator, (int, np.integer)) and not isinstance(generator, bool):
         return np.random.default_rng(int(generator))
     raise TypeError("generator must be None (wengert's global generator, seeded by "
-                    "wengert.manual_seed), an int seed or a numpy.random.Generator; got "
+                    "wengert.manual_seed), an int seed, a wengert.Generator or a "
+                    "numpy.random.Generator; got "
                     f"{type(generator).__name__}")
 
 
-def _rng(resolved: Optional[_Rng]) -> _Rng:
-    # Looked up per use: manual_seed replaces the global generator object.
-    return creation.generator() if resolved is None else resolved
+def _rng(resolved: Optional[_Rng]) -> Union[np.random.Generator, np.random.RandomState]:
+    # Looked up per use: manual_seed replaces the global (or a Generator's) numpy generator.
+    if resolved is None:
+        return creation.generator()
+    return resolved.numpy() if isinstance(resolved, Generator) else resolved
 
 
 def _randint(rng: _Rng, n: int, size: int) -> np.ndarray:
