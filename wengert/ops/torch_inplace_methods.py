@@ -9,6 +9,8 @@ that requires grad refuses outside no_grad (initialise parameters under `wg.no_g
 PyTorch's nn.init does), a node that saved the old value refuses its backward, and a write
 through a view reaches its base.
 """
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..generator import draws_from
@@ -35,7 +37,13 @@ def _new(self, array, dtype, requires_grad):
     return t
 
 
-class _Methods:
+if TYPE_CHECKING:
+    _Base = Tensor      # the methods are Tensor's: a type checker reads them as such
+else:
+    _Base = object
+
+
+class _Methods(_Base):
     """The methods set on Tensor (read as a class body only)."""
 
     # ---- method forms of the namespace functions ---------------------------------------------

@@ -71,7 +71,8 @@ def _rng(resolved: Optional[_Rng]) -> Union[np.random.Generator, np.random.Rando
     return resolved.numpy() if isinstance(resolved, Generator) else resolved
 
 
-def _randint(rng: _Rng, n: int, size: int) -> np.ndarray:
+def _randint(rng: Union[np.random.Generator, np.random.RandomState], n: int,
+             size: int) -> np.ndarray:
     return (rng.integers(0, n, size) if isinstance(rng, np.random.Generator)
             else rng.randint(0, n, size))
 
