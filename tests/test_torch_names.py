@@ -676,3 +676,19 @@ def test_a_pytorch_style_training_step_runs_with_wengert_as_torch():
     assert model.to(device, torch.float64).fc.weight.dtype == np.float64
     with pytest.raises(ValueError, match="CPU only"):
         model.to("cuda")
+
+
+def test_clamp_inplace_with_tensor_bounds_gives_a_value_at_a_bound_its_gradient():
+    # as clamp (and PyTorch): x equal to a bound passes its gradient, not half of it
+    for inplace in (True, False):
+        lo = wg.tensor(0.5, requires_grad=True)
+        hi = wg.tensor(1.0, requires_grad=True)
+        x = wg.tensor([0.0, 0.5, 1.0, 2.0], requires_grad=True)
+        if inplace:
+            y = x * 1.0
+            y.clamp_(min=lo, max=hi)
+        else:
+            y = x.clamp(min=lo, max=hi)
+        (y * wg.tensor([1.0, 2.0, 3.0, 4.0])).sum().backward()
+        np.testing.assert_array_equal(x.grad.numpy(), [0.0, 2.0, 3.0, 0.0])
+        assert lo.grad.item() == 1.0 and hi.grad.item() == 4.0

@@ -167,9 +167,10 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
         raise TypeError(f"wengert.topk: k must be an int, got {k!r}")
     if not 0 <= k <= n:
         raise ValueError(f"wengert.topk: k={k} is out of range for dim {d} of size {n}")
-    if a.ndim == 0:
-        return values_indices("topk")(a if k else reshape(a, (0,))[:0],
-                                      _make(np.zeros((), np.int64), None))
+    if a.ndim == 0:                 # one element: k=1 gives it, k=0 gives nothing
+        if k:
+            return values_indices("topk")(a, _make(np.zeros((), np.int64), None))
+        return values_indices("topk")(reshape(a, (1,))[:0], _make(np.zeros(0, np.int64), None))
     idx = np.take(_argsort(a.data, d, largest), np.arange(k), axis=d)
     return values_indices("topk")(*_pick(a, idx, d, True))
 
