@@ -82,6 +82,23 @@ def median_dim(a, dim, keepdim=False):
     return _reduced("median", a, dim, keepdim, _lower_median_index)
 
 
+def _lower_nanmedian_index(v, d):
+    order = np.argsort(v, axis=d, stable=True)         # NaN sorts last
+    n = v.shape[d]
+    if v.dtype.kind == "f":
+        count = np.sum(~np.isnan(v), axis=d, keepdims=True)
+    else:
+        count = np.full_like(np.take(order, [0], axis=d), n)
+    k = np.where(count > 0, (count - 1) // 2, (n - 1) // 2)   # all NaN: a NaN
+    return np.take_along_axis(order, k, axis=d)
+
+
+def nanmedian_dim(a, dim, keepdim=False):
+    """PyTorch's nanmedian(a, dim): the lower middle of the values along dim that are not
+    NaN and its index (NaN where all are). ∂values/∂aᵢ = 1 at that index, 0 elsewhere."""
+    return _reduced("nanmedian", a, dim, keepdim, _lower_nanmedian_index)
+
+
 def _mode_index(v, d):
     moved = np.moveaxis(v, d, -1)
     flat = moved.reshape(-1, moved.shape[-1])
