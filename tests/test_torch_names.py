@@ -730,3 +730,16 @@ def test_keepdim_none_means_not_given_and_keepdim_on_a_function_without_it_is_na
         args = (1,) if name == "roll" else ()
         with pytest.raises(TypeError, match=f"wengert.{name}\\(\\) takes no keepdim="):
             f(x, *args, dim=0, keepdim=True)
+
+
+def test_dim_with_axis_given_by_position_names_the_clash():
+    x = wg.tensor(X)
+    for call, words in ((lambda: wg.sum(x, 0, dim=1), "axis given by position"),
+                        (lambda: wg.cumsum(x, 0, dim=1), "axis given by position"),
+                        (lambda: wg.mean(x, 0, None, None, True, keepdim=True),
+                         "keepdims given by position"),
+                        (lambda: wg.fft.fft(x, 2, 1, dim=0), "axis given by position")):
+        with pytest.raises(TypeError, match=words + ".* not both"):
+            call()
+    np.testing.assert_array_equal(wg.sum(x, 1, keepdim=True).numpy(),
+                                  np.sum(X, axis=1, keepdims=True))

@@ -81,9 +81,14 @@ def accepting_dim(f, fname=None, unbiased=False):
     fname = fname or f.__name__
     names = ("dim", "keepdim", "unbiased") if unbiased else ("dim", "keepdim")
     try:
-        takes = set(inspect.signature(f).parameters)
+        params = list(inspect.signature(f).parameters.values())
     except (TypeError, ValueError):
-        takes = None
+        params = None
+    takes = None if params is None else {p.name for p in params}
+    # the positions at which axis= and keepdims= may also be given (to name a clash with dim=)
+    at = {} if params is None else {
+        p.name: i for i, p in enumerate(params)
+        if p.name in ("axis", "keepdims") and p.kind == p.POSITIONAL_OR_KEYWORD}
 
     def with_dim(*args, **kwargs):
         if kwargs and ("dim" in kwargs or "keepdim" in kwargs or "unbiased" in kwargs):
@@ -94,6 +99,11 @@ def accepting_dim(f, fname=None, unbiased=False):
                     and "keepdims" not in takes:
                 raise TypeError(f"wengert.{fname}() takes no keepdim=: it reduces no dim, "
                                 f"so there is none to keep")
+            for numpy_name, torch_name in (("axis", "dim"), ("keepdims", "keepdim")):
+                if kwargs.get(torch_name) is not None and len(args) > at.get(numpy_name, 1e9):
+                    raise TypeError(f"wengert.{fname}: {numpy_name} given by position (argument "
+                                    f"{at[numpy_name] + 1}) and {torch_name}= too; give "
+                                    f"one, not both")
             kwargs = translate(fname, kwargs)
         return f(*args, **kwargs)
 
