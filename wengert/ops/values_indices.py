@@ -156,7 +156,9 @@ def _argsort(v, d, descending):
 
 def topk(input, k, dim=-1, largest=True, sorted=True):
     """The k largest (or, with largest=False, smallest) elements along `dim` and their
-    indices, as a named tuple (values, indices), largest first (smallest first).
+    indices, as a named tuple (values, indices), largest first (smallest first). Among
+    equal values the lower index comes first (a stable sort; NaN counts as the largest).
+    PyTorch leaves that order unspecified, so its indices may differ where values tie.
 
     d values / d inputᵢ = 1 at each chosen index, 0 elsewhere (a gather).
 
@@ -194,7 +196,8 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
 
 def kthvalue(input, k, dim=-1, keepdim=False):
     """The k-th smallest element along `dim` (k counts from 1) and its index, as a named
-    tuple (values, indices).
+    tuple (values, indices). Among equal values, the index is the one a stable sort puts
+    k-th (PyTorch leaves it unspecified, so its index may differ where values tie).
 
     d values / d inputᵢ = 1 at that index, 0 elsewhere.
 
