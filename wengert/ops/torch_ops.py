@@ -74,7 +74,7 @@ def _index_tuple(fname, a_shape, dim, index, src_shape=None):
 
 
 def gather(input, dim, index):
-    """out[i][j][k] = input[index[i][j][k]][j][k] (dim=0; likewise for other dims): the
+    """`out[i][j][k] = input[index[i][j][k]][j][k]` (dim=0; likewise for other dims): the
     entries of `input` along `dim` at the positions `index` holds.
 
     `index` has input's number of dimensions and is no larger than input outside dim.
@@ -100,7 +100,7 @@ def gather(input, dim, index):
 
 def scatter_add(input, dim, index, src):
     """A copy of `input` with src's entries added at the places `index` names along `dim`
-    (self[index[i][j]][j] += src[i][j] for dim=0); repeated indices accumulate. The result
+    (`self[index[i][j]][j] += src[i][j]` for dim=0); repeated indices accumulate. The result
     has input's dtype, as in PyTorch: src is cast to it (a float src into an integer input
     is a TypeError).
 
