@@ -202,3 +202,21 @@ def test_bf16_file_with_bad_offsets_names_the_path(tmp_path):
     _write_safetensors(p, {"w": ("BF16", (4,), b"\x00\x3f" * 3)})
     with pytest.raises(ValueError, match="bad.safetensors.*data_offsets"):
         wg.load(p)
+
+
+def test_a_checkpoint_nested_too_deeply_is_a_value_error_not_a_recursion_error(tmp_path):
+    path = tmp_path / "deep.safetensors"
+    deep = 1.0
+    for _ in range(5000):
+        deep = {"k": [deep]}
+    with pytest.raises(ValueError, match="nested too deeply"):
+        wg.save(deep, path)
+    assert not path.exists()
+    shallow = 1.0
+    for _ in range(50):
+        shallow = {"k": [shallow]}
+    wg.save({"tree": shallow, "t": wg.ones(2)}, path)
+    back = wg.load(path)["tree"]
+    for _ in range(50):
+        back = back["k"][0]
+    assert back == 1.0

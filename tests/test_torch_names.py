@@ -676,3 +676,70 @@ def test_a_pytorch_style_training_step_runs_with_wengert_as_torch():
     assert model.to(device, torch.float64).fc.weight.dtype == np.float64
     with pytest.raises(ValueError, match="CPU only"):
         model.to("cuda")
+
+
+def test_clamp_inplace_with_tensor_bounds_gives_a_value_at_a_bound_its_gradient():
+    # as clamp (and PyTorch): x equal to a bound passes its gradient, not half of it
+    for inplace in (True, False):
+        lo = wg.tensor(0.5, requires_grad=True)
+        hi = wg.tensor(1.0, requires_grad=True)
+        x = wg.tensor([0.0, 0.5, 1.0, 2.0], requires_grad=True)
+        if inplace:
+            y = x * 1.0
+            y.clamp_(min=lo, max=hi)
+        else:
+            y = x.clamp(min=lo, max=hi)
+        (y * wg.tensor([1.0, 2.0, 3.0, 4.0])).sum().backward()
+        np.testing.assert_array_equal(x.grad.numpy(), [0.0, 2.0, 3.0, 0.0])
+        assert lo.grad.item() == 1.0 and hi.grad.item() == 4.0
+
+
+def test_nanmedian_with_dim_is_pytorchs_values_and_indices_of_the_lower_middle():
+    a = np.array([[1.0, np.nan, 3.0, 0.0], [2.0, 1.0, 4.0, 3.0], [5.0, np.nan, np.nan, 5.0],
+                  [np.nan] * 4])
+    x = wg.tensor(a, requires_grad=True)
+    r = wg.nanmedian(x, dim=1)
+    assert type(r).__name__ == "nanmedian"
+    np.testing.assert_array_equal(r.values.detach().numpy(), [1.0, 2.0, 5.0, np.nan])
+    np.testing.assert_array_equal(r.indices.numpy()[:3], [0, 0, 0])
+    assert np.isnan(a[3, r.indices.numpy()[3]])
+    r.values[:3].sum().backward()
+    expected = np.zeros_like(a)
+    expected[[0, 1, 2], [0, 0, 0]] = 1.0
+    np.testing.assert_array_equal(x.grad.numpy(), expected)
+    assert wg.nanmedian(x, dim=1, keepdim=True).values.shape == (4, 1)
+    with np.errstate(all="ignore"), pytest.warns(RuntimeWarning):      # NumPy's: the mean
+        np.testing.assert_array_equal(wg.nanmedian(wg.tensor(a), axis=1).numpy(),
+                                      [1.0, 2.5, 5.0, np.nan])
+    with pytest.raises(TypeError, match="takes no axis"):
+        wg.nanmedian(x, axis=0, dim=0)
+    torch = pytest.importorskip("torch")
+    t = torch.nanmedian(torch.tensor(a[:3]), dim=1)
+    np.testing.assert_array_equal(t.values.numpy(), r.values.detach().numpy()[:3])
+    np.testing.assert_array_equal(t.indices.numpy(), r.indices.numpy()[:3])
+
+
+def test_keepdim_none_means_not_given_and_keepdim_on_a_function_without_it_is_named():
+    x = wg.tensor(X)
+    np.testing.assert_array_equal(wg.mean(x, dim=-1, keepdim=None).numpy(),
+                                  x.mean(dim=-1, keepdim=None).numpy())
+    np.testing.assert_array_equal(wg.cumsum(x, dim=1, keepdim=None).numpy(),
+                                  np.cumsum(X, axis=1))
+    for name in ("cumsum", "flip", "roll"):
+        f = getattr(wg, name)
+        args = (1,) if name == "roll" else ()
+        with pytest.raises(TypeError, match=f"wengert.{name}\\(\\) takes no keepdim="):
+            f(x, *args, dim=0, keepdim=True)
+
+
+def test_dim_with_axis_given_by_position_names_the_clash():
+    x = wg.tensor(X)
+    for call, words in ((lambda: wg.sum(x, 0, dim=1), "axis given by position"),
+                        (lambda: wg.cumsum(x, 0, dim=1), "axis given by position"),
+                        (lambda: wg.mean(x, 0, None, None, True, keepdim=True),
+                         "keepdims given by position"),
+                        (lambda: wg.fft.fft(x, 2, 1, dim=0), "axis given by position")):
+        with pytest.raises(TypeError, match=words + ".* not both"):
+            call()
+    np.testing.assert_array_equal(wg.sum(x, 1, keepdim=True).numpy(),
+                                  np.sum(X, axis=1, keepdims=True))

@@ -83,10 +83,14 @@ def save(obj, path, metadata=None):
     if metadata is not None and TREE_KEY in metadata:
         raise ValueError(f"wg.save: the metadata key {TREE_KEY!r} is wengert's own (it holds "
                          f"the checkpoint's structure); name yours otherwise")
-    tree, arrays = encode(obj, _storable)
     header = dict(metadata or {})
-    header[TREE_KEY] = json.dumps({"version": VERSION, "tree": tree}, allow_nan=False,
-                                  separators=(",", ":"))
+    try:
+        tree, arrays = encode(obj, _storable)
+        header[TREE_KEY] = json.dumps({"version": VERSION, "tree": tree}, allow_nan=False,
+                                      separators=(",", ":"))
+    except RecursionError:
+        raise ValueError("wg.save: the checkpoint is nested too deeply (Python's recursion "
+                         "limit); flatten it (a dict of names → values)") from None
     st = _safetensors()
     path = os.fspath(path)
     tmp = f"{path}.{os.getpid()}.tmp"
@@ -214,7 +218,10 @@ def load(path):
                          f"corrupt or another format): {e}") from None
     # loaded parameters and optimizer state are updated in place: writable copies
     arrays = {k: (a if a.flags.writeable else a.copy()) for k, a in arrays.items()}
-    found, tree = _tree(path, parsed)
-    if found:
-        return decode(tree, arrays, lambda why: _bad(path, why))
+    try:
+        found, tree = _tree(path, parsed)
+        if found:
+            return decode(tree, arrays, lambda why: _bad(path, why))
+    except RecursionError:
+        raise _bad(path, "its structure is nested too deeply to read") from None
     return {key: _make(a, None) for key, a in arrays.items()}

@@ -308,3 +308,20 @@ def test_many_views_do_not_grow_the_alias_group_without_bound():
     for i in range(1000):
         c[i % 90:i % 90 + 10]
     assert len(c._extra.aliases) <= 34
+
+
+def test_an_inplace_write_to_a_transforms_input_says_to_write_out_of_place():
+    # (no_grad, the advice for an ordinary leaf, would hide the write from the gradient)
+    def write_input(x):
+        x.mul_(2.0)
+        return (x ** 2).sum()
+
+    def write_a_view_of_the_input(x):
+        x[1:] += x[:-1]
+        return x.sum()
+
+    for f in (write_input, write_a_view_of_the_input):
+        with pytest.raises(RuntimeError, match="under wg.grad .* write it out of place"):
+            wg.grad(f)(np.array([1.0, 2.0, 3.0]))
+    with pytest.raises(RuntimeError, match="inside `with wg.no_grad\\(\\):`"):
+        wg.tensor([1.0], requires_grad=True).mul_(2.0)

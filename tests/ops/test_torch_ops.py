@@ -275,3 +275,35 @@ def test_errors(call, exc, words):
     x = wg.tensor([[1.0, 2.0], [3.0, 4.0]])
     with pytest.raises(exc, match=words):
         call(x)
+
+
+# ---- found by attacking the PyTorch names ----------------------------------------------------
+
+@pytest.mark.parametrize("src_dtype", [np.float64, np.float32, np.int64])
+def test_scatter_add_keeps_the_inputs_dtype_as_pytorch_does(src_dtype):
+    x = wg.tensor(np.arange(6, dtype=np.float32).reshape(2, 3), requires_grad=True)
+    s = wg.tensor(np.ones((1, 3), dtype=src_dtype))
+    y = wg.scatter_add(x, 0, wg.tensor([[1, 0, 1]]), s)
+    assert y.dtype == np.float32
+    np.testing.assert_array_equal(y.detach().numpy(), [[0, 2, 2], [4, 4, 6]])
+    y.sum().backward()
+    assert x.grad.dtype == np.float32
+    z = wg.scatter_add(np.zeros((2, 3), np.float32), 0, np.array([[1, 0, 1]]), np.ones((1, 3)))
+    assert z.dtype == np.float32
+
+
+def test_scatter_add_of_a_float_src_into_an_integer_input_is_a_type_error():
+    with pytest.raises(TypeError, match="cannot be added into an input of dtype int64"):
+        wg.scatter_add(wg.zeros((2, 3), dtype=wg.int64), 0, wg.tensor([[1, 0, 1]]),
+                       wg.ones((1, 3)))
+    t = wg.zeros((2, 3), dtype=wg.int64)
+    t.scatter_add_(0, wg.tensor([[1, 0, 1]]), wg.ones((1, 3), dtype=wg.int64))
+    np.testing.assert_array_equal(t.numpy(), [[0, 1, 0], [1, 0, 1]])
+
+
+def test_topk_of_a_0d_tensor_with_k_0_is_empty():
+    r = wg.topk(wg.tensor(2.0), 0)
+    assert r.values.shape == (0,) and r.indices.shape == (0,)
+    assert r.indices.dtype == np.int64
+    r = wg.topk(wg.tensor(2.0), 1)
+    assert float(r.values) == 2.0 and r.indices.shape == ()

@@ -12,6 +12,7 @@ is updated through `_shared_update`, which keeps them all in step as NumPy's vie
 """
 import numpy as np
 
+from ..exits import marks as _marks
 from ..grad_mode import state as _grad
 from ..tensor import Tensor, _check_cast, _check_shape, _layout_of, _make
 from ..views import _all_positions, _derive_data, _positions, _root
@@ -27,6 +28,10 @@ _LEAF = ("a view of a leaf tensor that requires grad is being used in an in-plac
 _LEAF_SELF = ("a leaf tensor that requires grad is being used in an in-place operation; "
               "do the update inside `with wg.no_grad():` (as optimizers do) or write it out "
               "of place (x = x + 1)")
+_INPUT = ("an input of a function under wg.grad (or vjp, jacrev, hessian ...) is a leaf that "
+          "requires grad, and an in-place operation on it (or on a view of it) cannot be "
+          "differentiated; write it out of place (x = x * 2, x = wg.where(mask, new, x)). "
+          "(Under no_grad the write would go unseen by the gradient, which would be wrong.)")
 _DETACHED = ("an in-place operation that needs a gradient (or carries a tangent) writes into "
              "a tensor made by .detach() or .primal, which shares memory with its source but "
              "not all of its graph and tangent, so the source could not record the change; "
@@ -34,6 +39,15 @@ _DETACHED = ("an in-place operation that needs a gradient (or carries a tangent)
 _READONLY = ("assignment destination is read-only: this tensor is a read-only view of "
              "another (NumPy's broadcast_to and diagonal give read-only views too); write into "
              "a copy (t.copy()) instead")
+
+
+def _leaf_error(leaf, message):
+    """The error for an in-place write to `leaf` (a leaf that requires grad, or the base of
+    the view written): inside a reverse transform, a leaf that is one of its inputs gets
+    advice that keeps the gradient right (no_grad would hide the write from it)."""
+    if any(k is leaf for k in _marks.keys):
+        return RuntimeError(_INPUT)
+    return RuntimeError(message)
 
 
 def update(t, op, other, index=None):
@@ -50,7 +64,7 @@ def update(t, op, other, index=None):
                                            other._tangents is not None)
     if (_grad.enabled and (t._requires_grad or other_rg)) or dual:
         if t.grad_fn is None and t._requires_grad and _grad.enabled:
-            raise RuntimeError(_LEAF_SELF)
+            raise _leaf_error(t, _LEAF_SELF)
         old = _make(t.data, t.grad_fn)
         old._requires_grad = t._requires_grad
         old._tangents = t._tangents
@@ -95,11 +109,11 @@ def _shared_update(t, op, other, index=None):
             or (not detached and bool(base._tangents)))
     if graph or dual:
         if enabled and t.grad_fn is None and t._requires_grad:
-            raise RuntimeError(_LEAF_SELF)
+            raise _leaf_error(t, _LEAF_SELF)
         if detached:
             raise RuntimeError(_DETACHED)
         if enabled and base is not t and base.grad_fn is None and base._requires_grad:
-            raise RuntimeError(_LEAF)
+            raise _leaf_error(base, _LEAF)
         _check_rerun(base)
         _recorded(t, v, base, op, other, index, graph)
     else:

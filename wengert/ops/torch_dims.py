@@ -5,7 +5,9 @@ thing under both spellings, and `accepting_dim` renames the keywords. Where the 
 give one name two meanings, the NumPy spelling (positional or `axis=`) keeps NumPy's meaning
 and the PyTorch spelling (`dim=`, `descending=`) gives PyTorch's:
 
-    max, min, median, sort   with dim=: a named tuple (values, indices); median the lower one
+    max, min, median, nanmedian, sort
+                             with dim=: a named tuple (values, indices); median and
+                             nanmedian the lower middle
     split                    with dim=: parts of split_size elements (NumPy: that many parts)
     squeeze                  with dim=: a dim that is not of length 1 is left as it is
     std, var                 unbiased= (PyTorch's) sets correction; the default stays ddof=0
@@ -18,11 +20,11 @@ import numpy as np
 
 from ..tensor import Tensor
 from . import indexing as _indexing, reduction as _reduction, shape as _shape
-from . import statistics as _statistics
+from . import nanreductions as _nanreductions, statistics as _statistics
 from .torch_ops import split_sizes
-from .values_indices import max_dim, median_dim, min_dim, sort_dim
+from .values_indices import max_dim, median_dim, min_dim, nanmedian_dim, sort_dim
 
-__all__ = ["max", "min", "median", "sort", "argsort", "split", "squeeze"]
+__all__ = ["max", "min", "median", "nanmedian", "sort", "argsort", "split", "squeeze"]
 
 
 def merge_dims(fname, axis, dim, keepdims, keepdim):
@@ -47,6 +49,8 @@ def translate(fname, kwargs):
         if "axis" in kwargs:
             raise TypeError(f"wengert.{fname}: give axis= (NumPy) or dim= (PyTorch), not both")
         kwargs["axis"] = tuple(dim) if isinstance(dim, list) else dim
+    if "keepdim" in kwargs and kwargs["keepdim"] is None:
+        del kwargs["keepdim"]                    # (None: not given, as the methods read it)
     if "keepdim" in kwargs:
         keepdim = kwargs.pop("keepdim")
         if "keepdims" in kwargs:
@@ -76,12 +80,30 @@ def accepting_dim(f, fname=None, unbiased=False):
     axis=/keepdims= (and correction=); the keywords are only renamed, the meaning is f's."""
     fname = fname or f.__name__
     names = ("dim", "keepdim", "unbiased") if unbiased else ("dim", "keepdim")
+    try:
+        params = list(inspect.signature(f).parameters.values())
+    except (TypeError, ValueError):
+        params = None
+    takes = None if params is None else {p.name for p in params}
+    # the positions at which axis= and keepdims= may also be given (to name a clash with dim=)
+    at = {} if params is None else {
+        p.name: i for i, p in enumerate(params)
+        if p.name in ("axis", "keepdims") and p.kind == p.POSITIONAL_OR_KEYWORD}
 
     def with_dim(*args, **kwargs):
         if kwargs and ("dim" in kwargs or "keepdim" in kwargs or "unbiased" in kwargs):
             if "unbiased" in kwargs and not unbiased:
                 raise TypeError(f"wengert.{fname}() got an unexpected keyword argument "
                                 f"'unbiased'")
+            if kwargs.get("keepdim") is not None and takes is not None \
+                    and "keepdims" not in takes:
+                raise TypeError(f"wengert.{fname}() takes no keepdim=: it reduces no dim, "
+                                f"so there is none to keep")
+            for numpy_name, torch_name in (("axis", "dim"), ("keepdims", "keepdim")):
+                if kwargs.get(torch_name) is not None and len(args) > at.get(numpy_name, 1e9):
+                    raise TypeError(f"wengert.{fname}: {numpy_name} given by position (argument "
+                                    f"{at[numpy_name] + 1}) and {torch_name}= too; give "
+                                    f"one, not both")
             kwargs = translate(fname, kwargs)
         return f(*args, **kwargs)
 
@@ -201,6 +223,35 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False, *, dim
         axis, keepdims = merge_dims("median", axis, None, keepdims, keepdim)
     return _statistics.median(a, axis=axis, out=out, overwrite_input=overwrite_input,
                               keepdims=keepdims)
+
+
+def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False, *, dim=None,
+              keepdim=None):
+    """The middle of the values that are not NaN over `axis` (NumPy's nanmedian: the mean of
+    the two middle ones for an even count), or, with PyTorch's dim=, a named tuple (values,
+    indices) of the lower middle one along dim and its index (PyTorch's nanmedian; NaN where
+    a slice holds only NaN).
+
+    d nanmedian / d aᵢ = 1 at the middle element (½ each for NumPy's two middle ones).
+
+    Examples
+    --------
+    >>> import wengert as wg
+    >>> a = wg.tensor([1., float("nan"), 4., 2., 3.])
+    >>> wg.nanmedian(a)
+    tensor(2.5)
+    >>> wg.nanmedian(a, dim=0)
+    nanmedian(values=tensor(2.), indices=tensor(3))
+    """
+    if dim is not None:
+        if axis is not None or out is not None:
+            raise TypeError("wengert.nanmedian: dim= (PyTorch's nanmedian) takes no axis= or "
+                            "out=")
+        return nanmedian_dim(a, dim, bool(keepdims or keepdim))
+    if keepdim is not None:
+        axis, keepdims = merge_dims("nanmedian", axis, None, keepdims, keepdim)
+    return _nanreductions.nanmedian(a, axis=axis, out=out, overwrite_input=overwrite_input,
+                                    keepdims=keepdims)
 
 
 def sort(a, axis=-1, kind=None, order=None, *, stable=None, dim=None, descending=None):

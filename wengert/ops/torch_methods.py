@@ -19,8 +19,8 @@ from . import torch_dims as _dims, torch_ops as _tops, values_indices as _vi
 from .cumulative import cumprod as _cumprod, cumsum as _cumsum
 from .elementwise import (add, astype, ceil, clip, copy as _copy, divide, equal, floor,
                           floor_divide, greater, greater_equal, isnan, less, less_equal,
-                          maximum, minimum, multiply, negative, not_equal, power, sign, square,
-                          subtract, trunc, where)
+                          multiply, negative, not_equal, power, sign, square, subtract, trunc,
+                          where)
 from .linalg.products import matmul
 from .nn import log_softmax as _log_softmax, softmax as _softmax
 from .reduction import (all as _all, any as _any, argmax as _argmax, argmin as _argmin,
@@ -362,9 +362,11 @@ class _Methods(_Base):
         if min is None and max is None:
             raise ValueError("clamp_: give min=, max= or both")
         if _differentiated(min) or _differentiated(max):     # bounds that take gradients:
-            if min is not None:                              # one tracked operand per step
-                self._inplace(maximum, min)
-            return self if max is None else self._inplace(minimum, max)
+            # one tracked operand per step, each a clip (so that, as clamp and PyTorch, a
+            # value equal to a bound keeps its gradient: maximum would split it)
+            if min is not None:
+                self._inplace(lambda x, lo: clip(x, lo, None), min)
+            return self if max is None else self._inplace(lambda x, hi: clip(x, None, hi), max)
         return self._inplace(lambda x, _: clip(x, min, max), None)
 
     def copy_(self, src):

@@ -101,7 +101,9 @@ def gather(input, dim, index):
 
 def scatter_add(input, dim, index, src):
     """A copy of `input` with src's entries added at the places `index` names along `dim`
-    (`self[index[i][j]][j] += src[i][j]` for dim=0); repeated indices accumulate.
+    (`self[index[i][j]][j] += src[i][j]` for dim=0); repeated indices accumulate. The result
+    has input's dtype, as in PyTorch: src is cast to it (a float src into an integer input
+    is a TypeError).
 
     d out / d input = g; d out / d src = g gathered at index (zero for src entries beyond
     index's shape, which are not used).
@@ -128,7 +130,13 @@ def scatter_add(input, dim, index, src):
     if s.shape != ishape:
         s = getitem(s, tuple(slice(0, n) for n in ishape))
     if s.dtype != a.dtype:
-        s = s.astype(np.result_type(a.dtype, s.dtype))
+        # the result has input's dtype, as PyTorch's scatter_add (NumPy's promotion would
+        # turn a float32 input float64 through a float64 src, an integer one float)
+        if not np.can_cast(s.dtype, a.dtype, "same_kind"):
+            raise TypeError(f"wengert.scatter_add: src of dtype {s.dtype} cannot be added into "
+                            f"an input of dtype {a.dtype} (the result keeps the input's "
+                            f"dtype); convert one of them first")
+        s = s.astype(a.dtype)
     return add(a, _scatter(s, index=ix, x_shape=a.shape))
 
 

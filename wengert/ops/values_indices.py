@@ -82,6 +82,23 @@ def median_dim(a, dim, keepdim=False):
     return _reduced("median", a, dim, keepdim, _lower_median_index)
 
 
+def _lower_nanmedian_index(v, d):
+    order = np.argsort(v, axis=d, stable=True)         # NaN sorts last
+    n = v.shape[d]
+    if v.dtype.kind == "f":
+        count = np.sum(~np.isnan(v), axis=d, keepdims=True)
+    else:
+        count = np.full_like(np.take(order, [0], axis=d), n)
+    k = np.where(count > 0, (count - 1) // 2, (n - 1) // 2)   # all NaN: a NaN
+    return np.take_along_axis(order, k, axis=d)
+
+
+def nanmedian_dim(a, dim, keepdim=False):
+    """PyTorch's nanmedian(a, dim): the lower middle of the values along dim that are not
+    NaN and its index (NaN where all are). ∂values/∂aᵢ = 1 at that index, 0 elsewhere."""
+    return _reduced("nanmedian", a, dim, keepdim, _lower_nanmedian_index)
+
+
 def _mode_index(v, d):
     moved = np.moveaxis(v, d, -1)
     flat = moved.reshape(-1, moved.shape[-1])
@@ -139,7 +156,9 @@ def _argsort(v, d, descending):
 
 def topk(input, k, dim=-1, largest=True, sorted=True):
     """The k largest (or, with largest=False, smallest) elements along `dim` and their
-    indices, as a named tuple (values, indices), largest first (smallest first).
+    indices, as a named tuple (values, indices), largest first (smallest first). Among
+    equal values the lower index comes first (a stable sort; NaN counts as the largest).
+    PyTorch leaves that order unspecified, so its indices may differ where values tie.
 
     d values / d inputᵢ = 1 at each chosen index, 0 elsewhere (a gather).
 
@@ -167,16 +186,18 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
         raise TypeError(f"wengert.topk: k must be an int, got {k!r}")
     if not 0 <= k <= n:
         raise ValueError(f"wengert.topk: k={k} is out of range for dim {d} of size {n}")
-    if a.ndim == 0:
-        return values_indices("topk")(a if k else reshape(a, (0,))[:0],
-                                      _make(np.zeros((), np.int64), None))
+    if a.ndim == 0:                 # one element: k=1 gives it, k=0 gives nothing
+        if k:
+            return values_indices("topk")(a, _make(np.zeros((), np.int64), None))
+        return values_indices("topk")(reshape(a, (1,))[:0], _make(np.zeros(0, np.int64), None))
     idx = np.take(_argsort(a.data, d, largest), np.arange(k), axis=d)
     return values_indices("topk")(*_pick(a, idx, d, True))
 
 
 def kthvalue(input, k, dim=-1, keepdim=False):
     """The k-th smallest element along `dim` (k counts from 1) and its index, as a named
-    tuple (values, indices).
+    tuple (values, indices). Among equal values, the index is the one a stable sort puts
+    k-th (PyTorch leaves it unspecified, so its index may differ where values tie).
 
     d values / d inputᵢ = 1 at that index, 0 elsewhere.
 
