@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor, _make
+from ..tensor import Tensor
 from ._operands import SEQUENCES, holds_tensor, pack, value_of
 from ._primitive import linear, masked_mul, primitive
 from .value_fns import value_result as _value_result
