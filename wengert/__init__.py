@@ -24,6 +24,7 @@ from .ops.elementwise import *  # noqa: F401,F403
 from .ops.reduction import *  # noqa: F401,F403
 from .ops.cumulative import *  # noqa: F401,F403
 from .ops.shape import *  # noqa: F401,F403
+from .ops.padding import *  # noqa: F401,F403
 from .ops.indexing import *  # noqa: F401,F403
 from .ops.linalg import *  # noqa: F401,F403
 from .ops.nn import *  # noqa: F401,F403

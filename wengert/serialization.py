@@ -198,6 +198,14 @@ def load(path):
 
     A missing file is a FileNotFoundError; a file that is not valid safetensors (truncated,
     corrupt, empty, some other format) is a ValueError naming the path.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "w.safetensors")
+    >>> wg.save({"w": wg.tensor([1.0, 2.0])}, path)
+    >>> wg.load(path)
+    {'w': tensor([1., 2.])}
     """
     from .serialization_tree import decode
     st = _safetensors()

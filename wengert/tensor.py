@@ -121,7 +121,12 @@ class Tensor:
     # ---- attributes -------------------------------------------------------------------
     @property
     def requires_grad(self) -> bool:
-        """Whether gradients flow to this tensor (set it True on a floating leaf)."""
+        """Whether gradients flow to this tensor (set it True on a floating leaf).
+
+        >>> x = wg.tensor(1.0, requires_grad=True)
+        >>> wg.tensor(1.0).requires_grad, (x * 2.0).requires_grad
+        (False, True)
+        """
         return self._requires_grad
 
     @requires_grad.setter
@@ -148,6 +153,11 @@ class Tensor:
         Only leaves (and non-leaves that called retain_grad()) receive one. Reading it on any
         other non-leaf warns (UserWarning), as PyTorch does: it stays None, and the leaf's
         .grad, or retain_grad() before backward, is nearly always what was meant.
+
+        >>> x = wg.tensor(3.0, requires_grad=True)
+        >>> (x * x).backward()
+        >>> x.grad
+        tensor(6.)
         """
         g = self._grad
         if g is None and self.grad_fn is not None and not self.retains_grad:
@@ -160,22 +170,38 @@ class Tensor:
 
     @property
     def shape(self) -> tuple[int, ...]:
-        """The lengths of the axes, as NumPy's ndarray.shape."""
+        """The lengths of the axes, as NumPy's ndarray.shape.
+
+        >>> wg.tensor([[1.0, 2.0, 3.0]]).shape
+        (1, 3)
+        """
         return self.data.shape
 
     @property
     def dtype(self) -> np.dtype:
-        """The NumPy dtype of the values."""
+        """The NumPy dtype of the values.
+
+        >>> wg.tensor([1.0, 2.0]).dtype
+        dtype('float64')
+        """
         return self.data.dtype
 
     @property
     def ndim(self) -> int:
-        """The number of axes."""
+        """The number of axes.
+
+        >>> wg.tensor([[1.0, 2.0]]).ndim
+        2
+        """
         return self.data.ndim
 
     @property
     def size(self) -> int:
-        """The number of elements."""
+        """The number of elements.
+
+        >>> wg.tensor([[1.0, 2.0, 3.0]]).size
+        3
+        """
         return self.data.size
 
     @property
@@ -192,7 +218,12 @@ class Tensor:
     @property
     def is_leaf(self) -> bool:
         """True for a tensor no recorded op made (grad_fn is None): backward fills the
-        .grad of leaves that require grad."""
+        .grad of leaves that require grad.
+
+        >>> x = wg.tensor(3.0, requires_grad=True)
+        >>> x.is_leaf, (x * 2.0).is_leaf
+        (True, False)
+        """
         return self.grad_fn is None
 
     @property
@@ -268,13 +299,21 @@ class Tensor:
 
     def item(self) -> Any:
         """The value of a one-element tensor as a Python number. Refused (TypeError) for
-        a tensor that requires grad or carries a tangent: detach() it first."""
+        a tensor that requires grad or carries a tangent: detach() it first.
+
+        >>> wg.tensor([2.5]).item()
+        2.5
+        """
         if self._tangents is not None or self._requires_grad:
             _check_exit(self, ".item()")
         return self.data.item()
 
     def tolist(self) -> Any:
-        """The values as nested Python lists (refused, as item(), in a differentiation)."""
+        """The values as nested Python lists (refused, as item(), in a differentiation).
+
+        >>> wg.tensor([[1.0, 2.0]]).tolist()
+        [[1.0, 2.0]]
+        """
         if self._tangents is not None or self._requires_grad:
             _check_exit(self, ".tolist()")
         return self.data.tolist()
@@ -356,13 +395,24 @@ class Tensor:
 
     def detach_(self) -> Tensor:
         """Cut this tensor from the graph in place: it becomes a leaf that does not require
-        grad. Returns self."""
+        grad. Returns self.
+
+        >>> y = (wg.tensor(2.0, requires_grad=True) * 3.0).detach_()
+        >>> y.requires_grad, y.is_leaf
+        (False, True)
+        """
         self.grad_fn = None
         self._requires_grad = False
         return self
 
     def requires_grad_(self, flag: bool = True) -> Tensor:
-        """Set requires_grad in place (on a leaf) and return self."""
+        """Set requires_grad in place (on a leaf) and return self.
+
+        >>> x = wg.tensor(2.0).requires_grad_()
+        >>> (x ** 3).backward()
+        >>> x.grad
+        tensor(12.)
+        """
         self.requires_grad = flag
         return self
 
@@ -501,30 +551,6 @@ def _make(data, grad_fn):
     t._extra = None
     t._tangents = None
     return t
-
-
-def _layout_of(old, new):
-    """new's values in old's memory layout (axis order): NumPy's in-place ops keep an array's
-    layout, and whether a later reshape or ravel of it is a view depends on that layout."""
-    if type(new) is np.ndarray and new.ndim > 1 and type(old) is np.ndarray and \
-            new.strides != old.strides and new.shape == old.shape:
-        out = np.empty_like(old, dtype=new.dtype)
-        if out.strides != new.strides:
-            out[...] = new
-            return out
-    return new
-
-
-def _check_shape(r, d):
-    if np.shape(r) != np.shape(d):
-        raise ValueError(f"non-broadcastable output operand with shape {np.shape(d)} doesn't "
-                         f"match the broadcast shape {np.shape(r)}")
-
-
-def _check_cast(src, dst):
-    if not np.can_cast(src, dst, casting="same_kind"):
-        raise TypeError(f"cannot write a {src} result into a {dst} tensor in place "
-                        f"(it would lose precision); compute out of place instead")
 
 
 def _unwrap_index(index):

@@ -10,7 +10,7 @@ import numpy as np
 from .. import creation
 from ..tensor import Tensor
 from ..ops.linalg.products import matmul
-from ..ops.shape import pad as _np_pad
+from ..ops.padding import pad as _np_pad
 from ._reduction import _shape, _tensor
 from ._typing import TensorLike
 

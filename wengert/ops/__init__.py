@@ -6,7 +6,7 @@ from . import tensor_methods  # noqa: F401  (gives Tensor its operators and meth
 from . import inplace  # noqa: F401  (gives Tensor its in-place update, Tensor._inplace)
 from . import torch_methods  # noqa: F401  (… and PyTorch's method names)
 from . import torch_inplace_methods  # noqa: F401  (… and more of them)
-from . import conv, elementwise, indexing, linalg, reduction, shape  # noqa: F401
+from . import conv, elementwise, indexing, linalg, padding, reduction, shape  # noqa: F401
 from . import special, ufunc_protocol  # noqa: F401
 from . import ufuncs_more  # noqa: F401  (logaddexp.reduce & co.)
 from . import complex  # noqa: F401

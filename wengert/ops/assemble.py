@@ -51,18 +51,45 @@ def _at_least(arys, fit):
 
 def atleast_1d(*arys):
     """Each input with at least one axis (a 0-d input becomes shape (1,)); one input gives
-    one tensor, several a tuple. Reshapes only: the gradient is reshaped back."""
+    one tensor, several a tuple. Reshapes only: the gradient is reshaped back.
+
+    Examples
+    --------
+    >>> x = wg.tensor(2.0)
+    >>> wg.atleast_1d(x)
+    tensor([2.])
+    >>> wg.grad(lambda x: wg.sum(wg.atleast_1d(x) * 3.0))(x)
+    tensor(3.)
+    """
     return _at_least(arys, lambda s: s if len(s) >= 1 else (1,))
 
 
 def atleast_2d(*arys):
-    """Each input with at least two axes: () → (1, 1), (n,) → (1, n)."""
+    """Each input with at least two axes: () → (1, 1), (n,) → (1, n).
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0])
+    >>> wg.atleast_2d(x)
+    tensor([[1., 2.]])
+    >>> wg.grad(lambda x: wg.sum(wg.atleast_2d(x)))(x)
+    tensor([1., 1.])
+    """
     return _at_least(arys, lambda s: s if len(s) >= 2 else (1,) * (2 - len(s)) + s)
 
 
 def atleast_3d(*arys):
     """Each input with at least three axes: () → (1, 1, 1), (n,) → (1, n, 1),
-    (m, n) → (m, n, 1)."""
+    (m, n) → (m, n, 1).
+
+    Examples
+    --------
+    >>> x = wg.tensor([[1.0, 2.0]])
+    >>> wg.atleast_3d(x).shape
+    (1, 2, 1)
+    >>> wg.grad(lambda x: wg.sum(wg.atleast_3d(x)))(x)
+    tensor([[1., 1.]])
+    """
     def fit(s):
         return {0: (1, 1, 1), 1: (1,) + s + (1,), 2: s + (1,)}.get(len(s), s)
     return _at_least(arys, fit)
@@ -104,13 +131,32 @@ row_stack = vstack
 
 
 def dstack(tup):
-    """The inputs joined along axis 2, after atleast_3d (np.dstack)."""
+    """The inputs joined along axis 2, after atleast_3d (np.dstack).
+
+    Examples
+    --------
+    >>> a, b = wg.tensor([1.0, 2.0]), wg.tensor([3.0, 4.0])
+    >>> wg.dstack([a, b]).shape
+    (1, 2, 2)
+    >>> wg.grad(lambda a: wg.sum(wg.dstack([a, b]) ** 2))(a)
+    tensor([2., 4.])
+    """
     arrs = _tuple(atleast_3d(*_sequence(tup, "dstack")))
     return concatenate(arrs, axis=2)
 
 
 def column_stack(tup):
-    """1-D inputs as columns, 2-D ones as they are, joined along axis 1 (np.column_stack)."""
+    """1-D inputs as columns, 2-D ones as they are, joined along axis 1 (np.column_stack).
+
+    Examples
+    --------
+    >>> a, b = wg.tensor([1.0, 2.0]), wg.tensor([3.0, 4.0])
+    >>> wg.column_stack([a, b])
+    tensor([[1., 3.],
+            [2., 4.]])
+    >>> wg.grad(lambda a: wg.sum(wg.column_stack([a, b]) ** 2))(a)
+    tensor([2., 4.])
+    """
     arrs = []
     for v in _sequence(tup, "column_stack"):
         v = as_input(v)
@@ -155,7 +201,16 @@ def block(arrays):
     """An array assembled from nested lists of blocks (np.block): the innermost lists are
     joined along the last axis, the next ones along the one before, and so on; blocks with
     fewer axes get leading unit axes. Concatenations only: linear, each block's gradient is
-    its part of g."""
+    its part of g.
+
+    Examples
+    --------
+    >>> a, b = wg.tensor([[1.0, 2.0]]), wg.tensor([[3.0]])
+    >>> wg.block([a, b])
+    tensor([[1., 2., 3.]])
+    >>> wg.grad(lambda a: wg.sum(wg.block([a, b]) ** 2))(a)
+    tensor([[2., 4.]])
+    """
     depth, leaf_nd = _block_depths(arrays, [])
     nd = max(depth, leaf_nd)
     if depth == 0:
@@ -165,7 +220,17 @@ def block(arrays):
 
 def broadcast_arrays(*args, subok=False):
     """The inputs broadcast against each other (np.broadcast_arrays), as a tuple. The gradient
-    of each is g summed over the axes it was broadcast along."""
+    of each is g summed over the axes it was broadcast along.
+
+    Examples
+    --------
+    >>> a, b = wg.tensor([[1.0], [2.0]]), wg.tensor([3.0, 4.0, 5.0])
+    >>> [t.shape for t in wg.broadcast_arrays(a, b)]
+    [(2, 3), (2, 3)]
+    >>> wg.grad(lambda a: wg.sum(wg.broadcast_arrays(a, b)[0]))(a)
+    tensor([[3.],
+            [3.]])
+    """
     args = [as_input(a) for a in args]  # type: ignore[assignment]
     shape = np.broadcast_shapes(*(shape_of(a) for a in args))
     return tuple(as_tensor(a) if shape_of(a) == shape else broadcast_to(a, shape) for a in args)
@@ -200,7 +265,16 @@ def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
 
 def array_split(ary, indices_or_sections, axis=0):
     """A list of sub-tensors along `axis` (np.array_split): `indices_or_sections` parts of
-    nearly equal length (the first ones one longer), or cuts before the given indices."""
+    nearly equal length (the first ones one longer), or cuts before the given indices.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0, 3.0, 4.0, 5.0])
+    >>> wg.array_split(x, 2)
+    [tensor([1., 2., 3.]), tensor([4., 5.])]
+    >>> wg.grad(lambda x: wg.sum(wg.array_split(x, 2)[0]))(x)
+    tensor([1., 1., 1., 0., 0.])
+    """
     ary = as_input(ary)
     shape = shape_of(ary)
     nd = len(shape)
@@ -224,7 +298,18 @@ def array_split(ary, indices_or_sections, axis=0):
 
 
 def hsplit(ary, indices_or_sections):
-    """split along axis 1 (axis 0 for 1-D input), as np.hsplit."""
+    """split along axis 1 (axis 0 for 1-D input), as np.hsplit.
+
+    Examples
+    --------
+    >>> x = wg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> wg.hsplit(x, 2)[0]
+    tensor([[1.],
+            [3.]])
+    >>> wg.grad(lambda x: wg.sum(wg.hsplit(x, 2)[0]))(x)
+    tensor([[1., 0.],
+            [1., 0.]])
+    """
     nd = len(shape_of(ary))
     if nd == 0:
         raise ValueError("hsplit only works on arrays of 1 or more dimensions")
@@ -232,21 +317,50 @@ def hsplit(ary, indices_or_sections):
 
 
 def vsplit(ary, indices_or_sections):
-    """split along axis 0 of an input with at least two axes (np.vsplit)."""
+    """split along axis 0 of an input with at least two axes (np.vsplit).
+
+    Examples
+    --------
+    >>> x = wg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> wg.vsplit(x, 2)[0]
+    tensor([[1., 2.]])
+    >>> wg.grad(lambda x: wg.sum(wg.vsplit(x, 2)[0]))(x)
+    tensor([[1., 1.],
+            [0., 0.]])
+    """
     if len(shape_of(ary)) < 2:
         raise ValueError("vsplit only works on arrays of 2 or more dimensions")
     return split(ary, indices_or_sections, axis=0)
 
 
 def dsplit(ary, indices_or_sections):
-    """split along axis 2 of an input with at least three axes (np.dsplit)."""
+    """split along axis 2 of an input with at least three axes (np.dsplit).
+
+    Examples
+    --------
+    >>> x = wg.ones((1, 1, 4))
+    >>> [t.shape for t in wg.dsplit(x, 2)]
+    [(1, 1, 2), (1, 1, 2)]
+    >>> wg.grad(lambda x: wg.sum(wg.dsplit(x, 2)[1]))(x)
+    tensor([[[0., 0., 1., 1.]]])
+    """
     if len(shape_of(ary)) < 3:
         raise ValueError("dsplit only works on arrays of 3 or more dimensions")
     return split(ary, indices_or_sections, axis=2)
 
 
 def unstack(x, /, *, axis=0):
-    """The slices of x along `axis`, as a tuple (np.unstack): x[..., i, ...] for each i."""
+    """The slices of x along `axis`, as a tuple (np.unstack): x[..., i, ...] for each i.
+
+    Examples
+    --------
+    >>> x = wg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> wg.unstack(x)
+    (tensor([1., 2.]), tensor([3., 4.]))
+    >>> wg.grad(lambda x: wg.sum(wg.unstack(x)[1]))(x)
+    tensor([[0., 0.],
+            [1., 1.]])
+    """
     x = as_input(x)
     shape = shape_of(x)
     if not shape:
@@ -259,7 +373,16 @@ def unstack(x, /, *, axis=0):
 # ---- editing: append, insert, delete ---------------------------------------------------------
 
 def append(arr, values, axis=None):
-    """`values` joined after `arr` along `axis` (both flattened when axis is None)."""
+    """`values` joined after `arr` along `axis` (both flattened when axis is None).
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0])
+    >>> wg.append(x, [3.0])
+    tensor([1., 2., 3.])
+    >>> wg.grad(lambda x: wg.sum(wg.append(x, [3.0]) ** 2))(x)
+    tensor([2., 4.])
+    """
     arr = as_input(arr)
     values = as_input(values)
     if axis is None:
@@ -278,7 +401,16 @@ def insert(arr, obj, values, axis=None):
     """`values` inserted before the indices `obj` along `axis` (the flattened array when
     None), as np.insert: the values are cast to arr's dtype and broadcast as NumPy does.
     A gather (see the module docstring): ∂/∂arr is g at arr's places, ∂/∂values sums g over
-    the places each value was copied to."""
+    the places each value was copied to.
+
+    Examples
+    --------
+    >>> x, v = wg.tensor([1.0, 2.0]), wg.tensor(9.0)
+    >>> wg.insert(x, [0, 2], v)
+    tensor([9., 1., 2., 9.])
+    >>> wg.grad(lambda v: wg.sum(wg.insert(x, [0, 2], v)))(v)
+    tensor(2.)
+    """
     arr = as_input(arr)
     values = as_input(values)
     obj = obj.data if isinstance(obj, Tensor) else obj
@@ -293,7 +425,16 @@ def insert(arr, obj, values, axis=None):
 
 def delete(arr, obj, axis=None):
     """arr without the sub-arrays at `obj` along `axis` (the flattened array when None), as
-    np.delete. A gather: ∂/∂arr is g at the kept places, 0 at the deleted ones."""
+    np.delete. A gather: ∂/∂arr is g at the kept places, 0 at the deleted ones.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0, 3.0])
+    >>> wg.delete(x, 1)
+    tensor([1., 3.])
+    >>> wg.grad(lambda x: wg.sum(wg.delete(x, 1)))(x)
+    tensor([1., 0., 1.])
+    """
     arr = as_input(arr)
     obj = obj.data if isinstance(obj, Tensor) else obj
     a = arr.data if isinstance(arr, Tensor) else arr

@@ -35,7 +35,7 @@ from ..tensor import Tensor, _make
 from . import elementwise as _el
 from . import indexing as _ix
 from . import reduction as _red
-from . import shape as _sh
+from . import padding as _padding, shape as _sh
 from ._primitive import NEG_ONE, ONE, linear, masked_multiply, primitive
 from ._shapes import sum_to
 
@@ -167,7 +167,14 @@ _real = linear("real", lambda z: np.real(z).copy(), lambda g, shape: g * (1 + 0j
 _imag = linear("imag", lambda z: np.imag(z).copy(), lambda g, shape: g * 1j,
                doc="Im z of a complex z: ḡ(z) = i·ḡ.")
 conjugate = linear("conjugate", np.conjugate, lambda g, shape: np.conjugate(g), grad_name="Conj",
-                   doc="conj(z): ḡ(z) = conj(ḡ), ẇ = conj(ż); the identity on real input.")
+                   doc=("conj(z): ḡ(z) = conj(ḡ), ẇ = conj(ż); the identity on real input.\n\n"
+                        "Examples\n"
+                        "--------\n"
+                        ">>> z = wg.tensor([1.0 + 2.0j])\n"
+                        ">>> wg.conj(z)\n"
+                        "tensor([1.-2.j], dtype=complex128)\n"
+                        ">>> wg.grad(lambda x: wg.sum(wg.conj(x) * 3.0))(wg.tensor([1.0, 2.0]))\n"
+                        "tensor([3., 3.])\n"))
 conj = conjugate
 
 
@@ -203,7 +210,7 @@ def imag(val):
 
 for _op in (_real, _imag, conjugate, _el.negative, _el.positive, _el.copy, _el._astype,
             _red._sum, _ix._getitem, _ix._scatter, _sh._reshape, _sh._permute, _sh._swapaxes,
-            _sh._expand_dims, _sh._squeeze, _sh._broadcast_to, _sh._flip, _sh._pad):
+            _sh._expand_dims, _sh._squeeze, _sh._broadcast_to, _sh._flip, _padding._pad):
     _op.cx = True
 
 

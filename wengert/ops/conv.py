@@ -29,7 +29,8 @@ from ..tensor import Tensor
 from ._primitive import linear
 from .linalg.products import matmul
 from .reduction import max as _max, mean as _mean
-from .shape import pad as _pad, reshape as _reshape
+from .padding import pad as _pad
+from .shape import reshape as _reshape
 
 __all__ = ["conv2d", "max_pool2d", "avg_pool2d"]
 

@@ -98,7 +98,16 @@ def _edge_slab(v, shape, ax):
 
 def ediff1d(ary, to_end=None, to_begin=None):
     """Differences of the flattened array, with `to_begin` and `to_end` (flattened, cast to
-    ary's dtype under 'same_kind') joined before and after (np.ediff1d)."""
+    ary's dtype under 'same_kind') joined before and after (np.ediff1d).
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 4.0, 9.0])
+    >>> wg.ediff1d(x, to_begin=0.0)
+    tensor([0., 3., 5.])
+    >>> wg.grad(lambda x: wg.sum(wg.ediff1d(x) * wg.tensor([1.0, 10.0])))(x)
+    tensor([-1., -9., 10.])
+    """
     ary = reshape(_input(ary), (-1,))
     dtype = ary.dtype
     parts = [getitem(ary, (slice(1, None),)) - getitem(ary, (slice(None, -1),))]
@@ -239,7 +248,16 @@ def gradient(f, *varargs, axis=None, edge_order=1):
 def unwrap(p, discont=None, axis=-1, *, period=2 * np.pi):
     """p with jumps larger than max(discont, period/2) between neighbours along `axis`
     replaced by their complement mod `period` (np.unwrap). The correction is a constant
-    multiple of `period` on each stretch, so ∂/∂p = 1."""
+    multiple of `period` on each stretch, so ∂/∂p = 1.
+
+    Examples
+    --------
+    >>> x = wg.tensor([0.0, 6.0])
+    >>> wg.unwrap(x)
+    tensor([ 0.        , -0.28318531])
+    >>> wg.grad(lambda x: wg.sum(wg.unwrap(x)))(x)
+    tensor([1., 1.])
+    """
     p = _input(p)
     d = value_of(p)
     nd = np.ndim(d)
@@ -328,7 +346,17 @@ def diag(v, k=0):
 
 
 def diagflat(v, k=0):
-    """The flattened input on the k-th diagonal of a square matrix (np.diagflat)."""
+    """The flattened input on the k-th diagonal of a square matrix (np.diagflat).
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0])
+    >>> wg.diagflat(x)
+    tensor([[1., 0.],
+            [0., 2.]])
+    >>> wg.grad(lambda x: wg.sum(wg.diagflat(x) * wg.tensor([[1.0, 2.0], [3.0, 4.0]])))(x)
+    tensor([1., 4.])
+    """
     return diag(reshape(_input(v), (-1,)), k)
 
 

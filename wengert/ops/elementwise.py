@@ -507,7 +507,9 @@ def astype(x, dtype, /, *, copy=True, device=None):
 
 # ---- comparisons and logic: never differentiable, results never require grad ---------------------
 
-def _nondiff(ufunc):
+def _nondiff(ufunc, args, value):
+    """The function np.<ufunc> of values, with an example: `args` (source) and `value` (the
+    printed result)."""
     def f(*args):
         out = _make(ufunc(*(a.data if isinstance(a, Tensor) else a for a in args)), None)
         if _watchers:               # (observe(): a tape or a compiling tracer sees it too)
@@ -516,25 +518,41 @@ def _nondiff(ufunc):
     f.__name__ = ufunc.__name__
     setattr(f, "name", ufunc.__name__)      # read as an op's are (observers, viz)
     setattr(f, "forward", ufunc)
-    f.__doc__ = f"np.{ufunc.__name__} on the values; the result never requires grad."
+    f.__doc__ = (f"np.{ufunc.__name__} on the values; the result never requires grad (it is "
+                 f"not differentiable).\n\nExamples\n--------\n"
+                 f">>> wg.{ufunc.__name__}({args})\n{value}\n")
     UFUNCS[ufunc] = f
     return f
 
 
-equal = _nondiff(np.equal)
-not_equal = _nondiff(np.not_equal)
-less = _nondiff(np.less)
-less_equal = _nondiff(np.less_equal)
-greater = _nondiff(np.greater)
-greater_equal = _nondiff(np.greater_equal)
-logical_and = _nondiff(np.logical_and)
-logical_or = _nondiff(np.logical_or)
-logical_xor = _nondiff(np.logical_xor)
-logical_not = _nondiff(np.logical_not)
-isnan = _nondiff(np.isnan)
-isinf = _nondiff(np.isinf)
-isfinite = _nondiff(np.isfinite)
-signbit = _nondiff(np.signbit)
+equal = _nondiff(np.equal, "wg.tensor([1.0, 2.0]), 2.0",
+                  "tensor([False,  True])")
+not_equal = _nondiff(np.not_equal, "wg.tensor([1.0, 2.0]), 2.0",
+                      "tensor([ True, False])")
+less = _nondiff(np.less, "wg.tensor([1.0, 2.0]), 2.0",
+                 "tensor([ True, False])")
+less_equal = _nondiff(np.less_equal, "wg.tensor([1.0, 2.0]), 2.0",
+                       "tensor([ True,  True])")
+greater = _nondiff(np.greater, "wg.tensor([1.0, 3.0]), 2.0",
+                    "tensor([False,  True])")
+greater_equal = _nondiff(np.greater_equal, "wg.tensor([1.0, 2.0]), 2.0",
+                          "tensor([False,  True])")
+logical_and = _nondiff(np.logical_and, "wg.tensor([0.0, 1.0, 2.0]), wg.tensor([1.0, 1.0, 0.0])",
+                        "tensor([False,  True, False])")
+logical_or = _nondiff(np.logical_or, "wg.tensor([0.0, 1.0, 0.0]), wg.tensor([1.0, 0.0, 0.0])",
+                       "tensor([ True,  True, False])")
+logical_xor = _nondiff(np.logical_xor, "wg.tensor([0.0, 1.0, 1.0]), wg.tensor([1.0, 1.0, 0.0])",
+                        "tensor([ True, False,  True])")
+logical_not = _nondiff(np.logical_not, "wg.tensor([0.0, 2.0])",
+                        "tensor([ True, False])")
+isnan = _nondiff(np.isnan, "wg.tensor([1.0, np.nan, np.inf])",
+                  "tensor([False,  True, False])")
+isinf = _nondiff(np.isinf, "wg.tensor([1.0, np.nan, -np.inf])",
+                  "tensor([False, False,  True])")
+isfinite = _nondiff(np.isfinite, "wg.tensor([1.0, np.nan, np.inf])",
+                     "tensor([ True, False, False])")
+signbit = _nondiff(np.signbit, "wg.tensor([-1.0, -0.0, 2.0])",
+                    "tensor([ True,  True, False])")
 
 # ---- NumPy and Array API aliases --------------------------------------------------------------------
 true_divide = divide

@@ -192,7 +192,16 @@ irfft = _one_axis("irfft", _irfft, lambda m: 2 * (m - 1))
 
 
 def hfft(a, n=None, axis=-1, norm=None, out=None):
-    """np.fft.hfft: irfft(conj(a), n, norm=swapped) (NumPy's definition); differentiable."""
+    """np.fft.hfft: irfft(conj(a), n, norm=swapped) (NumPy's definition); differentiable.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0])
+    >>> wg.fft.hfft(x)
+    tensor([ 3., -1.])
+    >>> wg.grad(lambda x: wg.fft.hfft(x)[0])(x)
+    tensor([1., 1.])
+    """
     if out is not None:
         raise TypeError("wengert.fft.hfft does not support out=; use the returned tensor")
     if not _traced(a):
@@ -201,7 +210,16 @@ def hfft(a, n=None, axis=-1, norm=None, out=None):
 
 
 def ihfft(a, n=None, axis=-1, norm=None, out=None):
-    """np.fft.ihfft: conj(rfft(a, n, norm=swapped)) (NumPy's definition); differentiable."""
+    """np.fft.ihfft: conj(rfft(a, n, norm=swapped)) (NumPy's definition); differentiable.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0, 3.0, 4.0])
+    >>> wg.fft.ihfft(x)
+    tensor([ 2.5-0.j , -0.5-0.5j, -0.5-0.j ], dtype=complex128)
+    >>> wg.grad(lambda x: wg.real(wg.fft.ihfft(x)[0]))(x)
+    tensor([0.25, 0.25, 0.25, 0.25])
+    """
     if out is not None:
         raise TypeError("wengert.fft.ihfft does not support out=; use the returned tensor")
     if not _traced(a):
@@ -248,8 +266,72 @@ def _n_axes(name, default_axes, run):
         return run(a, s, axes, norm)
     transform.__name__ = transform.__qualname__ = name
     transform.__doc__ = (f"np.fft.{name}: NumPy's sequence of one-axis transforms over `axes`, "
-                         f"each differentiable, so this is too.")
+                         f"each differentiable, so this is too. Linear: the derivative is the "
+                         f"transform itself, and ḡ goes back through each one-axis adjoint in "
+                         f"turn (see the module docstring).\n\nExamples\n--------\n"
+                         f"{_N_AXES_EXAMPLES[name]}\n")
     return transform
+
+
+# Each n-axis transform's example (its docstring's): its value and a derivative at one point.
+_N_AXES_EXAMPLES = {
+    "fftn": """>>> x = wg.tensor([[1.0, 2.0], [3.0, 4.0]])
+>>> wg.fft.fftn(x)
+tensor([[10.+0.j, -2.+0.j],
+        [-4.+0.j,  0.+0.j]], dtype=complex128)
+>>> wg.grad(lambda x: wg.real(wg.fft.fftn(x)[0, 0]))(x)
+tensor([[1., 1.],
+        [1., 1.]])""",
+    "ifftn": """>>> x = wg.tensor([[1.0, 2.0], [3.0, 4.0]])
+>>> wg.fft.ifftn(x)
+tensor([[ 2.5+0.j, -0.5+0.j],
+        [-1. +0.j,  0. +0.j]], dtype=complex128)
+>>> wg.grad(lambda x: wg.real(wg.fft.ifftn(x)[0, 0]))(x)
+tensor([[0.25, 0.25],
+        [0.25, 0.25]])""",
+    "rfftn": """>>> x = wg.tensor([[1.0, 2.0], [3.0, 4.0]])
+>>> wg.fft.rfftn(x)
+tensor([[10.+0.j, -2.+0.j],
+        [-4.+0.j,  0.+0.j]], dtype=complex128)
+>>> wg.grad(lambda x: wg.real(wg.fft.rfftn(x)[0, 1]))(x)
+tensor([[ 1., -1.],
+        [ 1., -1.]])""",
+    "irfftn": """>>> x = wg.tensor([[10.0, -2.0], [-4.0, 0.0]])
+>>> wg.fft.irfftn(x)
+tensor([[1., 2.],
+        [3., 4.]])
+>>> wg.grad(lambda x: wg.fft.irfftn(x)[0, 0])(x)
+tensor([[0.25, 0.25],
+        [0.25, 0.25]])""",
+    "fft2": """>>> x = wg.tensor([[1.0, 2.0], [3.0, 4.0]])
+>>> wg.fft.fft2(x)
+tensor([[10.+0.j, -2.+0.j],
+        [-4.+0.j,  0.+0.j]], dtype=complex128)
+>>> wg.grad(lambda x: wg.real(wg.fft.fft2(x)[0, 0]))(x)
+tensor([[1., 1.],
+        [1., 1.]])""",
+    "ifft2": """>>> x = wg.tensor([[1.0, 2.0], [3.0, 4.0]])
+>>> wg.fft.ifft2(x)
+tensor([[ 2.5+0.j, -0.5+0.j],
+        [-1. +0.j,  0. +0.j]], dtype=complex128)
+>>> wg.grad(lambda x: wg.real(wg.fft.ifft2(x)[0, 0]))(x)
+tensor([[0.25, 0.25],
+        [0.25, 0.25]])""",
+    "rfft2": """>>> x = wg.tensor([[1.0, 2.0], [3.0, 4.0]])
+>>> wg.fft.rfft2(x)
+tensor([[10.+0.j, -2.+0.j],
+        [-4.+0.j,  0.+0.j]], dtype=complex128)
+>>> wg.grad(lambda x: wg.real(wg.fft.rfft2(x)[0, 1]))(x)
+tensor([[ 1., -1.],
+        [ 1., -1.]])""",
+    "irfft2": """>>> x = wg.tensor([[10.0, -2.0], [-4.0, 0.0]])
+>>> wg.fft.irfft2(x)
+tensor([[1., 2.],
+        [3., 4.]])
+>>> wg.grad(lambda x: wg.fft.irfft2(x)[0, 0])(x)
+tensor([[0.25, 0.25],
+        [0.25, 0.25]])""",
+}
 
 
 def _run_fftn(one):
@@ -312,7 +394,16 @@ def fftshift(x, axes=None):
 
 
 def ifftshift(x, axes=None):
-    """The inverse of fftshift: np.roll by −(n // 2). Linear: ∂ is fftshift of g."""
+    """The inverse of fftshift: np.roll by −(n // 2). Linear: ∂ is fftshift of g.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0, 3.0])
+    >>> wg.fft.ifftshift(x)
+    tensor([2., 3., 1.])
+    >>> wg.grad(lambda x: wg.fft.ifftshift(x)[0])(x)
+    tensor([0., 1., 0.])
+    """
     return _shift(x, axes, -1)
 
 

@@ -21,7 +21,17 @@ __all__ = ["apply_along_axis", "apply_over_axes", "piecewise"]
 
 def apply_along_axis(func1d, axis, arr, *args, **kwargs):
     """func1d on each 1-D slice of arr along `axis` (np.apply_along_axis); its results (all
-    of one shape) take the place of that axis. Differentiable as func1d is."""
+    of one shape) take the place of that axis. Differentiable as func1d is.
+
+    Examples
+    --------
+    >>> x = wg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> wg.apply_along_axis(wg.sum, 1, x)
+    tensor([3., 7.])
+    >>> wg.grad(lambda x: wg.sum(wg.apply_along_axis(lambda r: r[0] * r[1], 1, x)))(x)
+    tensor([[2., 1.],
+            [4., 3.]])
+    """
     shape = np.shape(array_of(arr))
     nd = len(shape)
     if not -nd <= axis < nd:
@@ -43,7 +53,17 @@ def apply_along_axis(func1d, axis, arr, *args, **kwargs):
 
 def apply_over_axes(func, a, axes):
     """func(a, axis) for each axis in turn (np.apply_over_axes); a result that lost the axis
-    gets it back with length 1. Differentiable as func is."""
+    gets it back with length 1. Differentiable as func is.
+
+    Examples
+    --------
+    >>> x = wg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> wg.apply_over_axes(wg.sum, x, [0])
+    tensor([[4., 6.]])
+    >>> wg.grad(lambda x: wg.sum(wg.apply_over_axes(wg.sum, x, [0, 1]) ** 2))(x)
+    tensor([[20., 20.],
+            [20., 20.]])
+    """
     val = a
     nd = np.ndim(array_of(a))
     if np.ndim(axes) == 0:
@@ -64,7 +84,16 @@ def piecewise(x, condlist, funclist, *args, **kw):
     """np.piecewise: for each condition in turn (later ones win), the entries where it holds
     become f(x[cond], *args, **kw) (or a constant); an extra function covers the entries no
     condition holds; the rest are 0. Each f sees only its entries, as in NumPy. ∂/∂x: f′ on
-    each piece, 0 on constant pieces and uncovered entries."""
+    each piece, 0 on constant pieces and uncovered entries.
+
+    Examples
+    --------
+    >>> x = wg.tensor([-2.0, 3.0])
+    >>> wg.piecewise(x, [x < 0, x >= 0], [lambda t: -t, lambda t: t ** 2])
+    tensor([2., 9.])
+    >>> wg.grad(lambda x: wg.sum(wg.piecewise(x, [x < 0, x >= 0], [lambda t: -t, lambda t: t ** 2])))(x)
+    tensor([-1.,  6.])
+    """
     xd = array_of(x)
     if isinstance(condlist, Tensor):
         condlist = condlist.data

@@ -213,7 +213,16 @@ _scatter = linear("scatter_add", _scatter_fwd, _scatter_transpose)
 
 def getitem(x, index):
     """x[index]: basic slicing, integer arrays (repeats accumulate in the gradient), boolean
-    masks and mixtures, as in NumPy. Linear: ∂/∂x scatters g back into zeros of x's shape."""
+    masks and mixtures, as in NumPy. Linear: ∂/∂x scatters g back into zeros of x's shape.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0, 3.0])
+    >>> wg.getitem(x, [0, 0, 2])
+    tensor([1., 1., 3.])
+    >>> wg.grad(lambda x: wg.sum(wg.getitem(x, [0, 0, 2])))(x)
+    tensor([2., 0., 1.])
+    """
     data = x.data if isinstance(x, Tensor) else x
     ndim = data.ndim if type(data) is np.ndarray else np.ndim(data)
     kind = type(index)
@@ -294,7 +303,16 @@ def setitem(x, index, value):
     """A copy of x with x[index] = value: the functional form of `x[index] = value`.
     Differentiable in x (the overwritten places get no gradient) and in value (it gets g at
     the places it was written to, summed over its broadcasting; with repeated indices only
-    the write NumPy keeps, the last, counts)."""
+    the write NumPy keeps, the last, counts).
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0, 3.0])
+    >>> wg.setitem(x, 1, 5.0)
+    tensor([1., 5., 3.])
+    >>> wg.grad(lambda x: wg.sum(wg.setitem(x, 1, 5.0)))(x)
+    tensor([1., 0., 1.])
+    """
     index = _normalize(index)
     x_shape = np.shape(x.data if isinstance(x, Tensor) else x)
     v_shape = np.shape(value.data if isinstance(value, Tensor) else value)

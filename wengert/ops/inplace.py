@@ -14,7 +14,7 @@ import numpy as np
 
 from ..exits import marks as _marks
 from ..grad_mode import state as _grad
-from ..tensor import Tensor, _check_cast, _check_shape, _layout_of, _make
+from ..tensor import Tensor, _make
 from ..views import _all_positions, _derive_data, _positions, _root
 from .elementwise import astype
 from .fallback import Rerun
@@ -48,6 +48,30 @@ def _leaf_error(leaf, message):
     if any(k is leaf for k in _marks.keys):
         return RuntimeError(_INPUT)
     return RuntimeError(message)
+
+
+def _layout_of(old, new):
+    """new's values in old's memory layout (axis order): NumPy's in-place ops keep an array's
+    layout, and whether a later reshape or ravel of it is a view depends on that layout."""
+    if type(new) is np.ndarray and new.ndim > 1 and type(old) is np.ndarray and \
+            new.strides != old.strides and new.shape == old.shape:
+        out = np.empty_like(old, dtype=new.dtype)
+        if out.strides != new.strides:
+            out[...] = new
+            return out
+    return new
+
+
+def _check_shape(r, d):
+    if np.shape(r) != np.shape(d):
+        raise ValueError(f"non-broadcastable output operand with shape {np.shape(d)} doesn't "
+                         f"match the broadcast shape {np.shape(r)}")
+
+
+def _check_cast(src, dst):
+    if not np.can_cast(src, dst, casting="same_kind"):
+        raise TypeError(f"cannot write a {src} result into a {dst} tensor in place "
+                        f"(it would lose precision); compute out of place instead")
 
 
 def update(t, op, other, index=None):

@@ -63,7 +63,16 @@ def nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, whe
 
 def nanprod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     """Π of the non-NaN entries (1 for an all-NaN slice). ∂/∂aᵢ = Πⱼ≠ᵢ aⱼ over the
-    non-NaN j, 0 at NaNs."""
+    non-NaN j, 0 at NaNs.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, np.nan, 2.0])
+    >>> wg.nanprod(x)
+    tensor(2.)
+    >>> wg.grad(wg.nanprod)(wg.tensor([3.0, np.nan, 2.0]))
+    tensor([2., 0., 3.])
+    """
     a = _input(a, "nanprod")
     return _prod(_fill(a, 1), axis=axis, dtype=dtype, out=out, keepdims=keepdims,
                  initial=initial, where=where)
@@ -153,25 +162,61 @@ def _nan_spread(fname, f, a, axis, dtype, out, ddof, keepdims, where_, mean, cor
 def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
            mean=None, correction=None):
     """The variance of the non-NaN entries: Σ(aᵢ − ā)²/(n − ddof) over them (NaN where
-    n − ddof ≤ 0). ∂/∂aᵢ = 2(aᵢ − ā)/(n − ddof), 0 at NaNs."""
+    n − ddof ≤ 0). ∂/∂aᵢ = 2(aᵢ − ā)/(n − ddof), 0 at NaNs.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, np.nan, 2.0])
+    >>> wg.nanvar(x)
+    tensor(0.25)
+    >>> wg.grad(wg.nanvar)(x)
+    tensor([-0.5,  0. ,  0.5])
+    """
     return _nan_spread("nanvar", _var, a, axis, dtype, out, ddof, keepdims, where, mean,
                        correction)
 
 
 def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
            mean=None, correction=None):
-    """√nanvar (gradient 0 for a constant slice, as in std)."""
+    """√nanvar (gradient 0 for a constant slice, as in std).
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, np.nan, 2.0])
+    >>> wg.nanstd(x)
+    tensor(0.5)
+    >>> wg.grad(wg.nanstd)(x)
+    tensor([-0.5,  0. ,  0.5])
+    """
     return _nan_spread("nanstd", _std, a, axis, dtype, out, ddof, keepdims, where, mean,
                        correction)
 
 
 def nancumsum(a, axis=None, dtype=None, out=None):
-    """Running sum with NaNs taken as 0. ∂ as cumsum's, 0 at NaNs."""
+    """Running sum with NaNs taken as 0. ∂ as cumsum's, 0 at NaNs.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, np.nan, 2.0])
+    >>> wg.nancumsum(x)
+    tensor([1., 1., 3.])
+    >>> wg.grad(lambda x: wg.sum(wg.nancumsum(x)))(x)
+    tensor([3., 0., 1.])
+    """
     return cumsum(_fill(_input(a, "nancumsum"), 0), axis=axis, dtype=dtype, out=out)
 
 
 def nancumprod(a, axis=None, dtype=None, out=None):
-    """Running product with NaNs taken as 1. ∂ as cumprod's, 0 at NaNs."""
+    """Running product with NaNs taken as 1. ∂ as cumprod's, 0 at NaNs.
+
+    Examples
+    --------
+    >>> x = wg.tensor([3.0, np.nan, 2.0])
+    >>> wg.nancumprod(x)
+    tensor([3., 3., 6.])
+    >>> wg.grad(lambda x: wg.sum(wg.nancumprod(x)))(x)
+    tensor([4., 0., 3.])
+    """
     return cumprod(_fill(_input(a, "nancumprod"), 1), axis=axis, dtype=dtype, out=out)
 
 
@@ -180,7 +225,16 @@ def nancumprod(a, axis=None, dtype=None, out=None):
 def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
                 keepdims=False, *, weights=None, interpolation=None):
     """quantile of the non-NaN entries of each slice (NaN, with a RuntimeWarning, for an
-    all-NaN one). Gradient as quantile's (see wengert.ops.statistics), 0 at NaNs."""
+    all-NaN one). Gradient as quantile's (see wengert.ops.statistics), 0 at NaNs.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, np.nan, 2.0])
+    >>> wg.nanquantile(x, 0.25)
+    tensor(1.25)
+    >>> wg.grad(lambda x: wg.nanquantile(x, 0.25))(x)
+    tensor([0.75, 0.  , 0.25])
+    """
     _extras("nanquantile", out, weights)
     return quantile_along(a, _q_input(q, "nanquantile", 1), axis, keepdims,
                           _method(method, interpolation, "nanquantile"), "nanquantile",
@@ -189,7 +243,16 @@ def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear
 
 def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
                   keepdims=False, *, weights=None, interpolation=None):
-    """nanquantile(a, q / 100), q in [0, 100]."""
+    """nanquantile(a, q / 100), q in [0, 100].
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, np.nan, 2.0])
+    >>> wg.nanpercentile(x, 25)
+    tensor(1.25)
+    >>> wg.grad(lambda x: wg.nanpercentile(x, 25))(x)
+    tensor([0.75, 0.  , 0.25])
+    """
     _extras("nanpercentile", out, weights)
     return quantile_along(a, _q_input(q, "nanpercentile", 100), axis, keepdims,
                           _method(method, interpolation, "nanpercentile"), "nanpercentile",
@@ -197,7 +260,16 @@ def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="line
 
 
 def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
-    """The median of the non-NaN entries of each slice (see median)."""
+    """The median of the non-NaN entries of each slice (see median).
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, np.nan, 4.0, 2.0])
+    >>> wg.nanmedian(x)
+    tensor(2.)
+    >>> wg.grad(wg.nanmedian)(x)
+    tensor([0., 0., 0., 1.])
+    """
     _extras("nanmedian", out, None)
     return quantile_along(a, 0.5, axis, keepdims, "linear", "nanmedian", skip_nan=True)
 
@@ -206,7 +278,13 @@ def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
 
 def nanargmax(a, axis=None, out=None, *, keepdims=False):
     """Index of the first maximum ignoring NaNs (ValueError for an all-NaN slice, as in
-    NumPy). An integer tensor: never requires grad."""
+    NumPy). An integer tensor: never requires grad.
+
+    Examples
+    --------
+    >>> wg.nanargmax(wg.tensor([1.0, np.nan, 2.0]))
+    tensor(2)
+    """
     if out is not None:
         raise TypeError("wengert.nanargmax does not support out=; use the returned tensor")
     return _make(np.asarray(np.nanargmax(value_of(_input(a, "nanargmax")), axis=axis,
@@ -214,7 +292,13 @@ def nanargmax(a, axis=None, out=None, *, keepdims=False):
 
 
 def nanargmin(a, axis=None, out=None, *, keepdims=False):
-    """Index of the first minimum ignoring NaNs (see nanargmax)."""
+    """Index of the first minimum ignoring NaNs (see nanargmax).
+
+    Examples
+    --------
+    >>> wg.nanargmin(wg.tensor([np.nan, 3.0, 2.0]))
+    tensor(2)
+    """
     if out is not None:
         raise TypeError("wengert.nanargmin does not support out=; use the returned tensor")
     return _make(np.asarray(np.nanargmin(value_of(_input(a, "nanargmin")), axis=axis,

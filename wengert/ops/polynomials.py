@@ -31,26 +31,62 @@ def _pad_front(a, n):
 
 
 def polyadd(a1, a2):
-    """a1 + a2 as polynomials (np.polyadd)."""
+    """a1 + a2 as polynomials (np.polyadd).
+
+    Examples
+    --------
+    >>> p, q = wg.tensor([1.0, 2.0]), wg.tensor([1.0, 0.0, 3.0])
+    >>> wg.polyadd(p, q)
+    tensor([1., 1., 5.])
+    >>> wg.grad(lambda p: wg.sum(wg.polyadd(p, q)))(p)
+    tensor([1., 1.])
+    """
     a1, a2 = _at_least_1d(a1), _at_least_1d(a2)
     n1, n2 = len(array_of(a1)), len(array_of(a2))
     return _pad_front(a1, n2 - n1) + _pad_front(a2, n1 - n2)
 
 
 def polysub(a1, a2):
-    """a1 − a2 as polynomials (np.polysub)."""
+    """a1 − a2 as polynomials (np.polysub).
+
+    Examples
+    --------
+    >>> p, q = wg.tensor([1.0, 2.0]), wg.tensor([1.0, 0.0, 3.0])
+    >>> wg.polysub(p, q)
+    tensor([-1.,  1., -1.])
+    >>> wg.grad(lambda q: wg.sum(wg.polysub(p, q)))(q)
+    tensor([-1., -1., -1.])
+    """
     a1, a2 = _at_least_1d(a1), _at_least_1d(a2)
     n1, n2 = len(array_of(a1)), len(array_of(a2))
     return _pad_front(a1, n2 - n1) - _pad_front(a2, n1 - n2)
 
 
 def polymul(a1, a2):
-    """a1·a2 as polynomials (np.polymul): their convolution."""
+    """a1·a2 as polynomials (np.polymul): their convolution.
+
+    Examples
+    --------
+    >>> p, q = wg.tensor([1.0, 2.0]), wg.tensor([1.0, 3.0])
+    >>> wg.polymul(p, q)
+    tensor([1., 5., 6.])
+    >>> wg.grad(lambda p: wg.sum(wg.polymul(p, q)))(p)
+    tensor([4., 4.])
+    """
     return convolve(_at_least_1d(a1), _at_least_1d(a2))
 
 
 def polyder(p, m=1):
-    """The m-th derivative of p (np.polyder)."""
+    """The m-th derivative of p (np.polyder).
+
+    Examples
+    --------
+    >>> p = wg.tensor([1.0, 2.0, 3.0])
+    >>> wg.polyder(p)
+    tensor([2., 2.])
+    >>> wg.grad(lambda p: wg.sum(wg.polyder(p)))(p)
+    tensor([2., 1., 0.])
+    """
     m = int(m)
     if m < 0:
         raise ValueError("Order of derivative must be positive (see polyint)")
@@ -62,7 +98,16 @@ def polyder(p, m=1):
 
 def polyint(p, m=1, k=None):
     """The m-th antiderivative of p with integration constants k (np.polyint: one per
-    integration, 0 by default; a scalar is used for all)."""
+    integration, 0 by default; a scalar is used for all).
+
+    Examples
+    --------
+    >>> p = wg.tensor([3.0, 2.0])
+    >>> wg.polyint(p)
+    tensor([1.5, 2. , 0. ])
+    >>> wg.grad(lambda p: wg.sum(wg.polyint(p)))(p)
+    tensor([0.5, 1. ])
+    """
     m = int(m)
     if m < 0:
         raise ValueError("Order of integral must be positive (see polyder)")
@@ -81,7 +126,16 @@ def polyint(p, m=1, k=None):
 
 def poly(seq_of_zeros):
     """The coefficients of the monic polynomial with the given real roots (np.poly). A square
-    matrix's characteristic polynomial needs its (complex) eigenvalues: not differentiable."""
+    matrix's characteristic polynomial needs its (complex) eigenvalues: not differentiable.
+
+    Examples
+    --------
+    >>> r = wg.tensor([1.0, 2.0])
+    >>> wg.poly(r)
+    tensor([ 1., -3.,  2.])
+    >>> wg.grad(lambda r: wg.poly(r)[2])(r)
+    tensor([2., 1.])
+    """
     d = array_of(seq_of_zeros)
     if d.ndim == 2 and d.shape[0] == d.shape[1] and d.shape[0] != 0 or d.ndim > 1:
         return _fallback(np.poly, (seq_of_zeros,), {}, "np.poly")

@@ -68,7 +68,16 @@ def roll(a, shift, axis=None):
 
 
 def rollaxis(a, axis, start=0):
-    """Axis `axis` moved to before position `start` (np.rollaxis; prefer moveaxis)."""
+    """Axis `axis` moved to before position `start` (np.rollaxis; prefer moveaxis).
+
+    Examples
+    --------
+    >>> x = wg.ones((2, 3, 4))
+    >>> wg.rollaxis(x, 2).shape
+    (4, 2, 3)
+    >>> wg.grad(lambda x: wg.sum(wg.rollaxis(x, 2)))(x).shape
+    (2, 3, 4)
+    """
     n = len(shape_of(a))
     axis = negative_axes(int(axis), n)[0] + n
     if start < 0:
@@ -88,7 +97,18 @@ def rollaxis(a, axis, start=0):
 
 def rot90(m, k=1, axes=(0, 1)):
     """m rotated by 90° k times in the plane of `axes`, from the first axis towards the
-    second (np.rot90). Flips and a transpose: the gradient is rotated back."""
+    second (np.rot90). Flips and a transpose: the gradient is rotated back.
+
+    Examples
+    --------
+    >>> x = wg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> wg.rot90(x)
+    tensor([[2., 4.],
+            [1., 3.]])
+    >>> wg.grad(lambda x: wg.rot90(x)[0, 0])(x)
+    tensor([[0., 1.],
+            [0., 0.]])
+    """
     axes = tuple(axes)
     if len(axes) != 2:
         raise ValueError("len(axes) must be 2.")
@@ -111,21 +131,54 @@ def rot90(m, k=1, axes=(0, 1)):
 
 
 def flipud(m):
-    """m with the order of its rows (axis 0) reversed."""
+    """m with the order of its rows (axis 0) reversed.
+
+    Examples
+    --------
+    >>> x = wg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> wg.flipud(x)
+    tensor([[3., 4.],
+            [1., 2.]])
+    >>> wg.grad(lambda x: wg.flipud(x)[0, 0])(x)
+    tensor([[0., 0.],
+            [1., 0.]])
+    """
     if len(shape_of(m)) < 1:
         raise ValueError("Input must be >= 1-d.")
     return flip(m, 0)
 
 
 def fliplr(m):
-    """m with the order of its columns (axis 1) reversed."""
+    """m with the order of its columns (axis 1) reversed.
+
+    Examples
+    --------
+    >>> x = wg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> wg.fliplr(x)
+    tensor([[2., 1.],
+            [4., 3.]])
+    >>> wg.grad(lambda x: wg.fliplr(x)[0, 0])(x)
+    tensor([[0., 1.],
+            [0., 0.]])
+    """
     if len(shape_of(m)) < 2:
         raise ValueError("Input must be >= 2-d.")
     return flip(m, 1)
 
 
 def matrix_transpose(x, /):
-    """The last two axes swapped (np.matrix_transpose, the Array API's x.mT)."""
+    """The last two axes swapped (np.matrix_transpose, the Array API's x.mT).
+
+    Examples
+    --------
+    >>> x = wg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> wg.matrix_transpose(x)
+    tensor([[1., 3.],
+            [2., 4.]])
+    >>> wg.grad(lambda x: wg.matrix_transpose(x)[0, 1])(x)
+    tensor([[0., 0.],
+            [1., 0.]])
+    """
     nd = len(shape_of(x))
     if nd < 2:
         raise ValueError(f"Input array must be at least 2-dimensional, but it is {nd}")
@@ -137,7 +190,16 @@ def matrix_transpose(x, /):
 def resize(a, new_shape):
     """An array of `new_shape` filled with a's flattened elements, repeated cyclically
     (np.resize; zeros when a or the result is empty). ∂/∂a sums g over each element's
-    copies."""
+    copies.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0])
+    >>> wg.resize(x, 3)
+    tensor([1., 2., 1.])
+    >>> wg.grad(lambda x: wg.sum(wg.resize(x, 3)))(x)
+    tensor([2., 1.])
+    """
     if isinstance(new_shape, (int, np.integer)):
         new_shape = (int(new_shape),)
     new_shape = tuple(int(s) for s in new_shape)
@@ -156,7 +218,16 @@ def resize(a, new_shape):
 def trim_zeros(filt, trim="fb", axis=None):
     """filt without its leading ('f') and/or trailing ('b') zeros: along every axis (the
     smallest box holding every nonzero) or along `axis` only (np.trim_zeros). A slice: g goes
-    back to the kept part."""
+    back to the kept part.
+
+    Examples
+    --------
+    >>> x = wg.tensor([0.0, 1.0, 2.0, 0.0])
+    >>> wg.trim_zeros(x)
+    tensor([1., 2.])
+    >>> wg.grad(lambda x: wg.sum(wg.trim_zeros(x) ** 2))(x)
+    tensor([0., 2., 4., 0.])
+    """
     trim = trim.lower()
     if trim not in {"fb", "bf", "f", "b"}:
         raise ValueError(f"unexpected character(s) in `trim`: {trim!r}")
@@ -188,7 +259,16 @@ def _scalar_or_array(v):
 
 def select(condlist, choicelist, default=0):
     """The entry of the first choice whose condition holds, `default` where none does
-    (np.select). A chain of where: g flows to the chosen entry only."""
+    (np.select). A chain of where: g flows to the chosen entry only.
+
+    Examples
+    --------
+    >>> x = wg.tensor([-1.0, 2.0, 5.0])
+    >>> wg.select([x < 0, x < 3], [-x, x ** 2], default=0.0)
+    tensor([1., 4., 0.])
+    >>> wg.grad(lambda x: wg.sum(wg.select([x < 0, x < 3], [-x, x ** 2])))(x)
+    tensor([-1.,  4.,  0.])
+    """
     if len(condlist) != len(choicelist):
         raise ValueError("list of cases must be same length as list of conditions")
     if len(condlist) == 0:
@@ -217,7 +297,16 @@ def select(condlist, choicelist, default=0):
 def choose(a, choices, out=None, mode="raise"):
     """`choices[a[i]][i]` for each position i, everything broadcast together (np.choose);
     mode 'raise', 'wrap' or 'clip' for indices outside [0, n). A gather: g flows to the
-    chosen entry."""
+    chosen entry.
+
+    Examples
+    --------
+    >>> a, b = wg.tensor([1.0, 2.0]), wg.tensor([10.0, 20.0])
+    >>> wg.choose([1, 0], [a, b])
+    tensor([10.,  2.])
+    >>> wg.grad(lambda a: wg.sum(wg.choose([1, 0], [a, b])))(a)
+    tensor([0., 1.])
+    """
     if out is not None:
         raise TypeError("wengert.choose does not support out=; use the returned tensor")
     idx = np.asarray(value_of(a))
@@ -245,7 +334,16 @@ def choose(a, choices, out=None, mode="raise"):
 
 def compress(condition, a, axis=None, out=None):
     """The slices of a along `axis` (the flattened array when None) where the 1-D
-    `condition` holds (np.compress). A gather: g goes back to the kept slices."""
+    `condition` holds (np.compress). A gather: g goes back to the kept slices.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0, 3.0])
+    >>> wg.compress([True, False, True], x)
+    tensor([1., 3.])
+    >>> wg.grad(lambda x: wg.sum(wg.compress([True, False, True], x)))(x)
+    tensor([1., 0., 1.])
+    """
     if out is not None:
         raise TypeError("wengert.compress does not support out=; use the returned tensor")
     c = np.asarray(value_of(condition))
@@ -256,7 +354,16 @@ def compress(condition, a, axis=None, out=None):
 
 def extract(condition, arr):
     """The elements of arr where `condition` (of arr's size) is nonzero, flattened
-    (np.extract). A gather: g goes back to the chosen elements."""
+    (np.extract). A gather: g goes back to the chosen elements.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, -2.0, 3.0])
+    >>> wg.extract(x > 0, x)
+    tensor([1., 3.])
+    >>> wg.grad(lambda x: wg.sum(wg.extract(x > 0, x)))(x)
+    tensor([1., 0., 1.])
+    """
     c = np.asarray(value_of(condition)).ravel()
     return take(reshape(as_input(arr), (-1,)), np.nonzero(c)[0])
 
@@ -265,7 +372,13 @@ def extract(condition, arr):
 
 def argpartition(a, kth, axis=-1, kind="introselect", order=None):
     """The indices that partition a around its kth element(s) (np.argpartition); an integer
-    constant."""
+    constant.
+
+    Examples
+    --------
+    >>> wg.argpartition(wg.tensor([3.0, 1.0, 2.0]), 0)[0]
+    tensor(1)
+    """
     kth = value_of(kth)
     return _make(np.argpartition(value_of(as_input(a)), kth, axis=axis, kind=kind, order=order), None)
 
@@ -273,7 +386,16 @@ def argpartition(a, kth, axis=-1, kind="introselect", order=None):
 def partition(a, kth, axis=-1, kind="introselect", order=None):
     """a with its kth element(s) in sorted position, smaller ones before and larger ones
     after (np.partition). A gather by argpartition: ∂/∂a sends each g back to the element
-    that landed there."""
+    that landed there.
+
+    Examples
+    --------
+    >>> x = wg.tensor([3.0, 1.0, 2.0])
+    >>> wg.partition(x, 0)[0]
+    tensor(1.)
+    >>> wg.grad(lambda x: wg.partition(x, 0)[0])(x)
+    tensor([0., 1., 0.])
+    """
     a = as_input(a)
     if axis is None:
         a = reshape(a, (-1,))

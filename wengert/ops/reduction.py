@@ -22,9 +22,10 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor, _make
+from ..tensor import Tensor
 from ._operands import SEQUENCES, holds_tensor, pack, value_of
-from ._primitive import watchers as _watchers, linear, masked_mul, primitive
+from ._primitive import linear, masked_mul, primitive
+from .value_fns import value_result as _value_result
 from .elementwise import add, astype, divide, multiply, sqrt, square, subtract, where as _where
 
 __all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var",
@@ -529,28 +530,6 @@ def logsumexp(a, axis=-1, keepdims=False):
 
 # ---- not differentiable: argmax argmin all any ----------------------------------------------------
 
-class _ValueFn:
-    """A not-differentiable function of values, as the observers of op applications see it
-    (`observe()`: a compiling tracer records it as a step, not as a constant)."""
-    __slots__ = ("name", "forward")
-
-    def __init__(self, forward):
-        self.name, self.forward = forward.__name__, forward
-
-
-_VALUE_FNS = {f: _ValueFn(f) for f in (np.argmax, np.argmin, np.all, np.any)}
-
-
-def _value_result(find, a, params):
-    """find(a's value, **params) as a Tensor that never requires grad, reported to the
-    observers of op applications."""
-    values = {k: value_of(v) if isinstance(v, Tensor) else v for k, v in params.items()}
-    out = _make(np.asarray(find(value_of(a), **values)), None)
-    if _watchers:
-        _watchers[-1](_VALUE_FNS[find], (a,), params, out)
-    return out
-
-
 def _index_of_extreme(find, name, a, axis, out, keepdims):
     """np.argmax or np.argmin (`find`) of a's value, as a Tensor that never requires grad."""
     _no_extras(name, out)
@@ -561,18 +540,36 @@ def _index_of_extreme(find, name, a, axis, out, keepdims):
 
 def argmax(a, axis=None, out=None, *, keepdims=False):
     """Index of the first maximum along `axis` (of the flattened array when None). An
-    integer tensor: never requires grad."""
+    integer tensor: never requires grad.
+
+    Examples
+    --------
+    >>> wg.argmax(wg.tensor([[1.0, 5.0], [7.0, 2.0]]), axis=1)
+    tensor([1, 0])
+    """
     return _index_of_extreme(np.argmax, "argmax", a, axis, out, keepdims)
 
 
 def argmin(a, axis=None, out=None, *, keepdims=False):
     """Index of the first minimum along `axis` (of the flattened array when None). An
-    integer tensor: never requires grad."""
+    integer tensor: never requires grad.
+
+    Examples
+    --------
+    >>> wg.argmin(wg.tensor([[1.0, 5.0], [7.0, 2.0]]), axis=1)
+    tensor([0, 1])
+    """
     return _index_of_extreme(np.argmin, "argmin", a, axis, out, keepdims)
 
 
 def all(a, axis=None, out=None, keepdims=False, *, where=None):
-    """Whether every element over `axis` is nonzero. A bool tensor: never requires grad."""
+    """Whether every element over `axis` is nonzero. A bool tensor: never requires grad.
+
+    Examples
+    --------
+    >>> wg.all(wg.tensor([[1.0, 0.0], [2.0, 3.0]]), axis=1)
+    tensor([False,  True])
+    """
     _no_extras("all", out)
     a = _input(a, "all")
     return _value_result(np.all, a, dict(axis=_axes(axis, np.shape(value_of(a)), "all"),
@@ -581,7 +578,13 @@ def all(a, axis=None, out=None, keepdims=False, *, where=None):
 
 
 def any(a, axis=None, out=None, keepdims=False, *, where=None):
-    """Whether some element over `axis` is nonzero. A bool tensor: never requires grad."""
+    """Whether some element over `axis` is nonzero. A bool tensor: never requires grad.
+
+    Examples
+    --------
+    >>> wg.any(wg.tensor([[1.0, 0.0], [0.0, 0.0]]), axis=1)
+    tensor([ True, False])
+    """
     _no_extras("any", out)
     a = _input(a, "any")
     return _value_result(np.any, a, dict(axis=_axes(axis, np.shape(value_of(a)), "any"),

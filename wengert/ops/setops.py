@@ -59,26 +59,53 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
 
 
 def unique_all(x):
-    """np.unique_all: (values, indices, inverse_indices, counts); values gathered from x."""
+    """np.unique_all: (values, indices, inverse_indices, counts); values gathered from x.
+
+    Examples
+    --------
+    >>> wg.unique_all(wg.tensor([2.0, 1.0, 2.0]))
+    UniqueAllResult(values=tensor([1., 2.]), indices=tensor([1, 0]), inverse_indices=tensor([1, 0, 1]), counts=tensor([1, 2]))
+    """
     r = np.unique_all(array_of(x))
     return type(r)(take(x, r.indices), _constant(r.indices), _constant(r.inverse_indices), _constant(r.counts))
 
 
 def unique_counts(x):
-    """np.unique_counts: (values, counts); values gathered from x."""
+    """np.unique_counts: (values, counts); values gathered from x.
+
+    Examples
+    --------
+    >>> wg.unique_counts(wg.tensor([2.0, 1.0, 2.0]))
+    UniqueCountsResult(values=tensor([1., 2.]), counts=tensor([1, 2]))
+    """
     r = np.unique_all(array_of(x))
     return np.lib._arraysetops_impl.UniqueCountsResult(take(x, r.indices), _constant(r.counts))
 
 
 def unique_inverse(x):
-    """np.unique_inverse: (values, inverse_indices); values gathered from x."""
+    """np.unique_inverse: (values, inverse_indices); values gathered from x.
+
+    Examples
+    --------
+    >>> wg.unique_inverse(wg.tensor([2.0, 1.0, 2.0]))
+    UniqueInverseResult(values=tensor([1., 2.]), inverse_indices=tensor([1, 0, 1]))
+    """
     r = np.unique_all(array_of(x))
     return np.lib._arraysetops_impl.UniqueInverseResult(take(x, r.indices),
                                                         _constant(r.inverse_indices))
 
 
 def unique_values(x):
-    """np.unique_values, gathered from the first occurrence of each value."""
+    """np.unique_values, gathered from the first occurrence of each value.
+
+    Examples
+    --------
+    >>> x = wg.tensor([2.0, 1.0, 2.0])
+    >>> wg.unique_values(x)
+    tensor([1., 2.])
+    >>> wg.grad(lambda x: wg.sum(wg.unique_values(x) * wg.tensor([1.0, 10.0])))(x)
+    tensor([10.,  1.,  0.])
+    """
     return take(x, np.unique_all(array_of(x)).indices)
 
 
@@ -87,12 +114,30 @@ def _flat(a):
 
 
 def union1d(ar1, ar2):
-    """The sorted union (np.union1d): each value from its first occurrence in (a, b)."""
+    """The sorted union (np.union1d): each value from its first occurrence in (a, b).
+
+    Examples
+    --------
+    >>> a, b = wg.tensor([3.0, 1.0]), wg.tensor([1.0, 2.0])
+    >>> wg.union1d(a, b)
+    tensor([1., 2., 3.])
+    >>> wg.grad(lambda a: wg.sum(wg.union1d(a, b)))(a)
+    tensor([1., 1.])
+    """
     return unique(concatenate([_flat(ar1), _flat(ar2)]))
 
 
 def intersect1d(ar1, ar2, assume_unique=False, return_indices=False):
-    """The sorted common values (np.intersect1d), taken from ar1 (∂/∂ar2 = 0)."""
+    """The sorted common values (np.intersect1d), taken from ar1 (∂/∂ar2 = 0).
+
+    Examples
+    --------
+    >>> a, b = wg.tensor([3.0, 1.0, 2.0]), wg.tensor([1.0, 3.0])
+    >>> wg.intersect1d(a, b)
+    tensor([1., 3.])
+    >>> wg.grad(lambda a: wg.sum(wg.intersect1d(a, b) ** 2))(a)
+    tensor([6., 2., 0.])
+    """
     both = np.intersect1d(array_of(ar1), array_of(ar2), assume_unique=assume_unique, return_indices=True)
     vals = take(_flat(ar1), both[1])
     if return_indices:
@@ -101,7 +146,16 @@ def intersect1d(ar1, ar2, assume_unique=False, return_indices=False):
 
 
 def setdiff1d(ar1, ar2, assume_unique=False):
-    """The values of ar1 not in ar2 (np.setdiff1d), taken from ar1."""
+    """The values of ar1 not in ar2 (np.setdiff1d), taken from ar1.
+
+    Examples
+    --------
+    >>> a, b = wg.tensor([3.0, 1.0, 2.0]), wg.tensor([1.0])
+    >>> wg.setdiff1d(a, b)
+    tensor([2., 3.])
+    >>> wg.grad(lambda a: wg.sum(wg.setdiff1d(a, b)))(a)
+    tensor([1., 0., 1.])
+    """
     d1, d2 = np.ravel(array_of(ar1)), array_of(ar2)
     if assume_unique:
         idx = np.flatnonzero(np.isin(d1, d2, invert=True))
@@ -112,7 +166,16 @@ def setdiff1d(ar1, ar2, assume_unique=False):
 
 
 def setxor1d(ar1, ar2, assume_unique=False):
-    """The sorted values in exactly one of ar1, ar2 (np.setxor1d), from the one holding it."""
+    """The sorted values in exactly one of ar1, ar2 (np.setxor1d), from the one holding it.
+
+    Examples
+    --------
+    >>> a, b = wg.tensor([3.0, 1.0]), wg.tensor([1.0, 2.0])
+    >>> wg.setxor1d(a, b)
+    tensor([2., 3.])
+    >>> wg.grad(lambda a: wg.sum(wg.setxor1d(a, b)))(a)
+    tensor([1., 0.])
+    """
     d1, d2 = np.ravel(array_of(ar1)), np.ravel(array_of(ar2))
     if assume_unique:
         i1, i2 = np.arange(d1.size), np.arange(d2.size)

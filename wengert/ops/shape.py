@@ -1,7 +1,7 @@
 """Shape ops. The single-input ones are linear and declare their transpose (their VJP; their
 JVP is the op itself); concatenate and stack are primitives whose VJP slices g back.
-The rest (moveaxis, ravel, split, tile, repeat, pad's other modes) are compositions of these
-and of indexing, so they inherit rules of every order.
+The rest (moveaxis, ravel, split, tile, repeat) are compositions of these
+and of indexing, so they inherit rules of every order. (pad is in padding.py.)
 
 Transposes keep any leading batch axes of g (the axes in front of the op's output): they
 index from the right (Ellipsis, negative axes) and build shapes as g.shape[:lead] + x_shape.
@@ -22,7 +22,7 @@ from ._shapes import negative_axes, sum_to
 
 __all__ = ["reshape", "transpose", "permute_dims", "swapaxes", "moveaxis", "expand_dims",
            "squeeze", "broadcast_to", "concatenate", "concat", "stack", "split", "flip",
-           "tile", "repeat", "pad", "ravel"]
+           "tile", "repeat", "ravel"]
 
 
 def _shape_of(a):
@@ -128,7 +128,17 @@ def reshape(a, /, shape=None, order="C", *, newshape=None, copy=None):
 def ravel(a, order="C"):
     """The elements as a 1-D tensor, in `order` ('C', 'F', 'A' or 'K': memory order). As in
     NumPy, a view of `a` only where its memory is contiguous in that order, else a copy
-    (reshape(a, -1) gives a view in more cases)."""
+    (reshape(a, -1) gives a view in more cases).
+
+    Examples
+    --------
+    >>> x = wg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> wg.ravel(x)
+    tensor([1., 2., 3., 4.])
+    >>> wg.grad(lambda x: wg.ravel(x)[1])(x)
+    tensor([[0., 1.],
+            [0., 0.]])
+    """
     if isinstance(a, Tensor) and order in ("C", "F", "A"):
         d = a.data
         f = d.flags
@@ -169,7 +179,16 @@ _permute = linear("permute_dims", _permute_fwd, _permute_transpose, grad_name="P
 
 def permute_dims(a, /, axes=None):
     """Axes reordered (output axis i is input axis axes[i]; reversed when None); the
-    gradient is reordered by the inverse permutation. (NumPy's permute_dims is transpose.)"""
+    gradient is reordered by the inverse permutation. (NumPy's permute_dims is transpose.)
+
+    Examples
+    --------
+    >>> x = wg.ones((2, 3, 4))
+    >>> wg.permute_dims(x, (2, 0, 1)).shape
+    (4, 2, 3)
+    >>> wg.grad(lambda x: wg.sum(wg.permute_dims(x, (2, 0, 1))))(x).shape
+    (2, 3, 4)
+    """
     nd = len(_shape_of(a))
     axes = tuple(range(nd - 1, -1, -1)) if axes is None else _axis_tuple(axes)
     if len(axes) != nd:
@@ -180,7 +199,16 @@ def permute_dims(a, /, axes=None):
 
 
 def transpose(a, axes=None):
-    """Axes reversed, or permuted by `axes` (see permute_dims)."""
+    """Axes reversed, or permuted by `axes` (see permute_dims).
+
+    Examples
+    --------
+    >>> x = wg.tensor([[1.0, 2.0, 3.0]])
+    >>> wg.transpose(x).shape
+    (3, 1)
+    >>> wg.grad(lambda x: wg.sum(wg.transpose(x) * wg.tensor([[1.0], [2.0], [3.0]])))(x)
+    tensor([[1., 2., 3.]])
+    """
     return permute_dims(a, axes)
 
 
@@ -193,13 +221,32 @@ _swapaxes = linear("swapaxes", lambda x, axis1, axis2: np.swapaxes(x, axis1, axi
 
 
 def swapaxes(a, axis1, axis2):
-    """Two axes exchanged; the transpose exchanges them back."""
+    """Two axes exchanged; the transpose exchanges them back.
+
+    Examples
+    --------
+    >>> x = wg.tensor([[1.0, 2.0]])
+    >>> wg.swapaxes(x, 0, 1)
+    tensor([[1.],
+            [2.]])
+    >>> wg.grad(lambda x: wg.sum(wg.swapaxes(x, 0, 1) * wg.tensor([[3.0], [4.0]])))(x)
+    tensor([[3., 4.]])
+    """
     a1, a2 = negative_axes((axis1, axis2), len(_shape_of(a)))
     return _swapaxes(a, axis1=a1, axis2=a2)
 
 
 def moveaxis(a, source, destination):
-    """Axes `source` moved to positions `destination`, the others kept in order."""
+    """Axes `source` moved to positions `destination`, the others kept in order.
+
+    Examples
+    --------
+    >>> x = wg.ones((2, 3, 4))
+    >>> wg.moveaxis(x, 0, -1).shape
+    (3, 4, 2)
+    >>> wg.grad(lambda x: wg.sum(wg.moveaxis(x, 0, -1)))(x).shape
+    (2, 3, 4)
+    """
     nd = len(_shape_of(a))
     src = tuple(s + nd for s in negative_axes(_axis_tuple(source), nd))
     dst = tuple(d + nd for d in negative_axes(_axis_tuple(destination), nd))
@@ -224,7 +271,16 @@ _expand_dims = linear("expand_dims", lambda x, axis: np.expand_dims(x, axis), _e
 
 
 def expand_dims(a, axis):
-    """New length-1 axes at `axis` (positions in the result); the gradient drops them."""
+    """New length-1 axes at `axis` (positions in the result); the gradient drops them.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0])
+    >>> wg.expand_dims(x, 0)
+    tensor([[1., 2.]])
+    >>> wg.grad(lambda x: wg.sum(wg.expand_dims(x, 1) * wg.tensor([[3.0], [4.0]])))(x)
+    tensor([3., 4.])
+    """
     axis = _axis_tuple(axis)
     axis = negative_axes(axis, len(_shape_of(a)) + len(axis))
     _check_unique(axis, "expand_dims")
@@ -449,7 +505,16 @@ _flip = linear("flip", lambda x, axis: np.flip(x, axis),
 
 
 def flip(m, axis=None):
-    """The order of elements reversed along `axis` (all axes when None); so is the gradient."""
+    """The order of elements reversed along `axis` (all axes when None); so is the gradient.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0, 3.0])
+    >>> wg.flip(x)
+    tensor([3., 2., 1.])
+    >>> wg.grad(lambda x: wg.sum(wg.flip(x) * wg.tensor([1.0, 2.0, 3.0])))(x)
+    tensor([3., 2., 1.])
+    """
     nd = len(_shape_of(m))
     axis = negative_axes(None if axis is None else _axis_tuple(axis), nd)
     _check_unique(axis, "flip")
@@ -458,7 +523,16 @@ def flip(m, axis=None):
 
 def tile(A, reps):
     """A repeated reps[i] times along axis i (np.tile). Built as reshape → broadcast →
-    reshape, so the gradient is the sum over the copies."""
+    reshape, so the gradient is the sum over the copies.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0])
+    >>> wg.tile(x, 3)
+    tensor([1., 2., 1., 2., 1., 2.])
+    >>> wg.grad(lambda x: wg.sum(wg.tile(x, 3)))(x)
+    tensor([3., 3.])
+    """
     reps = _as_shape(reps, "reps")
     shape = _shape_of(A)
     d = max(len(reps), len(shape))
@@ -509,88 +583,3 @@ def repeat(a, repeats, axis=None):
         raise ValueError("repeat: negative repeat counts")
     from .indexing import take
     return take(a, np.repeat(np.arange(shape[ax], dtype=np.intp), r), axis=ax)
-
-
-# ---- padding ---------------------------------------------------------------------------------
-
-def _pad_transpose(g, x_shape, pairs):
-    core = tuple(x_shape)[len(x_shape) - len(pairs):]      # without any batch axes
-    return g[(Ellipsis,) + tuple(slice(b, b + n) for (b, _), n in zip(pairs, core))]
-
-
-def _pad_fwd(x, pairs):
-    lead = np.ndim(x) - len(pairs)
-    return np.pad(x, ((0, 0),) * lead + pairs if lead else pairs)
-
-
-_pad = linear("pad", _pad_fwd, _pad_transpose)
-
-
-def _pad_pairs(pad_width, nd):
-    w = np.asarray(pad_width.data if isinstance(pad_width, Tensor) else pad_width)
-    if w.dtype.kind not in "iu":
-        raise TypeError(f"`pad_width` must be of integral type, got {w.dtype}")
-    try:
-        w = np.broadcast_to(w, (nd, 2))
-    except ValueError:
-        raise ValueError(f"pad_width of shape {w.shape} does not fit a tensor of "
-                         f"{nd} dimensions (give an int, (before, after), or one pair per "
-                         f"axis)") from None
-    if (w < 0).any():
-        raise ValueError(f"pad_width must be non-negative, got {w.tolist()}")
-    return tuple((int(b), int(a)) for b, a in w)
-
-
-_PAD_INDEX_MODES = {"edge": (), "wrap": (), "reflect": ("reflect_type",),
-                    "symmetric": ("reflect_type",)}
-
-
-def pad(array, pad_width, mode="constant", **kwargs):
-    """`array` padded by pad_width[i] = (before, after) elements along axis i (np.pad).
-
-    Modes: 'constant' (constant_values, which may be a tensor: it gets the sum of g over the
-    places it fills), 'empty' (filled with zeros, one valid choice for undefined values),
-    and the copying modes 'edge', 'reflect', 'symmetric', 'wrap' (reflect_type='even').
-    Constant padding is linear in `array`: its gradient is the middle slice of g; the
-    copying modes are gathers, so repeated copies of an element add up in its gradient."""
-    shape = _shape_of(array)
-    nd = len(shape)
-    pairs = _pad_pairs(pad_width, nd)
-    allowed = {"constant": ("constant_values",), "empty": ()}.get(mode, _PAD_INDEX_MODES.get(mode))
-    if allowed is None:
-        raise ValueError(f"pad mode {mode!r} is not supported by wengert; use one of "
-                         f"'constant', 'empty', 'edge', 'reflect', 'symmetric', 'wrap'")
-    bad = set(kwargs) - set(allowed)
-    if bad:
-        raise ValueError(f"unsupported keyword arguments for mode {mode!r}: {sorted(bad)}")
-    if mode in _PAD_INDEX_MODES:
-        if kwargs.get("reflect_type", "even") != "even":
-            raise ValueError("pad: only reflect_type='even' is supported")
-        from .indexing import take
-        out = array
-        for k, (b, a) in enumerate(pairs):
-            if b or a:
-                # where each output position along axis k copies from
-                src = np.pad(np.arange(shape[k], dtype=np.intp), (b, a), mode=mode)
-                out = take(out, src, axis=k)
-        return reshape(out, _shape_of(out))
-    out = _pad(array, pairs=pairs)
-    c = kwargs.get("constant_values", 0)
-    if isinstance(c, Tensor):
-        return out + _constant_fill(c, shape, pairs, out.dtype)
-    if np.any(np.asarray(c) != 0):
-        return out + np.pad(np.zeros(shape, dtype=out.dtype), pairs, constant_values=c)
-    return out
-
-
-def _constant_fill(c, shape, pairs, dtype):
-    """The padding of a zero array with the constants c (a Tensor), as a differentiable
-    gather from [0, c's (before, after) values per axis]."""
-    from .indexing import take
-    nd = len(shape)
-    code = np.zeros(shape, dtype=np.intp)
-    codes = np.arange(1, 2 * nd + 1, dtype=np.intp).reshape(nd, 2)
-    code = np.pad(code, pairs, constant_values=codes) if nd else code
-    values = reshape(broadcast_to(c, (nd, 2)), (-1,))
-    values = concatenate([np.zeros(1, dtype=np.result_type(c.dtype, dtype)), values])
-    return take(values, code)

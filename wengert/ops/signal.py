@@ -37,7 +37,8 @@ from .complex import imag, real
 from .elementwise import arctan2, astype, isfinite, power, sign, sin, where
 from .indexing import take
 from .cumulative import cumprod
-from .shape import broadcast_to, concatenate, flip, pad, reshape
+from .padding import pad
+from .shape import broadcast_to, concatenate, flip, reshape
 
 __all__ = ["interp", "polyval", "vander", "convolve", "correlate", "sinc", "float_power",
            "heaviside", "real_if_close", "angle"]
@@ -138,7 +139,17 @@ def polyval(p, x):
 
 def vander(x, N=None, increasing=False):
     """The Vandermonde matrix of x (np.vander): columns x^(N−1), …, x, 1 (reversed when
-    `increasing`), built as running products like NumPy."""
+    `increasing`), built as running products like NumPy.
+
+    Examples
+    --------
+    >>> x = wg.tensor([2.0, 3.0])
+    >>> wg.vander(x, 3)
+    tensor([[4., 2., 1.],
+            [9., 3., 1.]])
+    >>> wg.grad(lambda x: wg.sum(wg.vander(x, 3)))(x)
+    tensor([5., 7.])
+    """
     x = _input(x)
     s = _shape(x)
     if len(s) != 1:
@@ -198,7 +209,16 @@ def _correlate(a, v, mode):
 
 def correlate(a, v, mode="valid"):
     """The cross-correlation of two 1-D sequences (np.correlate, real input):
-    c[k] = Σₙ a[n + k]·v[n]; modes 'valid' (default), 'same', 'full'."""
+    c[k] = Σₙ a[n + k]·v[n]; modes 'valid' (default), 'same', 'full'.
+
+    Examples
+    --------
+    >>> a, v = wg.tensor([1.0, 2.0, 3.0]), wg.tensor([1.0, 1.0])
+    >>> wg.correlate(a, v)
+    tensor([3., 5.])
+    >>> wg.grad(lambda v: wg.sum(wg.correlate(a, v)))(v)
+    tensor([3., 5.])
+    """
     mode = _mode(mode)
     a, v = _input(a), _input(v)
     for x, which in ((a, "first"), (v, "second")):
@@ -266,7 +286,16 @@ def sinc(x):
 
 
 def float_power(x1, x2, /):
-    """x1 ** x2 computed in float64 whatever the inputs' dtypes (np.float_power)."""
+    """x1 ** x2 computed in float64 whatever the inputs' dtypes (np.float_power).
+
+    Examples
+    --------
+    >>> x = wg.tensor(2.0, dtype=wg.float32)
+    >>> wg.float_power(x, 3).dtype
+    dtype('float64')
+    >>> wg.grad(lambda x: wg.float_power(x, 3))(wg.tensor(2.0))
+    tensor(12.)
+    """
     return power(_as_float64(x1), _as_float64(x2))
 
 
@@ -295,7 +324,13 @@ def heaviside(x1, x2, /):
 def real_if_close(a, tol=100):
     """a itself for real input; complex input with every imaginary part below tol machine
     epsilons (tol > 1) or tol (tol ≤ 1) gives its real part (np.real_if_close; a constant:
-    complex tensors cannot require grad)."""
+    complex tensors cannot require grad).
+
+    Examples
+    --------
+    >>> wg.real_if_close(wg.tensor([1.0 + 1e-20j, 2.0 + 0j]))
+    tensor([1., 2.])
+    """
     a = _input(a)
     d = value_of(a)
     if np.result_type(d).kind != "c":
@@ -307,7 +342,16 @@ def angle(z, deg=False):
     """The argument of z (np.angle): for real z, arctan2(0, z): 0 for z > 0 or +0.0, π for
     z < 0 or −0.0 (180 with deg=True); derivative 0 everywhere (the jump at 0 is ignored).
     Complex z: arctan2(Im z, Re z), differentiable (ops/complex.py): ḡ(z) = i·ḡ/conj(z),
-    NaN at z = 0."""
+    NaN at z = 0.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, -1.0])
+    >>> wg.angle(x)
+    tensor([0.        , 3.14159265])
+    >>> wg.grad(lambda x: wg.sum(wg.angle(x)))(x)
+    tensor([0., 0.])
+    """
     z = _input(z)
     d = np.asarray(value_of(z))
     if d.dtype.kind == "c":

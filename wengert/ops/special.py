@@ -227,14 +227,37 @@ betaln = binary("betaln", _beta_k("betaln"), lambda x, y, z: _psi_diff(x, y),
                 lambda x, y, z: _psi_diff(y, x), ("xy", "xy"), singular=True)
 beta = binary("beta", _beta_k("beta"), lambda x, y, z: _beta_any(x, y) * _psi_diff(x, y),
               lambda x, y, z: _beta_any(x, y) * _psi_diff(y, x), ("xy", "xy"), singular=True)
-betaln.doc = "log|B(a, b)|.   ∂a = ψ(a) − ψ(a + b),  ∂b = ψ(b) − ψ(a + b)."
-beta.doc = "B(a, b) = Γ(a)Γ(b)/Γ(a + b).   ∂a = B(a, b)·(ψ(a) − ψ(a + b)), ∂b likewise."
+betaln.doc = ("log|B(a, b)|.   ∂a = ψ(a) − ψ(a + b),  ∂b = ψ(b) − ψ(a + b).\n\n"
+              "Examples\n"
+              "--------\n"
+              ">>> a, b = wg.tensor(1.0), wg.tensor(2.0)\n"
+              ">>> wg.special.betaln(a, b)\n"
+              "tensor(-0.69314718)\n"
+              ">>> wg.grad(wg.special.betaln, argnums=(0, 1))(a, b)\n"
+              "(tensor(-1.5), tensor(-0.5))\n")
+beta.doc = ("B(a, b) = Γ(a)Γ(b)/Γ(a + b).   ∂a = B(a, b)·(ψ(a) − ψ(a + b)), ∂b likewise.\n\n"
+            "Examples\n"
+            "--------\n"
+            ">>> a, b = wg.tensor(2.0), wg.tensor(3.0)\n"
+            ">>> wg.special.beta(a, b)\n"
+            "tensor(0.08333333)\n"
+            ">>> wg.grad(wg.special.beta, argnums=(0, 1))(a, b)\n"
+            "(tensor(-0.09027778), tensor(-0.04861111))\n")
 
 
 def multigammaln(a, d):
     """log Γ_d(a), the multivariate log-gamma: d(d−1)/4·log π + Σ_{j=1..d} gammaln(a − (j−1)/2)
     for an integer d ≥ 1 (a constant) and a > (d − 1)/2 (else ValueError, as SciPy).
-    ∂/∂a = Σⱼ ψ(a − (j−1)/2); inherited from gammaln."""
+    ∂/∂a = Σⱼ ψ(a − (j−1)/2); inherited from gammaln.
+
+    Examples
+    --------
+    >>> a = wg.tensor(2.0)
+    >>> wg.special.multigammaln(a, 2)
+    tensor(0.45158271)
+    >>> wg.grad(lambda a: wg.special.multigammaln(a, 2))(a)
+    tensor(0.45927431)
+    """
     if isinstance(d, Tensor):
         d = d.data
     if np.ndim(d) != 0 or int(d) != d or d < 1:
@@ -287,8 +310,22 @@ xlog1py = binary("xlog1py", _xlog1py_fwd, lambda x, y, z: np.log1p(y),
                                           lambda x, y, z: _xdivy_any(x, 1 + y),  ("y", "xy"), singular=True)
 
 xdivy.doc = "x/y, 0 where x = 0.   ∂x = 1/y,  ∂y = −x/y² (0 where x = 0)."
-xlogy.doc = "x·log y, 0 where x = 0.   ∂x = log y,  ∂y = x/y (0 where x = 0)."
-xlog1py.doc = "x·log(1 + y), 0 where x = 0.   ∂x = log1p y,  ∂y = x/(1 + y) (0 where x = 0)."
+xlogy.doc = ("x·log y, 0 where x = 0.   ∂x = log y,  ∂y = x/y (0 where x = 0).\n\n"
+             "Examples\n"
+             "--------\n"
+             ">>> x, y = wg.tensor([0.0, 2.0]), wg.tensor([0.0, np.e])\n"
+             ">>> wg.special.xlogy(x, y)\n"
+             "tensor([0., 2.])\n"
+             ">>> wg.grad(lambda x, y: wg.sum(wg.special.xlogy(x, y)), argnums=(0, 1))(x, wg.tensor([1.0, np.e]))\n"
+             "(tensor([0., 1.]), tensor([0.        , 0.73575888]))\n")
+xlog1py.doc = ("x·log(1 + y), 0 where x = 0.   ∂x = log1p y,  ∂y = x/(1 + y) (0 where x = 0).\n\n"
+               "Examples\n"
+               "--------\n"
+               ">>> x, y = wg.tensor([0.0, 2.0]), wg.tensor([-1.0, 1.0])\n"
+               ">>> wg.special.xlog1py(x, y)\n"
+               "tensor([0.        , 1.38629436])\n"
+               ">>> wg.grad(lambda x, y: wg.sum(wg.special.xlog1py(x, y)), argnums=(0, 1))(x, wg.tensor([0.0, 1.0]))\n"
+               "(tensor([0.        , 0.69314718]), tensor([0., 1.]))\n")
 
 
 # ---- composites ---------------------------------------------------------------------------------

@@ -190,8 +190,10 @@ _CLASS_MACHINERY = set(vars(_Empty)) | {"__hash__"}
 # A method that is an op's method form is documented by that op: help(t.sum) shows wg.sum.
 _SAME_AS = {"abs": "absolute", "conjugate": "conj", "flatten": "reshape"}
 _OWN = {
-    "T": "The axes reversed (t.transpose()); differentiable, a view as in NumPy.",
-    "mT": "The last two axes swapped (a batch of matrices transposed); differentiable.",
+    "T": "The axes reversed (t.transpose()); differentiable, a view as in NumPy.\n\n"
+         ">>> wg.tensor([[1.0, 2.0]]).T\ntensor([[1.],\n        [2.]])\n",
+    "mT": "The last two axes swapped (a batch of matrices transposed); differentiable.\n\n"
+          ">>> wg.ones((5, 2, 3)).mT.shape\n(5, 3, 2)\n",
     "flatten": "A 1-d copy of the values (as NumPy's ndarray.flatten); differentiable.",
     "real": "The real part (the identity on a real tensor); differentiable.",
     "imag": "The imaginary part (zeros for a real tensor); differentiable.",

@@ -50,17 +50,44 @@ def _as_float(x):
 # ---- identities and constants on real input --------------------------------------------------
 
 def fabs(x, /):
-    """|x| in floating point (np.fabs).   ∂/∂x = sign(x), 0 at x = 0 (as wg.absolute)."""
+    """|x| in floating point (np.fabs).   ∂/∂x = sign(x), 0 at x = 0 (as wg.absolute).
+
+    Examples
+    --------
+    >>> x = wg.tensor([-2.0, 0.0, 3.0])
+    >>> wg.fabs(x)
+    tensor([2., 0., 3.])
+    >>> wg.grad(lambda x: wg.sum(wg.fabs(x)))(x)
+    tensor([-1.,  0.,  1.])
+    """
     return absolute(_as_float(x))
 
 
 def around(a, decimals=0, out=None):
-    """np.around, the same as wg.round.   ∂ = 0 (piecewise constant)."""
+    """np.around, the same as wg.round.   ∂ = 0 (piecewise constant).
+
+    Examples
+    --------
+    >>> x = wg.tensor([0.5, 1.5, 2.567])
+    >>> wg.around(x, 1)
+    tensor([0.5, 1.5, 2.6])
+    >>> wg.grad(lambda x: wg.sum(wg.around(x)))(x)
+    tensor([0., 0., 0.])
+    """
     return round(a, decimals=decimals, out=out)
 
 
 def fix(x, out=None):
-    """Round toward zero (np.fix), the same as wg.trunc.   ∂ = 0 (piecewise constant)."""
+    """Round toward zero (np.fix), the same as wg.trunc.   ∂ = 0 (piecewise constant).
+
+    Examples
+    --------
+    >>> x = wg.tensor([-1.7, 1.7])
+    >>> wg.fix(x)
+    tensor([-1.,  1.])
+    >>> wg.grad(lambda x: wg.sum(wg.fix(x)))(x)
+    tensor([0., 0.])
+    """
     if out is not None:
         raise TypeError("wengert.fix does not support out=; use the returned tensor")
     return trunc(x)
@@ -83,7 +110,16 @@ _ldexp.doc = "x·2ᵏ for an integer constant k of x's shape.   ∂/∂x = 2ᵏ 
 
 def ldexp(x1, x2, /):
     """x1·2^x2 for integer exponents x2 (constants), exactly as np.ldexp (no overflow of 2^x2
-    on its own).   ∂/∂x1 = 2^x2."""
+    on its own).   ∂/∂x1 = 2^x2.
+
+    Examples
+    --------
+    >>> x = wg.tensor(3.0)
+    >>> wg.ldexp(x, 2)
+    tensor(12.)
+    >>> wg.grad(lambda x: wg.ldexp(x, 2))(x)
+    tensor(4.)
+    """
     k = _exponent(x2, "ldexp")
     x = _as_float(x1)
     shape = np.broadcast_shapes(np.shape(array_of(x)), k.shape)
@@ -97,7 +133,16 @@ def ldexp(x1, x2, /):
 
 def frexp(x, /):
     """(m, e) with x = m·2ᵉ and 0.5 ≤ |m| < 1 (m = x where x is 0, inf or NaN), as np.frexp.
-    m = x·2⁻ᵉ: ∂m/∂x = 2⁻ᵉ; e is an integer constant."""
+    m = x·2⁻ᵉ: ∂m/∂x = 2⁻ᵉ; e is an integer constant.
+
+    Examples
+    --------
+    >>> x = wg.tensor(12.0)
+    >>> wg.frexp(x)
+    (tensor(0.75), tensor(4, dtype=int32))
+    >>> wg.grad(lambda x: wg.frexp(x)[0])(x)
+    tensor(0.0625)
+    """
     x = _as_float(x)
     e = np.frexp(array_of(x))[1]
     return ldexp(x, -e), _make(np.asarray(e), None)
@@ -105,22 +150,55 @@ def frexp(x, /):
 
 nextafter = binary("nextafter", np.nextafter, ONE, None, ("", ""))
 nextafter.doc = ("The next float after x1 toward x2.   ∂/∂x1 = 1 (x1 moved by one ulp), "
-                 "∂/∂x2 = 0 (only a direction).")
+                 "∂/∂x2 = 0 (only a direction).\n\n"
+                 "Examples\n"
+                 "--------\n"
+                 ">>> x = wg.tensor(1.0)\n"
+                 ">>> wg.nextafter(x, 2.0) - 1.0\n"
+                 "tensor(2.22044605e-16)\n"
+                 ">>> wg.grad(lambda x: wg.nextafter(x, 2.0))(x)\n"
+                 "tensor(1.)\n")
 spacing = unary("spacing", np.spacing)
-spacing.doc = "The distance from x to the next larger float (the ulp).   ∂ = 0 (piecewise constant)."
+spacing.doc = ("The distance from x to the next larger float (the ulp).   ∂ = 0 (piecewise "
+               "constant).\n\n"
+               "Examples\n"
+               "--------\n"
+               ">>> x = wg.tensor(1.0)\n"
+               ">>> wg.spacing(x)\n"
+               "tensor(2.22044605e-16)\n"
+               ">>> wg.grad(wg.spacing)(x)\n"
+               "tensor(0.)\n")
 
 
 # ---- two outputs -----------------------------------------------------------------------------
 
 def divmod(x1, x2, /):
     """(floor_divide(x1, x2), remainder(x1, x2)), as np.divmod; each with its own gradient
-    (∂floor = 0; ∂rem/∂x1 = 1, ∂rem/∂x2 = −floor(x1/x2))."""
+    (∂floor = 0; ∂rem/∂x1 = 1, ∂rem/∂x2 = −floor(x1/x2)).
+
+    Examples
+    --------
+    >>> x, y = wg.tensor(7.0), wg.tensor(2.0)
+    >>> wg.divmod(x, y)
+    (tensor(3.), tensor(1.))
+    >>> wg.grad(lambda x, y: wg.divmod(x, y)[1], argnums=(0, 1))(x, y)
+    (tensor(1.), tensor(-3.))
+    """
     return floor_divide(x1, x2), remainder(x1, x2)
 
 
 def modf(x, /):
     """(frac, whole) with whole = trunc(x) and frac = x − whole (same sign as x; ±0 at ±inf),
-    as np.modf.   ∂frac/∂x = 1, ∂whole/∂x = 0."""
+    as np.modf.   ∂frac/∂x = 1, ∂whole/∂x = 0.
+
+    Examples
+    --------
+    >>> x = wg.tensor(-2.5)
+    >>> wg.modf(x)
+    (tensor(-0.5), tensor(-2.))
+    >>> wg.grad(lambda x: wg.modf(x)[0])(x)
+    tensor(1.)
+    """
     x = _as_float(x)
     inf = array_of(isinf(x))
     if inf.any():
@@ -162,7 +240,16 @@ def matvec(x1, x2, /, **kw):
 
 def vecmat(x1, x2, /, **kw):
     """v[…, i]·A[…, i, j] summed over i, broadcasting the stacks (np.vecmat; real input, so
-    no conjugation): a matmul."""
+    no conjugation): a matmul.
+
+    Examples
+    --------
+    >>> v, A = wg.tensor([1.0, 2.0]), wg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> wg.vecmat(v, A)
+    tensor([ 7., 10.])
+    >>> wg.grad(lambda v: wg.sum(wg.vecmat(v, A)))(v)
+    tensor([3., 7.])
+    """
     if kw:
         raise TypeError(f"wengert.vecmat: the keyword {next(iter(kw))}= is not supported")
     _need_ndim("vecmat", x1, 1)
@@ -198,13 +285,31 @@ def _cumulative(name, f, identity, x, axis, dtype, out, include_initial):
 
 def cumulative_sum(x, /, *, axis=None, dtype=None, out=None, include_initial=False):
     """Running sum along `axis` (np.cumulative_sum), with a leading 0 when include_initial.
-    Linear: ∂L/∂xᵢ = Σ_{k≥i} gₖ."""
+    Linear: ∂L/∂xᵢ = Σ_{k≥i} gₖ.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0, 3.0])
+    >>> wg.cumulative_sum(x, include_initial=True)
+    tensor([0., 1., 3., 6.])
+    >>> wg.grad(lambda x: wg.sum(wg.cumulative_sum(x)))(x)
+    tensor([3., 2., 1.])
+    """
     return _cumulative("cumulative_sum", cumsum, 0, x, axis, dtype, out, include_initial)
 
 
 def cumulative_prod(x, /, *, axis=None, dtype=None, out=None, include_initial=False):
     """Running product along `axis` (np.cumulative_prod), with a leading 1 when
-    include_initial. ∂ as wg.cumprod (exact where x has zeros)."""
+    include_initial. ∂ as wg.cumprod (exact where x has zeros).
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0, 3.0])
+    >>> wg.cumulative_prod(x)
+    tensor([1., 2., 6.])
+    >>> wg.grad(lambda x: wg.sum(wg.cumulative_prod(x)))(x)
+    tensor([9., 4., 2.])
+    """
     return _cumulative("cumulative_prod", cumprod, 1, x, axis, dtype, out, include_initial)
 
 

@@ -85,7 +85,19 @@ _TENSOR_FIRST = "Make the array a Tensor first (t = wg.tensor(a)) and update tha
 def copyto(dst, src, casting="same_kind", where=True):
     """dst ← src (broadcast to dst's shape) where `where` holds, in place (np.copyto).
     ∂/∂dst: g where not copied, 0 where copied; ∂/∂src: g where copied, summed over src's
-    broadcasting. NumPy's casting rule applies to src's dtype (checked by NumPy)."""
+    broadcasting. NumPy's casting rule applies to src's dtype (checked by NumPy).
+
+    Examples
+    --------
+    >>> b = wg.tensor(9.0, requires_grad=True)
+    >>> a = wg.zeros(3)
+    >>> wg.copyto(a, b, where=[True, False, True])
+    >>> a.detach()
+    tensor([9., 0., 9.])
+    >>> wg.sum(a).backward()
+    >>> b.grad
+    tensor(2.)
+    """
     mask = _plain(where)
     src = _values(src)
     if not isinstance(dst, Tensor):
@@ -98,7 +110,19 @@ def copyto(dst, src, casting="same_kind", where=True):
 
 def put(a, ind, v, mode="raise"):
     """a.flat[ind] = v in place (np.put): v repeats cyclically, the last of repeated indices
-    wins, mode 'raise'/'wrap'/'clip' as NumPy. ∂ as an index assignment."""
+    wins, mode 'raise'/'wrap'/'clip' as NumPy. ∂ as an index assignment.
+
+    Examples
+    --------
+    >>> v = wg.tensor([5.0, 6.0], requires_grad=True)
+    >>> a = wg.zeros(3)
+    >>> wg.put(a, [0, 2], v)
+    >>> a.detach()
+    tensor([5., 0., 6.])
+    >>> wg.sum(a * wg.tensor([1.0, 2.0, 3.0])).backward()
+    >>> v.grad
+    tensor([1., 3.])
+    """
     ind = _plain(ind)
     if not isinstance(a, Tensor):
         _into_array("put", v, _TENSOR_FIRST)
@@ -107,7 +131,19 @@ def put(a, ind, v, mode="raise"):
 
 
 def place(arr, mask, vals):
-    """arr[mask] = the first N of vals, repeated cyclically (np.place), in place."""
+    """arr[mask] = the first N of vals, repeated cyclically (np.place), in place.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> a = x * 1.0
+    >>> wg.place(a, a > 1.5, [9.0])
+    >>> a.detach()
+    tensor([1., 9., 9.])
+    >>> wg.sum(a).backward()
+    >>> x.grad
+    tensor([1., 0., 0.])
+    """
     mask = _plain(mask)
     if not isinstance(arr, Tensor):
         _into_array("place", vals, _TENSOR_FIRST)
@@ -116,7 +152,19 @@ def place(arr, mask, vals):
 
 
 def putmask(a, mask, values):
-    """a.flat[n] = values[n % len(values)] where mask.flat[n] (np.putmask), in place."""
+    """a.flat[n] = values[n % len(values)] where mask.flat[n] (np.putmask), in place.
+
+    Examples
+    --------
+    >>> x = wg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> a = x * 1.0
+    >>> wg.putmask(a, a > 1.5, [8.0, 9.0])
+    >>> a.detach()
+    tensor([1., 9., 8.])
+    >>> wg.sum(a).backward()
+    >>> x.grad
+    tensor([1., 0., 0.])
+    """
     mask = _plain(mask)
     if not isinstance(a, Tensor):
         _into_array("putmask", values, _TENSOR_FIRST + ", or write `wg.where(mask, values, a)`")
@@ -126,7 +174,21 @@ def putmask(a, mask, values):
 
 def fill_diagonal(a, val, wrap=False):
     """The main diagonal of a (all axes equal beyond 2-D; tall matrices wrap when `wrap`)
-    set to val, repeated cyclically (np.fill_diagonal), in place."""
+    set to val, repeated cyclically (np.fill_diagonal), in place.
+
+    Examples
+    --------
+    >>> x = wg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> a = x * 1.0
+    >>> wg.fill_diagonal(a, 0.0)
+    >>> a.detach()
+    tensor([[0., 2.],
+            [3., 0.]])
+    >>> wg.sum(a).backward()
+    >>> x.grad
+    tensor([[0., 1.],
+            [1., 0.]])
+    """
     if not isinstance(a, Tensor):
         _into_array("fill_diagonal", val, _TENSOR_FIRST)
         return np.fill_diagonal(a, _plain(val), wrap=wrap)
@@ -135,7 +197,21 @@ def fill_diagonal(a, val, wrap=False):
 
 def put_along_axis(arr, indices, values, axis):
     """arr[…, indices, …] = values along `axis` (np.put_along_axis; values broadcast to the
-    indices), in place; the last of repeated indices wins."""
+    indices), in place; the last of repeated indices wins.
+
+    Examples
+    --------
+    >>> v = wg.tensor([[5.0], [6.0]], requires_grad=True)
+    >>> a = wg.zeros((2, 2))
+    >>> wg.put_along_axis(a, wg.tensor([[1], [0]]), v, axis=1)
+    >>> a.detach()
+    tensor([[0., 5.],
+            [6., 0.]])
+    >>> wg.sum(a * wg.tensor([[1.0, 2.0], [3.0, 4.0]])).backward()
+    >>> v.grad
+    tensor([[2.],
+            [3.]])
+    """
     indices = _plain(indices)
     if not isinstance(arr, Tensor):
         _into_array("put_along_axis", values, _TENSOR_FIRST)

@@ -143,7 +143,17 @@ def eig(a):
     """Eigenvalues and right eigenvectors (unit-norm columns) of a square matrix (batched),
     NumPy's EigResult. Real arrays when every eigenvalue is real, and then differentiable
     (see the module docstring; eigenvalues must be distinct where V is used); complex
-    otherwise, and then without gradient (a TypeError when one is needed)."""
+    otherwise, and then without gradient (a TypeError when one is needed).
+
+    Examples
+    --------
+    >>> a = wg.tensor([[2.0, 1.0], [0.0, 3.0]])
+    >>> wg.linalg.eig(a).eigenvalues
+    tensor([2., 3.])
+    >>> wg.grad(lambda a: wg.sum(wg.linalg.eig(a).eigenvalues))(a)
+    tensor([[1., 0.],
+            [0., 1.]])
+    """
     _square("eig", a)
     av = array_of(a)
     if av.dtype.kind not in "fc":

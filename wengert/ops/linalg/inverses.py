@@ -281,7 +281,18 @@ def lstsq(a, b, rcond=None):
 
 def tensorinv(a, ind=2):
     """The inverse of a as a linear map from its first `ind` axes to the rest (reshape, inv,
-    reshape): ∂ as inv's."""
+    reshape): ∂ as inv's.
+
+    Examples
+    --------
+    >>> a = wg.tensor([[2.0, 0.0], [0.0, 4.0]])
+    >>> wg.linalg.tensorinv(a, ind=1)
+    tensor([[0.5 , 0.  ],
+            [0.  , 0.25]])
+    >>> wg.grad(lambda a: wg.sum(wg.linalg.tensorinv(a, ind=1)))(a)
+    tensor([[-0.25  , -0.125 ],
+            [-0.125 , -0.0625]])
+    """
     s = np.shape(array_of(a))
     if ind <= 0:
         raise ValueError("tensorinv: invalid ind argument (must be positive)")
@@ -291,7 +302,16 @@ def tensorinv(a, ind=2):
 
 
 def tensorsolve(a, b, axes=None):
-    """x with tensordot(a, x, x.ndim) = b (reshape, solve, reshape): ∂ as solve's."""
+    """x with tensordot(a, x, x.ndim) = b (reshape, solve, reshape): ∂ as solve's.
+
+    Examples
+    --------
+    >>> a, b = wg.tensor([[2.0, 0.0], [0.0, 4.0]]), wg.tensor([2.0, 8.0])
+    >>> wg.linalg.tensorsolve(a, b)
+    tensor([1., 2.])
+    >>> wg.grad(lambda b: wg.sum(wg.linalg.tensorsolve(a, b)))(b)
+    tensor([0.5 , 0.25])
+    """
     an = np.ndim(array_of(a))
     if axes is not None:
         order = list(range(an))

@@ -361,7 +361,16 @@ def multi_dot(arrays, *, out=None):
 
 def cross(x1, x2, /, *, axis=-1):
     """np.linalg.cross: the cross product of 3-vectors along `axis` (broadcasting the other
-    axes). Bilinear: ∂/∂x1 = x2 × ḡ, ∂/∂x2 = ḡ × x1."""
+    axes). Bilinear: ∂/∂x1 = x2 × ḡ, ∂/∂x2 = ḡ × x1.
+
+    Examples
+    --------
+    >>> a, b = wg.tensor([1.0, 0.0, 0.0]), wg.tensor([0.0, 1.0, 0.0])
+    >>> wg.linalg.cross(a, b)
+    tensor([0., 0., 1.])
+    >>> wg.grad(lambda a: wg.linalg.cross(a, b)[2])(a)
+    tensor([1., 0., 0.])
+    """
     s1, s2 = np.shape(array_of(x1)), np.shape(array_of(x2))
     try:
         if s1[axis] != 3 or s2[axis] != 3:
@@ -381,7 +390,18 @@ def cross(x1, x2, /, *, axis=-1):
 # ---- wg.linalg spellings ------------------------------------------------------------------
 
 def matrix_transpose(x, /):
-    """Swap the last two axes."""
+    """Swap the last two axes.
+
+    Examples
+    --------
+    >>> x = wg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> wg.linalg.matrix_transpose(x)
+    tensor([[1., 3.],
+            [2., 4.]])
+    >>> wg.grad(lambda x: wg.linalg.matrix_transpose(x)[0, 1])(x)
+    tensor([[0., 0.],
+            [1., 0.]])
+    """
     if np.ndim(x) < 2:
         raise ValueError(f"matrix_transpose: expected at least two dimensions, got shape "
                          f"{np.shape(x)}")
@@ -389,7 +409,17 @@ def matrix_transpose(x, /):
 
 
 def linalg_outer(x1, x2, /):
-    """np.linalg.outer: the outer product of two 1-D arrays."""
+    """np.linalg.outer: the outer product of two 1-D arrays.
+
+    Examples
+    --------
+    >>> a, b = wg.tensor([1.0, 2.0]), wg.tensor([3.0, 4.0, 5.0])
+    >>> wg.linalg.outer(a, b)
+    tensor([[ 3.,  4.,  5.],
+            [ 6.,  8., 10.]])
+    >>> wg.grad(lambda a: wg.sum(wg.linalg.outer(a, b)))(a)
+    tensor([12., 12.])
+    """
     if np.ndim(x1) != 1 or np.ndim(x2) != 1:
         raise ValueError(f"outer: input arrays must be one-dimensional, got shapes "
                          f"{np.shape(x1)} and {np.shape(x2)}")
@@ -397,12 +427,32 @@ def linalg_outer(x1, x2, /):
 
 
 def linalg_trace(x, /, *, offset=0, dtype=None):
-    """np.linalg.trace: Σ of the offset diagonal of the last two axes."""
+    """np.linalg.trace: Σ of the offset diagonal of the last two axes.
+
+    Examples
+    --------
+    >>> x = wg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> wg.linalg.trace(x)
+    tensor(5.)
+    >>> wg.grad(wg.linalg.trace)(x)
+    tensor([[1., 0.],
+            [0., 1.]])
+    """
     return trace(x, offset, -2, -1, dtype=dtype)
 
 
 def linalg_diagonal(x, /, *, offset=0):
-    """np.linalg.diagonal: the offset diagonal of the last two axes."""
+    """np.linalg.diagonal: the offset diagonal of the last two axes.
+
+    Examples
+    --------
+    >>> x = wg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> wg.linalg.diagonal(x)
+    tensor([1., 4.])
+    >>> wg.grad(lambda x: wg.sum(wg.linalg.diagonal(x)))(x)
+    tensor([[1., 0.],
+            [0., 1.]])
+    """
     return diagonal(x, offset, -2, -1)
 
 
