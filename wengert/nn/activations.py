@@ -35,7 +35,7 @@ class ReLU(Module):
         return F.relu(input)
 
     def extra_repr(self) -> str:
-        """'inplace=True' when set, else nothing."""
+        """ReLU's settings: 'inplace=True' when set, else nothing."""
         return "inplace=True" if self.inplace else ""
 
 
@@ -219,7 +219,7 @@ class SiLU(Module):
         return F.silu(input)
 
     def extra_repr(self) -> str:
-        """'inplace=True' when set, else nothing."""
+        """SiLU's settings: 'inplace=True' when set, else nothing."""
         return "inplace=True" if self.inplace else ""
 
 

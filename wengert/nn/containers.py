@@ -202,7 +202,7 @@ class ModuleDict(Module):
         return key in self._modules
 
     def keys(self) -> KeysView[str]:
-        """The keys, in insertion order."""
+        """The modules' keys, in insertion order."""
         return self._modules.keys()
 
     def items(self) -> ItemsView[str, Any]:
@@ -319,7 +319,7 @@ class ParameterDict(Module):
         return key in self._parameters
 
     def keys(self) -> KeysView[str]:
-        """The keys, in insertion order."""
+        """The parameters' keys, in insertion order."""
         return self._parameters.keys()
 
     def items(self) -> ItemsView[str, Any]:

@@ -59,7 +59,10 @@ class Adam(Optimizer):
         self._require_nonnegative(group, "weight_decay")
 
     def step(self, closure: Optional[Callable[[], Any]] = None) -> Any:
-        """Update every parameter that has a gradient; returns closure()'s loss if given."""
+        """One Adam update of every parameter that has a gradient: m, v the moving averages of
+        g and g², p ← p − lr·m̂ / (√v̂ + eps) with the bias corrections m̂, v̂ (weight decay
+        added to g, or AdamW's decoupled p ← p·(1 − lr·weight_decay)); returns closure()'s loss
+        if given."""
         loss = self._closure(closure)
         state = self.state
         decoupled = self._decoupled

@@ -52,7 +52,9 @@ class RMSprop(Optimizer):
         self._require_nonnegative(group, "lr", "eps", "momentum", "weight_decay", "alpha")
 
     def step(self, closure: Optional[Callable[[], Any]] = None) -> Any:
-        """Update every parameter that has a gradient; returns closure()'s loss if given."""
+        """One RMSprop update of every parameter that has a gradient: v ← alpha·v + (1 − alpha)·g²,
+        p ← p − lr·g / (√v + eps) (v less the squared mean gradient when centered, through a
+        momentum buffer when momentum > 0); returns closure()'s loss if given."""
         loss = self._closure(closure)
         for group in self.param_groups:
             lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
@@ -129,7 +131,9 @@ class Adagrad(Optimizer):
                                   "initial_accumulator_value", "eps")
 
     def step(self, closure: Optional[Callable[[], Any]] = None) -> Any:
-        """Update every parameter that has a gradient; returns closure()'s loss if given."""
+        """One Adagrad update of every parameter that has a gradient: the sum of g² grows,
+        p ← p − lr_t·g / (√sum + eps), lr_t = lr / (1 + (step − 1)·lr_decay); returns
+        closure()'s loss if given."""
         loss = self._closure(closure)
         for group in self.param_groups:
             lr, decay, wd, eps = group["lr"], group["lr_decay"], group["weight_decay"], group["eps"]

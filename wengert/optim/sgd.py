@@ -57,7 +57,9 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
 
     def step(self, closure: Optional[Callable[[], Any]] = None) -> Any:
-        """Update every parameter that has a gradient; returns closure()'s loss if given."""
+        """One SGD update of every parameter that has a gradient: p ← p − lr·g, g the gradient
+        (plus weight_decay·p), through the momentum buffer (Nesterov's when set) if momentum
+        > 0; returns closure()'s loss if given."""
         loss = self._closure(closure)
         state = self.state
         for group in self.param_groups:
