@@ -9,6 +9,7 @@ the rules of in-place writes hold for them as for `+=`: a leaf that requires gra
 (outside no_grad), a node that saved the old value refuses its backward (version counter),
 and a write through a view reaches its base (wengert.views).
 """
+import inspect
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -30,6 +31,7 @@ from .indexing import take as _take
 from .shape import (broadcast_to, repeat as _repeat, reshape, squeeze as _squeeze, swapaxes,
                     tile as _tile, transpose)
 from .torch_dims import merge_dims
+from .torch_method_examples import EXAMPLES
 
 _merge = merge_dims
 
@@ -420,6 +422,7 @@ def _divide(x, o, rounding_mode):
 
 # Docstrings of the one-line methods above (set at install, to keep the class body readable):
 # each is the namespace function of the same name applied to the tensor, unless said otherwise.
+# Every method's example is in torch_method_examples.py.
 _SAME_AS = "wengert.{0}(t, …): see its docstring. NumPy's axis=/keepdims= or PyTorch's dim=/keepdim=."
 _DOCS = {
     "sum": "Σ over axis/dim. d/dtᵢ = 1. " + _SAME_AS,
@@ -541,7 +544,7 @@ _CLASS_MACHINERY = set(vars(_Empty))
 
 for _name, _method in vars(_Methods).items():
     if _name not in _CLASS_MACHINERY:
-        if _name in _DOCS:
-            _method.__doc__ = _DOCS[_name].format(_name)
+        _doc = _DOCS[_name].format(_name) if _name in _DOCS else inspect.cleandoc(_method.__doc__)
+        _method.__doc__ = f"{_doc}\n\nExamples\n--------\n{EXAMPLES[_name]}\n"
         setattr(Tensor, _name, _method)
-del _name, _method
+del _name, _method, _doc
