@@ -20,7 +20,7 @@ class ReduceLROnPlateau(LRScheduler):
     >>> opt = optim.SGD([nn.Parameter(wg.zeros(1))], lr=1.0)
     >>> sched = optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=1)
     >>> for loss in [3.0, 2.0, 2.0, 2.0]:
-    ...     sched.step(loss)
+    ...     opt.step(); sched.step(loss)
     >>> sched.get_last_lr()
     [0.5]
     """

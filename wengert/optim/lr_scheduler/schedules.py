@@ -46,7 +46,7 @@ class MultiStepLR(LRScheduler):
     >>> opt = optim.SGD([nn.Parameter(wg.zeros(1))], lr=1.0)
     >>> sched = optim.lr_scheduler.MultiStepLR(opt, milestones=[1, 3], gamma=0.1)
     >>> for _ in range(3):
-    ...     sched.step()
+    ...     opt.step(); sched.step()
     >>> sched.last_epoch, round(sched.get_last_lr()[0], 6)
     (3, 0.01)
     """
@@ -77,7 +77,7 @@ class ExponentialLR(LRScheduler):
     --------
     >>> opt = optim.SGD([nn.Parameter(wg.zeros(1))], lr=1.0)
     >>> sched = optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
-    >>> sched.step(); sched.step()
+    >>> opt.step(); sched.step(); opt.step(); sched.step()
     >>> sched.get_last_lr()
     [0.25]
     """
@@ -98,7 +98,7 @@ class CosineAnnealingLR(LRScheduler):
     --------
     >>> opt = optim.SGD([nn.Parameter(wg.zeros(1))], lr=1.0)
     >>> sched = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=2)
-    >>> sched.step()
+    >>> opt.step(); sched.step()
     >>> round(sched.get_last_lr()[0], 6)
     0.5
     """
@@ -124,7 +124,7 @@ class LinearLR(LRScheduler):
     >>> sched = optim.lr_scheduler.LinearLR(opt, start_factor=0.5, total_iters=2)
     >>> rates = [sched.get_last_lr()[0]]
     >>> for _ in range(3):
-    ...     sched.step(); rates.append(sched.get_last_lr()[0])
+    ...     opt.step(); sched.step(); rates.append(sched.get_last_lr()[0])
     >>> rates
     [0.5, 0.75, 1.0, 1.0]
     """
@@ -153,7 +153,7 @@ class LambdaLR(LRScheduler):
     --------
     >>> opt = optim.SGD([nn.Parameter(wg.zeros(1))], lr=2.0)
     >>> sched = optim.lr_scheduler.LambdaLR(opt, lambda t: 1 / (t + 1))
-    >>> sched.step()
+    >>> opt.step(); sched.step()
     >>> sched.get_last_lr()
     [1.0]
     """
@@ -340,7 +340,7 @@ class SequentialLR(LRScheduler):
     >>> sched = optim.lr_scheduler.SequentialLR(opt, [warm, decay], milestones=[2])
     >>> rates = [sched.get_last_lr()[0]]
     >>> for _ in range(4):
-    ...     sched.step(); rates.append(sched.get_last_lr()[0])
+    ...     opt.step(); sched.step(); rates.append(sched.get_last_lr()[0])
     >>> rates
     [0.5, 0.75, 1.0, 0.5, 0.25]
     """
