@@ -10,7 +10,7 @@ This module imports nothing of wengert: tensor.py calls it for `repr` and `str`.
 """
 import numpy as np
 
-__all__ = ["tensor_repr"]
+__all__ = ["tensor_repr", "summarize"]
 
 _PLAIN_DTYPES = (np.float64, np.int64, np.bool_)
 _DUAL = "dual("
@@ -60,3 +60,29 @@ def _value_text(data, tangents, indent):
 def _nested(data, tangents, indent):
     text = _value_text(data, tangents, indent)
     return text + ")" if tangents else text
+
+
+def summarize(value, n=3, digits=4):
+    """Short text for a number or an array (a Tensor's value): `digits` significant digits
+    for a number; an array as its dtype, shape and first `n` values and its last, e.g.
+    ``float32[3,4] [0.1, 0.2, 0.3, … 0.9]``. Used by the drawings and the tape's table."""
+    plain = isinstance(value, (np.ndarray, np.generic, int, float, complex, bool))
+    a = np.asarray(value if plain else value.data)      # (a Tensor's value, read, not taken)
+    if a.ndim == 0:
+        return _number(a.item(), digits)
+    head = f"{a.dtype}[{','.join(map(str, a.shape))}]"
+    flat = a.reshape(-1)
+    if flat.size == 0:
+        return head
+    if flat.size <= n + 1:
+        nums = ", ".join(_number(v, digits) for v in flat.tolist())
+    else:
+        nums = ", ".join(_number(v, digits) for v in flat[:n].tolist()) + \
+            f", … {_number(flat[-1].item(), digits)}"
+    return f"{head} [{nums}]"
+
+
+def _number(v, digits):
+    if isinstance(v, (bool, int)):
+        return str(v)
+    return f"{v:.{digits}g}"

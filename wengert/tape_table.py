@@ -21,8 +21,7 @@ Numbers print with up to 6 significant digits; an array as its dtype, shape and 
 """
 from typing import Any
 
-import numpy as np
-
+from .printing import summarize
 from .tensor import Tensor
 
 __all__ = ["rows", "format_table", "compact"]
@@ -32,23 +31,7 @@ _HEADER = ("v", "name", "op", "inputs", "value", "adjoint")
 
 def compact(value, n=3):
     """Short text for a number or array: ``42``, ``0.841471``, ``float64[2,3] [0, 1, 2, … 5]``."""
-    a = value.data if isinstance(value, Tensor) else np.asarray(value)
-    if a.ndim == 0:
-        return _number(a.item())
-    head = f"{a.dtype}[{','.join(map(str, a.shape))}]"
-    flat = a.reshape(-1)
-    if flat.size == 0:
-        return head
-    if flat.size <= n + 1:
-        return f"{head} [{', '.join(_number(v) for v in flat.tolist())}]"
-    first = ", ".join(_number(v) for v in flat[:n].tolist())
-    return f"{head} [{first}, … {_number(flat[-1].item())}]"
-
-
-def _number(v):
-    if isinstance(v, (bool, int)):
-        return str(v)
-    return f"{v:.6g}"
+    return summarize(value, n, digits=6)
 
 
 def _label(k):

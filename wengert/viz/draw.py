@@ -20,6 +20,7 @@ import numpy as np
 
 from ..engine.graph import walk
 from ..engine.node import Node
+from ..printing import summarize as _summarize
 from ..tape import entry_for
 from ..tensor import Tensor
 from .drawing import DotNotFound, _drawing_class, _import_graphviz
@@ -35,14 +36,6 @@ _SYMMETRIC = frozenset({"add", "multiply", "maximum", "minimum", "hypot", "logad
                         "fmax", "fmin"})
 
 
-def _fmt_number(v: Any) -> str:
-    if isinstance(v, (bool, np.bool_)):
-        return str(bool(v))
-    if isinstance(v, (int, np.integer)):
-        return str(int(v))
-    return f"{v:.4g}"
-
-
 def summarize(value: Any, n: int = 3) -> str:
     """Short text for a value: 4 significant digits for a scalar; a tensor shows dtype,
     shape and a few numbers, e.g. ``float32[3,4] [0.1, 0.2, 0.3, … 0.9]``.
@@ -54,19 +47,7 @@ def summarize(value: Any, n: int = 3) -> str:
     >>> wg.viz.summarize(wg.arange(10.))
     'float64[10] [0, 1, 2, … 9]'
     """
-    a = value.data if isinstance(value, Tensor) else np.asarray(value)   # (read, not taken)
-    if a.ndim == 0:
-        return _fmt_number(a.item())
-    head = f"{a.dtype}[{','.join(map(str, a.shape))}]"
-    flat = a.reshape(-1)
-    if flat.size == 0:
-        return head
-    if flat.size <= n + 1:
-        nums = ", ".join(_fmt_number(v) for v in flat.tolist())
-    else:
-        nums = ", ".join(_fmt_number(v) for v in flat[:n].tolist()) + \
-            f", … {_fmt_number(flat[-1].item())}"
-    return f"{head} [{nums}]"
+    return _summarize(value, n, digits=4)
 
 
 class Item:
