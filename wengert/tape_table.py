@@ -6,16 +6,8 @@ The inputs come first, numbered up to 0 (v-1, v0 for f(x, y)), then one row per 
 application, v1, v2, … in the order they ran: the op, its inputs (earlier rows, or constants
 written out), its value and, once a backward pass has run, its adjoint v̄ᵢ = ∂y/∂vᵢ (the
 gradient the latest pass brought to it; an input's adjoint is its .grad, which adds up the
-passes since it was last zeroed, as always). For f(x, y) = x**2*y + y + 2 at x=3, y=4, after
-f.backward()::
-
-    v    name  op        inputs  value  adjoint
-    v-1  x     input             3      24
-    v0   y     input             4      10
-    v1         power     v-1, 2  9      4
-    v2         multiply  v1, v0  36     1
-    v3         add       v2, v0  40     1
-    v4         add       v3, 2   42     1
+passes since it was last zeroed, as always). `wengert.tape.record`'s docstring shows the
+table of f(x, y) = x**2*y + y + 2 at x=3, y=4.
 
 Numbers print with up to 6 significant digits; an array as its dtype, shape and first values.
 """

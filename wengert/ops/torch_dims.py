@@ -160,16 +160,8 @@ def max(a, axis=None, out=None, keepdims=False, initial=None, where=None, *, dim
     >>> wg.max(a, dim=1).indices
     tensor([1, 0])
     """
-    if dim is not None:
-        if axis is not None or initial is not None or where is not None or out is not None:
-            raise TypeError("wengert.max: dim= (PyTorch's max, giving values and indices) "
-                            "takes no axis=, initial=, where= or out=")
-        return max_dim(a, dim, bool(keepdims or keepdim))
-    _not_a_tensor_axis("max", axis, "maximum")
-    if keepdim is not None:
-        axis, keepdims = merge_dims("max", axis, None, keepdims, keepdim)
-    return _reduction.max(a, axis=axis, out=out, keepdims=keepdims, initial=initial,
-                          where=where)
+    return _extreme("max", max_dim, _reduction.max, "maximum", a, axis, out, keepdims,
+                    initial, where, dim, keepdim)
 
 
 def min(a, axis=None, out=None, keepdims=False, initial=None, where=None, *, dim=None,
@@ -186,16 +178,22 @@ def min(a, axis=None, out=None, keepdims=False, initial=None, where=None, *, dim
     >>> wg.min(wg.tensor([[1., 5.], [7., 2.]]), dim=0)
     min(values=tensor([1., 2.]), indices=tensor([0, 1]))
     """
+    return _extreme("min", min_dim, _reduction.min, "minimum", a, axis, out, keepdims,
+                    initial, where, dim, keepdim)
+
+
+def _extreme(name, by_dim, reduce, elementwise, a, axis, out, keepdims, initial, where, dim,
+             keepdim):
+    """max or min: PyTorch's (values, indices) along `dim`, else NumPy's reduction."""
     if dim is not None:
         if axis is not None or initial is not None or where is not None or out is not None:
-            raise TypeError("wengert.min: dim= (PyTorch's min, giving values and indices) "
-                            "takes no axis=, initial=, where= or out=")
-        return min_dim(a, dim, bool(keepdims or keepdim))
-    _not_a_tensor_axis("min", axis, "minimum")
+            raise TypeError(f"wengert.{name}: dim= (PyTorch's {name}, giving values and "
+                            f"indices) takes no axis=, initial=, where= or out=")
+        return by_dim(a, dim, bool(keepdims or keepdim))
+    _not_a_tensor_axis(name, axis, elementwise)
     if keepdim is not None:
-        axis, keepdims = merge_dims("min", axis, None, keepdims, keepdim)
-    return _reduction.min(a, axis=axis, out=out, keepdims=keepdims, initial=initial,
-                          where=where)
+        axis, keepdims = merge_dims(name, axis, None, keepdims, keepdim)
+    return reduce(a, axis=axis, out=out, keepdims=keepdims, initial=initial, where=where)
 
 
 def median(a, axis=None, out=None, overwrite_input=False, keepdims=False, *, dim=None,
