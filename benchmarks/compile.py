@@ -4,7 +4,7 @@ Each workload runs a compiled wengert program and its hand-written NumPy counter
 
 * mlp       — one float32 training step, batch 64, 784-256-256-10 (tanh and relu):
               `wg.compile(wg.value_and_grad(loss))` on the parameter dict, then SGD in place
-              (`np.multiply(g, lr, out=buf); p -= buf`), against mlp.py's hand-written step
+              (`np.multiply(g, lr, out=buf); p -= buf`, buf a view of one scratch array), against mlp.py's hand-written step
               (forward, gradients written out, the same in-place SGD). Target ≤ 1.0×.
 * rosen     — the gradient of the Rosenbrock function in 10⁴ variables, compiled
               (`wg.compile(wg.grad(rosen))`), against one evaluation of the function in
@@ -114,16 +114,19 @@ def make_mlp(act):
     for i, (W, b) in enumerate(layers):
         params[f"W{i}"], params[f"b{i}"] = W.copy(), b.copy()
     step_fn = wg.compile(wg.value_and_grad(_mlp_loss(wg, act)))
-    bufs = {k: np.empty_like(v) for k, v in params.items()}
+    names = ("W0", "b0", "W1", "b1", "W2", "b2")
+    # SGD in place, as the hand-written step: one scratch array, viewed per parameter
+    scratch = np.empty(max(p.size for p in params.values()), np.float32)
+    slots = [(k, params[k], scratch[:params[k].size].reshape(params[k].shape)) for k in names]
 
     def compiled():
         loss, grads = step_fn(params, x, y)
-        for k, p in params.items():            # SGD in place, as the hand-written step
-            np.multiply(grads[k], mlp.LR, out=bufs[k])
-            p -= bufs[k]
-        compiled.loss = loss
+        for k, p, buf in slots:
+            np.multiply(grads[k], mlp.LR, out=buf)
+            p -= buf
+        compiled.loss = float(loss)
     hand = mlp.numpy_impl("A", act)
-    compiled.params = lambda: [params[k] for k in ("W0", "b0", "W1", "b1", "W2", "b2")]
+    compiled.params = lambda: [params[k] for k in names]
     return compiled, hand, 1
 
 

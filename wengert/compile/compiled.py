@@ -24,6 +24,7 @@ import numpy as np
 from ..tensor import Tensor
 from ..tree import tree_flatten, tree_unflatten
 from .codegen import Miss, generate
+from .fastpath import checker, unflattener
 from .ir import TraceError, compare, dce, simplify
 from .rewrite import rewrite
 from .trace import trace
@@ -117,11 +118,12 @@ def _same_result(got, want):
 
 
 class _Program:
-    __slots__ = ("fn", "source", "out_def", "watched")
+    __slots__ = ("fn", "source", "out_def", "watched", "build")
 
     def __init__(self, fn, source, out_def, watched=()):
         self.fn, self.source, self.out_def = fn, source, out_def
         self.watched = watched
+        self.build = unflattener(out_def)       # flat results → fn's result tree
 
     def current(self):
         """Do the tensors whose values the program holds as constants still hold them?"""
@@ -140,6 +142,9 @@ class Compiled:
         self.cache = {}         # signature → [_Program, …] (one per guard outcome)
         self.traces = 0
         self._last = None       # the program compiled by the latest call that compiled
+        # (the check of the latest signature that ran (fastpath.py), its programs)
+        self._fast = None
+        self._checks = {}       # signature → its check, or None where it has none
         functools.update_wrapper(self, fn)
 
     def _signature(self, args, kwargs):
@@ -148,8 +153,19 @@ class Compiled:
         return (treedef, keys), leaves, list(traced)
 
     def __call__(self, *args, **kwargs):
+        fast = self._fast
+        if fast is not None:
+            xs = fast[0](args, kwargs)
+            if xs is not None:              # (the latest signature again: its programs)
+                for prog in fast[1]:
+                    if prog.watched and not prog.current():
+                        continue
+                    try:
+                        return prog.build(prog.fn(*xs))
+                    except Miss:
+                        continue
         prog, flat, compiled = self._run(args, kwargs)
-        return compiled if prog is None else tree_unflatten(prog.out_def, list(flat))
+        return compiled if prog is None else prog.build(flat)
 
     def source(self, *args, **kwargs):
         """The Python source of the program that runs for these arguments (it defines
@@ -167,13 +183,16 @@ class Compiled:
         compiled one's result: (None, None, result), with the program in self._last."""
         sig, leaves, traced = self._signature(args, kwargs)
         xs = [x.data if isinstance(x, Tensor) else x for x, t in zip(leaves, traced) if t]
-        for prog in self.cache.get(sig, ()):
-            if prog.watched and not prog.current():
-                continue
-            try:
-                return prog, prog.fn(*xs), None
-            except Miss:
-                continue
+        progs = self.cache.get(sig)
+        if progs is not None:
+            self._remember(sig, progs)
+            for prog in progs:
+                if prog.watched and not prog.current():
+                    continue
+                try:
+                    return prog, prog.fn(*xs), None
+                except Miss:
+                    continue
         collecting = gc.isenabled()
         gc.disable()        # (tracing and simplifying make many objects and free few)
         try:
@@ -221,8 +240,19 @@ class Compiled:
                     f"wg.compile cannot trace {self._name()}: the compiled program's result "
                     f"differs from the uncompiled call's; the function depends on values "
                     f"through code that is not a wengert op")
-        self.cache.setdefault(sig, []).append(prog)
-        return prog, tree_unflatten(want_def, list(got))
+        progs = self.cache.setdefault(sig, [])
+        progs.append(prog)
+        self._remember(sig, progs)
+        return prog, prog.build(got)
+
+    def _remember(self, sig, progs):
+        """Make sig the signature the next call checks first (fastpath.py)."""
+        fast = self._fast
+        if fast is None or fast[1] is not progs:
+            check = self._checks.get(sig, False)
+            if check is False:
+                check = self._checks[sig] = checker(*sig)
+            self._fast = None if check is None else (check, progs)
 
     def _check_sound(self, tr, args, kwargs, traced):
         """Trace again on perturbed inputs; where the same guards were taken, the two
