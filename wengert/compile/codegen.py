@@ -242,8 +242,8 @@ def _call(p, e, args, params, out, metas, ew):
             if f is np.negative:
                 return f"-{_atom(args[0])}"
     call = f"{p.fn(e.op)}({', '.join(args + params)})"
-    if getattr(e.op, "residual", False):
-        call += "[0]"
+    if getattr(e.op, "residual", False) and len(e.names) == 1:
+        call += "[0]"               # (the residual too where a later step reads it)
     return call
 
 

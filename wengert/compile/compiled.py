@@ -26,7 +26,7 @@ from ..tree import tree_flatten, tree_unflatten
 from .codegen import Miss, generate
 from .fastpath import checker, unflattener
 from .ir import TraceError, compare, dce, simplify
-from .rewrite import rewrite
+from .rewrite import reuse_log_softmax, rewrite
 from .trace import trace
 
 __all__ = ["compile", "Compiled", "TraceError", "RETRACE_WARNING"]
@@ -220,7 +220,7 @@ class Compiled:
         tr, _ = trace(self.fn, args, kwargs, traced)
         simplify(tr)
         self._check_sound(tr, args, kwargs, traced)
-        if rewrite(tr):
+        if bool(rewrite(tr)) | reuse_log_softmax(tr):
             dce(tr)
         want_leaves, want_def = tree_flatten(want)
         if want_def != tr.out_def:
