@@ -35,6 +35,7 @@ class _Tracer:
         self.backward_depth = 0
         self.count = 0
         self.watched = {}           # id(Tensor) → (weakref, version, id(data)) of constants
+        self.saw_ref = False        # (did the latest `operand` make a Ref)
 
     # ---- naming ---------------------------------------------------------------------------
     def name_tensor(self, t, name):
@@ -61,14 +62,21 @@ class _Tracer:
 
     # ---- converting an op's operands -------------------------------------------------------
     def operand(self, a):
+        """a with traced values as Refs and other arrays as Consts (`self.saw_ref` set
+        where a Ref was made)."""
         t = type(a)
         if t in _PLAIN:
             return a
         if t is tuple or t is list:
-            return t([self.operand(x) for x in a]) if a else a
+            if not a:
+                return a
+            return t([x if type(x) in _PLAIN else self.operand(x) for x in a])
+        if t is dict:
+            return {k: v if type(v) in _PLAIN else self.operand(v) for k, v in a.items()}
         if isinstance(a, Tensor):
             name = self.lookup(a)
             if name is not None:
+                self.saw_ref = True
                 return Ref(name)
             if id(a) not in self.watched:       # (a closure's tensor: watched on every call)
                 self.watched[id(a)] = (weakref.ref(a), a._version, id(a.data))
@@ -89,9 +97,10 @@ class _Tracer:
         if all(not isinstance(o, Tensor) or self.names.get(id(o), (0, None))[1] is o
                for o in outs):
             return                  # (a nested call's result, already named)
+        self.saw_ref = False
         a = self.operand(args)
         p = self.operand(params)
-        if not _uses_ref((a, p)):
+        if not self.saw_ref:
             return                  # every input a constant: folded (its output is a constant)
         grad = self.backward_depth > 0
         names = []
@@ -124,16 +133,6 @@ def _meta(d):
     if type(d) is np.ndarray or isinstance(d, np.generic):
         return d.shape, d.dtype.str, type(d)
     return np.shape(d), np.asarray(d).dtype.str, type(d)
-
-
-def _uses_ref(x):
-    if isinstance(x, Ref):
-        return True
-    if isinstance(x, (list, tuple)):
-        return any(_uses_ref(v) for v in x)
-    if isinstance(x, dict):
-        return any(_uses_ref(v) for v in x.values())
-    return False
 
 
 # ---- the doors, while tracing -------------------------------------------------------------
