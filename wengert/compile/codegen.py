@@ -14,6 +14,8 @@ value; a guard that fails raises `Miss`, and the caller traces again for the new
 A result that is an input, a constant, or the same value as an earlier result is copied, so
 the caller never holds memory that another result, an argument or a later call shares.
 """
+import math
+
 import numpy as np
 
 from .ir import Const, Ref, refs
@@ -148,15 +150,15 @@ def generate(tr, convert, fname="compiled"):
     metas = dict(zip(tr.inputs, tr.input_metas))
     for e in tr.entries:
         metas.update(zip(e.names, e.metas))
-    ews = {id(e): elementwise(e) for e in tr.entries}
-    is_ew = lambda e: ews[id(e)]            # noqa: E731  (asked of every entry, 4 times)
+    ews = {e: elementwise(e) for e in tr.entries}     # (by identity: asked 4 times of each)
+    is_ew = ews.__getitem__
     used = [refs((e.args, e.params), set()) for e in tr.entries]
     floats, float_inputs, float_steps = python_floats(tr, metas, is_ew, used)
     body += [f"{n} = float({n})" for n in float_inputs]
     into = plan(tr, metas, is_ew, used)
     dead = _deaths(tr, metas, used)
     for i, e in enumerate(tr.entries):
-        p.wrap = () if ews[id(e)] else floats
+        p.wrap = () if ews[e] else floats
         try:
             args = [p.expr(a) for a in e.args]
             params = [f"{k}={p.expr(v)}" for k, v in e.params.items()]
@@ -168,7 +170,7 @@ def generate(tr, convert, fname="compiled"):
         if i in float_steps:
             rhs = _float_call(e, args, float_steps[i])
         else:
-            rhs = _call(p, e, args, params, into.get(i), metas, ews[id(e)])
+            rhs = _call(p, e, args, params, into.get(i), metas, ews[e])
         body.append(f"{lhs} = {rhs}")
         for n in e.names:
             for g in guards.pop(n, ()):
@@ -219,7 +221,7 @@ def _deaths(tr, metas, used):
     for n, i in last.items():
         shape, dtype, kind = metas[n]
         if n not in keep and kind is np.ndarray \
-                and int(np.prod(shape)) * np.dtype(dtype).itemsize >= MIN_BYTES:
+                and math.prod(shape) * np.dtype(dtype).itemsize >= MIN_BYTES:
             dead.setdefault(i, []).append(n)
     return dead
 
