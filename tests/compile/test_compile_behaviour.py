@@ -172,6 +172,11 @@ def test_cross_entropy_backward_reuses_the_forward_log_softmax(dtype, kw):
     np.testing.assert_allclose(np.asarray(v1), np.asarray(v2), rtol=tol)
     np.testing.assert_allclose(g1, np.asarray(g2), rtol=tol, atol=tol)
     assert g1.dtype == dtype
+    ns = {"np": np}                                      # the printed program, run alone
+    exec(src, ns)
+    v3, g3 = ns["compiled"](z)                           # (y is a constant of the program)
+    np.testing.assert_array_equal(v3, v1)
+    np.testing.assert_array_equal(g3, g1)
     h = wg.hessian(lambda z: loss(z, y))                 # second order: the same value
     np.testing.assert_allclose(wg.compile(h)(z), np.asarray(h(z)), rtol=tol * 10, atol=tol)
 

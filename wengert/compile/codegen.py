@@ -5,11 +5,18 @@ NumPy operands runs the same ufunc loop, without the call's overhead: what makes
 programs cheap), `v4 = np.tanh(v3)` when the op's forward is another NumPy function, else the
 op's forward by a readable name (`f_logsumexp = _ops['logsumexp'].forward` in the preamble).
 Where plan.py allows, an elementwise step writes into a dead operand (`np.tanh(v3, out=v3)`).
-Small constants are written in the preamble by value (`c0 = np.float64(1.0)`); an array of
-more than `MAX_LITERAL` elements is not printed: the preamble reads it from `_consts`
-(`c1 = _consts['c1']  # float32 (64, 10)`), a dict the returned source carries as its
-`constants` attribute, so `exec(src, {'_consts': src.constants})` runs it as it stands; it
-is exactly what `exec` runs. Each guard is checked right after the statement that makes its
+Constants are written in the preamble, so the source runs as it stands and is exactly what
+`exec` runs: an array of up to `MAX_LITERAL` elements by value (`c0 = np.float64(1.0)`,
+`c1 = np.array([3, 0, 2], dtype=np.int64)`), a bigger one on one line from its bytes, after a
+comment that names its dtype, shape and the step that reads it:
+
+    # c2: float32 (64, 10), read by cross_entropy (v18)
+    c2 = np.frombuffer(bytes.fromhex('0000803f…'), dtype='<f4').reshape((64, 10))
+
+(a read-only array: no step writes into a constant). Only an array NumPy cannot rebuild from
+bytes (object or structured dtypes) is read from `_consts`, a dict the returned source
+carries as its `constants` attribute (`exec(src, {'_consts': src.constants})`).
+Each guard is checked right after the statement that makes its
 value; a guard that fails raises `Miss`, and the caller traces again for the new outcome.
 A result that is an input, a constant, or the same value as an earlier result is copied, so
 the caller never holds memory that another result, an argument or a later call shares.
@@ -24,7 +31,9 @@ from .scalars import python_floats
 
 __all__ = ["generate", "Miss", "Source", "MAX_LITERAL"]
 
-MAX_LITERAL = 16
+MAX_LITERAL = 64
+# dtypes whose values Python's int, float and complex literals give back exactly
+_LIST_EXACT = frozenset("?bBhHiIlLqQefdFD")
 _OPERATORS = {np.add: "+", np.subtract: "-", np.multiply: "*", np.divide: "/"}
 
 
@@ -46,12 +55,23 @@ def _np_name(fn):
 
 def _literal_array(v):
     a = np.asarray(v)
+    if a.dtype.char not in _LIST_EXACT:
+        return None
     body = repr(a.tolist())
     if a.size == 0:
         return f"np.empty({a.shape!r}, dtype=np.{a.dtype.name})"
     if a.ndim == 0:
         return f"np.{a.dtype.name}({body})" if a.dtype.kind in "biufc" else None
     return f"np.array({body}, dtype=np.{a.dtype.name})" if a.dtype.kind in "biufc" else None
+
+
+def _packed_array(a):
+    """One line that rebuilds the array a from its bytes, or None (object, structured)."""
+    if a.dtype.kind not in "biufcmMSU" or a.dtype.fields is not None:
+        return None
+    hexed = np.ascontiguousarray(a).tobytes().hex()
+    return (f"np.frombuffer(bytes.fromhex({hexed!r}), dtype={a.dtype.str!r})"
+            f".reshape({a.shape!r})")
 
 
 class _Printer:
@@ -63,6 +83,7 @@ class _Printer:
         self.consts = {}
         self.big = {}
         self.wrap = ()          # names held as Python floats, printed as NumPy scalars
+        self.where = ""         # the step being printed (named beside a big constant)
 
     def const(self, value):
         k = Const(value).key()
@@ -72,11 +93,16 @@ class _Printer:
         self.nconst += 1
         a = np.asarray(value)
         lit = _literal_array(value) if a.size <= MAX_LITERAL else None
-        if lit is None:
-            self.big[name] = value
-            self.pre.append(f"{name} = _consts[{name!r}]  # {a.dtype.name} {a.shape}")
-        else:
+        if lit is not None:
             self.pre.append(f"{name} = {lit}")
+            return name
+        self.pre.append(f"# {name}: {a.dtype.name} {a.shape}, read by {self.where}")
+        packed = _packed_array(a)
+        if packed is None:
+            self.big[name] = value
+            self.pre.append(f"{name} = _consts[{name!r}]")
+        else:
+            self.pre.append(f"{name} = {packed}")
         return name
 
     def fn(self, op):
@@ -159,6 +185,7 @@ def generate(tr, convert, fname="compiled"):
     dead = _deaths(tr, metas, used)
     for i, e in enumerate(tr.entries):
         p.wrap = () if ews[e] else floats
+        p.where = f"{e.op.name} ({e.names[0]})"
         try:
             args = [p.expr(a) for a in e.args]
             params = [f"{k}={p.expr(v)}" for k, v in e.params.items()]
@@ -178,6 +205,7 @@ def generate(tr, convert, fname="compiled"):
         if i in dead:
             body.append(f"del {', '.join(dead[i])}")
     p.wrap = floats
+    p.where = "a result"
     outs = []
     seen = set()
     for o, c in zip(tr.outputs, convert):

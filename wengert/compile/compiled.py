@@ -168,12 +168,14 @@ class Compiled:
         return compiled if prog is None else prog.build(flat)
 
     def source(self, *args, **kwargs):
-        """The Python source of the program that runs for these arguments (it defines
+        """The Python source of the program that runs for these arguments: it defines
         `compiled(x0, x1, …)`, taking the array leaves in tree order and returning the
-        result's leaves in tree order). Constant arrays of more than 16 elements are not
-        printed: the program reads them from `_consts`, which the returned string (a str)
-        carries as its `constants` attribute, so `exec(src, {"_consts": src.constants})`
-        defines the function that runs."""
+        result's leaves in tree order, and runs as it stands (`exec(src, {})`; it imports
+        NumPy and the wengert ops it calls); it is the text that runs. Constants are in its
+        preamble: small ones by value, bigger ones on one line each from their bytes. Only
+        an array of object or structured dtype, which no literal rebuilds, is read from
+        `_consts`, a dict the returned string (a str) carries as its `constants`
+        attribute: `exec(src, {"_consts": src.constants})`."""
         prog, _, _ = self._run(args, kwargs)
         return prog.source if prog is not None else self._last.source  # type: ignore[union-attr]  # _run compiled one: _last is set
 
