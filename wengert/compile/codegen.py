@@ -83,7 +83,7 @@ class _Printer:
         self.consts = {}
         self.big = {}
         self.wrap = ()          # names held as Python floats, printed as NumPy scalars
-        self.where = ""         # the step being printed (named beside a big constant)
+        self.where = ""         # the entry being printed (named beside a big constant)
 
     def const(self, value):
         k = Const(value).key()
@@ -96,7 +96,9 @@ class _Printer:
         if lit is not None:
             self.pre.append(f"{name} = {lit}")
             return name
-        self.pre.append(f"# {name}: {a.dtype.name} {a.shape}, read by {self.where}")
+        w = self.where
+        where = w if isinstance(w, str) else f"{w.op.name} ({w.names[0]})"
+        self.pre.append(f"# {name}: {a.dtype.name} {a.shape}, read by {where}")
         packed = _packed_array(a)
         if packed is None:
             self.big[name] = value
@@ -185,7 +187,7 @@ def generate(tr, convert, fname="compiled"):
     dead = _deaths(tr, metas, used)
     for i, e in enumerate(tr.entries):
         p.wrap = () if ews[e] else floats
-        p.where = f"{e.op.name} ({e.names[0]})"
+        p.where = e
         try:
             args = [p.expr(a) for a in e.args]
             params = [f"{k}={p.expr(v)}" for k, v in e.params.items()]
@@ -199,9 +201,10 @@ def generate(tr, convert, fname="compiled"):
         else:
             rhs = _call(p, e, args, params, into.get(i), metas, ews[e])
         body.append(f"{lhs} = {rhs}")
-        for n in e.names:
-            for g in guards.pop(n, ()):
-                body.append(_guard(g))
+        if guards:
+            for n in e.names:
+                for g in guards.pop(n, ()):
+                    body.append(_guard(g))
         if i in dead:
             body.append(f"del {', '.join(dead[i])}")
     p.wrap = floats

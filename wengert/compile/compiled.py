@@ -220,8 +220,8 @@ class Compiled:
                 f"{self.traces} times (new shapes, dtypes, Python values or guard outcomes); "
                 f"each trace costs more than an uncompiled call", RuntimeWarning, stacklevel=3)
         tr, _ = trace(self.fn, args, kwargs, traced)
-        simplify(tr)
         self._check_sound(tr, args, kwargs, traced)
+        simplify(tr)
         if bool(rewrite(tr)) | reuse_log_softmax(tr):
             dce(tr)
         want_leaves, want_def = tree_flatten(want)
@@ -258,7 +258,8 @@ class Compiled:
 
     def _check_sound(self, tr, args, kwargs, traced):
         """Trace again on perturbed inputs; where the same guards were taken, the two
-        programs must be the same (else a value reached an op through non-op code)."""
+        programs must be the same (else a value reached an op through non-op code).
+        (tr as recorded; it may be simplified here.)"""
         leaves, treedef = tree_flatten((args, kwargs))
         if not any(t and np.asarray(x.data if isinstance(x, Tensor) else x).dtype.kind in "fc"
                    for x, t in zip(leaves, traced)):
@@ -274,8 +275,13 @@ class Compiled:
                 break           # (a point that takes the same branches: comparable)
         else:
             return
-        simplify(tr2)
+        # two traces the same as recorded simplify to the same program; else what counts is
+        # whether their simplified programs differ (dead code may hold any value)
         what = compare(tr, tr2)
+        if what is not None:
+            simplify(tr)
+            simplify(tr2)
+            what = compare(tr, tr2)
         if what is not None:
             raise TraceError(
                 f"wg.compile cannot trace {self._name()}: the function depends on values "

@@ -205,6 +205,8 @@ def reuse_log_softmax(tr):
     """The backward's softmax of a cross-entropy's logits as exp of the forward's log
     softmax (see the module docstring), in place; True where a step changed."""
     from ..ops import registry
+    if not any(e.op.name == "cross_entropy" for e in tr.entries):
+        return False
     metas = dict(zip(tr.inputs, tr.input_metas))
     made = {}
     losses = {}                 # logits' name → the cross-entropy entry (forward)
