@@ -19,6 +19,8 @@ answers the same question for the next call without building anything:
             or l6.tobytes() != B6: return None        # (integer labels: by value)
         return (l0, …)                                  # the traced leaves, in tree order
 
+(its body inside `try: … except KeyError: return None`, for a dict with other keys).
+
 It returns the leaves the program takes, or None wherever the arguments might differ from
 the signature in any way (another type, structure, shape, dtype or value; a tensor that
 requires grad; a dtype object that is not the very one seen): the caller then computes the
