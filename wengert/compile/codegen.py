@@ -28,6 +28,7 @@ import numpy as np
 from .ir import Const, Ref, refs
 from .plan import MIN_BYTES, elementwise, plan
 from .scalars import python_floats
+from .spelled import spelled
 
 __all__ = ["generate", "Miss", "Source", "MAX_LITERAL"]
 
@@ -274,6 +275,10 @@ def _call(p, e, args, params, out, metas, ew):
                 return f"{_atom(args[0])} {_OPERATORS[f]} {_atom(args[1])}"
             if f is np.negative:
                 return f"-{_atom(args[0])}"
+    else:
+        direct = spelled(e, args, metas)
+        if direct is not None:
+            return direct
     call = f"{p.fn(e.op)}({', '.join(args + params)})"
     if getattr(e.op, "residual", False) and len(e.names) == 1:
         call += "[0]"               # (the residual too where a later step reads it)
