@@ -30,6 +30,7 @@ timing, the compiled results are checked against the hand-written ones.
 
     python benchmarks/compile.py --repeats 5
     python benchmarks/compile.py --repeats 3 --workloads mlp rosen
+    python benchmarks/compile.py --repeats 5 --tuned-malloc
 
 This is a benchmark, not a test: nothing here asserts a speed.
 """
@@ -55,6 +56,9 @@ from _fresh import cpu_name, run_child
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHECKOUT = os.path.dirname(HERE)
 CHAIN = {"16-vector": ((16,), 1000), "0-d": ((), 1000)}
+# as transforms.py's --tuned-malloc: freed memory kept, so temporaries of 10⁴ elements do not
+# page-fault by the heap's incidental layout (README: "Why --tuned-malloc")
+TUNED_MALLOC = {"MALLOC_TRIM_THRESHOLD_": str(64 << 20), "MALLOC_MMAP_THRESHOLD_": str(4 << 20)}
 FIRST_CALL_OPS = 2500           # a 0-d chain of 2,500 ops: its gradient program is ~10⁴ ops
 
 
@@ -265,6 +269,9 @@ def main(argv=None):
     p.add_argument("--path", default=CHECKOUT,
                    help="directory holding the wengert package to measure (default: this checkout)")
     p.add_argument("--workloads", nargs="+", choices=GROUPS, default=list(GROUPS))
+    p.add_argument("--tuned-malloc", action="store_true",
+                   help="run the children with glibc's allocator keeping freed memory "
+                        "(README: 'Why --tuned-malloc')")
     p.add_argument("--child", nargs=2, metavar=("WORKLOAD", "SIDE"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     sys.path.insert(0, HERE)
@@ -273,6 +280,8 @@ def main(argv=None):
         return child(*args.child, args.inner)
 
     path = os.path.abspath(args.path)
+    if args.tuned_malloc:
+        os.environ.update(TUNED_MALLOC)     # (inherited by every child)
     sys.path.insert(0, path)
     import wengert
     print(f"wengert from {os.path.dirname(wengert.__file__)}")
