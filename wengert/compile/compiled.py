@@ -8,7 +8,9 @@ inputs and on a perturbed copy of them, simplifies both traces and compares them
 or a step that differs means fn reached a value through non-op code (`_make(x.data * 2)`),
 and the call raises rather than bake that value. The program is generated, run once and
 checked against the uncompiled result, and kept for the signature; later calls run it with
-no Tensor and no node.
+no Tensor and no node. A call first asks a check generated for the latest signature
+(fastpath.py) whether its arguments still fit it, which costs a tuple compare per leaf;
+only where they may not is the full signature computed.
 
 Guards: `bool()` of a traced value, and `float()`, `int()`, `.item()` of one that no running
 transform differentiates, are checked on every call; another outcome traces again (kept per
