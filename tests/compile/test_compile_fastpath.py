@@ -100,6 +100,25 @@ def test_tensors_and_arrays_and_scalars_as_leaves():
     assert c.traces == 4                               # array, tensor, np.float64, float
 
 
+def test_many_tensor_leaves_each_reach_their_place():
+    rng = np.random.default_rng(2)
+    params = {"a": rng.standard_normal((3, 2)), "b": rng.standard_normal(3),
+              "c": rng.standard_normal((2, 3)), "d": rng.standard_normal(2)}
+    x = rng.standard_normal((5, 2))
+
+    def f(p, x):
+        return wg.sum(wg.tanh(x @ p["a"].T + p["b"]) @ p["c"].T + p["d"])
+    vg = wg.value_and_grad(f)
+    c = wg.compile(vg)
+    for step in range(3):
+        ps = {k: wg.tensor(v + step) for k, v in params.items()}
+        (v1, g1), (v2, g2) = c(ps, wg.tensor(x)), vg(ps, wg.tensor(x))
+        np.testing.assert_allclose(np.asarray(v1), np.asarray(v2), rtol=1e-12)
+        for k in params:
+            np.testing.assert_allclose(np.asarray(g1[k]), np.asarray(g2[k]), rtol=1e-12)
+    assert c.traces == 1
+
+
 def test_a_dtype_that_is_not_native_is_still_right():
     c = wg.compile(lambda x: x * 2.0)
     big = X.astype(">f8")

@@ -105,7 +105,7 @@ def _leaf(w, key, expr):
         if kind in ("a", "av"):
             arr, lines = expr, [f"if type({expr}) is not ndarray: return None"]
         else:
-            arr = w.name("l")
+            arr = w.name("data")
             lines = [f"if type({expr}) is not Tensor or {expr}._requires_grad "
                      f"or {expr}._tangents is not None: return None",
                      f"{arr} = {expr}.data",
@@ -147,8 +147,8 @@ def checker(treedef, keys):
     if len(leaves) != len(keys):
         return None
     taken = []
-    for i, (expr, key) in enumerate(zip(leaves, keys)):
-        local = f"l{i}"
+    for expr, key in zip(leaves, keys):
+        local = w.name("l")         # (every name from one counter: none taken twice)
         w.lines.append(f"{local} = {expr}")
         got = _leaf(w, key, local)
         if got is None:
