@@ -104,15 +104,18 @@ def test_many_tensor_leaves_each_reach_their_place():
     rng = np.random.default_rng(2)
     params = {"a": rng.standard_normal((3, 2)), "b": rng.standard_normal(3),
               "c": rng.standard_normal((2, 3)), "d": rng.standard_normal(2)}
+    params.update({f"e{i}": rng.standard_normal(i + 1) for i in range(6)})
     x = rng.standard_normal((5, 2))
 
-    def f(p, x):
-        return wg.sum(wg.tanh(x @ p["a"].T + p["b"]) @ p["c"].T + p["d"])
+    def f(p, x, t):
+        h = wg.sum(wg.tanh(x @ p["a"].T + p["b"]) @ p["c"].T + p["d"])
+        return h + sum(wg.sum(p[f"e{i}"] ** 2) for i in range(6)) + wg.sum(t * x)
     vg = wg.value_and_grad(f)
     c = wg.compile(vg)
     for step in range(3):
         ps = {k: wg.tensor(v + step) for k, v in params.items()}
-        (v1, g1), (v2, g2) = c(ps, wg.tensor(x)), vg(ps, wg.tensor(x))
+        t = np.full((5, 2), 0.5 + step)
+        (v1, g1), (v2, g2) = c(ps, wg.tensor(x), t), vg(ps, wg.tensor(x), t)
         np.testing.assert_allclose(np.asarray(v1), np.asarray(v2), rtol=1e-12)
         for k in params:
             np.testing.assert_allclose(np.asarray(g1[k]), np.asarray(g2[k]), rtol=1e-12)
@@ -161,3 +164,41 @@ def test_unflattener_is_tree_unflatten():
     assert unflattener(td)(tuple(leaves)) == tree
     _, lone = tree_flatten(5)
     assert unflattener(lone)((7,)) == 7
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_check_takes_the_same_leaves_as_the_signature(seed):
+    """For trees of every leaf kind, the check hands the program exactly the leaves the
+    full signature path would (the same objects, in the same order)."""
+    rng = np.random.default_rng(seed)
+
+    def leaf():
+        k = rng.integers(6)
+        if k == 0:
+            return rng.standard_normal(rng.integers(1, 4))
+        if k == 1:
+            return wg.tensor(rng.standard_normal((2, rng.integers(1, 3))))
+        if k == 2:
+            return float(rng.standard_normal())
+        if k == 3:
+            return rng.integers(0, 5, 3)
+        if k == 4:
+            return int(rng.integers(5))
+        return np.float64(rng.standard_normal())
+
+    def tree(depth):
+        if depth == 0 or rng.random() < 0.3:
+            return leaf()
+        kind = rng.integers(3)
+        items = [tree(depth - 1) for _ in range(rng.integers(1, 5))]
+        if kind == 0:
+            return items
+        if kind == 1:
+            return tuple(items)
+        return {f"k{i}": v for i, v in enumerate(items)}
+    args, kwargs = (tree(3), tree(2)), {"z": tree(2)}
+    c = wg.compile(lambda *a, **k: 0.0)
+    sig, leaves, traced = c._signature(args, kwargs)
+    want = [x.data if isinstance(x, wg.Tensor) else x for x, t in zip(leaves, traced) if t]
+    got = checker(*sig)(args, kwargs)
+    assert len(got) == len(want) and all(g is w for g, w in zip(got, want))
