@@ -40,7 +40,7 @@ _OPERATORS = {np.add: "+", np.subtract: "-", np.multiply: "*", np.divide: "/"}
 
 class Source(str):
     """A compiled program's source; `constants` holds the arrays it reads from `_consts`."""
-    constants = {}
+    constants: dict = {}
 
 
 class Miss(Exception):
@@ -249,7 +249,7 @@ def _deaths(tr, metas, used):
         for n in used[i]:
             last[n] = i
     keep = refs(tr.outputs, set()) | set(tr.inputs)
-    dead = {}
+    dead: dict = {}
     for n, i in last.items():
         shape, dtype, kind = metas[n]
         if n not in keep and kind is np.ndarray \

@@ -89,7 +89,7 @@ def rewrite(tr):
     for e in tr.entries:
         for n, m in zip(e.names, e.metas):
             metas[n] = m
-    uses = {}
+    uses: dict = {}
     for e in tr.entries:
         for n in refs((e.args, e.params), set()):
             uses[n] = uses.get(n, 0) + 1
@@ -97,7 +97,7 @@ def rewrite(tr):
         uses[n] = uses.get(n, 0) + 2
     made = {e.names[0]: e for e in tr.entries if len(e.names) == 1}
     ones = set()
-    ren = {}
+    ren: dict = {}
     out = []
 
     def one(x):
@@ -208,8 +208,8 @@ def reuse_log_softmax(tr):
     if not any(e.op.name == "cross_entropy" for e in tr.entries):
         return False
     metas = dict(zip(tr.inputs, tr.input_metas))
-    made = {}
-    losses = {}                 # logits' name → the cross-entropy entry (forward)
+    made: dict = {}
+    losses: dict = {}           # logits' name → the cross-entropy entry (forward)
     changed = False
     for i, e in enumerate(tr.entries):
         metas.update(zip(e.names, e.metas))

@@ -27,7 +27,7 @@ def python_floats(tr, metas, elementwise, used):
     entry i reads."""
     guarded = {g.name for g in tr.guards}
     outs = refs(tr.outputs, set())
-    only_elementwise = {}
+    only_elementwise: dict = {}
     for i, e in enumerate(tr.entries):
         ew = elementwise(e)
         for n in used[i]:
