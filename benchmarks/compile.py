@@ -4,7 +4,7 @@ Each workload runs a compiled wengert program and its hand-written NumPy counter
 
 * mlp       — one float32 training step, batch 64, 784-256-256-10 (tanh and relu):
               `wg.compile(wg.value_and_grad(loss))` on the parameter dict, then SGD in place
-              (`np.multiply(g, lr, out=buf); p -= buf`), against mlp.py's hand-written step
+              (`np.multiply(g, lr, out=buf); p -= buf`, buf a view of one scratch array), against mlp.py's hand-written step
               (forward, gradients written out, the same in-place SGD). Target ≤ 1.0×.
 * rosen     — the gradient of the Rosenbrock function in 10⁴ variables, compiled
               (`wg.compile(wg.grad(rosen))`), against one evaluation of the function in
@@ -30,6 +30,7 @@ timing, the compiled results are checked against the hand-written ones.
 
     python benchmarks/compile.py --repeats 5
     python benchmarks/compile.py --repeats 3 --workloads mlp rosen
+    python benchmarks/compile.py --repeats 5 --tuned-malloc
 
 This is a benchmark, not a test: nothing here asserts a speed.
 """
@@ -55,6 +56,9 @@ from _fresh import cpu_name, run_child
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHECKOUT = os.path.dirname(HERE)
 CHAIN = {"16-vector": ((16,), 1000), "0-d": ((), 1000)}
+# as transforms.py's --tuned-malloc: freed memory kept, so temporaries of 10⁴ elements do not
+# page-fault by the heap's incidental layout (README: "Why --tuned-malloc")
+TUNED_MALLOC = {"MALLOC_TRIM_THRESHOLD_": str(64 << 20), "MALLOC_MMAP_THRESHOLD_": str(4 << 20)}
 FIRST_CALL_OPS = 2500           # a 0-d chain of 2,500 ops: its gradient program is ~10⁴ ops
 
 
@@ -114,16 +118,19 @@ def make_mlp(act):
     for i, (W, b) in enumerate(layers):
         params[f"W{i}"], params[f"b{i}"] = W.copy(), b.copy()
     step_fn = wg.compile(wg.value_and_grad(_mlp_loss(wg, act)))
-    bufs = {k: np.empty_like(v) for k, v in params.items()}
+    names = ("W0", "b0", "W1", "b1", "W2", "b2")
+    # SGD in place, as the hand-written step: one scratch array, viewed per parameter
+    scratch = np.empty(max(p.size for p in params.values()), np.float32)
+    slots = [(k, params[k], scratch[:params[k].size].reshape(params[k].shape)) for k in names]
 
     def compiled():
         loss, grads = step_fn(params, x, y)
-        for k, p in params.items():            # SGD in place, as the hand-written step
-            np.multiply(grads[k], mlp.LR, out=bufs[k])
-            p -= bufs[k]
-        compiled.loss = loss
+        for k, p, buf in slots:
+            np.multiply(grads[k], mlp.LR, out=buf)
+            p -= buf
+        compiled.loss = float(loss)
     hand = mlp.numpy_impl("A", act)
-    compiled.params = lambda: [params[k] for k in ("W0", "b0", "W1", "b1", "W2", "b2")]
+    compiled.params = lambda: [params[k] for k in names]
     return compiled, hand, 1
 
 
@@ -262,6 +269,9 @@ def main(argv=None):
     p.add_argument("--path", default=CHECKOUT,
                    help="directory holding the wengert package to measure (default: this checkout)")
     p.add_argument("--workloads", nargs="+", choices=GROUPS, default=list(GROUPS))
+    p.add_argument("--tuned-malloc", action="store_true",
+                   help="run the children with glibc's allocator keeping freed memory "
+                        "(README: 'Why --tuned-malloc')")
     p.add_argument("--child", nargs=2, metavar=("WORKLOAD", "SIDE"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     sys.path.insert(0, HERE)
@@ -270,6 +280,8 @@ def main(argv=None):
         return child(*args.child, args.inner)
 
     path = os.path.abspath(args.path)
+    if args.tuned_malloc:
+        os.environ.update(TUNED_MALLOC)     # (inherited by every child)
     sys.path.insert(0, path)
     import wengert
     print(f"wengert from {os.path.dirname(wengert.__file__)}")

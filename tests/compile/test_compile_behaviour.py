@@ -153,6 +153,34 @@ def test_simplification():
     assert src.count("np.sin(") == 1 and "np.cos(" not in src
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("kw", [{}, {"reduction": "sum"}, {"reduction": "none"},
+                                {"ignore_index": 1}])
+def test_cross_entropy_backward_reuses_the_forward_log_softmax(dtype, kw):
+    import wengert.nn.functional as F
+
+    def loss(z, y):
+        out = F.cross_entropy(z * 1.5, y, **kw)
+        return out.sum() if kw.get("reduction") == "none" else out
+    rng = np.random.default_rng(1)
+    z, y = rng.standard_normal((6, 4)).astype(dtype), np.array([0, 1, 3, 1, 2, 0])
+    c = wg.compile(wg.value_and_grad(loss))
+    src = c.source(z, y)
+    assert "_logp = f_cross_entropy(" in src and "np.exp(v" in src and "f_max" not in src
+    (v1, g1), (v2, g2) = c(z, y), wg.value_and_grad(loss)(z, y)
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(np.asarray(v1), np.asarray(v2), rtol=tol)
+    np.testing.assert_allclose(g1, np.asarray(g2), rtol=tol, atol=tol)
+    assert g1.dtype == dtype
+    ns = {"np": np}                                      # the printed program, run alone
+    exec(src, ns)
+    v3, g3 = ns["compiled"](z)                           # (y is a constant of the program)
+    np.testing.assert_array_equal(v3, v1)
+    np.testing.assert_array_equal(g3, g1)
+    h = wg.hessian(lambda z: loss(z, y))                 # second order: the same value
+    np.testing.assert_allclose(wg.compile(h)(z), np.asarray(h(z)), rtol=tol * 10, atol=tol)
+
+
 def test_integer_arrays_are_part_of_the_signature_by_value():
     """Labels and indices are read by ops as parameters: a program keeps them as constants,
     so each new value is a new signature (never a stale label batch)."""

@@ -128,15 +128,36 @@ def test_zero_d_programs_use_operators_and_match_eager_bit_for_bit():
         np.testing.assert_array_equal(a, b)
 
 
-def test_big_constants_are_named_not_printed():
-    big = np.linspace(0.0, 1.0, 1000)
-    c = wg.compile(lambda x: x * big + wg.sum(x))
-    x = np.linspace(-1.0, 1.0, 1000)
-    src = c.source(x)
-    assert "_consts['c" in src and len(src) < 2000
-    ns = {"_consts": src.constants}
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.longdouble])
+def test_big_constants_are_printed_on_one_line_and_the_source_runs_alone(dtype):
+    big = np.linspace(0.0, 1.0, 1000).astype(dtype) / 3
+    labels = np.arange(200) % 7
+    c = wg.compile(lambda x, y: (x * big + wg.sum(x), wg.sum(wg.take(x, labels) * y)))
+    x = np.linspace(-1.0, 1.0, 1000).astype(dtype)
+    y = np.full(200, 0.5, dtype)
+    src = c.source(x, y)
+    assert "_consts" not in src and not src.constants
+    line = [ln for ln in src.splitlines() if "bytes.fromhex" in ln and ln.endswith(".reshape((1000,))")]
+    assert len(line) == 1 and line[0].startswith("c")
+    i = src.splitlines().index(line[0])
+    assert src.splitlines()[i - 1].startswith(f"# {line[0].split(' ')[0]}: "
+                                              f"{np.dtype(dtype).name} (1000,), read by ")
+    ns = {"np": np}                             # (the source imports what it needs)
     exec(src, ns)
-    np.testing.assert_array_equal(ns["compiled"](x)[0], c(x))
+    got, want = ns["compiled"](x, y), c(x, y)
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(a, b)     # (the constants bit for bit)
+    np.testing.assert_array_equal(want[0], x * big + x.sum())
+
+
+def test_small_constants_are_printed_by_value():
+    k = np.array([3, 0, 2])
+    c = wg.compile(lambda x: wg.sum(wg.take(x, k)) * np.float32(2.5))
+    src = c.source(X)
+    assert "np.array([3, 0, 2], dtype=np.int64)" in src and "fromhex" not in src
+    ns = {}
+    exec(src, ns)
+    np.testing.assert_array_equal(ns["compiled"](X)[0], c(X))
 
 
 def test_a_mask_taken_from_the_values_never_replays_a_wrong_shape():

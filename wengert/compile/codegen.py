@@ -5,24 +5,36 @@ NumPy operands runs the same ufunc loop, without the call's overhead: what makes
 programs cheap), `v4 = np.tanh(v3)` when the op's forward is another NumPy function, else the
 op's forward by a readable name (`f_logsumexp = _ops['logsumexp'].forward` in the preamble).
 Where plan.py allows, an elementwise step writes into a dead operand (`np.tanh(v3, out=v3)`).
-Small constants are written in the preamble by value (`c0 = np.float64(1.0)`); an array of
-more than `MAX_LITERAL` elements is not printed: the preamble reads it from `_consts`
-(`c1 = _consts['c1']  # float32 (64, 10)`), a dict the returned source carries as its
-`constants` attribute, so `exec(src, {'_consts': src.constants})` runs it as it stands; it
-is exactly what `exec` runs. Each guard is checked right after the statement that makes its
+Constants are written in the preamble, so the source runs as it stands and is exactly what
+`exec` runs: an array of up to `MAX_LITERAL` elements by value (`c0 = np.float64(1.0)`,
+`c1 = np.array([3, 0, 2], dtype=np.int64)`), a bigger one on one line from its bytes, after a
+comment that names its dtype, shape and the step that reads it:
+
+    # c2: float32 (64, 10), read by cross_entropy (v18)
+    c2 = np.frombuffer(bytes.fromhex('0000803f…'), dtype='<f4').reshape((64, 10))
+
+(a read-only array: no step writes into a constant). Only an array NumPy cannot rebuild from
+bytes (object or structured dtypes) is read from `_consts`, a dict the returned source
+carries as its `constants` attribute (`exec(src, {'_consts': src.constants})`).
+Each guard is checked right after the statement that makes its
 value; a guard that fails raises `Miss`, and the caller traces again for the new outcome.
 A result that is an input, a constant, or the same value as an earlier result is copied, so
 the caller never holds memory that another result, an argument or a later call shares.
 """
+import math
+
 import numpy as np
 
 from .ir import Const, Ref, refs
 from .plan import MIN_BYTES, elementwise, plan
 from .scalars import python_floats
+from .spelled import spelled
 
 __all__ = ["generate", "Miss", "Source", "MAX_LITERAL"]
 
-MAX_LITERAL = 16
+MAX_LITERAL = 64
+# dtypes whose values Python's int, float and complex literals give back exactly
+_LIST_EXACT = frozenset("?bBhHiIlLqQefdFD")
 _OPERATORS = {np.add: "+", np.subtract: "-", np.multiply: "*", np.divide: "/"}
 
 
@@ -44,12 +56,23 @@ def _np_name(fn):
 
 def _literal_array(v):
     a = np.asarray(v)
+    if a.dtype.char not in _LIST_EXACT:
+        return None
     body = repr(a.tolist())
     if a.size == 0:
         return f"np.empty({a.shape!r}, dtype=np.{a.dtype.name})"
     if a.ndim == 0:
         return f"np.{a.dtype.name}({body})" if a.dtype.kind in "biufc" else None
     return f"np.array({body}, dtype=np.{a.dtype.name})" if a.dtype.kind in "biufc" else None
+
+
+def _packed_array(a):
+    """One line that rebuilds the array a from its bytes, or None (object, structured)."""
+    if a.dtype.kind not in "biufcmMSU" or a.dtype.fields is not None:
+        return None
+    hexed = np.ascontiguousarray(a).tobytes().hex()
+    return (f"np.frombuffer(bytes.fromhex({hexed!r}), dtype={a.dtype.str!r})"
+            f".reshape({a.shape!r})")
 
 
 class _Printer:
@@ -61,6 +84,7 @@ class _Printer:
         self.consts = {}
         self.big = {}
         self.wrap = ()          # names held as Python floats, printed as NumPy scalars
+        self.where = ""         # the entry being printed (named beside a big constant)
 
     def const(self, value):
         k = Const(value).key()
@@ -70,11 +94,18 @@ class _Printer:
         self.nconst += 1
         a = np.asarray(value)
         lit = _literal_array(value) if a.size <= MAX_LITERAL else None
-        if lit is None:
-            self.big[name] = value
-            self.pre.append(f"{name} = _consts[{name!r}]  # {a.dtype.name} {a.shape}")
-        else:
+        if lit is not None:
             self.pre.append(f"{name} = {lit}")
+            return name
+        w = self.where
+        where = w if isinstance(w, str) else f"{w.op.name} ({w.names[0]})"
+        self.pre.append(f"# {name}: {a.dtype.name} {a.shape}, read by {where}")
+        packed = _packed_array(a)
+        if packed is None:
+            self.big[name] = value
+            self.pre.append(f"{name} = _consts[{name!r}]")
+        else:
+            self.pre.append(f"{name} = {packed}")
         return name
 
     def fn(self, op):
@@ -148,15 +179,16 @@ def generate(tr, convert, fname="compiled"):
     metas = dict(zip(tr.inputs, tr.input_metas))
     for e in tr.entries:
         metas.update(zip(e.names, e.metas))
-    ews = {id(e): elementwise(e) for e in tr.entries}
-    is_ew = lambda e: ews[id(e)]            # noqa: E731  (asked of every entry, 4 times)
+    ews = {e: elementwise(e) for e in tr.entries}     # (by identity: asked 4 times of each)
+    is_ew = ews.__getitem__
     used = [refs((e.args, e.params), set()) for e in tr.entries]
     floats, float_inputs, float_steps = python_floats(tr, metas, is_ew, used)
     body += [f"{n} = float({n})" for n in float_inputs]
     into = plan(tr, metas, is_ew, used)
     dead = _deaths(tr, metas, used)
     for i, e in enumerate(tr.entries):
-        p.wrap = () if ews[id(e)] else floats
+        p.wrap = () if ews[e] else floats
+        p.where = e
         try:
             args = [p.expr(a) for a in e.args]
             params = [f"{k}={p.expr(v)}" for k, v in e.params.items()]
@@ -168,14 +200,16 @@ def generate(tr, convert, fname="compiled"):
         if i in float_steps:
             rhs = _float_call(e, args, float_steps[i])
         else:
-            rhs = _call(p, e, args, params, into.get(i), metas, ews[id(e)])
+            rhs = _call(p, e, args, params, into.get(i), metas, ews[e])
         body.append(f"{lhs} = {rhs}")
-        for n in e.names:
-            for g in guards.pop(n, ()):
-                body.append(_guard(g))
+        if guards:
+            for n in e.names:
+                for g in guards.pop(n, ()):
+                    body.append(_guard(g))
         if i in dead:
             body.append(f"del {', '.join(dead[i])}")
     p.wrap = floats
+    p.where = "a result"
     outs = []
     seen = set()
     for o, c in zip(tr.outputs, convert):
@@ -219,7 +253,7 @@ def _deaths(tr, metas, used):
     for n, i in last.items():
         shape, dtype, kind = metas[n]
         if n not in keep and kind is np.ndarray \
-                and int(np.prod(shape)) * np.dtype(dtype).itemsize >= MIN_BYTES:
+                and math.prod(shape) * np.dtype(dtype).itemsize >= MIN_BYTES:
             dead.setdefault(i, []).append(n)
     return dead
 
@@ -241,9 +275,13 @@ def _call(p, e, args, params, out, metas, ew):
                 return f"{_atom(args[0])} {_OPERATORS[f]} {_atom(args[1])}"
             if f is np.negative:
                 return f"-{_atom(args[0])}"
+    else:
+        direct = spelled(e, args, metas)
+        if direct is not None:
+            return direct
     call = f"{p.fn(e.op)}({', '.join(args + params)})"
-    if getattr(e.op, "residual", False):
-        call += "[0]"
+    if getattr(e.op, "residual", False) and len(e.names) == 1:
+        call += "[0]"               # (the residual too where a later step reads it)
     return call
 
 

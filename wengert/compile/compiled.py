@@ -8,7 +8,9 @@ inputs and on a perturbed copy of them, simplifies both traces and compares them
 or a step that differs means fn reached a value through non-op code (`_make(x.data * 2)`),
 and the call raises rather than bake that value. The program is generated, run once and
 checked against the uncompiled result, and kept for the signature; later calls run it with
-no Tensor and no node.
+no Tensor and no node. A call first asks a check generated for the latest signature
+(fastpath.py) whether its arguments still fit it, which costs a tuple compare per leaf;
+only where they may not is the full signature computed.
 
 Guards: `bool()` of a traced value, and `float()`, `int()`, `.item()` of one that no running
 transform differentiates, are checked on every call; another outcome traces again (kept per
@@ -24,8 +26,9 @@ import numpy as np
 from ..tensor import Tensor
 from ..tree import tree_flatten, tree_unflatten
 from .codegen import Miss, generate
+from .fastpath import checker, unflattener
 from .ir import TraceError, compare, dce, simplify
-from .rewrite import rewrite
+from .rewrite import reuse_log_softmax, rewrite
 from .trace import trace
 
 __all__ = ["compile", "Compiled", "TraceError", "RETRACE_WARNING"]
@@ -117,11 +120,12 @@ def _same_result(got, want):
 
 
 class _Program:
-    __slots__ = ("fn", "source", "out_def", "watched")
+    __slots__ = ("fn", "source", "out_def", "watched", "build")
 
     def __init__(self, fn, source, out_def, watched=()):
         self.fn, self.source, self.out_def = fn, source, out_def
         self.watched = watched
+        self.build = unflattener(out_def)       # flat results → fn's result tree
 
     def current(self):
         """Do the tensors whose values the program holds as constants still hold them?"""
@@ -140,6 +144,9 @@ class Compiled:
         self.cache = {}         # signature → [_Program, …] (one per guard outcome)
         self.traces = 0
         self._last = None       # the program compiled by the latest call that compiled
+        # (the check of the latest signature that ran (fastpath.py), its programs)
+        self._fast = None
+        self._checks = {}       # signature → its check, or None where it has none
         functools.update_wrapper(self, fn)
 
     def _signature(self, args, kwargs):
@@ -148,16 +155,29 @@ class Compiled:
         return (treedef, keys), leaves, list(traced)
 
     def __call__(self, *args, **kwargs):
+        fast = self._fast
+        if fast is not None:
+            xs = fast[0](args, kwargs)
+            if xs is not None:              # (the latest signature again: its programs)
+                for prog in fast[1]:
+                    if prog.watched and not prog.current():
+                        continue
+                    try:
+                        return prog.build(prog.fn(*xs))
+                    except Miss:
+                        continue
         prog, flat, compiled = self._run(args, kwargs)
-        return compiled if prog is None else tree_unflatten(prog.out_def, list(flat))
+        return compiled if prog is None else prog.build(flat)
 
     def source(self, *args, **kwargs):
-        """The Python source of the program that runs for these arguments (it defines
+        """The Python source of the program that runs for these arguments: it defines
         `compiled(x0, x1, …)`, taking the array leaves in tree order and returning the
-        result's leaves in tree order). Constant arrays of more than 16 elements are not
-        printed: the program reads them from `_consts`, which the returned string (a str)
-        carries as its `constants` attribute, so `exec(src, {"_consts": src.constants})`
-        defines the function that runs."""
+        result's leaves in tree order, and runs as it stands (`exec(src, {})`; it imports
+        NumPy and the wengert ops it calls); it is the text that runs. Constants are in its
+        preamble: small ones by value, bigger ones on one line each from their bytes. Only
+        an array of object or structured dtype, which no literal rebuilds, is read from
+        `_consts`, a dict the returned string (a str) carries as its `constants`
+        attribute: `exec(src, {"_consts": src.constants})`."""
         prog, _, _ = self._run(args, kwargs)
         return prog.source if prog is not None else self._last.source  # type: ignore[union-attr]  # _run compiled one: _last is set
 
@@ -167,13 +187,16 @@ class Compiled:
         compiled one's result: (None, None, result), with the program in self._last."""
         sig, leaves, traced = self._signature(args, kwargs)
         xs = [x.data if isinstance(x, Tensor) else x for x, t in zip(leaves, traced) if t]
-        for prog in self.cache.get(sig, ()):
-            if prog.watched and not prog.current():
-                continue
-            try:
-                return prog, prog.fn(*xs), None
-            except Miss:
-                continue
+        progs = self.cache.get(sig)
+        if progs is not None:
+            self._remember(sig, progs)
+            for prog in progs:
+                if prog.watched and not prog.current():
+                    continue
+                try:
+                    return prog, prog.fn(*xs), None
+                except Miss:
+                    continue
         collecting = gc.isenabled()
         gc.disable()        # (tracing and simplifying make many objects and free few)
         try:
@@ -199,9 +222,9 @@ class Compiled:
                 f"{self.traces} times (new shapes, dtypes, Python values or guard outcomes); "
                 f"each trace costs more than an uncompiled call", RuntimeWarning, stacklevel=3)
         tr, _ = trace(self.fn, args, kwargs, traced)
-        simplify(tr)
         self._check_sound(tr, args, kwargs, traced)
-        if rewrite(tr):
+        simplify(tr)
+        if bool(rewrite(tr)) | reuse_log_softmax(tr):
             dce(tr)
         want_leaves, want_def = tree_flatten(want)
         if want_def != tr.out_def:
@@ -221,12 +244,24 @@ class Compiled:
                     f"wg.compile cannot trace {self._name()}: the compiled program's result "
                     f"differs from the uncompiled call's; the function depends on values "
                     f"through code that is not a wengert op")
-        self.cache.setdefault(sig, []).append(prog)
-        return prog, tree_unflatten(want_def, list(got))
+        progs = self.cache.setdefault(sig, [])
+        progs.append(prog)
+        self._remember(sig, progs)
+        return prog, prog.build(got)
+
+    def _remember(self, sig, progs):
+        """Make sig the signature the next call checks first (fastpath.py)."""
+        fast = self._fast
+        if fast is None or fast[1] is not progs:
+            check = self._checks.get(sig, False)
+            if check is False:
+                check = self._checks[sig] = checker(*sig)
+            self._fast = None if check is None else (check, progs)
 
     def _check_sound(self, tr, args, kwargs, traced):
         """Trace again on perturbed inputs; where the same guards were taken, the two
-        programs must be the same (else a value reached an op through non-op code)."""
+        programs must be the same (else a value reached an op through non-op code).
+        (tr as recorded; it may be simplified here.)"""
         leaves, treedef = tree_flatten((args, kwargs))
         if not any(t and np.asarray(x.data if isinstance(x, Tensor) else x).dtype.kind in "fc"
                    for x, t in zip(leaves, traced)):
@@ -242,8 +277,13 @@ class Compiled:
                 break           # (a point that takes the same branches: comparable)
         else:
             return
-        simplify(tr2)
+        # two traces the same as recorded simplify to the same program; else what counts is
+        # whether their simplified programs differ (dead code may hold any value)
         what = compare(tr, tr2)
+        if what is not None:
+            simplify(tr)
+            simplify(tr2)
+            what = compare(tr, tr2)
         if what is not None:
             raise TraceError(
                 f"wg.compile cannot trace {self._name()}: the function depends on values "

@@ -94,8 +94,20 @@ def _plain_key(v):
     return (type(v).__name__, v)
 
 
+_EMPTY_DICT_KEY = ("dict",)
+
+
 def key(x):
     """A hashable key of an operand tree (for common subexpressions)."""
+    t = type(x)
+    if t is Ref:
+        return ("ref", x.name)
+    if t is tuple or t is list:                 # (the usual operands, without isinstance)
+        return (t.__name__,) + tuple([key(v) for v in x])
+    if t is dict and not x:
+        return _EMPTY_DICT_KEY
+    if t is int or t is str or t is bool:
+        return (t.__name__, x)
     if isinstance(x, Ref):
         return ("ref", x.name)
     if isinstance(x, Const):
@@ -121,7 +133,21 @@ def substitute(x, ren):
         n = ren.get(x.name)
         return x if n is None else Ref(n)
     if t is tuple or t is list:
-        return t([substitute(v, ren) for v in x]) if x else x
+        if not x:
+            return x
+        out = []
+        for v in x:
+            tv = type(v)
+            if tv is Ref:
+                n = ren.get(v.name)
+                out.append(v if n is None else Ref(n))
+            elif tv in _ATOMS:
+                out.append(v)
+            else:
+                out.append(substitute(v, ren))
+        return t(out)
+    if t is dict and not x:
+        return x
     if t is dict:
         return {k: substitute(v, ren) for k, v in x.items()}
     if isinstance(x, (list, tuple)) and not hasattr(x, "_fields"):
@@ -188,15 +214,34 @@ def dce(tr):
     live = refs(tr.outputs, set()) | {g.name for g in tr.guards}
     out = []
     for e in reversed(tr.entries):
-        if any(n in live for n in e.names):
+        if not live.isdisjoint(e.names):
             refs(e.args, live)
-            refs(e.params, live)
+            if e.params:
+                refs(e.params, live)
             out.append(e)
     tr.entries = out[::-1]
     return tr
 
 
 def _same_operands(a, b):
+    ta = type(a)
+    if ta is Ref:
+        return type(b) is Ref and a.name == b.name
+    if ta is tuple and type(b) is tuple:        # (the usual operands, without isinstance)
+        if len(a) != len(b):
+            return False
+        for x, y in zip(a, b):
+            tx = type(x)
+            if tx is Ref:
+                if type(y) is not Ref or x.name != y.name:
+                    return False
+            elif (tx is float or tx is int) and type(y) is tx and x == y:
+                continue
+            elif not _same_operands(x, y):
+                return False
+        return True
+    if ta is dict and not a:
+        return type(b) is dict and not b
     if isinstance(a, Const) or isinstance(b, Const):
         return isinstance(a, Const) and isinstance(b, Const) and a.same(b)
     if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):

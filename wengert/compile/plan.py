@@ -14,6 +14,8 @@ A result handed to the caller is never written after it is made, and since every
 its own arrays, nothing is shared between calls. Arrays below `MIN_BYTES` are left alone:
 for them NumPy's keyword parsing costs more than the allocation it saves.
 """
+import math
+
 import numpy as np
 
 from .ir import Const, Ref, refs
@@ -54,7 +56,7 @@ def plan(tr, metas, elementwise=elementwise, used=None):
         if not elementwise(e):
             continue
         shape, dtype, kind = m = metas[e.names[0]]
-        if kind is not np.ndarray or int(np.prod(shape)) * np.dtype(dtype).itemsize < MIN_BYTES:
+        if kind is not np.ndarray or math.prod(shape) * np.dtype(dtype).itemsize < MIN_BYTES:
             continue
         for a in e.args:
             if (type(a) is Ref and a.name in fresh and a.name not in escaped

@@ -15,15 +15,23 @@ cast is skipped:
     transpose(transpose(x))         → x        (2-D)
     transpose(matmul(A, B))         → matmul(Bᵀ, Aᵀ)   (2-D, the matmul used only there)
 
-The last is how the eager rule of matmul builds the gradient of a transposed weight (gᵀ·x,
+The fourth is how the eager rule of matmul builds the gradient of a transposed weight (gᵀ·x,
 in the weight's own row-major layout) and is the same dot products; the traced rule spells it
 (xᵀ·g)ᵀ, a column-major result that makes every later step over it strided.
+
+`reuse_log_softmax` is not exact but the same value to rounding: the cross-entropy
+primitive's forward computes log softmax(x) (its residual), and its traced backward computes
+softmax(x) again from x, as exp(x − max x) / Σ exp(x − max x) (the rule that also serves the
+second order). Where both are in the trace, the backward's softmax becomes exp of the
+forward's log softmax (`v9, v9_logp = f_cross_entropy(…)`, `g5 = np.exp(v9_logp)`), the
+arithmetic of the textbook's hand-written step, and the max, the exp and the sum of the
+backward's recomputation are left for dead code.
 """
 import numpy as np
 
 from .ir import Const, Entry, Ref, refs, substitute
 
-__all__ = ["rewrite"]
+__all__ = ["rewrite", "reuse_log_softmax"]
 
 
 def _scalar(x):
@@ -157,3 +165,69 @@ def rewrite(tr):
     for g in tr.guards:
         g.name = ren.get(g.name, g.name)
     return ren
+
+
+def _last_axis(params, names, ndim):
+    return (set(params) == names and params.get("keepdims") is True
+            and params.get("axis") in ((-1,), -1, (ndim - 1,), ndim - 1)
+            and params.get("initial", None) is None)
+
+
+def _softmax_of(d, made, metas):
+    """X where the entry d is softmax(X) over the last axis written as exp(X − max X) /
+    Σ exp(X − max X) (max and sum with keepdims), else None."""
+    if d.op.forward is not np.divide or len(d.args) != 2 or d.params or len(d.names) != 1:
+        return None
+    ex, z = d.args
+    if type(ex) is not Ref or type(z) is not Ref:
+        return None
+    e, zs = made.get(ex.name), made.get(z.name)
+    if (e is None or zs is None or e.op.forward is not np.exp or len(e.args) != 1 or e.params
+            or zs.op.name != "sum" or len(zs.args) != 1 or zs.args[0] != ex
+            or type(e.args[0]) is not Ref):
+        return None
+    sub = made.get(e.args[0].name)
+    if (sub is None or sub.op.forward is not np.subtract or sub.params or len(sub.args) != 2
+            or not all(type(a) is Ref for a in sub.args)):
+        return None
+    x, m = sub.args
+    mx = made.get(m.name)
+    ndim = len(metas[x.name][0])
+    if (mx is None or mx.op.name != "max" or len(mx.args) != 1 or mx.args[0] != x
+            or not _last_axis(mx.params, {"axis", "keepdims", "initial"}, ndim)
+            or not _last_axis(zs.params, {"axis", "keepdims"}, ndim)
+            or metas[d.names[0]] != metas[x.name]):
+        return None
+    return x
+
+
+def reuse_log_softmax(tr):
+    """The backward's softmax of a cross-entropy's logits as exp of the forward's log
+    softmax (see the module docstring), in place; True where a step changed."""
+    from ..ops import registry
+    if not any(e.op.name == "cross_entropy" for e in tr.entries):
+        return False
+    metas = dict(zip(tr.inputs, tr.input_metas))
+    made: dict = {}
+    losses: dict = {}           # logits' name → the cross-entropy entry (forward)
+    changed = False
+    for i, e in enumerate(tr.entries):
+        metas.update(zip(e.names, e.metas))
+        if len(e.names) == 1:
+            made[e.names[0]] = e
+        if (e.op.name == "cross_entropy" and getattr(e.op, "residual", False) and e.args
+                and type(e.args[0]) is Ref and len(e.names) <= 2):
+            losses.setdefault(e.args[0].name, e)
+            continue
+        x = _softmax_of(e, made, metas)
+        ce = losses.get(x.name) if x is not None else None
+        if ce is None:
+            continue
+        if len(ce.names) == 1:          # (its residual, log softmax(x), gets a name)
+            ce.names = (ce.names[0], f"{ce.names[0]}_logp")
+            ce.metas = (ce.metas[0], metas[x.name])
+            metas[ce.names[1]] = metas[x.name]
+        tr.entries[i] = Entry(registry["exp"], (Ref(ce.names[1]),), {}, e.names, False,
+                              e.metas)
+        changed = True
+    return changed

@@ -43,11 +43,21 @@ def python_floats(tr, metas, elementwise, used):
     for i, e in enumerate(tr.entries):
         if not elementwise(e) or metas[e.names[0]][:2] != _F8 or e.names[0] in guarded:
             continue
-        if any(type(a) is Ref and metas[a.name][1] != "<f8" for a in e.args):
+        plain = True                    # (every operand a float held here, or a number)
+        other = False                   # (an operand of another dtype)
+        for a in e.args:
+            ta = type(a)
+            if ta is Ref:
+                if metas[a.name][1] != "<f8":
+                    other = True
+                    break
+                if a.name not in floats:
+                    plain = False
+            elif ta is not int and ta is not float:
+                plain = False
+        if other:
             continue
         f = e.op.forward
-        plain = all(type(a) is Ref and a.name in floats or type(a) in (int, float)
-                    for a in e.args)
         kinds[i] = "op" if plain and (f in _PLAIN_OPS or f is np.negative) else "wrap"
         floats.add(e.names[0])
     return floats, inputs, kinds

@@ -35,6 +35,7 @@ class _Tracer:
         self.backward_depth = 0
         self.count = 0
         self.watched = {}           # id(Tensor) → (weakref, version, id(data)) of constants
+        self.saw_ref = False        # (did the latest `operand` make a Ref)
 
     # ---- naming ---------------------------------------------------------------------------
     def name_tensor(self, t, name):
@@ -55,20 +56,37 @@ class _Tracer:
         name = self.by_data.get(id(t.data))
         return name
 
-    def fresh(self, grad):
-        self.count += 1
-        return f"g{self.count}" if grad else f"v{self.count}"
-
     # ---- converting an op's operands -------------------------------------------------------
     def operand(self, a):
+        """a with traced values as Refs and other arrays as Consts (`self.saw_ref` set
+        where a Ref was made)."""
         t = type(a)
         if t in _PLAIN:
             return a
         if t is tuple or t is list:
-            return t([self.operand(x) for x in a]) if a else a
+            if not a:
+                return a
+            out = []
+            names = self.names
+            for x in a:
+                tx = type(x)
+                if tx in _PLAIN:
+                    out.append(x)
+                    continue
+                if tx is Tensor:            # (the usual operand: a traced value, unchanged)
+                    hit = names.get(id(x))
+                    if hit is not None and hit[1] is x and x._version == hit[2]:
+                        self.saw_ref = True
+                        out.append(Ref(hit[0]))
+                        continue
+                out.append(self.operand(x))
+            return t(out)
+        if t is dict:
+            return {k: v if type(v) in _PLAIN else self.operand(v) for k, v in a.items()}
         if isinstance(a, Tensor):
             name = self.lookup(a)
             if name is not None:
+                self.saw_ref = True
                 return Ref(name)
             if id(a) not in self.watched:       # (a closure's tensor: watched on every call)
                 self.watched[id(a)] = (weakref.ref(a), a._version, id(a.data))
@@ -85,23 +103,31 @@ class _Tracer:
 
     # ---- callbacks ------------------------------------------------------------------------
     def on_op(self, op, args, params, out):
-        outs = out if isinstance(out, tuple) else (out,)
-        if all(not isinstance(o, Tensor) or self.names.get(id(o), (0, None))[1] is o
-               for o in outs):
-            return                  # (a nested call's result, already named)
+        known = self.names
+        multi = isinstance(out, tuple)
+        if multi:
+            outs = out
+            if all(not isinstance(o, Tensor) or known.get(id(o), (0, None))[1] is o
+                   for o in outs):
+                return              # (a nested call's result, already named)
+        else:
+            if not isinstance(out, Tensor) or known.get(id(out), (0, None))[1] is out:
+                return
+            outs = (out,)
+        self.saw_ref = False
         a = self.operand(args)
-        p = self.operand(params)
-        if not _uses_ref((a, p)):
+        p = self.operand(params) if params else params
+        if not self.saw_ref:
             return                  # every input a constant: folded (its output is a constant)
-        grad = self.backward_depth > 0
+        prefix = "g" if self.backward_depth > 0 else "v"
         names = []
         for o in outs:
-            n = self.fresh(grad)
+            self.count += 1
+            n = f"{prefix}{self.count}"
             names.append(n)
             self.name_tensor(o, n)
-        metas = tuple(_meta(o.data) for o in outs)
-        self.trace.entries.append(Entry(op, a, p, tuple(names), isinstance(out, tuple),
-                                        metas))
+        metas = tuple([_meta(o.data) for o in outs])
+        self.trace.entries.append(Entry(op, a, p, tuple(names), multi, metas))
 
     def door(self, t, door, array):
         """A traced value leaving through a door: a guard, or a refusal."""
@@ -124,16 +150,6 @@ def _meta(d):
     if type(d) is np.ndarray or isinstance(d, np.generic):
         return d.shape, d.dtype.str, type(d)
     return np.shape(d), np.asarray(d).dtype.str, type(d)
-
-
-def _uses_ref(x):
-    if isinstance(x, Ref):
-        return True
-    if isinstance(x, (list, tuple)):
-        return any(_uses_ref(v) for v in x)
-    if isinstance(x, dict):
-        return any(_uses_ref(v) for v in x.values())
-    return False
 
 
 # ---- the doors, while tracing -------------------------------------------------------------
