@@ -202,3 +202,29 @@ def test_a_zero_d_input_handed_back_is_a_copy():
         for g, w in zip(got, f(x)):
             assert type(g) is type(w)
             np.testing.assert_array_equal(g, w)
+
+
+@pytest.mark.parametrize("f, args", [
+    (lambda a: a * np.float32(0.1), (np.float64(0.3),)),
+    (lambda a: wg.sin(a) * np.asarray(0.1, np.float32), (np.float64(0.3),)),
+    (lambda a, b: a * b + a, (np.float32(0.3), np.float64(0.7))),
+    (lambda a, b: (a - 1.0) * b, (np.float64(0.3), np.asarray(0.7, np.float32))),
+    (lambda a, b: wg.sin(b) * a, (np.linspace(0.0, 1.0, N, dtype=np.float32), np.float64(0.3))),
+], ids=["f32-const", "f32-0d-const", "f32-input", "f32-0d-input", "f32-array"])
+def test_a_zero_d_float64_beside_a_float32_keeps_float64_rounding(f, args):
+    """A 0-d float64 value held as a Python float is "weak" to NumPy: beside a float32 it
+    would compute in float32; the program hands it over as np.float64 there."""
+    c = wg.compile(f)
+    moved = tuple(x * x.dtype.type(1.5) for x in args)     # (same kinds and dtypes)
+    for a in (args, moved):
+        got, want = c(*a), f(*a)
+        assert type(got) is type(want) and np.asarray(got).dtype == np.asarray(want).dtype
+        np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
+
+
+def test_numpy_bool_results_stay_numpy_bools():
+    c = wg.compile(lambda a: (a > 0, (a < 0) | False))
+    got = c(np.float64(1.0)), c(np.float64(-1.0))
+    for g, x in zip(got, (1.0, -1.0)):
+        assert type(g[0]) is np.bool_ and bool(g[0]) is (x > 0)
+    assert type(wg.compile(lambda a: a & True)(np.bool_(True))) is np.bool_

@@ -18,7 +18,7 @@ import numpy as np
 
 from .ir import Const, Ref, refs
 from .plan import MIN_BYTES, elementwise, plan
-from .scalars import python_floats
+from .scalars import python_floats, strong_needed
 
 __all__ = ["generate", "Miss", "Source", "MAX_LITERAL"]
 
@@ -136,7 +136,8 @@ def _guard(g):
 
 def generate(tr, convert, fname="compiled"):
     """(source, function) of the trace `tr`; `convert[i]` names how output leaf i is handed
-    back ("float", "int", "bool", "array", "scalar", "tensor" or None for as computed)."""
+    back ("float", "int", "bool", "array", "tensor", a NumPy scalar type as "np.float32", or
+    None for as computed)."""
     p = _Printer()
     body = []
     guards: dict = {}
@@ -156,7 +157,7 @@ def generate(tr, convert, fname="compiled"):
     into = plan(tr, metas, is_ew, used)
     dead = _deaths(tr, metas, used)
     for i, e in enumerate(tr.entries):
-        p.wrap = () if ews[id(e)] else floats
+        p.wrap = () if ews[id(e)] and not strong_needed(e, metas, floats) else floats
         try:
             args = [p.expr(a) for a in e.args]
             params = [f"{k}={p.expr(v)}" for k, v in e.params.items()]
@@ -273,4 +274,4 @@ def _convert(x, c, kind=None):
         return x if kind is np.ndarray else f"np.asarray({x})"
     if c == "tensor":
         return f"_make({x if kind is np.ndarray else f'np.asarray({x})'}, None)"
-    return f"np.{c}({x})"          # a NumPy scalar type
+    return f"{c}({x})"              # a NumPy scalar type, "np.float32"

@@ -78,7 +78,7 @@ def _convert_of(r):
     if isinstance(r, np.ndarray):
         return "array"
     if isinstance(r, np.generic):
-        return type(r).__name__
+        return "np." + type(r).__name__     # (np.bool's name is "bool": kept apart)
     return None
 
 
