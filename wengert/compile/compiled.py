@@ -6,7 +6,9 @@ traced as 0-d float64) runs fn
 uncompiled first, so a bad argument gets fn's own error; then it traces fn twice, on the
 inputs and on a perturbed copy of them, simplifies both traces and compares them: a constant
 or a step that differs means fn reached a value through non-op code (`_make(x.data * 2)`),
-and the call raises rather than bake that value. The program is generated, run once and
+and the call raises rather than bake that value (where neither perturbed copy takes the
+first call's branches, that comparison is made on the first later call with other inputs
+that takes them, tracing once more). The program is generated, run once and
 checked against the uncompiled result, and kept for the signature; later calls run it with
 no Tensor and no node.
 
@@ -24,7 +26,7 @@ import numpy as np
 from ..tensor import Tensor
 from ..tree import tree_flatten, tree_unflatten
 from .codegen import Miss, generate
-from .ir import TraceError, compare, dce, simplify
+from .ir import Entry, Guard, Trace, TraceError, compare, dce, simplify
 from .rewrite import rewrite
 from .trace import trace
 
@@ -117,11 +119,14 @@ def _same_result(got, want):
 
 
 class _Program:
-    __slots__ = ("fn", "source", "out_def", "watched")
+    __slots__ = ("fn", "source", "out_def", "watched", "unchecked")
 
     def __init__(self, fn, source, out_def, watched=()):
         self.fn, self.source, self.out_def = fn, source, out_def
         self.watched = watched
+        # (its simplified trace, the traced inputs) while no second trace at other inputs
+        # taking the same branches has been compared with it (the soundness check)
+        self.unchecked = None
 
     def current(self):
         """Do the tensors whose values the program holds as constants still hold them?"""
@@ -171,9 +176,12 @@ class Compiled:
             if prog.watched and not prog.current():
                 continue
             try:
-                return prog, prog.fn(*xs), None
+                out = prog.fn(*xs)
             except Miss:
                 continue
+            if prog.unchecked is not None:
+                self._check_later(sig, prog, args, kwargs, traced, xs)
+            return prog, out, None
         collecting = gc.isenabled()
         gc.disable()        # (tracing and simplifying make many objects and free few)
         try:
@@ -200,7 +208,9 @@ class Compiled:
                 f"each trace costs more than an uncompiled call", RuntimeWarning, stacklevel=3)
         tr, _ = trace(self.fn, args, kwargs, traced)
         simplify(tr)
-        self._check_sound(tr, args, kwargs, traced)
+        unchecked = None
+        if not self._check_sound(tr, args, kwargs, traced):
+            unchecked = (_snapshot(tr), [np.array(x, copy=True) for x in xs])
         if rewrite(tr):
             dce(tr)
         want_leaves, want_def = tree_flatten(want)
@@ -209,6 +219,7 @@ class Compiled:
                              f"structure when traced ({tr.out_def!r}, not {want_def!r})")
         src, fn = generate(tr, [_convert_of(r) for r in want_leaves])
         prog = _Program(fn, src, want_def, tr.watched)
+        prog.unchecked = unchecked
         try:
             got = fn(*xs)
         except Miss as m:
@@ -226,11 +237,13 @@ class Compiled:
 
     def _check_sound(self, tr, args, kwargs, traced):
         """Trace again on perturbed inputs; where the same guards were taken, the two
-        programs must be the same (else a value reached an op through non-op code)."""
+        programs must be the same (else a value reached an op through non-op code).
+        False where no perturbed input took the same branches: the check waits for a call
+        with other inputs that does (`_check_later`)."""
         leaves, treedef = tree_flatten((args, kwargs))
         if not any(t and np.asarray(x.data if isinstance(x, Tensor) else x).dtype.kind in "fc"
                    for x, t in zip(leaves, traced)):
-            return              # (nothing to perturb: integer inputs are exact)
+            return True         # (nothing to perturb: integer inputs are exact)
         for jitter in (True, False):
             moved = [_perturbed(x, jitter) if t else x for x, t in zip(leaves, traced)]
             a2, k2 = tree_unflatten(treedef, moved)
@@ -241,8 +254,31 @@ class Compiled:
             if tr2.outcomes() == tr.outcomes():
                 break           # (a point that takes the same branches: comparable)
         else:
-            return
+            return False
         simplify(tr2)
+        self._compare(tr, tr2)
+        return True
+
+    def _check_later(self, sig, prog, args, kwargs, traced, xs):
+        """The soundness check of a program whose perturbed traces took other branches, on
+        the first later call with other inputs (which took the same branches, as the guards
+        just passed): trace again here and compare; a difference drops the program and
+        raises, as the check at compile time would have."""
+        tr, seen = prog.unchecked
+        if all(np.array_equal(a, b, equal_nan=True) for a, b in zip(xs, seen)):
+            return              # (the inputs it was traced with: its result is fn's)
+        tr2, _ = trace(self.fn, args, kwargs, traced)
+        simplify(tr2)
+        if tr2.outcomes() != tr.outcomes():
+            return
+        try:
+            self._compare(tr, tr2)
+        except TraceError:
+            self.cache[sig].remove(prog)
+            raise
+        prog.unchecked = None
+
+    def _compare(self, tr, tr2):
         what = compare(tr, tr2)
         if what is not None:
             raise TraceError(
@@ -256,6 +292,17 @@ class Compiled:
         return getattr(self.fn, "__name__", repr(self.fn))
 
 
+def _snapshot(tr):
+    """A copy of trace tr that rewriting tr (which replaces operands and renames) leaves
+    as it is."""
+    t = Trace()
+    t.inputs, t.input_metas, t.out_def = tr.inputs, tr.input_metas, tr.out_def
+    t.entries = [Entry(e.op, e.args, e.params, e.names, e.multi, e.metas) for e in tr.entries]
+    t.guards = [Guard(g.name, g.door, g.value) for g in tr.guards]
+    t.outputs = list(tr.outputs)
+    return t
+
+
 def compile(fn):
     """Compile fn (a function of arrays, Python numbers and trees of them, a transform
     included: `wg.compile(wg.value_and_grad(f))`) into straight-line NumPy, per input
@@ -263,11 +310,14 @@ def compile(fn):
 
     Python side effects inside fn (print, appending to a list, counters) happen while fn is
     traced — on the first call for a signature or guard outcome, several times then (the
-    uncompiled check run and two traces) — and never on the calls that run the compiled
+    uncompiled check run and two traces; once more on a later call where the soundness
+    check had to wait for other inputs) — and never on the calls that run the compiled
     program. A wengert Tensor that fn closes over is a constant of the program, watched: an
-    in-place change to it (an optimizer step) makes the next call trace again. A NumPy array
-    that fn closes over is a constant too, as in JAX, and is not watched: pass it as an
-    argument if it changes. A closed-over tensor that requires grad cannot be compiled into a
+    in-place change to it (an optimizer step, `t += 1` or `t[i] = v` under no_grad, a new
+    `t.data = a`) makes the next call trace again; a write into its ndarray (`t.data[...] =
+    v`) bypasses the tensor and is not seen. A NumPy array or a Python number that fn
+    closes over (or reads from a list, a dict, an attribute) is a constant too, as in JAX,
+    and is not watched: pass it as an argument if it changes. A closed-over tensor that requires grad cannot be compiled into a
     gradient's program (a TraceError says to pass it as an argument).
     `compiled.source(*args)` returns the program as Python source.
 
