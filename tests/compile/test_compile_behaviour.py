@@ -184,3 +184,24 @@ def test_a_closed_over_tensor_that_requires_grad_is_refused():
     h = wg.compile(wg.grad(lambda x: (x * p).sum()))
     with pytest.raises(TraceError, match="pass that tensor as an argument"):
         h(np.array([1.0, 1.0]))
+
+
+@pytest.mark.parametrize("f", [
+    lambda a: a + wg.randn(*a.shape),
+    lambda a: a * (wg.rand(*a.shape) > 0.5),
+    lambda a: a[np.random.randint(2)] * a,          # (a draw of two values: often the same)
+    lambda a: a + np.random.standard_normal(a.shape),
+    lambda a: wg.nn.functional.dropout(a * 1.0, 0.5, training=True),
+], ids=["randn", "rand-mask", "np-randint", "np-normal", "dropout"])
+def test_a_random_draw_inside_is_refused_not_frozen(f):
+    with pytest.raises(TraceError, match="random draw"):
+        wg.compile(f)(np.linspace(-1.0, 2.0, 5))
+
+
+def test_a_seeded_local_generator_inside_is_a_constant():
+    """A generator made inside fn from a fixed seed draws the same numbers on every
+    uncompiled call: a constant, compiled as one."""
+    f = lambda a: a + np.random.default_rng(0).standard_normal(a.shape)   # noqa: E731
+    c = wg.compile(f)
+    for x in (np.zeros(3), np.ones(3)):
+        np.testing.assert_array_equal(c(x), f(x))

@@ -317,7 +317,9 @@ def compile(fn):
     `t.data = a`) makes the next call trace again; a write into its ndarray (`t.data[...] =
     v`) bypasses the tensor and is not seen. A NumPy array or a Python number that fn
     closes over (or reads from a list, a dict, an attribute) is a constant too, as in JAX,
-    and is not watched: pass it as an argument if it changes. A closed-over tensor that requires grad cannot be compiled into a
+    and is not watched: pass it as an argument if it changes. A random draw inside fn from
+    NumPy's global generator or wengert's (np.random.*, wg.randn, dropout in training mode)
+    is a TraceError, never a draw frozen into the program: draw outside, pass it in. A closed-over tensor that requires grad cannot be compiled into a
     gradient's program (a TraceError says to pass it as an argument).
     `compiled.source(*args)` returns the program as Python source.
 

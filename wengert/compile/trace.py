@@ -191,6 +191,26 @@ def _counting_backward(tracer, run):
     return run_backward
 
 
+def _random_states():
+    """The states of wengert's generator and of NumPy's global one (np.random.*): a draw
+    while tracing moves one of them."""
+    from .. import creation
+    g = creation.generator()
+    legacy = np.random.get_state(legacy=False)
+    return g, g.bit_generator.state, legacy
+
+
+def _same_random_states(a, b):
+    if a[0] is not b[0] or a[1] != b[1]:
+        return False
+    s, t = a[2], b[2]
+    return (s["bit_generator"] == t["bit_generator"] and s.keys() == t.keys()
+            and all(np.array_equal(x, y) if isinstance(x, np.ndarray) else
+                    (all(np.array_equal(x[k], y[k]) for k in x) if isinstance(x, dict) else
+                     x == y)
+                    for x, y in ((s[k], t[k]) for k in s)))
+
+
 def trace(fn, args, kwargs, traced):
     """Run fn(*args, **kwargs) with the leaves marked in `traced` (a list of bools, one per
     leaf of (args, kwargs)) replaced by tracing Tensors. Returns (Trace, result)."""
@@ -224,6 +244,7 @@ def trace(fn, args, kwargs, traced):
     # growing heap over and over (most of a long trace's time) and free nothing: it waits
     collecting = gc.isenabled()
     gc.disable()
+    before = _random_states()
     try:
         with observe(tracer.on_op), np.errstate(all="ignore"):
             result = fn(*targs, **tkwargs)
@@ -232,6 +253,12 @@ def trace(fn, args, kwargs, traced):
             gc.enable()
         _reverse.run_backward = run
         undo()
+    if not _same_random_states(before, _random_states()):
+        raise TraceError(
+            "wg.compile cannot trace a random draw (np.random.*, wg.randn/rand/randint, "
+            "dropout in training mode) inside the function: the compiled program would "
+            "replay the traced draw as a constant on every call; draw the numbers outside "
+            "and pass them as an argument")
     out_leaves, out_def = tree_flatten(result)
     tracer.trace.outputs = [tracer.operand(o) for o in out_leaves]
     tracer.trace.out_def = out_def
