@@ -205,3 +205,35 @@ def test_a_seeded_local_generator_inside_is_a_constant():
     c = wg.compile(f)
     for x in (np.zeros(3), np.ones(3)):
         np.testing.assert_array_equal(c(x), f(x))
+
+
+def _mask_write(a):
+    b = wg.ones(5)
+    b[a > 0] = 0.0
+    return b * a
+
+
+def _argmax_write(a):
+    b = wg.zeros(5)
+    b[np.argmax(a)] = 1.0
+    return b * a
+
+
+def _static_writes(a):
+    b = wg.zeros(5)
+    b[0:2] = a[:2]
+    b[2:4] = a[2:4] * 2.0
+    b += a
+    return b
+
+
+@pytest.mark.parametrize("f", [_mask_write, _argmax_write])
+def test_a_write_at_an_index_computed_from_the_inputs_is_refused_clearly(f):
+    with pytest.raises(TraceError, match=r"t\[index\] = v.*wg.where"):
+        wg.compile(f)(np.linspace(-1.0, 2.0, 5))
+
+
+def test_writes_at_static_indices_into_a_new_tensor_compile():
+    c = wg.compile(_static_writes)
+    for x in (np.linspace(-1.0, 2.0, 5), np.arange(5.0) ** 2):
+        np.testing.assert_array_equal(np.asarray(c(x)), np.asarray(_static_writes(x)))

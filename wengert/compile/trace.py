@@ -166,6 +166,20 @@ def _install_doors(tracer):
             return orig(self, *a, **k)
         return patched
 
+    set_item = Tensor.__dict__["__setitem__"]
+    saved["__setitem__"] = set_item
+
+    def setitem(self, index, value):
+        for i in index if isinstance(index, tuple) else (index,):
+            if isinstance(i, Tensor) and tracer.lookup(i) is not None:
+                raise TraceError(
+                    "wg.compile cannot trace `t[index] = v` with an index computed from the "
+                    "inputs (a mask, positions from argmax/argsort): the index would become "
+                    "a constant of the compiled program; write it as a new value "
+                    "(wg.where(mask, v, t)) or pass the index as an integer argument")
+        return set_item(self, index, value)
+
+    setattr(Tensor, "__setitem__", setitem)
     setattr(Tensor, "__bool__", valued("__bool__", "bool()", lambda d: bool(np.asarray(d).item())))
     setattr(Tensor, "__float__", valued("__float__", "float()", None))
     setattr(Tensor, "__int__", valued("__int__", "int()", None))
