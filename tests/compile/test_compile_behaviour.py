@@ -237,3 +237,20 @@ def test_writes_at_static_indices_into_a_new_tensor_compile():
     c = wg.compile(_static_writes)
     for x in (np.linspace(-1.0, 2.0, 5), np.arange(5.0) ** 2):
         np.testing.assert_array_equal(np.asarray(c(x)), np.asarray(_static_writes(x)))
+
+
+@pytest.mark.parametrize("read", [
+    lambda s: float(s), lambda s: s.item(), lambda s: s.tolist(), lambda s: np.asarray(s),
+    lambda s: 2.0 if s > 2.5 else 3.0,
+], ids=["float", "item", "tolist", "asarray", "bool"])
+def test_a_closed_over_tensor_read_as_a_number_is_watched_too(read):
+    """float(w), w.item(), np.asarray(w) of a closure's tensor are constants of the program,
+    so an in-place change to w traces again, as for w as an op's operand."""
+    s = wg.tensor(2.0)
+    f = lambda x: x * read(s)                      # noqa: E731
+    c = wg.compile(f)
+    x = np.linspace(-1.0, 2.0, 5)
+    np.testing.assert_array_equal(np.asarray(c(x)), np.asarray(f(x)))
+    with wg.no_grad():
+        s += 1.0
+    np.testing.assert_array_equal(np.asarray(c(x)), np.asarray(f(x)))

@@ -70,8 +70,7 @@ class _Tracer:
             name = self.lookup(a)
             if name is not None:
                 return Ref(name)
-            if id(a) not in self.watched:       # (a closure's tensor: watched on every call)
-                self.watched[id(a)] = (weakref.ref(a), a._version, id(a.data))
+            self.watch(a)
             return Const(np.array(a.data, copy=True))
         if isinstance(a, (list, tuple)) and not hasattr(a, "_fields"):
             return type(a)(self.operand(x) for x in a)
@@ -82,6 +81,12 @@ class _Tracer:
         if isinstance(a, np.generic):
             return Const(a)
         return a
+
+    def watch(self, t):
+        """t, a tensor that is not a traced value, is read as a constant: a closure's tensor
+        is watched on every call (trace.watched keeps those alive after fn returns)."""
+        if id(t) not in self.watched:
+            self.watched[id(t)] = (weakref.ref(t), t._version, id(t.data))
 
     # ---- callbacks ------------------------------------------------------------------------
     def on_op(self, op, args, params, out):
@@ -107,6 +112,7 @@ class _Tracer:
         """A traced value leaving through a door: a guard, or a refusal."""
         name = self.lookup(t)
         if name is None:
+            self.watch(t)               # (`float(w)` of a closure's tensor: a constant)
             return None
         if array:
             raise TraceError(
