@@ -254,3 +254,64 @@ def test_a_closed_over_tensor_read_as_a_number_is_watched_too(read):
     with wg.no_grad():
         s += 1.0
     np.testing.assert_array_equal(np.asarray(c(x)), np.asarray(f(x)))
+
+
+def _batch(seed=0):
+    return np.random.default_rng(seed).standard_normal((8, 3))
+
+
+def test_a_module_writing_its_buffers_is_refused():
+    """BatchNorm in training mode updates its running statistics: the program would not."""
+    bn = wg.nn.BatchNorm1d(3)
+    with wg.no_grad():
+        with pytest.raises(TraceError, match="writes into a tensor that outlives the call"):
+            wg.compile(lambda a: bn(a))(_batch())
+
+
+def test_an_optimizer_step_inside_is_refused():
+    w = wg.tensor(np.ones(3), requires_grad=True)
+    opt = wg.optim.SGD([w], lr=0.1)
+
+    def step(x):
+        opt.zero_grad()
+        loss = (w * x).sum()
+        loss.backward()
+        opt.step()
+        return loss.detach()
+    with pytest.raises(TraceError, match="writes into a tensor that outlives the call"):
+        wg.compile(step)(np.arange(3.0))
+
+
+def test_buffers_read_by_a_module_and_its_mode_are_watched():
+    """An eval-mode BatchNorm reads its running statistics through .data; a later training
+    step changes them, and train()/eval() changes the module's behaviour: either traces
+    again (and the training-mode trace is refused, above), never a stale program."""
+    bn = wg.nn.BatchNorm1d(3)
+    bn.eval()
+    f = lambda a: bn(a)                        # noqa: E731
+    with wg.no_grad():
+        c = wg.compile(f)
+        x = _batch()
+        np.testing.assert_allclose(np.asarray(c(x)), np.asarray(f(x)), rtol=1e-6)
+        bn.train()
+        bn(wg.tensor(_batch(1) * 3.0 + 1.0, dtype=np.float32))
+        bn.eval()
+        np.testing.assert_allclose(np.asarray(c(x)), np.asarray(f(x)), rtol=1e-6)
+        assert c.traces == 2
+        bn.train()
+        with pytest.raises(TraceError, match="writes into a tensor"):
+            c(x)
+
+
+def test_a_sequential_in_eval_mode_traces_once_then_follows_its_parameters():
+    m = wg.nn.Sequential(wg.nn.Linear(5, 4), wg.nn.ReLU(), wg.nn.Linear(4, 1))
+    x = np.linspace(0.0, 1.0, 10).reshape(2, 5)
+    with wg.no_grad():
+        c = wg.compile(lambda a: m(a))
+        for _ in range(3):
+            np.testing.assert_allclose(np.asarray(c(x)), np.asarray(m(wg.tensor(x))), rtol=1e-6)
+        assert c.traces == 1
+        for p in m.parameters():
+            p += 1.0
+        np.testing.assert_allclose(np.asarray(c(x)), np.asarray(m(wg.tensor(x))), rtol=1e-6)
+        assert c.traces == 2

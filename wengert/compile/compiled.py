@@ -132,7 +132,12 @@ class _Program:
         """Do the tensors whose values the program holds as constants still hold them?"""
         for ref, version, data in self.watched:
             t = ref()
-            if t is not None and (t._version != version or id(t.data) != data):
+            if t is None:
+                continue
+            if data is None:                    # (a module: its training flag)
+                if t.training is not version:
+                    return False
+            elif t._version != version or id(t.data) != data:
                 return False
         return True
 
@@ -206,7 +211,8 @@ class Compiled:
                 f"wg.compile: {getattr(self.fn, '__name__', 'the function')} was traced "
                 f"{self.traces} times (new shapes, dtypes, Python values or guard outcomes); "
                 f"each trace costs more than an uncompiled call", RuntimeWarning, stacklevel=3)
-        tr, _ = trace(self.fn, args, kwargs, traced)
+        tr = trace(self.fn, args, kwargs, traced)[0]     # (its result not kept: see below)
+        self._check_no_state_written(tr)
         simplify(tr)
         unchecked = None
         if not self._check_sound(tr, args, kwargs, traced):
@@ -234,6 +240,36 @@ class Compiled:
                     f"through code that is not a wengert op")
         self.cache.setdefault(sig, []).append(prog)
         return prog, tree_unflatten(want_def, list(got))
+
+    def _check_no_state_written(self, tr):
+        """fn must not write into a tensor that outlives the call (a closed-over tensor, a
+        module's buffer or parameter): the program would not repeat the write. A tensor
+        fn made and wrote (`b = wg.zeros(n); b[:2] = x[:2]`) is gone once the trace is."""
+        def changed(ref, version, data):
+            t = ref()
+            return t is not None and data is not None and (t._version != version
+                                                           or id(t.data) != data)
+
+        written = tr.written
+        tr.keep = tr.written = ()
+        def suspect():
+            return any(ref() is not None for ref in written) or any(changed(*w)
+                                                                   for w in tr.watched)
+
+        # (the trace ran with the collector off: its temporaries are young; a full
+        # collection only where one seems to outlive it)
+        gc.collect(0)
+        if suspect():
+            gc.collect()
+        tr.watched = [w for w in tr.watched if w[0]() is not None]
+        if suspect():
+            raise TraceError(
+                f"wg.compile cannot compile {self._name()}: it writes into a tensor that "
+                f"outlives the call (a closed-over tensor, a module's parameter or buffer: an "
+                f"optimizer step, BatchNorm's running statistics in training mode); the "
+                f"compiled program would not repeat the write. Keep the update outside the "
+                f"compiled function (compile the loss's value_and_grad, step outside), or "
+                f"compile a module in eval mode")
 
     def _check_sound(self, tr, args, kwargs, traced):
         """Trace again on perturbed inputs; where the same guards were taken, the two

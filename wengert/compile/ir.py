@@ -81,6 +81,7 @@ class Trace:
         self.out_def = None
         self.keep: tuple | list = ()
         self.watched: list = []
+        self.written: list = []     # weakrefs to the constant tensors fn wrote into
 
     def outcomes(self):
         return tuple(g.outcome() for g in self.guards)

@@ -35,6 +35,7 @@ class _Tracer:
         self.backward_depth = 0
         self.count = 0
         self.watched = {}           # id(Tensor) → (weakref, version, id(data)) of constants
+        self.written = []           # weakrefs to tensors that were constants when written
 
     # ---- naming ---------------------------------------------------------------------------
     def name_tensor(self, t, name):
@@ -86,7 +87,14 @@ class _Tracer:
         """t, a tensor that is not a traced value, is read as a constant: a closure's tensor
         is watched on every call (trace.watched keeps those alive after fn returns)."""
         if id(t) not in self.watched:
+            self.watched[id(t)] = None          # (t.data below comes back here)
             self.watched[id(t)] = (weakref.ref(t), t._version, id(t.data))
+
+    def watch_module(self, m):
+        """A module called while tracing: its training flag (Dropout, BatchNorm read it) is
+        watched on every call, as (module, flag, None)."""
+        if id(m) not in self.watched:
+            self.watched[id(m)] = (weakref.ref(m), m.training, None)
 
     # ---- callbacks ------------------------------------------------------------------------
     def on_op(self, op, args, params, out):
@@ -176,6 +184,8 @@ def _install_doors(tracer):
     saved["__setitem__"] = set_item
 
     def setitem(self, index, value):
+        if tracer.lookup(self) is None:
+            tracer.written.append(weakref.ref(self))
         for i in index if isinstance(index, tuple) else (index,):
             if isinstance(i, Tensor) and tracer.lookup(i) is not None:
                 raise TraceError(
@@ -186,6 +196,33 @@ def _install_doors(tracer):
         return set_item(self, index, value)
 
     setattr(Tensor, "__setitem__", setitem)
+    slot = saved["data"] = Tensor.__dict__["data"]
+    get_data = slot.__get__
+
+    def data(self):
+        # `.data` of a closure's tensor (a module's buffer read by library code) is a
+        # constant of the program: watched, as an operand's would be
+        if id(self) not in tracer.watched and id(self) not in tracer.names:
+            tracer.watch(self)
+        return get_data(self, Tensor)
+
+    setattr(Tensor, "data", property(data, slot.__set__))
+    from ..nn.module import Module
+    call = saved_call = Module.__dict__["__call__"]
+
+    def module_call(self, *a, **k):
+        tracer.watch_module(self)
+        return call(self, *a, **k)
+
+    setattr(Module, "__call__", module_call)
+    update = saved["_inplace"] = Tensor.__dict__["_inplace"]
+
+    def inplace(self, *a, **k):
+        if tracer.lookup(self) is None:
+            tracer.written.append(weakref.ref(self))
+        return update(self, *a, **k)
+
+    setattr(Tensor, "_inplace", inplace)
     setattr(Tensor, "__bool__", valued("__bool__", "bool()", lambda d: bool(np.asarray(d).item())))
     setattr(Tensor, "__float__", valued("__float__", "float()", None))
     setattr(Tensor, "__int__", valued("__int__", "int()", None))
@@ -198,6 +235,7 @@ def _install_doors(tracer):
     def undo():
         for k, v in saved.items():
             setattr(Tensor, k, v)
+        setattr(Module, "__call__", saved_call)
     return undo
 
 
@@ -283,7 +321,9 @@ def trace(fn, args, kwargs, traced):
     tracer.trace.outputs = [tracer.operand(o) for o in out_leaves]
     tracer.trace.out_def = out_def
     tracer.trace.keep = tracer.keep
+    tracer.trace.written = tracer.written
     # the constants that came from tensors still alive after fn returned (a closure's
     # tensors, a module's parameters): a change to one (version or memory) retraces
-    tracer.trace.watched = [w for w in tracer.watched.values() if w[0]() is not None]
+    tracer.trace.watched = [w for k, w in tracer.watched.items()
+                            if w is not None and w[0]() is not None and k not in tracer.names]
     return tracer.trace, result
