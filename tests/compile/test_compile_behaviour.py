@@ -315,3 +315,22 @@ def test_a_sequential_in_eval_mode_traces_once_then_follows_its_parameters():
             p += 1.0
         np.testing.assert_allclose(np.asarray(c(x)), np.asarray(m(wg.tensor(x))), rtol=1e-6)
         assert c.traces == 2
+
+
+def test_a_float_guard_tells_minus_zero_from_zero():
+    import math
+    f = lambda a, s: a * math.copysign(2.0, float(s))      # noqa: E731
+    c = wg.compile(f)
+    x = np.ones(3)
+    for s in (-0.0, 0.0, -0.0, 0.0):
+        np.testing.assert_array_equal(c(x, np.array(s)), f(x, np.array(s)))
+    assert c.traces == 2
+
+
+def test_a_tolist_guard_holding_nan_holds():
+    f = lambda a, s: a * (2.0 if s.tolist()[0] == s.tolist()[0] else 3.0)   # noqa: E731
+    c = wg.compile(f)
+    x = np.ones(3)
+    for v in (np.nan, np.nan, 1.0, np.nan, -0.0, 0.0):
+        np.testing.assert_array_equal(c(x, np.array([v])), f(x, np.array([v])))
+    assert c.traces == 4                    # nan, 1.0, -0.0, 0.0: one trace each

@@ -127,6 +127,10 @@ def _guard(g):
     conv = {"float()": "float", "int()": "int", "index": "int"}.get(g.door)
     got = f"{conv}({g.name})" if conv else f"{g.name}.{g.door.strip('.()')}()"
     v = g.value
+    if isinstance(v, list):     # (repr tells nan from nan's absence, -0.0 from 0.0)
+        return f"if repr({got}) != {repr(v)!r}: raise Miss({g.name!r})"
+    if isinstance(v, float) and v == 0.0:        # (-0.0 == 0.0, yet 1/x, copysign differ)
+        return f"if str({got}) != {str(v)!r}: raise Miss({g.name!r})"
     if isinstance(v, float) and v != v:
         return f"if {got} == {got}: raise Miss({g.name!r})"
     if isinstance(v, float) and v in (float("inf"), float("-inf")):
