@@ -334,3 +334,21 @@ def test_a_tolist_guard_holding_nan_holds():
     for v in (np.nan, np.nan, 1.0, np.nan, -0.0, 0.0):
         np.testing.assert_array_equal(c(x, np.array([v])), f(x, np.array([v])))
     assert c.traces == 4                    # nan, 1.0, -0.0, 0.0: one trace each
+
+
+@pytest.mark.parametrize("f", [
+    lambda s, b: s * b + s,
+    lambda s, b: (s * 3.0 + 1.0) * b,
+    lambda b, s: b - s * wg.tanh(b),               # (an update step: w - lr * g)
+], ids=["scale", "chain", "step"])
+def test_a_python_float_beside_a_float32_array_keeps_float32(f):
+    """NumPy takes a Python float beside a float32 array as float32; traced as a 0-d float64
+    it would make the result float64: such floats are keyed by value instead."""
+    c = wg.compile(f)
+    b = np.linspace(-1.0, 1.0, 4, dtype=np.float32)
+    for s in (0.1, 0.3, 0.1):
+        args = (s, b) if f.__code__.co_varnames[0] == "s" else (b, s)
+        got, want = c(*args), f(*args)
+        assert np.asarray(got).dtype == np.asarray(want).dtype == np.float32
+        np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
+    assert wg.compile(f).source(*args).count("def compiled") == 1

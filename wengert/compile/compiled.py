@@ -2,7 +2,8 @@
 
 The first call for a signature (tree structure; each floating array leaf's shape and dtype;
 integer and boolean arrays, Python ints, bools and other leaves by value; Python floats are
-traced as 0-d float64) runs fn
+traced as 0-d float64, or by value where that would change a result's dtype: NumPy computes
+a Python float beside a float32 array in float32) runs fn
 uncompiled first, so a bad argument gets fn's own error; then it traces fn twice, on the
 inputs and on a perturbed copy of them, simplifies both traces and compares them: a constant
 or a step that differs means fn reached a value through non-op code (`_make(x.data * 2)`),
@@ -69,6 +70,21 @@ def _leaf_key(x):
         raise TypeError(f"wg.compile: an argument of type {type(x).__name__} is neither an "
                         f"array, a number nor a tree of them") from None
     return ("v", type(x), x), False
+
+
+def _leaf_key_floats_by_value(x):
+    if type(x) is float:
+        return ("v", float, _plain_float(x)), False
+    return _leaf_key(x)
+
+
+def _plain_float(x):
+    """x as a key: nan equal to itself, -0.0 apart from 0.0."""
+    return "nan" if x != x else (x, str(x))
+
+
+class _FloatsAsArrays(Exception):
+    """Tracing Python floats as 0-d float64 arrays changed a result's dtype."""
 
 
 def _convert_of(r):
@@ -150,11 +166,16 @@ class Compiled:
         self.cache = {}         # signature → [_Program, …] (one per guard outcome)
         self.traces = 0
         self._last = None       # the program compiled by the latest call that compiled
+        # Python floats are traced as 0-d float64 arrays; where that gave a result another
+        # dtype than fn's (NumPy takes a Python float beside a float32 array as float32),
+        # they are part of the signature by value instead, as ints are
+        self.floats_by_value = False
         functools.update_wrapper(self, fn)
 
     def _signature(self, args, kwargs):
         leaves, treedef = tree_flatten((args, kwargs))
-        keys, traced = zip(*map(_leaf_key, leaves)) if leaves else ((), ())
+        key = _leaf_key_floats_by_value if self.floats_by_value else _leaf_key
+        keys, traced = zip(*map(key, leaves)) if leaves else ((), ())
         return (treedef, keys), leaves, list(traced)
 
     def __call__(self, *args, **kwargs):
@@ -191,6 +212,10 @@ class Compiled:
         gc.disable()        # (tracing and simplifying make many objects and free few)
         try:
             self._last, result = self._compile(sig, args, kwargs, traced, xs)
+        except _FloatsAsArrays:
+            self.floats_by_value = True
+            self.cache.clear()
+            return self._run(args, kwargs)
         finally:
             if collecting:
                 gc.enable()
@@ -234,6 +259,9 @@ class Compiled:
                              f"changes between two calls of the function)") from None
         for g, w in zip(got, want_leaves):
             if not _same_result(g, w):
+                if (not self.floats_by_value and np.asarray(g).dtype != np.asarray(w).dtype
+                        and any(type(x) is float for x in tree_flatten((args, kwargs))[0])):
+                    raise _FloatsAsArrays
                 raise TraceError(
                     f"wg.compile cannot trace {self._name()}: the compiled program's result "
                     f"differs from the uncompiled call's; the function depends on values "
