@@ -183,6 +183,7 @@ def generate(tr, convert, fname="compiled"):
     p.wrap = floats
     outs = []
     seen = set()
+    shared = _shared_results(tr, ews)
     for o, c in zip(tr.outputs, convert):
         try:
             x = p.expr(o)
@@ -191,7 +192,8 @@ def generate(tr, convert, fname="compiled"):
             raise TraceError(f"wg.compile cannot print a result of type "
                              f"{type(o).__name__}") from None
         kind = metas[o.name][2] if type(o) is Ref else type(getattr(o, "value", o))
-        if (type(o) is Const or type(o) is Ref and (o.name in tr.inputs or o.name in seen)) \
+        if (type(o) is Const or type(o) is Ref and (o.name in tr.inputs or o.name in seen
+                                                   or o.name in shared)) \
                 and issubclass(kind, np.ndarray):
             x = f"{x}.copy()"       # (the caller's own array: never shared)
         if type(o) is Ref and metas[o.name][0] == ():
@@ -208,6 +210,54 @@ def generate(tr, convert, fname="compiled"):
     ns: dict = {"_consts": src.constants}
     exec(compile(src, f"<wg.compile {fname}>", "exec"), ns)
     return src, ns[fname]
+
+
+# ops whose result may be a view of an operand (NumPy's reshape, indexing, transposes, …)
+VIEWING = frozenset({"astype", "broadcast_to", "diagonal", "expand_dims", "flip", "getitem",
+                     "imag", "real", "permute_dims", "reshape", "squeeze", "swapaxes",
+                     "einsum", "setitem"})
+
+
+def _shared_results(tr, ews):
+    """The results that may share memory with an input, a constant or another result
+    through a chain of viewing ops: copied when handed back. (The uncompiled call's result
+    may be a fresh array where the program's is not: `(v * 1)[:2]` is a view of v once
+    `v * 1` is rewritten to v.)"""
+    views: dict = {}            # name → the names (and "" for a constant) it may view
+    for e in tr.entries:
+        if ews[id(e)] or e.op.name not in VIEWING:
+            continue
+        src = set()
+        for a in _leaves(e.args):
+            if type(a) is Ref:
+                src.add(a.name)
+                src |= views.get(a.name, set())
+            elif type(a) is Const:
+                src.add("")
+        for n in e.names:
+            views[n] = src
+    names = [o.name for o in tr.outputs if type(o) is Ref]
+    outs, inputs = set(names), set(tr.inputs)
+    shared = set()
+    for n in names:
+        src = views.get(n, ())
+        if "" in src or not inputs.isdisjoint(src):
+            shared.add(n)
+        for m in src:
+            if m in outs:
+                shared.add(m)   # (n views result m: m handed back as a copy)
+    return shared
+
+
+def _leaves(x):
+    if isinstance(x, (list, tuple)):
+        for v in x:
+            yield from _leaves(v)
+    elif isinstance(x, dict):
+        for v in x.values():
+            yield from _leaves(v)
+    else:
+        yield x
 
 
 def _deaths(tr, metas, used):
