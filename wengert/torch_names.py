@@ -303,6 +303,7 @@ def dim_aware(namespace, special=True):
     that also takes PyTorch's dim=/keepdim= (with `special`, the top namespace: also the
     functions whose PyTorch meaning dim= selects, from ops/torch_dims.py)."""
     out = dict(_SPECIAL) if special else {}
+    made = {}           # id(f) → its version: one object under two names (concat) stays one
     for name, f in namespace.items():
         if name.startswith("_") or name in out or isinstance(f, type) or not callable(f):
             continue
@@ -312,5 +313,8 @@ def dim_aware(namespace, special=True):
             continue
         if "dim" in params or not ("axis" in params or "keepdims" in params):
             continue
-        out[name] = accepting_dim(f, name, unbiased=name in ("std", "var", "nanstd", "nanvar"))
+        if id(f) not in made:
+            made[id(f)] = accepting_dim(f, name,
+                                        unbiased=name in ("std", "var", "nanstd", "nanvar"))
+        out[name] = made[id(f)]
     return out
