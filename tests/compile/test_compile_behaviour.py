@@ -212,3 +212,171 @@ def test_a_closed_over_tensor_that_requires_grad_is_refused():
     h = wg.compile(wg.grad(lambda x: (x * p).sum()))
     with pytest.raises(TraceError, match="pass that tensor as an argument"):
         h(np.array([1.0, 1.0]))
+
+
+@pytest.mark.parametrize("f", [
+    lambda a: a + wg.randn(*a.shape),
+    lambda a: a * (wg.rand(*a.shape) > 0.5),
+    lambda a: a[np.random.randint(2)] * a,          # (a draw of two values: often the same)
+    lambda a: a + np.random.standard_normal(a.shape),
+    lambda a: wg.nn.functional.dropout(a * 1.0, 0.5, training=True),
+], ids=["randn", "rand-mask", "np-randint", "np-normal", "dropout"])
+def test_a_random_draw_inside_is_refused_not_frozen(f):
+    with pytest.raises(TraceError, match="random draw"):
+        wg.compile(f)(np.linspace(-1.0, 2.0, 5))
+
+
+def test_a_seeded_local_generator_inside_is_a_constant():
+    """A generator made inside fn from a fixed seed draws the same numbers on every
+    uncompiled call: a constant, compiled as one."""
+    f = lambda a: a + np.random.default_rng(0).standard_normal(a.shape)   # noqa: E731
+    c = wg.compile(f)
+    for x in (np.zeros(3), np.ones(3)):
+        np.testing.assert_array_equal(c(x), f(x))
+
+
+def _mask_write(a):
+    b = wg.ones(5)
+    b[a > 0] = 0.0
+    return b * a
+
+
+def _argmax_write(a):
+    b = wg.zeros(5)
+    b[np.argmax(a)] = 1.0
+    return b * a
+
+
+def _static_writes(a):
+    b = wg.zeros(5)
+    b[0:2] = a[:2]
+    b[2:4] = a[2:4] * 2.0
+    b += a
+    return b
+
+
+@pytest.mark.parametrize("f", [_mask_write, _argmax_write])
+def test_a_write_at_an_index_computed_from_the_inputs_is_refused_clearly(f):
+    with pytest.raises(TraceError, match=r"t\[index\] = v.*wg.where"):
+        wg.compile(f)(np.linspace(-1.0, 2.0, 5))
+
+
+def test_writes_at_static_indices_into_a_new_tensor_compile():
+    c = wg.compile(_static_writes)
+    for x in (np.linspace(-1.0, 2.0, 5), np.arange(5.0) ** 2):
+        np.testing.assert_array_equal(np.asarray(c(x)), np.asarray(_static_writes(x)))
+
+
+@pytest.mark.parametrize("read", [
+    lambda s: float(s), lambda s: s.item(), lambda s: s.tolist(), lambda s: np.asarray(s),
+    lambda s: 2.0 if s > 2.5 else 3.0,
+], ids=["float", "item", "tolist", "asarray", "bool"])
+def test_a_closed_over_tensor_read_as_a_number_is_watched_too(read):
+    """float(w), w.item(), np.asarray(w) of a closure's tensor are constants of the program,
+    so an in-place change to w traces again, as for w as an op's operand."""
+    s = wg.tensor(2.0)
+    f = lambda x: x * read(s)                      # noqa: E731
+    c = wg.compile(f)
+    x = np.linspace(-1.0, 2.0, 5)
+    np.testing.assert_array_equal(np.asarray(c(x)), np.asarray(f(x)))
+    with wg.no_grad():
+        s += 1.0
+    np.testing.assert_array_equal(np.asarray(c(x)), np.asarray(f(x)))
+
+
+def _batch(seed=0):
+    return np.random.default_rng(seed).standard_normal((8, 3))
+
+
+def test_a_module_writing_its_buffers_is_refused():
+    """BatchNorm in training mode updates its running statistics: the program would not."""
+    bn = wg.nn.BatchNorm1d(3)
+    with wg.no_grad():
+        with pytest.raises(TraceError, match="writes into a tensor that outlives the call"):
+            wg.compile(lambda a: bn(a))(_batch())
+
+
+def test_an_optimizer_step_inside_is_refused():
+    w = wg.tensor(np.ones(3), requires_grad=True)
+    opt = wg.optim.SGD([w], lr=0.1)
+
+    def step(x):
+        opt.zero_grad()
+        loss = (w * x).sum()
+        loss.backward()
+        opt.step()
+        return loss.detach()
+    with pytest.raises(TraceError, match="writes into a tensor that outlives the call"):
+        wg.compile(step)(np.arange(3.0))
+
+
+def test_buffers_read_by_a_module_and_its_mode_are_watched():
+    """An eval-mode BatchNorm reads its running statistics through .data; a later training
+    step changes them, and train()/eval() changes the module's behaviour: either traces
+    again (and the training-mode trace is refused, above), never a stale program."""
+    bn = wg.nn.BatchNorm1d(3)
+    bn.eval()
+    f = lambda a: bn(a)                        # noqa: E731
+    with wg.no_grad():
+        c = wg.compile(f)
+        x = _batch()
+        np.testing.assert_allclose(np.asarray(c(x)), np.asarray(f(x)), rtol=1e-6)
+        bn.train()
+        bn(wg.tensor(_batch(1) * 3.0 + 1.0, dtype=np.float32))
+        bn.eval()
+        np.testing.assert_allclose(np.asarray(c(x)), np.asarray(f(x)), rtol=1e-6)
+        assert c.traces == 2
+        bn.train()
+        with pytest.raises(TraceError, match="writes into a tensor"):
+            c(x)
+
+
+def test_a_sequential_in_eval_mode_traces_once_then_follows_its_parameters():
+    m = wg.nn.Sequential(wg.nn.Linear(5, 4), wg.nn.ReLU(), wg.nn.Linear(4, 1))
+    x = np.linspace(0.0, 1.0, 10).reshape(2, 5)
+    with wg.no_grad():
+        c = wg.compile(lambda a: m(a))
+        for _ in range(3):
+            np.testing.assert_allclose(np.asarray(c(x)), np.asarray(m(wg.tensor(x))), rtol=1e-6)
+        assert c.traces == 1
+        for p in m.parameters():
+            p += 1.0
+        np.testing.assert_allclose(np.asarray(c(x)), np.asarray(m(wg.tensor(x))), rtol=1e-6)
+        assert c.traces == 2
+
+
+def test_a_float_guard_tells_minus_zero_from_zero():
+    import math
+    f = lambda a, s: a * math.copysign(2.0, float(s))      # noqa: E731
+    c = wg.compile(f)
+    x = np.ones(3)
+    for s in (-0.0, 0.0, -0.0, 0.0):
+        np.testing.assert_array_equal(c(x, np.array(s)), f(x, np.array(s)))
+    assert c.traces == 2
+
+
+def test_a_tolist_guard_holding_nan_holds():
+    f = lambda a, s: a * (2.0 if s.tolist()[0] == s.tolist()[0] else 3.0)   # noqa: E731
+    c = wg.compile(f)
+    x = np.ones(3)
+    for v in (np.nan, np.nan, 1.0, np.nan, -0.0, 0.0):
+        np.testing.assert_array_equal(c(x, np.array([v])), f(x, np.array([v])))
+    assert c.traces == 4                    # nan, 1.0, -0.0, 0.0: one trace each
+
+
+@pytest.mark.parametrize("f", [
+    lambda s, b: s * b + s,
+    lambda s, b: (s * 3.0 + 1.0) * b,
+    lambda b, s: b - s * wg.tanh(b),               # (an update step: w - lr * g)
+], ids=["scale", "chain", "step"])
+def test_a_python_float_beside_a_float32_array_keeps_float32(f):
+    """NumPy takes a Python float beside a float32 array as float32; traced as a 0-d float64
+    it would make the result float64: such floats are keyed by value instead."""
+    c = wg.compile(f)
+    b = np.linspace(-1.0, 1.0, 4, dtype=np.float32)
+    for s in (0.1, 0.3, 0.1):
+        args = (s, b) if f.__code__.co_varnames[0] == "s" else (b, s)
+        got, want = c(*args), f(*args)
+        assert np.asarray(got).dtype == np.asarray(want).dtype == np.float32
+        np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
+    assert wg.compile(f).source(*args).count("def compiled") == 1

@@ -223,3 +223,61 @@ def test_a_zero_d_input_handed_back_is_a_copy():
         for g, w in zip(got, f(x)):
             assert type(g) is type(w)
             np.testing.assert_array_equal(g, w)
+
+
+@pytest.mark.parametrize("f, args", [
+    (lambda a: a * np.float32(0.1), (np.float64(0.3),)),
+    (lambda a: wg.sin(a) * np.asarray(0.1, np.float32), (np.float64(0.3),)),
+    (lambda a, b: a * b + a, (np.float32(0.3), np.float64(0.7))),
+    (lambda a, b: (a - 1.0) * b, (np.float64(0.3), np.asarray(0.7, np.float32))),
+    (lambda a, b: wg.sin(b) * a, (np.linspace(0.0, 1.0, N, dtype=np.float32), np.float64(0.3))),
+], ids=["f32-const", "f32-0d-const", "f32-input", "f32-0d-input", "f32-array"])
+def test_a_zero_d_float64_beside_a_float32_keeps_float64_rounding(f, args):
+    """A 0-d float64 value held as a Python float is "weak" to NumPy: beside a float32 it
+    would compute in float32; the program hands it over as np.float64 there."""
+    c = wg.compile(f)
+    moved = tuple(x * x.dtype.type(1.5) for x in args)     # (same kinds and dtypes)
+    for a in (args, moved):
+        got, want = c(*a), f(*a)
+        assert type(got) is type(want) and np.asarray(got).dtype == np.asarray(want).dtype
+        np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
+
+
+def test_numpy_bool_results_stay_numpy_bools():
+    c = wg.compile(lambda a: (a > 0, (a < 0) | False))
+    got = c(np.float64(1.0)), c(np.float64(-1.0))
+    for g, x in zip(got, (1.0, -1.0)):
+        assert type(g[0]) is np.bool_ and bool(g[0]) is (x > 0)
+    assert type(wg.compile(lambda a: a & True)(np.bool_(True))) is np.bool_
+
+
+_V = wg.sin
+_ALIASING = [
+    lambda a: (lambda v: (v * 1.0, v[0:2]))(_V(a)),
+    lambda a: (lambda v: (v ** 1, v.reshape(2, 3)))(_V(a)),
+    lambda a: (lambda v: (v.T.T, v[0]))(_V(a).reshape(2, 3)),
+    lambda a: (lambda v: (+v, v[1:]))(_V(a)),
+]
+
+
+@pytest.mark.parametrize("f", _ALIASING, ids=["x*1", "x**1", "TT", "positive"])
+def test_a_rewritten_result_never_shares_memory_with_a_view_result(f):
+    """Rewriting v * 1 to v makes a result that eager made fresh the base of another
+    result's view: it is handed back as a copy."""
+    x = np.linspace(-1.0, 2.0, 6)
+    got, want = wg.compile(f)(x), f(x)
+    got[0].data[...] = 100.0            # (a Tensor: its memory, written as a user may)
+    np.testing.assert_array_equal(got[1].data, want[1].data)
+
+
+@pytest.mark.parametrize("f", [
+    lambda a: (a * 1.0)[0:2], lambda a: (+a)[1:], lambda a: (a ** 1).reshape(2, 3),
+    lambda a: a.reshape(3, 2).T.T[0],
+], ids=["x*1", "positive", "x**1", "TT"])
+def test_a_result_viewing_an_input_is_a_copy(f):
+    x = np.linspace(-1.0, 2.0, 6)
+    keep = x.copy()
+    got = wg.compile(f)(x)
+    assert not np.shares_memory(np.asarray(got), x)
+    np.asarray(got)[...] = 7.0
+    np.testing.assert_array_equal(x, keep)

@@ -63,3 +63,38 @@ def test_an_index_computed_from_a_traced_value_is_refused():
     g = wg.compile(wg.grad(lambda x: x[np.argmax(x)] ** 2))
     with pytest.raises(TraceError, match="np.asarray"):
         g(np.random.default_rng(4).standard_normal(6))
+
+
+def _window_leak(a):
+    s = a.sum()
+    if s > 0.5:
+        if s < 1.0:             # (a window no perturbed input of the first call falls in)
+            return a * wg.tensor(np.max(np.asarray(a.data)))
+    return a
+
+
+def _window_fine(a):
+    s = a.sum()
+    if s > 0.5:
+        if s < 1.0:
+            return a * wg.max(a)
+    return a
+
+
+def test_a_value_leak_behind_branches_the_perturbed_inputs_miss_is_caught_later():
+    """Where the perturbed traces of the first call take other branches, the soundness check
+    runs on the first later call with other inputs that take the same ones."""
+    c = wg.compile(_window_leak)
+    a, b = np.array([0.3, 0.45]), np.array([0.1, 0.7])
+    np.testing.assert_array_equal(np.asarray(c(a)), np.asarray(_window_leak(wg.tensor(a))))
+    np.testing.assert_array_equal(np.asarray(c(a)), np.asarray(_window_leak(wg.tensor(a))))
+    with pytest.raises(TraceError, match="not a wengert op"):
+        c(b)
+    # the program was dropped: b gets one of its own (right for b), never a's
+    np.testing.assert_array_equal(np.asarray(c(b)), np.asarray(_window_leak(wg.tensor(b))))
+    with pytest.raises(TraceError, match="not a wengert op"):
+        c(a)
+    f = wg.compile(_window_fine)
+    for x in (a, b, b * 1.1, a):
+        np.testing.assert_array_equal(np.asarray(f(x)), np.asarray(_window_fine(wg.tensor(x))))
+    assert f.traces == 1 and all(p.unchecked is None for p in f.cache[next(iter(f.cache))])

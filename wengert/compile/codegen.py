@@ -27,7 +27,7 @@ import numpy as np
 
 from .ir import Const, Ref, refs
 from .plan import MIN_BYTES, elementwise, plan
-from .scalars import python_floats
+from .scalars import python_floats, strong_needed
 from .spelled import spelled
 
 __all__ = ["generate", "Miss", "Source", "MAX_LITERAL"]
@@ -158,6 +158,10 @@ def _guard(g):
     conv = {"float()": "float", "int()": "int", "index": "int"}.get(g.door)
     got = f"{conv}({g.name})" if conv else f"{g.name}.{g.door.strip('.()')}()"
     v = g.value
+    if isinstance(v, list):     # (repr tells nan from nan's absence, -0.0 from 0.0)
+        return f"if repr({got}) != {repr(v)!r}: raise Miss({g.name!r})"
+    if isinstance(v, float) and v == 0.0:        # (-0.0 == 0.0, yet 1/x, copysign differ)
+        return f"if str({got}) != {str(v)!r}: raise Miss({g.name!r})"
     if isinstance(v, float) and v != v:
         return f"if {got} == {got}: raise Miss({g.name!r})"
     if isinstance(v, float) and v in (float("inf"), float("-inf")):
@@ -167,7 +171,8 @@ def _guard(g):
 
 def generate(tr, convert, fname="compiled"):
     """(source, function) of the trace `tr`; `convert[i]` names how output leaf i is handed
-    back ("float", "int", "bool", "array", "scalar", "tensor" or None for as computed)."""
+    back ("float", "int", "bool", "array", "tensor", a NumPy scalar type as "np.float32", or
+    None for as computed)."""
     p = _Printer()
     body = []
     guards: dict = {}
@@ -187,7 +192,7 @@ def generate(tr, convert, fname="compiled"):
     into = plan(tr, metas, is_ew, used)
     dead = _deaths(tr, metas, used)
     for i, e in enumerate(tr.entries):
-        p.wrap = () if ews[e] else floats
+        p.wrap = () if ews[e] and not strong_needed(e, metas, floats) else floats
         p.where = e
         try:
             args = [p.expr(a) for a in e.args]
@@ -212,6 +217,7 @@ def generate(tr, convert, fname="compiled"):
     p.where = "a result"
     outs = []
     seen = set()
+    shared = _shared_results(tr, ews)
     for o, c in zip(tr.outputs, convert):
         try:
             x = p.expr(o)
@@ -220,7 +226,8 @@ def generate(tr, convert, fname="compiled"):
             raise TraceError(f"wg.compile cannot print a result of type "
                              f"{type(o).__name__}") from None
         kind = metas[o.name][2] if type(o) is Ref else type(getattr(o, "value", o))
-        if (type(o) is Const or type(o) is Ref and (o.name in tr.inputs or o.name in seen)) \
+        if (type(o) is Const or type(o) is Ref and (o.name in tr.inputs or o.name in seen
+                                                   or o.name in shared)) \
                 and issubclass(kind, np.ndarray):
             x = f"{x}.copy()"       # (the caller's own array: never shared)
         if type(o) is Ref and metas[o.name][0] == ():
@@ -237,6 +244,54 @@ def generate(tr, convert, fname="compiled"):
     ns: dict = {"_consts": src.constants}
     exec(compile(src, f"<wg.compile {fname}>", "exec"), ns)
     return src, ns[fname]
+
+
+# ops whose result may be a view of an operand (NumPy's reshape, indexing, transposes, …)
+VIEWING = frozenset({"astype", "broadcast_to", "diagonal", "expand_dims", "flip", "getitem",
+                     "imag", "real", "permute_dims", "reshape", "squeeze", "swapaxes",
+                     "einsum", "setitem"})
+
+
+def _shared_results(tr, ews):
+    """The results that may share memory with an input, a constant or another result
+    through a chain of viewing ops: copied when handed back. (The uncompiled call's result
+    may be a fresh array where the program's is not: `(v * 1)[:2]` is a view of v once
+    `v * 1` is rewritten to v.)"""
+    views: dict = {}            # name → the names (and "" for a constant) it may view
+    for e in tr.entries:
+        if ews[e] or e.op.name not in VIEWING:
+            continue
+        src = set()
+        for a in _leaves(e.args):
+            if type(a) is Ref:
+                src.add(a.name)
+                src |= views.get(a.name, set())
+            elif type(a) is Const:
+                src.add("")
+        for n in e.names:
+            views[n] = src
+    names = [o.name for o in tr.outputs if type(o) is Ref]
+    outs, inputs = set(names), set(tr.inputs)
+    shared = set()
+    for n in names:
+        src = views.get(n, ())
+        if "" in src or not inputs.isdisjoint(src):
+            shared.add(n)
+        for m in src:
+            if m in outs:
+                shared.add(m)   # (n views result m: m handed back as a copy)
+    return shared
+
+
+def _leaves(x):
+    if isinstance(x, (list, tuple)):
+        for v in x:
+            yield from _leaves(v)
+    elif isinstance(x, dict):
+        for v in x.values():
+            yield from _leaves(v)
+    else:
+        yield x
 
 
 def _deaths(tr, metas, used):
@@ -311,4 +366,4 @@ def _convert(x, c, kind=None):
         return x if kind is np.ndarray else f"np.asarray({x})"
     if c == "tensor":
         return f"_make({x if kind is np.ndarray else f'np.asarray({x})'}, None)"
-    return f"np.{c}({x})"          # a NumPy scalar type
+    return f"{c}({x})"              # a NumPy scalar type, "np.float32"

@@ -2,11 +2,14 @@
 
 The first call for a signature (tree structure; each floating array leaf's shape and dtype;
 integer and boolean arrays, Python ints, bools and other leaves by value; Python floats are
-traced as 0-d float64) runs fn
+traced as 0-d float64, or by value where that would change a result's dtype: NumPy computes
+a Python float beside a float32 array in float32) runs fn
 uncompiled first, so a bad argument gets fn's own error; then it traces fn twice, on the
 inputs and on a perturbed copy of them, simplifies both traces and compares them: a constant
 or a step that differs means fn reached a value through non-op code (`_make(x.data * 2)`),
-and the call raises rather than bake that value. The program is generated, run once and
+and the call raises rather than bake that value (where neither perturbed copy takes the
+first call's branches, that comparison is made on the first later call with other inputs
+that takes them, tracing once more). The program is generated, run once and
 checked against the uncompiled result, and kept for the signature; later calls run it with
 no Tensor and no node. A call first asks a check generated for the latest signature
 (fastpath.py) whether its arguments still fit it, which costs a tuple compare per leaf;
@@ -27,7 +30,7 @@ from ..tensor import Tensor
 from ..tree import tree_flatten, tree_unflatten
 from .codegen import Miss, generate
 from .fastpath import checker, unflattener
-from .ir import TraceError, compare, dce, simplify
+from .ir import Entry, Guard, Trace, TraceError, compare, dce, simplify
 from .rewrite import reuse_log_softmax, rewrite
 from .trace import trace
 
@@ -72,6 +75,21 @@ def _leaf_key(x):
     return ("v", type(x), x), False
 
 
+def _leaf_key_floats_by_value(x):
+    if type(x) is float:
+        return ("v", float, _plain_float(x)), False
+    return _leaf_key(x)
+
+
+def _plain_float(x):
+    """x as a key: nan equal to itself, -0.0 apart from 0.0."""
+    return "nan" if x != x else (x, str(x))
+
+
+class _FloatsAsArrays(Exception):
+    """Tracing Python floats as 0-d float64 arrays changed a result's dtype."""
+
+
 def _convert_of(r):
     """How the program hands back an output leaf the uncompiled call gave as r."""
     if isinstance(r, Tensor):
@@ -81,7 +99,7 @@ def _convert_of(r):
     if isinstance(r, np.ndarray):
         return "array"
     if isinstance(r, np.generic):
-        return type(r).__name__
+        return "np." + type(r).__name__     # (np.bool's name is "bool": kept apart)
     return None
 
 
@@ -120,18 +138,26 @@ def _same_result(got, want):
 
 
 class _Program:
-    __slots__ = ("fn", "source", "out_def", "watched", "build")
+    __slots__ = ("fn", "source", "out_def", "watched", "build", "unchecked")
 
     def __init__(self, fn, source, out_def, watched=()):
         self.fn, self.source, self.out_def = fn, source, out_def
         self.watched = watched
         self.build = unflattener(out_def)       # flat results → fn's result tree
+        # (its simplified trace, the traced inputs) while no second trace at other inputs
+        # taking the same branches has been compared with it (the soundness check)
+        self.unchecked = None
 
     def current(self):
         """Do the tensors whose values the program holds as constants still hold them?"""
         for ref, version, data in self.watched:
             t = ref()
-            if t is not None and (t._version != version or id(t.data) != data):
+            if t is None:
+                continue
+            if data is None:                    # (a module: its training flag)
+                if t.training is not version:
+                    return False
+            elif t._version != version or id(t.data) != data:
                 return False
         return True
 
@@ -147,11 +173,16 @@ class Compiled:
         # (the check of the latest signature that ran (fastpath.py), its programs)
         self._fast = None
         self._checks = {}       # signature → its check, or None where it has none
+        # Python floats are traced as 0-d float64 arrays; where that gave a result another
+        # dtype than fn's (NumPy takes a Python float beside a float32 array as float32),
+        # they are part of the signature by value instead, as ints are
+        self.floats_by_value = False
         functools.update_wrapper(self, fn)
 
     def _signature(self, args, kwargs):
         leaves, treedef = tree_flatten((args, kwargs))
-        keys, traced = zip(*map(_leaf_key, leaves)) if leaves else ((), ())
+        key = _leaf_key_floats_by_value if self.floats_by_value else _leaf_key
+        keys, traced = zip(*map(key, leaves)) if leaves else ((), ())
         return (treedef, keys), leaves, list(traced)
 
     def __call__(self, *args, **kwargs):
@@ -194,13 +225,20 @@ class Compiled:
                 if prog.watched and not prog.current():
                     continue
                 try:
-                    return prog, prog.fn(*xs), None
+                    out = prog.fn(*xs)
                 except Miss:
                     continue
+                if prog.unchecked is not None:
+                    self._check_later(sig, prog, args, kwargs, traced, xs)
+                return prog, out, None
         collecting = gc.isenabled()
         gc.disable()        # (tracing and simplifying make many objects and free few)
         try:
             self._last, result = self._compile(sig, args, kwargs, traced, xs)
+        except _FloatsAsArrays:
+            self.floats_by_value = True
+            self.cache.clear()
+            return self._run(args, kwargs)
         finally:
             if collecting:
                 gc.enable()
@@ -221,8 +259,11 @@ class Compiled:
                 f"wg.compile: {getattr(self.fn, '__name__', 'the function')} was traced "
                 f"{self.traces} times (new shapes, dtypes, Python values or guard outcomes); "
                 f"each trace costs more than an uncompiled call", RuntimeWarning, stacklevel=3)
-        tr, _ = trace(self.fn, args, kwargs, traced)
-        self._check_sound(tr, args, kwargs, traced)
+        tr = trace(self.fn, args, kwargs, traced)[0]     # (its result not kept: see below)
+        self._check_no_state_written(tr)
+        unchecked = None
+        if not self._check_sound(tr, args, kwargs, traced):
+            unchecked = (_snapshot(tr), [np.array(x, copy=True) for x in xs])
         simplify(tr)
         if bool(rewrite(tr)) | reuse_log_softmax(tr):
             dce(tr)
@@ -232,6 +273,7 @@ class Compiled:
                              f"structure when traced ({tr.out_def!r}, not {want_def!r})")
         src, fn = generate(tr, [_convert_of(r) for r in want_leaves])
         prog = _Program(fn, src, want_def, tr.watched)
+        prog.unchecked = unchecked
         try:
             got = fn(*xs)
         except Miss as m:
@@ -240,6 +282,9 @@ class Compiled:
                              f"changes between two calls of the function)") from None
         for g, w in zip(got, want_leaves):
             if not _same_result(g, w):
+                if (not self.floats_by_value and np.asarray(g).dtype != np.asarray(w).dtype
+                        and any(type(x) is float for x in tree_flatten((args, kwargs))[0])):
+                    raise _FloatsAsArrays
                 raise TraceError(
                     f"wg.compile cannot trace {self._name()}: the compiled program's result "
                     f"differs from the uncompiled call's; the function depends on values "
@@ -250,7 +295,11 @@ class Compiled:
         return prog, prog.build(got)
 
     def _remember(self, sig, progs):
-        """Make sig the signature the next call checks first (fastpath.py)."""
+        """Make sig the signature the next call checks first (fastpath.py); not while one of
+        its programs waits for its soundness check, which only the full path runs."""
+        if any(p.unchecked is not None for p in progs):
+            self._fast = None
+            return
         fast = self._fast
         if fast is None or fast[1] is not progs:
             check = self._checks.get(sig, False)
@@ -258,14 +307,45 @@ class Compiled:
                 check = self._checks[sig] = checker(*sig)
             self._fast = None if check is None else (check, progs)
 
+    def _check_no_state_written(self, tr):
+        """fn must not write into a tensor that outlives the call (a closed-over tensor, a
+        module's buffer or parameter): the program would not repeat the write. A tensor
+        fn made and wrote (`b = wg.zeros(n); b[:2] = x[:2]`) is gone once the trace is."""
+        def changed(ref, version, data):
+            t = ref()
+            return t is not None and data is not None and (t._version != version
+                                                           or id(t.data) != data)
+
+        written = tr.written
+        tr.keep = tr.written = ()
+        def suspect():
+            return any(ref() is not None for ref in written) or any(changed(*w)
+                                                                   for w in tr.watched)
+
+        # (the trace ran with the collector off: its temporaries are young; a full
+        # collection only where one seems to outlive it)
+        gc.collect(0)
+        if suspect():
+            gc.collect()
+        tr.watched = [w for w in tr.watched if w[0]() is not None]
+        if suspect():
+            raise TraceError(
+                f"wg.compile cannot compile {self._name()}: it writes into a tensor that "
+                f"outlives the call (a closed-over tensor, a module's parameter or buffer: an "
+                f"optimizer step, BatchNorm's running statistics in training mode); the "
+                f"compiled program would not repeat the write. Keep the update outside the "
+                f"compiled function (compile the loss's value_and_grad, step outside), or "
+                f"compile a module in eval mode")
+
     def _check_sound(self, tr, args, kwargs, traced):
         """Trace again on perturbed inputs; where the same guards were taken, the two
         programs must be the same (else a value reached an op through non-op code).
-        (tr as recorded; it may be simplified here.)"""
+        False where no perturbed input took the same branches: the check waits for a call
+        with other inputs that does (`_check_later`)."""
         leaves, treedef = tree_flatten((args, kwargs))
         if not any(t and np.asarray(x.data if isinstance(x, Tensor) else x).dtype.kind in "fc"
                    for x, t in zip(leaves, traced)):
-            return              # (nothing to perturb: integer inputs are exact)
+            return True         # (nothing to perturb: integer inputs are exact)
         for jitter in (True, False):
             moved = [_perturbed(x, jitter) if t else x for x, t in zip(leaves, traced)]
             a2, k2 = tree_unflatten(treedef, moved)
@@ -276,9 +356,29 @@ class Compiled:
             if tr2.outcomes() == tr.outcomes():
                 break           # (a point that takes the same branches: comparable)
         else:
+            return False
+        self._compare(tr, tr2)      # (tr and tr2 as recorded: simplified only if they differ)
+        return True
+
+    def _check_later(self, sig, prog, args, kwargs, traced, xs):
+        """The soundness check of a program whose perturbed traces took other branches, on
+        the first later call with other inputs (which took the same branches, as the guards
+        just passed): trace again here and compare; a difference drops the program and
+        raises, as the check at compile time would have."""
+        tr, seen = prog.unchecked
+        if all(np.array_equal(a, b, equal_nan=True) for a, b in zip(xs, seen)):
+            return              # (the inputs it was traced with: its result is fn's)
+        tr2, _ = trace(self.fn, args, kwargs, traced)
+        if tr2.outcomes() != tr.outcomes():
             return
-        # two traces the same as recorded simplify to the same program; else what counts is
-        # whether their simplified programs differ (dead code may hold any value)
+        try:
+            self._compare(tr, tr2)
+        except TraceError:
+            self.cache[sig].remove(prog)
+            raise
+        prog.unchecked = None
+
+    def _compare(self, tr, tr2):
         what = compare(tr, tr2)
         if what is not None:
             simplify(tr)
@@ -296,6 +396,17 @@ class Compiled:
         return getattr(self.fn, "__name__", repr(self.fn))
 
 
+def _snapshot(tr):
+    """A copy of trace tr that rewriting tr (which replaces operands and renames) leaves
+    as it is."""
+    t = Trace()
+    t.inputs, t.input_metas, t.out_def = tr.inputs, tr.input_metas, tr.out_def
+    t.entries = [Entry(e.op, e.args, e.params, e.names, e.multi, e.metas) for e in tr.entries]
+    t.guards = [Guard(g.name, g.door, g.value) for g in tr.guards]
+    t.outputs = list(tr.outputs)
+    return t
+
+
 def compile(fn):
     """Compile fn (a function of arrays, Python numbers and trees of them, a transform
     included: `wg.compile(wg.value_and_grad(f))`) into straight-line NumPy, per input
@@ -303,11 +414,16 @@ def compile(fn):
 
     Python side effects inside fn (print, appending to a list, counters) happen while fn is
     traced — on the first call for a signature or guard outcome, several times then (the
-    uncompiled check run and two traces) — and never on the calls that run the compiled
+    uncompiled check run and two traces; once more on a later call where the soundness
+    check had to wait for other inputs) — and never on the calls that run the compiled
     program. A wengert Tensor that fn closes over is a constant of the program, watched: an
-    in-place change to it (an optimizer step) makes the next call trace again. A NumPy array
-    that fn closes over is a constant too, as in JAX, and is not watched: pass it as an
-    argument if it changes. A closed-over tensor that requires grad cannot be compiled into a
+    in-place change to it (an optimizer step, `t += 1` or `t[i] = v` under no_grad, a new
+    `t.data = a`) makes the next call trace again; a write into its ndarray (`t.data[...] =
+    v`) bypasses the tensor and is not seen. A NumPy array or a Python number that fn
+    closes over (or reads from a list, a dict, an attribute) is a constant too, as in JAX,
+    and is not watched: pass it as an argument if it changes. A random draw inside fn from
+    NumPy's global generator or wengert's (np.random.*, wg.randn, dropout in training mode)
+    is a TraceError, never a draw frozen into the program: draw outside, pass it in. A closed-over tensor that requires grad cannot be compiled into a
     gradient's program (a TraceError says to pass it as an argument).
     `compiled.source(*args)` returns the program as Python source.
 

@@ -81,6 +81,7 @@ class Trace:
         self.out_def = None
         self.keep: tuple | list = ()
         self.watched: list = []
+        self.written: list = []     # weakrefs to the constant tensors fn wrote into
 
     def outcomes(self):
         return tuple(g.outcome() for g in self.guards)
@@ -89,6 +90,8 @@ class Trace:
 def _plain_key(v):
     if isinstance(v, float) and v != v:
         return ("nan",)
+    if isinstance(v, float) and v == 0.0:
+        return ("float", str(v))        # (-0.0 and 0.0: two outcomes)
     if isinstance(v, list):
         return tuple(_plain_key(x) for x in v)
     return (type(v).__name__, v)

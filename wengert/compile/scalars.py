@@ -13,12 +13,37 @@ the uncompiled program would have it.
 """
 import numpy as np
 
-from .ir import Ref, refs
+from .ir import Const, Ref, refs
 
-__all__ = ["python_floats"]
+__all__ = ["python_floats", "strong_needed"]
 
 _F8 = ((), "<f8")
 _PLAIN_OPS = {np.add: "+", np.subtract: "-", np.multiply: "*"}
+
+
+def _weak_safe(a):
+    """Does a Python float beside operand a round as a float64 would? NumPy takes a Python
+    float as "weak" (NEP 50): beside a float32, float16 or complex64 value it computes in
+    that narrower type, where the float64 it stands for would have widened the step."""
+    if type(a) is Const:
+        v = a.value
+        return np.asarray(v).dtype.kind in "biu" or np.asarray(v).dtype.str == "<f8"
+    return type(a) in (Ref, int, float)
+
+
+def strong_needed(e, metas, floats):
+    """Must entry e (not a step on Python floats) get its Python-float operands as
+    np.float64? Yes where another operand is a narrower float or a complex value, which
+    a weak Python float would not widen."""
+    if not any(type(a) is Ref and a.name in floats for a in e.args):
+        return False
+    for a in e.args:
+        if type(a) is Ref:
+            if a.name not in floats and metas[a.name][1][1] in "fc" and metas[a.name][1] != "<f8":
+                return True
+        elif not _weak_safe(a):
+            return True
+    return False
 
 
 def python_floats(tr, metas, elementwise, used):
@@ -44,7 +69,7 @@ def python_floats(tr, metas, elementwise, used):
         if not elementwise(e) or metas[e.names[0]][:2] != _F8 or e.names[0] in guarded:
             continue
         plain = True                    # (every operand a float held here, or a number)
-        other = False                   # (an operand of another dtype)
+        other = False                   # (an operand that keeps the step in NumPy)
         for a in e.args:
             ta = type(a)
             if ta is Ref:
@@ -55,6 +80,9 @@ def python_floats(tr, metas, elementwise, used):
                     plain = False
             elif ta is not int and ta is not float:
                 plain = False
+                if not _weak_safe(a):
+                    other = True
+                    break
         if other:
             continue
         f = e.op.forward

@@ -36,6 +36,7 @@ class _Tracer:
         self.count = 0
         self.watched = {}           # id(Tensor) → (weakref, version, id(data)) of constants
         self.saw_ref = False        # (did the latest `operand` make a Ref)
+        self.written = []           # weakrefs to tensors that were constants when written
 
     # ---- naming ---------------------------------------------------------------------------
     def name_tensor(self, t, name):
@@ -88,8 +89,7 @@ class _Tracer:
             if name is not None:
                 self.saw_ref = True
                 return Ref(name)
-            if id(a) not in self.watched:       # (a closure's tensor: watched on every call)
-                self.watched[id(a)] = (weakref.ref(a), a._version, id(a.data))
+            self.watch(a)
             return Const(np.array(a.data, copy=True))
         if isinstance(a, (list, tuple)) and not hasattr(a, "_fields"):
             return type(a)(self.operand(x) for x in a)
@@ -100,6 +100,19 @@ class _Tracer:
         if isinstance(a, np.generic):
             return Const(a)
         return a
+
+    def watch(self, t):
+        """t, a tensor that is not a traced value, is read as a constant: a closure's tensor
+        is watched on every call (trace.watched keeps those alive after fn returns)."""
+        if id(t) not in self.watched:
+            self.watched[id(t)] = None          # (t.data below comes back here)
+            self.watched[id(t)] = (weakref.ref(t), t._version, id(t.data))
+
+    def watch_module(self, m):
+        """A module called while tracing: its training flag (Dropout, BatchNorm read it) is
+        watched on every call, as (module, flag, None)."""
+        if id(m) not in self.watched:
+            self.watched[id(m)] = (weakref.ref(m), m.training, None)
 
     # ---- callbacks ------------------------------------------------------------------------
     def on_op(self, op, args, params, out):
@@ -133,6 +146,7 @@ class _Tracer:
         """A traced value leaving through a door: a guard, or a refusal."""
         name = self.lookup(t)
         if name is None:
+            self.watch(t)               # (`float(w)` of a closure's tensor: a constant)
             return None
         if array:
             raise TraceError(
@@ -182,6 +196,49 @@ def _install_doors(tracer):
             return orig(self, *a, **k)
         return patched
 
+    set_item = Tensor.__dict__["__setitem__"]
+    saved["__setitem__"] = set_item
+
+    def setitem(self, index, value):
+        if tracer.lookup(self) is None:
+            tracer.written.append(weakref.ref(self))
+        for i in index if isinstance(index, tuple) else (index,):
+            if isinstance(i, Tensor) and tracer.lookup(i) is not None:
+                raise TraceError(
+                    "wg.compile cannot trace `t[index] = v` with an index computed from the "
+                    "inputs (a mask, positions from argmax/argsort): the index would become "
+                    "a constant of the compiled program; write it as a new value "
+                    "(wg.where(mask, v, t)) or pass the index as an integer argument")
+        return set_item(self, index, value)
+
+    setattr(Tensor, "__setitem__", setitem)
+    slot = saved["data"] = Tensor.__dict__["data"]
+    get_data = slot.__get__
+
+    def data(self):
+        # `.data` of a closure's tensor (a module's buffer read by library code) is a
+        # constant of the program: watched, as an operand's would be
+        if id(self) not in tracer.watched and id(self) not in tracer.names:
+            tracer.watch(self)
+        return get_data(self, Tensor)
+
+    setattr(Tensor, "data", property(data, slot.__set__))
+    from ..nn.module import Module
+    call = saved_call = Module.__dict__["__call__"]
+
+    def module_call(self, *a, **k):
+        tracer.watch_module(self)
+        return call(self, *a, **k)
+
+    setattr(Module, "__call__", module_call)
+    update = saved["_inplace"] = Tensor.__dict__["_inplace"]
+
+    def inplace(self, *a, **k):
+        if tracer.lookup(self) is None:
+            tracer.written.append(weakref.ref(self))
+        return update(self, *a, **k)
+
+    setattr(Tensor, "_inplace", inplace)
     setattr(Tensor, "__bool__", valued("__bool__", "bool()", lambda d: bool(np.asarray(d).item())))
     setattr(Tensor, "__float__", valued("__float__", "float()", None))
     setattr(Tensor, "__int__", valued("__int__", "int()", None))
@@ -194,6 +251,7 @@ def _install_doors(tracer):
     def undo():
         for k, v in saved.items():
             setattr(Tensor, k, v)
+        setattr(Module, "__call__", saved_call)
     return undo
 
 
@@ -205,6 +263,26 @@ def _counting_backward(tracer, run):
         finally:
             tracer.backward_depth -= 1
     return run_backward
+
+
+def _random_states():
+    """The states of wengert's generator and of NumPy's global one (np.random.*): a draw
+    while tracing moves one of them."""
+    from .. import creation
+    g = creation.generator()
+    legacy = np.random.get_state(legacy=False)
+    return g, g.bit_generator.state, legacy
+
+
+def _same_random_states(a, b):
+    if a[0] is not b[0] or a[1] != b[1]:
+        return False
+    s, t = a[2], b[2]
+    return (s["bit_generator"] == t["bit_generator"] and s.keys() == t.keys()
+            and all(np.array_equal(x, y) if isinstance(x, np.ndarray) else
+                    (all(np.array_equal(x[k], y[k]) for k in x) if isinstance(x, dict) else
+                     x == y)
+                    for x, y in ((s[k], t[k]) for k in s)))
 
 
 def trace(fn, args, kwargs, traced):
@@ -240,6 +318,7 @@ def trace(fn, args, kwargs, traced):
     # growing heap over and over (most of a long trace's time) and free nothing: it waits
     collecting = gc.isenabled()
     gc.disable()
+    before = _random_states()
     try:
         with observe(tracer.on_op), np.errstate(all="ignore"):
             result = fn(*targs, **tkwargs)
@@ -248,11 +327,19 @@ def trace(fn, args, kwargs, traced):
             gc.enable()
         _reverse.run_backward = run
         undo()
+    if not _same_random_states(before, _random_states()):
+        raise TraceError(
+            "wg.compile cannot trace a random draw (np.random.*, wg.randn/rand/randint, "
+            "dropout in training mode) inside the function: the compiled program would "
+            "replay the traced draw as a constant on every call; draw the numbers outside "
+            "and pass them as an argument")
     out_leaves, out_def = tree_flatten(result)
     tracer.trace.outputs = [tracer.operand(o) for o in out_leaves]
     tracer.trace.out_def = out_def
     tracer.trace.keep = tracer.keep
+    tracer.trace.written = tracer.written
     # the constants that came from tensors still alive after fn returned (a closure's
     # tensors, a module's parameters): a change to one (version or memory) retraces
-    tracer.trace.watched = [w for w in tracer.watched.values() if w[0]() is not None]
+    tracer.trace.watched = [w for k, w in tracer.watched.items()
+                            if w is not None and w[0]() is not None and k not in tracer.names]
     return tracer.trace, result
