@@ -10,10 +10,11 @@ against `python3 benchmarks/ab.py HEAD` before trusting a smaller difference.
 
 The workload is benchmarks/transforms.py's group (a), imported from it: the Rosenbrock
 function in 10⁴ variables, its gradient and hvp through wengert, beside the NumPy f and
-the hand-written NumPy gradient, in that script's order. Workers run with glibc told to
-keep freed memory (see transforms.py --tuned-malloc) and one BLAS thread.
+the hand-written NumPy gradient, in that script's order. Workers run with one BLAS thread
+and glibc's default allocator settings; with --tuned-malloc, glibc is told to keep freed
+memory (see transforms.py --tuned-malloc).
 
-    python3 benchmarks/ab.py REV [--processes 6] [--reps 400]
+    python3 benchmarks/ab.py REV [--processes 6] [--reps 400] [--tuned-malloc]
 """
 import argparse
 import json
@@ -76,6 +77,8 @@ def main():
     p.add_argument("rev", help="the old version: a git revision of this repository")
     p.add_argument("--processes", type=int, default=6)
     p.add_argument("--reps", type=int, default=400)
+    p.add_argument("--tuned-malloc", action="store_true",
+                   help="workers keep freed memory (see transforms.py); default: glibc's settings")
     p.add_argument("--worker", help=argparse.SUPPRESS)
     p.add_argument("--first", type=int, default=0, help=argparse.SUPPRESS)
     a = p.parse_args()
@@ -91,8 +94,9 @@ def main():
         subprocess.run(["tar", "-x", "-C", old], input=archive, check=True)
         _install(old, dest, NAMES[0])
         _install(ROOT, dest, NAMES[1])
-        env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
-                   MALLOC_MMAP_THRESHOLD_=str(4 << 20), MALLOC_TRIM_THRESHOLD_=str(64 << 20))
+        env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+        if a.tuned_malloc:
+            env.update(MALLOC_MMAP_THRESHOLD_=str(4 << 20), MALLOC_TRIM_THRESHOLD_=str(64 << 20))
         runs = []
         for i in range(a.processes):
             out = subprocess.run([sys.executable, os.path.abspath(__file__), a.rev, "--worker",

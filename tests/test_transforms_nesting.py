@@ -181,3 +181,45 @@ def test_a_hook_inside_grad_of_a_closure_sees_its_gradient_once():
     np.testing.assert_allclose(g.data, np.cos(xv) * W.data)
     assert len(seen) == 1
     np.testing.assert_allclose(kept["y"].grad.data, W.data)
+
+
+# ---- grad over values that carry tangents: when must the inner reverse pass be recorded? -------
+# A tangent can depend on a Tensor requiring grad where no value does only when such a tangent
+# was seeded (a jvp tangent or a wg.dual tangent that requires grad); then the inner pass must be
+# recorded for the outer gradient to be right. Each case is checked against its closed form.
+
+Z0 = np.array([0.5, -1.0, 2.0])
+X0 = np.array([1.0, 2.0, 3.0])
+T0 = np.array([0.3, -0.2, 0.7])
+
+
+def test_grad_over_a_closure_on_a_jvp_dual_whose_tangent_requires_grad():
+    def outer(s):
+        inner = lambda x: wg.grad(lambda z: wg.sum(z ** 3 * x))(Z0)   # 3z²x
+        _, tan = wg.jvp(inner, (X0,), (s * T0,))                       # 3z²·s·t0
+        return wg.sum(tan)
+    close(wg.grad(outer)(1.5), np.sum(3 * Z0 ** 2 * T0))
+    close(wg.grad(outer)(1.5), wg.numerical_grad(lambda s: float(np.asarray(outer(s))), 1.5))
+
+
+def test_hvp_over_a_closure_on_a_jvp_dual_whose_tangent_requires_grad():
+    def outer(s):
+        inner = lambda x: wg.hvp(lambda z: wg.sum(z ** 3 * x), Z0, T0)  # 6z·x·t0
+        _, tan = wg.jvp(inner, (X0,), (s * T0,))
+        return wg.sum(tan)
+    close(wg.grad(outer)(1.5), np.sum(6 * Z0 * T0 * T0))
+
+
+def test_grad_over_a_closure_on_a_dual_number_whose_tangent_requires_grad():
+    def outer(s):
+        y = wg.dual(2.0, s * 1.0)                     # its value is a constant; its tangent is s
+        return wg.grad(lambda z: z ** 2 * y)(3.0).tangent     # d/dz z²y = 2zy: tangent 2·3·s
+    close(wg.grad(outer)(1.5), 6.0)
+
+
+def test_hvp_over_a_closure_on_a_parameter_is_differentiable_in_it():
+    p = wg.tensor(2.0, requires_grad=True)
+    v = np.array([1.0, 0.5, -1.0])
+    hv = wg.hvp(lambda x: wg.sum(x ** 3 * p), X0, v)                  # 6x·p·v
+    wg.sum(hv).backward()
+    close(p.grad, np.sum(6 * X0 * v))

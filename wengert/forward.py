@@ -265,9 +265,29 @@ def _pair(primal, tangent):
     return p, t
 
 
+# The levels at which `attach` seeded a tangent that requires grad (reverse mode through a
+# tangent). Every other tangent is computed by the ops' JVP rules from seeds and values, so it
+# depends on a Tensor requiring grad only through a value that depends on that Tensor too:
+# while this set is empty, a reverse transform over values that carry tangents learns all it
+# must from the values' graph (transforms/reverse.py, `_Watched.modes`). A transform's level
+# leaves the set when the transform returns (transforms/_args.py `_running`); wg.dual's level
+# stays once seeded, as its numbers may live on.
+grad_seeded: set = set()
+
+
+def _requires_grad_deep(t):
+    """Does Tensor t, or a tangent it carries (at any depth), require grad?"""
+    if t._requires_grad:
+        return True
+    tans = t._tangents
+    return bool(tans) and any(_requires_grad_deep(v) for v in tans.values())
+
+
 def attach(p, t, level):
     """p + t·ε at `level` (t unchecked: it may carry leading batch axes), as a new Tensor
     connected to p's graph."""
+    if isinstance(t, Tensor) and _requires_grad_deep(t):
+        grad_seeded.add(level)
     if p._requires_grad:
         out = identity(p)                # recorded: gradients still reach p
     else:

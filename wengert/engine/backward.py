@@ -42,6 +42,7 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, floor=N
     """
     sums: dict = {}               # node or leaf reached → the sum of the gradients sent to it so far
     heap: list = []               # (-seq, node) of the nodes reached and not yet visited
+    made = set()            # keys whose sum is an array this pass made (from three gradients on)
     leaves = []             # the leaves reached, in the order reached
     low = -1 if floor is None else floor
     crossed = False
@@ -70,7 +71,7 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, floor=N
         results = [None] * n
     hooked = len(_node_hooks) > 0          # (hooks added while the pass runs are not seen)
     check_nan = anomaly.state.enabled
-    absent = _ABSENT
+    absent, ndarray = _ABSENT, np.ndarray
     outer = errstate.begin()
     try:
         while heap:
@@ -105,7 +106,15 @@ def run_backward(roots, seeds, retain_graph, create_graph, capture=None, floor=N
                 if prev is not absent:
                     if gp is None:
                         continue
-                    sums[p] = gp if prev is None else prev + gp
+                    if prev is None:
+                        sums[p] = gp
+                    elif p in made and type(gp) is ndarray and gp.dtype == prev.dtype \
+                            and gp.shape == prev.shape:
+                        np.add(prev, gp, out=prev)    # a sum this pass made: ours to add into
+                    else:
+                        sums[p] = total = prev + gp
+                        if type(total) is ndarray:
+                            made.add(p)
                     continue
                 if type(p) is Node:
                     if p.seq < low:

@@ -5,6 +5,7 @@ import threading
 import numpy as np
 
 from ..exits import marks as _marks
+from ..forward import grad_seeded as _grad_seeded
 from ..grad_mode import state as _grad
 from ..tensor import Tensor, _make
 from ..tree import tree_structure, tree_unflatten
@@ -39,6 +40,8 @@ class _running:
         _grad.enabled = self.prev
         m = _marks
         del m.keys[self.n:]
+        if _grad_seeded:
+            _grad_seeded.difference_update(m.levels[self.nl:])
         del m.levels[self.nl:]
         return False
 

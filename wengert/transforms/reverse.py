@@ -15,6 +15,7 @@ from ..engine.backward import gradient_of, run_backward
 from ..engine.graph import walk
 from ..engine.node import Node, _next_seq, _node_hooks
 from ..exits import marks as _marks
+from ..forward import grad_seeded as _grad_seeded
 from ..grad_mode import state as _grad
 from ..ops.elementwise import positive
 from ..tensor import Tensor, _make
@@ -66,11 +67,14 @@ class _Watched:
         a Tensor requiring grad other than this call's copies (a closure over an outer
         variable or a parameter). Only that last question needs to look at the graph, and
         only when the cheap ones leave it open. With `defer` (a caller that exports nothing
-        before the pass) and no tangents, record is None then: the pass itself tells, as it
-        meets an edge out of this call (see `backward`). With tangents, an output's tangent
-        may reach outside where its value does not, so this call's graph is walked. While a
-        node has a hook the graph is walked too: the deferred pass may run twice, and a hook
-        (retain_grad, one that accumulates) must see each gradient once."""
+        before the pass), record is None then: the pass itself tells, as it meets an edge out
+        of this call (see `backward`). Values that carry tangents change nothing to that
+        while no tangent that requires grad was seeded (`forward.grad_seeded`): a tangent
+        then depends on a Tensor requiring grad only through a value that depends on it too.
+        Otherwise an output's tangent may reach outside where its value does not, and this
+        call's graph, tangents included, is walked. While a node has a hook the graph is
+        walked too: the deferred pass may run twice, and a hook (retain_grad, one that
+        accumulates) must see each gradient once."""
         record = tangents = False
         for c in self.copies:               # (plain loops: this runs on every transform call)
             if c.grad_fn is not None:
@@ -92,8 +96,8 @@ class _Watched:
                 elif o._requires_grad:
                     roots.append(o)
         if not record and roots:
-            if defer and not tangents and not _node_hooks:
-                return None, False            # (a hook must not run twice: retain_grad adds)
+            if defer and not _node_hooks and not (tangents and _grad_seeded):
+                return None, tangents         # (a hook must not run twice: retain_grad adds)
             capture, floor = self.capture, self.floor
             for item in walk(_graph_roots(outs) if tangents else roots, capture, floor):
                 if item.seq < floor if type(item) is Node else item not in capture:
@@ -110,7 +114,7 @@ class _Watched:
         if not roots:
             return [None] * len(self.copies), bool(record)
         if record is None:
-            res, crossed = self._pass(roots, seeds, False, False, True)
+            res, crossed = self._pass(roots, seeds, False, tensors, True)
             if not crossed:
                 return res, False
             record = tensors = retain = True
