@@ -13,7 +13,7 @@ name. This module sits above `wengert.nn` (it imports nn; nn never imports it).
 from collections import OrderedDict
 
 from .creation import asarray
-from .nn.module import Module
+from .nn.module import Module, key_mismatch
 from .tensor import Tensor
 
 __all__ = ["functional_call"]
@@ -63,11 +63,8 @@ def _replacements(module, params, strict):
             tied.append(" and ".join(f'"{n}"' for n in given))
         chosen[tid] = params[given[0]]
     if strict and (missing or unexpected):
-        lines = [f"Error(s) in functional_call for {type(module).__name__}:"]
-        for what, keys in (("Missing", missing), ("Unexpected", unexpected)):
-            if keys:
-                lines.append(f"{what} key(s) in the parameter dict: "
-                             + ", ".join(f'"{k}"' for k in keys) + ".")
+        lines = key_mismatch(f"Error(s) in functional_call for {type(module).__name__}:",
+                             "the parameter dict", missing, unexpected)
         lines.append("(pass strict=False to keep the module's own tensor for a missing name "
                      "and to ignore an unexpected one)")
         raise RuntimeError("\n\t".join(lines))

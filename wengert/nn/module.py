@@ -85,6 +85,15 @@ def _addindent(text: str, spaces: int) -> str:
 _M = TypeVar("_M", bound="Module")
 
 
+def key_mismatch(header, where, missing, unexpected):
+    """The lines of PyTorch's error for names missing from, or unexpected in, `where`."""
+    lines = [header]
+    for what, keys in (("Missing", missing), ("Unexpected", unexpected)):
+        if keys:
+            lines.append(f"{what} key(s) in {where}: " + ", ".join(f'"{k}"' for k in keys) + ".")
+    return lines
+
+
 class Module:
     """Base class of every layer and model: subclasses call `super().__init__()`, assign
     parameters and submodules as attributes and define `forward`; calling the module calls
@@ -380,12 +389,9 @@ class Module:
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         if strict and (missing or unexpected):
-            lines = [f"Error(s) in loading state_dict for {type(self).__name__}:"]
-            for what, keys in (("Missing", missing), ("Unexpected", unexpected)):
-                if keys:
-                    lines.append(f"{what} key(s) in state_dict: "
-                                 + ", ".join(f'"{k}"' for k in keys) + ".")
-            raise RuntimeError("\n\t".join(lines))
+            raise RuntimeError("\n\t".join(key_mismatch(
+                f"Error(s) in loading state_dict for {type(self).__name__}:", "state_dict",
+                missing, unexpected)))
         values: List[Tuple[Tensor, Any]] = []
         bad: List[str] = []
         for key, t in own.items():
