@@ -223,3 +223,21 @@ def test_hvp_over_a_closure_on_a_parameter_is_differentiable_in_it():
     hv = wg.hvp(lambda x: wg.sum(x ** 3 * p), X0, v)                  # 6x·p·v
     wg.sum(hv).backward()
     close(p.grad, np.sum(6 * X0 * v))
+
+
+def test_a_hook_on_the_input_of_grad_of_a_closure_sees_its_gradient_once():
+    # The closure over W makes the inner pass reach outside the call; a pass that found this
+    # out only by running must not run the input's hook a second time.
+    W = wg.tensor(1.5, requires_grad=True)
+    zv = np.array([1.0, 2.0])
+    seen = []
+
+    def f(z):
+        z.register_hook(lambda g: seen.append(np.array(g.data)))
+        return wg.sum(z ** 2 * W)
+    g = wg.grad(f)(zv)
+    np.testing.assert_allclose(g.data, 2 * zv * 1.5)
+    assert len(seen) == 1
+    np.testing.assert_allclose(seen[0], 2 * zv * 1.5)
+    wg.sum(g).backward()
+    np.testing.assert_allclose(W.grad.data, np.sum(2 * zv))

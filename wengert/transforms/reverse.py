@@ -73,12 +73,14 @@ class _Watched:
         then depends on a Tensor requiring grad only through a value that depends on it too.
         Otherwise an output's tangent may reach outside where its value does not, and this
         call's graph, tangents included, is walked. While a node has a hook the graph is
-        walked too: the deferred pass may run twice, and a hook (retain_grad, one that
-        accumulates) must see each gradient once."""
-        record = tangents = False
+        walked too (or a copy has one: f hooked its input): the deferred pass may run twice,
+        and a hook (retain_grad, one that accumulates) must see each gradient once."""
+        record = tangents = hooked = False
         for c in self.copies:               # (plain loops: this runs on every transform call)
             if c.grad_fn is not None:
                 record = True
+            elif c._extra is not None and c._extra.hooks:
+                hooked = True               # f hooked its input: the pass must run once
             if c._tangents is not None:
                 tangents = True
                 record = record or _tangent_requires_grad(c)
@@ -96,7 +98,7 @@ class _Watched:
                 elif o._requires_grad:
                     roots.append(o)
         if not record and roots:
-            if defer and not _node_hooks and not (tangents and _grad_seeded):
+            if defer and not _node_hooks and not hooked and not (tangents and _grad_seeded):
                 return None, tangents         # (a hook must not run twice: retain_grad adds)
             capture, floor = self.capture, self.floor
             for item in walk(_graph_roots(outs) if tangents else roots, capture, floor):
