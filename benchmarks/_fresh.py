@@ -2,6 +2,7 @@
 import json
 import os
 import platform
+import shlex
 import subprocess
 import sys
 
@@ -27,3 +28,10 @@ def cpu_name():
     except OSError:
         pass
     return platform.processor() or "unknown CPU"
+
+
+def reproduce_line(script, argv=None):
+    """The line a benchmark prints last: the command that reproduces its figures."""
+    cmd = shlex.join([sys.executable, os.path.relpath(os.path.abspath(script))] +
+                     (argv if argv is not None else sys.argv[1:]))
+    return f"\nreproduce: cd {shlex.quote(os.getcwd())} && {cmd}"

@@ -43,7 +43,6 @@ import argparse
 import gc
 import json
 import platform
-import shlex
 import statistics
 import sys
 import time
@@ -51,7 +50,7 @@ import tracemalloc
 
 import numpy as np
 
-from _fresh import cpu_name, run_child
+from _fresh import cpu_name, reproduce_line, run_child
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHECKOUT = os.path.dirname(HERE)
@@ -331,9 +330,7 @@ def main(argv=None):
         unit, scale = ("µs", 1e6) if a < 1e-3 else ("ms", 1e3)
         print(f"{w:<12}{c:<20}{a * scale:9.2f}{unit}  {h:<22}{b * scale:9.2f}{unit}"
               f"{ratio(w):7.2f}×  {target}")
-    cmd = shlex.join([sys.executable, os.path.relpath(os.path.abspath(__file__))] +
-                     (argv if argv is not None else sys.argv[1:]))
-    print(f"\nreproduce: cd {shlex.quote(os.getcwd())} && {cmd}")
+    print(reproduce_line(__file__, argv))
 
 
 if __name__ == "__main__":

@@ -56,7 +56,6 @@ import argparse
 import gc
 import json
 import platform
-import shlex
 import statistics
 import sys
 import time
@@ -64,7 +63,7 @@ import tracemalloc
 
 import numpy as np
 
-from _fresh import cpu_name, run_child
+from _fresh import cpu_name, reproduce_line, run_child
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHECKOUT = os.path.dirname(HERE)
@@ -475,9 +474,7 @@ def main(argv=None):
     if within:
         print(f"target: wengert within 1.15× the hand-written floor on every case: "
               f"{'yes' if all(within) else 'NO'}")
-    cmd = shlex.join([sys.executable, os.path.relpath(os.path.abspath(__file__))] +
-                     (argv if argv is not None else sys.argv[1:]))
-    print(f"\nreproduce: cd {shlex.quote(os.getcwd())} && {cmd}")
+    print(reproduce_line(__file__, argv))
 
 
 if __name__ == "__main__":

@@ -37,14 +37,13 @@ import argparse
 import gc
 import json
 import platform
-import shlex
 import statistics
 import sys
 import time
 
 import numpy as np
 
-from _fresh import cpu_name, run_child
+from _fresh import cpu_name, reproduce_line, run_child
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHECKOUT = os.path.dirname(HERE)
@@ -296,9 +295,7 @@ def main(argv=None):
         faster = all(ratio("wengert", "torch", c) < 1 for c in CASES)
         verdict.append(f"faster than PyTorch eager on both: {'yes' if faster else 'NO'}")
     print("targets: " + "; ".join(verdict))
-    cmd = shlex.join([sys.executable, os.path.relpath(os.path.abspath(__file__))] +
-                     (argv if argv is not None else sys.argv[1:]))
-    print(f"\nreproduce: cd {shlex.quote(os.getcwd())} && {cmd}")
+    print(reproduce_line(__file__, argv))
 
 
 if __name__ == "__main__":
