@@ -68,3 +68,11 @@ def test_a_large_dual_is_summarised_like_numpy():
     x = wg.dual(np.arange(2000.0), np.ones(2000))
     text = repr(x)
     assert "..." in text and text.startswith("dual([") and "tangent=[1., 1., 1.," in text
+
+
+def test_an_empty_tensor_shows_its_shape_and_summarize_never_raises():
+    import wengert as wg
+    from wengert.printing import summarize
+    assert repr(wg.tensor(np.zeros((0, 3)))) == "tensor([], shape=(0, 3))"
+    assert repr(wg.tensor(np.zeros(0))) == "tensor([])"
+    assert summarize(np.array(["a", "b"])) == "<U1[2] [a, b]"

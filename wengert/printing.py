@@ -28,6 +28,8 @@ def tensor_repr(t):
     if tans:
         body = body[len(_DUAL):]       # (the outermost "dual(" is the head)
     extras = []
+    if d.size == 0 and d.ndim != 1:          # `[]` alone would hide the shape, e.g. (0, 3)
+        extras.append(f"shape={d.shape}")
     if d.dtype not in _PLAIN_DTYPES:
         extras.append(f"dtype={d.dtype}")
     if t.grad_fn is not None:
@@ -83,6 +85,6 @@ def summarize(value, n=3, digits=4):
 
 
 def _number(v, digits):
-    if isinstance(v, (bool, int)):
-        return str(v)
+    if isinstance(v, (bool, int)) or not isinstance(v, (float, complex)):
+        return str(v)                   # (an int, a bool, or a str/object entry: never raises)
     return f"{v:.{digits}g}"

@@ -100,7 +100,11 @@ def encode(obj, storable):
                 return items if isinstance(v, list) else {"$tuple": items}
             finally:
                 on_path.discard(id(v))
-        what = "a function" if callable(v) else f"a {type(v).__name__}"
+        import types
+        fn = isinstance(v, (types.FunctionType, types.BuiltinFunctionType, types.MethodType))
+        what = "a function" if fn else f"a {type(v).__name__}"
+        if hasattr(v, "state_dict") and callable(getattr(v, "state_dict", None)):
+            what += " (save its .state_dict() instead)"
         raise TypeError(f"wg.save: {_where(path)} is {what}, which a checkpoint cannot hold "
                         f"(it holds dicts, lists and tuples of Tensors, ndarrays, NumPy "
                         f"scalars, str, int, float, bool and None; never pickle): convert it "

@@ -78,3 +78,11 @@ def test_library_code_reads_internal_grads_without_warning():
         wg.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         opt.zero_grad()
+
+
+def test_saving_a_model_itself_names_it_and_points_to_state_dict(tmp_path):
+    import pytest
+    import wengert as wg
+    from wengert import nn
+    with pytest.raises(TypeError, match=r"a Linear \(save its .state_dict\(\) instead\)"):
+        wg.save(nn.Linear(2, 2), str(tmp_path / "m"))
