@@ -26,7 +26,7 @@ import math
 import numpy as np
 
 from .ir import Const, Ref, refs
-from .plan import MIN_BYTES, elementwise, plan
+from .plan import MIN_BYTES, elementwise, plan, scratch
 from .scalars import python_floats, strong_needed
 from .spelled import spelled
 
@@ -190,7 +190,11 @@ def generate(tr, convert, fname="compiled"):
     floats, float_inputs, float_steps = python_floats(tr, metas, is_ew, used)
     body += [f"{n} = float({n})" for n in float_inputs]
     into = plan(tr, metas, is_ew, used)
-    dead = _deaths(tr, metas, used)
+    slot_of, kinds, in_scratch = scratch(tr, metas, into, used,
+                             lambda e: ews[e] or _matmul_out(e, metas) or _scatter_out(e, metas))
+    if kinds:
+        body.append(f"{_slots(kinds)} = _take()")
+    dead = _deaths(tr, metas, used, in_scratch)
     for i, e in enumerate(tr.entries):
         p.wrap = () if ews[e] and not strong_needed(e, metas, floats) else floats
         p.where = e
@@ -203,10 +207,11 @@ def generate(tr, convert, fname="compiled"):
                              f"{e.op.name}") from None
         lhs = ", ".join(e.names) + ("," if e.multi and len(e.names) == 1 else "")
         if i in float_steps:
-            rhs = _float_call(e, args, float_steps[i])
+            body.append(f"{lhs} = {_float_call(e, args, float_steps[i])}")
+        elif i in slot_of:
+            body.append(_into_scratch(e, lhs, args, f"s{slot_of[i]}", ews[e]))
         else:
-            rhs = _call(p, e, args, params, into.get(i), metas, ews[e])
-        body.append(f"{lhs} = {rhs}")
+            body.append(f"{lhs} = {_call(p, e, args, params, into.get(i), metas, ews[e])}")
         if guards:
             for n in e.names:
                 for g in guards.pop(n, ()):
@@ -235,6 +240,9 @@ def generate(tr, convert, fname="compiled"):
         if type(o) is Ref:
             seen.add(o.name)
         outs.append(_convert(x, c, kind))
+    if kinds:
+        body.append(f"_pool.append(({_slots(kinds)}))")
+        p.pre += _take_def(kinds)
     body.append("return (" + "".join(f"{x}, " for x in outs) + ")")
     head = ["import numpy as np", "from numpy import inf, nan", "from wengert.ops import registry as _ops",
             "from wengert.compile.codegen import Miss", "from wengert.tensor import _make"]
@@ -244,6 +252,68 @@ def generate(tr, convert, fname="compiled"):
     ns: dict = {"_consts": src.constants}
     exec(compile(src, f"<wg.compile {fname}>", "exec"), ns)
     return src, ns[fname]
+
+
+# ---- scratch arrays (plan.py) ------------------------------------------------------------
+
+def _slots(kinds):
+    return ", ".join(f"s{k}" for k in range(len(kinds))) + ("," if len(kinds) == 1 else "")
+
+
+def _take_def(kinds):
+    """The preamble's pool of scratch arrays and `_take`, which hands a call one set."""
+    new = ", ".join(f"np.empty({shape!r}, dtype={dtype!r})" for shape, dtype in kinds)
+    return ["", "# scratch arrays for the temporaries, kept between calls: one set per running call",
+            "_pool = []", "", "", "def _take():", "    try:", "        return _pool.pop()",
+            "    except IndexError:", f"        return ({new}{',' if len(kinds) == 1 else ''})",
+            ""]
+
+
+def _matmul_out(e, metas):
+    """Is e a matmul of two arrays of one axis or more (np.matmul(a, b, out=s) then)?"""
+    return (e.op.name == "matmul" and len(e.names) == 1 and not e.multi and not e.params
+            and len(e.args) == 2 and all(type(a) is Ref and metas[a.name][2] is np.ndarray
+                                         and len(metas[a.name][0]) >= 1 for a in e.args))
+
+
+def _scatter_out(e, metas):
+    """Is e a scatter into zeros of its own shape at a basic index (ints, slices), which
+    `s.fill(0); s[index] = g` does in a given array?"""
+    if e.op.name != "scatter_add" or len(e.names) != 1 or e.multi or len(e.args) != 1 \
+            or set(e.params) != {"index", "x_shape"}:
+        return False
+    g, index = e.args[0], e.params["index"]
+    shape, dtype, kind = metas[e.names[0]]
+    return (type(g) is Ref and metas[g.name][2] is np.ndarray and metas[g.name][1] == dtype
+            and kind is np.ndarray and tuple(shape) == tuple(e.params["x_shape"])
+            and type(index) is tuple and _subscript(index) is not None)
+
+
+def _subscript(index):
+    """A basic index (ints, slices, None, Ellipsis) as Python writes it in brackets."""
+    parts = []
+    for i in index:
+        if type(i) is int or i is None:
+            parts.append(repr(i))
+        elif i is Ellipsis:
+            parts.append("...")
+        elif type(i) is slice and all(v is None or type(v) is int
+                                      for v in (i.start, i.stop, i.step)):
+            a, b = "" if i.start is None else repr(i.start), "" if i.stop is None else repr(i.stop)
+            parts.append(f"{a}:{b}" + ("" if i.step is None else f":{i.step!r}"))
+        else:
+            return None
+    return ", ".join(parts) + ("," if len(parts) == 1 and not parts[0].count(":") else "") \
+        if parts else "()"
+
+
+def _into_scratch(e, lhs, args, s, ew):
+    """Entry e's statement writing into the scratch array s."""
+    if ew:
+        return f"{lhs} = np.{e.op.forward.__name__}({', '.join(args)}, out={s})"
+    if e.op.name == "matmul":
+        return f"{lhs} = np.matmul({args[0]}, {args[1]}, out={s})"
+    return f"{s}.fill(0); {s}[{_subscript(e.params['index'])}] = {args[0]}; {lhs} = {s}"
 
 
 # ops whose result may be a view of an operand (NumPy's reshape, indexing, transposes, …)
@@ -294,16 +364,17 @@ def _leaves(x):
         yield x
 
 
-def _deaths(tr, metas, used):
+def _deaths(tr, metas, used, in_scratch):
     """{index of an entry: the big arrays no later step reads}: deleted there, so their
-    memory goes back (a local would otherwise keep it to the end of the program)."""
+    memory goes back (a local would otherwise keep it to the end of the program); not those
+    in a scratch array, which stays."""
     last = {}
     for i, e in enumerate(tr.entries):
         for n in e.names:
             last[n] = i
         for n in used[i]:
             last[n] = i
-    keep = refs(tr.outputs, set()) | set(tr.inputs)
+    keep = refs(tr.outputs, set()) | set(tr.inputs) | in_scratch
     dead: dict[int, list[str]] = {}
     for n, i in last.items():
         shape, dtype, kind = metas[n]

@@ -1,30 +1,48 @@
-"""Buffer planning: which elementwise steps write their result into a dead operand (`out=`).
+"""Buffer planning: which steps write into a dead operand, and which into scratch arrays.
 
 A step `v = np.f(a, b)` of a NumPy ufunc may write into a's memory when, and only when:
 
-- a was made by an earlier ufunc or matmul step of the same program (fresh memory the
-  program owns: never an input, a constant, or a view made by another op);
-- a never reaches any other kind of op (which might return a view of it that outlives a),
-  is not a result of the program and has no guard;
+- a was made by an earlier ufunc, elementwise op or matmul step of the same program (fresh
+  memory the program owns: never an input, a constant, or a view made by another op);
+- a reaches only ops whose results are new arrays (ufuncs, elementwise ops, matmul, sum),
+  never another kind of op (which might return a view of it that outlives a), is not a
+  result of the program and has no guard;
 - this step is a's last use;
 - a has exactly the result's shape, dtype and kind (an ndarray), so `out=a` changes neither
   the broadcast nor the loop NumPy picks: the numbers are the same as without `out=`.
 
-A result handed to the caller is never written after it is made, and since every call makes
-its own arrays, nothing is shared between calls. Arrays below `MIN_BYTES` are left alone:
-for them NumPy's keyword parsing costs more than the allocation it saves.
+A result handed to the caller is never written after it is made. Arrays below `MIN_BYTES`
+are left alone: for them NumPy's keyword parsing costs more than the allocation it saves.
+
+Scratch (`scratch`): a big temporary that a ufunc, a matmul or a scatter into zeros makes
+is written into one of the program's scratch arrays (`out=s2`), which the program keeps
+between calls, so a call allocates little besides its results. Allocating and freeing the
+same temporaries on every call costs more than the arithmetic where glibc hands the freed
+memory back to the system and the next call page-faults on it again (benchmarks/README.md,
+"Why --tuned-malloc"). A scratch array is reused by a later temporary of the same shape
+and dtype once every value that may share its memory is dead. A value may share the memory
+of an operand when it was written into it (`out=`) or made by any op other than a ufunc, a
+matmul, a sum, a scatter or an elementwise op (a reshape, a transpose, an index, an op's forward we do not inspect):
+those values keep the scratch array busy, and where one of them is a result of the program
+or has a guard, the temporary is not put in scratch at all, so a caller never holds memory
+a later call overwrites. Each call takes a set of scratch arrays from the program's pool
+and gives it back before returning, so calls from several threads, or a call that raised
+half-way, never share one set.
 """
 import math
 
 import numpy as np
 
+from ..ops._primitive import UnaryOp
 from .ir import Const, Ref, refs
 
-__all__ = ["plan", "elementwise", "MIN_BYTES"]
+__all__ = ["plan", "scratch", "elementwise", "MIN_BYTES"]
 
 MIN_BYTES = 8192
 # ops whose forward always returns a new array of its own (np.matmul of arrays)
 FRESH_OPS = frozenset({"matmul"})
+# ops (besides ufuncs and elementwise ops) whose results never share an operand's memory
+NEW_MEMORY = frozenset({"matmul", "sum"})
 
 
 def elementwise(e):
@@ -46,10 +64,11 @@ def plan(tr, metas, elementwise=elementwise, used=None):
     for i, e in enumerate(tr.entries):
         for n in used[i]:
             last[n] = i
-        if elementwise(e) or e.op.name in FRESH_OPS and len(e.names) == 1 and not e.multi:
-            if metas[e.names[0]][2] is np.ndarray:
-                fresh.add(e.names[0])
-        if not elementwise(e):
+        ew = elementwise(e)
+        if (ew or isinstance(e.op, UnaryOp) or e.op.name in FRESH_OPS) \
+                and len(e.names) == 1 and not e.multi and metas[e.names[0]][2] is np.ndarray:
+            fresh.add(e.names[0])
+        if not (ew or isinstance(e.op, UnaryOp) or e.op.name in NEW_MEMORY):
             escaped |= used[i]
     out = {}
     for i, e in enumerate(tr.entries):
@@ -64,3 +83,57 @@ def plan(tr, metas, elementwise=elementwise, used=None):
                 out[i] = a.name
                 break
     return out
+
+
+def scratch(tr, metas, into, used, takes_out):
+    """({index of an entry: the scratch array it writes into}, [(shape, dtype) of each
+    scratch array], the names whose memory is a scratch array's) (`into`: plan's answer; `takes_out(e)`: can entry e be printed writing
+    into a given array: a ufunc, a matmul or a scatter into zeros, each making fresh
+    memory)."""
+    barred = refs(tr.outputs, set()) | {g.name for g in tr.guards}
+    shares: dict[str, frozenset] = {}   # name → the temporaries whose memory it may share
+    born, last = {}, {}                 # temporary → its entry; → the last entry reading it
+    for i, e in enumerate(tr.entries):
+        reads = used[i]
+        for n in reads:
+            for r in shares.get(n, ()):
+                last[r] = i
+        if i in into:
+            group = shares.get(into[i], frozenset())
+        elif takes_out(e):
+            name = e.names[0]
+            shape, dtype, kind = metas[name]
+            if kind is np.ndarray and math.prod(shape) * np.dtype(dtype).itemsize >= MIN_BYTES:
+                born[name] = i
+                last[name] = i
+                shares[name] = frozenset((name,))
+            continue
+        elif isinstance(e.op, UnaryOp) or e.op.name in NEW_MEMORY:
+            continue            # (a new array, whatever it reads: tested)
+        else:
+            group = frozenset().union(*(shares.get(n, ()) for n in reads))
+        if group:
+            for n in e.names:
+                shares[n] = group
+    for n in barred:
+        for r in shares.get(n, ()):
+            born.pop(r, None)
+    slot_of: dict[int, int] = {}
+    kinds: list = []                    # (shape, dtype) of each scratch array
+    free: dict = {}                     # (shape, dtype) → scratch arrays free for reuse
+    busy: dict = {}
+    for name, i in sorted(born.items(), key=lambda kv: kv[1]):
+        for r, k in [(r, k) for r, k in busy.items() if last[r] < i]:
+            del busy[r]
+            free.setdefault(kinds[k], []).append(k)
+        shape, dtype, _ = metas[name]
+        kind = (tuple(shape), np.dtype(dtype).str)
+        pool = free.get(kind)
+        if pool:
+            k = pool.pop()
+        else:
+            k = len(kinds)
+            kinds.append(kind)
+        slot_of[i] = k
+        busy[name] = k
+    return slot_of, kinds, {n for n, group in shares.items() if not group.isdisjoint(born)}
