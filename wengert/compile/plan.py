@@ -90,6 +90,10 @@ def scratch(tr, metas, into, used, takes_out):
     scratch array], the names whose memory is a scratch array's) (`into`: plan's answer; `takes_out(e)`: can entry e be printed writing
     into a given array: a ufunc, a matmul or a scatter into zeros, each making fresh
     memory)."""
+    big = {n for n, (shape, dtype, kind) in metas.items() if kind is np.ndarray and shape
+           and math.prod(shape) * np.dtype(dtype).itemsize >= MIN_BYTES}
+    if not big:
+        return {}, [], set()
     barred = refs(tr.outputs, set()) | {g.name for g in tr.guards}
     shares: dict[str, frozenset] = {}   # name → the temporaries whose memory it may share
     born, last = {}, {}                 # temporary → its entry; → the last entry reading it
@@ -102,8 +106,7 @@ def scratch(tr, metas, into, used, takes_out):
             group = shares.get(into[i], frozenset())
         elif takes_out(e):
             name = e.names[0]
-            shape, dtype, kind = metas[name]
-            if kind is np.ndarray and math.prod(shape) * np.dtype(dtype).itemsize >= MIN_BYTES:
+            if name in big:
                 born[name] = i
                 last[name] = i
                 shares[name] = frozenset((name,))
