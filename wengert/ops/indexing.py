@@ -31,10 +31,17 @@ __all__ = ["getitem", "setitem", "take", "take_along_axis", "sort", "argsort"]
 
 # ---- index analysis --------------------------------------------------------------------------
 
+def _index_value(t):
+    """The ndarray a Tensor index stands for: a copy, through the tensor's array door.
+    A compiling tracer swaps this function for the trace's duration (compile/trace.py): an
+    integer or boolean index computed from a traced value becomes a step's operand, read at
+    run time, where the array door would refuse it."""
+    return np.array(t)
+
+
 def _index_entry(i):
     if isinstance(i, Tensor):
-        return np.array(i)      # (through the tensor's array door, which a compiling tracer
-        #                         watches: an index computed from a traced value is refused)
+        return _index_value(i)
     if isinstance(i, (list, tuple)):
         a = np.array(i)
         return a.astype(np.intp) if a.size == 0 and a.dtype.kind == "f" else a
