@@ -24,7 +24,7 @@ import weakref
 import numpy as np
 
 from .. import exits as _exits
-from ..ops import indexing as _indexing
+from ..ops import _operands, indexing as _indexing
 from ..ops.observe import observe
 from ..tensor import Tensor, _make
 from ..transforms import reverse as _reverse
@@ -187,6 +187,33 @@ class _Tracer:
         self.indices[id(a)] = name
         self.keep.append(a)
         return a
+
+
+    def read_values(self, obj, what, read=None):
+        """_operands.read_values while tracing: a function that answers from the values
+        (np.nonzero, wg.unique, np.allclose) refuses a traced value, whose answer (positions,
+        a shape, a yes/no) would be a constant of the program (`read`: the function this one
+        stands in for)."""
+        for t in _tensors(obj):
+            if self.lookup(t) is not None:
+                raise TraceError(
+                    f"wg.compile cannot trace {what} of a value computed from the inputs: its "
+                    f"answer would become a constant of the compiled program (right only for "
+                    f"the traced inputs); select with a boolean mask instead (x[m], "
+                    f"wg.where(m, a, b), m.sum() to count), which the program computes on "
+                    f"every call, or compute it outside the compiled function")
+        return read(obj, what)
+
+
+def _tensors(obj):
+    if isinstance(obj, Tensor):
+        yield obj
+    elif isinstance(obj, (list, tuple)):
+        for o in obj:
+            yield from _tensors(o)
+    elif isinstance(obj, dict):
+        for o in obj.values():
+            yield from _tensors(o)
 
 
 # an op that reads a mask yet makes a result of the shape its parameters give (x's shape)
@@ -355,6 +382,8 @@ def trace(fn, args, kwargs, traced):
     _reverse.run_backward = _counting_backward(tracer, run)
     index_value = _indexing._index_value
     _indexing._index_value = functools.partial(tracer.index_value, array=index_value)
+    read_values = _operands.read_values
+    _operands.read_values = functools.partial(tracer.read_values, read=read_values)
     # the trace keeps every value alive until it ends, so the cyclic collector would walk a
     # growing heap over and over (most of a long trace's time) and free nothing: it waits
     collecting = gc.isenabled()
@@ -368,6 +397,7 @@ def trace(fn, args, kwargs, traced):
             gc.enable()
         _reverse.run_backward = run
         _indexing._index_value = index_value
+        _operands.read_values = read_values
         undo()
     if not _same_random_states(before, _random_states()):
         raise TraceError(
