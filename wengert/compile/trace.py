@@ -176,13 +176,19 @@ class _Tracer:
         return name
 
     def index_value(self, t, array=None):
-        """indexing._index_value while tracing: an integer or boolean traced value as a
-        fresh array that `operand` knows as the value (a Ref); anything else through the
-        array door (`array`, the function this one stands in for)."""
-        name = self.lookup(t)
-        d = t.data
-        if name is None or d.dtype.kind not in "biu":
-            return array(t)             # (a constant; a float index: refused by the door)
+        """indexing._index_value while tracing: an integer or boolean traced value (or an
+        array that stands for one) as a fresh array that `operand` knows as the value (a
+        Ref); anything else through the array door (`array`, the function this one stands
+        in for)."""
+        if isinstance(t, Tensor):
+            name = self.lookup(t)
+            d = t.data
+            if name is None or d.dtype.kind not in "biu":
+                return array(t)         # (a constant; a float index: refused by the door)
+        else:
+            name, d = self.indices.get(id(t)), t
+            if name is None:
+                return array(t)
         a = np.array(d, copy=True)
         self.indices[id(a)] = name
         self.keep.append(a)

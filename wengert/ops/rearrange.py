@@ -24,6 +24,7 @@ from ._shapes import negative_axes
 from .elementwise import astype, where
 from .indexing import getitem, take, take_along_axis
 from .shape import broadcast_to, concatenate, flip, permute_dims, reshape, stack, swapaxes
+from .value_fns import value_result
 
 __all__ = ["roll", "rollaxis", "rot90", "flipud", "fliplr", "matrix_transpose", "resize",
            "trim_zeros", "select", "choose", "compress", "extract", "partition",
@@ -399,8 +400,8 @@ def argpartition(a, kth, axis=-1, kind="introselect", order=None):
     >>> wg.argpartition(wg.tensor([3.0, 1.0, 2.0]), 0)[0]
     tensor(1)
     """
-    kth = value_of(kth)
-    return _make(np.argpartition(value_of(as_input(a)), kth, axis=axis, kind=kind, order=order), None)
+    return value_result(np.argpartition, as_input(a),
+                        dict(kth=value_of(kth), axis=axis, kind=kind, order=order))
 
 
 def partition(a, kth, axis=-1, kind="introselect", order=None):
@@ -420,5 +421,5 @@ def partition(a, kth, axis=-1, kind="introselect", order=None):
     if axis is None:
         a = reshape(a, (-1,))
         axis = -1
-    idx = argpartition(a, kth, axis=axis, kind=kind, order=order).data
+    idx = argpartition(a, kth, axis=axis, kind=kind, order=order)
     return take_along_axis(a, idx, axis=axis)
