@@ -217,3 +217,81 @@ def test_a_write_at_a_traced_mask_is_refused_clearly():
     f = lambda x: wg.where(x > 0, 0.0, x) * x       # (the way the message points to)
     _same(wg.compile(wg.grad(lambda x: wg.sum(f(x))))(np.arange(-1.0, 2.0)),
           wg.grad(lambda x: wg.sum(f(x)))(np.arange(-1.0, 2.0)))
+
+
+# ---- other selections taken from the values ------------------------------------------------
+
+@pytest.mark.parametrize("f, name", [
+    (lambda x: x[np.nonzero(x > 0)], "np.nonzero"),
+    (lambda x: x[wg.nonzero(x > 0)], "wg.nonzero"),
+    (lambda x: x[(wg.asarray(x) > 0).nonzero(as_tuple=False)[:, 0]], "wg.nonzero"),
+    (lambda x: x[np.argwhere(x > 0)[:, 0]], "np.argwhere"),
+    (lambda x: x[np.flatnonzero(x > 0)], "np.flatnonzero"),
+    (lambda x: x.sum() / np.count_nonzero(x > 0), "np.count_nonzero"),
+    (lambda x: wg.unique(wg.round(x)), "wg.unique"),
+    (lambda x: wg.unique_values(wg.round(x)), "wg.unique_values"),
+    (lambda x: wg.trim_zeros(wg.maximum(x, 0.0)), "wg.trim_zeros"),
+    (lambda x: x * np.searchsorted(np.array([-1.0, 0.0, 1.0]), x), "np.searchsorted"),
+    (lambda x: x * 2.0 if np.allclose(x, 0.0) else x, "np.allclose"),
+    (lambda x: wg.where(np.isposinf(x), 0.0, x), "np.isposinf"),
+], ids=["np.nonzero", "wg.nonzero", "t.nonzero", "argwhere", "flatnonzero", "count_nonzero",
+        "unique", "unique_values", "trim_zeros", "searchsorted", "allclose", "isposinf"])
+def test_an_answer_read_from_traced_values_is_refused_by_name(f, name):
+    x = np.array([0.5, -1.0, 2.0, 0.0, 3.0])
+    f(wg.asarray(x))                            # (fine uncompiled)
+    with pytest.raises(TraceError, match=rf"cannot trace {re.escape(name)} of a value "
+                                         rf"computed from the inputs.*boolean mask"):
+        wg.compile(f)(x)
+    with pytest.raises(TraceError, match=re.escape(name)):
+        wg.compile(wg.grad(lambda x: wg.sum(f(x))))(x)
+
+
+def _select(x):
+    return wg.select([x < -0.5, x > 0.5], [x ** 2, x * 3.0], 0.1) * x
+
+
+@pytest.mark.parametrize("f", [
+    lambda x: wg.compress(x[:, 0] > 0, x, axis=0) ** 2,
+    lambda x: wg.compress(wg.round(x[0]), x, axis=1) * 3.0,
+    lambda x: wg.extract(x > 0.3, x) ** 2,
+    lambda x: wg.masked_select(x, x[0] > 0) ** 2,
+    _select,
+    lambda x: wg.sort(x.ravel()) * np.arange(12.0),
+    lambda x: wg.median(x, axis=0),
+    lambda x: wg.quantile(x, 0.3),
+    lambda x: wg.partition(x.ravel(), 4)[:5] ** 2,
+    lambda x: wg.take(x, wg.argmax(x) + 20, mode="wrap") * 2.0,
+    lambda x: wg.take(x, wg.argmax(x, axis=1) + 2, axis=1, mode="clip") * 2.0,
+    lambda x: wg.take_along_axis(x, wg.argsort(x, axis=0), axis=0) * np.arange(4.0),
+], ids=["compress", "compress-nonzero", "extract", "masked_select", "select", "sort",
+        "median", "quantile", "partition", "take-wrap", "take-clip", "take_along_axis"])
+def test_selections_from_the_values_follow_every_input(f):
+    g = wg.grad(lambda x: wg.sum(wg.sin(f(x))))
+    cf, cg = wg.compile(f), wg.compile(g)
+    rng = np.random.default_rng(7)
+    for _ in range(6):
+        x = rng.standard_normal((3, 4))
+        _same(cf(x), f(x))
+        _same(cg(x), g(x))
+
+
+@pytest.mark.parametrize("f, numpy", [
+    (lambda x: wg.compress(x[:, 0] > 0, x, axis=0), lambda x: np.compress(x[:, 0] > 0, x, 0)),
+    (lambda x: wg.compress(wg.round(x[:, 1]), x, axis=0),
+     lambda x: np.compress(np.round(x[:, 1]), x, axis=0)),
+    (lambda x: wg.extract(x > 0.25, x), lambda x: np.extract(x > 0.25, x)),
+    (lambda x: wg.masked_select(x, x[0] > 0),
+     lambda x: x[np.broadcast_to(x[0] > 0, x.shape)]),
+], ids=["compress", "compress-nonzero", "extract", "masked_select"])
+def test_a_tensor_condition_selects_as_numpy_and_differentiates(f, numpy):
+    # (a Tensor condition is a mask now: NumPy's values, and central differences)
+    x = np.array([[0.3, -1.2, 0.8, 1.9], [-0.4, 0.6, -1.5, 0.2], [1.1, 0.9, -0.7, -0.1]])
+    want = numpy(x)
+    got = np.asarray(f(wg.asarray(x)))
+    assert got.shape == want.shape and np.array_equal(got, want)
+    w = np.random.default_rng(0).uniform(0.5, 1.5, got.shape)
+    loss = lambda x: wg.sum(f(wg.asarray(x)) ** 2 * w)      # noqa: E731
+    eps = 1e-6
+    fd = np.array([(float(loss(x + eps * e)) - float(loss(x - eps * e))) / (2 * eps)
+                   for e in np.eye(12).reshape(12, 3, 4)]).reshape(3, 4)
+    np.testing.assert_allclose(np.asarray(wg.grad(loss)(x)), fd, rtol=1e-6, atol=1e-8)
