@@ -165,8 +165,7 @@ def test_source_shows_the_guard_and_runs_as_it_stands():
     x = np.array([1.0, -2.0, 3.0])
     src = c.source(x)
     body = src.split("def compiled")[1]
-    m, v = re.search(r"(v\d+) = np.greater\(x0, 0\)\n +(v\d+) = f_getitem\(x0, index=\(\1,\)",
-                     body).groups()
+    m, v = re.search(r"(v\d+) = np.greater\(x0, 0\)\n +(v\d+) = x0\[\1\]\n", body).groups()
     assert f"if {v}.shape != (2,): raise Miss('{v}')" in body
     assert re.search(rf"f_scatter_add\(g\d+, index=\({m},\), x_shape=\(3,\)\)", body)
     ns: dict = {}

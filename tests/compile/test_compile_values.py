@@ -63,7 +63,7 @@ def test_an_index_computed_from_a_traced_value_is_read_at_run_time():
     _five(lambda x: x[np.argmax(x)] * 2.0)
     _five(wg.grad(lambda x: x[np.argmax(x)] ** 2))
     src = wg.compile(lambda x: x[np.argmax(x)] * 2.0).source(np.arange(6.0))
-    assert "index=(v1,)" in src and "Miss" not in src.split("def compiled")[1]
+    assert "= x0[v1]" in src and "Miss" not in src.split("def compiled")[1]
 
 
 def _window_leak(a):
