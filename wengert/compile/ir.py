@@ -207,7 +207,7 @@ def simplify(tr):
         seen[k] = e
         kept.append(e)
     tr.outputs = [substitute(o, ren) for o in tr.outputs]
-    guards = {}
+    guards: dict = {}
     for g in tr.guards:
         g.name = ren.get(g.name, g.name)
         guards.setdefault((g.name, g.outcome()), g)     # (one check of a merged value)
