@@ -153,6 +153,8 @@ class _NotPrintable(Exception):
 
 
 def _guard(g):
+    if g.door == "shape":
+        return f"if {g.name}.shape != {g.value!r}: raise Miss({g.name!r})"
     if g.door == "bool()":
         return f"if bool({g.name}) is not {g.value!r}: raise Miss({g.name!r})"
     conv = {"float()": "float", "int()": "int", "index": "int"}.get(g.door)

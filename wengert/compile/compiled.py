@@ -16,8 +16,10 @@ no Tensor and no node. A call first asks a check generated for the latest signat
 only where they may not is the full signature computed.
 
 Guards: `bool()` of a traced value, and `float()`, `int()`, `.item()` of one that no running
-transform differentiates, are checked on every call; another outcome traces again (kept per
-outcome), so a program never replays a branch the inputs would not take. More than
+transform differentiates, are checked on every call, as is the shape of what a boolean mask
+computed from the inputs selects (`x[x > 0]`); another outcome traces again (kept per
+outcome), so a program never replays a branch the inputs would not take, and every step
+after a shape guard sees the traced shapes. More than
 `RETRACE_WARNING` traces of one function warn (RuntimeWarning).
 """
 import functools

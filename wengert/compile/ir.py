@@ -61,7 +61,8 @@ class Entry:
 
 
 class Guard:
-    """A recorded exit of a traced value (`door`: "bool()", "float()", …) and its outcome."""
+    """A recorded exit of a traced value (`door`: "bool()", "float()", …) and its outcome;
+    door "shape": the shape of a value that a boolean mask selected."""
     __slots__ = ("name", "door", "value")
 
     def __init__(self, name, door, value):
@@ -206,8 +207,11 @@ def simplify(tr):
         seen[k] = e
         kept.append(e)
     tr.outputs = [substitute(o, ren) for o in tr.outputs]
+    guards: dict = {}
     for g in tr.guards:
         g.name = ren.get(g.name, g.name)
+        guards.setdefault((g.name, g.outcome()), g)     # (one check of a merged value)
+    tr.guards = list(guards.values())
     tr.entries = kept
     return dce(tr)
 

@@ -11,6 +11,8 @@ the rule as NumPy (`g25.T`, `v10 @ v11`):
     swapaxes(x, a, b)         → x.T (2-D), else np.swapaxes(x, a, b)
     reshape(x, shape, ndim)   → x.reshape(full shape)      (leading axes kept, as the forward)
     sum(x, axis, keepdims)    → np.add.reduce(x, axis=…, keepdims=…)
+    getitem(x, index, ndim)   → x[1:, v3]                  (x not a batch; an index of
+                                                            values, ints, slices, None, …)
 
 Every operand must be an array the trace knows the shape of (an array value, or an array
 constant); anything else keeps the forward's call.
@@ -97,5 +99,31 @@ def _sum(args, shapes, p):
     return f"np.add.reduce({args[0]}, axis={axis!r}, keepdims={keepdims!r})"
 
 
-_FORMS = {"matmul": _matmul, "permute_dims": _permute, "swapaxes": _swapaxes,
+def _getitem(args, shapes, p):
+    index, ndim = p.get("index"), p.get("ndim")
+    if set(p) != {"index", "ndim"} or len(args) != 1 or type(index) is not tuple \
+            or not index or ndim != len(shapes[0]):
+        return None
+    parts = [_index_part(i) for i in index]
+    if any(part is None for part in parts):
+        return None
+    return f"{args[0]}[{', '.join(parts)}]"
+
+
+def _index_part(i):
+    """One entry of a NumPy index as written inside brackets, or None."""
+    if type(i) is Ref:
+        return i.name
+    if i is None or type(i) is int:
+        return repr(i)
+    if i is Ellipsis:
+        return "..."
+    if type(i) is slice and all(v is None or type(v) is int for v in (i.start, i.stop, i.step)):
+        text = ("" if i.start is None else repr(i.start)) + ":" + \
+            ("" if i.stop is None else repr(i.stop))
+        return text if i.step is None else f"{text}:{i.step!r}"
+    return None
+
+
+_FORMS = {"getitem": _getitem, "matmul": _matmul, "permute_dims": _permute, "swapaxes": _swapaxes,
           "reshape": _reshape, "sum": _sum}

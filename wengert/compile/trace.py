@@ -11,14 +11,20 @@ second trace of `compiled.Compiled` checks that no such constant depended on the
 While tracing, the value doors (exits.py) of a traced value become guards: `bool()`, and
 `float()`/`int()`/`.item()` of a value no running transform differentiates, give their
 outcome now and are checked again on every call of the compiled program. An array door
-(`np.asarray(t)`) of a traced value is refused: its value would become a constant.
+(`np.asarray(t)`) of a traced value is refused: its value would become a constant. Only
+indexing may read an integer or boolean traced value as an array (`x[x > 0]`,
+`x[wg.argmax(x)]`): the array it gets is known as the value (`_Tracer.index_value`), so the
+step reads the index at run time. A boolean mask makes the shape of what it selects depend
+on its values: each output of a step that indexes with one gets a shape guard.
 """
+import functools
 import gc
 import weakref
 
 import numpy as np
 
 from .. import exits as _exits
+from ..ops import _operands, indexing as _indexing
 from ..ops.observe import observe
 from ..tensor import Tensor, _make
 from ..transforms import reverse as _reverse
@@ -37,6 +43,9 @@ class _Tracer:
         self.watched = {}           # id(Tensor) → (weakref, version, id(data)) of constants
         self.saw_ref = False        # (did the latest `operand` make a Ref)
         self.written = []           # weakrefs to tensors that were constants when written
+        self.indices = {}           # id(ndarray) → name, for traced values read as an index
+        self.saw_index = False      # (did the latest `operand` read such an index …
+        self.saw_mask = False       # … a boolean one)
 
     # ---- naming ---------------------------------------------------------------------------
     def name_tensor(self, t, name):
@@ -96,6 +105,11 @@ class _Tracer:
         if isinstance(a, dict):
             return {k: self.operand(v) for k, v in a.items()}
         if isinstance(a, np.ndarray):
+            name = self.indices.get(id(a))
+            if name is not None:
+                self.saw_ref = self.saw_index = True
+                self.saw_mask = self.saw_mask or a.dtype.kind == "b"
+                return Ref(name)
             return Const(a.copy())
         if isinstance(a, np.generic):
             return Const(a)
@@ -127,11 +141,14 @@ class _Tracer:
             if not isinstance(out, Tensor) or known.get(id(out), (0, None))[1] is out:
                 return
             outs = (out,)
-        self.saw_ref = False
+        self.saw_ref = self.saw_index = self.saw_mask = False
         a = self.operand(args)
         p = self.operand(params) if params else params
         if not self.saw_ref:
             return                  # every input a constant: folded (its output is a constant)
+        if self.saw_index and op.name == "setitem":
+            _refuse_write_at_traced_index()     # (its parameters read the index's values)
+        masked = self.saw_mask and op.name not in _SHAPE_KEPT
         prefix = "g" if self.backward_depth > 0 else "v"
         names = []
         for o in outs:
@@ -140,6 +157,9 @@ class _Tracer:
             names.append(n)
             self.name_tensor(o, n)
         metas = tuple([_meta(o.data) for o in outs])
+        if masked:                  # (the number of True in the mask sets these shapes)
+            for n, m in zip(names, metas):
+                self.trace.guards.append(Guard(n, "shape", m[0]))
         self.trace.entries.append(Entry(op, a, p, tuple(names), multi, metas))
 
     def door(self, t, door, array):
@@ -155,7 +175,55 @@ class _Tracer:
                 f"(wengert/NumPy ops on it), or compute it outside the compiled function")
         return name
 
+    def index_value(self, t, array=None):
+        """indexing._index_value while tracing: an integer or boolean traced value (or an
+        array that stands for one) as a fresh array that `operand` knows as the value (a
+        Ref); anything else through the array door (`array`, the function this one stands
+        in for)."""
+        if isinstance(t, Tensor):
+            name = self.lookup(t)
+            d = t.data
+            if name is None or d.dtype.kind not in "biu":
+                return array(t)         # (a constant; a float index: refused by the door)
+        else:
+            name, d = self.indices.get(id(t)), t
+            if name is None:
+                return array(t)
+        a = np.array(d, copy=True)
+        self.indices[id(a)] = name
+        self.keep.append(a)
+        return a
 
+
+    def read_values(self, obj, what, read=None):
+        """_operands.read_values while tracing: a function that answers from the values
+        (np.nonzero, wg.unique, np.allclose) refuses a traced value, whose answer (positions,
+        a shape, a yes/no) would be a constant of the program (`read`: the function this one
+        stands in for)."""
+        for t in _tensors(obj):
+            if self.lookup(t) is not None:
+                raise TraceError(
+                    f"wg.compile cannot trace {what} of a value computed from the inputs: its "
+                    f"answer would become a constant of the compiled program (right only for "
+                    f"the traced inputs); select with a boolean mask instead (x[m], "
+                    f"wg.where(m, a, b), m.sum() to count), which the program computes on "
+                    f"every call, or compute it outside the compiled function")
+        return read(obj, what)
+
+
+def _tensors(obj):
+    if isinstance(obj, Tensor):
+        yield obj
+    elif isinstance(obj, (list, tuple)):
+        for o in obj:
+            yield from _tensors(o)
+    elif isinstance(obj, dict):
+        for o in obj.values():
+            yield from _tensors(o)
+
+
+# an op that reads a mask yet makes a result of the shape its parameters give (x's shape)
+_SHAPE_KEPT = frozenset({"scatter_add"})
 _PLAIN = frozenset({int, float, bool, str, type(None), slice, complex})
 
 
@@ -204,11 +272,7 @@ def _install_doors(tracer):
             tracer.written.append(weakref.ref(self))
         for i in index if isinstance(index, tuple) else (index,):
             if isinstance(i, Tensor) and tracer.lookup(i) is not None:
-                raise TraceError(
-                    "wg.compile cannot trace `t[index] = v` with an index computed from the "
-                    "inputs (a mask, positions from argmax/argsort): the index would become "
-                    "a constant of the compiled program; write it as a new value "
-                    "(wg.where(mask, v, t)) or pass the index as an integer argument")
+                _refuse_write_at_traced_index()
         return set_item(self, index, value)
 
     setattr(Tensor, "__setitem__", setitem)
@@ -253,6 +317,14 @@ def _install_doors(tracer):
             setattr(Tensor, k, v)
         setattr(Module, "__call__", saved_call)
     return undo
+
+
+def _refuse_write_at_traced_index():
+    raise TraceError(
+        "wg.compile cannot trace `t[index] = v` (or wg.setitem) with an index computed from "
+        "the inputs (a mask, positions from argmax/argsort): the write's shapes and repeats "
+        "would be fixed at their traced values; write it as a new value "
+        "(wg.where(mask, v, t)) or pass the index as an integer argument")
 
 
 def _counting_backward(tracer, run):
@@ -314,6 +386,10 @@ def trace(fn, args, kwargs, traced):
     undo = _install_doors(tracer)
     run = _reverse.run_backward
     _reverse.run_backward = _counting_backward(tracer, run)
+    index_value = _indexing._index_value
+    _indexing._index_value = functools.partial(tracer.index_value, array=index_value)
+    read_values = _operands.read_values
+    _operands.read_values = functools.partial(tracer.read_values, read=read_values)
     # the trace keeps every value alive until it ends, so the cyclic collector would walk a
     # growing heap over and over (most of a long trace's time) and free nothing: it waits
     collecting = gc.isenabled()
@@ -326,6 +402,8 @@ def trace(fn, args, kwargs, traced):
         if collecting:
             gc.enable()
         _reverse.run_backward = run
+        _indexing._index_value = index_value
+        _operands.read_values = read_values
         undo()
     if not _same_random_states(before, _random_states()):
         raise TraceError(

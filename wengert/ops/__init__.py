@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..tensor import FUNCTIONS, UFUNC_ACCUMULATIONS, UFUNC_REDUCTIONS, _strip
+from . import _operands
 from . import tensor_methods  # noqa: F401  (gives Tensor its operators and methods)
 from . import inplace  # noqa: F401  (gives Tensor its in-place update, Tensor._inplace)
 from . import torch_methods  # noqa: F401  (… and PyTorch's method names)
@@ -23,10 +24,24 @@ _QUERIES = ("shape", "ndim", "size", "result_type", "iscomplexobj", "isrealobj",
             "isfortran", "min_scalar_type", "common_type")
 
 
+# … of which these read no value (a shape, a dtype, memory, a printout)
+_STRUCTURAL = frozenset({"shape", "ndim", "size", "result_type", "iscomplexobj", "isrealobj",
+                         "can_cast", "array2string", "array_repr", "array_str", "einsum_path",
+                         "diag_indices_from", "tril_indices_from", "triu_indices_from",
+                         "may_share_memory", "shares_memory", "isfortran", "min_scalar_type",
+                         "common_type"})
+
+
 def _query(f):
-    def q(*args, **kwargs):
-        return f(*_strip(args), **_strip(kwargs))
-    return q
+    if f.__name__ in _STRUCTURAL:
+        def q(*args, **kwargs):
+            return f(*_strip(args), **_strip(kwargs))
+        return q
+    what = f"np.{f.__name__}"
+
+    def answer(*args, **kwargs):
+        return f(*_operands.read_values(args, what), **_operands.read_values(kwargs, what))
+    return answer
 
 
 _DISPATCHED = type(np.concatenate)     # NumPy functions that honour __array_function__

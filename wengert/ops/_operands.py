@@ -15,7 +15,7 @@ functions), never for Tensor arguments.
 """
 import numpy as np
 
-from ..tensor import Tensor, _make
+from ..tensor import Tensor, _make, _strip
 from ..views import by_value  # noqa: F401  (re-exported: the ops keep constants by it)
 
 SEQUENCES = (list, tuple)
@@ -24,6 +24,14 @@ SEQUENCES = (list, tuple)
 def value_of(a):
     """a's value: a Tensor's ndarray, anything else as it is."""
     return a.data if isinstance(a, Tensor) else a
+
+
+def read_values(obj, what):
+    """obj with each Tensor (at any depth of lists, tuples, dicts) as its ndarray, for `what`
+    (a function that answers from the values and records no op: np.nonzero, wg.unique). A
+    compiling tracer swaps this function for one that refuses a value computed from its
+    inputs, whose answer would become a constant of the program (compile/trace.py)."""
+    return _strip(obj)
 
 
 def array_of(a):

@@ -25,21 +25,28 @@ import numpy as np
 from ..tensor import Tensor, _make
 from ._primitive import linear, primitive
 from ._shapes import negative_axes, sum_to
+from .value_fns import value_result
 
 __all__ = ["getitem", "setitem", "take", "take_along_axis", "sort", "argsort"]
 
 
 # ---- index analysis --------------------------------------------------------------------------
 
+def _index_value(i):
+    """The ndarray an index entry (a Tensor, through its array door, or an ndarray) stands
+    for: a copy, so changing the caller's array later does not reach backward. A compiling
+    tracer swaps this function for the trace's duration (compile/trace.py): an integer or
+    boolean index computed from a traced value becomes a step's operand, read at run time,
+    where the array door would refuse it."""
+    return np.array(i)
+
+
 def _index_entry(i):
-    if isinstance(i, Tensor):
-        return np.array(i)      # (through the tensor's array door, which a compiling tracer
-        #                         watches: an index computed from a traced value is refused)
+    if isinstance(i, (Tensor, np.ndarray)):
+        return _index_value(i)
     if isinstance(i, (list, tuple)):
         a = np.array(i)
         return a.astype(np.intp) if a.size == 0 and a.dtype.kind == "f" else a
-    if isinstance(i, np.ndarray):
-        return np.array(i)     # copied: changing the caller's array later must not reach backward
     return i
 
 
@@ -325,6 +332,8 @@ def setitem(x, index, value):
 # ---- take, take_along_axis -------------------------------------------------------------------
 
 def _index_array(indices):
+    if isinstance(indices, Tensor) and indices.data.dtype.kind in "iu":
+        return _index_value(indices)        # (as getitem's: read at run time when compiled)
     a = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
     if a.dtype.kind not in "iu":
         if a.size == 0:
@@ -355,6 +364,10 @@ def take(a, indices, axis=None, out=None, mode="raise"):
     nd = np.ndim(a.data if isinstance(a, Tensor) else a)
     ax = negative_axes(axis, nd)[0] + nd
     n = np.shape(a.data if isinstance(a, Tensor) else a)[ax]
+    if isinstance(indices, Tensor) and (mode == "wrap" and n or mode == "clip"):
+        # (wrapped by ops on the tensor: a compiled program wraps the index of each call)
+        idx = _index_array(indices % n if mode == "wrap" else np.clip(indices, 0, max(n - 1, 0)))
+        mode = "raise"
     if mode == "wrap":
         idx = np.mod(idx, n) if n else idx
     elif mode == "clip":
@@ -411,8 +424,8 @@ def argsort(a, axis=-1, kind=None, order=None, *, stable=None):
     >>> wg.argsort(wg.tensor([3.0, 1.0, 2.0]))
     tensor([1, 2, 0])
     """
-    v = a.data if isinstance(a, Tensor) else np.asarray(a)
-    return _make(np.argsort(v, axis=axis, kind=kind, order=order, stable=stable), None)
+    return value_result(np.argsort, a if isinstance(a, Tensor) else np.asarray(a),
+                        dict(axis=axis, kind=kind, order=order, stable=stable))
 
 
 def sort(a, axis=-1, kind=None, order=None, *, stable=None):
@@ -428,5 +441,5 @@ def sort(a, axis=-1, kind=None, order=None, *, stable=None):
     >>> x.grad                      # to where the smallest came from
     tensor([0., 1., 0.])
     """
-    idx = argsort(a, axis=axis, kind=kind, order=order, stable=stable).data
+    idx = argsort(a, axis=axis, kind=kind, order=order, stable=stable)
     return take_along_axis(a, idx, axis=axis)

@@ -18,11 +18,13 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor, _make
+from . import _operands
 from ._operands import as_input, as_tensor, shape_of, value_of
 from ._shapes import negative_axes
 from .elementwise import astype, where
 from .indexing import getitem, take, take_along_axis
 from .shape import broadcast_to, concatenate, flip, permute_dims, reshape, stack, swapaxes
+from .value_fns import value_result
 
 __all__ = ["roll", "rollaxis", "rot90", "flipud", "fliplr", "matrix_transpose", "resize",
            "trim_zeros", "select", "choose", "compress", "extract", "partition",
@@ -232,7 +234,7 @@ def trim_zeros(filt, trim="fb", axis=None):
     if trim not in {"fb", "bf", "f", "b"}:
         raise ValueError(f"unexpected character(s) in `trim`: {trim!r}")
     filt = as_input(filt)
-    d = value_of(filt)
+    d = _operands.read_values(filt, "wg.trim_zeros")
     nd = np.ndim(d)
     axes = range(nd) if axis is None else [
         a + nd for a in negative_axes(axis if not isinstance(axis, (int, np.integer))
@@ -279,13 +281,16 @@ def select(condlist, choicelist, default=0):
     except TypeError as e:
         raise TypeError(f"Choicelist and default value do not have a common dtype: {e}") \
             from None
+    condlist = list(condlist)
     conds = [np.asarray(value_of(c)) for c in condlist]
     for i, c in enumerate(conds):
         if c.dtype.type is not np.bool_:
             raise TypeError(f"invalid entry {i} in condlist: should be boolean ndarray")
     out = as_input(default)
-    for cond, choice in zip(conds[::-1], list(choicelist)[::-1]):
-        out = where(cond, as_input(choice), out)
+    for cond, choice in zip(condlist[::-1], list(choicelist)[::-1]):
+        # (a Tensor condition stays one: a compiled program computes it on every call)
+        out = where(cond if isinstance(cond, Tensor) else np.asarray(cond), as_input(choice),
+                    out)
     shape = np.broadcast_shapes(*(c.shape for c in conds), *(np.shape(value_of(c))
                                                             for c in choicelist))
     out = as_tensor(out)
@@ -349,7 +354,15 @@ def compress(condition, a, axis=None, out=None):
     c = np.asarray(value_of(condition))
     if c.ndim != 1:
         raise ValueError("condition must be a 1-d array")
-    return take(as_input(a), np.nonzero(c)[0], axis=axis)
+    a = as_input(a)
+    if isinstance(condition, Tensor):
+        if axis is None:
+            a, axis = reshape(a, (-1,)), 0
+        nd = np.ndim(value_of(a))
+        ax = negative_axes(axis, nd)[0] + nd
+        if np.shape(value_of(a))[ax] == c.shape[0]:     # (a mask: a compiled program reads it)
+            return getitem(a, (slice(None),) * ax + (_mask(condition, c),))
+    return take(a, np.nonzero(c)[0], axis=axis)
 
 
 def extract(condition, arr):
@@ -365,7 +378,15 @@ def extract(condition, arr):
     tensor([1., 0., 1.])
     """
     c = np.asarray(value_of(condition)).ravel()
-    return take(reshape(as_input(arr), (-1,)), np.nonzero(c)[0])
+    flat = reshape(as_input(arr), (-1,))
+    if isinstance(condition, Tensor) and c.size == np.size(value_of(flat)):
+        return getitem(flat, (reshape(_mask(condition, c), (-1,)),))   # (as compress's)
+    return take(flat, np.nonzero(c)[0])
+
+
+def _mask(condition, c):
+    """The Tensor `condition` (of value c) as a boolean mask: nonzero is True."""
+    return condition if c.dtype == np.bool_ else condition != 0
 
 
 # ---- partial sorting -------------------------------------------------------------------------
@@ -379,8 +400,8 @@ def argpartition(a, kth, axis=-1, kind="introselect", order=None):
     >>> wg.argpartition(wg.tensor([3.0, 1.0, 2.0]), 0)[0]
     tensor(1)
     """
-    kth = value_of(kth)
-    return _make(np.argpartition(value_of(as_input(a)), kth, axis=axis, kind=kind, order=order), None)
+    return value_result(np.argpartition, as_input(a),
+                        dict(kth=value_of(kth), axis=axis, kind=kind, order=order))
 
 
 def partition(a, kth, axis=-1, kind="introselect", order=None):
@@ -400,5 +421,5 @@ def partition(a, kth, axis=-1, kind="introselect", order=None):
     if axis is None:
         a = reshape(a, (-1,))
         axis = -1
-    idx = argpartition(a, kth, axis=axis, kind=kind, order=order).data
+    idx = argpartition(a, kth, axis=axis, kind=kind, order=order)
     return take_along_axis(a, idx, axis=axis)

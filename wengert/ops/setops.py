@@ -17,13 +17,18 @@ NaN handling): NumPy computes the positions, wengert gathers them.
 import numpy as np
 
 from ..tensor import Tensor, _make
-from ._operands import array_of
+from . import _operands
 from .elementwise import astype
 from .indexing import _normalize, _scatter_fwd, take
 from .shape import concatenate, ravel
 
 __all__ = ["unique", "unique_values", "unique_counts", "unique_inverse", "unique_all",
            "union1d", "intersect1d", "setdiff1d", "setxor1d", "bincount"]
+
+
+def _values(a, what):
+    """a's values, which decide `what`'s shape and positions (refused while compiling)."""
+    return np.asarray(_operands.read_values(a, what))
 
 
 def _constant(a):
@@ -41,7 +46,7 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
     >>> wg.unique(wg.tensor([3.0, 1.0, 3.0]))
     tensor([1., 3.])
     """
-    d = array_of(ar)
+    d = _values(ar, "wg.unique")
     kw = {"equal_nan": equal_nan}
     if sorted is not True:
         kw["sorted"] = sorted
@@ -66,7 +71,7 @@ def unique_all(x):
     >>> wg.unique_all(wg.tensor([2.0, 1.0, 2.0]))
     UniqueAllResult(values=tensor([1., 2.]), indices=tensor([1, 0]), inverse_indices=tensor([1, 0, 1]), counts=tensor([1, 2]))
     """
-    r = np.unique_all(array_of(x))
+    r = np.unique_all(_values(x, "wg.unique_all"))
     return type(r)(take(x, r.indices), _constant(r.indices), _constant(r.inverse_indices), _constant(r.counts))
 
 
@@ -78,7 +83,7 @@ def unique_counts(x):
     >>> wg.unique_counts(wg.tensor([2.0, 1.0, 2.0]))
     UniqueCountsResult(values=tensor([1., 2.]), counts=tensor([1, 2]))
     """
-    r = np.unique_all(array_of(x))
+    r = np.unique_all(_values(x, "wg.unique_counts"))
     return np.lib._arraysetops_impl.UniqueCountsResult(take(x, r.indices), _constant(r.counts))
 
 
@@ -90,7 +95,7 @@ def unique_inverse(x):
     >>> wg.unique_inverse(wg.tensor([2.0, 1.0, 2.0]))
     UniqueInverseResult(values=tensor([1., 2.]), inverse_indices=tensor([1, 0, 1]))
     """
-    r = np.unique_all(array_of(x))
+    r = np.unique_all(_values(x, "wg.unique_inverse"))
     return np.lib._arraysetops_impl.UniqueInverseResult(take(x, r.indices),
                                                         _constant(r.inverse_indices))
 
@@ -106,7 +111,7 @@ def unique_values(x):
     >>> wg.grad(lambda x: wg.sum(wg.unique_values(x) * wg.tensor([1.0, 10.0])))(x)
     tensor([10.,  1.,  0.])
     """
-    return take(x, np.unique_all(array_of(x)).indices)
+    return take(x, np.unique_all(_values(x, "wg.unique_values")).indices)
 
 
 def _flat(a):
@@ -138,7 +143,8 @@ def intersect1d(ar1, ar2, assume_unique=False, return_indices=False):
     >>> wg.grad(lambda a: wg.sum(wg.intersect1d(a, b) ** 2))(a)
     tensor([6., 2., 0.])
     """
-    both = np.intersect1d(array_of(ar1), array_of(ar2), assume_unique=assume_unique, return_indices=True)
+    both = np.intersect1d(_values(ar1, "wg.intersect1d"), _values(ar2, "wg.intersect1d"),
+                          assume_unique=assume_unique, return_indices=True)
     vals = take(_flat(ar1), both[1])
     if return_indices:
         return vals, _constant(both[1]), _constant(both[2])
@@ -156,7 +162,7 @@ def setdiff1d(ar1, ar2, assume_unique=False):
     >>> wg.grad(lambda a: wg.sum(wg.setdiff1d(a, b)))(a)
     tensor([1., 0., 1.])
     """
-    d1, d2 = np.ravel(array_of(ar1)), array_of(ar2)
+    d1, d2 = np.ravel(_values(ar1, "wg.setdiff1d")), _values(ar2, "wg.setdiff1d")
     if assume_unique:
         idx = np.flatnonzero(np.isin(d1, d2, invert=True))
     else:
@@ -176,7 +182,7 @@ def setxor1d(ar1, ar2, assume_unique=False):
     >>> wg.grad(lambda a: wg.sum(wg.setxor1d(a, b)))(a)
     tensor([1., 0.])
     """
-    d1, d2 = np.ravel(array_of(ar1)), np.ravel(array_of(ar2))
+    d1, d2 = np.ravel(_values(ar1, "wg.setxor1d")), np.ravel(_values(ar2, "wg.setxor1d"))
     if assume_unique:
         i1, i2 = np.arange(d1.size), np.arange(d2.size)
     else:
@@ -201,8 +207,8 @@ def bincount(x, weights=None, minlength=0):
     >>> wg.bincount(wg.tensor([0, 1, 1, 3]))
     tensor([1, 2, 0, 1])
     """
-    xd = array_of(x)
-    wd = None if weights is None else array_of(weights)
+    xd = _values(x, "wg.bincount")
+    wd = None if weights is None else _operands.array_of(weights)
     counts = np.bincount(xd, wd, minlength=minlength)       # NumPy's checks and value
     if not isinstance(weights, Tensor):
         return _constant(counts)

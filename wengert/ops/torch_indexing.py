@@ -13,6 +13,7 @@ take), so it inherits their derivatives to every order and in both modes:
 import numpy as np
 
 from ..tensor import Tensor, _make
+from . import _operands
 from ._operands import value_of
 from .elementwise import add, multiply, where
 from .indexing import _scatter, getitem, take
@@ -184,6 +185,9 @@ def masked_select(input, mask):
                          f"mask's {m.shape} do not broadcast together") from None
     if a.shape != shape:
         a = broadcast_to(a, shape)
+    if isinstance(mask, Tensor):    # (a compiled program reads the mask on every call)
+        return reshape(getitem(a, mask if m.shape == shape else broadcast_to(mask, shape)),
+                       (-1,))
     return reshape(getitem(a, np.broadcast_to(m, shape)), (-1,))
 
 
@@ -203,7 +207,7 @@ def nonzero(input, *, as_tuple=True):
     tensor([[0, 1],
             [1, 0]])
     """
-    x = np.asarray(value_of(input))
+    x = np.asarray(_operands.read_values(input, "wg.nonzero"))
     x1 = x.reshape(1) if x.ndim == 0 else x
     if as_tuple:
         return tuple(_make(i.astype(np.int64), None) for i in np.nonzero(x1))

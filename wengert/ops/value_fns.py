@@ -1,4 +1,5 @@
-"""Functions of values that are not differentiable (argmax, argmin, all, any): their results
+"""Functions of values that are not differentiable (argmax, argmin, argsort, argpartition, all,
+any): their results
 never require grad, and the observers of op applications (`observe()`) still see each call, so
 a compiling tracer records it as a step and not as a constant.
 """
@@ -18,7 +19,8 @@ class ValueFn:
         self.name, self.forward = forward.__name__, forward
 
 
-VALUE_FNS = {f: ValueFn(f) for f in (np.argmax, np.argmin, np.all, np.any)}
+VALUE_FNS = {f: ValueFn(f) for f in (np.argmax, np.argmin, np.argsort, np.argpartition,
+                                      np.all, np.any)}
 
 
 def value_result(find, a, params):
