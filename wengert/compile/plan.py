@@ -28,6 +28,16 @@ or has a guard, the temporary is not put in scratch at all, so a caller never ho
 a later call overwrites. Each call takes a set of scratch arrays from the program's pool
 and gives it back before returning, so calls from several threads, or a call that raised
 half-way, never share one set.
+
+A scratch array is C-ordered, while NumPy gives a ufunc's result the memory order of its
+operands (`np.sin(x.T)` is Fortran-ordered), and a later reduction adds in memory order: in
+scratch, the sum would round otherwise than the uncompiled call's, enough to fail the first
+call's check against it (a float64 result of float32 sums; a sum that cancels). So a ufunc
+step goes into scratch only where no operand may be out of C order: a value is, when made
+by a `SKEWING` op (a transpose) or an index holding an array (NumPy puts the indexed axes
+first in memory), or computed from such a value by any op but matmul or a scatter (which
+make C-ordered arrays), or an input out of C order at the call that compiled the program
+(a later call with other orders gets the same numbers to rounding).
 """
 import math
 
@@ -41,6 +51,8 @@ __all__ = ["plan", "scratch", "elementwise", "MIN_BYTES"]
 MIN_BYTES = 8192
 # ops whose forward always returns a new array of its own (np.matmul of arrays)
 FRESH_OPS = frozenset({"matmul"})
+# ops whose result may hold its axes in memory in another order than C's (a transposed view)
+SKEWING = frozenset({"permute_dims", "swapaxes", "einsum", "im2col", "col2im"})
 # ops (besides ufuncs and elementwise ops) whose results never share an operand's memory
 NEW_MEMORY = frozenset({"matmul", "sum"})
 
@@ -85,25 +97,39 @@ def plan(tr, metas, elementwise=elementwise, used=None):
     return out
 
 
-def scratch(tr, metas, into, used, takes_out):
+def _basic(index):
+    """Is index a basic index (ints, slices, None, Ellipsis), whose view keeps its base's
+    order of axes in memory? (An array index puts its axes first in memory.)"""
+    parts = index if type(index) is tuple else (index,)
+    return all(type(i) in (int, slice, type(None), type(Ellipsis)) for i in parts)
+
+
+def scratch(tr, metas, into, used, takes_out, skewed=()):
     """({index of an entry: the scratch array it writes into}, [(shape, dtype) of each
     scratch array], the names whose memory is a scratch array's) (`into`: plan's answer; `takes_out(e)`: can entry e be printed writing
     into a given array: a ufunc, a matmul or a scatter into zeros, each making fresh
-    memory)."""
+    memory; `skewed`: the inputs out of C order)."""
     barred = refs(tr.outputs, set()) | {g.name for g in tr.guards}
     shares: dict[str, frozenset] = {}   # name → the temporaries whose memory it may share
     born, last = {}, {}                 # temporary → its entry; → the last entry reading it
+    skewed = set(skewed)                # names whose axes may not be in C order in memory
     for i, e in enumerate(tr.entries):
         reads = used[i]
         for n in reads:
             for r in shares.get(n, ()):
                 last[r] = i
+        ufunc = isinstance(e.op.forward, np.ufunc)
+        if e.op.name in SKEWING or e.op.name == "getitem" and not _basic(e.params.get("index")) \
+                or not reads.isdisjoint(skewed) and e.op.name not in FRESH_OPS \
+                and e.op.name != "scatter_add":
+            skewed.update(e.names)
         if i in into:
             group = shares.get(into[i], frozenset())
         elif takes_out(e):
             name = e.names[0]
             shape, dtype, kind = metas[name]
-            if kind is np.ndarray and math.prod(shape) * np.dtype(dtype).itemsize >= MIN_BYTES:
+            if kind is np.ndarray and math.prod(shape) * np.dtype(dtype).itemsize >= MIN_BYTES \
+                    and not (ufunc and name in skewed):
                 born[name] = i
                 last[name] = i
                 shares[name] = frozenset((name,))
