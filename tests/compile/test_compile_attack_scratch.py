@@ -193,3 +193,16 @@ def test_random_programs_with_every_array_planned_equal_eager(every_array_planne
         except AssertionError as e:
             raise AssertionError(f"seed {seed}:\n{prog.source}\n{c.source(*xs)}") from e
     assert planned > 100
+
+
+def test_no_write_in_place_into_a_transposed_temporary_beside_a_c_ordered_operand():
+    """`a * cos(x)` with a = sin(x.T)·1e8 (Fortran-ordered) is C-ordered in NumPy; written
+    into a it would be Fortran-ordered, and the cancelling sum over it would round
+    otherwise than the uncompiled call's."""
+    def f(x):
+        a = wg.sin(x.T) * 1e8
+        c = a * wg.cos(x)
+        return (c - c.mean()).sum()
+    for seed in range(4):
+        x = np.random.default_rng(seed).uniform(-1.0, 1.0, (96, 96))
+        assert wg.compile(f)(x).data.tobytes() == f(x).data.tobytes()

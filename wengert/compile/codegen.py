@@ -26,7 +26,7 @@ import math
 import numpy as np
 
 from .ir import Const, Ref, refs
-from .plan import MIN_BYTES, elementwise, plan, scratch
+from .plan import MIN_BYTES, elementwise, plan, scratch, skewed_names
 from .scalars import python_floats, strong_needed
 from .spelled import spelled
 
@@ -189,7 +189,8 @@ def generate(tr, convert, fname="compiled", skewed=()):
     used = [refs((e.args, e.params), set()) for e in tr.entries]
     floats, float_inputs, float_steps = python_floats(tr, metas, is_ew, used)
     body += [f"{n} = float({n})" for n in float_inputs]
-    into = plan(tr, metas, is_ew, used)
+    skewed = skewed_names(tr, used, skewed)
+    into = plan(tr, metas, is_ew, used, skewed)
     slot_of, kinds, in_scratch = scratch(tr, metas, into, used,
                              lambda e: ews[e] or _matmul_out(e, metas) or _scatter_out(e, metas),
                              skewed)

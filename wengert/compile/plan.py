@@ -9,7 +9,10 @@ A step `v = np.f(a, b)` of a NumPy ufunc may write into a's memory when, and onl
   result of the program and has no guard;
 - this step is a's last use;
 - a has exactly the result's shape, dtype and kind (an ndarray), so `out=a` changes neither
-  the broadcast nor the loop NumPy picks: the numbers are the same as without `out=`.
+  the broadcast nor the loop NumPy picks: the numbers are the same as without `out=`;
+- a is in C order, or every other array operand may be out of it too (`skewed_names`):
+  beside a C-ordered operand NumPy makes the result C-ordered, and a later sum over it
+  adds in that order (see the scratch arrays' memory order below).
 
 A result handed to the caller is never written after it is made. Arrays below `MIN_BYTES`
 are left alone: for them NumPy's keyword parsing costs more than the allocation it saves.
@@ -46,7 +49,7 @@ import numpy as np
 from ..ops._primitive import UnaryOp
 from .ir import Const, Ref, refs
 
-__all__ = ["plan", "scratch", "elementwise", "MIN_BYTES"]
+__all__ = ["plan", "scratch", "skewed_names", "elementwise", "MIN_BYTES"]
 
 MIN_BYTES = 8192
 # ops whose forward always returns a new array of its own (np.matmul of arrays)
@@ -65,10 +68,10 @@ def elementwise(e):
             and all(type(a) in (Ref, Const, int, float, complex) for a in e.args))
 
 
-def plan(tr, metas, elementwise=elementwise, used=None):
+def plan(tr, metas, elementwise=elementwise, used=None, skewed=frozenset()):
     """{index of an entry of tr: the name of the operand whose memory it writes into}
     (`elementwise`: the test of that name, or a memo of it; `used`: the names each entry
-    reads, when known)."""
+    reads, when known; `skewed`: `skewed_names`' answer)."""
     if used is None:
         used = [refs((e.args, e.params), set()) for e in tr.entries]
     fresh, last = set(), {}
@@ -91,10 +94,27 @@ def plan(tr, metas, elementwise=elementwise, used=None):
             continue
         for a in e.args:
             if (type(a) is Ref and a.name in fresh and a.name not in escaped
-                    and last[a.name] == i and metas[a.name] == m):
+                    and last[a.name] == i and metas[a.name] == m
+                    and (a.name not in skewed or all(
+                        b.name in skewed or metas[b.name][0] == () for b in e.args
+                        if type(b) is Ref and metas[b.name][2] is np.ndarray))):
                 out[i] = a.name
                 break
     return out
+
+
+def skewed_names(tr, used, inputs=()):
+    """The names whose axes may lie in memory in another order than C's: made by a
+    `SKEWING` op or an index holding an array, or computed from such a name by any op but
+    matmul or a scatter (C-ordered results); `inputs`: the inputs out of C order."""
+    skewed = set(inputs)
+    for e, reads in zip(tr.entries, used):
+        name = e.op.name
+        if name in SKEWING or name == "getitem" and not _basic(e.params.get("index")) \
+                or not reads.isdisjoint(skewed) and name not in FRESH_OPS \
+                and name != "scatter_add":
+            skewed.update(e.names)
+    return skewed
 
 
 def _basic(index):
@@ -104,25 +124,20 @@ def _basic(index):
     return all(type(i) in (int, slice, type(None), type(Ellipsis)) for i in parts)
 
 
-def scratch(tr, metas, into, used, takes_out, skewed=()):
+def scratch(tr, metas, into, used, takes_out, skewed=frozenset()):
     """({index of an entry: the scratch array it writes into}, [(shape, dtype) of each
     scratch array], the names whose memory is a scratch array's) (`into`: plan's answer; `takes_out(e)`: can entry e be printed writing
     into a given array: a ufunc, a matmul or a scatter into zeros, each making fresh
-    memory; `skewed`: the inputs out of C order)."""
+    memory; `skewed`: `skewed_names`' answer)."""
     barred = refs(tr.outputs, set()) | {g.name for g in tr.guards}
     shares: dict[str, frozenset] = {}   # name → the temporaries whose memory it may share
     born, last = {}, {}                 # temporary → its entry; → the last entry reading it
-    skewed = set(skewed)                # names whose axes may not be in C order in memory
     for i, e in enumerate(tr.entries):
         reads = used[i]
         for n in reads:
             for r in shares.get(n, ()):
                 last[r] = i
         ufunc = isinstance(e.op.forward, np.ufunc)
-        if e.op.name in SKEWING or e.op.name == "getitem" and not _basic(e.params.get("index")) \
-                or not reads.isdisjoint(skewed) and e.op.name not in FRESH_OPS \
-                and e.op.name != "scatter_add":
-            skewed.update(e.names)
         if i in into:
             group = shares.get(into[i], frozenset())
         elif takes_out(e):
