@@ -26,7 +26,7 @@ import math
 import numpy as np
 
 from .ir import Const, Ref, refs
-from .plan import MIN_BYTES, elementwise, plan, scratch
+from .plan import MIN_BYTES, elementwise, plan, scratch, skewed_names
 from .scalars import python_floats, strong_needed
 from .spelled import spelled
 
@@ -171,10 +171,10 @@ def _guard(g):
     return f"if {got} != {v!r}: raise Miss({g.name!r})"
 
 
-def generate(tr, convert, fname="compiled"):
+def generate(tr, convert, fname="compiled", skewed=()):
     """(source, function) of the trace `tr`; `convert[i]` names how output leaf i is handed
     back ("float", "int", "bool", "array", "tensor", a NumPy scalar type as "np.float32", or
-    None for as computed)."""
+    None for as computed); `skewed`: the inputs not in C order at tracing (plan.scratch)."""
     p = _Printer()
     body = []
     guards: dict = {}
@@ -191,9 +191,11 @@ def generate(tr, convert, fname="compiled"):
     used = [refs((e.args, e.params), set()) for e in tr.entries]
     floats, float_inputs, float_steps = python_floats(tr, metas, is_ew, used)
     body += [f"{n} = float({n})" for n in float_inputs]
-    into = plan(tr, metas, is_ew, used)
+    skewed = skewed_names(tr, used, skewed)
+    into = plan(tr, metas, is_ew, used, skewed)
     slot_of, kinds, in_scratch = scratch(tr, metas, into, used,
-                             lambda e: ews[e] or _matmul_out(e, metas) or _scatter_out(e, metas))
+                             lambda e: ews[e] or _matmul_out(e, metas) or _scatter_out(e, metas),
+                             skewed)
     if kinds:
         body.append(f"{_slots(kinds)} = _take()")
     dead = _deaths(tr, metas, used, in_scratch)

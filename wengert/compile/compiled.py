@@ -273,7 +273,9 @@ class Compiled:
         if want_def != tr.out_def:
             raise TraceError(f"wg.compile cannot trace {self._name()}: its result has another "
                              f"structure when traced ({tr.out_def!r}, not {want_def!r})")
-        src, fn = generate(tr, [_convert_of(r) for r in want_leaves])
+        skewed = [n for n, x in zip(tr.inputs, xs)       # (plan.scratch: memory order)
+                  if type(x) is np.ndarray and x.ndim > 1 and not x.flags.c_contiguous]
+        src, fn = generate(tr, [_convert_of(r) for r in want_leaves], skewed=skewed)
         prog = _Program(fn, src, want_def, tr.watched)
         prog.unchecked = unchecked
         try:

@@ -9,7 +9,10 @@ A step `v = np.f(a, b)` of a NumPy ufunc may write into a's memory when, and onl
   result of the program and has no guard;
 - this step is a's last use;
 - a has exactly the result's shape, dtype and kind (an ndarray), so `out=a` changes neither
-  the broadcast nor the loop NumPy picks: the numbers are the same as without `out=`.
+  the broadcast nor the loop NumPy picks: the numbers are the same as without `out=`;
+- a is in C order, or every other array operand may be out of it too (`skewed_names`):
+  beside a C-ordered operand NumPy makes the result C-ordered, and a later sum over it
+  adds in that order (see the scratch arrays' memory order below).
 
 A result handed to the caller is never written after it is made. Arrays below `MIN_BYTES`
 are left alone: for them NumPy's keyword parsing costs more than the allocation it saves.
@@ -28,6 +31,16 @@ or has a guard, the temporary is not put in scratch at all, so a caller never ho
 a later call overwrites. Each call takes a set of scratch arrays from the program's pool
 and gives it back before returning, so calls from several threads, or a call that raised
 half-way, never share one set.
+
+A scratch array is C-ordered, while NumPy gives a ufunc's result the memory order of its
+operands (`np.sin(x.T)` is Fortran-ordered), and a later reduction adds in memory order: in
+scratch, the sum would round otherwise than the uncompiled call's, enough to fail the first
+call's check against it (a float64 result of float32 sums; a sum that cancels). So a ufunc
+step goes into scratch only where no operand may be out of C order: a value is, when made
+by a `SKEWING` op (a transpose) or an index holding an array (NumPy puts the indexed axes
+first in memory), or computed from such a value by any op but matmul or a scatter (which
+make C-ordered arrays), or an input out of C order at the call that compiled the program
+(a later call with other orders gets the same numbers to rounding).
 """
 import math
 
@@ -36,11 +49,13 @@ import numpy as np
 from ..ops._primitive import UnaryOp
 from .ir import Const, Ref, refs
 
-__all__ = ["plan", "scratch", "elementwise", "MIN_BYTES"]
+__all__ = ["plan", "scratch", "skewed_names", "elementwise", "MIN_BYTES"]
 
 MIN_BYTES = 8192
 # ops whose forward always returns a new array of its own (np.matmul of arrays)
 FRESH_OPS = frozenset({"matmul"})
+# ops whose result may hold its axes in memory in another order than C's (a transposed view)
+SKEWING = frozenset({"permute_dims", "swapaxes", "einsum", "im2col", "col2im"})
 # ops (besides ufuncs and elementwise ops) whose results never share an operand's memory
 NEW_MEMORY = frozenset({"matmul", "sum"})
 
@@ -53,10 +68,10 @@ def elementwise(e):
             and all(type(a) in (Ref, Const, int, float, complex) for a in e.args))
 
 
-def plan(tr, metas, elementwise=elementwise, used=None):
+def plan(tr, metas, elementwise=elementwise, used=None, skewed=frozenset()):
     """{index of an entry of tr: the name of the operand whose memory it writes into}
     (`elementwise`: the test of that name, or a memo of it; `used`: the names each entry
-    reads, when known)."""
+    reads, when known; `skewed`: `skewed_names`' answer)."""
     if used is None:
         used = [refs((e.args, e.params), set()) for e in tr.entries]
     fresh, last = set(), {}
@@ -79,17 +94,41 @@ def plan(tr, metas, elementwise=elementwise, used=None):
             continue
         for a in e.args:
             if (type(a) is Ref and a.name in fresh and a.name not in escaped
-                    and last[a.name] == i and metas[a.name] == m):
+                    and last[a.name] == i and metas[a.name] == m
+                    and (a.name not in skewed or all(
+                        b.name in skewed or metas[b.name][0] == () for b in e.args
+                        if type(b) is Ref and metas[b.name][2] is np.ndarray))):
                 out[i] = a.name
                 break
     return out
 
 
-def scratch(tr, metas, into, used, takes_out):
+def skewed_names(tr, used, inputs=()):
+    """The names whose axes may lie in memory in another order than C's: made by a
+    `SKEWING` op or an index holding an array, or computed from such a name by any op but
+    matmul or a scatter (C-ordered results); `inputs`: the inputs out of C order."""
+    skewed = set(inputs)
+    for e, reads in zip(tr.entries, used):
+        name = e.op.name
+        if name in SKEWING or name == "getitem" and not _basic(e.params.get("index")) \
+                or not reads.isdisjoint(skewed) and name not in FRESH_OPS \
+                and name != "scatter_add":
+            skewed.update(e.names)
+    return skewed
+
+
+def _basic(index):
+    """Is index a basic index (ints, slices, None, Ellipsis), whose view keeps its base's
+    order of axes in memory? (An array index puts its axes first in memory.)"""
+    parts = index if type(index) is tuple else (index,)
+    return all(type(i) in (int, slice, type(None), type(Ellipsis)) for i in parts)
+
+
+def scratch(tr, metas, into, used, takes_out, skewed=frozenset()):
     """({index of an entry: the scratch array it writes into}, [(shape, dtype) of each
-    scratch array], the names whose memory is a scratch array's) (`into`: plan's answer; `takes_out(e)`: can entry e be printed writing
-    into a given array: a ufunc, a matmul or a scatter into zeros, each making fresh
-    memory)."""
+    scratch array], the names whose memory is a scratch array's) (`into`: plan's answer;
+    `takes_out(e)`: can entry e be printed writing into a given array: a ufunc, a matmul or
+    a scatter into zeros, each making fresh memory; `skewed`: `skewed_names`' answer)."""
     big = {n for n, (shape, dtype, kind) in metas.items() if kind is np.ndarray and shape
            and math.prod(shape) * np.dtype(dtype).itemsize >= MIN_BYTES}
     if not big:
@@ -102,11 +141,12 @@ def scratch(tr, metas, into, used, takes_out):
         for n in reads:
             for r in shares.get(n, ()):
                 last[r] = i
+        ufunc = isinstance(e.op.forward, np.ufunc)
         if i in into:
             group = shares.get(into[i], frozenset())
         elif takes_out(e):
             name = e.names[0]
-            if name in big:
+            if name in big and not (ufunc and name in skewed):
                 born[name] = i
                 last[name] = i
                 shares[name] = frozenset((name,))
