@@ -31,7 +31,7 @@ class _Tracer:
         self.trace = Trace()
         self.names = {}             # id(Tensor) → (name, Tensor, version)
         self.by_data = {}           # id(ndarray) → name, for twins of a traced value
-        self.keep = []              # everything whose id is a key, alive until the end
+        self.keep = set()           # everything whose id is a key, alive until the end
         self.backward_depth = 0
         self.count = 0
         self.watched = {}           # id(Tensor) → (weakref, version, id(data)) of constants
@@ -41,8 +41,8 @@ class _Tracer:
     # ---- naming ---------------------------------------------------------------------------
     def name_tensor(self, t, name):
         self.names[id(t)] = (name, t, t._version)
-        self.by_data[id(t.data)] = name
-        self.keep.append(t)
+        self.by_data[id(_data_of(t))] = name
+        self.keep.add(t)
 
     def lookup(self, t):
         """The name of the traced value t carries, or None for a constant."""
@@ -117,16 +117,20 @@ class _Tracer:
     # ---- callbacks ------------------------------------------------------------------------
     def on_op(self, op, args, params, out):
         known = self.names
-        multi = isinstance(out, tuple)
-        if multi:
+        if isinstance(out, Tensor):
+            hit = known.get(id(out))
+            if hit is not None and hit[1] is out:
+                return              # (a nested call's result, already named)
+            multi = False
+            outs = (out,)
+        elif isinstance(out, tuple):
+            multi = True
             outs = out
             if all(not isinstance(o, Tensor) or known.get(id(o), (0, None))[1] is o
                    for o in outs):
-                return              # (a nested call's result, already named)
-        else:
-            if not isinstance(out, Tensor) or known.get(id(out), (0, None))[1] is out:
                 return
-            outs = (out,)
+        else:
+            return
         self.saw_ref = False
         a = self.operand(args)
         p = self.operand(params) if params else params
@@ -134,13 +138,14 @@ class _Tracer:
             return                  # every input a constant: folded (its output is a constant)
         prefix = "g" if self.backward_depth > 0 else "v"
         names = []
+        metas = []
         for o in outs:
             self.count += 1
             n = f"{prefix}{self.count}"
             names.append(n)
             self.name_tensor(o, n)
-        metas = tuple([_meta(o.data) for o in outs])
-        self.trace.entries.append(Entry(op, a, p, tuple(names), multi, metas))
+            metas.append(_meta(_data_of(o)))
+        self.trace.entries.append(Entry(op, a, p, tuple(names), multi, tuple(metas)))
 
     def door(self, t, door, array):
         """A traced value leaving through a door: a guard, or a refusal."""
@@ -159,10 +164,18 @@ class _Tracer:
 _PLAIN = frozenset({int, float, bool, str, type(None), slice, complex})
 
 
+_data_of = Tensor.__dict__["data"].__get__     # (`.data` past the door the trace puts there)
+_DTYPE_STR: dict = {}                           # np.dtype → its .str, which NumPy builds anew
+
+
 def _meta(d):
     """(shape, dtype, kind) of an op's output value."""
     if type(d) is np.ndarray or isinstance(d, np.generic):
-        return d.shape, d.dtype.str, type(d)
+        dt = d.dtype
+        s = _DTYPE_STR.get(dt)
+        if s is None:
+            s = _DTYPE_STR[dt] = dt.str
+        return d.shape, s, type(d)
     return np.shape(d), np.asarray(d).dtype.str, type(d)
 
 
@@ -215,12 +228,15 @@ def _install_doors(tracer):
     slot = saved["data"] = Tensor.__dict__["data"]
     get_data = slot.__get__
 
+    named, watched = tracer.keep, tracer.watched
+
     def data(self):
         # `.data` of a closure's tensor (a module's buffer read by library code) is a
-        # constant of the program: watched, as an operand's would be
-        if id(self) not in tracer.watched and id(self) not in tracer.names:
+        # constant of the program: watched, as an operand's would be. (A traced value is
+        # found in a set by object.__hash__, which a subclass may replace: Tensors only.)
+        if (type(self) is not Tensor or self not in named) and id(self) not in watched:
             tracer.watch(self)
-        return get_data(self, Tensor)
+        return get_data(self)
 
     setattr(Tensor, "data", property(data, slot.__set__))
     from ..nn.module import Module
