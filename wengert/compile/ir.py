@@ -105,8 +105,9 @@ def key(x):
     t = type(x)
     if t is Ref:
         return ("ref", x.name)
-    if t is tuple or t is list:                 # (the usual operands, without isinstance)
-        return (t.__name__,) + tuple([key(v) for v in x])
+    if t is tuple or t is list:     # (the usual operands, without isinstance; inside, a
+        #                               Ref is its bare name: every other key is a tuple)
+        return (t.__name__,) + tuple([v.name if type(v) is Ref else key(v) for v in x])
     if t is dict and not x:
         return _EMPTY_DICT_KEY
     if t is int or t is str or t is bool:
@@ -138,6 +139,16 @@ def substitute(x, ren):
     if t is tuple or t is list:
         if not x:
             return x
+        if t is tuple:          # (most operands: nothing to rename, the same tuple back)
+            for v in x:
+                tv = type(v)
+                if tv is Ref:
+                    if v.name in ren:
+                        break
+                elif tv not in _ATOMS:
+                    break
+            else:
+                return x
         out = []
         for v in x:
             tv = type(v)
@@ -270,7 +281,7 @@ def compare(t1, t2):
             return f"an operand of {e1.op.name} ({e1.names[0]})"
         if not _same_operands(e1.params, e2.params):
             return f"a parameter of {e1.op.name} ({e1.names[0]})"
-        if [m[:2] for m in e1.metas] != [m[:2] for m in e2.metas]:
+        if e1.metas != e2.metas and [m[:2] for m in e1.metas] != [m[:2] for m in e2.metas]:
             return f"the shape or dtype of {e1.op.name} ({e1.names[0]})"
     if not _same_operands(t1.outputs, t2.outputs):
         return "a result of the function (a value not computed by wengert ops)"

@@ -48,6 +48,7 @@ def _scalar(x):
 
 
 _ARITHMETIC = (np.add, np.subtract, np.multiply, np.divide)
+_POWER, _MULTIPLY = np.power, np.multiply
 
 
 def _uniform(x, other, n, metas):
@@ -87,11 +88,10 @@ def rewrite(tr):
     from ..ops import registry
     metas = dict(zip(tr.inputs, tr.input_metas))
     for e in tr.entries:
-        for n, m in zip(e.names, e.metas):
-            metas[n] = m
+        metas.update(zip(e.names, e.metas))
     uses: dict[str, int] = {}
     for e in tr.entries:
-        for n in refs((e.args, e.params), set()):
+        for n in refs(e.args, set()) if not e.params else refs((e.args, e.params), set()):
             uses[n] = uses.get(n, 0) + 1
     for n in refs(tr.outputs, set()) | {g.name for g in tr.guards}:
         uses[n] = uses.get(n, 0) + 2
@@ -101,7 +101,9 @@ def rewrite(tr):
     out = []
 
     def one(x):
-        return (type(x) is Ref and x.name in ones) or _scalar(x) == 1
+        if type(x) is Ref:
+            return x.name in ones
+        return _scalar(x) == 1
 
     def same(a, n):
         # (of 0-d values, an array and a NumPy scalar are the same value to every op)
@@ -117,16 +119,17 @@ def rewrite(tr):
             out.append(e)
             continue
         n, f, a = e.names[0], e.op.forward, e.args
-        if f in _ARITHMETIC and len(a) == 2 and not e.params:
+        if (f in _ARITHMETIC and len(a) == 2 and not e.params
+                and (type(a[0]) is Const or type(a[1]) is Const)):
             a = e.args = (_uniform(a[0], a[1], n, metas), _uniform(a[1], a[0], n, metas))
-        if f is np.power and len(a) == 2 and not e.params:
+        if f is _POWER and len(a) == 2 and not e.params:
             k = _scalar(a[1])
             if k == 1 and same(a[0], n):
                 ren[n] = a[0].name
                 continue
             if k == 0 and metas[n][1][1] in "fc":
                 ones.add(n)
-        elif f is np.multiply and len(a) == 2 and not e.params:
+        elif f is _MULTIPLY and len(a) == 2 and not e.params:
             if one(a[1]) and same(a[0], n):
                 ren[n] = a[0].name
                 continue
