@@ -186,13 +186,15 @@ def generate(tr, convert, fname="compiled"):
         metas.update(zip(e.names, e.metas))
     ews = {e: elementwise(e) for e in tr.entries}     # (by identity: asked 4 times of each)
     is_ew = ews.__getitem__
-    used = [refs((e.args, e.params), set()) for e in tr.entries]
+    used = [refs((e.args, e.params) if e.params else e.args, set()) for e in tr.entries]
     floats, float_inputs, float_steps = python_floats(tr, metas, is_ew, used)
     body += [f"{n} = float({n})" for n in float_inputs]
     into = plan(tr, metas, is_ew, used)
     dead = _deaths(tr, metas, used)
     for i, e in enumerate(tr.entries):
-        p.wrap = () if ews[e] and not strong_needed(e, metas, floats) else floats
+        # (a step on Python floats reads only float64 values: never strong_needed)
+        p.wrap = () if i in float_steps or ews[e] and not strong_needed(e, metas, floats) \
+            else floats
         p.where = e
         try:
             args = [p.expr(a) for a in e.args]
@@ -297,18 +299,21 @@ def _leaves(x):
 def _deaths(tr, metas, used):
     """{index of an entry: the big arrays no later step reads}: deleted there, so their
     memory goes back (a local would otherwise keep it to the end of the program)."""
+    keep = refs(tr.outputs, set()) | set(tr.inputs)
+    big = {n for n, (shape, dtype, kind) in metas.items()
+           if kind is np.ndarray and n not in keep
+           and math.prod(shape) * np.dtype(dtype).itemsize >= MIN_BYTES}
+    if not big:
+        return {}               # (a program of scalars and small arrays: none)
     last = {}
     for i, e in enumerate(tr.entries):
         for n in e.names:
             last[n] = i
         for n in used[i]:
             last[n] = i
-    keep = refs(tr.outputs, set()) | set(tr.inputs)
     dead: dict[int, list[str]] = {}
     for n, i in last.items():
-        shape, dtype, kind = metas[n]
-        if n not in keep and kind is np.ndarray \
-                and math.prod(shape) * np.dtype(dtype).itemsize >= MIN_BYTES:
+        if n in big:
             dead.setdefault(i, []).append(n)
     return dead
 

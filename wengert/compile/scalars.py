@@ -54,9 +54,12 @@ def python_floats(tr, metas, elementwise, used):
     outs = refs(tr.outputs, set())
     only_elementwise: dict[str, bool] = {}
     for i, e in enumerate(tr.entries):
-        ew = elementwise(e)
-        for n in used[i]:
-            only_elementwise[n] = only_elementwise.get(n, True) and ew
+        if elementwise(e):
+            for n in used[i]:
+                only_elementwise.setdefault(n, True)
+        else:
+            for n in used[i]:
+                only_elementwise[n] = False
     floats = set()
     inputs = []
     for n in tr.inputs:

@@ -31,7 +31,8 @@ class _Tracer:
         self.trace = Trace()
         self.names = {}             # id(Tensor) → (name, Tensor, version)
         self.by_data = {}           # id(ndarray) → name, for twins of a traced value
-        self.keep = set()           # everything whose id is a key, alive until the end
+        self.keep = []              # everything whose id is a key, alive until the end
+        self.named = set()          # the traced values, for the `.data` door
         self.backward_depth = 0
         self.count = 0
         self.watched = {}           # id(Tensor) → (weakref, version, id(data)) of constants
@@ -42,7 +43,8 @@ class _Tracer:
     def name_tensor(self, t, name):
         self.names[id(t)] = (name, t, t._version)
         self.by_data[id(_data_of(t))] = name
-        self.keep.add(t)
+        self.keep.append(t)
+        self.named.add(t)
 
     def lookup(self, t):
         """The name of the traced value t carries, or None for a constant."""
@@ -131,21 +133,39 @@ class _Tracer:
                 return
         else:
             return
+        if args and not params:     # (the usual operands: traced values, unchanged)
+            refs = []
+            for x in args:
+                hit = known.get(id(x))
+                if hit is None or hit[1] is not x or x._version != hit[2]:
+                    break
+                refs.append(Ref(hit[0]))
+            else:
+                self._add(op, tuple(refs), params, out, outs, multi)
+                return
         self.saw_ref = False
         a = self.operand(args)
         p = self.operand(params) if params else params
         if not self.saw_ref:
             return                  # every input a constant: folded (its output is a constant)
+        self._add(op, a, p, out, outs, multi)
+
+    def _add(self, op, a, p, out, outs, multi):
+        """The entry of an op application, its outputs named."""
         prefix = "g" if self.backward_depth > 0 else "v"
-        names = []
-        metas = []
-        for o in outs:
+        if not multi:               # (the usual op: one output)
             self.count += 1
             n = f"{prefix}{self.count}"
-            names.append(n)
-            self.name_tensor(o, n)
-            metas.append(_meta(_data_of(o)))
-        self.trace.entries.append(Entry(op, a, p, tuple(names), multi, tuple(metas)))
+            self.name_tensor(out, n)
+            self.trace.entries.append(Entry(op, a, p, (n,), False, (_meta(_data_of(out)),)))
+            return
+        names = []
+        for o in outs:
+            self.count += 1
+            names.append(f"{prefix}{self.count}")
+            self.name_tensor(o, names[-1])
+        metas = tuple([_meta(_data_of(o)) for o in outs])
+        self.trace.entries.append(Entry(op, a, p, tuple(names), multi, metas))
 
     def door(self, t, door, array):
         """A traced value leaving through a door: a guard, or a refusal."""
@@ -228,7 +248,7 @@ def _install_doors(tracer):
     slot = saved["data"] = Tensor.__dict__["data"]
     get_data = slot.__get__
 
-    named, watched = tracer.keep, tracer.watched
+    named, watched = tracer.named, tracer.watched
 
     def data(self):
         # `.data` of a closure's tensor (a module's buffer read by library code) is a
