@@ -107,7 +107,10 @@ def key(x):
         return ("ref", x.name)
     if t is tuple or t is list:     # (the usual operands, without isinstance; inside, a
         #                               Ref is its bare name: every other key is a tuple)
-        return (t.__name__,) + tuple([v.name if type(v) is Ref else key(v) for v in x])
+        out = [t.__name__]
+        for v in x:
+            out.append(v.name if type(v) is Ref else key(v))
+        return tuple(out)
     if t is dict and not x:
         return _EMPTY_DICT_KEY
     if t is int or t is str or t is bool:
@@ -202,8 +205,10 @@ def simplify(tr):
     ren: dict = {}
     kept = []
     for e in tr.entries:
-        e.args = substitute(e.args, ren)
-        e.params = substitute(e.params, ren)
+        if ren:
+            e.args = substitute(e.args, ren)
+            if e.params:
+                e.params = substitute(e.params, ren)
         if (e.op.name == "positive" and len(e.args) == 1 and type(e.args[0]) is Ref
                 and not e.params):
             ren[e.names[0]] = e.args[0].name     # (a transform's private copy: the value)
@@ -229,7 +234,14 @@ def dce(tr):
     out = []
     for e in reversed(tr.entries):
         if not live.isdisjoint(e.names):
-            refs(e.args, live)
+            if type(e.args) is tuple:       # (the usual operands, inline)
+                for v in e.args:
+                    if type(v) is Ref:
+                        live.add(v.name)
+                    elif type(v) not in _ATOMS:
+                        refs(v, live)
+            else:
+                refs(e.args, live)
             if e.params:
                 refs(e.params, live)
             out.append(e)

@@ -113,8 +113,10 @@ def rewrite(tr):
         return m == k or m[:2] == k[:2] and k[0] == () and _numeric(m[2]) and _numeric(k[2])
 
     for e in tr.entries:
-        e.args = substitute(e.args, ren)
-        e.params = substitute(e.params, ren)
+        if ren:
+            e.args = substitute(e.args, ren)
+            if e.params:
+                e.params = substitute(e.params, ren)
         if len(e.names) != 1 or e.multi:
             out.append(e)
             continue
