@@ -121,7 +121,7 @@ class _Printer:
         return name
 
     def expr(self, x):
-        if isinstance(x, Ref):
+        if type(x) is Ref or isinstance(x, Ref):
             return f"np.float64({x.name})" if x.name in self.wrap else x.name
         if isinstance(x, Const):
             return self.const(x.value)
@@ -198,12 +198,13 @@ def generate(tr, convert, fname="compiled"):
         p.where = e
         try:
             args = [p.expr(a) for a in e.args]
-            params = [f"{k}={p.expr(v)}" for k, v in e.params.items()]
+            params = [f"{k}={p.expr(v)}" for k, v in e.params.items()] if e.params else []
         except _NotPrintable as bad:
             from .ir import TraceError
             raise TraceError(f"wg.compile cannot print the operand {bad.args[0]!r} of the op "
                              f"{e.op.name}") from None
-        lhs = ", ".join(e.names) + ("," if e.multi and len(e.names) == 1 else "")
+        lhs = e.names[0] if not e.multi and len(e.names) == 1 else \
+            ", ".join(e.names) + ("," if e.multi and len(e.names) == 1 else "")
         if i in float_steps:
             rhs = _float_call(e, args, float_steps[i])
         else:

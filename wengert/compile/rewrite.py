@@ -67,9 +67,13 @@ def _numeric(kind):
     return issubclass(kind, (np.ndarray, np.generic))
 
 
+_TRANSPOSES = frozenset({"permute_dims", "swapaxes"})
+
+
 def _transpose_of(e, metas):
     """The operand e transposes (2-D, axes swapped), or None."""
-    if len(e.names) != 1 or len(e.args) != 1 or type(e.args[0]) is not Ref:
+    if (e.op.name not in _TRANSPOSES or len(e.names) != 1 or len(e.args) != 1
+            or type(e.args[0]) is not Ref):
         return None
     shape = metas.get(e.args[0].name, ((),))[0]
     if len(shape) != 2:
@@ -90,12 +94,14 @@ def rewrite(tr):
     for e in tr.entries:
         metas.update(zip(e.names, e.metas))
     uses: dict[str, int] = {}
-    for e in tr.entries:
-        for n in refs(e.args, set()) if not e.params else refs((e.args, e.params), set()):
-            uses[n] = uses.get(n, 0) + 1
-    for n in refs(tr.outputs, set()) | {g.name for g in tr.guards}:
-        uses[n] = uses.get(n, 0) + 2
-    made = {e.names[0]: e for e in tr.entries if len(e.names) == 1}
+    made = {}
+    if any(e.op.name in _TRANSPOSES for e in tr.entries):    # (the transposes' rules read these)
+        for e in tr.entries:
+            for n in refs((e.args, e.params), set()):
+                uses[n] = uses.get(n, 0) + 1
+        for n in refs(tr.outputs, set()) | {g.name for g in tr.guards}:
+            uses[n] = uses.get(n, 0) + 2
+        made = {e.names[0]: e for e in tr.entries if len(e.names) == 1}
     ones = set()
     ren: dict[str, str] = {}
     out = []

@@ -19,6 +19,7 @@ __all__ = ["python_floats", "strong_needed"]
 
 _F8 = ((), "<f8")
 _PLAIN_OPS = {np.add: "+", np.subtract: "-", np.multiply: "*"}
+_NEGATIVE = np.negative
 
 
 def _weak_safe(a):
@@ -69,7 +70,11 @@ def python_floats(tr, metas, elementwise, used):
             inputs.append(n)
     kinds = {}
     for i, e in enumerate(tr.entries):
-        if not elementwise(e) or metas[e.names[0]][:2] != _F8 or e.names[0] in guarded:
+        if not elementwise(e):
+            continue
+        n = e.names[0]
+        m = metas[n]
+        if m[1] != "<f8" or m[0] != () or n in guarded:
             continue
         plain = True                    # (every operand a float held here, or a number)
         other = False                   # (an operand that keeps the step in NumPy)
@@ -89,6 +94,6 @@ def python_floats(tr, metas, elementwise, used):
         if other:
             continue
         f = e.op.forward
-        kinds[i] = "op" if plain and (f in _PLAIN_OPS or f is np.negative) else "wrap"
-        floats.add(e.names[0])
+        kinds[i] = "op" if plain and (f in _PLAIN_OPS or f is _NEGATIVE) else "wrap"
+        floats.add(n)
     return floats, inputs, kinds
