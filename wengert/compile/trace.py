@@ -41,10 +41,13 @@ class _Tracer:
 
     # ---- naming ---------------------------------------------------------------------------
     def name_tensor(self, t, name):
+        """Name the traced value t; returns its data."""
+        d = _data_of(t)
         self.names[id(t)] = (name, t, t._version)
-        self.by_data[id(_data_of(t))] = name
+        self.by_data[id(d)] = name
         self.keep.append(t)
         self.named.add(t)
+        return d
 
     def lookup(self, t):
         """The name of the traced value t carries, or None for a constant."""
@@ -156,16 +159,16 @@ class _Tracer:
         if not multi:               # (the usual op: one output)
             self.count += 1
             n = f"{prefix}{self.count}"
-            self.name_tensor(out, n)
-            self.trace.entries.append(Entry(op, a, p, (n,), False, (_meta(_data_of(out)),)))
+            m = _meta(self.name_tensor(out, n))
+            self.trace.entries.append(Entry(op, a, p, (n,), False, (m,)))
             return
         names = []
+        metas = []
         for o in outs:
             self.count += 1
             names.append(f"{prefix}{self.count}")
-            self.name_tensor(o, names[-1])
-        metas = tuple([_meta(_data_of(o)) for o in outs])
-        self.trace.entries.append(Entry(op, a, p, tuple(names), multi, metas))
+            metas.append(_meta(self.name_tensor(o, names[-1])))
+        self.trace.entries.append(Entry(op, a, p, tuple(names), multi, tuple(metas)))
 
     def door(self, t, door, array):
         """A traced value leaving through a door: a guard, or a refusal."""
