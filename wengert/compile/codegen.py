@@ -197,7 +197,9 @@ def generate(tr, convert, fname="compiled"):
             else floats
         p.where = e
         try:
-            args = [p.expr(a) for a in e.args]
+            wrap = p.wrap
+            args = [a.name if type(a) is Ref and a.name not in wrap else p.expr(a)
+                    for a in e.args]
             params = [f"{k}={p.expr(v)}" for k, v in e.params.items()] if e.params else []
         except _NotPrintable as bad:
             from .ir import TraceError
