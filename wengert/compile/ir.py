@@ -213,7 +213,7 @@ def simplify(tr):
                 and not e.params):
             ren[e.names[0]] = e.args[0].name     # (a transform's private copy: the value)
             continue
-        k = (e.op.name, key(e.args), key(e.params))
+        k = (e.op.name, key(e.args), key(e.params) if e.params else _EMPTY_DICT_KEY)
         first = seen.get(k)
         if first is not None and len(first.names) == len(e.names):
             for a, b in zip(e.names, first.names):
@@ -291,7 +291,7 @@ def compare(t1, t2):
             return f"the op {e1.op.name} (or {e2.op.name})"
         if not _same_operands(e1.args, e2.args):
             return f"an operand of {e1.op.name} ({e1.names[0]})"
-        if not _same_operands(e1.params, e2.params):
+        if (e1.params or e2.params) and not _same_operands(e1.params, e2.params):
             return f"a parameter of {e1.op.name} ({e1.names[0]})"
         if e1.metas != e2.metas and [m[:2] for m in e1.metas] != [m[:2] for m in e2.metas]:
             return f"the shape or dtype of {e1.op.name} ({e1.names[0]})"

@@ -29,7 +29,7 @@ from .ir import Const, Entry, Guard, Ref, TraceError, Trace
 class _Tracer:
     def __init__(self):
         self.trace = Trace()
-        self.names = {}             # id(Tensor) → (name, Tensor, version)
+        self.names = {}             # id(Tensor) → (name, Tensor, version, Ref)
         self.by_data = {}           # id(ndarray) → name, for twins of a traced value
         self.keep = []              # everything whose id is a key, alive until the end
         self.named = set()          # the traced values, for the `.data` door
@@ -43,7 +43,7 @@ class _Tracer:
     def name_tensor(self, t, name):
         """Name the traced value t; returns its data."""
         d = _data_of(t)
-        self.names[id(t)] = (name, t, t._version)
+        self.names[id(t)] = (name, t, t._version, Ref(name))
         self.by_data[id(d)] = name
         self.keep.append(t)
         self.named.add(t)
@@ -142,7 +142,7 @@ class _Tracer:
                 hit = known.get(id(x))
                 if hit is None or hit[1] is not x or x._version != hit[2]:
                     break
-                refs.append(Ref(hit[0]))
+                refs.append(hit[3])
             else:
                 self._add(op, tuple(refs), params, out, outs, multi)
                 return
