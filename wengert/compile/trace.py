@@ -136,16 +136,22 @@ class _Tracer:
                 return
         else:
             return
-        if args and not params:     # (the usual operands: traced values, unchanged)
+        if args and not params:     # (the usual operands: traced values, unchanged, numbers)
             refs = []
+            traced = False
             for x in args:
+                if type(x) in _PLAIN:
+                    refs.append(x)
+                    continue
                 hit = known.get(id(x))
                 if hit is None or hit[1] is not x or x._version != hit[2]:
                     break
                 refs.append(hit[3])
+                traced = True
             else:
-                self._add(op, tuple(refs), params, out, outs, multi)
-                return
+                if traced:
+                    self._add(op, tuple(refs), params, out, outs, multi)
+                    return
         self.saw_ref = False
         a = self.operand(args)
         p = self.operand(params) if params else params
