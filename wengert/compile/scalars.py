@@ -53,19 +53,16 @@ def python_floats(tr, metas, elementwise, used):
     entry i reads."""
     guarded = {g.name for g in tr.guards}
     outs = refs(tr.outputs, set())
-    only_elementwise: dict[str, bool] = {}
+    given = set(tr.inputs)
+    read, read_otherwise = set(), set()     # (the inputs elementwise steps read; others)
     for i, e in enumerate(tr.entries):
-        if elementwise(e):
-            for n in used[i]:
-                only_elementwise.setdefault(n, True)
-        else:
-            for n in used[i]:
-                only_elementwise[n] = False
+        if not given.isdisjoint(used[i]):
+            (read if elementwise(e) else read_otherwise).update(given & used[i])
     floats = set()
     inputs = []
     for n in tr.inputs:
         if (metas[n][:2] == _F8 and n not in guarded and n not in outs
-                and only_elementwise.get(n, False)):
+                and n in read and n not in read_otherwise):
             floats.add(n)
             inputs.append(n)
     kinds = {}
