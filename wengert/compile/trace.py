@@ -195,11 +195,12 @@ _PLAIN = frozenset({int, float, bool, str, type(None), slice, complex})
 
 _data_of = Tensor.__dict__["data"].__get__     # (`.data` past the door the trace puts there)
 _DTYPE_STR: dict = {}                           # np.dtype → its .str, which NumPy builds anew
+_NDARRAY, _GENERIC = np.ndarray, np.generic
 
 
 def _meta(d):
     """(shape, dtype, kind) of an op's output value."""
-    if type(d) is np.ndarray or isinstance(d, np.generic):
+    if type(d) is _NDARRAY or isinstance(d, _GENERIC):
         dt = d.dtype
         s = _DTYPE_STR.get(dt)
         if s is None:
