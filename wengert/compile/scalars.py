@@ -54,7 +54,8 @@ def python_floats(tr, metas, elementwise, used):
     guarded = {g.name for g in tr.guards}
     outs = refs(tr.outputs, set())
     given = set(tr.inputs)
-    read, read_otherwise = set(), set()     # (the inputs elementwise steps read; others)
+    read: set[str] = set()                  # (the inputs elementwise steps read)
+    read_otherwise: set[str] = set()        # (those another step reads)
     for i, e in enumerate(tr.entries):
         if not given.isdisjoint(used[i]):
             (read if elementwise(e) else read_otherwise).update(given & used[i])
