@@ -58,7 +58,7 @@ CHAIN = {"16-vector": ((16,), 1000), "0-d": ((), 1000)}
 # as transforms.py's --tuned-malloc: freed memory kept, so temporaries of 10⁴ elements do not
 # page-fault by the heap's incidental layout (README: "Why --tuned-malloc")
 TUNED_MALLOC = {"MALLOC_TRIM_THRESHOLD_": str(64 << 20), "MALLOC_MMAP_THRESHOLD_": str(4 << 20)}
-FIRST_CALL_OPS = 2500           # a 0-d chain of 2,500 ops: its gradient program is ~10⁴ ops
+FIRST_CALL_OPS = 3100           # a 0-d chain of 3,100 ops: its gradient program is 10,075 ops
 
 
 # ---- the workloads: each maker returns (compiled call, hand-written call, per) where per

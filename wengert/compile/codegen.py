@@ -121,7 +121,7 @@ class _Printer:
         return name
 
     def expr(self, x):
-        if isinstance(x, Ref):
+        if type(x) is Ref or isinstance(x, Ref):
             return f"np.float64({x.name})" if x.name in self.wrap else x.name
         if isinstance(x, Const):
             return self.const(x.value)
@@ -188,7 +188,7 @@ def generate(tr, convert, fname="compiled", skewed=()):
         metas.update(zip(e.names, e.metas))
     ews = {e: elementwise(e) for e in tr.entries}     # (by identity: asked 4 times of each)
     is_ew = ews.__getitem__
-    used = [refs((e.args, e.params), set()) for e in tr.entries]
+    used = [refs((e.args, e.params) if e.params else e.args, set()) for e in tr.entries]
     floats, float_inputs, float_steps = python_floats(tr, metas, is_ew, used)
     body += [f"{n} = float({n})" for n in float_inputs]
     skewed = skewed_names(tr, used, skewed)
@@ -200,16 +200,21 @@ def generate(tr, convert, fname="compiled", skewed=()):
         body.append(f"{_slots(kinds)} = _take()")
     dead = _deaths(tr, metas, used, in_scratch)
     for i, e in enumerate(tr.entries):
-        p.wrap = () if ews[e] and not strong_needed(e, metas, floats) else floats
+        # (a step on Python floats reads only float64 values: never strong_needed)
+        p.wrap = () if i in float_steps or ews[e] and not strong_needed(e, metas, floats) \
+            else floats
         p.where = e
         try:
-            args = [p.expr(a) for a in e.args]
-            params = [f"{k}={p.expr(v)}" for k, v in e.params.items()]
+            wrap = p.wrap
+            args = [a.name if type(a) is Ref and a.name not in wrap else p.expr(a)
+                    for a in e.args]
+            params = [f"{k}={p.expr(v)}" for k, v in e.params.items()] if e.params else []
         except _NotPrintable as bad:
             from .ir import TraceError
             raise TraceError(f"wg.compile cannot print the operand {bad.args[0]!r} of the op "
                              f"{e.op.name}") from None
-        lhs = ", ".join(e.names) + ("," if e.multi and len(e.names) == 1 else "")
+        lhs = e.names[0] if not e.multi and len(e.names) == 1 else \
+            ", ".join(e.names) + ("," if e.multi and len(e.names) == 1 else "")
         if i in float_steps:
             body.append(f"{lhs} = {_float_call(e, args, float_steps[i])}")
         elif i in slot_of:
@@ -372,18 +377,21 @@ def _deaths(tr, metas, used, in_scratch):
     """{index of an entry: the big arrays no later step reads}: deleted there, so their
     memory goes back (a local would otherwise keep it to the end of the program); not those
     in a scratch array, which stays."""
+    keep = refs(tr.outputs, set()) | set(tr.inputs) | in_scratch
+    big = {n for n, (shape, dtype, kind) in metas.items()
+           if kind is np.ndarray and n not in keep
+           and math.prod(shape) * np.dtype(dtype).itemsize >= MIN_BYTES}
+    if not big:
+        return {}               # (a program of scalars and small arrays: none)
     last = {}
     for i, e in enumerate(tr.entries):
         for n in e.names:
             last[n] = i
         for n in used[i]:
             last[n] = i
-    keep = refs(tr.outputs, set()) | set(tr.inputs) | in_scratch
     dead: dict[int, list[str]] = {}
     for n, i in last.items():
-        shape, dtype, kind = metas[n]
-        if n not in keep and kind is np.ndarray \
-                and math.prod(shape) * np.dtype(dtype).itemsize >= MIN_BYTES:
+        if n in big:
             dead.setdefault(i, []).append(n)
     return dead
 

@@ -106,8 +106,12 @@ def key(x):
     t = type(x)
     if t is Ref:
         return ("ref", x.name)
-    if t is tuple or t is list:                 # (the usual operands, without isinstance)
-        return (t.__name__,) + tuple([key(v) for v in x])
+    if t is tuple or t is list:     # (the usual operands, without isinstance; inside, a
+        #                               Ref is its bare name: every other key is a tuple)
+        out = [t.__name__]
+        for v in x:
+            out.append(v.name if type(v) is Ref else key(v))
+        return tuple(out)
     if t is dict and not x:
         return _EMPTY_DICT_KEY
     if t is int or t is str or t is bool:
@@ -139,6 +143,16 @@ def substitute(x, ren):
     if t is tuple or t is list:
         if not x:
             return x
+        if t is tuple:          # (most operands: nothing to rename, the same tuple back)
+            for v in x:
+                tv = type(v)
+                if tv is Ref:
+                    if v.name in ren:
+                        break
+                elif tv not in _ATOMS:
+                    break
+            else:
+                return x
         out = []
         for v in x:
             tv = type(v)
@@ -192,13 +206,15 @@ def simplify(tr):
     ren: dict = {}
     kept = []
     for e in tr.entries:
-        e.args = substitute(e.args, ren)
-        e.params = substitute(e.params, ren)
+        if ren:
+            e.args = substitute(e.args, ren)
+            if e.params:
+                e.params = substitute(e.params, ren)
         if (e.op.name == "positive" and len(e.args) == 1 and type(e.args[0]) is Ref
                 and not e.params):
             ren[e.names[0]] = e.args[0].name     # (a transform's private copy: the value)
             continue
-        k = (e.op.name, key(e.args), key(e.params))
+        k = (e.op.name, key(e.args), key(e.params) if e.params else _EMPTY_DICT_KEY)
         first = seen.get(k)
         if first is not None and len(first.names) == len(e.names):
             for a, b in zip(e.names, first.names):
@@ -222,7 +238,14 @@ def dce(tr):
     out = []
     for e in reversed(tr.entries):
         if not live.isdisjoint(e.names):
-            refs(e.args, live)
+            if type(e.args) is tuple:       # (the usual operands, inline)
+                for v in e.args:
+                    if type(v) is Ref:
+                        live.add(v.name)
+                    elif type(v) not in _ATOMS:
+                        refs(v, live)
+            else:
+                refs(e.args, live)
             if e.params:
                 refs(e.params, live)
             out.append(e)
@@ -272,9 +295,9 @@ def compare(t1, t2):
             return f"the op {e1.op.name} (or {e2.op.name})"
         if not _same_operands(e1.args, e2.args):
             return f"an operand of {e1.op.name} ({e1.names[0]})"
-        if not _same_operands(e1.params, e2.params):
+        if (e1.params or e2.params) and not _same_operands(e1.params, e2.params):
             return f"a parameter of {e1.op.name} ({e1.names[0]})"
-        if [m[:2] for m in e1.metas] != [m[:2] for m in e2.metas]:
+        if e1.metas != e2.metas and [m[:2] for m in e1.metas] != [m[:2] for m in e2.metas]:
             return f"the shape or dtype of {e1.op.name} ({e1.names[0]})"
     if not _same_operands(t1.outputs, t2.outputs):
         return "a result of the function (a value not computed by wengert ops)"

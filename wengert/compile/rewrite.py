@@ -48,6 +48,7 @@ def _scalar(x):
 
 
 _ARITHMETIC = (np.add, np.subtract, np.multiply, np.divide)
+_POWER, _MULTIPLY = np.power, np.multiply
 
 
 def _uniform(x, other, n, metas):
@@ -66,9 +67,13 @@ def _numeric(kind):
     return issubclass(kind, (np.ndarray, np.generic))
 
 
+_TRANSPOSES = frozenset({"permute_dims", "swapaxes"})
+
+
 def _transpose_of(e, metas):
     """The operand e transposes (2-D, axes swapped), or None."""
-    if len(e.names) != 1 or len(e.args) != 1 or type(e.args[0]) is not Ref:
+    if (e.op.name not in _TRANSPOSES or len(e.names) != 1 or len(e.args) != 1
+            or type(e.args[0]) is not Ref):
         return None
     shape = metas.get(e.args[0].name, ((),))[0]
     if len(shape) != 2:
@@ -87,21 +92,24 @@ def rewrite(tr):
     from ..ops import registry
     metas = dict(zip(tr.inputs, tr.input_metas))
     for e in tr.entries:
-        for n, m in zip(e.names, e.metas):
-            metas[n] = m
+        metas.update(zip(e.names, e.metas))
     uses: dict[str, int] = {}
-    for e in tr.entries:
-        for n in refs((e.args, e.params), set()):
-            uses[n] = uses.get(n, 0) + 1
-    for n in refs(tr.outputs, set()) | {g.name for g in tr.guards}:
-        uses[n] = uses.get(n, 0) + 2
-    made = {e.names[0]: e for e in tr.entries if len(e.names) == 1}
+    made = {}
+    if any(e.op.name in _TRANSPOSES for e in tr.entries):    # (the transposes' rules read these)
+        for e in tr.entries:
+            for n in refs((e.args, e.params), set()):
+                uses[n] = uses.get(n, 0) + 1
+        for n in refs(tr.outputs, set()) | {g.name for g in tr.guards}:
+            uses[n] = uses.get(n, 0) + 2
+        made = {e.names[0]: e for e in tr.entries if len(e.names) == 1}
     ones = set()
     ren: dict[str, str] = {}
     out = []
 
     def one(x):
-        return (type(x) is Ref and x.name in ones) or _scalar(x) == 1
+        if type(x) is Ref:
+            return x.name in ones
+        return _scalar(x) == 1
 
     def same(a, n):
         # (of 0-d values, an array and a NumPy scalar are the same value to every op)
@@ -111,22 +119,25 @@ def rewrite(tr):
         return m == k or m[:2] == k[:2] and k[0] == () and _numeric(m[2]) and _numeric(k[2])
 
     for e in tr.entries:
-        e.args = substitute(e.args, ren)
-        e.params = substitute(e.params, ren)
+        if ren:
+            e.args = substitute(e.args, ren)
+            if e.params:
+                e.params = substitute(e.params, ren)
         if len(e.names) != 1 or e.multi:
             out.append(e)
             continue
         n, f, a = e.names[0], e.op.forward, e.args
-        if f in _ARITHMETIC and len(a) == 2 and not e.params:
+        if (f in _ARITHMETIC and len(a) == 2 and not e.params
+                and (type(a[0]) is Const or type(a[1]) is Const)):
             a = e.args = (_uniform(a[0], a[1], n, metas), _uniform(a[1], a[0], n, metas))
-        if f is np.power and len(a) == 2 and not e.params:
+        if f is _POWER and len(a) == 2 and not e.params:
             k = _scalar(a[1])
             if k == 1 and same(a[0], n):
                 ren[n] = a[0].name
                 continue
             if k == 0 and metas[n][1][1] in "fc":
                 ones.add(n)
-        elif f is np.multiply and len(a) == 2 and not e.params:
+        elif f is _MULTIPLY and len(a) == 2 and not e.params:
             if one(a[1]) and same(a[0], n):
                 ren[n] = a[0].name
                 continue

@@ -19,6 +19,7 @@ __all__ = ["python_floats", "strong_needed"]
 
 _F8 = ((), "<f8")
 _PLAIN_OPS = {np.add: "+", np.subtract: "-", np.multiply: "*"}
+_NEGATIVE = np.negative
 
 
 def _weak_safe(a):
@@ -52,21 +53,26 @@ def python_floats(tr, metas, elementwise, used):
     entry i reads."""
     guarded = {g.name for g in tr.guards}
     outs = refs(tr.outputs, set())
-    only_elementwise: dict[str, bool] = {}
+    given = set(tr.inputs)
+    read: set[str] = set()                  # (the inputs elementwise steps read)
+    read_otherwise: set[str] = set()        # (those another step reads)
     for i, e in enumerate(tr.entries):
-        ew = elementwise(e)
-        for n in used[i]:
-            only_elementwise[n] = only_elementwise.get(n, True) and ew
+        if not given.isdisjoint(used[i]):
+            (read if elementwise(e) else read_otherwise).update(given & used[i])
     floats = set()
     inputs = []
     for n in tr.inputs:
         if (metas[n][:2] == _F8 and n not in guarded and n not in outs
-                and only_elementwise.get(n, False)):
+                and n in read and n not in read_otherwise):
             floats.add(n)
             inputs.append(n)
     kinds = {}
     for i, e in enumerate(tr.entries):
-        if not elementwise(e) or metas[e.names[0]][:2] != _F8 or e.names[0] in guarded:
+        if not elementwise(e):
+            continue
+        n = e.names[0]
+        m = metas[n]
+        if m[1] != "<f8" or m[0] != () or n in guarded:
             continue
         plain = True                    # (every operand a float held here, or a number)
         other = False                   # (an operand that keeps the step in NumPy)
@@ -86,6 +92,6 @@ def python_floats(tr, metas, elementwise, used):
         if other:
             continue
         f = e.op.forward
-        kinds[i] = "op" if plain and (f in _PLAIN_OPS or f is np.negative) else "wrap"
-        floats.add(e.names[0])
+        kinds[i] = "op" if plain and (f in _PLAIN_OPS or f is _NEGATIVE) else "wrap"
+        floats.add(n)
     return floats, inputs, kinds

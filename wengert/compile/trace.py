@@ -35,9 +35,10 @@ from .ir import Const, Entry, Guard, Ref, TraceError, Trace
 class _Tracer:
     def __init__(self):
         self.trace = Trace()
-        self.names = {}             # id(Tensor) → (name, Tensor, version)
+        self.names = {}             # id(Tensor) → (name, Tensor, version, Ref)
         self.by_data = {}           # id(ndarray) → name, for twins of a traced value
         self.keep = []              # everything whose id is a key, alive until the end
+        self.named = set()          # the traced values, for the `.data` door
         self.backward_depth = 0
         self.count = 0
         self.watched = {}           # id(Tensor) → (weakref, version, id(data)) of constants
@@ -49,9 +50,13 @@ class _Tracer:
 
     # ---- naming ---------------------------------------------------------------------------
     def name_tensor(self, t, name):
-        self.names[id(t)] = (name, t, t._version)
-        self.by_data[id(t.data)] = name
+        """Name the traced value t; returns its data."""
+        d = _data_of(t)
+        self.names[id(t)] = (name, t, t._version, Ref(name))
+        self.by_data[id(d)] = name
         self.keep.append(t)
+        self.named.add(t)
+        return d
 
     def lookup(self, t):
         """The name of the traced value t carries, or None for a constant."""
@@ -131,16 +136,36 @@ class _Tracer:
     # ---- callbacks ------------------------------------------------------------------------
     def on_op(self, op, args, params, out):
         known = self.names
-        multi = isinstance(out, tuple)
-        if multi:
+        if isinstance(out, Tensor):
+            hit = known.get(id(out))
+            if hit is not None and hit[1] is out:
+                return              # (a nested call's result, already named)
+            multi = False
+            outs = (out,)
+        elif isinstance(out, tuple):
+            multi = True
             outs = out
             if all(not isinstance(o, Tensor) or known.get(id(o), (0, None))[1] is o
                    for o in outs):
-                return              # (a nested call's result, already named)
-        else:
-            if not isinstance(out, Tensor) or known.get(id(out), (0, None))[1] is out:
                 return
-            outs = (out,)
+        else:
+            return
+        if args and not params:     # (the usual operands: traced values, unchanged, numbers)
+            refs = []
+            traced = False
+            for x in args:
+                if type(x) in _PLAIN:
+                    refs.append(x)
+                    continue
+                hit = known.get(id(x))
+                if hit is None or hit[1] is not x or x._version != hit[2]:
+                    break
+                refs.append(hit[3])
+                traced = True
+            else:
+                if traced:
+                    self._add(op, tuple(refs), params, out, outs, multi, False)
+                    return
         self.saw_ref = self.saw_index = self.saw_mask = False
         a = self.operand(args)
         p = self.operand(params) if params else params
@@ -148,19 +173,28 @@ class _Tracer:
             return                  # every input a constant: folded (its output is a constant)
         if self.saw_index and op.name == "setitem":
             _refuse_write_at_traced_index()     # (its parameters read the index's values)
-        masked = self.saw_mask and op.name not in _SHAPE_KEPT
+        self._add(op, a, p, out, outs, multi, self.saw_mask and op.name not in _SHAPE_KEPT)
+
+    def _add(self, op, a, p, out, outs, multi, masked):
+        """The entry of an op application, its outputs named (`masked`: it reads a mask,
+        whose number of True sets the outputs' shapes: each gets a shape guard)."""
         prefix = "g" if self.backward_depth > 0 else "v"
-        names = []
-        for o in outs:
+        if not multi and not masked:        # (the usual op: one output)
             self.count += 1
             n = f"{prefix}{self.count}"
-            names.append(n)
-            self.name_tensor(o, n)
-        metas = tuple([_meta(o.data) for o in outs])
-        if masked:                  # (the number of True in the mask sets these shapes)
+            m = _meta(self.name_tensor(out, n))
+            self.trace.entries.append(Entry(op, a, p, (n,), False, (m,)))
+            return
+        names = []
+        metas = []
+        for o in outs:
+            self.count += 1
+            names.append(f"{prefix}{self.count}")
+            metas.append(_meta(self.name_tensor(o, names[-1])))
+        if masked:
             for n, m in zip(names, metas):
                 self.trace.guards.append(Guard(n, "shape", m[0]))
-        self.trace.entries.append(Entry(op, a, p, tuple(names), multi, metas))
+        self.trace.entries.append(Entry(op, a, p, tuple(names), multi, tuple(metas)))
 
     def door(self, t, door, array):
         """A traced value leaving through a door: a guard, or a refusal."""
@@ -227,10 +261,19 @@ _SHAPE_KEPT = frozenset({"scatter_add"})
 _PLAIN = frozenset({int, float, bool, str, type(None), slice, complex})
 
 
+_data_of = Tensor.__dict__["data"].__get__     # (`.data` past the door the trace puts there)
+_DTYPE_STR: dict = {}                           # np.dtype → its .str, which NumPy builds anew
+_NDARRAY, _GENERIC = np.ndarray, np.generic
+
+
 def _meta(d):
     """(shape, dtype, kind) of an op's output value."""
-    if type(d) is np.ndarray or isinstance(d, np.generic):
-        return d.shape, d.dtype.str, type(d)
+    if type(d) is _NDARRAY or isinstance(d, _GENERIC):
+        dt = d.dtype
+        s = _DTYPE_STR.get(dt)
+        if s is None:
+            s = _DTYPE_STR[dt] = dt.str
+        return d.shape, s, type(d)
     return np.shape(d), np.asarray(d).dtype.str, type(d)
 
 
@@ -279,12 +322,15 @@ def _install_doors(tracer):
     slot = saved["data"] = Tensor.__dict__["data"]
     get_data = slot.__get__
 
+    named, watched = tracer.named, tracer.watched
+
     def data(self):
         # `.data` of a closure's tensor (a module's buffer read by library code) is a
-        # constant of the program: watched, as an operand's would be
-        if id(self) not in tracer.watched and id(self) not in tracer.names:
+        # constant of the program: watched, as an operand's would be. (A traced value is
+        # found in a set by object.__hash__, which a subclass may replace: Tensors only.)
+        if (type(self) is not Tensor or self not in named) and id(self) not in watched:
             tracer.watch(self)
-        return get_data(self, Tensor)
+        return get_data(self)
 
     setattr(Tensor, "data", property(data, slot.__set__))
     from ..nn.module import Module
