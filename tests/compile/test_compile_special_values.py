@@ -130,7 +130,8 @@ def check_row(row, dtype=np.float64):
 
 
 MINE = ("reduction-", "reduction_where-", "nanreductions-", "statistics-", "torch_ops-topk",
-        "torch_ops-kthvalue", "torch_ops-mode")
+        "torch_ops-kthvalue", "torch_ops-mode", "torch_ops-max-dim", "torch_ops-min-dim",
+        "torch_ops-median-dim", "torch_ops-nanmedian-dim", "torch_ops-sort-dim")
 
 
 def _params(select):
