@@ -330,8 +330,8 @@ def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
     fi = np.finfo(dt)
     y = x
     # (masks of a Tensor are wengert ops: compiled, they are steps and `any` is a guard)
-    for mask, v in ((np.isnan(x), nan), (np.isposinf(x), fi.max if posinf is None else posinf),
-                    (np.isneginf(x), fi.min if neginf is None else neginf)):
+    for mask, v in ((np.isnan(x), nan), (x == np.inf, fi.max if posinf is None else posinf),
+                    (x == -np.inf, fi.min if neginf is None else neginf)):
         if mask.any():
             y = where(mask, np.asarray(v, dtype=dt), y)
     return positive(x) if y is x else y
