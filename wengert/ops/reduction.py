@@ -93,7 +93,7 @@ def _mask(a, where, fill, fname):
     leaves out replaced by `fill`: they then add nothing and get gradient 0."""
     if where is None or where is True:
         return a
-    # (a Tensor mask stays one: a mask computed from traced values is a step when compiled)
+    # (a Tensor mask stays one: compiled, a mask computed from the inputs is a step)
     w = where if isinstance(where, Tensor) else np.asarray(where)
     if w.dtype != np.bool_:
         raise TypeError(f"wengert.{fname}: where= must be a boolean mask, got dtype {w.dtype}")
@@ -104,11 +104,9 @@ def _mask(a, where, fill, fname):
 
 
 def _selected(where, shape, axes, keepdims):
-    """How many entries the mask `where` selects in each slice over `axes` (wengert ops
-    for a Tensor mask, so a compiled program counts at run time)."""
-    if not isinstance(where, Tensor):
-        where = value_of(where)
-    return np.broadcast_to(where, shape).sum(axis=axes, keepdims=keepdims)
+    """The count `where` selects per slice (wengert ops for a Tensor: counted when run)."""
+    w = where if isinstance(where, Tensor) else value_of(where)
+    return np.broadcast_to(w, shape).sum(axis=axes, keepdims=keepdims)
 
 
 def _lowest(a, sign):
@@ -414,8 +412,7 @@ def _var(fname, a, axis, dtype, out, ddof, keepdims, where, mean, correction):
     if where is None or where is True:
         n = builtins.max(_count(np.shape(a), axes) - ddof, 0)
     else:
-        n = _selected(where, np.shape(a), axes, keepdims)
-        n = np.maximum(n - ddof, 0).astype(s.dtype)
+        n = np.maximum(_selected(where, np.shape(a), axes, keepdims) - ddof, 0).astype(s.dtype)
     if np.any(n == 0):      # (a Tensor for a counted Tensor mask: a guard when compiled)
         warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=3)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -487,14 +484,11 @@ def _softmax_of(x, axis):
     −inf (result −inf) gets 0; in a slice holding +inf the +inf entries get NaN (no
     derivative there, as in PyTorch and JAX) and the others 0; a NaN entry makes its slice
     NaN. The rules multiply by it masked: an exactly-zero cotangent gives exactly 0."""
-    if isinstance(x, Tensor):
-        # (a recorded, detached max: a compiling trace computes the shift at run time, and
-        # the branch below on its values becomes a guard)
-        xv = x.detach()
-        m = max(xv, axis=axis, keepdims=True, initial=-np.inf).detach()
-    else:
-        xv = x
-        m = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
+    # (of a Tensor, a recorded max, detached: compiled, the shift is computed at run time and
+    # the branch below on it is a guard)
+    xv = x.detach() if isinstance(x, Tensor) else x
+    m = max(xv, axis=axis, keepdims=True, initial=-np.inf).detach() if xv is not x else \
+        np.max(x, axis=axis, keepdims=True, initial=-np.inf)
     inf = np.isinf(m)
     if not inf.any():
         e = np.exp(x - m)
