@@ -52,6 +52,14 @@ def _special(x, kind):
 KINDS = ["zeros", "ones", "negative", "ties", "nan", "+inf", "-inf", "+1000", "-1000", "large"]
 
 
+def _kinds(row):
+    # (LAPACK may never return on a NaN or an infinity: eager linalg would hang there)
+    if getattr(row.fn, "__module__", "").startswith(("tests.ops.linalg", "wengert.ops.linalg")) \
+            or "linalg" in (row.id or "") or "linalg" in getattr(row.fn, "__module__", ""):
+        return [k for k in KINDS if k not in ("nan", "+inf", "-inf")]
+    return KINDS
+
+
 def _run(f, args):
     """(result, None) or (None, the exception)."""
     try:
@@ -123,7 +131,7 @@ def check_row(row, dtype=np.float64):
         except TraceError as e:
             assert "wg.compile cannot" in str(e)
             continue
-        for kind in KINDS:
+        for kind in _kinds(row):
             special = [(_special(a, kind) if i in floats else a) for i, a in enumerate(args)]
             _compare(f"{what} at {kind}", cf, f, pick(special), tol, bad)
     assert not bad, "compiled differs from eager:\n" + "\n".join(map(str, bad))
