@@ -10,7 +10,6 @@ create_graph=True they are recorded and differentiated again.
 import numpy as np
 
 from ..tensor import Tensor
-from ._operands import value_of
 from ._primitive import linear, primitive
 from .reduction import _cast, _input, _no_extras, _one_axis, _revcumsum
 from .shape import reshape
@@ -63,7 +62,7 @@ def _cumprod_grad(g, x, y, ax):
     polynomial instead, x_z·(gradient of cumprod(x′)), recursing on x′, so the recorded
     rule has the true derivatives at zeros too.
     """
-    zero = value_of(x) == 0
+    zero = x == 0           # (a Tensor for a Tensor x: a compiling trace guards on it)
     if not zero.any():
         return _revcumsum(g * y, ax) / x
     seen = np.cumsum(zero, axis=ax)
@@ -82,7 +81,7 @@ def _cumprod_grad(g, x, y, ax):
 
 def _cumprod_tangent(t, x, y, ax):
     """Σ_{i≤k} tᵢ ∂yₖ/∂xᵢ: y·cumsum(t/x) without zeros; the same split at the first zero."""
-    zero = value_of(x) == 0
+    zero = x == 0
     if not zero.any():
         return y * np.cumsum(t / x, axis=ax)
     seen = np.cumsum(zero, axis=ax)

@@ -37,14 +37,15 @@ def _fill(a, value):
     """a with its NaNs replaced by `value` (a of a non-floating dtype as is)."""
     if not _floating(a):
         return a
-    return where(np.isnan(value_of(a)), np.asarray(value, dtype=np.result_type(value_of(a))), a)
+    # (np.isnan of a Tensor is a wengert op: a compiling trace computes the mask at run time)
+    return where(np.isnan(a), np.asarray(value, dtype=np.result_type(value_of(a))), a)
 
 
 def _valid(a, where_):
     """The reduction mask: not NaN (and `where_`, NumPy's mask, where given)."""
-    m = ~np.isnan(value_of(a)) if _floating(a) else np.ones(np.shape(value_of(a)), dtype=bool)
+    m = ~np.isnan(a) if _floating(a) else np.ones(np.shape(value_of(a)), dtype=bool)
     if where_ is not None and where_ is not True:
-        m = m & np.asarray(value_of(where_))
+        m = m & (where_ if isinstance(where_, Tensor) else np.asarray(where_))
     return m
 
 
@@ -327,10 +328,10 @@ def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
         raise TypeError("wengert.nan_to_num: complex input is not supported (complex "
                         "differentiation is not built yet)")
     fi = np.finfo(dt)
-    xv = value_of(x)
     y = x
-    for mask, v in ((np.isnan(xv), nan), (np.isposinf(xv), fi.max if posinf is None else posinf),
-                    (np.isneginf(xv), fi.min if neginf is None else neginf)):
+    # (masks of a Tensor are wengert ops: compiled, they are steps and `any` is a guard)
+    for mask, v in ((np.isnan(x), nan), (x == np.inf, fi.max if posinf is None else posinf),
+                    (x == -np.inf, fi.min if neginf is None else neginf)):
         if mask.any():
             y = where(mask, np.asarray(v, dtype=dt), y)
     return positive(x) if y is x else y

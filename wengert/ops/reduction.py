@@ -93,13 +93,20 @@ def _mask(a, where, fill, fname):
     leaves out replaced by `fill`: they then add nothing and get gradient 0."""
     if where is None or where is True:
         return a
-    w = np.asarray(value_of(where))
+    # (a Tensor mask stays one: compiled, a mask computed from the inputs is a step)
+    w = where if isinstance(where, Tensor) else np.asarray(where)
     if w.dtype != np.bool_:
         raise TypeError(f"wengert.{fname}: where= must be a boolean mask, got dtype {w.dtype}")
     if np.broadcast_shapes(w.shape, np.shape(a)) != np.shape(a):
         raise ValueError(f"wengert.{fname}: where= of shape {w.shape} does not broadcast to "
                          f"the input's shape {np.shape(a)}")
     return _where(w, a, fill)
+
+
+def _selected(where, shape, axes, keepdims):
+    """The count `where` selects per slice (wengert ops for a Tensor: counted when run)."""
+    w = where if isinstance(where, Tensor) else value_of(where)
+    return np.broadcast_to(w, shape).sum(axis=axes, keepdims=keepdims)
 
 
 def _lowest(a, sign):
@@ -207,7 +214,7 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
         s = s.astype(np.float64)
     n = _count(np.shape(a), axes)
     if where is not None and where is not True:
-        n = np.broadcast_to(value_of(where), np.shape(a)).sum(axis=axes, keepdims=keepdims)
+        n = _selected(where, np.shape(a), axes, keepdims)
         if not n.all():
             warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=2)
         n = n.astype(s.dtype)
@@ -230,8 +237,7 @@ def _others(x, y, axes):
     makes the second term 0; on Tensors (recording, for higher order) it recurses on x′,
     so every derivative is that of the exact polynomial.
     """
-    xv = value_of(x)
-    zero = xv == 0
+    zero = x == 0           # (a Tensor for a Tensor x: a compiling trace guards on it)
     if not zero.any():
         return y / x
     first = _first_true(zero, axes)
@@ -406,9 +412,8 @@ def _var(fname, a, axis, dtype, out, ddof, keepdims, where, mean, correction):
     if where is None or where is True:
         n = builtins.max(_count(np.shape(a), axes) - ddof, 0)
     else:
-        n = np.broadcast_to(value_of(where), np.shape(a)).sum(axis=axes, keepdims=keepdims)
-        n = np.maximum(n - ddof, 0).astype(s.dtype)
-    if np.any(n == 0):
+        n = np.maximum(_selected(where, np.shape(a), axes, keepdims) - ddof, 0).astype(s.dtype)
+    if np.any(n == 0):      # (a Tensor for a counted Tensor mask: a guard when compiled)
         warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=3)
     with np.errstate(divide="ignore", invalid="ignore"):
         return divide(s, n)
@@ -453,8 +458,8 @@ def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Non
     tensor([-0.5,  0.5])
     """
     v = _var("std", a, axis, dtype, out, ddof, keepdims, where, mean, correction)
-    flat = value_of(v) == 0
-    if not np.any(flat):
+    flat = v == 0           # (a Tensor for a Tensor v: the branch is a guard when compiled)
+    if not flat.any():
         return sqrt(v)
     # √ never sees those zeros (1 in their place): √′(0) = ∞ would otherwise meet a zero
     # tangent in forward mode, and 0·∞ = NaN reaches reverse-over-forward derivatives
@@ -479,8 +484,11 @@ def _softmax_of(x, axis):
     −inf (result −inf) gets 0; in a slice holding +inf the +inf entries get NaN (no
     derivative there, as in PyTorch and JAX) and the others 0; a NaN entry makes its slice
     NaN. The rules multiply by it masked: an exactly-zero cotangent gives exactly 0."""
-    xv = value_of(x)
-    m = np.max(xv, axis=axis, keepdims=True, initial=-np.inf)
+    # (of a Tensor, a recorded max, detached: compiled, the shift is computed at run time and
+    # the branch below on it is a guard)
+    xv = x.detach() if isinstance(x, Tensor) else x
+    m = max(xv, axis=axis, keepdims=True, initial=-np.inf).detach() if xv is not x else \
+        np.max(x, axis=axis, keepdims=True, initial=-np.inf)
     inf = np.isinf(m)
     if not inf.any():
         e = np.exp(x - m)

@@ -56,7 +56,8 @@ def _q_input(q, fname, scale):
         q = qv = np.asarray(q)
     if qv.dtype.kind not in "biuf":
         raise TypeError(f"wengert.{fname}: q must be real numbers, got dtype {qv.dtype}")
-    if not np.all((qv >= 0) & (qv <= scale)):
+    qx = q if isinstance(q, Tensor) else qv     # (a Tensor q: the check is a guard compiled)
+    if not np.all((qx >= 0) & (qx <= scale)):
         raise ValueError(f"wengert.{fname}: {'Percentiles' if scale == 100 else 'Quantiles'} "
                          f"must be in the range [0, {scale}]")
     if scale != 1:
@@ -116,20 +117,31 @@ def quantile_along(a, q, axis, keepdims, method, fname, skip_nan=False):
         np.result_type(sv.dtype, qd)
     qe = reshape(q, qv.shape + (1,) * len(batch)) if isinstance(q, Tensor) else \
         qv.reshape(qv.shape + (1,) * len(batch))
+    # the counts, the NaN test and the positions by wengert ops when `a` or q is a Tensor
+    # (a compiling trace computes them at run time, and the branches on them are guards);
+    # by NumPy on the values otherwise
+    xs, ss = (x, s) if isinstance(a, Tensor) else (x.data, sv)
     if skip_nan:
-        n = (~np.isnan(x.data)).sum(axis=-1)
+        n = (~np.isnan(xs)).sum(axis=-1)
         bad = n == 0
         if bad.any():
             warnings.warn("All-NaN slice encountered", RuntimeWarning, stacklevel=3)
     else:
         n = m
-        bad = np.isnan(sv[..., -1])
+        bad = np.isnan(ss[..., -1])
     h = _virtual(qe, n.astype(dt) if skip_nan else n, method)
-    hv = np.asarray(value_of(h))
+    hv = h if isinstance(h, Tensor) else np.asarray(h)
     j = np.floor(hv)
-    top = np.maximum(np.asarray(n) - 1, 0)
-    lo = np.where(hv >= top, top, np.where(hv < 0, 0, j)).astype(np.intp)
-    hi = np.where(hv >= top, top, np.where(hv < 0, 0, j + 1)).astype(np.intp)
+    top = np.maximum(n - 1, 0)
+    if isinstance(hv, Tensor):
+        # ⌊h⌋ as an integer by counting the positions k ≤ h (a cast to an integer dtype
+        # would be a constant to a compiling trace; comparisons and sums are steps)
+        ji = (np.arange(m) <= expand_dims(hv, -1)).sum(axis=-1) - 1
+        lo = np.where(hv >= top, top, np.where(hv < 0, 0, ji))
+        hi = np.where(hv >= top, top, np.where(hv < 0, 0, ji + 1))
+    else:
+        lo = np.where(hv >= top, top, np.where(hv < 0, 0, j)).astype(np.intp)
+        hi = np.where(hv >= top, top, np.where(hv < 0, 0, j + 1)).astype(np.intp)
     gamma: Any
     if method == "midpoint":
         gamma = np.where(hv % 1 == 0, 0.0, 0.5)
@@ -246,7 +258,7 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
             full[i] = shape[i]
         w = reshape(w, tuple(full))
     scl = _sum(astype(w, dt) if value_of(w).dtype != dt else w, axis=axes, keepdims=keepdims)
-    if np.any(value_of(scl) == 0):
+    if np.any(scl == 0):        # (a Tensor Σw: a guard when compiled)
         raise ZeroDivisionError("wengert.average: weights sum to zero, can't be normalized")
     avg = divide(_sum(multiply(a, w), axis=axes, keepdims=keepdims), scl)
     if avg.dtype != dt:
@@ -289,7 +301,8 @@ def _rows(m, rowvar, dt, what):
 
 
 def _weights(w, n, kind):
-    wv = np.asarray(value_of(w))
+    # (a Tensor w stays one: the value checks below are then guards when compiled)
+    wv = w if isinstance(w, Tensor) else np.asarray(w)
     if kind == "fweights" and not np.all(wv == np.around(wv)):
         raise TypeError("wengert.cov: fweights must be integer")
     if wv.ndim > 1:
@@ -343,7 +356,7 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
             fact = wsum - ddof
         else:
             fact = wsum - ddof * _sum(multiply(w, aw)) / wsum
-    if np.any(np.asarray(value_of(fact)) <= 0):
+    if np.any(fact <= 0):       # (a Tensor Σw: a guard when compiled)
         warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=2)
         fact = 0.0
     xc = subtract(x, avg)

@@ -10,7 +10,9 @@ import collections
 
 import numpy as np
 
-from ..tensor import _make
+from ..tensor import Tensor, _make
+from . import _operands
+from ._operands import value_of
 from .indexing import take_along_axis
 from .shape import reshape, squeeze
 from .torch_ops import _dim, _tensor
@@ -35,7 +37,9 @@ def _pick(a, idx, dim, keepdim):
     if not keepdim:
         vals = squeeze(vals, dim)
         idx = np.squeeze(idx, dim)
-    return vals, _make(np.asarray(idx, dtype=np.int64), None)
+    if isinstance(idx, Tensor) and idx.dtype == np.int64:
+        return vals, idx
+    return vals, _make(np.asarray(value_of(idx), dtype=np.int64), None)
 
 
 def _reduced(name, a, dim, keepdim, choose):
@@ -47,7 +51,9 @@ def _reduced(name, a, dim, keepdim, choose):
     d = _dim(dim, a.ndim, name)
     if a.shape[d] == 0:
         raise IndexError(f"wengert.{name}: cannot reduce over dim {d}, which has size 0")
-    idx = choose(a.data, d)
+    # (`choose` gets the Tensor: its argmax, argsort and NaN tests are wengert ops, so a
+    # compiling trace reads the indices at run time and its branches on values are guards)
+    idx = choose(a, d)
     return values_indices(name)(*_pick(a, idx, d, keepdim))
 
 
@@ -85,10 +91,9 @@ def median_dim(a, dim, keepdim=False):
 def _lower_nanmedian_index(v, d):
     order = np.argsort(v, axis=d, stable=True)         # NaN sorts last
     n = v.shape[d]
-    if v.dtype.kind == "f":
-        count = np.sum(~np.isnan(v), axis=d, keepdims=True)
-    else:
-        count = np.full_like(np.take(order, [0], axis=d), n)
+    if v.dtype.kind != "f":
+        return np.take(order, [(n - 1) // 2], axis=d)
+    count = np.sum(~np.isnan(v), axis=d, keepdims=True)
     k = np.where(count > 0, (count - 1) // 2, (n - 1) // 2)   # all NaN: a NaN
     return np.take_along_axis(order, k, axis=d)
 
@@ -100,6 +105,7 @@ def nanmedian_dim(a, dim, keepdim=False):
 
 
 def _mode_index(v, d):
+    v = _operands.read_values(v, "wg.mode")     # (counts of equal values: no wengert op)
     moved = np.moveaxis(v, d, -1)
     flat = moved.reshape(-1, moved.shape[-1])
     out = np.empty(flat.shape[0], dtype=np.int64)
@@ -140,7 +146,7 @@ def sort_dim(a, dim=-1, descending=False, stable=False):
         _dim(dim, 0, "sort")
         return values_indices("sort")(a, _make(np.zeros((), np.int64), None))
     d = _dim(dim, a.ndim, "sort")
-    idx = _argsort(a.data, d, descending)
+    idx = _argsort(a, d, descending)
     return values_indices("sort")(*_pick(a, idx, d, True))
 
 
@@ -190,7 +196,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
         if k:
             return values_indices("topk")(a, _make(np.zeros((), np.int64), None))
         return values_indices("topk")(reshape(a, (1,))[:0], _make(np.zeros(0, np.int64), None))
-    idx = np.take(_argsort(a.data, d, largest), np.arange(k), axis=d)
+    idx = np.take(_argsort(a, d, largest), np.arange(k), axis=d)
     return values_indices("topk")(*_pick(a, idx, d, True))
 
 
@@ -224,5 +230,5 @@ def kthvalue(input, k, dim=-1, keepdim=False):
         raise ValueError(f"wengert.kthvalue: k={k} is out of range 1…{n} for dim {d}")
     if a.ndim == 0:
         return values_indices("kthvalue")(a, _make(np.zeros((), np.int64), None))
-    idx = np.take(np.argsort(a.data, axis=d, stable=True), [k - 1], axis=d)
+    idx = np.take(np.argsort(a, axis=d, stable=True), [k - 1], axis=d)
     return values_indices("kthvalue")(*_pick(a, idx, d, keepdim))
