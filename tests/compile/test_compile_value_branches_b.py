@@ -180,3 +180,45 @@ def test_binary_cross_entropy_range_checked_per_call():
         c(*x)
     with pytest.raises(ValueError, match="between 0 and 1"):
         c(np.array([1.3, 0.6]))
+
+
+# ---- an integer cast, and pad widths, computed from the inputs ----------------------------------
+
+def test_integer_cast_of_a_traced_value_is_a_step():
+    # (astype to an integer dtype made a constant the tracer never saw: int() of it was no
+    # guard, so x * int(astype(x[0] > 0)) kept the first call's factor)
+    x = np.array([1.0, -2.0, 3.0])
+    _agree(lambda x: x * int(wg.astype(x[0] > 0, np.int64)), (x,), (-x,), (x,))
+    _agree(lambda x: x * wg.astype(x > 0, np.int64), (x,), (-x,))
+
+
+def test_pad_widths_from_the_values_are_guards():
+    # (the widths were read off `.data`: at -x the program padded with the first call's)
+    x = np.array([1.0, -2.0, 3.0])
+    f = lambda x: wg.pad(x, wg.astype(x[:2] > 0, np.int64))      # noqa: E731
+    _agree(f, (x,), (-x,), (np.array([1.0, 1.0, 0.0]),))
+    c = wg.compile(f)
+    for v in (x, -x, x):
+        c(v)
+    assert c.traces == 2
+    with pytest.raises(ValueError, match="non-negative"):
+        wg.compile(lambda x: wg.pad(x, wg.astype(x[:2], np.int64)))(np.array([1.0, -1.0, 0.0]))
+
+
+def test_heaviside_value_at_zero_from_each_call():
+    x2 = np.array([0.25, 0.5, 0.75])
+    _agree(lambda a, b: wg.heaviside(a, b), (X3, x2), (np.zeros(3), x2), (np.zeros(3), 2 * x2))
+    _agree(wg.grad(lambda a, b: wg.sum(wg.heaviside(a, b) * W3), argnums=1),
+           (X3, x2), (np.zeros(3), x2))
+
+
+def test_eig_complex_result_refused_per_call():
+    # (compiled at real eigenvalues, a rotation got complex numbers, not eig's TypeError)
+    a = np.array([[2.0, 1.0, 0.0], [0.5, 3.0, 1.0], [0.0, 1.0, 4.0]])
+    rot = np.array([[0.0, -1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 2.0]])
+    g = wg.grad(lambda a: wg.sum(wg.linalg.eigvals(a)))
+    _agree(g, (a,), (rot,), (2 * a,))
+    c = wg.compile(g)
+    c(a)
+    with pytest.raises(TypeError, match="the result is complex here"):
+        c(rot)

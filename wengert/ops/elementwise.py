@@ -505,7 +505,10 @@ def astype(x, dtype, /, *, copy=True, device=None):
     if not isinstance(x, Tensor):
         return _make(np.asarray(x).astype(dtype), None)
     if dtype.kind not in "fc":
-        return _make(x.data.astype(dtype), None)
+        out = _make(x.data.astype(dtype), None)
+        if _watchers:           # (a tracer sees the cast: compiled, it runs on every call)
+            _watchers[-1](_astype, (x,), {"dtype": dtype, "src": x.data.dtype}, out)
+        return out
     return _astype(x, dtype=dtype, src=x.data.dtype)
 
 
