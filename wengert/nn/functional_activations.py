@@ -85,7 +85,7 @@ def softplus(input: TensorLike, beta: float = 1.0,
         soft = _nn.softplus(x * beta) / beta
     if threshold is None:
         return soft
-    return where(x * beta > threshold, x, soft)
+    return where(x.detach() * beta > threshold, x, soft)     # (a mask: no graph through it)
 
 
 def hardtanh(input: TensorLike, min_val: float = -1.0, max_val: float = 1.0,

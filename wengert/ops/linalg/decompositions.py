@@ -103,9 +103,10 @@ def _svd_sigma(a):
     """(U, s, Vᵀ, σ = det U · det Vᵀ as (…, 1, 1)). σ = ±1 is piecewise constant: taken from
     the values (no gradient); U and Vᵀ are recorded when `a` is."""
     u, s, vh = np.linalg.svd(a)
+    ud, vd = u, vh
     if isinstance(u, Tensor):       # (steps of their own, so a compiled program takes σ of
-        u, vh = u.detach(), vh.detach()    # each call's SVD: its signs vary with the input)
-    sigma = np.sign(np.linalg.det(u) * np.linalg.det(vh))
+        ud, vd = u.detach(), vh.detach()   # each call's SVD: its signs vary with the input)
+    sigma = np.sign(np.linalg.det(ud) * np.linalg.det(vd))
     return u, s, vh, np.expand_dims(sigma, (-2, -1))
 
 
