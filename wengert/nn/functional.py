@@ -494,8 +494,9 @@ def binary_cross_entropy(input: TensorLike, target: TensorLike,
     """
     _same_shape("binary_cross_entropy", input, target)
     _check_reduction(reduction)
-    xd = input.data if isinstance(input, Tensor) else np.asarray(input)
-    if xd.size and not ((xd >= 0).all() and (xd <= 1).all()):
+    # (a Tensor is tested with ops and bool(): a compiled program checks every call's input)
+    xd = input if isinstance(input, Tensor) else np.asarray(input)
+    if xd.size and not ((xd >= 0) & (xd <= 1)).all():
         raise ValueError("binary_cross_entropy: all elements of input should be between 0 "
                          "and 1 (use binary_cross_entropy_with_logits for logits)")
     with np.errstate(divide="ignore"):

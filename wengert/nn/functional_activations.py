@@ -4,7 +4,8 @@ silu, softplus (with beta and threshold) and hardtanh.
 Each is a composite of wengert primitives (where, expm1, sigmoid, softplus), so it has both
 derivative rules and differentiates again. At a kink the derivative is PyTorch's choice,
 stated in each docstring. Branches that are not taken are evaluated on safe arguments, so an
-overflow there can never turn into a NaN gradient (0·inf)."""
+overflow there can never turn into a NaN gradient (0·inf). Masks are comparisons of the
+Tensor (steps), never of its `.data`: wg.compile computes them on every call."""
 from __future__ import annotations
 
 from typing import Optional
@@ -13,7 +14,7 @@ import numpy as np
 
 from ..ops import nn as _nn
 from ..tensor import Tensor
-from ..ops.elementwise import expm1, where
+from ..ops.elementwise import astype, expm1, maximum, minimum, where
 from ._reduction import _tensor
 from ._typing import TensorLike
 
@@ -35,7 +36,7 @@ def leaky_relu(input: TensorLike, negative_slope: float = 0.01, inplace: bool = 
     tensor([-0.2,  0. ,  3. ])
     """
     x = _tensor(input)
-    return where(x.data > 0, x, x * negative_slope)
+    return where(x > 0, x, x * negative_slope)
 
 
 def elu(input: TensorLike, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -49,7 +50,7 @@ def elu(input: TensorLike, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     tensor([-1.,  2.])
     """
     x = _tensor(input)
-    pos = x.data > 0
+    pos = x > 0
     neg = where(pos, _zero_like_dtype(x), x)
     return where(pos, x, alpha * expm1(neg))
 
@@ -84,7 +85,7 @@ def softplus(input: TensorLike, beta: float = 1.0,
         soft = _nn.softplus(x * beta) / beta
     if threshold is None:
         return soft
-    return where(x.data * beta > threshold, x, soft)
+    return where(x.detach() * beta > threshold, x, soft)     # (a mask: no graph through it)
 
 
 def hardtanh(input: TensorLike, min_val: float = -1.0, max_val: float = 1.0,
@@ -103,7 +104,8 @@ def hardtanh(input: TensorLike, min_val: float = -1.0, max_val: float = 1.0,
         raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val "
                          f"({max_val})")
     x = _tensor(input)
-    xd = x.data
-    inside = (xd > min_val) & (xd < max_val)
-    dt = xd.dtype if xd.dtype.kind == "f" else np.float64
-    return where(inside, x, np.clip(xd, min_val, max_val).astype(dt))
+    inside = (x > min_val) & (x < max_val)
+    dt = x.dtype if x.dtype.kind == "f" else np.float64
+    # (the clipped value as steps on the detached x: it is the input's, on every call)
+    held = astype(minimum(maximum(x.detach(), min_val), max_val), dt)
+    return where(inside, x, held)

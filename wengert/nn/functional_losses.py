@@ -22,7 +22,7 @@ def _huber_terms(input: TensorLike, target: TensorLike, delta: float) -> Tensor:
     """0.5·d² for |d| < delta, delta·(|d| − 0.5·delta) otherwise, d = x − y."""
     d = input - target
     ad = absolute(d)
-    small = (ad.data if isinstance(ad, Tensor) else np.asarray(ad)) < delta
+    small = ad < delta          # (a step: wg.compile computes the mask on every call)
     return where(small, 0.5 * d * d, delta * (ad - 0.5 * delta))
 
 
@@ -97,10 +97,9 @@ def kl_div(input: TensorLike, target: TensorLike, size_average: Optional[bool] =
         loss = exp(t) * (t - input)
     else:
         t = _tensor(target)
-        td = t.data
-        pos = td > 0
+        pos = t > 0
         # t·log t with 0·log 0 = 0; log is only taken of the positive targets
-        safe = where(pos, t, np.ones((), dtype=td.dtype if td.dtype.kind == "f" else np.float64))
+        safe = where(pos, t, np.ones((), dtype=t.dtype if t.dtype.kind == "f" else np.float64))
         loss = where(pos, t * log(safe), 0.0) - t * input
     if reduction == "batchmean":
         s = _sum(loss)

@@ -104,7 +104,8 @@ def _power_route(op, args, params):
     x, y = args
     yv = y.data if isinstance(y, Tensor) else y
     traced = isinstance(y, Tensor) and (y._requires_grad or y._tangents is not None)
-    if traced or not np.isrealobj(yv) or not np.all(np.mod(yv, 1) == 0):
+    # (y itself, not yv, in the integer test: on a Tensor it is ops and a guard when compiled)
+    if traced or not np.isrealobj(yv) or not (np.mod(y, 1) == 0).all():
         raise TypeError(
             "power of a complex value that a gradient (or tangent) flows through: wengert "
             "differentiates only integer constant exponents of complex values (z**2, z**-1); "

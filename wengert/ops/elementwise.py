@@ -189,10 +189,14 @@ def _max_partial_nan(x, y):
 
 def _has_nan(x, y):
     """Whether x or y holds a NaN: one fast sum each, an exact look only when a sum is not
-    finite. maximum's singular predicate: masking costs nothing on NaN-free inputs."""
+    finite. maximum's singular predicate: masking costs nothing on NaN-free inputs.
+    A Tensor (a recorded rule) is asked with wengert ops and bool(), so a compiled program
+    looks on every call (a guard) instead of keeping its first call's answer."""
     for v in (x, y):
-        v = v.data if isinstance(v, Tensor) else v
-        if type(v) in _PY_SCALARS:
+        if type(v) is Tensor:
+            if isnan(v).any():
+                return True
+        elif type(v) in _PY_SCALARS:
             if v != v:
                 return True
         else:
@@ -501,7 +505,10 @@ def astype(x, dtype, /, *, copy=True, device=None):
     if not isinstance(x, Tensor):
         return _make(np.asarray(x).astype(dtype), None)
     if dtype.kind not in "fc":
-        return _make(x.data.astype(dtype), None)
+        out = _make(x.data.astype(dtype), None)
+        if _watchers:           # (a tracer sees the cast: compiled, it runs on every call)
+            _watchers[-1](_astype, (x,), {"dtype": dtype, "src": x.data.dtype}, out)
+        return out
     return _astype(x, dtype=dtype, src=x.data.dtype)
 
 

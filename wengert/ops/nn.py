@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import Tensor, _make
 from ._primitive import UnaryOp, masked_mul, primitive, unary
 from ._shapes import negative_axes
 
@@ -132,7 +132,8 @@ class _Relu(UnaryOp):
     __slots__ = ()
 
     def backward(self, node, g, create):
-        hit = _nan_hits(node.saved, g)
+        # (recording, the saved output goes in as a Tensor: a compiled program tests it)
+        hit = _nan_hits(_make(node.saved, None) if create else node.saved, g)
         (r,) = UnaryOp.backward(self, node, g, create)
         return (r if hit is None else _with_nan(hit, g, r),)
 
@@ -150,11 +151,18 @@ def _with_nan(hit, g, r):
 
 
 def _nan_hits(y, g):
-    """Where y (relu's output, ≥ 0 or NaN) is NaN and g ≠ 0; None when nowhere."""
-    v = y.data if isinstance(y, Tensor) else y
+    """Where y (relu's output, ≥ 0 or NaN) is NaN and g ≠ 0; None when nowhere.
+
+    Recording (y or g a Tensor), the mask is made of wengert ops and asked for with bool(),
+    so a compiled program computes it on every call and checks the answer (a guard) rather
+    than keeping the answer of its first call."""
+    if type(y) is Tensor or type(g) is Tensor:
+        hit = np.isnan(y) & (g != 0)
+        return hit if hit.any() else None
+    v = y
     if np.isfinite(_add_reduce(v, axis=None)):         # y ≥ 0: only NaN or +inf fail this
         return None
-    hit = np.isnan(v) & ((g.data if isinstance(g, Tensor) else g) != 0)
+    hit = np.isnan(v) & (g != 0)
     return hit if hit.any() else None
 
 

@@ -34,9 +34,16 @@ def _pad_pairs(pad_width, nd):
         raise ValueError(f"pad_width of shape {w.shape} does not fit a tensor of "
                          f"{nd} dimensions (give an int, (before, after), or one pair per "
                          f"axis)") from None
-    if (w < 0).any():
-        raise ValueError(f"pad_width must be non-negative, got {w.tolist()}")
-    return tuple((int(b), int(a)) for b, a in w)
+    if isinstance(pad_width, Tensor):
+        # int() of each entry of the Tensor itself: compiled, each is a guard, so widths
+        # computed from the inputs are checked on every call, never kept from the first
+        t = broadcast_to(pad_width, (nd, 2))
+        pairs = tuple((int(t[k, 0]), int(t[k, 1])) for k in range(nd))
+    else:
+        pairs = tuple((int(b), int(a)) for b, a in w)
+    if any(v < 0 for p in pairs for v in p):
+        raise ValueError(f"pad_width must be non-negative, got {[list(p) for p in pairs]}")
+    return pairs
 
 
 _PAD_INDEX_MODES = {"edge": (), "wrap": (), "reflect": ("reflect_type",),

@@ -263,8 +263,9 @@ def multigammaln(a, d):
     if np.ndim(d) != 0 or int(d) != d or d < 1:
         raise ValueError(f"multigammaln: d must be one integer ≥ 1 (a constant), got {d!r}")
     d = int(d)
-    av = a.data if isinstance(a, Tensor) else np.asarray(a)
-    if np.any(av <= 0.5 * (d - 1)):
+    # (a Tensor is compared with ops and bool(): a compiled program checks every call's a)
+    av = a if isinstance(a, Tensor) else np.asarray(a)
+    if (av <= 0.5 * (d - 1)).any():
         raise ValueError(f"multigammaln: condition a > (d-1)/2 = {0.5 * (d - 1)} not met by "
                          f"all entries of a")
     r = gammaln(a)

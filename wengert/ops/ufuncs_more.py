@@ -200,10 +200,12 @@ def modf(x, /):
     tensor(1.)
     """
     x = _as_float(x)
-    inf = array_of(isinf(x))
+    # (isinf a step and bool() of it a guard: a compiled program looks at every call's x)
+    inf = isinf(x)
     if inf.any():
-        frac = where(inf, np.copysign(0.0, array_of(x)).astype(array_of(x).dtype),
-                     fmod(where(inf, np.zeros((), array_of(x).dtype), x), 1.0))
+        zero = np.zeros((), array_of(x).dtype)
+        frac = where(inf, np.copysign(zero, x.detach() if isinstance(x, Tensor) else x),
+                     fmod(where(inf, zero, x), 1.0))
     else:
         frac = fmod(x, 1.0)
     return frac, trunc(x)

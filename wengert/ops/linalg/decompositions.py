@@ -103,7 +103,10 @@ def _svd_sigma(a):
     """(U, s, Vᵀ, σ = det U · det Vᵀ as (…, 1, 1)). σ = ±1 is piecewise constant: taken from
     the values (no gradient); U and Vᵀ are recorded when `a` is."""
     u, s, vh = np.linalg.svd(a)
-    sigma = np.sign(np.linalg.det(array_of(u)) * np.linalg.det(array_of(vh)))
+    ud, vd = u, vh
+    if isinstance(u, Tensor):       # (steps of their own, so a compiled program takes σ of
+        ud, vd = u.detach(), vh.detach()   # each call's SVD: its signs vary with the input)
+    sigma = np.sign(np.linalg.det(ud) * np.linalg.det(vd))
     return u, s, vh, np.expand_dims(sigma, (-2, -1))
 
 
@@ -222,14 +225,15 @@ def _slogdet_vjp(g, needs, a, out):
     gl = g[1]
     if gl is None:
         return (None,)
-    sing = np.isneginf(array_of(out[1]))
-    if (sing & (array_of(gl) != 0)).any():
+    # (ops, not values, when recording: a compiled program tests them on every call)
+    sing = out[1] == -np.inf
+    if (sing & (gl != 0)).any():
         raise _singular_logdet("gradient")
     return (np.expand_dims(gl, (-2, -1)) * _inv_t(a, sing),)
 
 
 def _slogdet_jvp(tangents, a, out):
-    if np.isneginf(array_of(out[1])).any():
+    if (out[1] == -np.inf).any():
         raise _singular_logdet("derivative")
     return (None, np.sum(_inv_t(a, np.zeros((), bool)) * tangents[0], axis=(-2, -1)))
 
@@ -298,12 +302,12 @@ def cholesky(a, /, *, upper=False):
 def _full_rank(r, what):
     """Refuse a derivative at a rank-deficient input: some |R_kk| ≤ max(m, n)·eps·max|R_ii|
     (NumPy's matrix_rank tolerance on R's diagonal)."""
-    r = array_of(r)
-    m, n = r.shape[-2:]
+    m, n = np.shape(r)[-2:]
     k = min(m, n)
-    d = np.abs(np.diagonal(r[..., :k, :k], 0, -2, -1))
     if k == 0:
         return
+    # (ops on a recorded R, not its values: a compiled program tests the rank on every call)
+    d = np.abs(np.diagonal(r.detach() if isinstance(r, Tensor) else r, 0, -2, -1))
     tol = max(m, n) * np.finfo(r.dtype).eps * d.max(axis=-1, keepdims=True)
     if (d <= tol).any():
         raise ValueError(

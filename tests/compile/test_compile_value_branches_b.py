@@ -1,0 +1,224 @@
+"""wg.compile where an op decides something from its operand's values (a NaN to show, a tie,
+an even spacing, a singular matrix, a sign of an SVD, a mask): compiled at a usual input, the
+same compiled function called at a special one gives the uncompiled result (or its error),
+never the branch taken at tracing. Each case here was a silent wrong number (or a number
+where the uncompiled call raises) before its decision was made with wengert ops."""
+import warnings
+
+import numpy as np
+import pytest
+
+import wengert as wg
+import wengert.nn.functional as F
+
+
+def _run(f, args):
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            out = f(*args)
+    except (ValueError, TypeError, ArithmeticError, np.linalg.LinAlgError) as e:
+        return type(e), str(e)[:40]
+    return [np.asarray(o) for o in (out if isinstance(out, (tuple, list)) else (out,))]
+
+
+def _agree(f, usual, *special):
+    """Compile f at `usual`, then call the same compiled function at each of `special`."""
+    c = wg.compile(f)
+    for args in (usual,) + special + (usual,):
+        got, want = _run(c, args), _run(f, args)
+        if isinstance(want, tuple):
+            assert got == want, (args, got, want)
+            continue
+        assert not isinstance(got, tuple), (args, got, want)
+        for g, w in zip(got, want):
+            assert g.shape == w.shape and g.dtype == w.dtype
+            np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-12, equal_nan=True,
+                                       err_msg=str(args))
+
+
+W3 = np.array([1.0, 2.0, 3.0])
+X3 = np.array([1.0, -2.0, 4.0])
+NAN3 = np.array([np.nan, -2.0, 4.0])
+
+
+# ---- ops/nn.py: relu shows a NaN in its derivative -------------------------------------------
+
+def test_relu_derivative_shows_a_nan_input():
+    # (compiled at X3 the NaN test was read off the values: grad gave 0 at the NaN, not NaN)
+    _agree(wg.grad(lambda x: wg.sum(wg.relu(x) * W3)), (X3,), (NAN3,), (np.zeros(3),))
+    _agree(lambda x, v: wg.hvp(lambda x: wg.sum(wg.relu(x) ** 2), x, v),
+           (X3, np.ones(3)), (NAN3, np.ones(3)))
+    _agree(lambda x, v: wg.jvp(lambda x: wg.relu(x) * 2.0, (x,), (v,)),
+           (X3, np.ones(3)), (NAN3, np.ones(3)), (NAN3, np.zeros(3)))
+
+
+def test_relu_guard_is_in_the_program():
+    src = wg.compile(wg.grad(lambda x: wg.sum(wg.relu(x) * W3))).source(X3)
+    assert "np.isnan(" in src and "raise Miss" in src
+
+
+# ---- ops/elementwise.py: maximum and minimum show a NaN ----------------------------------------
+
+@pytest.mark.parametrize("op", [wg.maximum, wg.minimum], ids=["maximum", "minimum"])
+def test_maximum_minimum_derivative_shows_a_nan(op):
+    y = np.array([0.5, 1.0, 1.0])
+    g = wg.grad(lambda x, y: wg.sum(op(x, y) * W3), argnums=(0, 1))
+    _agree(g, (X3, y), (NAN3, y), (y, NAN3), (y, y))
+    _agree(lambda x, v: wg.hvp(lambda x: wg.sum(op(x, y) ** 2), x, v),
+           (X3, np.ones(3)), (NAN3, np.ones(3)))
+
+
+# ---- ops/differences.py: gradient's even coordinates -------------------------------------------
+
+def test_gradient_even_coordinates_decided_per_call():
+    # (compiled at uneven x the program kept the uneven formulas: at even x its gradient with
+    # respect to x was NaN, where the uncompiled call uses NumPy's uniform ones)
+    f = wg.grad(lambda y, x: wg.sum(wg.gradient(y, x) * np.arange(1.0, 5.0)), argnums=(0, 1))
+    y = np.array([1.0, 3.0, 2.0, 5.0])
+    _agree(f, (y, np.array([0.0, 0.5, 1.7, 2.0])), (y, np.arange(4.0)), (y, np.zeros(4)))
+    _agree(lambda y, x: wg.gradient(y, x), (y, np.array([0.0, 0.5, 1.7, 2.0])),
+           (y, np.arange(4.0)))
+
+
+# ---- ops/linalg/decompositions.py --------------------------------------------------------------
+
+A3 = np.array([[2.0, 1.0, 0.5], [0.3, 3.0, 1.0], [1.0, -1.0, 4.0]])
+
+
+def test_det_second_order_takes_each_calls_svd_sign():
+    # (σ = det U·det Vᵀ was read off the traced SVD: at the all-ones matrix the compiled Hessian
+    # of det came out with the opposite sign)
+    v = np.arange(9.0).reshape(3, 3) / 9
+    h = lambda a, v: wg.hvp(wg.linalg.det, a, v)        # noqa: E731
+    _agree(h, (A3, v), (np.ones((3, 3)), v), (-A3, v), (A3[::-1], v))
+    src = wg.compile(h).source(A3, v)
+    assert "det" in src.split("def compiled")[1]
+
+
+@pytest.mark.parametrize("order", [1, 2])
+def test_slogdet_singular_raises_compiled_too(order):
+    f = (wg.grad(lambda a: wg.linalg.slogdet(a)[1]) if order == 1 else
+         lambda a: wg.hvp(lambda a: wg.linalg.slogdet(a)[1], a, np.ones((3, 3))))
+    _agree(f, (A3,), (np.ones((3, 3)),), (np.zeros((3, 3)),), (2 * A3,))
+    with pytest.raises(ValueError, match="infinite at a singular matrix"):
+        c = wg.compile(f)
+        c(A3)
+        c(np.ones((3, 3)))
+
+
+@pytest.mark.parametrize("mode", ["reduced", "complete", "r"])
+def test_qr_rank_deficient_raises_compiled_too(mode):
+    # (compiled at a full-rank A, a rank-deficient one got numbers, where the uncompiled call
+    # refuses: the rank was tested on the traced values)
+    pick = (lambda out: out) if mode == "r" else (lambda out: out[0] + out[1][0, 0])
+    g = wg.grad(lambda a: wg.sum(pick(wg.linalg.qr(a, mode=mode)) * A3[:, :1].T))
+    _agree(g, (A3,), (np.ones((3, 3)),), (np.zeros((3, 3)),), (1000 * A3,))
+    c = wg.compile(g)
+    c(A3)
+    with pytest.raises(ValueError, match="rank-deficient"):
+        c(np.ones((3, 3)))
+
+
+# ---- ops/ufuncs_more.py: modf at ±inf ----------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_modf_infinite_input_decided_per_call(dtype):
+    # (compiled at finite x, frac at ±inf came out NaN (fmod(inf, 1)) instead of ±0)
+    x = np.array([1.5, -2.25, 3.0], dtype)
+    inf = np.array([np.inf, -np.inf, 2.5], dtype)
+    _agree(lambda x: wg.modf(x), (x,), (inf,), (np.array([np.nan, 0.5, -0.5], dtype),))
+    _agree(wg.grad(lambda x: wg.sum(wg.modf(x)[0])), (x,), (inf,))
+    got = wg.compile(lambda x: wg.modf(x)[0])
+    got(x)
+    assert np.signbit(np.asarray(got(inf))[1]) and np.asarray(got(inf))[0] == 0
+
+
+def test_multigammaln_domain_checked_per_call():
+    f = lambda a: wg.special.multigammaln(a, 3)      # noqa: E731
+    _agree(f, (np.array([2.5, 3.0]),), (np.array([3.5, 4.0]),), (np.array([0.5, 4.0]),))
+    _agree(wg.grad(lambda a: wg.sum(f(a))), (np.array([2.5, 3.0]),), (np.array([1.0, 4.0]),))
+
+
+# ---- nn.functional: masks of the input -------------------------------------------------------
+
+_SIGNS = [(np.array([1.0, 2.0, 3.0]),), (np.array([1.5, 2.5, 3.5]),),
+          (np.array([-1.0, -2.0, 3.0]),), (np.array([0.5, 30.0, -40.0]),),
+          (np.array([0.0, -0.0, np.nan]),)]
+_Y = np.zeros(3)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: F.leaky_relu(x, 0.1), F.elu, F.softplus, lambda x: F.softplus(x, 2.0, 5.0),
+    F.hardtanh, lambda x: F.huber_loss(x, _Y), lambda x: F.smooth_l1_loss(x, _Y, beta=2.0),
+    lambda x: F.kl_div(_Y, x, reduction="sum")],
+    ids=["leaky_relu", "elu", "softplus", "softplus-beta", "hardtanh", "huber", "smooth_l1",
+         "kl_div"])
+def test_functional_masks_follow_the_inputs(fn):
+    # (the masks were comparisons of .data: compiled, the program refused (TraceError) or,
+    # after some calls, kept one call's mask: huber at [0.5, 30, -40] gave 23.0, not 23.04)
+    _agree(fn, *_SIGNS)
+    _agree(wg.grad(lambda x: wg.sum(fn(x) * W3)), *_SIGNS)
+    _agree(lambda x, v: wg.hvp(lambda x: wg.sum(fn(x) * W3), x, v),
+           *[(s[0], np.ones(3)) for s in _SIGNS])
+
+
+def test_hardtanh_compiles_with_one_trace():
+    c = wg.compile(wg.grad(lambda x: wg.sum(F.hardtanh(x) * W3)))
+    for (x,) in _SIGNS:
+        c(x)
+    assert c.traces == 1
+
+
+def test_binary_cross_entropy_range_checked_per_call():
+    y = np.array([0.0, 1.0])
+    f = lambda x: F.binary_cross_entropy(x, y)      # noqa: E731
+    ins = [(np.array([0.3, 0.6]),), (np.array([0.2, 0.7]),), (np.array([0.1, 0.8]),)]
+    _agree(f, *ins, (np.array([1.3, 0.6]),), (np.array([np.nan, 0.6]),))
+    c = wg.compile(f)
+    for x in ins:
+        c(*x)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        c(np.array([1.3, 0.6]))
+
+
+# ---- an integer cast, and pad widths, computed from the inputs ----------------------------------
+
+def test_integer_cast_of_a_traced_value_is_a_step():
+    # (astype to an integer dtype made a constant the tracer never saw: int() of it was no
+    # guard, so x * int(astype(x[0] > 0)) kept the first call's factor)
+    x = np.array([1.0, -2.0, 3.0])
+    _agree(lambda x: x * int(wg.astype(x[0] > 0, np.int64)), (x,), (-x,), (x,))
+    _agree(lambda x: x * wg.astype(x > 0, np.int64), (x,), (-x,))
+
+
+def test_pad_widths_from_the_values_are_guards():
+    # (the widths were read off `.data`: at -x the program padded with the first call's)
+    x = np.array([1.0, -2.0, 3.0])
+    f = lambda x: wg.pad(x, wg.astype(x[:2] > 0, np.int64))      # noqa: E731
+    _agree(f, (x,), (-x,), (np.array([1.0, 1.0, 0.0]),))
+    c = wg.compile(f)
+    for v in (x, -x, x):
+        c(v)
+    assert c.traces == 2
+    with pytest.raises(ValueError, match="non-negative"):
+        wg.compile(lambda x: wg.pad(x, wg.astype(x[:2], np.int64)))(np.array([1.0, -1.0, 0.0]))
+
+
+def test_heaviside_value_at_zero_from_each_call():
+    x2 = np.array([0.25, 0.5, 0.75])
+    _agree(lambda a, b: wg.heaviside(a, b), (X3, x2), (np.zeros(3), x2), (np.zeros(3), 2 * x2))
+    _agree(wg.grad(lambda a, b: wg.sum(wg.heaviside(a, b) * W3), argnums=1),
+           (X3, x2), (np.zeros(3), x2))
+
+
+def test_eig_complex_result_refused_per_call():
+    # (compiled at real eigenvalues, a rotation got complex numbers, not eig's TypeError)
+    a = np.array([[2.0, 1.0, 0.0], [0.5, 3.0, 1.0], [0.0, 1.0, 4.0]])
+    rot = np.array([[0.0, -1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 2.0]])
+    g = wg.grad(lambda a: wg.sum(wg.linalg.eigvals(a)))
+    _agree(g, (a,), (rot,), (2 * a,))
+    c = wg.compile(g)
+    c(a)
+    with pytest.raises(TypeError, match="the result is complex here"):
+        c(rot)
