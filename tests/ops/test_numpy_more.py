@@ -140,3 +140,18 @@ def test_queries_answer_on_the_values():
     np.testing.assert_array_equal(np.isin(x, [3.0]), [False, False, True])
     np.testing.assert_array_equal(np.lexsort((x, x)), [1, 0, 2])
     np.testing.assert_array_equal(np.digitize(x, np.array([0.0, 2.0])), [1, 0, 2])
+
+
+@pytest.mark.parametrize("a1,a2", [([0.0, 1.0, 2.0], [1.0, 1.0]), ([0.0, 0.0], [0.0, 3.0]),
+                                   ([0.0, 0.0, 0.0], [0.0, 0.0]), ([2.0], [0.0, -1.0, 4.0])])
+def test_polymul_drops_leading_zeros_as_numpy(a1, a2):
+    t1 = wg.tensor(a1, requires_grad=True)
+    y = np.polymul(t1, wg.tensor(a2))
+    want = np.polymul(np.array(a1), np.array(a2))
+    np.testing.assert_array_equal(y.numpy(force=True), want)
+    c = wg.compile(lambda a, b: np.polymul(a, b))
+    c(np.array([1.0] * len(a1)), np.array([1.0] * len(a2)))   # traced without leading zeros
+    np.testing.assert_array_equal(np.asarray(c(np.array(a1), np.array(a2))), want)
+    wg.sum(y * y).backward()
+    k = len(a1) - len(np.trim_zeros(np.array(a1), "f") if np.any(a1) else [0.0])
+    assert np.all(t1.grad.numpy(force=True)[:k] == 0)      # a dropped zero gets no gradient

@@ -196,3 +196,23 @@ def test_heaviside_of_float32_with_a_python_number_stays_float32():
         assert h.dtype == np.heaviside(x, 0.5).dtype == np.float32
         np.testing.assert_array_equal(h.numpy(), np.heaviside(x, 0.5))
     assert wg.heaviside(wg.tensor(x), [0.5]).dtype == np.heaviside(x, [0.5]).dtype
+
+
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
+@pytest.mark.parametrize("where", [0, 1])
+def test_convolution_with_a_nonfinite_entry_spoils_only_its_sums(bad, where):
+    # the zero padding takes no part: 0·inf would turn the edge sums into NaN
+    a, v = np.array([0.5, -1.0, 2.0, 3.0]), np.array([1.5, 2.0])
+    if where == 0:
+        a[1] = bad
+    else:
+        v[0] = bad
+    for mode in ("full", "same", "valid"):
+        with np.errstate(invalid="ignore"):
+            got = wg.convolve(wg.tensor(a), wg.tensor(v), mode=mode).numpy(force=True)
+            np.testing.assert_array_equal(got, np.convolve(a, v, mode=mode))
+            got = wg.correlate(wg.tensor(a), wg.tensor(v), mode=mode).numpy(force=True)
+            np.testing.assert_array_equal(got, np.correlate(a, v, mode=mode))
+    with np.errstate(invalid="ignore"):
+        r = np.array([0.5, bad, 2.0])
+        np.testing.assert_array_equal(np.poly(wg.tensor(r)).numpy(force=True), np.poly(r))

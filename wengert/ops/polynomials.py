@@ -1,7 +1,7 @@
 """Polynomial arithmetic on coefficient vectors (highest power first, as np.poly*):
 
     polyadd(a, b), polysub(a, b)   the shorter padded with leading zeros, then ±      (linear)
-    polymul(a, b)                  convolve(a, b)                                  (bilinear)
+    polymul(a, b)                  convolve(a, b), leading zeros dropped first       (bilinear)
     polyder(p, m)                  pᵢ·(n − i) for the m-th derivative, m times     (linear)
     polyint(p, m, k)               pᵢ/(n − i + 1), then the constant k, m times  (linear in p, k)
     poly(roots)                    Π (x − rᵢ) as coefficients: repeated convolve with [1, −rᵢ]
@@ -16,6 +16,7 @@ from ._operands import array_of
 from .fallback import fallback as _fallback
 from .shape import concatenate, reshape, stack
 from .signal import convolve
+from .reduction import argmax
 
 __all__ = ["polyadd", "polysub", "polymul", "polyder", "polyint", "poly"]
 
@@ -73,7 +74,14 @@ def polymul(a1, a2):
     >>> wg.grad(lambda p: wg.sum(wg.polymul(p, q)))(p)
     tensor([4., 4.])
     """
-    return convolve(_at_least_1d(a1), _at_least_1d(a2))
+    return convolve(_trimmed(_at_least_1d(a1)), _trimmed(_at_least_1d(a2)))
+
+
+def _trimmed(a):
+    """a without its leading zeros (all but the last, if all are zero), as np.polymul's
+    poly1d does; the count is read by int() (a guard when compiled)."""
+    nonzero = concatenate([(a != 0)[:-1], np.ones(1, dtype=bool)])
+    return a[int(argmax(nonzero)):]
 
 
 def polyder(p, m=1):

@@ -15,7 +15,7 @@ inherit rules of every order and register no primitive:
 * vander: the columns x⁰, x¹, … as running products.
 * convolve/correlate: out[k] = Σⱼ a[k + j]·v[j] on the zero-padded longer input, as a gather
   of the windows and a matrix-vector product (in blocks of columns, so memory stays
-  O(len(out) · block)); bilinear, each gradient is a correlation of g with the other input.
+  O(len(out) · block)); products with the padding are masked out, never 0·inf; bilinear, each gradient is a correlation of g with the other input.
 * sinc(x) = sin(πx)/(πx), sinc(0) = 1: for |πx| < 0.1 its Taylor polynomial in (πx)² (error
   below 1e-26), so every derivative is exact at and near 0 (sinc′(0) = 0,
   sinc″(0) = −π²/3) with no 0/0; elsewhere sin(y)/y.
@@ -38,6 +38,7 @@ from .elementwise import arctan2, astype, isfinite, power, sign, sin, where
 from .indexing import take
 from .cumulative import cumprod
 from .padding import pad
+from .reduction import sum as _sum
 from .shape import broadcast_to, concatenate, flip, reshape
 
 __all__ = ["interp", "polyval", "vander", "convolve", "correlate", "sinc", "float_power",
@@ -202,7 +203,14 @@ def _correlate(a, v, mode):
     out = None
     for c in range(0, m, step):
         cols = np.arange(c, min(c + step, m), dtype=np.intp)
-        part = take(padded, rows + cols) @ take(v, cols)
+        at = rows + cols
+        inside = (at >= m - 1) & (at < n + m - 1)
+        if inside.all():
+            part = take(padded, at) @ take(v, cols)
+        else:
+            # a product with the zero padding is left out, not added as 0·v[j]: an inf or
+            # NaN in v then spoils only the sums it is part of, as in np.convolve
+            part = _sum(where(inside, take(padded, at) * take(v, cols), 0), axis=1)
         out = part if out is None else out + part
     return out
 
