@@ -526,13 +526,16 @@ def test_dim_spellings_compile():
     np.testing.assert_allclose(_v(g(x)), _v(wg.grad(loss)(x)), rtol=1e-12)
 
 
-def test_values_indices_results_are_refused_by_compile_as_sort_is():
-    """Indices chosen from the data become a gather's parameter, which wg.compile refuses
-    (as for wg.sort and take_along_axis of argmax) rather than baking them in."""
-    from wengert.compile.ir import TraceError
+def test_values_indices_results_compile_with_indices_found_at_run_time():
+    """The indices of x.max(dim=1) are an argmax step of the program, not a constant of
+    the trace: called where the maxima sit elsewhere, the compiled gradient follows them."""
+    f = wg.grad(lambda x: (x.max(dim=1).values * x.max(dim=1).indices).sum())
+    c = wg.compile(f)
     x = RNG.standard_normal((3, 4))
-    with pytest.raises(TraceError, match="cannot trace"):
-        wg.compile(wg.grad(lambda x: x.max(dim=1).values.sum()))(x)
+    np.testing.assert_allclose(_v(c(x)), _v(f(x)), rtol=1e-12)
+    y = -x
+    assert not np.array_equal(np.argmax(y, 1), np.argmax(x, 1))
+    np.testing.assert_allclose(_v(c(y)), _v(f(y)), rtol=1e-12)
 
 
 # ---- against PyTorch ---------------------------------------------------------------------

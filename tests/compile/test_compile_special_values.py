@@ -19,9 +19,6 @@ from wengert.compile import TraceError
 
 # rows of the op files whose fixes belong to another helper: a known wrong number, kept
 # visible as a strict xfail (it fails the suite once fixed, so the mark is removed then)
-OTHERS = {}
-
-
 def _special(x, kind):
     """x (a float array) changed to the special input `kind`, same shape and dtype."""
     x = np.array(x, copy=True)
@@ -148,10 +145,7 @@ def _params(select):
         rid = p.id
         if not select(rid):
             continue
-        marks = ()
-        if rid in OTHERS:
-            marks = (pytest.mark.xfail(strict=True, reason=OTHERS[rid]),)
-        out.append(pytest.param(p.values[0], id=rid, marks=marks))
+        out.append(pytest.param(p.values[0], id=rid))
     return out
 
 
