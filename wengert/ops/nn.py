@@ -153,17 +153,19 @@ def _with_nan(hit, g, r):
 def _nan_hits(y, g):
     """Where y (relu's output, ≥ 0 or NaN) is NaN and g ≠ 0; None when nowhere.
 
-    Recording (y or g a Tensor), the mask is made of wengert ops and asked for with bool(),
-    so a compiled program computes it on every call and checks the answer (a guard) rather
-    than keeping the answer of its first call."""
+    One sum over y answers first (y ≥ 0: only a NaN or +inf makes it non-finite), so the
+    mask is made only when a NaN may be there. Recording (y or g a Tensor), both questions
+    are wengert ops asked with bool(): a compiled program computes them on every call and
+    checks the answers (guards) rather than keeping those of its first call."""
     if type(y) is Tensor or type(g) is Tensor:
-        hit = np.isnan(y) & (g != 0)
-        return hit if hit.any() else None
-    v = y
-    if np.isfinite(_add_reduce(v, axis=None)):         # y ≥ 0: only NaN or +inf fail this
+        y = y if type(y) is Tensor else _make(y, None)
+        finite = np.isfinite(np.sum(y))
+    else:
+        finite = np.isfinite(_add_reduce(y, axis=None))
+    if bool(finite):
         return None
-    hit = np.isnan(v) & (g != 0)
-    return hit if hit.any() else None
+    hit = np.isnan(y) & (g != 0)
+    return hit if bool(hit.any()) else None
 
 
 # name                     forward       f′ (of the input x, or of the output y)
