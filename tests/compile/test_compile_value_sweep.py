@@ -17,16 +17,6 @@ FAMILIES = ("nn", "elementwise", "differences", "ufuncs_more", "special", "signa
             "linalg_eigen", "linalg_inverses", "linalg_norms", "linalg_products")
 # LAPACK's SVD and eigen solvers may not return on a matrix holding ±inf (uncompiled too)
 NO_INF = ("linalg_",)
-# (row, fn, special): results that wait on a rule of the reductions' family, whose value
-# branches are fixed there (prod's and cumprod's exact path at zeros)
-WAITING = {
-    ("linalg_decompositions-cofactor", "h", "zeros"): "prod's rule at a zero (reduction.py)",
-    ("signal-vander", "g", "zeros"): "cumprod's rule at a zero (cumulative.py)",
-    ("signal-vander", "h", "zeros"): "cumprod's rule at a zero (cumulative.py)",
-    ("ufuncs_more-cumulative_prod", "g", "zeros"): "cumprod's rule at a zero (cumulative.py)",
-    ("ufuncs_more-cumulative_prod", "h", "zeros"): "cumprod's rule at a zero (cumulative.py)",
-}
-
 # clear refusals of the compiled call where the uncompiled one, on tensors that need no
 # gradient, gives a number: a compiled function's inputs are traced as differentiated, and eig
 # refuses a complex result that a gradient could reach (as at a first call there)
@@ -96,8 +86,6 @@ def test_compiled_at_usual_inputs_right_at_special_ones(row, request):
             continue                    # (refused at the usual input: test_compile_ops's)
         for i in range(len(usual)):
             for sname, s in _specials(np.asarray(usual[i]), no_inf).items():
-                if (rid, name, sname) in WAITING:
-                    continue
                 call = list(usual)
                 call[i] = s
                 # (the uncompiled forward on tensors: the row's fn on ndarrays may be NumPy's)
