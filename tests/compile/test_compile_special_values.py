@@ -272,3 +272,15 @@ def test_values_indices_take_their_indices_at_run_time():
                 assert "wg.compile cannot" in str(e)
     with pytest.raises(TraceError, match="wg.mode"):
         wg.compile(lambda x: wg.mode(x, dim=0).values)(np.array([3.0, 1.0, 2.0]))
+
+
+@pytest.mark.parametrize("name", ["nanargmax", "nanargmin"])
+def test_nanarg_masks_and_all_nan_check_are_computed_at_run_time(name):
+    f = lambda x: getattr(np, name)(x, axis=1)          # noqa: E731
+    c = wg.compile(f)
+    x = np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]])
+    np.testing.assert_array_equal(c(x), f(x))
+    y = np.array([[np.nan, 9.0, -3.0], [-4.0, np.nan, 6.0]])   # NaNs and extremes elsewhere
+    np.testing.assert_array_equal(c(y), f(y))
+    with pytest.raises(ValueError, match="All-NaN slice"):
+        c(np.array([[np.nan, np.nan, np.nan], [1.0, 2.0, 3.0]]))

@@ -20,8 +20,9 @@ from ..tensor import Tensor, _make
 from .elementwise import positive, where
 from ._operands import value_of
 from .cumulative import cumprod, cumsum
-from .reduction import (_axes, _input, max as _max, mean as _mean,
-                        min as _min, prod as _prod, std as _std, sum as _sum, var as _var)
+from .reduction import (_axes, _input, argmax as _argmax, argmin as _argmin, max as _max,
+                        mean as _mean, min as _min, prod as _prod, std as _std, sum as _sum,
+                        var as _var)
 from .statistics import _extras, _method, _q_input, quantile_along
 
 __all__ = ["nansum", "nanmean", "nanprod", "nanmax", "nanmin", "nanvar", "nanstd",
@@ -277,6 +278,20 @@ def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
 
 # ---- queries and nan_to_num --------------------------------------------------------------------
 
+def _nanarg(best, fill, a, axis, out, keepdims, name):
+    """best (argmax or argmin) of a with its NaNs as `fill` (−inf or +inf), after NumPy's
+    check that no slice is all NaN. Both are wengert ops on a Tensor: a compiled program
+    computes the mask and the check on every call (the check a guard)."""
+    if out is not None:
+        raise TypeError(f"wengert.{name} does not support out=; use the returned tensor")
+    a = _input(a, name)
+    if _floating(a):
+        if bool(np.any(np.all(np.isnan(a), axis=axis))):
+            raise ValueError("All-NaN slice encountered")
+        a = _fill(a, fill)
+    return best(a, axis=axis, keepdims=keepdims)
+
+
 def nanargmax(a, axis=None, out=None, *, keepdims=False):
     """Index of the first maximum ignoring NaNs (ValueError for an all-NaN slice, as in
     NumPy). An integer tensor: never requires grad.
@@ -286,10 +301,7 @@ def nanargmax(a, axis=None, out=None, *, keepdims=False):
     >>> wg.nanargmax(wg.tensor([1.0, np.nan, 2.0]))
     tensor(2)
     """
-    if out is not None:
-        raise TypeError("wengert.nanargmax does not support out=; use the returned tensor")
-    return _make(np.asarray(np.nanargmax(value_of(_input(a, "nanargmax")), axis=axis,
-                                         keepdims=keepdims)), None)
+    return _nanarg(_argmax, -np.inf, a, axis, out, keepdims, "nanargmax")
 
 
 def nanargmin(a, axis=None, out=None, *, keepdims=False):
@@ -300,10 +312,7 @@ def nanargmin(a, axis=None, out=None, *, keepdims=False):
     >>> wg.nanargmin(wg.tensor([np.nan, 3.0, 2.0]))
     tensor(2)
     """
-    if out is not None:
-        raise TypeError("wengert.nanargmin does not support out=; use the returned tensor")
-    return _make(np.asarray(np.nanargmin(value_of(_input(a, "nanargmin")), axis=axis,
-                                         keepdims=keepdims)), None)
+    return _nanarg(_argmin, np.inf, a, axis, out, keepdims, "nanargmin")
 
 
 def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
