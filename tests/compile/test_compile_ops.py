@@ -18,13 +18,12 @@ SKIP = {}
 REFUSED = {
     "differences-unwrap", "numpy_more-copyto", "numpy_more-fill_diagonal",
     "numpy_more-piecewise", "numpy_more-place", "numpy_more-polyder", "numpy_more-put",
-    "numpy_more-put_along_axis", "numpy_more-putmask", "signal-interp", "signal-interp-left-right",
-    "signal-interp-period", "signal-sinc-near-0", "ufuncs_more-frexp",
+    "numpy_more-put_along_axis", "numpy_more-putmask", "signal-sinc-near-0", "ufuncs_more-frexp",
     # (an order or a mask taken from the values: the jittered second trace tells them apart;
     # median, quantile and partition compile since argsort and argpartition are steps)
     "numpy_more-unique",
     "numpy_more-unique-axis", "numpy_more-unique_values", "numpy_more-union1d",
-    "numpy_more-piecewise-else", "signal-interp-xp", "signal-angle",
+    "numpy_more-piecewise-else", "signal-angle",
     # PyTorch's mode: counts of equal values, which no wengert op computes
     "torch_ops-mode",
     # (a mask or an index read from the data: caught since the jittered trace negates)

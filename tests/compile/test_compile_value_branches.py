@@ -222,3 +222,19 @@ def test_eig_complex_result_refused_per_call():
     c(a)
     with pytest.raises(TypeError, match="the result is complex here"):
         c(rot)
+
+
+# ---- ops/signal.py: interp's interval search -------------------------------------------------
+
+def test_interp_searches_its_intervals_on_every_call():
+    xp, fp = np.array([0.0, 1.0, 2.0, 3.0]), np.array([0.0, 10.0, 0.0, 5.0])
+    usual = (np.array([0.5, 1.5]),)
+    others = [(np.array(v),) for v in ([2.5, 0.2], [-1.0, 4.0], [1.0, 2.0], [np.nan, 3.0])]
+    _agree(lambda x: np.interp(x, xp, fp), usual, *others)
+    _agree(wg.grad(lambda x: wg.sum(wg.interp(x, xp, fp) ** 2)), usual, *others)
+    # xp and fp traced too, and the periodic form (its sort of xp is a step as well)
+    _agree(lambda x, xp, fp: np.interp(x, xp, fp, period=2.0),
+           (np.array([0.3, 2.9]), np.array([1.5, 0.2, 1.0]), fp[:3]),
+           (np.array([-0.3, 1.9]), np.array([0.5, 1.2, 0.1]), fp[:3]))
+    _agree(wg.grad(lambda x, xp, fp: wg.sum(wg.interp(x, xp, fp)), argnums=(0, 1, 2)),
+           (np.array([0.5, 2.5]), xp, fp), (np.array([2.2, 0.1]), xp + 0.5, fp[::-1].copy()))

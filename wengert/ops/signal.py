@@ -27,7 +27,6 @@ inherit rules of every order and register no primitive:
   grad in wengert) gives a constant.
 * real_if_close: the identity on real input.
 """
-from typing import Any
 
 import numpy as np
 
@@ -38,6 +37,7 @@ from .elementwise import arctan2, astype, isfinite, power, sign, sin, where
 from .indexing import take
 from .cumulative import cumprod
 from .padding import pad
+from .value_fns import value_result
 from .reduction import sum as _sum
 from .shape import broadcast_to, concatenate, flip, reshape
 
@@ -84,33 +84,45 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     if period is not None:
         x = x % period
         xp = xp % period
-        order = np.argsort(value_of(xp))
+        order = np.argsort(xp)
         xp, fp = take(xp, order), take(fp, order)
         xp = concatenate([take(xp, [-1]) - period, xp, take(xp, [0]) + period])
         fp = concatenate([take(fp, [-1]), fp, take(fp, [0])])
-    xd, xpd = np.asarray(value_of(x)), np.asarray(value_of(xp))
-    n = xpd.shape[0]
-    j = np.searchsorted(xpd, xd, side="right") - 1          # xp[j] <= x < xp[j + 1]
+    n = _shape(xp)[0]
+    # the interval search and the tests below are wengert ops where x or xp is a Tensor (a
+    # compiling trace computes them on every call), NumPy's on values otherwise
+    if isinstance(x, Tensor) or isinstance(xp, Tensor):
+        j = value_result(np.searchsorted, xp, {"v": x, "side": "right"}) - 1
+    else:
+        j = np.searchsorted(xp, x, side="right") - 1          # xp[j] <= x < xp[j + 1]
     lo = np.clip(j, 0, max(n - 2, 0))
     hi = np.minimum(lo + 1, n - 1)
     knot = np.clip(j, 0, n - 1)
     xlo, xhi, flo, fhi = take(xp, lo), take(xp, hi), take(fp, lo), take(fp, hi)
+    xknot = take(xp, knot)
     with np.errstate(divide="ignore", invalid="ignore"):
         slope = (fhi - flo) / (xhi - xlo)
         inside = slope * (x - xlo) + flo
         other = slope * (x - xhi) + fhi
     # NumPy's fallbacks where the formula gives NaN (an infinite value or step)
-    inside = where(np.isnan(value_of(inside)), where(np.isnan(value_of(other)) &
-                                                  (value_of(flo) == value_of(fhi)), flo, other),
-                   inside)
+    bad = np.isnan(_detached(inside))
+    fix = where(np.isnan(_detached(other)) & (_detached(flo) == _detached(fhi)), flo, other)
+    inside = where(bad, fix, inside)
     flat = where(isfinite(slope), slope, np.zeros((), np.float64))
-    at_knot = take(fp, knot) + (x - take(xp, knot)) * flat    # the value fp[knot] exactly
-    exact = (j >= 0) & (xd == xpd[knot])
+    at_knot = take(fp, knot) + (x - xknot) * flat           # the value fp[knot] exactly
+    xd = _detached(x)
+    exact = (j >= 0) & (xd == _detached(xknot))
     out = where(exact, at_knot, inside)
     lval = take(fp, 0) if left is None else _as_float64(left)
     rval = take(fp, n - 1) if right is None else _as_float64(right)
-    out = where(xd > xpd[-1], rval, where(xd < xpd[0], lval, out))
+    out = where(xd > _detached(take(xp, n - 1)), rval, where(xd < _detached(take(xp, 0)), lval,
+                                                             out))
     return where(np.isnan(xd), x, out)
+
+
+def _detached(a):
+    """a for a test (no gradient flows through a mask): a Tensor detached, an ndarray as is."""
+    return a.detach() if isinstance(a, Tensor) else a
 
 
 # ---- polynomials -----------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Functions of values that are not differentiable (argmax, argmin, argsort, argpartition, all,
-any): their results
+any, searchsorted): their results
 never require grad, and the observers of op applications (`observe()`) still see each call, so
 a compiling tracer records it as a step and not as a constant.
 """
@@ -20,7 +20,7 @@ class ValueFn:
 
 
 VALUE_FNS = {f: ValueFn(f) for f in (np.argmax, np.argmin, np.argsort, np.argpartition,
-                                      np.all, np.any)}
+                                      np.all, np.any, np.searchsorted)}
 
 
 def value_result(find, a, params):
