@@ -23,8 +23,7 @@ REFUSED = {
     # median, quantile and partition compile since argsort and argpartition are steps)
     "numpy_more-unique",
     "numpy_more-unique-axis", "numpy_more-unique_values", "numpy_more-union1d",
-    "numpy_more-piecewise-else", "signal-angle",
-    # PyTorch's mode: counts of equal values, which no wengert op computes
+    "numpy_more-piecewise-else", # PyTorch's mode: counts of equal values, which no wengert op computes
     "torch_ops-mode",
     # (a mask or an index read from the data: caught since the jittered trace negates)
     "signal-sinc",

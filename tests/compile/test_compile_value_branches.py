@@ -238,3 +238,8 @@ def test_interp_searches_its_intervals_on_every_call():
            (np.array([-0.3, 1.9]), np.array([0.5, 1.2, 0.1]), fp[:3]))
     _agree(wg.grad(lambda x, xp, fp: wg.sum(wg.interp(x, xp, fp)), argnums=(0, 1, 2)),
            (np.array([0.5, 2.5]), xp, fp), (np.array([2.2, 0.1]), xp + 0.5, fp[::-1].copy()))
+
+
+def test_angle_of_real_input_is_computed_on_every_call():
+    _agree(lambda x: np.angle(x, deg=True), (np.array([1.0, -2.0]),),
+           (np.array([-1.0, 2.0]),), (np.array([-0.0, np.nan]),))

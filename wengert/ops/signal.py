@@ -379,11 +379,16 @@ def angle(z, deg=False):
             t = arctan2(imag(z), real(z))
             return t * (180 / np.pi) if deg else t
         return _make(np.asarray(np.angle(d, deg)), None)
-    a = np.asarray(np.angle(d, deg))
     if not isinstance(z, Tensor):
-        return _make(a, None)
-    if d.dtype.kind != "f":
-        z = astype(z, a.dtype)
+        return _make(np.asarray(np.angle(d, deg)), None)
+    dt = np.angle(d.reshape(-1)[:0]).dtype
+    if d.dtype != dt:
+        z = astype(z, dt)
+    # arctan2(0, z) of the detached value: an op (compiled, computed on every call)
+    zd = z.detach()
+    a = arctan2(np.zeros((), dt), zd)
+    if deg:
+        a = a * (180 / np.pi)
     return sign(z) * 0.0 + a        # 0 with derivative 0, NaN where z is NaN (as a)
 
 
