@@ -243,3 +243,10 @@ def test_interp_searches_its_intervals_on_every_call():
 def test_angle_of_real_input_is_computed_on_every_call():
     _agree(lambda x: np.angle(x, deg=True), (np.array([1.0, -2.0]),),
            (np.array([-1.0, 2.0]),), (np.array([-0.0, np.nan]),))
+
+
+def test_unwrap_corrections_are_computed_on_every_call():
+    _agree(lambda x: np.unwrap(x), (np.array([0.0, 1.0, 2.0, 3.0]),),
+           (np.array([0.0, 6.0, 0.5, 7.0]),), (np.array([0.0, -7.0, np.nan, 1.0]),))
+    _agree(wg.grad(lambda x: wg.sum(wg.unwrap(x, period=5.0) ** 2)),
+           (np.array([0.0, 1.0, 2.0, 3.0]),), (np.array([0.0, 6.0, 0.5, 7.0]),))

@@ -260,13 +260,15 @@ def unwrap(p, discont=None, axis=-1, *, period=2 * np.pi):
     tensor([1., 1.])
     """
     p = _input(p)
-    d = value_of(p)
-    nd = np.ndim(d)
+    # the correction from the detached values, by ops on a Tensor (compiled, computed on
+    # every call), by NumPy on an ndarray
+    d = p.detach() if isinstance(p, Tensor) else p
+    nd = np.ndim(value_of(d))
     ax = _axis(axis, nd)
     dd = np.diff(d, axis=ax)
     if discont is None:
         discont = period / 2
-    dtype = np.result_type(dd, period)
+    dtype = np.result_type(value_of(dd), period)
     if np.issubdtype(dtype, np.integer):
         high, rem = divmod(period, 2)
         ambiguous = rem == 0
@@ -275,14 +277,17 @@ def unwrap(p, discont=None, axis=-1, *, period=2 * np.pi):
     low = -high
     ddmod = np.mod(dd - low, period) + low
     if ambiguous:
-        np.copyto(ddmod, high, where=(ddmod == low) & (dd > 0))
+        ddmod = np.where((ddmod == low) & (dd > 0), np.asarray(high, value_of(ddmod).dtype),
+                         ddmod)
     fix = ddmod - dd
-    np.copyto(fix, 0, where=np.abs(dd) < discont)
+    fix = np.where(np.abs(dd) < discont, np.zeros((), value_of(fix).dtype), fix)
     fix = np.cumsum(fix, axis=ax)
     pad = [(0, 0)] * nd
     pad[ax] = (1, 0)
-    fix = np.pad(fix, pad).astype(dtype, copy=False)
-    if dtype != np.result_type(d):
+    fix = np.pad(fix, pad)
+    if np.result_type(value_of(fix)) != dtype:
+        fix = astype(fix, dtype)
+    if dtype != np.result_type(value_of(p)):
         p = astype(p, dtype)
     return p + fix
 
