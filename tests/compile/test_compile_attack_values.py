@@ -55,3 +55,35 @@ def test_sinc_at_zero_after_a_trace_away_from_zero():
     _agree(wg.grad(_weighted(wg.sinc)), usual, at0, near0)
     _agree(wg.hessian(lambda x: wg.sum(wg.sinc(x))), usual, at0, near0)
     _agree(wg.sinc, near0, usual)           # (and traced at the small branch)
+
+
+def _refused_or_agrees(f, usual, *special):
+    """Compiled f refuses with a TraceError, or agrees with f at every input."""
+    try:
+        _agree(f, usual, *special)
+    except TraceError as e:
+        assert "wg.compile cannot" in str(e)
+        return True
+    return False
+
+
+def _tensor(x):
+    return x if isinstance(x, wg.Tensor) else wg.tensor(x)
+
+
+@pytest.mark.parametrize("f", [
+    lambda x: x * 2 if _tensor(x).allclose(np.zeros(2)) else x + 1,
+    lambda x: x * 2 if wg.allclose(x, np.zeros(2)) else x + 1,
+    lambda x: wg.where(wg.isclose(x, 0.0), 1.0, x),
+], ids=["Tensor.allclose", "wg.allclose", "wg.isclose"])
+def test_pytorch_closeness_of_a_traced_value_is_refused(f):
+    # their answer was read off the traced value's data: a constant bool or mask, so the
+    # program compiled at x ≠ 0 gave x + 1 at x = 0 (eager 2x); now refused, as np.allclose
+    usual, zero = (np.array([1.0, 2.0]),), (np.array([0.0, 0.0]),)
+    for g in (f, wg.grad(lambda x: wg.sum(f(x)))):
+        with pytest.raises(TraceError, match=r"wg.compile cannot trace .*(allclose|isclose)"):
+            _agree(g, usual, zero)
+    # of a constant (not computed from the inputs) they are answered, as before
+    w = wg.tensor([1.0, 2.0])
+    _agree(lambda x: x * 2 if w.allclose(np.array([1.0, 2.0])) and wg.allclose(w, w)
+           else x + 1, usual, zero)
