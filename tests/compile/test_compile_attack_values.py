@@ -19,7 +19,7 @@ def _run(f, args):
             out = f(*args)
     except TraceError:
         raise
-    except (ValueError, TypeError, ArithmeticError, np.linalg.LinAlgError) as e:
+    except (ValueError, TypeError, ArithmeticError, LookupError, np.linalg.LinAlgError) as e:
         return type(e), str(e)[:40]
     return [np.asarray(o) for o in (out if isinstance(out, (tuple, list)) else (out,))]
 
@@ -87,3 +87,43 @@ def test_pytorch_closeness_of_a_traced_value_is_refused(f):
     w = wg.tensor([1.0, 2.0])
     _agree(lambda x: x * 2 if w.allclose(np.array([1.0, 2.0])) and wg.allclose(w, w)
            else x + 1, usual, zero)
+
+
+X34 = np.array([[0.5, -1.2, 2.0, 0.3], [1.1, 0.4, -0.7, 0.9], [-0.2, 1.5, 0.8, -2.4]])
+
+
+def test_gather_and_scatter_add_at_a_traced_index():
+    # the index tuple was built from the index tensor's data: a constant of the first call;
+    # beside a mask whose count moves (the jittered soundness trace then takes another
+    # branch) nothing caught it, and a row's NaN or another argmax kept the traced picks
+    def picked(x):
+        t = wg.tensor(x) if not isinstance(x, wg.Tensor) else x
+        i = t.argmax(dim=1, keepdim=True)
+        return t.gather(1, i).sum() + t[t > 0].sum() + wg.scatter_add(t, 1, i, t * 2).sum()
+
+    nan_row = X34.copy()
+    nan_row[1, 2] = np.nan
+    moved = X34[:, ::-1].copy()         # (the same mask count, other maxima)
+    _agree(picked, (X34,), (nan_row,), (moved,))
+    _agree(wg.grad(picked), (X34,), (nan_row,), (moved,))
+    _agree(lambda x: wg.gather(wg.tensor(x) if not isinstance(x, wg.Tensor) else x, 0,
+                               wg.argmin(x, axis=0, keepdims=True) - 3), (X34,), (moved,))
+
+
+def test_embedding_at_a_traced_index():
+    # embedding read its indices (and their range check, and the padding mask) off the
+    # data: the rows of the first call came back for other indices, and an index out of
+    # range gave rows instead of eager's IndexError
+    F = wg.nn.functional
+
+    def rows(x, pad=None):
+        t = wg.tensor(x) if not isinstance(x, wg.Tensor) else x
+        return F.embedding(t.argmax(dim=1), t, padding_idx=pad)
+
+    first_col = X34.copy()
+    first_col[:, 0] = 10.0
+    for pad in (None, 0):
+        _agree(lambda x: rows(x, pad), (X34,), (first_col,), (X34[::-1].copy(),))
+        _agree(wg.grad(lambda x: wg.sum(rows(x, pad) * X34[:, ::-1])), (X34,), (first_col,))
+    out_of_range = np.array([[0.0, 0.0, 0.0, 9.0]] * 3)      # argmax 3: the table has 3 rows
+    _agree(rows, (X34,), (out_of_range,))

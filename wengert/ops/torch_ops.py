@@ -17,7 +17,7 @@ import numpy as np
 from ..tensor import Tensor, _make
 from ._operands import value_of
 from .elementwise import add, clip, copy, where
-from .indexing import _scatter, getitem, take
+from .indexing import _index_array, _scatter, getitem, take
 from .linalg.norms import matrix_norm, vector_norm
 from .linalg.products import matmul
 from .shape import concatenate, expand_dims, moveaxis, permute_dims, repeat, reshape
@@ -70,7 +70,13 @@ def _index_tuple(fname, a_shape, dim, index, src_shape=None):
         raise IndexError(f"wengert.{fname}: index out of range for dim {d} of size "
                          f"{a_shape[d]} (entries from {idx.min()} to {idx.max()})")
     grid: list[Any] = list(np.indices(idx.shape, sparse=True))
-    grid[d] = idx % a_shape[d] if a_shape[d] else idx
+    if isinstance(index, Tensor):
+        # read through the index door, as getitem's: a compiling trace knows the array as
+        # the traced index (read on every call), never as a constant of its first call;
+        # in range, NumPy wraps its negative entries as `%` would
+        grid[d] = _index_array(index)
+    else:
+        grid[d] = idx % a_shape[d] if a_shape[d] else idx
     return tuple(grid), idx.shape
 
 
