@@ -127,3 +127,52 @@ def test_embedding_at_a_traced_index():
         _agree(wg.grad(lambda x: wg.sum(rows(x, pad) * X34[:, ::-1])), (X34,), (first_col,))
     out_of_range = np.array([[0.0, 0.0, 0.0, 9.0]] * 3)      # argmax 3: the table has 3 rows
     _agree(rows, (X34,), (out_of_range,))
+
+
+def _t(x):
+    return x if isinstance(x, wg.Tensor) else wg.tensor(x)
+
+
+# ops that took an order or a position from a traced value's data (a constant of the
+# program): the soundness check (a second trace at perturbed inputs) caught them only where
+# the negated perturbation took the same branches; beside a guard it flips (the sign of a
+# sum), only the affine move, which keeps every order, was compared, and they passed
+READS_AN_ORDER = [
+    ("one_hot", lambda x: wg.nn.functional.one_hot(_t(x).argmax(dim=1), 4) * _t(x)),
+    ("narrow", lambda x: wg.narrow(_t(x), 1, _t(x)[0].argmax(), 1)),
+    ("index_select", lambda x: wg.index_select(_t(x), 1, _t(x)[0].argmax().reshape(1))),
+    ("scatter", lambda x: wg.scatter(_t(x), 1, _t(x).argmax(dim=1, keepdim=True),
+                                     _t(x)[:, 1:2] * 2)),
+    ("scatter-value", lambda x: wg.scatter(_t(x), 1, _t(x).argmax(dim=1, keepdim=True),
+                                           value=0.0)),
+    ("choose", lambda x: np.choose(_t(x).argmax(dim=0), [x[0], x[1], x[2]])),
+    ("nanargmax", lambda x: np.take_along_axis(x, np.nanargmax(x, axis=1)[:, None], axis=1)),
+    ("repeat", lambda x: np.repeat(x, _t(x)[0].argsort(), axis=1)),
+]
+
+
+@pytest.mark.parametrize("f", [f for _, f in READS_AN_ORDER],
+                         ids=[n for n, _ in READS_AN_ORDER])
+def test_an_order_read_off_the_data_beside_a_sign_guard_is_never_baked(f):
+    def g(x):
+        return wg.sum(f(x)) + (1.0 if _t(x).sum() > 0 else 0.0)
+
+    for h in (g, wg.grad(g)):
+        # each call refuses (TraceError) or agrees with the uncompiled call
+        _refused_or_agrees(h, (X34,), (X34[:, ::-1].copy(),), (X34[::-1].copy(),))
+
+
+def test_a_check_that_only_the_affine_move_passes_waits_for_a_later_call():
+    # a guard on where the largest entry is: the negated and the permuted perturbations
+    # take the other branch; the affine one keeps every argmax, so the check runs again on
+    # the next call with other inputs, which shows the argmax read off the data
+    def g(x):
+        pick = wg.nn.functional.one_hot(_t(x).argmax(dim=1), 4) * _t(x)
+        return wg.sum(pick) + (1.0 if _t(x)[0, 2] >= _t(x).max() else 0.0)
+
+    c = wg.compile(g)
+    np.testing.assert_allclose(c(X34), g(X34))
+    other = X34.copy()
+    other[1:, 3] = 1.9                  # (the same guard, other maxima in rows 1 and 2)
+    with pytest.raises(TraceError, match="wg.compile cannot trace"):
+        c(other)
