@@ -164,15 +164,55 @@ def test_an_order_read_off_the_data_beside_a_sign_guard_is_never_baked(f):
 
 def test_a_check_that_only_the_affine_move_passes_waits_for_a_later_call():
     # a guard on where the largest entry is: the negated and the permuted perturbations
-    # take the other branch; the affine one keeps every argmax, so the check runs again on
-    # the next call with other inputs, which shows the argmax read off the data
+    # take the other branch; the affine one keeps every mask, so the check runs again on
+    # the next call with other inputs, which shows the mask read off the data
     def g(x):
-        pick = wg.nn.functional.one_hot(_t(x).argmax(dim=1), 4) * _t(x)
-        return wg.sum(pick) + (1.0 if _t(x)[0, 2] >= _t(x).max() else 0.0)
+        # (piecewise reads its condition masks off the data)
+        doubled = np.piecewise(x, [x > x.mean()], [lambda t: 2 * t, lambda t: t])
+        return wg.sum(doubled) + (1.0 if _t(x)[0, 2] >= _t(x).max() else 0.0)
 
     c = wg.compile(g)
     np.testing.assert_allclose(c(X34), g(X34))
     other = X34.copy()
-    other[1:, 3] = 1.9                  # (the same guard, other maxima in rows 1 and 2)
+    other[1:, 3] = 1.9                  # (the same guard, other entries above the mean)
     with pytest.raises(TraceError, match="wg.compile cannot trace"):
         c(other)
+
+
+def test_pytorch_masked_fill_at_a_traced_mask():
+    # the mask went to where() as its data: a constant of the first call (caught only where
+    # the negated perturbation took the same branches)
+    def f(x):
+        return wg.sum(_t(x).masked_fill(_t(x) < 0.6, -1.0) * X34) + \
+            (1.0 if _t(x).sum() > 0 else 0.0)
+
+    _agree(f, (X34,), (X34[:, ::-1].copy(),), (X34 - 0.3,))
+    _agree(wg.grad(f), (X34,), (X34[:, ::-1].copy(),), (X34 - 0.3,))
+
+
+@pytest.mark.parametrize("f", [
+    lambda x: wg.sum(wg.nn.functional.one_hot(_t(x).argmax(dim=1), 4) * _t(x)),
+    lambda x: wg.sum(wg.scatter(_t(x), 1, _t(x).argmax(dim=1, keepdim=True), value=0.0)),
+    lambda x: wg.sum(wg.index_add(_t(x), 1, _t(x)[0].argsort()[:2], _t(x)[:, :2])),
+    lambda x: wg.sum(np.choose(_t(x).argmax(dim=0), [x[0], x[1], x[2]])),
+    lambda x: wg.sum(np.take_along_axis(x, np.nanargmax(x, axis=1)[:, None], axis=1)),
+    lambda x: wg.sum(np.repeat(x, _t(x)[0].argsort(), axis=1)),
+], ids=["one_hot", "scatter", "index_add", "choose", "nanargmax", "repeat"])
+def test_positions_read_off_a_traced_value_are_refused_by_name(f):
+    # these read their positions off the data (a constant of the program): refused at the
+    # first call now, as np.nonzero is, instead of being left to the soundness check
+    with pytest.raises(TraceError, match=r"wg.compile cannot trace (wg|F)\.\w+ of a value"):
+        wg.compile(f)(X34)
+    assert np.isfinite(np.asarray(f(X34))).all()      # (eager answers, as before)
+
+
+def test_index_select_and_narrow_at_a_traced_index_compile():
+    # a traced index now reaches take (a step) and narrow's start int() (a guard)
+    def f(x):
+        t = _t(x)
+        i = t[0].argmax()
+        return wg.sum(wg.index_select(t, 1, i.reshape(1)) * 2 + wg.narrow(t, 1, i, 1))
+
+    other = X34[:, ::-1].copy()
+    _agree(f, (X34,), (other,), (X34 * 3,))
+    _agree(wg.grad(f), (X34,), (other,))

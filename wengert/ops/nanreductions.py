@@ -18,6 +18,7 @@ import numpy as np
 
 from ..tensor import Tensor, _make
 from .elementwise import positive, where
+from . import _operands
 from ._operands import value_of
 from .cumulative import cumprod, cumsum
 from .reduction import (_axes, _input, max as _max, mean as _mean,
@@ -288,8 +289,10 @@ def nanargmax(a, axis=None, out=None, *, keepdims=False):
     """
     if out is not None:
         raise TypeError("wengert.nanargmax does not support out=; use the returned tensor")
-    return _make(np.asarray(np.nanargmax(value_of(_input(a, "nanargmax")), axis=axis,
-                                         keepdims=keepdims)), None)
+    # (read through the door a compiling tracer guards: positions read off a traced
+    # value would be constants of the program; it refuses them)
+    d = _operands.read_values(_input(a, "nanargmax"), "wg.nanargmax")
+    return _make(np.asarray(np.nanargmax(d, axis=axis, keepdims=keepdims)), None)
 
 
 def nanargmin(a, axis=None, out=None, *, keepdims=False):
@@ -302,8 +305,10 @@ def nanargmin(a, axis=None, out=None, *, keepdims=False):
     """
     if out is not None:
         raise TypeError("wengert.nanargmin does not support out=; use the returned tensor")
-    return _make(np.asarray(np.nanargmin(value_of(_input(a, "nanargmin")), axis=axis,
-                                         keepdims=keepdims)), None)
+    # (read through the door a compiling tracer guards: positions read off a traced
+    # value would be constants of the program; it refuses them)
+    d = _operands.read_values(_input(a, "nanargmin"), "wg.nanargmin")
+    return _make(np.asarray(np.nanargmin(d, axis=axis, keepdims=keepdims)), None)
 
 
 def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):

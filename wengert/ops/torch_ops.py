@@ -292,7 +292,8 @@ def masked_fill(input, mask, value):
     if np.ndim(value_of(value)) != 0:
         raise ValueError("wengert.masked_fill: value must be a number or a 0-d tensor, got "
                          f"shape {np.shape(value_of(value))}")
-    r = where(m, value, a)
+    # (a Tensor mask stays one: compiled, the mask is a step of every call, not a constant)
+    r = where(mask if isinstance(mask, Tensor) else m, value, a)
     return r if r.dtype == a.dtype else r.astype(a.dtype)
 
 
@@ -436,7 +437,9 @@ def index_select(input, dim, index):
     if idx.dtype.kind not in "iu" or idx.ndim > 1:
         raise TypeError(f"wengert.index_select: index must be a 1-D integer tensor, got "
                         f"dtype {idx.dtype} and shape {idx.shape}")
-    return take(a, idx.reshape(-1), axis=_dim(dim, a.ndim, "index_select"))
+    # (a Tensor index stays one: take reads it at run time when compiled)
+    ix = reshape(index, (-1,)) if isinstance(index, Tensor) else idx.reshape(-1)
+    return take(a, ix, axis=_dim(dim, a.ndim, "index_select"))
 
 
 def movedim(input, source, destination):
