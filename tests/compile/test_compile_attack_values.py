@@ -216,3 +216,25 @@ def test_index_select_and_narrow_at_a_traced_index_compile():
     other = X34[:, ::-1].copy()
     _agree(f, (X34,), (other,), (X34 * 3,))
     _agree(wg.grad(f), (X34,), (other,))
+
+
+@pytest.mark.parametrize("f", [
+    lambda x: np.median(x, axis=1),
+    lambda x: np.nanmedian(x, axis=1),
+    lambda x: np.quantile(x, [0.25, 0.75], axis=1, method="lower"),
+    lambda x: np.percentile(x, 60.0, axis=1, method="higher"),
+    lambda x: np.nanquantile(x, 0.5, axis=1, method="nearest"),
+], ids=["median", "nanmedian", "lower", "higher", "nearest"])
+def test_picked_quantiles_beside_an_infinity_are_numpys(f):
+    # the discrete methods and the median interpolated s_lo + 0·(s_hi − s_lo): NaN beside an
+    # infinite neighbour where NumPy takes the value (median([-0.2, 1.1, inf]) = 1.1)
+    x = np.array([[-0.2, 1.1, np.inf, 0.4], [3.0, -np.inf, 0.5, 0.5], [1.0, 2.0, np.inf, np.inf],
+                  [0.3, np.nan, 2.0, np.inf]])
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = f(x)                                     # (NumPy's, on the array)
+        got = np.asarray(f(wg.tensor(x)))
+        np.testing.assert_allclose(got, want, equal_nan=True)
+    finite = np.array([[-0.2, 1.1, 0.7, 0.4], [3.0, -1.0, 0.5, 0.5], [1.0, 2.0, 4.0, 3.0],
+                       [0.3, 0.1, 2.0, 5.0]])
+    _agree(lambda x: f(_t(x)), (finite,), (x,))
