@@ -14,7 +14,7 @@ import numpy as np
 from . import dtypes as _dtypes
 from .generator import Generator, draws_from as _draws_from
 from .grad_mode import _GradMode
-from .ops import torch_dims as _torch_dims
+from .ops import _operands, torch_dims as _torch_dims
 from .ops.torch_dims import accepting_dim
 from .tensor import Tensor, _make
 
@@ -221,8 +221,8 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     >>> wg.allclose(wg.tensor([1., 2.]), [1., 2. + 1e-9])
     True
     """
-    return builtins.bool(np.allclose(_value(input), _value(other), rtol=rtol, atol=atol,
-                                      equal_nan=equal_nan))
+    a, b = _values(input, other, "wg.allclose")
+    return builtins.bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
@@ -235,8 +235,15 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     >>> wg.isclose(wg.tensor([1., 2.]), wg.tensor([1., 2.5]))
     tensor([ True, False])
     """
-    return _make(np.isclose(_value(input), _value(other), rtol=rtol, atol=atol,
-                            equal_nan=equal_nan), None)
+    a, b = _values(input, other, "wg.isclose")
+    return _make(np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan), None)
+
+
+def _values(input, other, what):
+    """The values of input and other as arrays, read through the door a compiling tracer
+    guards: a traced value is refused there (its answer would be a constant of the program)."""
+    a, b = _operands.read_values((input, other), what)
+    return np.asarray(a), np.asarray(b)
 
 
 def _value(x):

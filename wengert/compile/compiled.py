@@ -105,26 +105,34 @@ def _convert_of(r):
     return None
 
 
-def _perturbed(x, jitter):
-    """x moved affinely and, with `jitter`, by a fixed pseudo-random amount of x's own
-    spread: an affine move keeps the order and most signs of x's values, so a constant that
-    fn took from argmax, argsort, a sort, a median or a mask would look the same in both
-    traces; the jitter negates the move (which reverses the order and every sign) and adds
-    a fixed pseudo-random amount of half x's spread (which breaks ties and symmetric
-    patterns), so a mask or an order taken from the values differs in the second trace."""
+def _perturbed(x, how):
+    """x moved affinely and, by `how`, more: "affine" keeps the order and most signs of x's
+    values, so a constant that fn took from argmax, argsort, a sort, a median or a mask
+    would look the same in both traces; "negated" negates the move (which reverses the
+    order and every sign) and adds a fixed pseudo-random amount of half x's spread (which
+    breaks ties and symmetric patterns); "permuted" moves x's entries to other places (a
+    fixed pseudo-random permutation): sums, counts and order statistics stay, so guards on
+    them (a sign of a sum, a mask's count) take the same branch, while every position an
+    argmax, an order or a mask names moves. A mask or an order taken from the values then
+    differs in the second trace."""
     if isinstance(x, Tensor):
         x = x.data
     if type(x) is float:
-        return x * 1.25 + 0.375 + (-1.5 * (abs(x) + 1) if jitter else 0.0)
+        return x * 1.25 + 0.375 + (-1.5 * (abs(x) + 1) if how == "negated" else 0.0)
     a = np.asarray(x)
     if a.dtype.kind not in "fc":
         return x
     moved = a * 1.25 + 0.375
-    if jitter and a.size:
+    if how == "negated" and a.size:
         noise = np.random.default_rng(a.size).standard_normal(a.shape)
         spread = float(np.nanstd(a.real)) if a.size > 1 else 0.0
         scale = (spread if np.isfinite(spread) and spread > 0 else 1.0) + 0.5
         moved = 0.5 * scale * noise - moved
+    elif how == "permuted" and a.size > 1:
+        order = np.random.default_rng(a.size).permutation(a.size)
+        if (order == np.arange(a.size)).all():
+            order = np.roll(order, 1)
+        moved = moved.reshape(-1)[order].reshape(a.shape)
     moved = moved.astype(a.dtype)
     return np.asarray(moved) if isinstance(x, np.ndarray) else moved     # (kind kept)
 
@@ -344,14 +352,17 @@ class Compiled:
     def _check_sound(self, tr, args, kwargs, traced):
         """Trace again on perturbed inputs; where the same guards were taken, the two
         programs must be the same (else a value reached an op through non-op code).
-        False where no perturbed input took the same branches: the check waits for a call
-        with other inputs that does (`_check_later`)."""
+        False where no perturbed input took the same branches, or only the affine move (which
+        keeps orders and masks): the check waits for a call with other inputs that takes
+        them (`_check_later`)."""
         leaves, treedef = tree_flatten((args, kwargs))
         if not any(t and np.asarray(x.data if isinstance(x, Tensor) else x).dtype.kind in "fc"
                    for x, t in zip(leaves, traced)):
             return True         # (nothing to perturb: integer inputs are exact)
-        for jitter in (True, False):
-            moved = [_perturbed(x, jitter) if t else x for x, t in zip(leaves, traced)]
+        # (the affine move alone cannot show an order or a mask taken from the values: where
+        # only it takes the same branches, the check is made again on a later call)
+        for how in ("negated", "permuted", "affine"):
+            moved = [_perturbed(x, how) if t else x for x, t in zip(leaves, traced)]
             a2, k2 = tree_unflatten(treedef, moved)
             try:
                 tr2, _ = trace(self.fn, a2, k2, traced)
@@ -362,7 +373,7 @@ class Compiled:
         else:
             return False
         self._compare(tr, tr2)      # (tr and tr2 as recorded: simplified only if they differ)
-        return True
+        return how != "affine"
 
     def _check_later(self, sig, prog, args, kwargs, traced, xs):
         """The soundness check of a program whose perturbed traces took other branches, on

@@ -279,17 +279,20 @@ def embedding(input: TensorLike, weight: Tensor, padding_idx: Optional[int] = No
     if idx.dtype.kind not in "iu":
         raise TypeError(f"embedding indices must be integers, got dtype {idx.dtype}")
     n = _shape(weight)[0]
-    if idx.size and (idx.min() < 0 or idx.max() >= n):
+    # an index Tensor is checked and read by ops (its min and max, getitem, a comparison):
+    # a compiled program then checks and reads every call's indices (guards and steps),
+    # which it would hold as constants of its first call if they were read off `.data`
+    ix = input if isinstance(input, Tensor) and isinstance(weight, Tensor) else idx
+    if idx.size and (bool(ix.min() < 0) or bool(ix.max() >= n)):
         bad = idx.min() if idx.min() < 0 else idx.max()
         raise IndexError(f"embedding: index {bad} out of range in self: indices must lie in "
                          f"[0, {n}) for a table of {n} rows (weight shape {_shape(weight)}); "
                          f"negative indices are not taken from the end")
-    out = weight[idx]
+    out = weight[ix]
     if padding_idx is not None:
-        pad = padding_idx % n
-        hit = (idx % n) == pad
+        hit = ix == padding_idx % n         # (the indices lie in [0, n): idx % n is idx)
         if hit.any():
-            out = where(hit[..., None], weight.detach()[idx], out)
+            out = where(hit[..., None], weight.detach()[ix], out)
     return out
 
 

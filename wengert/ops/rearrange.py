@@ -314,7 +314,7 @@ def choose(a, choices, out=None, mode="raise"):
     """
     if out is not None:
         raise TypeError("wengert.choose does not support out=; use the returned tensor")
-    idx = np.asarray(value_of(a))
+    idx = np.asarray(_operands.read_values(a, "wg.choose"))    # (a traced one: refused)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"choose: the index array must be of integer type, got {idx.dtype}")
     choices = [as_input(c) for c in (list(choices) if isinstance(choices, (Tensor, np.ndarray))

@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from ..tensor import Tensor
+from . import _operands as _ops_values
 from ._operands import SEQUENCES, holds_tensor, pack
 from ._primitive import linear, primitive
 from ._shapes import negative_axes, sum_to
@@ -565,7 +566,8 @@ def repeat(a, repeats, axis=None):
     shape = _shape_of(a)
     nd = len(shape)
     ax = negative_axes(axis, nd)[0] + nd
-    r = np.asarray(repeats.data if isinstance(repeats, Tensor) else repeats)
+    # (counts make the shape: a traced count is refused by the door a compiling tracer guards)
+    r = np.asarray(_ops_values.read_values(repeats, "wg.repeat"))
     if r.dtype.kind not in "iu":
         if r.dtype.kind == "b" or r.size and not np.array_equal(r, np.floor(r)):
             raise TypeError(f"repeats must be integers, got {r.dtype}")

@@ -296,7 +296,8 @@ def sinc(x):
     y = np.pi * x
     if not isinstance(y, Tensor):
         y = _make(np.asarray(y), None)
-    small = np.abs(y.data) < 0.1
+    # (a mask from the detached y: compiled, a step computed from every call's x)
+    small = np.abs(y.detach()) < 0.1
     u = y * y
     series = _SINC_TAYLOR[0]
     for c in _SINC_TAYLOR[1:]:

@@ -157,6 +157,13 @@ def quantile_along(a, q, axis, keepdims, method, fname, skip_nan=False):
     d = subtract(s_hi, s_lo)
     out = where(greater_equal(gamma, 0.5), subtract(s_hi, multiply(d, 1 - gamma)),
                 s_lo + multiply(d, gamma))
+    if method in ("lower", "higher", "nearest") or fname in ("median", "nanmedian"):
+        # NumPy takes these as they are (one sorted value; a median is the middle value or
+        # the mean of the two middle ones): beside an infinite neighbour the interpolation's
+        # 0·∞ or ∞ − ∞ would be NaN where NumPy has a number (ops on Tensors: guards)
+        wild = ~np.isfinite(d)
+        if wild.any():
+            out = where(wild, where(gamma == 0, s_lo, (s_lo + s_hi) * 0.5), out)
     if bad.any():
         out = where(bad, np.asarray(np.nan, dtype=dt), out)
     if out.dtype != dt:

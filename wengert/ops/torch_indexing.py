@@ -47,7 +47,7 @@ def narrow(input, dim, start, length):
     _at_least_1d(a, "narrow")
     d = _dim(dim, a.ndim, "narrow")
     n = a.shape[d]
-    start, length = int(value_of(start)), int(value_of(length))
+    start, length = int(start), int(length)     # (of a traced Tensor: guards when compiled)
     if not -n <= start <= n:
         raise IndexError(f"wengert.narrow: start {start} is out of range for dim {d} of size {n}")
     if start < 0:
@@ -82,7 +82,7 @@ def index_add(input, dim, index, source, *, alpha=1):
     """
     a = _tensor(input, "index_add")
     s = _tensor(source, "index_add")
-    idx = np.asarray(value_of(index))
+    idx = np.asarray(_operands.read_values(index, "wg.index_add"))     # (traced: refused)
     if idx.ndim > 1 or idx.dtype.kind not in "iu":
         raise TypeError(f"wengert.index_add: index must be a 1-D integer tensor, got dtype "
                         f"{idx.dtype} and shape {idx.shape}")
@@ -128,6 +128,9 @@ def scatter(input, dim, index, src=None, *, value=None):
     tensor([0., 6., 0., 5.])
     """
     a = _tensor(input, "scatter")
+    # (the places written are read off the index: a traced one is refused by the door a
+    # compiling tracer guards, never held as a constant of the program)
+    _operands.read_values(index, "wg.scatter")
     if src is not None and value is not None:
         raise TypeError("wengert.scatter: give src or value=, not both")
     if src is None and value is None:

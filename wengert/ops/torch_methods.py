@@ -16,7 +16,7 @@ import numpy as np
 
 from ..grad_mode import state as _grad_state
 from ..tensor import Tensor
-from . import torch_dims as _dims, torch_ops as _tops, values_indices as _vi
+from . import _operands, torch_dims as _dims, torch_ops as _tops, values_indices as _vi
 from .cumulative import cumprod as _cumprod, cumsum as _cumsum
 from .elementwise import (add, astype, ceil, clip, copy as _copy, divide, equal, floor,
                           floor_divide, greater, greater_equal, isnan, less, less_equal,
@@ -334,8 +334,9 @@ class _Methods(_Base):
     def isnan(self): return isnan(self)
 
     def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-        o = other.data if isinstance(other, Tensor) else other
-        return bool(np.allclose(self.data, o, rtol=rtol, atol=atol, equal_nan=equal_nan))
+        # (read through the door a compiling tracer guards: a traced value is refused there)
+        a, o = _operands.read_values((self, other), "Tensor.allclose")
+        return bool(np.allclose(a, o, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
     # ---- in place (Tensor._inplace: version counting, views, leaves) ---------------------
     def zero_(self):

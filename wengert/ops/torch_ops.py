@@ -17,7 +17,7 @@ import numpy as np
 from ..tensor import Tensor, _make
 from ._operands import value_of
 from .elementwise import add, clip, copy, where
-from .indexing import _scatter, getitem, take
+from .indexing import _index_array, _scatter, getitem, take
 from .linalg.norms import matrix_norm, vector_norm
 from .linalg.products import matmul
 from .shape import concatenate, expand_dims, moveaxis, permute_dims, repeat, reshape
@@ -70,7 +70,13 @@ def _index_tuple(fname, a_shape, dim, index, src_shape=None):
         raise IndexError(f"wengert.{fname}: index out of range for dim {d} of size "
                          f"{a_shape[d]} (entries from {idx.min()} to {idx.max()})")
     grid: list[Any] = list(np.indices(idx.shape, sparse=True))
-    grid[d] = idx % a_shape[d] if a_shape[d] else idx
+    if isinstance(index, Tensor):
+        # read through the index door, as getitem's: a compiling trace knows the array as
+        # the traced index (read on every call), never as a constant of its first call;
+        # in range, NumPy wraps its negative entries as `%` would
+        grid[d] = _index_array(index)
+    else:
+        grid[d] = idx % a_shape[d] if a_shape[d] else idx
     return tuple(grid), idx.shape
 
 
@@ -286,7 +292,8 @@ def masked_fill(input, mask, value):
     if np.ndim(value_of(value)) != 0:
         raise ValueError("wengert.masked_fill: value must be a number or a 0-d tensor, got "
                          f"shape {np.shape(value_of(value))}")
-    r = where(m, value, a)
+    # (a Tensor mask stays one: compiled, the mask is a step of every call, not a constant)
+    r = where(mask if isinstance(mask, Tensor) else m, value, a)
     return r if r.dtype == a.dtype else r.astype(a.dtype)
 
 
@@ -430,7 +437,9 @@ def index_select(input, dim, index):
     if idx.dtype.kind not in "iu" or idx.ndim > 1:
         raise TypeError(f"wengert.index_select: index must be a 1-D integer tensor, got "
                         f"dtype {idx.dtype} and shape {idx.shape}")
-    return take(a, idx.reshape(-1), axis=_dim(dim, a.ndim, "index_select"))
+    # (a Tensor index stays one: take reads it at run time when compiled)
+    ix = reshape(index, (-1,)) if isinstance(index, Tensor) else idx.reshape(-1)
+    return take(a, ix, axis=_dim(dim, a.ndim, "index_select"))
 
 
 def movedim(input, source, destination):
