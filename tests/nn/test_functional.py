@@ -419,3 +419,9 @@ def test_conv_functions_are_reexported():
     assert F.conv2d is conv.conv2d
     assert F.max_pool2d is conv.max_pool2d
     assert F.avg_pool2d is conv.avg_pool2d
+
+
+def test_embedding_of_an_ndarray_table_with_padding_idx():
+    w = np.arange(12.0).reshape(4, 3)
+    out = F.embedding(np.array([0, 2, 0]), w, padding_idx=0)
+    np.testing.assert_array_equal(np.asarray(out), w[[0, 2, 0]])

@@ -292,7 +292,8 @@ def embedding(input: TensorLike, weight: Tensor, padding_idx: Optional[int] = No
     if padding_idx is not None:
         hit = ix == padding_idx % n         # (the indices lie in [0, n): idx % n is idx)
         if hit.any():
-            out = where(hit[..., None], weight.detach()[ix], out)
+            kept = weight.detach() if isinstance(weight, Tensor) else np.asarray(weight)
+            out = where(hit[..., None], kept[ix], out)
     return out
 
 
