@@ -249,3 +249,20 @@ def test_one_triangle_gradient_of_a_symmetrised_input_is_unchanged(which):
     a = (b + b.T) / 2                   # at a symmetric point, the rule on A itself folds it
     ga = wg.grad(inner)(a)
     np.testing.assert_allclose(ga, np.tril(g + g.T, -1) + np.diag(np.diag(g)), atol=1e-12)
+
+
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
+def test_det_gradient_of_a_matrix_holding_an_infinity_or_nan_is_nan(bad):
+    # (LAPACK's SVD may never return on an infinity: the cofactor matrix is NaN there, and
+    # the other matrices of a batch keep theirs)
+    a = np.array([[bad, 0.6, -1.0], [0.7, 2.1, 0.5], [-0.6, 0.7, 3.1]])
+    x = wg.tensor(np.stack([a, 2 * np.eye(3)]), requires_grad=True)
+    with np.errstate(all="ignore"):
+        wg.sum(wg.linalg.det(x)).backward()
+    g = x.grad.numpy(force=True)
+    assert np.isnan(g[0]).all()
+    np.testing.assert_allclose(g[1], 4 * np.eye(3))
+    c = wg.compile(wg.grad(lambda m: wg.linalg.det(m)))
+    np.testing.assert_allclose(c(2 * np.eye(3)), 4 * np.eye(3))
+    with np.errstate(all="ignore"):
+        assert np.isnan(c(a)).all()

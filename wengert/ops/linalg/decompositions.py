@@ -101,8 +101,15 @@ def _diag(v, n):
 
 def _svd_sigma(a):
     """(U, s, Vᵀ, σ = det U · det Vᵀ as (…, 1, 1)). σ = ±1 is piecewise constant: taken from
-    the values (no gradient); U and Vᵀ are recorded when `a` is."""
+    the values (no gradient); U and Vᵀ are recorded when `a` is. A matrix holding an infinity
+    or a NaN gets s = NaN (LAPACK's SVD may never return on an infinity: 0 is decomposed in
+    its place); the test is made of ops on a Tensor (a guard when compiled)."""
+    bad = ~np.isfinite(a).all(axis=(-2, -1))
+    if bool(bad.any()):
+        a = np.where(np.expand_dims(bad, (-2, -1)), 0.0, a)
     u, s, vh = np.linalg.svd(a)
+    if bool(bad.any()):
+        s = np.where(np.expand_dims(bad, -1), np.nan, s)
     ud, vd = u, vh
     if isinstance(u, Tensor):       # (steps of their own, so a compiled program takes σ of
         ud, vd = u.detach(), vh.detach()   # each call's SVD: its signs vary with the input)
