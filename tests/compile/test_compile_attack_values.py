@@ -167,9 +167,9 @@ def test_a_check_that_only_the_affine_move_passes_waits_for_a_later_call():
     # take the other branch; the affine one keeps every mask, so the check runs again on
     # the next call with other inputs, which shows the mask read off the data
     def g(x):
-        # (piecewise reads its condition masks off the data)
-        doubled = np.piecewise(x, [x > x.mean()], [lambda t: 2 * t, lambda t: t])
-        return wg.sum(doubled) + (1.0 if _t(x)[0, 2] >= _t(x).max() else 0.0)
+        t = _t(x)
+        above = t.data > t.data.mean()      # (a mask read off the data: not an op)
+        return wg.sum(wg.where(above, 2 * t, t)) + (1.0 if t[0, 2] >= t.max() else 0.0)
 
     c = wg.compile(g)
     np.testing.assert_allclose(c(X34), g(X34))
@@ -246,3 +246,12 @@ def test_picked_quantiles_beside_an_infinity_are_numpys(f):
     finite = np.array([[-0.2, 1.1, 0.7, 0.4], [3.0, -1.0, 0.5, 0.5], [1.0, 2.0, 4.0, 3.0],
                        [0.3, 0.1, 2.0, 5.0]])
     _agree(lambda x: f(_t(x)), (finite,), (x,))
+
+
+def test_piecewise_conditions_from_a_traced_value_are_refused_by_name():
+    f = lambda x: np.piecewise(x, [x > 0.5], [lambda t: 2 * t, lambda t: t])   # noqa: E731
+    with pytest.raises(TraceError, match=r"wg.compile cannot trace np\.piecewise"):
+        wg.compile(f)(X34)
+    mask = X34 > 0.5                        # (conditions that are constants compile)
+    c = wg.compile(lambda x: np.piecewise(x, [mask], [lambda t: 2 * t, lambda t: t]))
+    np.testing.assert_allclose(np.asarray(c(X34 + 1)), np.where(mask, 2 * (X34 + 1), X34 + 1))

@@ -7,11 +7,11 @@ them), its derivative is the derivative of the assembled pieces. np.vectorize an
 np.frompyfunc call a Python function on each scalar through NumPy's own loop and stay
 non-differentiable (their error names the wengert way).
 """
-import collections.abc
 
 import numpy as np
 
 from ..tensor import Tensor, _make
+from . import _operands
 from ._operands import array_of
 from .indexing import getitem, setitem
 from .shape import expand_dims, permute_dims, reshape, stack
@@ -95,10 +95,9 @@ def piecewise(x, condlist, funclist, *args, **kw):
     tensor([-1.,  6.])
     """
     xd = array_of(x)
-    if isinstance(condlist, Tensor):
-        condlist = condlist.data
-    elif isinstance(condlist, (list, tuple)):
-        condlist = [c.data if isinstance(c, Tensor) else c for c in condlist]
+    # (the masks are read off the values: a compiling tracer refuses conditions computed from
+    # its inputs by name, rather than keep its first call's masks as constants)
+    condlist = _operands.read_values(condlist, "np.piecewise")
     n2 = len(funclist)
     if np.isscalar(condlist) or (not isinstance(condlist[0], (list, np.ndarray))
                                  and xd.ndim != 0):
