@@ -122,6 +122,12 @@ def _perturbed(x, how):
     a = np.asarray(x)
     if a.dtype.kind not in "fc":
         return x
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)     # (inf − inf, an all-NaN spread)
+        return _moved(x, a, how)
+
+
+def _moved(x, a, how):
     moved = a * 1.25 + 0.375
     if how == "negated" and a.size:
         noise = np.random.default_rng(a.size).standard_normal(a.shape)
@@ -365,7 +371,10 @@ class Compiled:
             moved = [_perturbed(x, how) if t else x for x, t in zip(leaves, traced)]
             a2, k2 = tree_unflatten(treedef, moved)
             try:
-                tr2, _ = trace(self.fn, a2, k2, traced)
+                # (fn's warnings at a point the user did not ask for are not the user's)
+                with np.errstate(all="ignore"), warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    tr2, _ = trace(self.fn, a2, k2, traced)
             except Exception:   # (the perturbed point may be outside fn's domain)
                 continue
             if tr2.outcomes() == tr.outcomes():
