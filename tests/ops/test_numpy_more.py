@@ -155,3 +155,13 @@ def test_polymul_drops_leading_zeros_as_numpy(a1, a2):
     wg.sum(y * y).backward()
     k = len(a1) - len(np.trim_zeros(np.array(a1), "f") if np.any(a1) else [0.0])
     assert np.all(t1.grad.numpy(force=True)[:k] == 0)      # a dropped zero gets no gradient
+
+
+@pytest.mark.parametrize("name", ["polyadd", "polysub", "polymul"])
+@pytest.mark.parametrize("a1, a2", [([1.0, 2.0], [3.0, 4.0]), ([0, 0, 1], [2, 3]),
+                                    (2.0, [1.0, 2.0])])
+def test_polynomial_arithmetic_of_lists_as_numpy(name, a1, a2):
+    # (lists were used as given: polyadd of two lists of one length joined them, [1, 2, 3, 4]
+    # for [4, 6]; polysub raised TypeError, polymul "'bool' object is not subscriptable")
+    got = np.asarray(getattr(wg, name)(a1, a2))
+    np.testing.assert_array_equal(got, getattr(np, name)(a1, a2))

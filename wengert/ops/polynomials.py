@@ -22,6 +22,9 @@ __all__ = ["polyadd", "polysub", "polymul", "polyder", "polyint", "poly"]
 
 
 def _at_least_1d(a):
+    """a as a 1-D Tensor or ndarray (a list's + would join the lists, not add them)."""
+    if not isinstance(a, Tensor):
+        a = np.asarray(a)
     return reshape(a, (-1,)) if np.ndim(array_of(a)) == 0 else a
 
 
