@@ -216,3 +216,19 @@ def test_convolution_with_a_nonfinite_entry_spoils_only_its_sums(bad, where):
     with np.errstate(invalid="ignore"):
         r = np.array([0.5, bad, 2.0])
         np.testing.assert_array_equal(np.poly(wg.tensor(r)).numpy(force=True), np.poly(r))
+
+
+@pytest.mark.parametrize("x, xp, fp", [
+    ([np.inf, 0.5], [0.0, np.inf], [1.0, 2.5]),             # x at an infinite last knot
+    ([-np.inf, 0.5], [-np.inf, 0.0, 1.0], [1.0, 2.5, 4.0]),  # x at an infinite first knot
+    ([np.nan, 0.0, 2.0], [1.0], [3.0]),                      # one knot: NaN x gets fp[0]
+])
+@pytest.mark.parametrize("tensors", [(), (0,), (0, 1, 2)])
+def test_interp_infinite_knot_and_one_knot_as_numpy(x, xp, fp, tensors):
+    # (x = ±inf at a knot xp = ±inf gave NaN from inf − inf, NumPy fp at that knot; with one
+    # knot a NaN x gave NaN where NumPy gives fp[0])
+    args = [wg.tensor(a) if i in tensors else np.array(a) for i, a in enumerate((x, xp, fp))]
+    with np.errstate(all="ignore"):
+        got = np.asarray(wg.interp(*args))
+        want = np.interp(np.array(x), np.array(xp), np.array(fp))
+    np.testing.assert_array_equal(got, want)

@@ -109,15 +109,24 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     fix = where(np.isnan(_detached(other)) & (_detached(flo) == _detached(fhi)), flo, other)
     inside = where(bad, fix, inside)
     flat = where(isfinite(slope), slope, np.zeros((), np.float64))
-    at_knot = take(fp, knot) + (x - xknot) * flat           # the value fp[knot] exactly
     xd = _detached(x)
+    # x − xp[knot] is 0 at an infinite knot that x equals (inf − inf would make it NaN)
+    step = where(xd == _detached(xknot), np.zeros((), np.float64), x - xknot) if _infinite(xknot) \
+        else x - xknot
+    at_knot = take(fp, knot) + step * flat                  # the value fp[knot] exactly
     exact = (j >= 0) & (xd == _detached(xknot))
     out = where(exact, at_knot, inside)
     lval = take(fp, 0) if left is None else _as_float64(left)
     rval = take(fp, n - 1) if right is None else _as_float64(right)
     out = where(xd > _detached(take(xp, n - 1)), rval, where(xd < _detached(take(xp, 0)), lval,
                                                              out))
-    return where(np.isnan(xd), x, out)
+    # NumPy's one-knot case compares x with the knot only: a NaN x gets fp[0] there
+    return where(np.isnan(xd), x, out) if n > 1 else out
+
+
+def _infinite(a):
+    """Whether a holds an infinity: a wengert op (a guard when compiled) for a Tensor."""
+    return bool(np.any(np.isinf(_detached(a))))
 
 
 def _detached(a):
