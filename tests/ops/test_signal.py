@@ -232,3 +232,16 @@ def test_interp_infinite_knot_and_one_knot_as_numpy(x, xp, fp, tensors):
         got = np.asarray(wg.interp(*args))
         want = np.interp(np.array(x), np.array(xp), np.array(fp))
     np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("a, v", [([1.0, 2.0, 3.0], [1 + 2j, 3j]), ([1 + 2j, 3j], [1.0, 2.0, 3.0]),
+                                  ([1 + 2j, 3j], [2 - 1j, 0.5 + 1j, 1j])])
+def test_correlate_conjugates_a_complex_v_as_numpy(a, v, mode):
+    # (v was used unconjugated: correlate([1, 2, 3], [1+2j, 3j]) gave [1+8j, 2+13j], NumPy
+    # [1-8j, 2-13j])
+    a, v = np.array(a), np.array(v)
+    np.testing.assert_allclose(np.asarray(wg.correlate(wg.tensor(a), v, mode)),
+                               np.correlate(a, v, mode), rtol=1e-14)
+    np.testing.assert_allclose(np.asarray(wg.correlate(a, wg.tensor(v), mode)),
+                               np.correlate(a, v, mode), rtol=1e-14)

@@ -32,7 +32,7 @@ import numpy as np
 
 from ..tensor import UFUNCS, Tensor, _make
 from ._operands import value_of
-from .complex import imag, real
+from .complex import conjugate, imag, real
 from .elementwise import arctan2, astype, isfinite, power, sign, sin, where
 from .indexing import take
 from .cumulative import cumprod
@@ -237,8 +237,8 @@ def _correlate(a, v, mode):
 
 
 def correlate(a, v, mode="valid"):
-    """The cross-correlation of two 1-D sequences (np.correlate, real input):
-    c[k] = Σₙ a[n + k]·v[n]; modes 'valid' (default), 'same', 'full'.
+    """The cross-correlation of two 1-D sequences (np.correlate):
+    c[k] = Σₙ a[n + k]·conj(v[n]); modes 'valid' (default), 'same', 'full'.
 
     Examples
     --------
@@ -257,6 +257,8 @@ def correlate(a, v, mode="valid"):
         if _shape(x)[0] == 0:
             raise ValueError(f"{which} array argument cannot be empty")
     a, v = _common(a, v)
+    if np.result_type(value_of(v)).kind == "c":
+        v = conjugate(v)            # NumPy's c[k] = Σₙ a[n + k]·conj(v[n])
     if _shape(a)[0] < _shape(v)[0]:
         return flip(_correlate(v, a, mode), 0)
     return _correlate(a, v, mode)
