@@ -43,3 +43,13 @@ def test_interp_infinite_knot_decided_per_call():
                (np.array([-np.inf, np.inf]), np.array([-np.inf, 1.0, np.inf]))]
     _agree(f, usual, *special)
     _agree(g, usual, *special)
+
+
+def test_convolve_correlate_of_complex_values_compile():
+    # (compiled, the complex products went through where: TypeError "where of a complex value
+    # that a gradient (or tangent) flows through", where the uncompiled call gives the numbers)
+    a = np.array([1.0, 2.0, 3.0])
+    for name in ("convolve", "correlate"):
+        f = lambda a, v: getattr(wg, name)(a, v, "full")
+        _agree(f, (a, np.array([1 + 2j, 3j])), (a, np.array([1 - 2j, 1j])),
+               (a, np.array([np.inf + 0j, 1j])))

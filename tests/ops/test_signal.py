@@ -245,3 +245,19 @@ def test_correlate_conjugates_a_complex_v_as_numpy(a, v, mode):
                                np.correlate(a, v, mode), rtol=1e-14)
     np.testing.assert_allclose(np.asarray(wg.correlate(a, wg.tensor(v), mode)),
                                np.correlate(a, v, mode), rtol=1e-14)
+
+
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("name", ["convolve", "correlate"])
+def test_convolve_correlate_of_complex_values_differentiable(name, mode):
+    # (a complex product went through where/matmul, which have no complex derivative:
+    # TypeError "where of a complex value that a gradient (or tangent) flows through")
+    from wengert.checking import numerical_grad
+    a, vr, vi = np.array([1.0, 2.0, 3.0]), np.array([1.0, 0.0, 0.5]), np.array([2.0, 3.0, -1.0])
+
+    def f(a, vr, vi):
+        return wg.sum(wg.abs(getattr(wg, name)(a, vr + vi * 1j, mode)) ** 2)
+    got = wg.grad(f, argnums=(0, 1, 2))(a, vr, vi)
+    want = numerical_grad(f, a, vr, vi, argnums=(0, 1, 2))
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(np.asarray(g), w, rtol=1e-6, atol=1e-6)

@@ -222,18 +222,29 @@ def _correlate(a, v, mode):
     rows = np.arange(start, start + length, dtype=np.intp)[:, None]
     step = max(1, _BLOCK // max(length, 1))
     out = None
+    # (complex: products and sums, which carry a complex derivative; matmul and where do not)
+    complex_ = np.result_type(value_of(a), value_of(v)).kind == "c"
     for c in range(0, m, step):
         cols = np.arange(c, min(c + step, m), dtype=np.intp)
         at = rows + cols
         inside = (at >= m - 1) & (at < n + m - 1)
         if inside.all():
-            part = take(padded, at) @ take(v, cols)
+            x, w = take(padded, at), take(v, cols)
+            part = _sum(x * w, axis=1) if complex_ else x @ w
         else:
             # a product with the zero padding is left out, not added as 0·v[j]: an inf or
             # NaN in v then spoils only the sums it is part of, as in np.convolve
-            part = _sum(where(inside, take(padded, at) * take(v, cols), 0), axis=1)
+            part = _sum(_kept(inside, take(padded, at) * take(v, cols), complex_), axis=1)
         out = part if out is None else out + part
     return out
+
+
+def _kept(mask, p, complex_):
+    """p where mask, 0 elsewhere; a complex p by its real and imaginary parts (where has no
+    complex derivative, and the parts keep the one of p)."""
+    if complex_:
+        return where(mask, real(p), 0) + where(mask, imag(p), 0) * 1j
+    return where(mask, p, 0)
 
 
 def correlate(a, v, mode="valid"):
