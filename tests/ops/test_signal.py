@@ -261,3 +261,35 @@ def test_convolve_correlate_of_complex_values_differentiable(name, mode):
     want = numerical_grad(f, a, vr, vi, argnums=(0, 1, 2))
     for g, w in zip(got, want):
         np.testing.assert_allclose(np.asarray(g), w, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("kw", [{}, {"left": 1j, "right": 2.0}, {"period": 1.5}])
+@pytest.mark.parametrize("fp", [[1 + 1j, 2j, 3.0], [1 + 1j, 2j, np.inf]])
+def test_interp_of_complex_fp_as_numpy(fp, kw):
+    # (fp was cast to float64: its imaginary part dropped without a word, interp(1.5, xp,
+    # [1+1j, 2j, 3]) gave 1.5 for NumPy's 1.5+1j)
+    x, xp, fp = np.array([0.5, 1.5, -1.0, 3.0, 2.0, np.nan]), np.array([0.0, 1.0, 2.0]), np.array(fp)
+    with np.errstate(all="ignore"):
+        want = np.interp(x, xp, fp, **kw)
+        for args in ((x, xp, fp), (wg.tensor(x), xp, fp), (x, xp, wg.tensor(fp))):
+            got = np.asarray(wg.interp(*args, **kw))
+            assert got.dtype == want.dtype
+            np.testing.assert_allclose(got, want, rtol=1e-15, equal_nan=True)
+
+
+def test_interp_of_complex_fp_differentiable():
+    from wengert.checking import numerical_grad
+    xp = np.array([0.0, 1.0, 2.0])
+    f = lambda x, fr, fi: wg.sum(wg.abs(wg.interp(x, xp, fr + fi * 1j)) ** 2)
+    args = (np.array([0.3, 1.6, -1.0, 2.5]), np.array([1.0, 0.0, 3.0]), np.array([1.0, 2.0, 0.0]))
+    for g, n in zip(wg.grad(f, argnums=(0, 1, 2))(*args), numerical_grad(f, *args, argnums=(0, 1, 2))):
+        np.testing.assert_allclose(np.asarray(g), n, atol=1e-6)
+
+
+@pytest.mark.parametrize("args", [(1j, [0.0, 1.0], [0.0, 1.0]), (0.5, [0j, 1.0], [0.0, 1.0]),
+                                  (5.0, [0.0, 1.0], [0.0, 1.0], 0.0, 2j)])
+def test_interp_complex_x_xp_or_real_fp_edge_is_type_error(args):
+    with pytest.raises(TypeError):
+        np.interp(*args)
+    with pytest.raises(TypeError, match="must be real"):
+        wg.interp(*args)

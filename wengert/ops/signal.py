@@ -53,9 +53,17 @@ def _shape(a):
     return a.data.shape if isinstance(a, Tensor) else np.shape(a)
 
 
-def _as_float64(a):
+def _as_float64(a, complex_ok=False):
+    """a as float64, or as complex128 where a complex a is allowed (interp's fp, left, right);
+    a complex a elsewhere is a TypeError, as in NumPy (a cast would drop its imaginary part)."""
     a = _input(a)
-    return a if np.result_type(value_of(a)) == np.float64 else astype(a, np.float64)
+    dt = np.result_type(value_of(a))
+    if dt.kind == "c":
+        if not complex_ok:
+            raise TypeError("wengert.interp: x, xp (and left, right for a real fp) must be "
+                            f"real, got {dt}")
+        return a if dt == np.complex128 else astype(a, np.complex128)
+    return a if dt == np.float64 else astype(a, np.float64)
 
 
 # ---- interp ----------------------------------------------------------------------------------
@@ -74,7 +82,14 @@ def interp(x, xp, fp, left=None, right=None, period=None):
             raise ValueError("period must be a non-zero value")
         period = abs(period)
         left = right = None
-    x, xp, fp = _as_float64(x), _as_float64(xp), _as_float64(fp)
+    x, xp, fp = _as_float64(x), _as_float64(xp), _as_float64(fp, complex_ok=True)
+    if np.result_type(value_of(fp)).kind == "c":
+        # the real and imaginary parts interpolated apart, as NumPy does (each with its own
+        # fallback at an infinite value)
+        parts = [interp(x, xp, part(fp), *[None if e is None else part(_as_float64(e, True))
+                                            for e in (left, right)], period)
+                 for part in (real, imag)]
+        return parts[0] + parts[1] * 1j
     if len(_shape(xp)) != 1 or len(_shape(fp)) != 1:
         raise ValueError("Data points must be 1-D sequences")
     if _shape(xp)[0] != _shape(fp)[0]:
