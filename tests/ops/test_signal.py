@@ -293,3 +293,12 @@ def test_interp_complex_x_xp_or_real_fp_edge_is_type_error(args):
         np.interp(*args)
     with pytest.raises(TypeError, match="must be real"):
         wg.interp(*args)
+
+
+@pytest.mark.parametrize("args", [(1j, 2), (2.0, 1j), (np.array([1 + 1j, 2], np.complex64), 2.0)])
+def test_float_power_of_complex_as_numpy(args):
+    # (a complex input was cast to float64: its imaginary part dropped without a word,
+    # float_power(1j, 2) gave 0 for NumPy's -1+0j)
+    got, want = np.asarray(wg.float_power(*args)), np.float_power(*args)
+    assert got.dtype == want.dtype
+    np.testing.assert_allclose(got, want, rtol=1e-15)

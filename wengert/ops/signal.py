@@ -344,7 +344,8 @@ def sinc(x):
 
 
 def float_power(x1, x2, /):
-    """x1 ** x2 computed in float64 whatever the inputs' dtypes (np.float_power).
+    """x1 ** x2 computed in float64 (complex128 for complex input) whatever the inputs'
+    dtypes (np.float_power).
 
     Examples
     --------
@@ -354,7 +355,7 @@ def float_power(x1, x2, /):
     >>> wg.grad(lambda x: wg.float_power(x, 3))(wg.tensor(2.0))
     tensor(12.)
     """
-    return power(_as_float64(x1), _as_float64(x2))
+    return power(_as_float64(x1, complex_ok=True), _as_float64(x2, complex_ok=True))
 
 
 def heaviside(x1, x2, /):
