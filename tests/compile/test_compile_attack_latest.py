@@ -53,3 +53,13 @@ def test_convolve_correlate_of_complex_values_compile():
         f = lambda a, v: getattr(wg, name)(a, v, "full")
         _agree(f, (a, np.array([1 + 2j, 3j])), (a, np.array([1 - 2j, 1j])),
                (a, np.array([np.inf + 0j, 1j])))
+
+
+def test_polymul_leading_zeros_decided_per_call():
+    # the count of leading zeros is a guard; their derivative is taken where they are dropped
+    q = np.array([0.5, -1.0])
+    g = wg.grad(lambda p, q: wg.sum(wg.polymul(p, q) ** 2), argnums=(0, 1))
+    _agree(g, (np.array([1.0, 2.0, 1.0]), q), (np.array([0.0, 0.0, 1.0]), q),
+           (np.array([0.0, 2.0, 1.0]), np.array([0.0, 1.0])), (np.zeros(3), np.zeros(2)))
+    _agree(lambda p, q: wg.polymul(p, q), (np.array([1.0, 2.0, 1.0]), q),
+           (np.array([0.0, 1.0, 2.0]), np.array([1.0, np.inf])))
