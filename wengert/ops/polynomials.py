@@ -68,7 +68,8 @@ def polysub(a1, a2):
 
 
 def polymul(a1, a2):
-    """a1·a2 as polynomials (np.polymul): their convolution.
+    """a1·a2 as polynomials (np.polymul): their convolution, leading zeros dropped first.
+    d out/d a1[i] = a2 at the matching power, for a dropped zero too.
 
     Examples
     --------

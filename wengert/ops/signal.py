@@ -70,7 +70,8 @@ def _as_float64(a, complex_ok=False):
 
 def interp(x, xp, fp, left=None, right=None, period=None):
     """The piecewise-linear interpolant through (xp, fp) at x (np.interp; xp increasing, or
-    any order with `period`). See the module docstring for the derivatives.
+    any order with `period`; a complex fp has its real and imaginary parts interpolated
+    apart). See the module docstring for the derivatives.
 
     Examples
     --------
