@@ -216,3 +216,89 @@ def test_convolution_with_a_nonfinite_entry_spoils_only_its_sums(bad, where):
     with np.errstate(invalid="ignore"):
         r = np.array([0.5, bad, 2.0])
         np.testing.assert_array_equal(np.poly(wg.tensor(r)).numpy(force=True), np.poly(r))
+
+
+@pytest.mark.parametrize("x, xp, fp", [
+    ([np.inf, 0.5], [0.0, np.inf], [1.0, 2.5]),             # x at an infinite last knot
+    ([-np.inf, 0.5], [-np.inf, 0.0, 1.0], [1.0, 2.5, 4.0]),  # x at an infinite first knot
+    ([np.nan, 0.0, 2.0], [1.0], [3.0]),                      # one knot: NaN x gets fp[0]
+])
+@pytest.mark.parametrize("tensors", [(), (0,), (0, 1, 2)])
+def test_interp_infinite_knot_and_one_knot_as_numpy(x, xp, fp, tensors):
+    # (x = ±inf at a knot xp = ±inf gave NaN from inf − inf, NumPy fp at that knot; with one
+    # knot a NaN x gave NaN where NumPy gives fp[0])
+    args = [wg.tensor(a) if i in tensors else np.array(a) for i, a in enumerate((x, xp, fp))]
+    with np.errstate(all="ignore"):
+        got = np.asarray(wg.interp(*args))
+        want = np.interp(np.array(x), np.array(xp), np.array(fp))
+    np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("a, v", [([1.0, 2.0, 3.0], [1 + 2j, 3j]), ([1 + 2j, 3j], [1.0, 2.0, 3.0]),
+                                  ([1 + 2j, 3j], [2 - 1j, 0.5 + 1j, 1j])])
+def test_correlate_conjugates_a_complex_v_as_numpy(a, v, mode):
+    # (v was used unconjugated: correlate([1, 2, 3], [1+2j, 3j]) gave [1+8j, 2+13j], NumPy
+    # [1-8j, 2-13j])
+    a, v = np.array(a), np.array(v)
+    np.testing.assert_allclose(np.asarray(wg.correlate(wg.tensor(a), v, mode)),
+                               np.correlate(a, v, mode), rtol=1e-14)
+    np.testing.assert_allclose(np.asarray(wg.correlate(a, wg.tensor(v), mode)),
+                               np.correlate(a, v, mode), rtol=1e-14)
+
+
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("name", ["convolve", "correlate"])
+def test_convolve_correlate_of_complex_values_differentiable(name, mode):
+    # (a complex product went through where/matmul, which have no complex derivative:
+    # TypeError "where of a complex value that a gradient (or tangent) flows through")
+    from wengert.checking import numerical_grad
+    a, vr, vi = np.array([1.0, 2.0, 3.0]), np.array([1.0, 0.0, 0.5]), np.array([2.0, 3.0, -1.0])
+
+    def f(a, vr, vi):
+        return wg.sum(wg.abs(getattr(wg, name)(a, vr + vi * 1j, mode)) ** 2)
+    got = wg.grad(f, argnums=(0, 1, 2))(a, vr, vi)
+    want = numerical_grad(f, a, vr, vi, argnums=(0, 1, 2))
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(np.asarray(g), w, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("kw", [{}, {"left": 1j, "right": 2.0}, {"period": 1.5}])
+@pytest.mark.parametrize("fp", [[1 + 1j, 2j, 3.0], [1 + 1j, 2j, np.inf]])
+def test_interp_of_complex_fp_as_numpy(fp, kw):
+    # (fp was cast to float64: its imaginary part dropped without a word, interp(1.5, xp,
+    # [1+1j, 2j, 3]) gave 1.5 for NumPy's 1.5+1j)
+    x, xp, fp = np.array([0.5, 1.5, -1.0, 3.0, 2.0, np.nan]), np.array([0.0, 1.0, 2.0]), np.array(fp)
+    with np.errstate(all="ignore"):
+        want = np.interp(x, xp, fp, **kw)
+        for args in ((x, xp, fp), (wg.tensor(x), xp, fp), (x, xp, wg.tensor(fp))):
+            got = np.asarray(wg.interp(*args, **kw))
+            assert got.dtype == want.dtype
+            np.testing.assert_allclose(got, want, rtol=1e-15, equal_nan=True)
+
+
+def test_interp_of_complex_fp_differentiable():
+    from wengert.checking import numerical_grad
+    xp = np.array([0.0, 1.0, 2.0])
+    f = lambda x, fr, fi: wg.sum(wg.abs(wg.interp(x, xp, fr + fi * 1j)) ** 2)
+    args = (np.array([0.3, 1.6, -1.0, 2.5]), np.array([1.0, 0.0, 3.0]), np.array([1.0, 2.0, 0.0]))
+    for g, n in zip(wg.grad(f, argnums=(0, 1, 2))(*args), numerical_grad(f, *args, argnums=(0, 1, 2))):
+        np.testing.assert_allclose(np.asarray(g), n, atol=1e-6)
+
+
+@pytest.mark.parametrize("args", [(1j, [0.0, 1.0], [0.0, 1.0]), (0.5, [0j, 1.0], [0.0, 1.0]),
+                                  (5.0, [0.0, 1.0], [0.0, 1.0], 0.0, 2j)])
+def test_interp_complex_x_xp_or_real_fp_edge_is_type_error(args):
+    with pytest.raises(TypeError):
+        np.interp(*args)
+    with pytest.raises(TypeError, match="must be real"):
+        wg.interp(*args)
+
+
+@pytest.mark.parametrize("args", [(1j, 2), (2.0, 1j), (np.array([1 + 1j, 2], np.complex64), 2.0)])
+def test_float_power_of_complex_as_numpy(args):
+    # (a complex input was cast to float64: its imaginary part dropped without a word,
+    # float_power(1j, 2) gave 0 for NumPy's -1+0j)
+    got, want = np.asarray(wg.float_power(*args)), np.float_power(*args)
+    assert got.dtype == want.dtype
+    np.testing.assert_allclose(got, want, rtol=1e-15)

@@ -14,6 +14,7 @@ import numpy as np
 from ..tensor import Tensor
 from ._operands import array_of
 from .fallback import fallback as _fallback
+from .elementwise import isnan, where
 from .shape import concatenate, reshape, stack
 from .signal import convolve
 from .reduction import argmax
@@ -22,6 +23,9 @@ __all__ = ["polyadd", "polysub", "polymul", "polyder", "polyint", "poly"]
 
 
 def _at_least_1d(a):
+    """a as a 1-D Tensor or ndarray (a list's + would join the lists, not add them)."""
+    if not isinstance(a, Tensor):
+        a = np.asarray(a)
     return reshape(a, (-1,)) if np.ndim(array_of(a)) == 0 else a
 
 
@@ -64,7 +68,8 @@ def polysub(a1, a2):
 
 
 def polymul(a1, a2):
-    """a1·a2 as polynomials (np.polymul): their convolution.
+    """a1·a2 as polynomials (np.polymul): their convolution, leading zeros dropped first.
+    d out/d a1[i] = a2 at the matching power, for a dropped zero too.
 
     Examples
     --------
@@ -74,14 +79,24 @@ def polymul(a1, a2):
     >>> wg.grad(lambda p: wg.sum(wg.polymul(p, q)))(p)
     tensor([4., 4.])
     """
-    return convolve(_trimmed(_at_least_1d(a1)), _trimmed(_at_least_1d(a2)))
+    a1, a2 = _at_least_1d(a1), _at_least_1d(a2)
+    k1, k2 = _leading_zeros(a1), _leading_zeros(a2)
+    out = convolve(a1[k1:], a2[k2:])
+    if k1 + k2 == 0 or not (isinstance(a1, Tensor) or isinstance(a2, Tensor)):
+        return out
+    # the dropped zeros still move the product: d out[k]/d a1[i] = a2[k + k1 + k2 − i] there
+    # too. Their products (0 in value, NaN beside an inf: set to 0) are added as ops.
+    lead = [concatenate([a[:k], np.zeros(len(array_of(a)) - k, dtype=array_of(a).dtype)])
+            for a, k in ((a1, k1), (a2, k2))]
+    extra = (convolve(lead[0], a2) + convolve(a1, lead[1]))[k1 + k2:]
+    return out + where(isnan(extra.detach()), np.zeros((), array_of(extra).dtype), extra)
 
 
-def _trimmed(a):
-    """a without its leading zeros (all but the last, if all are zero), as np.polymul's
-    poly1d does; the count is read by int() (a guard when compiled)."""
+def _leading_zeros(a):
+    """How many leading zeros np.polymul's poly1d drops from a (all but the last, if all are
+    zero); read by int() (a guard when compiled)."""
     nonzero = concatenate([(a != 0)[:-1], np.ones(1, dtype=bool)])
-    return a[int(argmax(nonzero)):]
+    return int(argmax(nonzero))
 
 
 def polyder(p, m=1):

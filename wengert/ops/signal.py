@@ -32,7 +32,7 @@ import numpy as np
 
 from ..tensor import UFUNCS, Tensor, _make
 from ._operands import value_of
-from .complex import imag, real
+from .complex import conjugate, imag, real
 from .elementwise import arctan2, astype, isfinite, power, sign, sin, where
 from .indexing import take
 from .cumulative import cumprod
@@ -53,16 +53,25 @@ def _shape(a):
     return a.data.shape if isinstance(a, Tensor) else np.shape(a)
 
 
-def _as_float64(a):
+def _as_float64(a, complex_ok=False):
+    """a as float64, or as complex128 where a complex a is allowed (interp's fp, left, right);
+    a complex a elsewhere is a TypeError, as in NumPy (a cast would drop its imaginary part)."""
     a = _input(a)
-    return a if np.result_type(value_of(a)) == np.float64 else astype(a, np.float64)
+    dt = np.result_type(value_of(a))
+    if dt.kind == "c":
+        if not complex_ok:
+            raise TypeError("wengert.interp: x, xp (and left, right for a real fp) must be "
+                            f"real, got {dt}")
+        return a if dt == np.complex128 else astype(a, np.complex128)
+    return a if dt == np.float64 else astype(a, np.float64)
 
 
 # ---- interp ----------------------------------------------------------------------------------
 
 def interp(x, xp, fp, left=None, right=None, period=None):
     """The piecewise-linear interpolant through (xp, fp) at x (np.interp; xp increasing, or
-    any order with `period`). See the module docstring for the derivatives.
+    any order with `period`; a complex fp has its real and imaginary parts interpolated
+    apart). See the module docstring for the derivatives.
 
     Examples
     --------
@@ -74,7 +83,14 @@ def interp(x, xp, fp, left=None, right=None, period=None):
             raise ValueError("period must be a non-zero value")
         period = abs(period)
         left = right = None
-    x, xp, fp = _as_float64(x), _as_float64(xp), _as_float64(fp)
+    x, xp, fp = _as_float64(x), _as_float64(xp), _as_float64(fp, complex_ok=True)
+    if np.result_type(value_of(fp)).kind == "c":
+        # the real and imaginary parts interpolated apart, as NumPy does (each with its own
+        # fallback at an infinite value)
+        parts = [interp(x, xp, part(fp), *[None if e is None else part(_as_float64(e, True))
+                                            for e in (left, right)], period)
+                 for part in (real, imag)]
+        return parts[0] + parts[1] * 1j
     if len(_shape(xp)) != 1 or len(_shape(fp)) != 1:
         raise ValueError("Data points must be 1-D sequences")
     if _shape(xp)[0] != _shape(fp)[0]:
@@ -109,15 +125,24 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     fix = where(np.isnan(_detached(other)) & (_detached(flo) == _detached(fhi)), flo, other)
     inside = where(bad, fix, inside)
     flat = where(isfinite(slope), slope, np.zeros((), np.float64))
-    at_knot = take(fp, knot) + (x - xknot) * flat           # the value fp[knot] exactly
     xd = _detached(x)
+    # x − xp[knot] is 0 at an infinite knot that x equals (inf − inf would make it NaN)
+    step = where(xd == _detached(xknot), np.zeros((), np.float64), x - xknot) if _infinite(xknot) \
+        else x - xknot
+    at_knot = take(fp, knot) + step * flat                  # the value fp[knot] exactly
     exact = (j >= 0) & (xd == _detached(xknot))
     out = where(exact, at_knot, inside)
     lval = take(fp, 0) if left is None else _as_float64(left)
     rval = take(fp, n - 1) if right is None else _as_float64(right)
     out = where(xd > _detached(take(xp, n - 1)), rval, where(xd < _detached(take(xp, 0)), lval,
                                                              out))
-    return where(np.isnan(xd), x, out)
+    # NumPy's one-knot case compares x with the knot only: a NaN x gets fp[0] there
+    return where(np.isnan(xd), x, out) if n > 1 else out
+
+
+def _infinite(a):
+    """Whether a holds an infinity: a wengert op (a guard when compiled) for a Tensor."""
+    return bool(np.any(np.isinf(_detached(a))))
 
 
 def _detached(a):
@@ -213,23 +238,34 @@ def _correlate(a, v, mode):
     rows = np.arange(start, start + length, dtype=np.intp)[:, None]
     step = max(1, _BLOCK // max(length, 1))
     out = None
+    # (complex: products and sums, which carry a complex derivative; matmul and where do not)
+    complex_ = np.result_type(value_of(a), value_of(v)).kind == "c"
     for c in range(0, m, step):
         cols = np.arange(c, min(c + step, m), dtype=np.intp)
         at = rows + cols
         inside = (at >= m - 1) & (at < n + m - 1)
         if inside.all():
-            part = take(padded, at) @ take(v, cols)
+            x, w = take(padded, at), take(v, cols)
+            part = _sum(x * w, axis=1) if complex_ else x @ w
         else:
             # a product with the zero padding is left out, not added as 0·v[j]: an inf or
             # NaN in v then spoils only the sums it is part of, as in np.convolve
-            part = _sum(where(inside, take(padded, at) * take(v, cols), 0), axis=1)
+            part = _sum(_kept(inside, take(padded, at) * take(v, cols), complex_), axis=1)
         out = part if out is None else out + part
     return out
 
 
+def _kept(mask, p, complex_):
+    """p where mask, 0 elsewhere; a complex p by its real and imaginary parts (where has no
+    complex derivative, and the parts keep the one of p)."""
+    if complex_:
+        return where(mask, real(p), 0) + where(mask, imag(p), 0) * 1j
+    return where(mask, p, 0)
+
+
 def correlate(a, v, mode="valid"):
-    """The cross-correlation of two 1-D sequences (np.correlate, real input):
-    c[k] = Σₙ a[n + k]·v[n]; modes 'valid' (default), 'same', 'full'.
+    """The cross-correlation of two 1-D sequences (np.correlate):
+    c[k] = Σₙ a[n + k]·conj(v[n]); modes 'valid' (default), 'same', 'full'.
 
     Examples
     --------
@@ -248,6 +284,8 @@ def correlate(a, v, mode="valid"):
         if _shape(x)[0] == 0:
             raise ValueError(f"{which} array argument cannot be empty")
     a, v = _common(a, v)
+    if np.result_type(value_of(v)).kind == "c":
+        v = conjugate(v)            # NumPy's c[k] = Σₙ a[n + k]·conj(v[n])
     if _shape(a)[0] < _shape(v)[0]:
         return flip(_correlate(v, a, mode), 0)
     return _correlate(a, v, mode)
@@ -307,7 +345,8 @@ def sinc(x):
 
 
 def float_power(x1, x2, /):
-    """x1 ** x2 computed in float64 whatever the inputs' dtypes (np.float_power).
+    """x1 ** x2 computed in float64 (complex128 for complex input) whatever the inputs'
+    dtypes (np.float_power).
 
     Examples
     --------
@@ -317,7 +356,7 @@ def float_power(x1, x2, /):
     >>> wg.grad(lambda x: wg.float_power(x, 3))(wg.tensor(2.0))
     tensor(12.)
     """
-    return power(_as_float64(x1), _as_float64(x2))
+    return power(_as_float64(x1, complex_ok=True), _as_float64(x2, complex_ok=True))
 
 
 def heaviside(x1, x2, /):
