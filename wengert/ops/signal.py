@@ -87,9 +87,10 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     if np.result_type(value_of(fp)).kind == "c":
         # the real and imaginary parts interpolated apart, as NumPy does (each with its own
         # fallback at an infinite value)
-        parts = [interp(x, xp, part(fp), *[None if e is None else part(_as_float64(e, True))
-                                            for e in (left, right)], period)
-                 for part in (real, imag)]
+        def of(part, e):
+            return None if e is None else part(_as_float64(e, True))
+        parts = [interp(x, xp, part(fp), left=of(part, left), right=of(part, right),
+                        period=period) for part in (real, imag)]
         return parts[0] + parts[1] * 1j
     if len(_shape(xp)) != 1 or len(_shape(fp)) != 1:
         raise ValueError("Data points must be 1-D sequences")
