@@ -34,6 +34,12 @@ def read_values(obj, what):
     return _strip(obj)
 
 
+def detached(a):
+    """a for a test or a constant of a rule (no gradient flows through it): a Tensor detached
+    (a compiling tracer still knows it as a step of the program), anything else as is."""
+    return a.detach() if isinstance(a, Tensor) else a
+
+
 def array_of(a):
     """a's value as an ndarray: a Tensor's data, anything else through np.asarray."""
     return a.data if isinstance(a, Tensor) else np.asarray(a)

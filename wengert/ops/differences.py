@@ -21,7 +21,7 @@ each inherits its VJP and JVP (of every order) from those and registers no primi
 import numpy as np
 
 from ..tensor import Tensor, _make
-from ._operands import value_of
+from ._operands import detached, value_of
 from ._shapes import negative_axes
 from .elementwise import astype, where
 from .indexing import getitem
@@ -262,7 +262,7 @@ def unwrap(p, discont=None, axis=-1, *, period=2 * np.pi):
     p = _input(p)
     # the correction from the detached values, by ops on a Tensor (compiled, computed on
     # every call), by NumPy on an ndarray
-    d = p.detach() if isinstance(p, Tensor) else p
+    d = detached(p)
     nd = np.ndim(value_of(d))
     ax = _axis(axis, nd)
     dd = np.diff(d, axis=ax)

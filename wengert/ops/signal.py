@@ -31,7 +31,7 @@ inherit rules of every order and register no primitive:
 import numpy as np
 
 from ..tensor import UFUNCS, Tensor, _make
-from ._operands import value_of
+from ._operands import detached, value_of
 from .complex import conjugate, imag, real
 from .elementwise import arctan2, astype, isfinite, power, sign, sin, where
 from .indexing import take
@@ -122,20 +122,20 @@ def interp(x, xp, fp, left=None, right=None, period=None):
         inside = slope * (x - xlo) + flo
         other = slope * (x - xhi) + fhi
     # NumPy's fallbacks where the formula gives NaN (an infinite value or step)
-    bad = np.isnan(_detached(inside))
-    fix = where(np.isnan(_detached(other)) & (_detached(flo) == _detached(fhi)), flo, other)
+    bad = np.isnan(detached(inside))
+    fix = where(np.isnan(detached(other)) & (detached(flo) == detached(fhi)), flo, other)
     inside = where(bad, fix, inside)
     flat = where(isfinite(slope), slope, np.zeros((), np.float64))
-    xd = _detached(x)
+    xd = detached(x)
     # x − xp[knot] is 0 at an infinite knot that x equals (inf − inf would make it NaN)
-    step = where(xd == _detached(xknot), np.zeros((), np.float64), x - xknot) if _infinite(xknot) \
+    step = where(xd == detached(xknot), np.zeros((), np.float64), x - xknot) if _infinite(xknot) \
         else x - xknot
     at_knot = take(fp, knot) + step * flat                  # the value fp[knot] exactly
-    exact = (j >= 0) & (xd == _detached(xknot))
+    exact = (j >= 0) & (xd == detached(xknot))
     out = where(exact, at_knot, inside)
     lval = take(fp, 0) if left is None else _as_float64(left)
     rval = take(fp, n - 1) if right is None else _as_float64(right)
-    out = where(xd > _detached(take(xp, n - 1)), rval, where(xd < _detached(take(xp, 0)), lval,
+    out = where(xd > detached(take(xp, n - 1)), rval, where(xd < detached(take(xp, 0)), lval,
                                                              out))
     # NumPy's one-knot case compares x with the knot only: a NaN x gets fp[0] there
     return where(np.isnan(xd), x, out) if n > 1 else out
@@ -143,12 +143,7 @@ def interp(x, xp, fp, left=None, right=None, period=None):
 
 def _infinite(a):
     """Whether a holds an infinity: a wengert op (a guard when compiled) for a Tensor."""
-    return bool(np.any(np.isinf(_detached(a))))
-
-
-def _detached(a):
-    """a for a test (no gradient flows through a mask): a Tensor detached, an ndarray as is."""
-    return a.detach() if isinstance(a, Tensor) else a
+    return bool(np.any(np.isinf(detached(a))))
 
 
 # ---- polynomials -----------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from ..tensor import UFUNC_ACCUMULATIONS, UFUNC_REDUCTIONS, UFUNCS, Tensor, _make
-from ._operands import array_of
+from ._operands import array_of, detached
 from ._primitive import ONE, LinearOp, binary, linear, unary
 from .elementwise import (absolute, astype, floor_divide, fmod, isinf, logaddexp, logaddexp2,
                           positive, remainder, round, trunc, where)
@@ -204,7 +204,7 @@ def modf(x, /):
     inf = isinf(x)
     if inf.any():
         zero = np.zeros((), array_of(x).dtype)
-        frac = where(inf, np.copysign(zero, x.detach() if isinstance(x, Tensor) else x),
+        frac = where(inf, np.copysign(zero, detached(x)),
                      fmod(where(inf, zero, x), 1.0))
     else:
         frac = fmod(x, 1.0)

@@ -43,7 +43,7 @@ import numpy as np
 from ...tensor import Tensor, _make
 from .._primitive import primitive
 from ..shape import swapaxes
-from .._operands import array_of
+from .._operands import array_of, detached
 from ._common import LinAlgError, _mT, _records, _square, _as_tensor
 
 
@@ -314,7 +314,7 @@ def _full_rank(r, what):
     if k == 0:
         return
     # (ops on a recorded R, not its values: a compiled program tests the rank on every call)
-    d = np.abs(np.diagonal(r.detach() if isinstance(r, Tensor) else r, 0, -2, -1))
+    d = np.abs(np.diagonal(detached(r), 0, -2, -1))
     tol = max(m, n) * np.finfo(r.dtype).eps * d.max(axis=-1, keepdims=True)
     if (d <= tol).any():
         raise ValueError(
