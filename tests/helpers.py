@@ -45,3 +45,36 @@ def torch_trajectory(optimizer, p0, grads, opts):
             p.grad = torch.tensor(g)
         opt.step()
     return [p.detach().numpy() for p in tp]
+
+
+def outcome(f, args):
+    """f(*args) as a list of arrays, or (error type, start of its message) for a value error
+    (NumPy's warnings off; a TraceError, wg.compile's refusal, is raised)."""
+    import warnings
+    from wengert.compile import TraceError
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            out = f(*args)
+    except TraceError:
+        raise
+    except (ValueError, TypeError, ArithmeticError, LookupError, np.linalg.LinAlgError) as e:
+        return type(e), str(e)[:40]
+    return [np.asarray(o) for o in (out if isinstance(out, (tuple, list)) else (out,))]
+
+
+def compiled_agrees(f, usual, *special):
+    """Compile f at `usual`, then call the same compiled function at each of `special` (and
+    at `usual` again): its results (or errors) are f's, NaN equal to NaN."""
+    c = wg.compile(f)
+    for args in (usual,) + special + (usual,):
+        got, want = outcome(c, args), outcome(f, args)
+        if isinstance(want, tuple):
+            assert got == want, (args, got, want)
+            continue
+        assert not isinstance(got, tuple), (args, got, want)
+        assert len(got) == len(want)
+        for g, w in zip(got, want):
+            assert g.shape == w.shape and g.dtype == w.dtype, (args, g, w)
+            np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-12, equal_nan=True,
+                                       err_msg=str(args))

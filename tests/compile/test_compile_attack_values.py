@@ -9,36 +9,8 @@ import numpy as np
 import pytest
 
 import wengert as wg
+from tests.helpers import compiled_agrees
 from wengert.compile import TraceError
-
-
-def _run(f, args):
-    try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            out = f(*args)
-    except TraceError:
-        raise
-    except (ValueError, TypeError, ArithmeticError, LookupError, np.linalg.LinAlgError) as e:
-        return type(e), str(e)[:40]
-    return [np.asarray(o) for o in (out if isinstance(out, (tuple, list)) else (out,))]
-
-
-def _agree(f, usual, *special):
-    """Compile f at `usual`, then call the same compiled function at each of `special` (and
-    at `usual` again): its results are f's, NaN equal to NaN."""
-    c = wg.compile(f)
-    for args in (usual,) + special + (usual,):
-        got, want = _run(c, args), _run(f, args)
-        if isinstance(want, tuple):
-            assert got == want, (args, got, want)
-            continue
-        assert not isinstance(got, tuple), (args, got, want)
-        assert len(got) == len(want)
-        for g, w in zip(got, want):
-            assert g.shape == w.shape and g.dtype == w.dtype, (args, g, w)
-            np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-12, equal_nan=True,
-                                       err_msg=str(args))
 
 
 def _weighted(f):
@@ -51,16 +23,16 @@ def test_sinc_at_zero_after_a_trace_away_from_zero():
     # sinc(0) compiled at x away from 0 gave sin(0)/0 = NaN (eager 1; gradient 0)
     usual, at0 = (np.array([1.3, 2.2]),), (np.array([0.0, 2.2]),)
     near0 = (np.array([0.05, -0.01]),)
-    _agree(wg.sinc, usual, at0, near0)
-    _agree(wg.grad(_weighted(wg.sinc)), usual, at0, near0)
-    _agree(wg.hessian(lambda x: wg.sum(wg.sinc(x))), usual, at0, near0)
-    _agree(wg.sinc, near0, usual)           # (and traced at the small branch)
+    compiled_agrees(wg.sinc, usual, at0, near0)
+    compiled_agrees(wg.grad(_weighted(wg.sinc)), usual, at0, near0)
+    compiled_agrees(wg.hessian(lambda x: wg.sum(wg.sinc(x))), usual, at0, near0)
+    compiled_agrees(wg.sinc, near0, usual)           # (and traced at the small branch)
 
 
 def _refused_or_agrees(f, usual, *special):
     """Compiled f refuses with a TraceError, or agrees with f at every input."""
     try:
-        _agree(f, usual, *special)
+        compiled_agrees(f, usual, *special)
     except TraceError as e:
         assert "wg.compile cannot" in str(e)
         return True
@@ -82,10 +54,10 @@ def test_pytorch_closeness_of_a_traced_value_is_refused(f):
     usual, zero = (np.array([1.0, 2.0]),), (np.array([0.0, 0.0]),)
     for g in (f, wg.grad(lambda x: wg.sum(f(x)))):
         with pytest.raises(TraceError, match=r"wg.compile cannot trace .*(allclose|isclose)"):
-            _agree(g, usual, zero)
+            compiled_agrees(g, usual, zero)
     # of a constant (not computed from the inputs) they are answered, as before
     w = wg.tensor([1.0, 2.0])
-    _agree(lambda x: x * 2 if w.allclose(np.array([1.0, 2.0])) and wg.allclose(w, w)
+    compiled_agrees(lambda x: x * 2 if w.allclose(np.array([1.0, 2.0])) and wg.allclose(w, w)
            else x + 1, usual, zero)
 
 
@@ -104,9 +76,9 @@ def test_gather_and_scatter_add_at_a_traced_index():
     nan_row = X34.copy()
     nan_row[1, 2] = np.nan
     moved = X34[:, ::-1].copy()         # (the same mask count, other maxima)
-    _agree(picked, (X34,), (nan_row,), (moved,))
-    _agree(wg.grad(picked), (X34,), (nan_row,), (moved,))
-    _agree(lambda x: wg.gather(wg.tensor(x) if not isinstance(x, wg.Tensor) else x, 0,
+    compiled_agrees(picked, (X34,), (nan_row,), (moved,))
+    compiled_agrees(wg.grad(picked), (X34,), (nan_row,), (moved,))
+    compiled_agrees(lambda x: wg.gather(wg.tensor(x) if not isinstance(x, wg.Tensor) else x, 0,
                                wg.argmin(x, axis=0, keepdims=True) - 3), (X34,), (moved,))
 
 
@@ -123,10 +95,10 @@ def test_embedding_at_a_traced_index():
     first_col = X34.copy()
     first_col[:, 0] = 10.0
     for pad in (None, 0):
-        _agree(lambda x: rows(x, pad), (X34,), (first_col,), (X34[::-1].copy(),))
-        _agree(wg.grad(lambda x: wg.sum(rows(x, pad) * X34[:, ::-1])), (X34,), (first_col,))
+        compiled_agrees(lambda x: rows(x, pad), (X34,), (first_col,), (X34[::-1].copy(),))
+        compiled_agrees(wg.grad(lambda x: wg.sum(rows(x, pad) * X34[:, ::-1])), (X34,), (first_col,))
     out_of_range = np.array([[0.0, 0.0, 0.0, 9.0]] * 3)      # argmax 3: the table has 3 rows
-    _agree(rows, (X34,), (out_of_range,))
+    compiled_agrees(rows, (X34,), (out_of_range,))
 
 
 def _t(x):
@@ -186,8 +158,8 @@ def test_pytorch_masked_fill_at_a_traced_mask():
         return wg.sum(_t(x).masked_fill(_t(x) < 0.6, -1.0) * X34) + \
             (1.0 if _t(x).sum() > 0 else 0.0)
 
-    _agree(f, (X34,), (X34[:, ::-1].copy(),), (X34 - 0.3,))
-    _agree(wg.grad(f), (X34,), (X34[:, ::-1].copy(),), (X34 - 0.3,))
+    compiled_agrees(f, (X34,), (X34[:, ::-1].copy(),), (X34 - 0.3,))
+    compiled_agrees(wg.grad(f), (X34,), (X34[:, ::-1].copy(),), (X34 - 0.3,))
 
 
 @pytest.mark.parametrize("f", [
@@ -210,8 +182,8 @@ def test_nanargmax_of_a_traced_value_compiles():
     def f(x):
         return wg.sum(np.take_along_axis(x, np.nanargmax(x, axis=1)[:, None], axis=1))
 
-    _agree(f, (X34,), (X34[:, ::-1].copy(),), (X34 * -1,))
-    _agree(wg.grad(f), (X34,), (X34[:, ::-1].copy(),))
+    compiled_agrees(f, (X34,), (X34[:, ::-1].copy(),), (X34 * -1,))
+    compiled_agrees(wg.grad(f), (X34,), (X34[:, ::-1].copy(),))
 
 
 def test_index_select_and_narrow_at_a_traced_index_compile():
@@ -222,8 +194,8 @@ def test_index_select_and_narrow_at_a_traced_index_compile():
         return wg.sum(wg.index_select(t, 1, i.reshape(1)) * 2 + wg.narrow(t, 1, i, 1))
 
     other = X34[:, ::-1].copy()
-    _agree(f, (X34,), (other,), (X34 * 3,))
-    _agree(wg.grad(f), (X34,), (other,))
+    compiled_agrees(f, (X34,), (other,), (X34 * 3,))
+    compiled_agrees(wg.grad(f), (X34,), (other,))
 
 
 @pytest.mark.parametrize("f", [
@@ -245,7 +217,7 @@ def test_picked_quantiles_beside_an_infinity_are_numpys(f):
         np.testing.assert_allclose(got, want, equal_nan=True)
     finite = np.array([[-0.2, 1.1, 0.7, 0.4], [3.0, -1.0, 0.5, 0.5], [1.0, 2.0, 4.0, 3.0],
                        [0.3, 0.1, 2.0, 5.0]])
-    _agree(lambda x: f(_t(x)), (finite,), (x,))
+    compiled_agrees(lambda x: f(_t(x)), (finite,), (x,))
 
 
 def test_piecewise_conditions_from_a_traced_value_are_refused_by_name():

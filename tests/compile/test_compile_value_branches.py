@@ -9,32 +9,8 @@ import numpy as np
 import pytest
 
 import wengert as wg
+from tests.helpers import compiled_agrees
 import wengert.nn.functional as F
-
-
-def _run(f, args):
-    try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            out = f(*args)
-    except (ValueError, TypeError, ArithmeticError, np.linalg.LinAlgError) as e:
-        return type(e), str(e)[:40]
-    return [np.asarray(o) for o in (out if isinstance(out, (tuple, list)) else (out,))]
-
-
-def _agree(f, usual, *special):
-    """Compile f at `usual`, then call the same compiled function at each of `special`."""
-    c = wg.compile(f)
-    for args in (usual,) + special + (usual,):
-        got, want = _run(c, args), _run(f, args)
-        if isinstance(want, tuple):
-            assert got == want, (args, got, want)
-            continue
-        assert not isinstance(got, tuple), (args, got, want)
-        for g, w in zip(got, want):
-            assert g.shape == w.shape and g.dtype == w.dtype
-            np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-12, equal_nan=True,
-                                       err_msg=str(args))
 
 
 W3 = np.array([1.0, 2.0, 3.0])
@@ -46,10 +22,10 @@ NAN3 = np.array([np.nan, -2.0, 4.0])
 
 def test_relu_derivative_shows_a_nan_input():
     # (compiled at X3 the NaN test was read off the values: grad gave 0 at the NaN, not NaN)
-    _agree(wg.grad(lambda x: wg.sum(wg.relu(x) * W3)), (X3,), (NAN3,), (np.zeros(3),))
-    _agree(lambda x, v: wg.hvp(lambda x: wg.sum(wg.relu(x) ** 2), x, v),
+    compiled_agrees(wg.grad(lambda x: wg.sum(wg.relu(x) * W3)), (X3,), (NAN3,), (np.zeros(3),))
+    compiled_agrees(lambda x, v: wg.hvp(lambda x: wg.sum(wg.relu(x) ** 2), x, v),
            (X3, np.ones(3)), (NAN3, np.ones(3)))
-    _agree(lambda x, v: wg.jvp(lambda x: wg.relu(x) * 2.0, (x,), (v,)),
+    compiled_agrees(lambda x, v: wg.jvp(lambda x: wg.relu(x) * 2.0, (x,), (v,)),
            (X3, np.ones(3)), (NAN3, np.ones(3)), (NAN3, np.zeros(3)))
 
 
@@ -64,8 +40,8 @@ def test_relu_guard_is_in_the_program():
 def test_maximum_minimum_derivative_shows_a_nan(op):
     y = np.array([0.5, 1.0, 1.0])
     g = wg.grad(lambda x, y: wg.sum(op(x, y) * W3), argnums=(0, 1))
-    _agree(g, (X3, y), (NAN3, y), (y, NAN3), (y, y))
-    _agree(lambda x, v: wg.hvp(lambda x: wg.sum(op(x, y) ** 2), x, v),
+    compiled_agrees(g, (X3, y), (NAN3, y), (y, NAN3), (y, y))
+    compiled_agrees(lambda x, v: wg.hvp(lambda x: wg.sum(op(x, y) ** 2), x, v),
            (X3, np.ones(3)), (NAN3, np.ones(3)))
 
 
@@ -76,8 +52,8 @@ def test_gradient_even_coordinates_decided_per_call():
     # respect to x was NaN, where the uncompiled call uses NumPy's uniform ones)
     f = wg.grad(lambda y, x: wg.sum(wg.gradient(y, x) * np.arange(1.0, 5.0)), argnums=(0, 1))
     y = np.array([1.0, 3.0, 2.0, 5.0])
-    _agree(f, (y, np.array([0.0, 0.5, 1.7, 2.0])), (y, np.arange(4.0)), (y, np.zeros(4)))
-    _agree(lambda y, x: wg.gradient(y, x), (y, np.array([0.0, 0.5, 1.7, 2.0])),
+    compiled_agrees(f, (y, np.array([0.0, 0.5, 1.7, 2.0])), (y, np.arange(4.0)), (y, np.zeros(4)))
+    compiled_agrees(lambda y, x: wg.gradient(y, x), (y, np.array([0.0, 0.5, 1.7, 2.0])),
            (y, np.arange(4.0)))
 
 
@@ -91,7 +67,7 @@ def test_det_second_order_takes_each_calls_svd_sign():
     # of det came out with the opposite sign)
     v = np.arange(9.0).reshape(3, 3) / 9
     h = lambda a, v: wg.hvp(wg.linalg.det, a, v)        # noqa: E731
-    _agree(h, (A3, v), (np.ones((3, 3)), v), (-A3, v), (A3[::-1], v))
+    compiled_agrees(h, (A3, v), (np.ones((3, 3)), v), (-A3, v), (A3[::-1], v))
     src = wg.compile(h).source(A3, v)
     assert "det" in src.split("def compiled")[1]
 
@@ -100,7 +76,7 @@ def test_det_second_order_takes_each_calls_svd_sign():
 def test_slogdet_singular_raises_compiled_too(order):
     f = (wg.grad(lambda a: wg.linalg.slogdet(a)[1]) if order == 1 else
          lambda a: wg.hvp(lambda a: wg.linalg.slogdet(a)[1], a, np.ones((3, 3))))
-    _agree(f, (A3,), (np.ones((3, 3)),), (np.zeros((3, 3)),), (2 * A3,))
+    compiled_agrees(f, (A3,), (np.ones((3, 3)),), (np.zeros((3, 3)),), (2 * A3,))
     with pytest.raises(ValueError, match="infinite at a singular matrix"):
         c = wg.compile(f)
         c(A3)
@@ -113,7 +89,7 @@ def test_qr_rank_deficient_raises_compiled_too(mode):
     # refuses: the rank was tested on the traced values)
     pick = (lambda out: out) if mode == "r" else (lambda out: out[0] + out[1][0, 0])
     g = wg.grad(lambda a: wg.sum(pick(wg.linalg.qr(a, mode=mode)) * A3[:, :1].T))
-    _agree(g, (A3,), (np.ones((3, 3)),), (np.zeros((3, 3)),), (1000 * A3,))
+    compiled_agrees(g, (A3,), (np.ones((3, 3)),), (np.zeros((3, 3)),), (1000 * A3,))
     c = wg.compile(g)
     c(A3)
     with pytest.raises(ValueError, match="rank-deficient"):
@@ -127,8 +103,8 @@ def test_modf_infinite_input_decided_per_call(dtype):
     # (compiled at finite x, frac at ±inf came out NaN (fmod(inf, 1)) instead of ±0)
     x = np.array([1.5, -2.25, 3.0], dtype)
     inf = np.array([np.inf, -np.inf, 2.5], dtype)
-    _agree(lambda x: wg.modf(x), (x,), (inf,), (np.array([np.nan, 0.5, -0.5], dtype),))
-    _agree(wg.grad(lambda x: wg.sum(wg.modf(x)[0])), (x,), (inf,))
+    compiled_agrees(lambda x: wg.modf(x), (x,), (inf,), (np.array([np.nan, 0.5, -0.5], dtype),))
+    compiled_agrees(wg.grad(lambda x: wg.sum(wg.modf(x)[0])), (x,), (inf,))
     got = wg.compile(lambda x: wg.modf(x)[0])
     got(x)
     assert np.signbit(np.asarray(got(inf))[1]) and np.asarray(got(inf))[0] == 0
@@ -136,8 +112,8 @@ def test_modf_infinite_input_decided_per_call(dtype):
 
 def test_multigammaln_domain_checked_per_call():
     f = lambda a: wg.special.multigammaln(a, 3)      # noqa: E731
-    _agree(f, (np.array([2.5, 3.0]),), (np.array([3.5, 4.0]),), (np.array([0.5, 4.0]),))
-    _agree(wg.grad(lambda a: wg.sum(f(a))), (np.array([2.5, 3.0]),), (np.array([1.0, 4.0]),))
+    compiled_agrees(f, (np.array([2.5, 3.0]),), (np.array([3.5, 4.0]),), (np.array([0.5, 4.0]),))
+    compiled_agrees(wg.grad(lambda a: wg.sum(f(a))), (np.array([2.5, 3.0]),), (np.array([1.0, 4.0]),))
 
 
 # ---- nn.functional: masks of the input -------------------------------------------------------
@@ -157,9 +133,9 @@ _Y = np.zeros(3)
 def test_functional_masks_follow_the_inputs(fn):
     # (the masks were comparisons of .data: compiled, the program refused (TraceError) or,
     # after some calls, kept one call's mask: huber at [0.5, 30, -40] gave 23.0, not 23.04)
-    _agree(fn, *_SIGNS)
-    _agree(wg.grad(lambda x: wg.sum(fn(x) * W3)), *_SIGNS)
-    _agree(lambda x, v: wg.hvp(lambda x: wg.sum(fn(x) * W3), x, v),
+    compiled_agrees(fn, *_SIGNS)
+    compiled_agrees(wg.grad(lambda x: wg.sum(fn(x) * W3)), *_SIGNS)
+    compiled_agrees(lambda x, v: wg.hvp(lambda x: wg.sum(fn(x) * W3), x, v),
            *[(s[0], np.ones(3)) for s in _SIGNS])
 
 
@@ -174,7 +150,7 @@ def test_binary_cross_entropy_range_checked_per_call():
     y = np.array([0.0, 1.0])
     f = lambda x: F.binary_cross_entropy(x, y)      # noqa: E731
     ins = [(np.array([0.3, 0.6]),), (np.array([0.2, 0.7]),), (np.array([0.1, 0.8]),)]
-    _agree(f, *ins, (np.array([1.3, 0.6]),), (np.array([np.nan, 0.6]),))
+    compiled_agrees(f, *ins, (np.array([1.3, 0.6]),), (np.array([np.nan, 0.6]),))
     c = wg.compile(f)
     for x in ins:
         c(*x)
@@ -188,15 +164,15 @@ def test_integer_cast_of_a_traced_value_is_a_step():
     # (astype to an integer dtype made a constant the tracer never saw: int() of it was no
     # guard, so x * int(astype(x[0] > 0)) kept the first call's factor)
     x = np.array([1.0, -2.0, 3.0])
-    _agree(lambda x: x * int(wg.astype(x[0] > 0, np.int64)), (x,), (-x,), (x,))
-    _agree(lambda x: x * wg.astype(x > 0, np.int64), (x,), (-x,))
+    compiled_agrees(lambda x: x * int(wg.astype(x[0] > 0, np.int64)), (x,), (-x,), (x,))
+    compiled_agrees(lambda x: x * wg.astype(x > 0, np.int64), (x,), (-x,))
 
 
 def test_pad_widths_from_the_values_are_guards():
     # (the widths were read off `.data`: at -x the program padded with the first call's)
     x = np.array([1.0, -2.0, 3.0])
     f = lambda x: wg.pad(x, wg.astype(x[:2] > 0, np.int64))      # noqa: E731
-    _agree(f, (x,), (-x,), (np.array([1.0, 1.0, 0.0]),))
+    compiled_agrees(f, (x,), (-x,), (np.array([1.0, 1.0, 0.0]),))
     c = wg.compile(f)
     for v in (x, -x, x):
         c(v)
@@ -207,8 +183,8 @@ def test_pad_widths_from_the_values_are_guards():
 
 def test_heaviside_value_at_zero_from_each_call():
     x2 = np.array([0.25, 0.5, 0.75])
-    _agree(lambda a, b: wg.heaviside(a, b), (X3, x2), (np.zeros(3), x2), (np.zeros(3), 2 * x2))
-    _agree(wg.grad(lambda a, b: wg.sum(wg.heaviside(a, b) * W3), argnums=1),
+    compiled_agrees(lambda a, b: wg.heaviside(a, b), (X3, x2), (np.zeros(3), x2), (np.zeros(3), 2 * x2))
+    compiled_agrees(wg.grad(lambda a, b: wg.sum(wg.heaviside(a, b) * W3), argnums=1),
            (X3, x2), (np.zeros(3), x2))
 
 
@@ -217,7 +193,7 @@ def test_eig_complex_result_refused_per_call():
     a = np.array([[2.0, 1.0, 0.0], [0.5, 3.0, 1.0], [0.0, 1.0, 4.0]])
     rot = np.array([[0.0, -1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 2.0]])
     g = wg.grad(lambda a: wg.sum(wg.linalg.eigvals(a)))
-    _agree(g, (a,), (rot,), (2 * a,))
+    compiled_agrees(g, (a,), (rot,), (2 * a,))
     c = wg.compile(g)
     c(a)
     with pytest.raises(TypeError, match="the result is complex here"):
@@ -230,25 +206,25 @@ def test_interp_searches_its_intervals_on_every_call():
     xp, fp = np.array([0.0, 1.0, 2.0, 3.0]), np.array([0.0, 10.0, 0.0, 5.0])
     usual = (np.array([0.5, 1.5]),)
     others = [(np.array(v),) for v in ([2.5, 0.2], [-1.0, 4.0], [1.0, 2.0], [np.nan, 3.0])]
-    _agree(lambda x: np.interp(x, xp, fp), usual, *others)
-    _agree(wg.grad(lambda x: wg.sum(wg.interp(x, xp, fp) ** 2)), usual, *others)
+    compiled_agrees(lambda x: np.interp(x, xp, fp), usual, *others)
+    compiled_agrees(wg.grad(lambda x: wg.sum(wg.interp(x, xp, fp) ** 2)), usual, *others)
     # xp and fp traced too, and the periodic form (its sort of xp is a step as well)
-    _agree(lambda x, xp, fp: np.interp(x, xp, fp, period=2.0),
+    compiled_agrees(lambda x, xp, fp: np.interp(x, xp, fp, period=2.0),
            (np.array([0.3, 2.9]), np.array([1.5, 0.2, 1.0]), fp[:3]),
            (np.array([-0.3, 1.9]), np.array([0.5, 1.2, 0.1]), fp[:3]))
-    _agree(wg.grad(lambda x, xp, fp: wg.sum(wg.interp(x, xp, fp)), argnums=(0, 1, 2)),
+    compiled_agrees(wg.grad(lambda x, xp, fp: wg.sum(wg.interp(x, xp, fp)), argnums=(0, 1, 2)),
            (np.array([0.5, 2.5]), xp, fp), (np.array([2.2, 0.1]), xp + 0.5, fp[::-1].copy()))
 
 
 def test_angle_of_real_input_is_computed_on_every_call():
-    _agree(lambda x: np.angle(x, deg=True), (np.array([1.0, -2.0]),),
+    compiled_agrees(lambda x: np.angle(x, deg=True), (np.array([1.0, -2.0]),),
            (np.array([-1.0, 2.0]),), (np.array([-0.0, np.nan]),))
 
 
 def test_unwrap_corrections_are_computed_on_every_call():
-    _agree(lambda x: np.unwrap(x), (np.array([0.0, 1.0, 2.0, 3.0]),),
+    compiled_agrees(lambda x: np.unwrap(x), (np.array([0.0, 1.0, 2.0, 3.0]),),
            (np.array([0.0, 6.0, 0.5, 7.0]),), (np.array([0.0, -7.0, np.nan, 1.0]),))
-    _agree(wg.grad(lambda x: wg.sum(wg.unwrap(x, period=5.0) ** 2)),
+    compiled_agrees(wg.grad(lambda x: wg.sum(wg.unwrap(x, period=5.0) ** 2)),
            (np.array([0.0, 1.0, 2.0, 3.0]),), (np.array([0.0, 6.0, 0.5, 7.0]),))
 
 
